@@ -1,0 +1,325 @@
+//! The command line as typed (clap derive), and its translation into the
+//! library's configuration. Exit codes are decided in one place,
+//! [`Outcome::exit_code`].
+
+use std::fs;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::error::RunError;
+use crate::report::summary::RunSummary;
+use crate::report::{OutputFormat, VerdictWriter};
+use crate::source::{InputPath, SourceOptions};
+use crate::status::clock::{Clock, SystemClock, Timestamp};
+use crate::{VerifyConfig, pipeline};
+
+pub mod throughput;
+
+/// Verify digital credentials in bulk, offline.
+#[derive(Debug, Parser)]
+#[command(name = "credverify", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Verify credentials and write one verdict per record.
+    Verify(VerifyArgs),
+    /// Write a reproducible synthetic export with its expected verdicts.
+    Generate(crate::generate::GenerateArgs),
+    /// Measure end-to-end records/s against the raw Ed25519 batch rate.
+    Throughput(throughput::ThroughputArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Jsonl,
+    Csv,
+}
+
+/// `credverify verify`: the flags of CONTRACT.md and a few more.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Inputs: JSON Lines, a JSON array (.json), either gzipped; `-` for stdin.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<String>,
+
+    /// The instant at which validity and status are judged (RFC 3339).
+    ///
+    /// Default: now, in UTC. Tests and benchmarks always pass it, so that a
+    /// run can be repeated years later with the same verdicts.
+    #[arg(long, value_name = "RFC 3339")]
+    pub as_of: Option<String>,
+
+    /// DID and controller documents: a file, a directory, or URL=FILE.
+    ///
+    /// Repeatable. Documents are keyed by their `id`; a directory's
+    /// `index.json` (URL → file name) or `URL=FILE` binds a document to the
+    /// URL it was published under. Needed for did:web, https verification
+    /// methods and any DID method other than did:key and did:jwk.
+    #[arg(long, value_name = "PATH")]
+    pub dids: Vec<String>,
+
+    /// Where verdicts go (default: standard output).
+    ///
+    /// Written to a temporary file beside it and renamed into place only
+    /// when the run completes; a failed run leaves nothing at this path.
+    #[arg(short, long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
+
+    /// Verdict format.
+    ///
+    /// `jsonl`: one JSON object per record. `csv`: the same fields as
+    /// columns, with problems and warnings joined by `;`.
+    #[arg(long, value_enum, default_value = "jsonl")]
+    pub format: FormatArg,
+
+    /// Write the run summary as JSON to this path.
+    ///
+    /// A short human summary always goes to standard error.
+    #[arg(long, value_name = "PATH")]
+    pub summary: Option<PathBuf>,
+
+    /// Worker threads (default: all cores).
+    ///
+    /// The output is byte-identical for every value; 1 runs the sequential
+    /// reference driver.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Accept an Ed25519 key written in an https verification method's fragment.
+    ///
+    /// A named relaxation, off by default: when the URL before `#` is the
+    /// issuer's id, the fragment is read as a Multikey, as the 1EdTech
+    /// validator does. Such verdicts carry the warning `key_from_fragment`.
+    #[arg(long)]
+    pub trust_fragment_keys: bool,
+
+    /// Signatures per verification batch.
+    ///
+    /// Tuning only: verdicts never depend on it. A batch is at most one
+    /// chunk's signatures.
+    #[arg(long, value_name = "N", default_value_t = pipeline::DEFAULT_BATCH_SIZE, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=65_535))]
+    pub batch_size: usize,
+
+    /// Read plain files instead of memory-mapping them.
+    ///
+    /// Mapping is faster; reading is safe against a file truncated by
+    /// another process during the run.
+    #[arg(long)]
+    pub no_mmap: bool,
+
+    /// Largest record, in bytes; longer ones are `malformed`.
+    ///
+    /// Such records get the problem `record_too_large` and the run goes on.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::source::DEFAULT_MAX_RECORD_BYTES)]
+    pub max_record_bytes: usize,
+
+    /// Never draw a progress bar (one is drawn only when stderr is a terminal).
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+/// What a command ended with; [`Outcome::exit_code`] maps it to the
+/// contract's exit codes.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Every record is `valid` (or the command has no verdicts).
+    Clean,
+    /// The run completed and some record is not `valid`.
+    NotAllValid,
+    /// The run failed.
+    Failed(RunError),
+}
+
+impl Outcome {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Outcome::Clean => 0,
+            Outcome::NotAllValid => 1,
+            Outcome::Failed(_) => 2,
+        }
+    }
+}
+
+/// Parses `--as-of`, or asks the clock.
+pub fn resolve_as_of(flag: Option<&str>, clock: &dyn Clock) -> Result<Timestamp, RunError> {
+    match flag {
+        Some(text) => Timestamp::parse(text).map_err(|e| RunError::Usage(format!("--as-of: {e}"))),
+        None => Ok(clock.now()),
+    }
+}
+
+impl VerifyArgs {
+    /// Validates the flags into the library's configuration.
+    pub fn to_config(&self, clock: &dyn Clock) -> Result<VerifyConfig, RunError> {
+        let threads = match self.threads {
+            Some(0) => return Err(RunError::Usage("--threads must be at least 1".into())),
+            Some(n) => n,
+            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        };
+        if self.inputs.iter().filter(|i| *i == "-").count() > 1 {
+            return Err(RunError::Usage("standard input (-) can be read only once".into()));
+        }
+        Ok(VerifyConfig {
+            inputs: self.inputs.iter().map(|i| InputPath::parse(i)).collect(),
+            as_of: resolve_as_of(self.as_of.as_deref(), clock)?,
+            threads,
+            batch_size: self.batch_size,
+            format: match self.format {
+                FormatArg::Jsonl => OutputFormat::Jsonl,
+                FormatArg::Csv => OutputFormat::Csv,
+            },
+            dids: self.dids.clone(),
+            trust_fragment_keys: self.trust_fragment_keys,
+            source: SourceOptions { mmap: !self.no_mmap, max_record_bytes: self.max_record_bytes, ..SourceOptions::default() },
+            progress: !self.no_progress,
+        })
+    }
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Outcome {
+    let result = match cli.command {
+        Command::Verify(args) => run_verify(&args),
+        Command::Generate(args) => crate::generate::run(&args).map(|()| Outcome::Clean),
+        Command::Throughput(args) => throughput::run(&args).map(|()| Outcome::Clean),
+    };
+    result.unwrap_or_else(Outcome::Failed)
+}
+
+/// A file written beside its destination and renamed into place on commit,
+/// so readers never see a partial file.
+struct AtomicFile {
+    tmp: PathBuf,
+    dest: PathBuf,
+}
+
+impl AtomicFile {
+    fn create(dest: &Path) -> Result<(AtomicFile, fs::File), RunError> {
+        let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+        let tmp = dest.with_file_name(format!(".{name}.credverify-{}.tmp", std::process::id()));
+        let file = fs::File::create(&tmp).map_err(|source| RunError::Io { path: tmp.display().to_string(), source })?;
+        Ok((AtomicFile { tmp, dest: dest.to_owned() }, file))
+    }
+
+    fn commit(self) -> Result<(), RunError> {
+        let result = fs::rename(&self.tmp, &self.dest).map_err(|source| RunError::Io { path: self.dest.display().to_string(), source });
+        if result.is_err() {
+            let _ = fs::remove_file(&self.tmp);
+        }
+        std::mem::forget(self);
+        result
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.tmp);
+    }
+}
+
+fn run_verify(args: &VerifyArgs) -> Result<Outcome, RunError> {
+    let config = args.to_config(&SystemClock)?;
+    let names: Vec<String> = config.inputs.iter().map(InputPath::display).collect();
+    let write_err = |path: &str| {
+        let path = path.to_owned();
+        move |source| RunError::Io { path, source }
+    };
+    let summary: RunSummary = match &args.out {
+        Some(dest) => {
+            let (atomic, file) = AtomicFile::create(dest)?;
+            let mut sink = VerdictWriter::new(BufWriter::with_capacity(1 << 20, file), config.format, &names).map_err(write_err(&dest.display().to_string()))?;
+            let summary = crate::verify(&config, &mut sink)?;
+            let file = sink.into_inner().into_inner().map_err(|e| write_err(&dest.display().to_string())(e.into_error()))?;
+            file.sync_all().map_err(write_err(&dest.display().to_string()))?;
+            atomic.commit()?;
+            summary
+        }
+        None => {
+            let stdout = io::stdout();
+            match VerdictWriter::new(BufWriter::with_capacity(1 << 20, stdout), config.format, &names) {
+                Ok(mut sink) => crate::verify(&config, &mut sink)?,
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(Outcome::Clean),
+                Err(e) => return Err(write_err("standard output")(e)),
+            }
+        }
+    };
+    if let Some(path) = &args.summary {
+        let (atomic, mut file) = AtomicFile::create(path)?;
+        file.write_all(summary.to_json().as_bytes()).map_err(write_err(&path.display().to_string()))?;
+        atomic.commit()?;
+    }
+    eprint!("{}", summary.to_human());
+    Ok(if summary.all_valid() { Outcome::Clean } else { Outcome::NotAllValid })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::status::clock::FixedClock;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("credverify").chain(args.iter().copied()))
+    }
+
+    fn verify_args(args: &[&str]) -> VerifyArgs {
+        match parse(args).unwrap().command {
+            Command::Verify(v) => v,
+            other => panic!("not verify: {other:?}"),
+        }
+    }
+
+    const CLOCK: FixedClock = FixedClock(Timestamp::from_unix(1_700_000_000));
+
+    #[test]
+    fn verify_needs_an_input() {
+        assert!(parse(&["verify"]).is_err());
+    }
+
+    #[test]
+    fn defaults_are_strict_and_dated_by_the_clock() {
+        let config = verify_args(&["verify", "a.jsonl"]).to_config(&CLOCK).unwrap();
+        assert_eq!(config.as_of, CLOCK.0);
+        assert!(!config.trust_fragment_keys);
+        assert_eq!(config.format, OutputFormat::Jsonl);
+        assert!(config.source.mmap);
+        assert_eq!(config.batch_size, pipeline::DEFAULT_BATCH_SIZE);
+    }
+
+    #[test]
+    fn as_of_is_parsed_and_checked() {
+        let config = verify_args(&["verify", "--as-of", "2024-01-01T00:00:00Z", "a"]).to_config(&CLOCK).unwrap();
+        assert_eq!(config.as_of.to_string(), "2024-01-01T00:00:00Z");
+        assert!(verify_args(&["verify", "--as-of", "yesterday", "a"]).to_config(&CLOCK).is_err());
+    }
+
+    #[test]
+    fn every_flag_parses() {
+        let args = verify_args(&[
+            "verify", "--dids", "d1", "--dids", "https://x/y=f.json", "-o", "out.jsonl", "--format", "csv", "--summary", "s.json",
+            "--threads", "3", "--trust-fragment-keys", "--batch-size", "1024", "--no-mmap", "--max-record-bytes", "100", "--no-progress", "a", "b",
+        ]);
+        let config = args.to_config(&CLOCK).unwrap();
+        assert_eq!(config.dids, ["d1", "https://x/y=f.json"]);
+        assert_eq!(args.out.as_deref(), Some(Path::new("out.jsonl")));
+        assert_eq!(config.format, OutputFormat::Csv);
+        assert_eq!(args.summary.as_deref(), Some(Path::new("s.json")));
+        assert_eq!(config.threads, 3);
+        assert!(config.trust_fragment_keys && !config.source.mmap && !config.progress);
+        assert_eq!((config.batch_size, config.source.max_record_bytes), (1024, 100));
+        assert_eq!(config.inputs.len(), 2);
+    }
+
+    #[test]
+    fn bad_values_are_refused() {
+        assert!(parse(&["verify", "--batch-size", "0", "a"]).is_err());
+        assert!(parse(&["verify", "--format", "xml", "a"]).is_err());
+        assert!(verify_args(&["verify", "--threads", "0", "a"]).to_config(&CLOCK).is_err());
+        assert!(verify_args(&["verify", "-", "-"]).to_config(&CLOCK).is_err());
+    }
+}

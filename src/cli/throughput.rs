@@ -1,0 +1,113 @@
+//! `credverify throughput`: end-to-end records/s on an export, next to the
+//! raw rate of the project's own Ed25519 batch verifier on the same
+//! signatures, and their ratio. Speed is measured here and in
+//! `benches/`, never in tests.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::Args;
+use rayon::prelude::*;
+
+use crate::error::RunError;
+use crate::pipeline::record::{ChunkWork, Context, Triple, Worker};
+use crate::pipeline::{DEFAULT_BATCH_SIZE, Settings, process_chunk};
+use crate::report::{NullSink, OutputFormat};
+use crate::source::{InputPath, SourceOptions, for_each_chunk};
+use crate::status::clock::Stopwatch;
+use crate::verify::batch::{Signature, verify_each};
+use crate::verify::{Prepared, VerifyingKey};
+use crate::{VerifyConfig, load_resolver, verify};
+
+/// At most this many signatures are extracted for the raw rate: enough for
+/// a stable figure, bounded in memory for JWT exports (messages of ~3 KB).
+const MAX_TRIPLES: usize = 500_000;
+
+/// `credverify throughput`.
+#[derive(Debug, Args)]
+pub struct ThroughputArgs {
+    /// The export to measure (as `generate` writes it).
+    #[arg(value_name = "INPUT")]
+    pub input: PathBuf,
+
+    /// DID documents (as for `verify`).
+    #[arg(long, value_name = "PATH")]
+    pub dids: Vec<String>,
+
+    /// The judging instant (the export's manifest.json names it).
+    #[arg(long, value_name = "RFC 3339")]
+    pub as_of: String,
+
+    /// Worker threads (default: all cores).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Signatures per batch.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_BATCH_SIZE)]
+    pub batch_size: usize,
+}
+
+/// Runs the measurement and prints its report on standard output.
+pub fn run(args: &ThroughputArgs) -> Result<(), RunError> {
+    let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+    let input = InputPath::File(args.input.clone());
+    let mut config = VerifyConfig::new(vec![input.clone()]);
+    config.as_of = crate::cli::resolve_as_of(Some(&args.as_of), &crate::status::clock::SystemClock)?;
+    config.threads = threads;
+    config.batch_size = args.batch_size.max(1);
+    config.dids = args.dids.clone();
+
+    let summary = verify(&config, &mut NullSink)?;
+    let triples = extract(&config, &input)?;
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|e| RunError::Usage(e.to_string()))?;
+    let batch = config.batch_size;
+    let watch = Stopwatch::start();
+    let accepted: usize = pool.install(|| {
+        triples
+            .par_chunks(batch)
+            .map(|group| {
+                let sigs: Vec<Signature> = group
+                    .iter()
+                    .filter_map(|(m, s, k)| Prepared::new(s, k, m).ok().map(|prepared| Signature { prepared, key: Arc::clone(k) }))
+                    .collect();
+                verify_each(&sigs).into_iter().filter(|ok| *ok).count()
+            })
+            .sum()
+    });
+    let raw_seconds = watch.elapsed().as_secs_f64();
+    let raw_rate = triples.len() as f64 / raw_seconds;
+    let rps = summary.records_per_second();
+    println!("input:              {}", args.input.display());
+    println!("threads:            {threads}   batch size: {batch}");
+    println!("pipeline:           {} records in {:.3} s = {:.0} records/s ({} signatures)", summary.records, summary.elapsed_seconds, rps, summary.signatures);
+    println!("raw batch verifier: {} signatures in {:.3} s = {:.0} signatures/s ({accepted} accepted)", triples.len(), raw_seconds, raw_rate);
+    let per_record = summary.signatures as f64 / summary.records.max(1) as f64;
+    println!("ratio:              {:.3} (pipeline signatures/s ÷ raw signatures/s; {:.3} signatures per record)", rps * per_record / raw_rate, per_record);
+    Ok(())
+}
+
+/// Collects the (message, signature, key) triples of an export by running
+/// the pipeline's own stages up to the batch.
+fn extract(config: &VerifyConfig, input: &InputPath) -> Result<Vec<Triple>, RunError> {
+    let resolver = load_resolver(&config.dids, config.trust_fragment_keys)?;
+    let settings = Settings {
+        ctx: Context { resolver: &resolver, as_of: config.as_of, max_record_bytes: config.source.max_record_bytes },
+        format: OutputFormat::Jsonl,
+        batch_size: config.batch_size,
+        threads: 1,
+        source: SourceOptions::default(),
+        progress: false,
+    };
+    let mut worker = Worker::default();
+    let mut work = ChunkWork { capture: Some(Vec::with_capacity(MAX_TRIPLES)), ..ChunkWork::default() };
+    let mut triples: Vec<Triple> = Vec::new();
+    for_each_chunk(0, input, settings.source, &mut |chunk| {
+        let _ = process_chunk(&mut worker, &mut work, &settings, &chunk);
+        triples.extend(work.capture.as_mut().map(std::mem::take).unwrap_or_default());
+        work.capture = Some(Vec::with_capacity(MAX_TRIPLES.saturating_sub(triples.len())));
+        triples.len() < MAX_TRIPLES
+    })
+    .map_err(crate::pipeline::PipelineError::from)?;
+    let _: Option<&VerifyingKey> = None;
+    Ok(triples)
+}

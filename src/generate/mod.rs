@@ -1,0 +1,529 @@
+//! `credverify generate`: reproducible synthetic exports of Open Badges 3.0
+//! credentials, with the verdict each record must get.
+//!
+//! Writes `DIR/credentials.jsonl`, `DIR/truth.jsonl` (line, case, expected
+//! verdict), `DIR/dids/` (documents of the did:web issuers) and
+//! `DIR/manifest.json` (the parameters, `as_of` among them). Each record is
+//! drawn from its own random stream ([`rng::Rng::for_record`]), so the bytes
+//! depend on the seed only, never on the thread count.
+
+pub mod rng;
+
+use std::fmt::Write as _;
+use std::fs;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use clap::{Args, ValueEnum};
+use ed25519_dalek::{Signer, SigningKey};
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::error::RunError;
+use crate::parse::jcs::{Canonicalizer, write_string};
+use crate::parse::json::JsonParser;
+use crate::resolve::multikey::encode_multikey;
+use crate::status::clock::Timestamp;
+use crate::verdict::Verdict;
+use rng::Rng;
+
+/// Default mix, in records per thousand.
+pub const DEFAULT_MIX: &str = "valid=880,tampered=15,wrong_key=15,other_issuer=15,expired=20,not_yet_valid=15,malformed=15,unsupported=10,no_proof=15";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GenFormat {
+    /// Data Integrity eddsa-jcs-2022 proofs.
+    Jcs,
+    /// VC-JWT compact JWS (EdDSA).
+    Jwt,
+    /// Both, chosen per record.
+    Mixed,
+}
+
+/// `credverify generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Number of records.
+    #[arg(long, value_name = "N")]
+    pub records: u64,
+
+    /// Seed: the same seed gives the same bytes.
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    pub seed: u64,
+
+    /// Output directory (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Proof format of the records.
+    #[arg(long, value_enum, default_value = "jcs")]
+    pub format: GenFormat,
+
+    /// Number of issuers (half did:key, half did:web).
+    #[arg(long, value_name = "K", default_value_t = 5, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(2..=10_000))]
+    pub issuers: usize,
+
+    /// The mix of cases, as `case=weight,…` (weights are relative).
+    ///
+    /// Cases: valid, tampered, wrong_key, other_issuer, expired,
+    /// not_yet_valid, malformed, unsupported, no_proof. `--mix valid=1`
+    /// makes an export of valid credentials only.
+    #[arg(long, default_value = DEFAULT_MIX)]
+    pub mix: String,
+
+    /// The instant the expected verdicts hold at (pass it to `verify --as-of`).
+    #[arg(long, value_name = "RFC 3339", default_value = "2026-01-01T00:00:00Z")]
+    pub as_of: String,
+}
+
+/// What a generated record is, and so which verdict it must get.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Case {
+    Valid,
+    Tampered,
+    WrongKey,
+    OtherIssuer,
+    Expired,
+    NotYetValid,
+    Malformed,
+    Unsupported,
+    NoProof,
+}
+
+impl Case {
+    pub const ALL: [Case; 9] = [
+        Case::Valid,
+        Case::Tampered,
+        Case::WrongKey,
+        Case::OtherIssuer,
+        Case::Expired,
+        Case::NotYetValid,
+        Case::Malformed,
+        Case::Unsupported,
+        Case::NoProof,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Case::Valid => "valid",
+            Case::Tampered => "tampered",
+            Case::WrongKey => "wrong_key",
+            Case::OtherIssuer => "other_issuer",
+            Case::Expired => "expired",
+            Case::NotYetValid => "not_yet_valid",
+            Case::Malformed => "malformed",
+            Case::Unsupported => "unsupported",
+            Case::NoProof => "no_proof",
+        }
+    }
+
+    pub fn expected(self) -> Verdict {
+        match self {
+            Case::Valid => Verdict::Valid,
+            Case::Tampered | Case::WrongKey => Verdict::InvalidSignature,
+            Case::OtherIssuer => Verdict::IssuerMismatch,
+            Case::Expired => Verdict::Expired,
+            Case::NotYetValid => Verdict::NotYetValid,
+            Case::Malformed => Verdict::Malformed,
+            Case::Unsupported => Verdict::Unsupported,
+            Case::NoProof => Verdict::NoProof,
+        }
+    }
+}
+
+/// Parses `case=weight,…` into cumulative weights.
+pub fn parse_mix(text: &str) -> Result<Vec<(Case, u64)>, String> {
+    let mut mix = Vec::new();
+    let mut total = 0u64;
+    for part in text.split(',').filter(|p| !p.trim().is_empty()) {
+        let (name, weight) = part.split_once('=').ok_or_else(|| format!("{part:?} is not case=weight"))?;
+        let case = Case::ALL.into_iter().find(|c| c.name() == name.trim()).ok_or_else(|| format!("unknown case {name:?}"))?;
+        let weight: u64 = weight.trim().parse().map_err(|_| format!("{part:?}: weight is not a whole number"))?;
+        total += weight;
+        mix.push((case, total));
+    }
+    if total == 0 {
+        return Err("the mix has no weight".into());
+    }
+    Ok(mix)
+}
+
+/// One issuer of the export.
+pub struct Issuer {
+    pub did: String,
+    pub method: String,
+    pub key: SigningKey,
+    pub name: String,
+    pub url: String,
+    /// The DID document, for did:web issuers.
+    pub document: Option<String>,
+}
+
+const ORGS: &[&str] = &[
+    "Université de Montréal",
+    "Technische Universität München",
+    "Universidad Nacional Autónoma de México",
+    "東京大学 (University of Tokyo)",
+    "Open Skills Academy",
+    "Høgskolen i Østfold",
+    "Κρατικό Πανεπιστήμιο Αθηνών",
+    "Jämtland Vocational College",
+    "Learning Commons Cooperative",
+    "São Paulo Institute of Technology",
+];
+
+fn slug(name: &str) -> String {
+    let s: String = name.chars().filter(|c| c.is_ascii_alphanumeric() || *c == ' ').collect();
+    s.split_whitespace().map(|w| w.to_ascii_lowercase()).collect::<Vec<_>>().join("-")
+}
+
+/// The issuers of an export: even ones did:key, odd ones did:web.
+pub fn issuers(seed: u64, count: usize) -> Vec<Issuer> {
+    (0..count)
+        .map(|i| {
+            let mut rng = Rng::for_record(seed ^ 0x1551_e5, i as u64);
+            let key = SigningKey::from_bytes(&rng.bytes::<32>());
+            let multikey = encode_multikey(&key.verifying_key().to_bytes());
+            let org = ORGS[i % ORGS.len()];
+            let name = if i < ORGS.len() { org.to_owned() } else { format!("{org} ({})", i / ORGS.len() + 1) };
+            let host_slug = format!("{}-{i}", slug(org));
+            if i % 2 == 0 {
+                let did = format!("did:key:{multikey}");
+                Issuer { method: format!("{did}#{multikey}"), did, key, name, url: format!("https://{host_slug}.example"), document: None }
+            } else {
+                let did = format!("did:web:issuers.example:{host_slug}");
+                let method = format!("{did}#key-1");
+                let document = format!(
+                    "{{\"@context\":[\"https://www.w3.org/ns/did/v1\",\"https://w3id.org/security/multikey/v1\"],\"id\":\"{did}\",\"verificationMethod\":[{{\"id\":\"{method}\",\"type\":\"Multikey\",\"controller\":\"{did}\",\"publicKeyMultibase\":\"{multikey}\"}}],\"assertionMethod\":[\"{method}\"]}}\n"
+                );
+                Issuer { did, method, key, name, url: format!("https://issuers.example/{host_slug}"), document: Some(document) }
+            }
+        })
+        .collect()
+}
+
+const GIVEN: &[&str] = &["José", "Zoë", "Aiyana", "Søren", "Mei", "Oluwaseun", "Ananya", "Łukasz", "Chloé", "Tomás", "Yusuf", "Ingrid", "Nguyễn", "Fatima", "Kai"];
+const FAMILY: &[&str] = &["García", "Ødegaard", "Kowalski", "Okonkwo", "Müller", "Sato", "Haddad", "O'Brien", "Dubois", "Nakamura", "Fernández", "Björk", "李", "Smith", "Iyer"];
+const SKILLS: &[&str] = &[
+    "Data Analysis with Python",
+    "Advanced Welding — Level 3",
+    "Project Management Fundamentals",
+    "Künstliche Intelligenz: Grundlagen",
+    "Cybersecurity Essentials",
+    "Soins infirmiers gériatriques",
+    "Sustainable Agriculture Practices",
+    "Public Speaking & Rhetoric",
+    "Cloud Architecture (AWS/Azure)",
+    "Early Childhood Education",
+];
+const TYPES: &[&str] = &["Certificate", "Badge", "Course", "Competency", "License", "MicroCredential"];
+
+fn date(secs: i64) -> String {
+    Timestamp::from_unix(secs).to_string()
+}
+
+fn q(s: &str) -> String {
+    let mut out = Vec::with_capacity(s.len() + 2);
+    write_string(&mut out, s);
+    String::from_utf8(out).expect("escaped UTF-8")
+}
+
+/// The generated parts of one credential.
+struct Body {
+    id: String,
+    subject_id: Option<String>,
+    valid_from: i64,
+    valid_until: Option<i64>,
+    /// Members of the credential object, without braces or proof; with
+    /// `{NAME}` standing for the credential name.
+    members: String,
+    name: String,
+}
+
+const YEAR: i64 = 365 * 86_400;
+
+fn body(rng: &mut Rng, issuer: &Issuer, case: Case, as_of: i64, v1: bool) -> Body {
+    let id = format!("urn:uuid:{}", rng.uuid());
+    let skill = *rng.pick(SKILLS);
+    let (given, family) = (*rng.pick(GIVEN), *rng.pick(FAMILY));
+    let achievement_type = *rng.pick(TYPES);
+    let (valid_from, valid_until) = match case {
+        Case::Expired => {
+            let until = as_of - 1 - rng.below(3 * YEAR as u64) as i64;
+            (until - YEAR - rng.below(2 * YEAR as u64) as i64, Some(until))
+        }
+        Case::NotYetValid => (as_of + 86_400 + rng.below(YEAR as u64) as i64, None),
+        _ => {
+            let from = as_of - 30 * 86_400 - rng.below(5 * YEAR as u64) as i64;
+            (from, (rng.below(3) != 0).then(|| as_of + YEAR + rng.below(5 * YEAR as u64) as i64))
+        }
+    };
+    let by_id = rng.below(2) == 0;
+    let subject_id = by_id.then(|| format!("did:example:learner-{:016x}", rng.next_u64()));
+    let context = if v1 { crate::parse::credential::VC_V1_CONTEXT } else { crate::parse::credential::VC_V2_CONTEXT };
+    let mut m = String::with_capacity(2600);
+    let _ = write!(m, "\"@context\":[\"{context}\",\"https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json\"],");
+    let _ = write!(m, "\"id\":\"{id}\",\"type\":[\"VerifiableCredential\",\"OpenBadgeCredential\"],");
+    let _ = write!(
+        m,
+        "\"issuer\":{{\"id\":\"{}\",\"type\":[\"Profile\"],\"name\":{},\"url\":\"{}\",\"email\":\"registrar@{}\"}},",
+        issuer.did,
+        q(&issuer.name),
+        issuer.url,
+        issuer.url.trim_start_matches("https://").split('/').next().unwrap_or("issuer.example")
+    );
+    let _ = write!(m, "\"name\":{{NAME}},");
+    let _ = write!(m, "\"description\":{},", q(&format!("{given} {family} completed “{skill}” with distinction.")));
+    if v1 {
+        let _ = write!(m, "\"issuanceDate\":\"{}\",", date(valid_from));
+        if let Some(u) = valid_until {
+            let _ = write!(m, "\"expirationDate\":\"{}\",", date(u));
+        }
+    } else {
+        let _ = write!(m, "\"validFrom\":\"{}\",", date(valid_from));
+        if let Some(u) = valid_until {
+            let _ = write!(m, "\"validUntil\":\"{}\",", date(u));
+        }
+    }
+    m.push_str("\"credentialSubject\":{\"type\":[\"AchievementSubject\"],");
+    match &subject_id {
+        Some(sid) => {
+            let _ = write!(m, "\"id\":\"{sid}\",");
+        }
+        None => {
+            let salt = format!("{:016x}", rng.next_u64());
+            let hash: String = Sha256::digest(format!("{given}.{family}@example.org{salt}")).iter().map(|b| format!("{b:02x}")).collect();
+            let _ = write!(m, "\"identifier\":[{{\"type\":\"IdentityObject\",\"identityHash\":\"sha256${hash}\",\"identityType\":\"emailAddress\",\"hashed\":true,\"salt\":\"{salt}\"}}],");
+        }
+    }
+    let ach = rng.next_u64() % 100_000;
+    let _ = write!(
+        m,
+        "\"achievement\":{{\"id\":\"{url}/achievements/{ach}\",\"type\":[\"Achievement\"],\"achievementType\":\"{achievement_type}\",\"name\":{name},\"description\":{desc},\"criteria\":{{\"narrative\":{crit}}},\"image\":{{\"id\":\"{url}/badges/{ach}.png\",\"type\":\"Image\",\"caption\":{cap}}},\"tag\":[\"skills\",\"{tag}\",\"level-{lvl}\"],\"alignment\":[{{\"type\":[\"Alignment\"],\"targetName\":{name},\"targetUrl\":\"https://framework.example/skills/{ach}\",\"targetFramework\":\"Open Skills Framework\",\"targetCode\":\"OSF-{ach}\"}}]}},",
+        url = issuer.url,
+        name = q(skill),
+        desc = q(&format!(
+            "Learners who earn “{skill}” have demonstrated, through assessed work and a supervised practical examination, the knowledge and skills described in the criteria. The achievement is recognised by {} and aligned to the Open Skills Framework.",
+            issuer.name
+        )),
+        crit = q("Complete all modules (40 hours), pass the written assessment with a score of at least 75%, and submit a portfolio of three projects reviewed by two assessors."),
+        cap = q(&format!("Badge for {skill}")),
+        tag = achievement_type.to_ascii_lowercase(),
+        lvl = 1 + rng.below(5),
+    );
+    let _ = write!(
+        m,
+        "\"result\":[{{\"type\":[\"Result\"],\"value\":\"{}\",\"status\":\"Completed\"}}],\"name\":{}}}",
+        60 + rng.below(41),
+        q(&format!("{given} {family}"))
+    );
+    Body { id, subject_id, valid_from, valid_until, members: m, name: format!("{skill} — {achievement_type}") }
+}
+
+/// Signs canonical bytes for eddsa-jcs-2022 and returns the proof members.
+fn jcs_proof(parser: &mut JsonParser, canon: &mut Canonicalizer, doc: &str, proof_members: &str, key: &SigningKey) -> String {
+    let canonical = |parser: &mut JsonParser, canon: &mut Canonicalizer, text: &str| {
+        parser
+            .with_doc(text.as_bytes(), |v| {
+                let mut out = Vec::new();
+                canon.write(&mut out, v);
+                out
+            })
+            .expect("generated JSON parses")
+    };
+    let proof_config = format!("{{{proof_members}}}");
+    let mut message = Vec::with_capacity(64);
+    message.extend_from_slice(&Sha256::digest(canonical(parser, canon, &proof_config)));
+    message.extend_from_slice(&Sha256::digest(canonical(parser, canon, doc)));
+    let sig = key.sign(&message);
+    format!("z{}", bs58::encode(sig.to_bytes()).into_string())
+}
+
+/// Makes record `index`: its line (without newline) and its case.
+pub fn record(index: u64, seed: u64, issuers: &[Issuer], rogue: &SigningKey, mix: &[(Case, u64)], format: GenFormat, as_of: i64) -> (Vec<u8>, Case, bool) {
+    let mut rng = Rng::for_record(seed, index);
+    let total = mix.last().map_or(1, |m| m.1);
+    let draw = rng.below(total);
+    let case = mix.iter().find(|(_, cum)| draw < *cum).map_or(Case::Valid, |m| m.0);
+    let jwt = match format {
+        GenFormat::Jcs => false,
+        GenFormat::Jwt => true,
+        GenFormat::Mixed => rng.below(2) == 0,
+    };
+    // Most records come from the first issuers, as in real exports.
+    let who = (rng.below(issuers.len() as u64) * rng.below(issuers.len() as u64) / issuers.len() as u64) as usize;
+    let issuer = &issuers[who];
+    let other = &issuers[(who + 1 + rng.below(issuers.len() as u64 - 1) as usize) % issuers.len()];
+    let (method, key) = match case {
+        Case::WrongKey => (issuer.method.as_str(), rogue),
+        Case::OtherIssuer => (other.method.as_str(), &other.key),
+        _ => (issuer.method.as_str(), &issuer.key),
+    };
+    let line = if jwt { jwt_record(&mut rng, issuer, method, key, case, as_of) } else { jcs_record(&mut rng, issuer, method, key, case, as_of) };
+    let line = if case == Case::Malformed { malform(&mut rng, line) } else { line };
+    (line, case, jwt)
+}
+
+fn jcs_record(rng: &mut Rng, issuer: &Issuer, method: &str, key: &SigningKey, case: Case, as_of: i64) -> Vec<u8> {
+    let v1 = rng.below(8) == 0;
+    let b = body(rng, issuer, case, as_of, v1);
+    let signed_members = b.members.replace("{NAME}", &q(&b.name));
+    let shown_members = if case == Case::Tampered { b.members.replace("{NAME}", &q(&format!("{} (amended)", b.name))) } else { signed_members.clone() };
+    if case == Case::NoProof {
+        return format!("{{{shown_members}}}").into_bytes();
+    }
+    let created = date(b.valid_from);
+    let context = if rng.below(4) == 0 {
+        let ctx_end = signed_members.find("],").map_or(0, |i| i + 1);
+        format!(",{}", &signed_members[..ctx_end])
+    } else {
+        String::new()
+    };
+    let suite = if case == Case::Unsupported { "ecdsa-rdfc-2019" } else { "eddsa-jcs-2022" };
+    let proof_members = format!(
+        "\"type\":\"DataIntegrityProof\",\"cryptosuite\":\"{suite}\",\"created\":\"{created}\",\"verificationMethod\":\"{method}\",\"proofPurpose\":\"assertionMethod\"{context}"
+    );
+    let value = if case == Case::Unsupported {
+        format!("z{}", bs58::encode(rng.bytes::<64>()).into_string())
+    } else {
+        thread_local! {
+            static TOOLS: std::cell::RefCell<(JsonParser, Canonicalizer)> = std::cell::RefCell::new(Default::default());
+        }
+        TOOLS.with(|t| {
+            let (parser, canon) = &mut *t.borrow_mut();
+            jcs_proof(parser, canon, &format!("{{{signed_members}}}"), &proof_members, key)
+        })
+    };
+    format!("{{{shown_members},\"proof\":{{{proof_members},\"proofValue\":\"{value}\"}}}}").into_bytes()
+}
+
+fn jwt_record(rng: &mut Rng, issuer: &Issuer, method: &str, key: &SigningKey, case: Case, as_of: i64) -> Vec<u8> {
+    let v1 = rng.below(2) == 0;
+    let b = body(rng, issuer, case, as_of, v1);
+    let signed_members = b.members.replace("{NAME}", &q(&b.name));
+    if case == Case::NoProof {
+        return format!("{{{signed_members}}}").into_bytes();
+    }
+    let mut claims = format!("\"iss\":\"{}\",\"jti\":\"{}\",\"nbf\":{}", issuer.did, b.id, b.valid_from);
+    if let Some(sid) = &b.subject_id {
+        let _ = write!(claims, ",\"sub\":\"{sid}\"");
+    }
+    if let Some(u) = b.valid_until {
+        let _ = write!(claims, ",\"exp\":{u}");
+    }
+    let payload = |members: &str| {
+        if v1 { format!("{{{claims},\"vc\":{{{members}}}}}") } else { format!("{{{members},{claims}}}") }
+    };
+    let alg = if case == Case::Unsupported { "RS256" } else { "EdDSA" };
+    let header = format!("{{\"alg\":\"{alg}\",\"kid\":\"{method}\",\"typ\":\"{}\"}}", if v1 { "JWT" } else { "vc+jwt" });
+    let h64 = URL_SAFE_NO_PAD.encode(header);
+    let p64 = URL_SAFE_NO_PAD.encode(payload(&signed_members));
+    let input = format!("{h64}.{p64}");
+    let sig = if case == Case::Unsupported { rng.bytes::<64>().to_vec() } else { key.sign(input.as_bytes()).to_bytes().to_vec() };
+    let shown = if case == Case::Tampered {
+        let amended = b.members.replace("{NAME}", &q(&format!("{} (amended)", b.name)));
+        format!("{h64}.{}", URL_SAFE_NO_PAD.encode(payload(&amended)))
+    } else {
+        input
+    };
+    let token = format!("{shown}.{}", URL_SAFE_NO_PAD.encode(sig));
+    if rng.below(5) == 0 { format!("\"{token}\"").into_bytes() } else { token.into_bytes() }
+}
+
+/// Breaks a record in one of the ways exports break.
+fn malform(rng: &mut Rng, mut line: Vec<u8>) -> Vec<u8> {
+    match rng.below(6) {
+        0 => {
+            line.truncate(line.len() / 2); // a cut line
+            line
+        }
+        1 if line.first() == Some(&b'{') => {
+            // A member named twice.
+            let mut out = b"{\"id\":\"urn:uuid:duplicate\",".to_vec();
+            out.extend_from_slice(&line[1..]);
+            out
+        }
+        2 => {
+            // A byte that is not UTF-8 inside a string.
+            let at = line.iter().position(|&b| b == b'"').map_or(0, |i| i + 1);
+            line.insert(at, 0xff);
+            line
+        }
+        3 => b"<html><body>502 Bad Gateway</body></html>".to_vec(),
+        4 if line.first() == Some(&b'{') => {
+            let text = String::from_utf8_lossy(&line).replacen("\"validFrom\":\"", "\"validFrom\":\"2023-13-45", 1).replacen("\"issuanceDate\":\"", "\"issuanceDate\":\"2023-13-45", 1);
+            text.into_bytes()
+        }
+        _ => {
+            if line.first() == Some(&b'{') {
+                b"[\"not\",\"a\",\"credential\"]".to_vec()
+            } else {
+                // A JWS with its signature cut off.
+                let cut = line.iter().rposition(|&b| b == b'.').unwrap_or(line.len());
+                line.truncate(cut);
+                line
+            }
+        }
+    }
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> RunError + '_ {
+    move |source| RunError::Io { path: path.display().to_string(), source }
+}
+
+/// Runs `credverify generate`.
+pub fn run(args: &GenerateArgs) -> Result<(), RunError> {
+    let mix = parse_mix(&args.mix).map_err(|e| RunError::Usage(format!("--mix: {e}")))?;
+    let as_of = Timestamp::parse(&args.as_of).map_err(|e| RunError::Usage(format!("--as-of: {e}")))?;
+    let issuers = issuers(args.seed, args.issuers);
+    let rogue = SigningKey::from_bytes(&Rng::for_record(args.seed ^ 0x0bad_c0de, 0).bytes::<32>());
+    let dids = args.out.join("dids");
+    fs::create_dir_all(&dids).map_err(io(&dids))?;
+    for issuer in &issuers {
+        if let Some(doc) = &issuer.document {
+            let name = format!("{}.json", issuer.did.rsplit(':').next().unwrap_or("issuer"));
+            let path = dids.join(name);
+            fs::write(&path, doc).map_err(io(&path))?;
+        }
+    }
+    let cred_path = args.out.join("credentials.jsonl");
+    let truth_path = args.out.join("truth.jsonl");
+    let mut creds = BufWriter::with_capacity(1 << 20, fs::File::create(&cred_path).map_err(io(&cred_path))?);
+    let mut truth = BufWriter::with_capacity(1 << 20, fs::File::create(&truth_path).map_err(io(&truth_path))?);
+    const BLOCK: u64 = 8192;
+    let mut start = 0;
+    while start < args.records {
+        let end = (start + BLOCK).min(args.records);
+        let made: Vec<(Vec<u8>, Case, bool)> = (start..end).into_par_iter().map(|i| record(i, args.seed, &issuers, &rogue, &mix, args.format, as_of.secs)).collect();
+        for (offset, (line, case, jwt)) in made.into_iter().enumerate() {
+            creds.write_all(&line).and_then(|()| creds.write_all(b"\n")).map_err(io(&cred_path))?;
+            writeln!(
+                truth,
+                "{{\"line\":{},\"case\":\"{}\",\"verdict\":\"{}\",\"format\":\"{}\"}}",
+                start + offset as u64 + 1,
+                case.name(),
+                case.expected(),
+                if jwt { "jwt" } else { "jcs" }
+            )
+            .map_err(io(&truth_path))?;
+        }
+        start = end;
+    }
+    creds.flush().map_err(io(&cred_path))?;
+    truth.flush().map_err(io(&truth_path))?;
+    let manifest_path = args.out.join("manifest.json");
+    let manifest = format!(
+        "{{\"records\":{},\"seed\":{},\"format\":\"{}\",\"issuers\":{},\"mix\":{},\"as_of\":\"{}\"}}\n",
+        args.records,
+        args.seed,
+        format!("{:?}", args.format).to_lowercase(),
+        args.issuers,
+        q(&args.mix),
+        as_of
+    );
+    fs::write(&manifest_path, manifest).map_err(io(&manifest_path))?;
+    eprintln!("credverify: wrote {} records to {}", args.records, cred_path.display());
+    Ok(())
+}

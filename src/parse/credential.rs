@@ -1,0 +1,117 @@
+//! The borrowed view of a credential that later stages need.
+//!
+//! Reads the VC Data Model 2.0 (`validFrom` / `validUntil`) and 1.1
+//! (`issuanceDate` / `expirationDate`) shapes, recognised by the first
+//! `@context` entry, and checks the members every credential must have.
+
+use super::json::Value;
+use crate::status::clock::Timestamp;
+use crate::verdict::Problem;
+
+pub const VC_V1_CONTEXT: &str = "https://www.w3.org/2018/credentials/v1";
+pub const VC_V2_CONTEXT: &str = "https://www.w3.org/ns/credentials/v2";
+
+/// The data model version a credential follows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DataModel {
+    V1_1,
+    V2_0,
+}
+
+/// Values a VC-JWT's registered claims supply when the `vc` claim of a
+/// VC 1.1 JWT leaves them out (VC Data Model 1.1 §6.3.1).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ClaimFallback<'a> {
+    pub id: Option<&'a str>,
+    pub issuer: Option<&'a str>,
+    pub valid_from: Option<Timestamp>,
+}
+
+/// A credential's members, borrowed from the parsed record.
+#[derive(Clone, Copy)]
+pub struct Credential<'a> {
+    pub root: Value<'a>,
+    pub model: DataModel,
+    pub id: Option<&'a str>,
+    pub issuer: &'a str,
+    pub valid_from: Option<Timestamp>,
+    pub valid_until: Option<Timestamp>,
+    pub subject: Value<'a>,
+    pub status: Option<Value<'a>>,
+    pub proof: Option<Value<'a>>,
+}
+
+/// The credential's `id`, when it is a string.
+pub fn id_of(root: Value<'_>) -> Option<&str> {
+    root.get("id").and_then(Value::as_str)
+}
+
+/// The issuer's id: `issuer` as a string, or `issuer.id`.
+pub fn issuer_of(root: Value<'_>) -> Option<&str> {
+    let issuer = root.get("issuer")?;
+    issuer.as_str().or_else(|| issuer.get("id").and_then(Value::as_str))
+}
+
+fn date(root: Value<'_>, name: &str) -> Result<Option<Timestamp>, Problem> {
+    match root.get(name) {
+        None => Ok(None),
+        Some(v) => {
+            let text = v.as_str().ok_or(Problem::BadMember)?;
+            Timestamp::parse(text).map(Some).map_err(|_| Problem::BadDate)
+        }
+    }
+}
+
+impl<'a> Credential<'a> {
+    /// Reads and checks the required members.
+    pub fn read(root: Value<'a>, fallback: ClaimFallback<'a>) -> Result<Credential<'a>, Problem> {
+        if !root.is_object() {
+            return Err(Problem::NotACredential);
+        }
+        let context = root.get("@context").ok_or(Problem::BadMember)?;
+        let first = context.one_or_many().next().and_then(Value::as_str);
+        let model = match first {
+            Some(VC_V2_CONTEXT) => DataModel::V2_0,
+            Some(VC_V1_CONTEXT) => DataModel::V1_1,
+            _ => return Err(Problem::BadMember),
+        };
+        if context.one_or_many().any(|c| !(c.as_str().is_some() || c.is_object())) {
+            return Err(Problem::BadMember);
+        }
+        let types = root.get("type").ok_or(Problem::BadMember)?;
+        let mut is_vc = false;
+        for t in types.one_or_many() {
+            match t.as_str() {
+                Some(s) => is_vc |= s == "VerifiableCredential",
+                None => return Err(Problem::BadMember),
+            }
+        }
+        if !is_vc {
+            return Err(Problem::BadMember);
+        }
+        let id = match root.get("id") {
+            None => fallback.id,
+            Some(v) => Some(v.as_str().ok_or(Problem::BadMember)?),
+        };
+        let issuer = match root.get("issuer") {
+            None => fallback.issuer.ok_or(Problem::BadMember)?,
+            Some(v) => v.as_str().or_else(|| v.get("id").and_then(Value::as_str)).ok_or(Problem::BadMember)?,
+        };
+        let subject = root.get("credentialSubject").ok_or(Problem::BadMember)?;
+        if subject.is_empty() && subject.is_array() || subject.one_or_many().any(|s| !s.is_object()) {
+            return Err(Problem::BadMember);
+        }
+        let (valid_from, valid_until) = match model {
+            DataModel::V2_0 => (date(root, "validFrom")?, date(root, "validUntil")?),
+            DataModel::V1_1 => {
+                let issued = date(root, "issuanceDate")?.or(fallback.valid_from).ok_or(Problem::BadMember)?;
+                (Some(issued), date(root, "expirationDate")?)
+            }
+        };
+        let status = root.get("credentialStatus");
+        if status.is_some_and(|s| s.one_or_many().any(|e| !e.is_object())) {
+            return Err(Problem::BadMember);
+        }
+        Ok(Credential { root, model, id, issuer, valid_from, valid_until, subject, status, proof: root.get("proof") })
+    }
+}

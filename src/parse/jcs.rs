@@ -1,0 +1,258 @@
+//! The JSON Canonicalization Scheme (RFC 8785), written straight from the tape.
+//!
+//! Members are ordered by their names' UTF-16 code units (§3.2.3), strings use
+//! the minimal escaping of ECMAScript's `JSON.stringify` (§3.2.2.2), numbers
+//! the ECMAScript `Number.prototype.toString` form (§3.2.2.3, via `ryu-js`).
+//! No intermediate tree is built: a general-purpose JCS crate takes ~33 µs on
+//! a 2.8 KB credential, a direct walk a few microseconds.
+
+use std::cmp::Ordering;
+
+use simd_json::{Node, StaticNode};
+
+use super::json::Value;
+
+/// A replacement for one member of the object being canonicalized.
+#[derive(Clone, Copy)]
+pub enum Patch<'a, 'p> {
+    /// The member takes this value.
+    Value(Value<'a>),
+    /// The member becomes an array of these values.
+    Array(&'p [Value<'a>]),
+}
+
+/// Reusable scratch space for member sorting.
+#[derive(Default)]
+pub struct Canonicalizer {
+    stack: Vec<usize>,
+}
+
+impl Canonicalizer {
+    /// Appends the canonical form of `value` to `out`.
+    pub fn write(&mut self, out: &mut Vec<u8>, value: Value<'_>) {
+        write_value(out, value, &mut self.stack);
+    }
+
+    /// Appends the canonical form of the object `obj` with the members named
+    /// in `drop` left out and the members in `set` replaced or added.
+    pub fn write_patched<'a>(&mut self, out: &mut Vec<u8>, obj: Value<'a>, drop: &[&str], set: &[(&str, Patch<'a, '_>)]) {
+        enum Member<'a, 'p> {
+            Own(Value<'a>),
+            Patched(Patch<'a, 'p>),
+        }
+        let mut members: Vec<(&str, Member<'a, '_>)> = obj
+            .members()
+            .filter(|(k, _)| !drop.contains(k) && !set.iter().any(|(s, _)| s == k))
+            .map(|(k, v)| (k, Member::Own(v)))
+            .collect();
+        members.extend(set.iter().map(|(k, p)| (*k, Member::Patched(*p))));
+        members.sort_unstable_by(|a, b| utf16_cmp(a.0, b.0));
+        out.push(b'{');
+        for (i, (key, member)) in members.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            write_string(out, key);
+            out.push(b':');
+            match member {
+                Member::Own(v) | Member::Patched(Patch::Value(v)) => write_value(out, *v, &mut self.stack),
+                Member::Patched(Patch::Array(values)) => {
+                    out.push(b'[');
+                    for (j, v) in values.iter().enumerate() {
+                        if j > 0 {
+                            out.push(b',');
+                        }
+                        write_value(out, *v, &mut self.stack);
+                    }
+                    out.push(b']');
+                }
+            }
+        }
+        out.push(b'}');
+    }
+}
+
+/// Canonical JSON of `value`, as a new vector.
+pub fn canonicalize(value: Value<'_>) -> Vec<u8> {
+    let mut out = Vec::new();
+    Canonicalizer::default().write(&mut out, value);
+    out
+}
+
+fn write_value(out: &mut Vec<u8>, value: Value<'_>, stack: &mut Vec<usize>) {
+    match value.node() {
+        Node::String(s) => write_string(out, s),
+        Node::Static(s) => write_static(out, s),
+        Node::Array { .. } => {
+            out.push(b'[');
+            for (i, v) in value.elements().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_value(out, v, stack);
+            }
+            out.push(b']');
+        }
+        Node::Object { len, .. } => {
+            // Sort value positions on a shared stack (a member's name sits
+            // just before its value on the tape); deeper objects push above
+            // this frame and truncate back to it.
+            let base = stack.len();
+            stack.extend(value.members().map(|(_, v)| v.position()));
+            let name = |pos: usize| value.at(pos - 1).as_str().unwrap_or_default();
+            stack[base..].sort_unstable_by(|&a, &b| utf16_cmp(name(a), name(b)));
+            out.push(b'{');
+            for i in 0..len {
+                let pos = stack[base + i];
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_string(out, name(pos));
+                out.push(b':');
+                write_value(out, value.at(pos), stack);
+            }
+            out.push(b'}');
+            stack.truncate(base);
+        }
+    }
+}
+
+/// Orders member names by UTF-16 code units (RFC 8785 §3.2.3). UTF-8 byte
+/// order agrees with it except between supplementary characters and
+/// U+E000–U+FFFF, so only names outside ASCII take the slow comparison.
+#[inline]
+pub fn utf16_cmp(a: &str, b: &str) -> Ordering {
+    if a.is_ascii() || b.is_ascii() {
+        // An ASCII name sorts the same in both orders against anything.
+        a.as_bytes().cmp(b.as_bytes())
+    } else {
+        a.encode_utf16().cmp(b.encode_utf16())
+    }
+}
+
+fn write_static(out: &mut Vec<u8>, s: StaticNode) {
+    match s {
+        StaticNode::Null => out.extend_from_slice(b"null"),
+        StaticNode::Bool(true) => out.extend_from_slice(b"true"),
+        StaticNode::Bool(false) => out.extend_from_slice(b"false"),
+        // Integers within ±2^53 (the parser refuses others) print as digits,
+        // exactly as ECMAScript prints the same double.
+        StaticNode::I64(v) => {
+            let mut buf = itoa_buf(v.unsigned_abs());
+            if v < 0 {
+                out.push(b'-');
+            }
+            out.extend_from_slice(buf.take());
+        }
+        StaticNode::U64(v) => out.extend_from_slice(itoa_buf(v).take()),
+        StaticNode::F64(v) => write_number(out, v),
+    }
+}
+
+/// Appends a finite double in ECMAScript `Number.prototype.toString` form.
+pub fn write_number(out: &mut Vec<u8>, v: f64) {
+    let mut buf = ryu_js::Buffer::new();
+    out.extend_from_slice(buf.format_finite(v).as_bytes());
+}
+
+struct Digits {
+    buf: [u8; 20],
+    start: usize,
+}
+
+impl Digits {
+    fn take(&mut self) -> &[u8] {
+        &self.buf[self.start..]
+    }
+}
+
+fn itoa_buf(mut v: u64) -> Digits {
+    let mut d = Digits { buf: [0; 20], start: 20 };
+    loop {
+        d.start -= 1;
+        d.buf[d.start] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            return d;
+        }
+    }
+}
+
+/// Appends a JSON string with RFC 8785 §3.2.2.2 escaping: `"` and `\`, the
+/// two-letter escapes for \b \t \n \f \r, `\u00xx` (lower-case hex) for the
+/// other controls, everything else as is.
+pub fn write_string(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            0x08 => b"\\b",
+            0x09 => b"\\t",
+            0x0a => b"\\n",
+            0x0c => b"\\f",
+            0x0d => b"\\r",
+            0x00..=0x1f => {
+                out.extend_from_slice(&bytes[start..i]);
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(&[b'\\', b'u', b'0', b'0', HEX[(b >> 4) as usize], HEX[(b & 15) as usize]]);
+                start = i + 1;
+                continue;
+            }
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[start..i]);
+        out.extend_from_slice(escape);
+        start = i + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::json::JsonParser;
+
+    fn jcs(text: &str) -> String {
+        let bytes = JsonParser::default().with_doc(text.as_bytes(), canonicalize).unwrap();
+        String::from_utf8(bytes).unwrap()
+    }
+
+    #[test]
+    fn sorts_members_and_strips_whitespace() {
+        assert_eq!(jcs(r#"{ "b" : [ 1 , 2 ], "a" : { "d":null, "c":true } }"#), r#"{"a":{"c":true,"d":null},"b":[1,2]}"#);
+    }
+
+    #[test]
+    fn sorts_by_utf16_not_utf8() {
+        // U+1F600 (surrogates D83D DE00) sorts before U+FB33 in UTF-16,
+        // after it in UTF-8.
+        assert_eq!(jcs("{\"\u{fb33}\":1,\"\u{1f600}\":2}"), "{\"\u{1f600}\":2,\"\u{fb33}\":1}");
+    }
+
+    #[test]
+    fn escapes_minimally() {
+        assert_eq!(jcs(r#"{"s":"\u0001\b\t\n\f\r\"\\/\u007f\u2028é"}"#), "{\"s\":\"\\u0001\\b\\t\\n\\f\\r\\\"\\\\/\u{7f}\u{2028}é\"}");
+    }
+
+    #[test]
+    fn formats_numbers_as_ecmascript() {
+        assert_eq!(jcs(r#"[1.0,-0.0,1e21,1e-7,0.000001,123456789012345680000,-5,4.5e1]"#), "[1,0,1e+21,1e-7,0.000001,123456789012345680000,-5,45]");
+    }
+
+    #[test]
+    fn patches_top_level_members() {
+        let out = JsonParser::default()
+            .with_doc(br#"{"z":1,"proof":{"x":1},"@context":["a","b"],"m":2}"#, |doc| {
+                let ctx = doc.get("@context").unwrap().elements().next().unwrap();
+                let mut out = Vec::new();
+                Canonicalizer::default().write_patched(&mut out, doc, &["proof"], &[("@context", Patch::Array(&[ctx])), ("a", Patch::Value(ctx))]);
+                String::from_utf8(out).unwrap()
+            })
+            .unwrap();
+        assert_eq!(out, r#"{"@context":["a"],"a":"a","m":2,"z":1}"#);
+    }
+}

@@ -1,0 +1,356 @@
+//! JSON records parsed by simd-json into a flat tape, and a borrowed view of it.
+//!
+//! simd-json keeps the last of two members with the same name and has no
+//! notion of I-JSON; both matter here. Duplicate names are a known
+//! signature-confusion vector (the signer and the verifier may read different
+//! values), so [`JsonParser`] rejects them, along with nesting deeper than
+//! [`MAX_DEPTH`] and integers that an IEEE double cannot hold exactly
+//! (RFC 7493 §2.2). Every problem is a [`Problem`] code, never a panic.
+
+use simd_json::{Buffers, Node, StaticNode, Tape};
+
+use crate::verdict::Problem;
+
+/// Deepest nesting a record may have. Credentials nest a handful of levels;
+/// 64 leaves room for rich Open Badges achievements and refuses the
+/// pathological inputs (100,000 levels) without a deep stack anywhere.
+pub const MAX_DEPTH: usize = 64;
+
+/// Beyond 2^53 not every integer is a double.
+const MAX_SAFE_INTEGER: u64 = 1 << 53;
+
+/// A reusable parser: worker-owned buffers, so a record costs no allocation
+/// once the buffers have grown to the largest record seen.
+pub struct JsonParser {
+    buffers: Buffers,
+    input: Vec<u8>,
+    tape: Option<Tape<'static>>,
+}
+
+impl Default for JsonParser {
+    fn default() -> Self {
+        JsonParser {
+            buffers: Buffers::with_max_depth(4096, MAX_DEPTH),
+            input: Vec::new(),
+            tape: Some(Tape::null()),
+        }
+    }
+}
+
+impl JsonParser {
+    /// Parses `bytes` and hands the checked document to `f`.
+    pub fn with_doc<R>(&mut self, bytes: &[u8], f: impl FnOnce(Value<'_>) -> R) -> Result<R, Problem> {
+        self.input.clear();
+        self.input.extend_from_slice(bytes);
+        self.input.resize(bytes.len() + simd_json::INPUT_PADDING, 0);
+        let mut tape: Tape<'_> = self.tape.take().unwrap_or_else(Tape::null).reset();
+        let result = match simd_json::fill_tape_padded(&mut self.input, bytes.len(), &mut self.buffers, &mut tape) {
+            Ok(()) => match check(&tape.0) {
+                Ok(()) => Ok(f(Value { nodes: &tape.0, idx: 0 })),
+                Err(p) => Err(p),
+            },
+            Err(e) => Err(translate(e.error(), bytes)),
+        };
+        self.tape = Some(tape.reset());
+        result
+    }
+}
+
+/// Translates simd-json's errors into problem codes, in one place.
+fn translate(error: &simd_json::ErrorType, bytes: &[u8]) -> Problem {
+    use simd_json::ErrorType as E;
+    match error {
+        E::InvalidUtf8 => Problem::InvalidUtf8,
+        E::DepthLimitExceeded => Problem::TooDeep,
+        E::InvalidNumber | E::InvalidExponent | E::Overflow => Problem::NumberOutOfRange,
+        // simd-json validates UTF-8 only once the structure parsed; say which
+        // it is when the bytes themselves are not UTF-8.
+        _ if std::str::from_utf8(bytes).is_err() => Problem::InvalidUtf8,
+        _ => Problem::InvalidJson,
+    }
+}
+
+fn check(nodes: &[Node<'_>]) -> Result<(), Problem> {
+    for (i, node) in nodes.iter().enumerate() {
+        match *node {
+            Node::Object { len, .. } if len > 1 => check_unique_keys(nodes, i, len)?,
+            Node::Static(StaticNode::I64(v)) if v.unsigned_abs() > MAX_SAFE_INTEGER && !exact_double(v.unsigned_abs()) => {
+                return Err(Problem::NumberOutOfRange);
+            }
+            Node::Static(StaticNode::U64(v)) if v > MAX_SAFE_INTEGER && !exact_double(v) => {
+                return Err(Problem::NumberOutOfRange);
+            }
+            Node::Static(StaticNode::F64(v)) if !v.is_finite() => return Err(Problem::NumberOutOfRange),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Whether an integer is exactly a double: I-JSON (RFC 7493 §2.2) excludes
+/// numbers with more precision than a double, such as 2^53 + 1.
+fn exact_double(v: u64) -> bool {
+    let d = v as f64;
+    d < 18_446_744_073_709_551_616.0 && d as u64 == v
+}
+
+fn check_unique_keys(nodes: &[Node<'_>], obj: usize, len: usize) -> Result<(), Problem> {
+    // Small objects: compare pairwise; large ones: sort the names.
+    const PAIRWISE: usize = 16;
+    let mut small: [&str; PAIRWISE] = [""; PAIRWISE];
+    let mut j = obj + 1;
+    if len <= PAIRWISE {
+        for slot in small.iter_mut().take(len) {
+            let Node::String(key) = nodes[j] else { return Err(Problem::InvalidJson) };
+            *slot = key;
+            j += 1 + span(&nodes[j + 1]);
+        }
+        let keys = &small[..len];
+        for (a, ka) in keys.iter().enumerate() {
+            if keys[a + 1..].iter().any(|kb| kb == ka) {
+                return Err(Problem::DuplicateKey);
+            }
+        }
+        return Ok(());
+    }
+    let mut names: Vec<&str> = Vec::with_capacity(len);
+    for _ in 0..len {
+        let Node::String(key) = nodes[j] else { return Err(Problem::InvalidJson) };
+        names.push(key);
+        j += 1 + span(&nodes[j + 1]);
+    }
+    names.sort_unstable();
+    if names.windows(2).any(|w| w[0] == w[1]) {
+        return Err(Problem::DuplicateKey);
+    }
+    Ok(())
+}
+
+/// Number of tape nodes a value occupies.
+#[inline]
+fn span(node: &Node<'_>) -> usize {
+    match *node {
+        Node::Object { count, .. } | Node::Array { count, .. } => count + 1,
+        _ => 1,
+    }
+}
+
+/// A JSON value inside a parsed record: a position on the tape.
+#[derive(Clone, Copy)]
+pub struct Value<'a> {
+    nodes: &'a [Node<'a>],
+    idx: usize,
+}
+
+impl<'a> Value<'a> {
+    #[inline]
+    pub fn node(self) -> Node<'a> {
+        self.nodes[self.idx]
+    }
+
+    /// Another position of the same document (from [`Value::position`]).
+    #[inline]
+    pub fn at(self, idx: usize) -> Value<'a> {
+        Value { nodes: self.nodes, idx }
+    }
+
+    /// The tape position, unique within one document.
+    pub fn position(self) -> usize {
+        self.idx
+    }
+
+    pub fn as_str(self) -> Option<&'a str> {
+        match self.node() {
+            Node::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn is_object(self) -> bool {
+        matches!(self.node(), Node::Object { .. })
+    }
+
+    pub fn is_array(self) -> bool {
+        matches!(self.node(), Node::Array { .. })
+    }
+
+    /// Number of members or elements; 0 for scalars.
+    pub fn len(self) -> usize {
+        match self.node() {
+            Node::Object { len, .. } | Node::Array { len, .. } => len,
+            _ => 0,
+        }
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.len() == 0
+    }
+
+    /// The member named `key` of an object.
+    pub fn get(self, key: &str) -> Option<Value<'a>> {
+        self.members().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+
+    /// An object's members in document order; empty for non-objects.
+    pub fn members(self) -> Members<'a> {
+        let remaining = match self.node() {
+            Node::Object { len, .. } => len,
+            _ => 0,
+        };
+        Members { nodes: self.nodes, next: self.idx + 1, remaining }
+    }
+
+    /// An array's elements in order; empty for non-arrays.
+    pub fn elements(self) -> Elements<'a> {
+        let remaining = match self.node() {
+            Node::Array { len, .. } => len,
+            _ => 0,
+        };
+        Elements { nodes: self.nodes, next: self.idx + 1, remaining }
+    }
+
+    /// The value itself when it is not an array, else its elements: the
+    /// "one or many" shape of `type`, `proof`, `credentialSubject`, ….
+    pub fn one_or_many(self) -> Elements<'a> {
+        if self.is_array() {
+            self.elements()
+        } else {
+            Elements { nodes: self.nodes, next: self.idx, remaining: 1 }
+        }
+    }
+
+    /// Structural equality (object members compared as sets).
+    pub fn json_eq(self, other: Value<'_>) -> bool {
+        match (self.node(), other.node()) {
+            (Node::String(a), Node::String(b)) => a == b,
+            (Node::Static(a), Node::Static(b)) => static_eq(a, b),
+            (Node::Array { len: la, .. }, Node::Array { len: lb, .. }) => {
+                la == lb && self.elements().zip(other.elements()).all(|(a, b)| a.json_eq(b))
+            }
+            (Node::Object { len: la, .. }, Node::Object { len: lb, .. }) => {
+                la == lb && self.members().all(|(k, v)| other.get(k).is_some_and(|w| v.json_eq(w)))
+            }
+            _ => false,
+        }
+    }
+}
+
+fn static_eq(a: StaticNode, b: StaticNode) -> bool {
+    match (number(a), number(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// A number's value as a double (I-JSON numbers are doubles).
+pub fn number(s: StaticNode) -> Option<f64> {
+    match s {
+        StaticNode::I64(v) => Some(v as f64),
+        StaticNode::U64(v) => Some(v as f64),
+        StaticNode::F64(v) => Some(v),
+        _ => None,
+    }
+}
+
+pub struct Members<'a> {
+    nodes: &'a [Node<'a>],
+    next: usize,
+    remaining: usize,
+}
+
+impl<'a> Iterator for Members<'a> {
+    type Item = (&'a str, Value<'a>);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.remaining == 0 {
+            return None;
+        }
+        self.remaining -= 1;
+        let Node::String(key) = self.nodes[self.next] else { return None };
+        let value = Value { nodes: self.nodes, idx: self.next + 1 };
+        self.next += 1 + span(&self.nodes[self.next + 1]);
+        Some((key, value))
+    }
+}
+
+pub struct Elements<'a> {
+    nodes: &'a [Node<'a>],
+    next: usize,
+    remaining: usize,
+}
+
+impl<'a> Iterator for Elements<'a> {
+    type Item = Value<'a>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.remaining == 0 {
+            return None;
+        }
+        self.remaining -= 1;
+        let value = Value { nodes: self.nodes, idx: self.next };
+        self.next += span(&self.nodes[self.next]);
+        Some(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &[u8]) -> Result<String, Problem> {
+        JsonParser::default().with_doc(text, |v| format!("{}", v.len()))
+    }
+
+    #[test]
+    fn accepts_ordinary_objects() {
+        assert_eq!(parse(br#"{"a":1,"b":[1,2,{"c":null}],"d":"x"}"#), Ok("3".into()));
+    }
+
+    #[test]
+    fn rejects_duplicate_members_at_any_depth() {
+        assert_eq!(parse(br#"{"a":1,"a":2}"#), Err(Problem::DuplicateKey));
+        assert_eq!(parse(br#"{"x":{"y":[{"k":1,"j":2,"k":3}]}}"#), Err(Problem::DuplicateKey));
+        // Escapes are resolved before comparing: "\u0061" is "a".
+        assert_eq!(parse(br#"{"a":1,"\u0061":2}"#), Err(Problem::DuplicateKey));
+        let many: String = (0..40).map(|i| format!("\"k{i}\":{i},")).collect();
+        assert_eq!(parse(format!("{{{many}\"k7\":0}}").as_bytes()), Err(Problem::DuplicateKey));
+        assert!(parse(format!("{{{many}\"k70\":0}}").as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn rejects_what_i_json_excludes() {
+        assert_eq!(parse(br#"{"n":1e400}"#), Err(Problem::NumberOutOfRange));
+        assert_eq!(parse(br#"{"n":9007199254740993}"#), Err(Problem::NumberOutOfRange));
+        assert_eq!(parse(br#"{"n":-9007199254740993}"#), Err(Problem::NumberOutOfRange));
+        assert!(parse(br#"{"n":9007199254740992}"#).is_ok());
+        // Exactly a double, though above 2^53.
+        assert!(parse(br#"{"n":9007199254740994}"#).is_ok());
+        assert!(parse(br#"{"n":123456789012345680000}"#).is_ok());
+        assert!(parse(br#"{"n":1e300}"#).is_ok());
+    }
+
+    #[test]
+    fn classifies_broken_text() {
+        assert_eq!(parse(b"{\"a\":\"\xff\"}"), Err(Problem::InvalidUtf8));
+        assert_eq!(parse(br#"{"a":"#), Err(Problem::InvalidJson));
+        assert_eq!(parse(b""), Err(Problem::InvalidJson));
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert_eq!(parse(deep.as_bytes()), Err(Problem::TooDeep));
+        let ok = format!("{}{}", "[".repeat(MAX_DEPTH - 1), "]".repeat(MAX_DEPTH - 1));
+        assert!(parse(ok.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn navigates_members_and_elements() {
+        let got = JsonParser::default()
+            .with_doc(br#"{"a":{"b":[1,"two",{"c":true}]},"z":"end"}"#, |v| {
+                let b = v.get("a").unwrap().get("b").unwrap();
+                let second = b.elements().nth(1).unwrap().as_str().unwrap().to_owned();
+                (second, v.get("z").unwrap().as_str().unwrap().to_owned(), v.get("q").is_none())
+            })
+            .unwrap();
+        assert_eq!(got, ("two".into(), "end".into(), true));
+    }
+}

@@ -1,0 +1,60 @@
+//! Compact JWS (RFC 7515 §7.1): the VC-JOSE / VC-JWT envelope.
+//!
+//! The signing input is the original `header.payload` bytes; nothing is
+//! re-encoded.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+/// The three parts of a compact JWS, still encoded.
+#[derive(Clone, Copy, Debug)]
+pub struct CompactJws<'a> {
+    pub header: &'a str,
+    pub payload: &'a str,
+    pub signature: &'a str,
+}
+
+impl<'a> CompactJws<'a> {
+    /// Splits a token that has exactly three base64url parts.
+    pub fn split(token: &'a str) -> Option<CompactJws<'a>> {
+        let mut parts = token.split('.');
+        let (header, payload, signature) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() || header.is_empty() || payload.is_empty() {
+            return None;
+        }
+        let b64url = |s: &str| s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        (b64url(header) && b64url(payload) && b64url(signature)).then_some(CompactJws { header, payload, signature })
+    }
+
+    /// The bytes the signature covers: `header.payload`.
+    pub fn signing_input(&self, token: &'a str) -> &'a [u8] {
+        &token.as_bytes()[..self.header.len() + 1 + self.payload.len()]
+    }
+}
+
+/// Whether a record looks like a bare compact JWS rather than JSON.
+pub fn looks_like_jws(bytes: &[u8]) -> bool {
+    bytes.first().is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_') && bytes.contains(&b'.')
+}
+
+/// Decodes unpadded base64url into `out` (cleared first).
+pub fn decode_b64url(text: &str, out: &mut Vec<u8>) -> bool {
+    out.clear();
+    URL_SAFE_NO_PAD.decode_vec(text, out).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_three_parts_only() {
+        let t = "eyJhbGciOiJFZERTQSJ9.eyJ4IjoxfQ.c2ln";
+        let jws = CompactJws::split(t).unwrap();
+        assert_eq!(jws.signing_input(t), b"eyJhbGciOiJFZERTQSJ9.eyJ4IjoxfQ");
+        assert!(CompactJws::split("a.b").is_none());
+        assert!(CompactJws::split("a.b.c.d").is_none());
+        assert!(CompactJws::split("a.b+.c").is_none());
+        assert!(CompactJws::split(".b.c").is_none());
+    }
+}

@@ -1,0 +1,502 @@
+//! One record through parse → resolve → prepare: everything but the
+//! signature equation, which runs per batch once a chunk is read.
+//!
+//! A [`Worker`] owns every buffer a record needs, so the steady state
+//! allocates nothing per record. Its results go into a [`ChunkWork`]: one
+//! [`RecordOutcome`] per record and the prepared signatures, each tagged
+//! with the record that owns it.
+
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+
+use crate::parse::credential::{self, ClaimFallback, Credential};
+use crate::parse::jcs::{Canonicalizer, Patch};
+use crate::parse::json::{JsonParser, Value, number};
+use crate::parse::jws::{self, CompactJws};
+use crate::resolve::{KeyResolver, ResolvedKey};
+use crate::status::clock::Timestamp;
+use crate::verdict::{Format, Problem, Problems, Warning, Warnings};
+use crate::verify::batch::Signature;
+use crate::verify::{Prepared, Rejection};
+
+/// What every record is judged against.
+pub struct Context<'r> {
+    pub resolver: &'r KeyResolver,
+    pub as_of: Timestamp,
+    /// Records longer than this are `malformed` (`record_too_large`).
+    pub max_record_bytes: usize,
+}
+
+/// The outcome of one record before its signatures are checked.
+#[derive(Clone, Debug, Default)]
+pub struct RecordOutcome {
+    /// Line (or element) number relative to the chunk's first, 0-based.
+    pub line: u64,
+    /// Byte range of the `id` in [`ChunkWork::text`].
+    pub id: Option<(u32, u32)>,
+    /// Byte range of the issuer id in [`ChunkWork::text`].
+    pub issuer: Option<(u32, u32)>,
+    pub format: Option<Format>,
+    pub problems: Problems,
+    pub warnings: Warnings,
+    /// The record names status entries: they must be answered once its
+    /// proof has verified.
+    pub has_status: bool,
+}
+
+/// A chunk's records and the signatures they wait on.
+#[derive(Default)]
+pub struct ChunkWork {
+    pub text: String,
+    pub records: Vec<RecordOutcome>,
+    pub signatures: Vec<Signature>,
+    /// For each signature, the index of its record in `records`.
+    pub owners: Vec<u32>,
+    /// When set, every signature's (message, signature, key) is copied here
+    /// too, up to the vector's capacity (the throughput command's raw rate).
+    pub capture: Option<Vec<Triple>>,
+}
+
+/// A signature with what it covers, for measuring the verifier alone.
+pub type Triple = (Vec<u8>, [u8; 64], Arc<crate::verify::VerifyingKey>);
+
+impl ChunkWork {
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.records.clear();
+        self.signatures.clear();
+        self.owners.clear();
+    }
+
+    fn keep(&mut self, s: &str) -> (u32, u32) {
+        let start = self.text.len() as u32;
+        self.text.push_str(s);
+        (start, s.len() as u32)
+    }
+
+    pub fn str(&self, range: (u32, u32)) -> &str {
+        &self.text[range.0 as usize..(range.0 + range.1) as usize]
+    }
+}
+
+/// A worker's reusable buffers.
+#[derive(Default)]
+pub struct Worker {
+    doc: JsonParser,
+    header: JsonParser,
+    canon: Canonicalizer,
+    proof_bytes: Vec<u8>,
+    doc_bytes: Vec<u8>,
+    decoded: Vec<u8>,
+    token: String,
+}
+
+/// Strips the JSON Lines framing: spaces, tabs and a CR before the newline.
+pub fn trim(bytes: &[u8]) -> &[u8] {
+    let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    let start = bytes.iter().position(|b| !is_space(b)).unwrap_or(bytes.len());
+    let end = bytes.iter().rposition(|b| !is_space(b)).map_or(start, |e| e + 1);
+    &bytes[start..end]
+}
+
+impl Worker {
+    /// Evaluates one record (already trimmed, not blank) and appends its
+    /// outcome to `work`.
+    pub fn evaluate(&mut self, ctx: &Context<'_>, bytes: &[u8], line: u64, work: &mut ChunkWork) {
+        let index = work.records.len() as u32;
+        let mut rec = RecordOutcome { line, ..RecordOutcome::default() };
+        if bytes.len() > ctx.max_record_bytes {
+            rec.problems.insert(Problem::RecordTooLarge);
+        } else if bytes.first() == Some(&b'{') {
+            self.evaluate_json(ctx, bytes, index, &mut rec, work);
+        } else if bytes.first() == Some(&b'"') {
+            // A JWS written as a JSON string.
+            let token = &mut self.token;
+            token.clear();
+            let parsed = self.header.with_doc(bytes, |v| v.as_str().map(|s| token.push_str(s)).is_some());
+            match parsed {
+                Ok(true) => {
+                    let token = std::mem::take(&mut self.token);
+                    self.evaluate_jws(ctx, &token, index, &mut rec, work);
+                    self.token = token;
+                }
+                Ok(false) => rec.problems.insert(Problem::NotACredential),
+                Err(p) => rec.problems.insert(p),
+            }
+        } else if jws::looks_like_jws(bytes) {
+            match std::str::from_utf8(bytes) {
+                Ok(token) => self.evaluate_jws(ctx, token, index, &mut rec, work),
+                Err(_) => rec.problems.insert(Problem::InvalidUtf8),
+            }
+        } else {
+            // JSON that is not an object, or not JSON at all.
+            match self.doc.with_doc(bytes, |_| ()) {
+                Ok(()) => rec.problems.insert(Problem::NotACredential),
+                Err(p) => rec.problems.insert(p),
+            }
+        }
+        work.records.push(rec);
+    }
+
+    fn evaluate_json(&mut self, ctx: &Context<'_>, bytes: &[u8], index: u32, rec: &mut RecordOutcome, work: &mut ChunkWork) {
+        let Worker { doc, canon, proof_bytes, doc_bytes, .. } = self;
+        let parsed = doc.with_doc(bytes, |root| {
+            rec.id = credential::id_of(root).map(|s| work.keep(s));
+            rec.issuer = credential::issuer_of(root).map(|s| work.keep(s));
+            let cred = match Credential::read(root, ClaimFallback::default()) {
+                Ok(c) => c,
+                Err(p) => return rec.problems.insert(p),
+            };
+            judge_validity(ctx, &cred, &[], rec);
+            rec.has_status = cred.status.is_some();
+            let mut bufs = ProofBuffers { canon, proof_bytes, doc_bytes };
+            check_data_integrity(ctx, &cred, &mut bufs, index, rec, work);
+        });
+        if let Err(p) = parsed {
+            rec.problems.insert(p);
+        }
+    }
+
+    fn evaluate_jws(&mut self, ctx: &Context<'_>, token: &str, index: u32, rec: &mut RecordOutcome, work: &mut ChunkWork) {
+        rec.format = Some(Format::VcJwt);
+        let Some(jws) = CompactJws::split(token) else {
+            return rec.problems.insert(Problem::BadJws);
+        };
+        // The protected header: alg and kid.
+        if !jws::decode_b64url(jws.header, &mut self.decoded) {
+            return rec.problems.insert(Problem::BadJws);
+        }
+        let mut kid = String::new();
+        let header = self.header.with_doc(&self.decoded, |h| {
+            if !h.is_object() {
+                return Err(Problem::BadJws);
+            }
+            // RFC 7515 §4.1.11: extensions we do not understand (b64 among
+            // them, which changes the signing input) make the JWS unusable.
+            if h.get("crit").is_some() {
+                return Err(Problem::ProofMalformed);
+            }
+            match h.get("alg").and_then(Value::as_str) {
+                Some("EdDSA" | "Ed25519") => {}
+                Some(_) => return Err(Problem::UnsupportedProof),
+                None => return Err(Problem::BadJws),
+            }
+            match h.get("kid") {
+                None => {}
+                Some(k) => kid.push_str(k.as_str().ok_or(Problem::ProofMalformed)?),
+            }
+            Ok(())
+        });
+        match header {
+            Ok(Ok(())) => {}
+            Ok(Err(p)) => return rec.problems.insert(p),
+            Err(_) => return rec.problems.insert(Problem::BadJws),
+        }
+        if !jws::decode_b64url(jws.payload, &mut self.decoded) {
+            return rec.problems.insert(Problem::BadJws);
+        }
+        let mut signature = [0u8; 64];
+        let mut sig_buf = Vec::new();
+        let sig_ok = jws::decode_b64url(jws.signature, &mut sig_buf) && sig_buf.len() == 64;
+        if sig_ok {
+            signature.copy_from_slice(&sig_buf);
+        }
+        let message = jws.signing_input(token);
+        let Worker { doc, decoded, .. } = self;
+        let parsed = doc.with_doc(decoded, |payload| {
+            if !payload.is_object() {
+                return rec.problems.insert(Problem::NotACredential);
+            }
+            let claims = JwtClaims::read(payload);
+            let root = match payload.get("vc") {
+                Some(vc) if vc.is_object() => vc,
+                Some(_) => return rec.problems.insert(Problem::BadMember),
+                None => payload,
+            };
+            let fallback = ClaimFallback { id: claims.jti, issuer: claims.iss, valid_from: claims.nbf };
+            rec.id = credential::id_of(root).or(claims.jti).map(|s| work.keep(s));
+            rec.issuer = credential::issuer_of(root).or(claims.iss).map(|s| work.keep(s));
+            let cred = match Credential::read(root, fallback) {
+                Ok(c) => c,
+                Err(p) => return rec.problems.insert(p),
+            };
+            if claims.malformed || !claims.agree_with(&cred) {
+                rec.problems.insert(Problem::JwtClaims);
+            }
+            judge_validity(ctx, &cred, &[claims.nbf, claims.exp], rec);
+            rec.has_status = cred.status.is_some();
+            if !sig_ok {
+                return rec.problems.insert(Problem::ProofValue);
+            }
+            let method = if kid.is_empty() {
+                KeyResolver::sole_method(cred.issuer)
+            } else if kid.starts_with('#') {
+                Some(format!("{}{kid}", cred.issuer))
+            } else {
+                Some(kid.clone())
+            };
+            let Some(method) = method else {
+                return rec.problems.insert(Problem::UnknownKey);
+            };
+            if let Some(key) = key_for(ctx, &method, cred.issuer, rec) {
+                queue(&signature, &key, message, index, rec, work);
+            }
+        });
+        if let Err(p) = parsed {
+            rec.problems.insert(p);
+        }
+    }
+}
+
+/// Registered JWT claims (RFC 7519 §4.1) that VC-JWT ties to the credential.
+struct JwtClaims<'a> {
+    iss: Option<&'a str>,
+    jti: Option<&'a str>,
+    sub: Option<&'a str>,
+    nbf: Option<Timestamp>,
+    exp: Option<Timestamp>,
+    /// A claim is present but of the wrong type.
+    malformed: bool,
+}
+
+impl<'a> JwtClaims<'a> {
+    fn read(payload: Value<'a>) -> JwtClaims<'a> {
+        let mut malformed = false;
+        let mut text = |name| match payload.get(name) {
+            None => None,
+            Some(v) => {
+                malformed |= v.as_str().is_none();
+                v.as_str()
+            }
+        };
+        let (iss, jti, sub) = (text("iss"), text("jti"), text("sub"));
+        let mut time = |name| match payload.get(name) {
+            None => None,
+            Some(v) => match v.node() {
+                simd_json::Node::Static(s) => number(s).map(|n| Timestamp::from_unix(n.floor() as i64)),
+                _ => {
+                    malformed = true;
+                    None
+                }
+            },
+        };
+        let (nbf, exp) = (time("nbf"), time("exp"));
+        JwtClaims { iss, jti, sub, nbf, exp, malformed }
+    }
+
+    /// Open Badges 3.0 §8.2.4 / VC-JWT: where a claim and the credential
+    /// both state a fact, they must state the same one. Times compare to
+    /// the second, the resolution of a NumericDate.
+    fn agree_with(&self, cred: &Credential<'_>) -> bool {
+        let same_time = |claim: Option<Timestamp>, member: Option<Timestamp>| match (claim, member) {
+            (Some(c), Some(m)) => c.secs == m.secs,
+            _ => true,
+        };
+        let subject_id = match cred.subject.one_or_many().collect::<Vec<_>>().as_slice() {
+            [one] => one.get("id").and_then(Value::as_str),
+            _ => None,
+        };
+        self.iss.is_none_or(|i| i == cred.issuer)
+            && self.jti.is_none_or(|j| cred.id.is_none_or(|id| id == j))
+            && self.sub.is_none_or(|s| subject_id.is_none_or(|id| id == s))
+            && same_time(self.nbf, cred.valid_from)
+            && same_time(self.exp, cred.valid_until)
+    }
+}
+
+/// `validUntil`/`expirationDate` (and a JWT's `exp`) before `as_of` is
+/// `expired`; `validFrom`/`issuanceDate` (and `nbf`) after it is
+/// `not_yet_valid`. `extra` holds a JWT's `nbf` and `exp`.
+fn judge_validity(ctx: &Context<'_>, cred: &Credential<'_>, extra: &[Option<Timestamp>], rec: &mut RecordOutcome) {
+    let (nbf, exp) = match extra {
+        [nbf, exp] => (*nbf, *exp),
+        _ => (None, None),
+    };
+    if [cred.valid_until, exp].into_iter().flatten().any(|t| t < ctx.as_of) {
+        rec.problems.insert(Problem::Expired);
+    }
+    if [cred.valid_from, nbf].into_iter().flatten().any(|t| t > ctx.as_of) {
+        rec.problems.insert(Problem::NotYetValid);
+    }
+}
+
+struct ProofBuffers<'w> {
+    canon: &'w mut Canonicalizer,
+    proof_bytes: &'w mut Vec<u8>,
+    doc_bytes: &'w mut Vec<u8>,
+}
+
+/// The kinds of embedded proof this engine verifies.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Suite {
+    EddsaJcs2022,
+}
+
+fn suite_of(proof: Value<'_>) -> Option<Suite> {
+    let ty = proof.get("type").and_then(Value::as_str)?;
+    let suite = proof.get("cryptosuite").and_then(Value::as_str);
+    match (ty, suite) {
+        ("DataIntegrityProof", Some("eddsa-jcs-2022")) => Some(Suite::EddsaJcs2022),
+        _ => None,
+    }
+}
+
+/// Verifiable Credential Data Integrity §4.4–4.6: every proof of a
+/// supported kind must verify; proofs of other kinds are skipped with a
+/// warning; none supported is `unsupported`.
+fn check_data_integrity(ctx: &Context<'_>, cred: &Credential<'_>, bufs: &mut ProofBuffers<'_>, index: u32, rec: &mut RecordOutcome, work: &mut ChunkWork) {
+    let Some(proof) = cred.proof else {
+        return rec.problems.insert(Problem::NoProof);
+    };
+    let proofs: Vec<Value<'_>> = proof.one_or_many().collect();
+    if proofs.is_empty() {
+        return rec.problems.insert(Problem::NoProof);
+    }
+    if proofs.iter().any(|p| !p.is_object()) {
+        return rec.problems.insert(Problem::ProofMalformed);
+    }
+    let mut supported = 0;
+    for p in &proofs {
+        match suite_of(*p) {
+            Some(Suite::EddsaJcs2022) => {
+                supported += 1;
+                rec.format.get_or_insert(Format::EddsaJcs2022);
+                check_jcs_proof(ctx, cred, *p, &proofs, bufs, index, rec, work);
+            }
+            None => rec.warnings.insert(Warning::UnsupportedProofSkipped),
+        }
+    }
+    if supported == 0 {
+        rec.problems.insert(Problem::UnsupportedProof);
+    }
+}
+
+/// Resolves a verification method for a credential by `issuer`, recording
+/// every problem; returns the key when a signature can be checked with it.
+fn key_for(ctx: &Context<'_>, method: &str, issuer: &str, rec: &mut RecordOutcome) -> Option<Arc<crate::verify::VerifyingKey>> {
+    let resolved: Arc<ResolvedKey> = match ctx.resolver.resolve(method) {
+        Ok(r) => r,
+        Err(p) => {
+            rec.problems.insert(p);
+            return None;
+        }
+    };
+    if resolved.from_fragment {
+        // --trust-fragment-keys covers only the issuer's own URL.
+        if *resolved.controller != *issuer {
+            rec.problems.insert(Problem::UnknownKey);
+            return None;
+        }
+        rec.warnings.insert(Warning::KeyFromFragment);
+    }
+    if !resolved.assertion {
+        rec.problems.insert(Problem::NotAuthorized);
+    }
+    if *resolved.controller != *issuer {
+        rec.problems.insert(Problem::IssuerMismatch);
+    }
+    match &resolved.key {
+        Ok(key) => Some(key.clone()),
+        Err(_) => {
+            rec.problems.insert(Problem::WeakKey);
+            None
+        }
+    }
+}
+
+/// Prepares a signature for the batch, or records why it cannot verify.
+fn queue(signature: &[u8; 64], key: &Arc<crate::verify::VerifyingKey>, message: &[u8], index: u32, rec: &mut RecordOutcome, work: &mut ChunkWork) {
+    if let Some(capture) = &mut work.capture {
+        if capture.len() < capture.capacity() {
+            capture.push((message.to_vec(), *signature, key.clone()));
+        }
+    }
+    match Prepared::new(signature, key, message) {
+        Ok(prepared) => {
+            work.signatures.push(Signature { prepared, key: key.clone() });
+            work.owners.push(index);
+        }
+        Err(Rejection::SNotCanonical | Rejection::RNotCanonical | Rejection::RNotOnCurve | Rejection::RSmallOrder) => {
+            rec.problems.insert(Problem::InvalidSignature);
+        }
+        Err(_) => rec.problems.insert(Problem::WeakKey),
+    }
+}
+
+/// Decodes a `proofValue`: multibase base58btc of exactly 64 bytes.
+fn proof_value(proof: Value<'_>) -> Option<[u8; 64]> {
+    let text = proof.get("proofValue")?.as_str()?.strip_prefix('z')?;
+    let mut buf = [0u8; 72];
+    let n = bs58::decode(text).onto(&mut buf[..]).ok()?;
+    buf[..n].try_into().ok()
+}
+
+/// vc-di-eddsa §3.3.2 (Verify Proof, eddsa-jcs-2022) with §3.3.5 (Proof
+/// Configuration) and Data Integrity §4.5 for `previousProof`.
+#[allow(clippy::too_many_arguments)]
+fn check_jcs_proof(ctx: &Context<'_>, cred: &Credential<'_>, proof: Value<'_>, all: &[Value<'_>], bufs: &mut ProofBuffers<'_>, index: u32, rec: &mut RecordOutcome, work: &mut ChunkWork) {
+    if proof.get("proofPurpose").and_then(Value::as_str) != Some("assertionMethod") {
+        rec.problems.insert(Problem::ProofPurpose);
+    }
+    let method = match proof.get("verificationMethod") {
+        Some(m) => m.as_str().or_else(|| m.get("id").and_then(Value::as_str)),
+        None => None,
+    };
+    for name in ["created", "expires"] {
+        if let Some(v) = proof.get(name) {
+            match v.as_str().map(Timestamp::parse) {
+                Some(Ok(t)) if name == "expires" && t < ctx.as_of => rec.problems.insert(Problem::ProofExpired),
+                Some(Ok(_)) => {}
+                _ => rec.problems.insert(Problem::ProofMalformed),
+            }
+        }
+    }
+    let Some(method) = method else {
+        return rec.problems.insert(Problem::ProofMalformed);
+    };
+    let Some(signature) = proof_value(proof) else {
+        return rec.problems.insert(Problem::ProofValue);
+    };
+    // §3.3.2 step 4: the proof's @context must open the document's.
+    let context = proof.get("@context");
+    if let Some(pc) = context {
+        let doc_ctx: Vec<Value<'_>> = cred.root.get("@context").map(|c| c.one_or_many().collect()).unwrap_or_default();
+        let prefix = pc.one_or_many().count() <= doc_ctx.len() && pc.one_or_many().zip(&doc_ctx).all(|(a, b)| a.json_eq(*b));
+        if !prefix {
+            return rec.problems.insert(Problem::ContextMismatch);
+        }
+    }
+    // Data Integrity §4.5: a chained proof signs the document with the
+    // proofs it names as `proof`.
+    let mut previous: Vec<Value<'_>> = Vec::new();
+    let previous_shape = proof.get("previousProof");
+    if let Some(pp) = previous_shape {
+        for id in pp.one_or_many() {
+            let found = id.as_str().and_then(|id| all.iter().find(|p| p.get("id").and_then(Value::as_str) == Some(id)));
+            match found {
+                Some(p) => previous.push(*p),
+                None => return rec.problems.insert(Problem::PreviousProof),
+            }
+        }
+    }
+    let Some(key) = key_for(ctx, method, cred.issuer, rec) else { return };
+
+    bufs.proof_bytes.clear();
+    bufs.canon.write_patched(bufs.proof_bytes, proof, &["proofValue"], &[]);
+    bufs.doc_bytes.clear();
+    let mut set: Vec<(&str, Patch<'_, '_>)> = Vec::with_capacity(2);
+    if let Some(pc) = context {
+        set.push(("@context", Patch::Value(pc)));
+    }
+    match previous_shape {
+        Some(pp) if pp.is_array() => set.push(("proof", Patch::Array(&previous))),
+        Some(_) => set.push(("proof", Patch::Value(previous[0]))),
+        None => {}
+    }
+    bufs.canon.write_patched(bufs.doc_bytes, cred.root, &["proof"], &set);
+    let mut message = [0u8; 64];
+    message[..32].copy_from_slice(&Sha256::digest(&bufs.proof_bytes[..]));
+    message[32..].copy_from_slice(&Sha256::digest(&bufs.doc_bytes[..]));
+    queue(&signature, &key, &message, index, rec, work);
+}

@@ -1,0 +1,84 @@
+//! The run summary: JSON for `--summary`, a few lines for standard error.
+
+use std::fmt::Write as _;
+
+use crate::status::clock::Timestamp;
+use crate::verdict::Verdict;
+
+/// What a completed run found.
+#[derive(Clone, Debug)]
+pub struct RunSummary {
+    pub records: u64,
+    /// Count per verdict, indexed by `Verdict as usize`.
+    pub verdicts: [u64; 14],
+    pub as_of: Timestamp,
+    pub elapsed_seconds: f64,
+    pub threads: usize,
+    pub batch_size: usize,
+    pub inputs: Vec<String>,
+    /// Signatures checked by the batch verifier.
+    pub signatures: u64,
+    /// The run stopped early because the reader of the output went away.
+    pub stopped_early: bool,
+}
+
+impl RunSummary {
+    pub fn count(&self, v: Verdict) -> u64 {
+        self.verdicts[v as usize]
+    }
+
+    pub fn records_per_second(&self) -> f64 {
+        if self.elapsed_seconds > 0.0 { self.records as f64 / self.elapsed_seconds } else { 0.0 }
+    }
+
+    /// Whether every record is `valid` (exit code 0).
+    pub fn all_valid(&self) -> bool {
+        self.count(Verdict::Valid) == self.records
+    }
+
+    /// The summary as one JSON object (CONTRACT.md, "The run summary").
+    pub fn to_json(&self) -> String {
+        let mut s = String::new();
+        let _ = write!(s, "{{\"records\":{},\"verdicts\":{{", self.records);
+        for (i, v) in Verdict::ALL.iter().enumerate() {
+            let _ = write!(s, "{}\"{}\":{}", if i > 0 { "," } else { "" }, v.as_str(), self.count(*v));
+        }
+        let _ = write!(
+            s,
+            "}},\"as_of\":\"{}\",\"elapsed_seconds\":{:.6},\"records_per_second\":{:.1},\"threads\":{},\"batch_size\":{},\"signatures\":{},\"inputs\":[",
+            self.as_of,
+            self.elapsed_seconds,
+            self.records_per_second(),
+            self.threads,
+            self.batch_size,
+            self.signatures
+        );
+        for (i, name) in self.inputs.iter().enumerate() {
+            let mut q = Vec::new();
+            crate::parse::jcs::write_string(&mut q, name);
+            let _ = write!(s, "{}{}", if i > 0 { "," } else { "" }, String::from_utf8_lossy(&q));
+        }
+        s.push_str("]}\n");
+        s
+    }
+
+    /// The short human summary for standard error.
+    pub fn to_human(&self) -> String {
+        let mut s = format!(
+            "credverify: {} records in {:.2} s ({:.0} records/s, {} threads), judged at {}\n",
+            self.records,
+            self.elapsed_seconds,
+            self.records_per_second(),
+            self.threads,
+            self.as_of
+        );
+        let parts: Vec<String> = Verdict::ALL.iter().filter(|v| self.count(**v) > 0).map(|v| format!("{} {}", self.count(*v), v)).collect();
+        if !parts.is_empty() {
+            let _ = writeln!(s, "credverify: {}", parts.join(", "));
+        }
+        if self.stopped_early {
+            s.push_str("credverify: output closed early; the run stopped\n");
+        }
+        s
+    }
+}

@@ -1,0 +1,90 @@
+//! Controller documents given with `--dids`: DID documents (`did:web` and
+//! any other method) and `https:` controller documents.
+//!
+//! Every verification method a document lists is decoded and screened when
+//! the document is loaded, and registered under its absolute id. A method is
+//! authorised for `assertionMethod` when its controller is the document's
+//! subject and the document's `assertionMethod` names it or embeds it
+//! (Controlled Identifiers v1.0 §2.2, §3.3).
+
+use std::sync::Arc;
+
+use super::multikey::{self, KeyDecodeError};
+use super::{KeyResolver, ResolvedKey};
+use crate::parse::json::Value;
+use crate::verdict::Problem;
+
+/// Why a controller document was refused.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DocumentError {
+    #[error("the document has no string `id` and no URL was bound to it")]
+    NoId,
+    #[error("the document is not a JSON object")]
+    NotAnObject,
+}
+
+/// Registers every verification method of `doc` with `resolver`; `bound` is
+/// the URL the document was bound to (`URL=FILE`), which stands for its id.
+/// Returns the number of methods registered.
+pub fn register(resolver: &KeyResolver, doc: Value<'_>, bound: Option<&str>) -> Result<usize, DocumentError> {
+    if !doc.is_object() {
+        return Err(DocumentError::NotAnObject);
+    }
+    let base = match (bound, doc.get("id").and_then(Value::as_str)) {
+        (Some(url), _) => url,
+        (None, Some(id)) => id,
+        (None, None) => return Err(DocumentError::NoId),
+    };
+    let absolute = |id: &str| if id.starts_with('#') { format!("{base}{id}") } else { id.to_owned() };
+    let mut authorised: Vec<String> = Vec::new();
+    let mut methods: Vec<Value<'_>> = Vec::new();
+    if let Some(list) = doc.get("assertionMethod") {
+        for entry in list.one_or_many() {
+            if let Some(r) = entry.as_str() {
+                authorised.push(absolute(r));
+            } else if entry.is_object() {
+                if let Some(id) = entry.get("id").and_then(Value::as_str) {
+                    authorised.push(absolute(id));
+                }
+                methods.push(entry);
+            }
+        }
+    }
+    if let Some(list) = doc.get("verificationMethod") {
+        methods.extend(list.one_or_many().filter(|m| m.is_object()));
+    }
+    let mut count = 0;
+    for method in methods {
+        let Some(id) = method.get("id").and_then(Value::as_str).map(absolute) else { continue };
+        let controller = method.get("controller").and_then(Value::as_str).map_or_else(|| base.to_owned(), absolute);
+        let assertion = controller == base && authorised.contains(&id);
+        let resolution = match key_material(method) {
+            Ok(bytes) => Ok(Arc::new(ResolvedKey {
+                key: resolver.screen(bytes),
+                controller: controller.into(),
+                assertion,
+                from_fragment: false,
+            })),
+            Err(_) => Err(Problem::UnknownKey),
+        };
+        resolver.insert(&id, resolution);
+        count += 1;
+    }
+    Ok(count)
+}
+
+/// The Ed25519 key bytes of a verification method, in any of the forms the
+/// contract names.
+fn key_material(method: Value<'_>) -> Result<[u8; 32], KeyDecodeError> {
+    if let Some(mb) = method.get("publicKeyMultibase").and_then(Value::as_str) {
+        return multikey::decode_multikey(mb);
+    }
+    if let Some(jwk) = method.get("publicKeyJwk") {
+        return multikey::decode_jwk(jwk);
+    }
+    if let Some(b58) = method.get("publicKeyBase58").and_then(Value::as_str) {
+        return multikey::decode_base58_key(b58);
+    }
+    Err(KeyDecodeError::Multibase)
+}

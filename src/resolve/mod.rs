@@ -1,0 +1,153 @@
+//! Verification method → Ed25519 key, offline.
+//!
+//! `did:key` and `did:jwk` are decoded from the identifier itself (both
+//! implicitly authorise their one key for `assertionMethod`); every other
+//! method, `did:web` and `https:` controller documents included, must be
+//! given with `--dids` ([`document`]). A key written into an https URL's
+//! fragment is trusted only under `--trust-fragment-keys`.
+//!
+//! Each distinct verification method is resolved and its key screened once
+//! per run; the [`KeyResolver`] cache is shared by every worker.
+
+pub mod document;
+pub mod multikey;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, RwLock};
+
+use crate::verdict::Problem;
+use crate::verify::VerifyingKey;
+
+/// A resolved verification method.
+#[derive(Debug)]
+pub struct ResolvedKey {
+    /// The screened key, or why the key material is unacceptable.
+    pub key: Result<Arc<VerifyingKey>, crate::verify::Rejection>,
+    /// The controller of the verification method.
+    pub controller: Box<str>,
+    /// Whether the controller authorises the method for `assertionMethod`.
+    pub assertion: bool,
+    /// The key came from the fragment of an https URL (`--trust-fragment-keys`).
+    pub from_fragment: bool,
+}
+
+/// The outcome of resolving a verification method.
+pub type Resolution = Result<Arc<ResolvedKey>, Problem>;
+
+/// Beyond this many cached methods, new ones are resolved without caching,
+/// so an export naming millions of distinct keys cannot grow memory without
+/// bound. Real exports name a few dozen.
+const CACHE_LIMIT: usize = 100_000;
+
+/// Resolves and caches verification methods.
+pub struct KeyResolver {
+    cache: RwLock<HashMap<Box<str>, Resolution>>,
+    next_id: AtomicU32,
+    trust_fragment_keys: bool,
+}
+
+impl KeyResolver {
+    pub fn new(trust_fragment_keys: bool) -> KeyResolver {
+        KeyResolver { cache: RwLock::new(HashMap::new()), next_id: AtomicU32::new(0), trust_fragment_keys }
+    }
+
+    /// Screens key bytes into a key with a fresh id.
+    pub fn screen(&self, bytes: [u8; 32]) -> Result<Arc<VerifyingKey>, crate::verify::Rejection> {
+        VerifyingKey::screen(bytes, self.next_id.fetch_add(1, Ordering::Relaxed)).map(Arc::new)
+    }
+
+    /// Registers a method read from a controller document.
+    pub fn insert(&self, method: &str, resolution: Resolution) {
+        let mut cache = self.cache.write().unwrap_or_else(|e| e.into_inner());
+        cache.insert(method.into(), resolution);
+    }
+
+    /// Resolves a verification method id.
+    pub fn resolve(&self, method: &str) -> Resolution {
+        if let Some(hit) = self.cache.read().unwrap_or_else(|e| e.into_inner()).get(method) {
+            return hit.clone();
+        }
+        let resolution = self.resolve_uncached(method);
+        let mut cache = self.cache.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(hit) = cache.get(method) {
+            return hit.clone(); // another worker got there first: share its key
+        }
+        if cache.len() < CACHE_LIMIT {
+            cache.insert(method.into(), resolution.clone());
+        }
+        resolution
+    }
+
+    fn resolve_uncached(&self, method: &str) -> Resolution {
+        let (did, fragment) = match method.split_once('#') {
+            Some((d, f)) => (d, Some(f)),
+            None => (method, None),
+        };
+        let decoded = if let Some(id) = did.strip_prefix("did:key:") {
+            // did:key §3.1.2: the fragment, when present, repeats the identifier.
+            if fragment.is_some_and(|f| f != id) {
+                return Err(Problem::UnknownKey);
+            }
+            multikey::decode_multikey(id)
+        } else if let Some(id) = did.strip_prefix("did:jwk:") {
+            // did:jwk: the one method is `#0`.
+            if fragment.is_some_and(|f| f != "0") {
+                return Err(Problem::UnknownKey);
+            }
+            multikey::decode_did_jwk(id)
+        } else if self.trust_fragment_keys && did.starts_with("https://") {
+            let key = fragment.ok_or(Problem::UnknownKey).and_then(|f| multikey::decode_multikey(f).map_err(|_| Problem::UnknownKey))?;
+            return Ok(Arc::new(ResolvedKey {
+                key: self.screen(key),
+                controller: did.into(),
+                assertion: true,
+                from_fragment: true,
+            }));
+        } else {
+            return Err(Problem::UnknownKey);
+        };
+        let bytes = decoded.map_err(|_| Problem::UnknownKey)?;
+        Ok(Arc::new(ResolvedKey { key: self.screen(bytes), controller: did.into(), assertion: true, from_fragment: false }))
+    }
+
+    /// The key of an issuer that has exactly one: `did:key` and `did:jwk`
+    /// (for a JWS without `kid`).
+    pub fn sole_method(issuer: &str) -> Option<String> {
+        if let Some(id) = issuer.strip_prefix("did:key:") {
+            Some(format!("{issuer}#{id}"))
+        } else if issuer.starts_with("did:jwk:") {
+            Some(format!("{issuer}#0"))
+        } else {
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DID: &str = "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2";
+
+    #[test]
+    fn did_key_resolves_once_and_is_shared() {
+        let r = KeyResolver::new(false);
+        let method = format!("{DID}#z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2");
+        let a = r.resolve(&method).unwrap();
+        let b = r.resolve(&method).unwrap();
+        assert!(Arc::ptr_eq(&a, &b));
+        assert_eq!(&*a.controller, DID);
+        assert!(a.assertion && a.key.is_ok());
+        assert_eq!(r.resolve(&format!("{DID}#z6Mkother")).unwrap_err(), Problem::UnknownKey);
+    }
+
+    #[test]
+    fn fragment_keys_need_the_relaxation() {
+        let method = "https://issuer.example/keys#z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2";
+        assert_eq!(KeyResolver::new(false).resolve(method).unwrap_err(), Problem::UnknownKey);
+        let got = KeyResolver::new(true).resolve(method).unwrap();
+        assert!(got.from_fragment);
+        assert_eq!(&*got.controller, "https://issuer.example/keys");
+    }
+}

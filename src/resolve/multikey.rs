@@ -1,0 +1,98 @@
+//! Public key encodings: Multikey (`z` + base58btc of `0xed 0x01` ‖ key),
+//! base58 raw keys (Ed25519VerificationKey2018) and JWK (RFC 8037 OKP).
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use crate::parse::json::{JsonParser, Value};
+
+/// The multicodec prefix of an Ed25519 public key (varint of 0xed).
+const ED25519_PUB: [u8; 2] = [0xed, 0x01];
+
+/// Why key material did not decode to 32 Ed25519 key bytes.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyDecodeError {
+    #[error("not a base58btc multibase value")]
+    Multibase,
+    #[error("not an Ed25519 multicodec key")]
+    Multicodec,
+    #[error("not a JWK of an Ed25519 public key: {0}")]
+    Jwk(&'static str),
+}
+
+/// Decodes a Multikey `publicKeyMultibase` (also a did:key identifier).
+pub fn decode_multikey(text: &str) -> Result<[u8; 32], KeyDecodeError> {
+    let body = text.strip_prefix('z').ok_or(KeyDecodeError::Multibase)?;
+    let mut buf = [0u8; 40];
+    let n = bs58::decode(body).onto(&mut buf[..]).map_err(|_| KeyDecodeError::Multibase)?;
+    match &buf[..n] {
+        [0xed, 0x01, key @ ..] if key.len() == 32 => Ok(key.try_into().expect("32 bytes")),
+        _ => Err(KeyDecodeError::Multicodec),
+    }
+}
+
+/// Encodes 32 key bytes as a Multikey value.
+pub fn encode_multikey(key: &[u8; 32]) -> String {
+    let mut bytes = Vec::with_capacity(34);
+    bytes.extend_from_slice(&ED25519_PUB);
+    bytes.extend_from_slice(key);
+    format!("z{}", bs58::encode(bytes).into_string())
+}
+
+/// Decodes a raw base58 key (`publicKeyBase58`).
+pub fn decode_base58_key(text: &str) -> Result<[u8; 32], KeyDecodeError> {
+    let mut buf = [0u8; 40];
+    let n = bs58::decode(text).onto(&mut buf[..]).map_err(|_| KeyDecodeError::Multibase)?;
+    buf[..n].try_into().map_err(|_| KeyDecodeError::Multicodec)
+}
+
+/// Reads an OKP Ed25519 public JWK (RFC 8037 §2). A JWK carrying the
+/// private `d` is refused (a leaked key is no identity), as is one marked
+/// for encryption.
+pub fn decode_jwk(jwk: Value<'_>) -> Result<[u8; 32], KeyDecodeError> {
+    let field = |name| jwk.get(name).and_then(Value::as_str);
+    if !jwk.is_object() {
+        return Err(KeyDecodeError::Jwk("not an object"));
+    }
+    if field("kty") != Some("OKP") {
+        return Err(KeyDecodeError::Jwk("kty is not OKP"));
+    }
+    if field("crv") != Some("Ed25519") {
+        return Err(KeyDecodeError::Jwk("crv is not Ed25519"));
+    }
+    if jwk.get("d").is_some() {
+        return Err(KeyDecodeError::Jwk("it holds the private key d"));
+    }
+    if field("use").is_some_and(|u| u != "sig") {
+        return Err(KeyDecodeError::Jwk("use is not sig"));
+    }
+    let x = field("x").ok_or(KeyDecodeError::Jwk("no x"))?;
+    let bytes = URL_SAFE_NO_PAD.decode(x).map_err(|_| KeyDecodeError::Jwk("x is not base64url"))?;
+    bytes.try_into().map_err(|_| KeyDecodeError::Jwk("x is not 32 bytes"))
+}
+
+/// Decodes the identifier of a `did:jwk` (the base64url of the JWK's JSON).
+pub fn decode_did_jwk(method_specific_id: &str) -> Result<[u8; 32], KeyDecodeError> {
+    let json = URL_SAFE_NO_PAD
+        .decode(method_specific_id)
+        .map_err(|_| KeyDecodeError::Jwk("identifier is not base64url"))?;
+    JsonParser::default()
+        .with_doc(&json, decode_jwk)
+        .map_err(|_| KeyDecodeError::Jwk("identifier is not JSON"))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multikey_round_trips() {
+        let key = [7u8; 32];
+        let text = encode_multikey(&key);
+        assert!(text.starts_with("z6Mk"));
+        assert_eq!(decode_multikey(&text), Ok(key));
+        assert_eq!(decode_multikey(&text[1..]), Err(KeyDecodeError::Multibase));
+        assert_eq!(decode_multikey("zQ3s"), Err(KeyDecodeError::Multicodec));
+    }
+}

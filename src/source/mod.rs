@@ -1,0 +1,383 @@
+//! Inputs into chunks of whole records, each chunk tagged with where it
+//! starts, ready for a worker.
+//!
+//! Plain files are memory-mapped (with a fallback to reading); standard
+//! input and gzip streams are read in blocks. JSON Lines are cut at
+//! newlines: a chunk always starts at the beginning of a line, so a worker
+//! numbers its lines locally and the writer adds the chunk's base. A JSON
+//! array is split into its elements by a streaming scanner
+//! ([`array::ArrayScanner`]): the file is never parsed as a whole.
+
+pub mod array;
+pub mod documents;
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use flate2::read::MultiGzDecoder;
+use memmap2::Mmap;
+
+use array::ArrayScanner;
+
+/// Target size of a chunk. Large enough that a chunk holds a few hundred
+/// typical credentials (2–3 KB each), so batches are full and per-chunk
+/// overhead is noise; small enough that a handful of chunks in flight per
+/// worker stays a few megabytes.
+pub const CHUNK_BYTES: usize = 1 << 20;
+
+/// Records longer than this are `malformed` (`record_too_large`) unless
+/// `--max-record-bytes` says otherwise. Credentials with embedded images
+/// reach a few megabytes; 16 MiB keeps a runaway line from costing more.
+pub const DEFAULT_MAX_RECORD_BYTES: usize = 16 << 20;
+
+/// Where an input comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InputPath {
+    Stdin,
+    File(PathBuf),
+}
+
+impl InputPath {
+    pub fn parse(arg: &str) -> InputPath {
+        if arg == "-" { InputPath::Stdin } else { InputPath::File(PathBuf::from(arg)) }
+    }
+
+    /// The name shown in verdicts and messages.
+    pub fn display(&self) -> String {
+        match self {
+            InputPath::Stdin => "-".to_owned(),
+            InputPath::File(p) => p.display().to_string(),
+        }
+    }
+}
+
+/// How records are delimited.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Framing {
+    Lines,
+    Array,
+}
+
+/// The bytes of a chunk.
+pub enum ChunkData {
+    Mapped(Arc<Mmap>, Range<usize>),
+    Owned(Vec<u8>),
+}
+
+impl ChunkData {
+    pub fn bytes(&self) -> &[u8] {
+        match self {
+            ChunkData::Mapped(map, range) => &map[range.clone()],
+            ChunkData::Owned(v) => v,
+        }
+    }
+}
+
+/// A run of whole records.
+pub struct Chunk {
+    /// Index of the input this chunk belongs to.
+    pub input: usize,
+    pub data: ChunkData,
+    /// Byte offset of `data` in the (decompressed) input.
+    pub offset: u64,
+    /// For arrays: each element's range within `data`; empty for lines.
+    pub elements: Vec<Range<usize>>,
+    pub framing: Framing,
+}
+
+impl Chunk {
+    /// How many line (or element) numbers this chunk spans.
+    pub fn span(&self) -> u64 {
+        match self.framing {
+            Framing::Array => self.elements.len() as u64,
+            Framing::Lines => {
+                let bytes = self.data.bytes();
+                let newlines = memchr::memchr_iter(b'\n', bytes).count() as u64;
+                newlines + u64::from(bytes.last().is_some_and(|&b| b != b'\n'))
+            }
+        }
+    }
+}
+
+/// A run-level input problem.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SourceError {
+    #[error("{path}: {source}")]
+    Io { path: String, source: io::Error },
+}
+
+/// Options for opening inputs.
+#[derive(Clone, Copy, Debug)]
+pub struct SourceOptions {
+    /// Memory-map plain files (the default); else read them.
+    pub mmap: bool,
+    pub max_record_bytes: usize,
+    pub chunk_bytes: usize,
+}
+
+impl Default for SourceOptions {
+    fn default() -> Self {
+        SourceOptions { mmap: true, max_record_bytes: DEFAULT_MAX_RECORD_BYTES, chunk_bytes: CHUNK_BYTES }
+    }
+}
+
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+const BOM: &[u8] = b"\xef\xbb\xbf";
+
+fn first_non_space(bytes: &[u8]) -> Option<u8> {
+    bytes.iter().copied().find(|b| !b.is_ascii_whitespace())
+}
+
+/// JSON Lines unless the name says `.json` (or the input is standard input)
+/// and the content opens with `[` (CONTRACT.md, "Command line").
+fn framing_for(name: &str, head: &[u8]) -> Framing {
+    let name = name.strip_suffix(".gz").unwrap_or(name);
+    let may_be_array = name == "-" || name.ends_with(".json");
+    if may_be_array && first_non_space(head) == Some(b'[') { Framing::Array } else { Framing::Lines }
+}
+
+/// Calls `emit` with every chunk of one input, in order.
+pub fn for_each_chunk(
+    index: usize,
+    path: &InputPath,
+    options: SourceOptions,
+    emit: &mut dyn FnMut(Chunk) -> bool,
+) -> Result<(), SourceError> {
+    let name = path.display();
+    let io_err = |source| SourceError::Io { path: name.clone(), source };
+    let reader: Box<dyn Read> = match path {
+        InputPath::Stdin => Box::new(io::stdin().lock()),
+        InputPath::File(p) => {
+            let file = File::open(p).map_err(io_err)?;
+            if options.mmap {
+                if let Some(map) = map_file(&file, p) {
+                    if !map.starts_with(&GZIP_MAGIC) {
+                        return chunk_mapped(index, Arc::new(map), &name, options, emit);
+                    }
+                }
+            }
+            Box::new(file)
+        }
+    };
+    // Streams: sniff gzip by its magic number.
+    let mut reader = io::BufReader::with_capacity(1 << 16, reader);
+    let head = io::BufRead::fill_buf(&mut reader).map_err(io_err)?.to_vec();
+    let gz = head.starts_with(&GZIP_MAGIC);
+    let mut stream: Box<dyn Read> = if gz { Box::new(MultiGzDecoder::new(reader)) } else { Box::new(reader) };
+    chunk_stream(index, &mut *stream, &name, options, emit).map_err(io_err)
+}
+
+/// Maps a file, or says why not at debug level and returns `None`.
+fn map_file(file: &File, path: &Path) -> Option<Mmap> {
+    // An empty file cannot be mapped on every platform; reading it is free.
+    if file.metadata().map(|m| m.len() == 0).unwrap_or(true) {
+        return None;
+    }
+    // SAFETY: the map is read-only and private to this process. If another
+    // process truncates the file while we read it, accesses past the new end
+    // raise SIGBUS; like ripgrep, we accept that risk for plain files given
+    // on the command line, and `--no-mmap` avoids it.
+    match unsafe { Mmap::map(file) } {
+        Ok(map) => {
+            #[cfg(unix)]
+            let _ = map.advise(memmap2::Advice::Sequential);
+            Some(map)
+        }
+        Err(e) => {
+            if std::env::var_os("CREDVERIFY_DEBUG").is_some() {
+                eprintln!("credverify: debug: cannot map {}: {e}; reading instead", path.display());
+            }
+            None
+        }
+    }
+}
+
+fn chunk_mapped(index: usize, map: Arc<Mmap>, name: &str, options: SourceOptions, emit: &mut dyn FnMut(Chunk) -> bool) -> Result<(), SourceError> {
+    let start = if map.starts_with(BOM) { BOM.len() } else { 0 };
+    let framing = framing_for(name, &map[start..map.len().min(start + 4096)]);
+    let len = map.len();
+    match framing {
+        Framing::Lines => {
+            let mut pos = start;
+            while pos < len {
+                let target = pos + options.chunk_bytes;
+                let end = if target >= len {
+                    len
+                } else {
+                    memchr::memchr(b'\n', &map[target..]).map_or(len, |i| target + i + 1)
+                };
+                let chunk = Chunk { input: index, data: ChunkData::Mapped(map.clone(), pos..end), offset: pos as u64, elements: Vec::new(), framing };
+                if !emit(chunk) {
+                    return Ok(());
+                }
+                pos = end;
+            }
+        }
+        Framing::Array => {
+            let mut scanner = ArrayScanner::default();
+            let mut spans: Vec<Range<u64>> = Vec::new();
+            let mut pos = start;
+            while pos < len {
+                let end = (pos + options.chunk_bytes).min(len);
+                scanner.feed(&map[pos..end], pos as u64, &mut spans);
+                if end == len {
+                    scanner.finish(len as u64, &mut spans);
+                }
+                if !spans.is_empty() && (spans.last().map_or(0, |s| s.end) - spans[0].start >= options.chunk_bytes as u64 || end == len) {
+                    let lo = spans[0].start as usize;
+                    let hi = spans.last().map_or(lo, |s| s.end as usize);
+                    let elements = spans.drain(..).map(|s| s.start as usize - lo..s.end as usize - lo).collect();
+                    let chunk = Chunk { input: index, data: ChunkData::Mapped(map.clone(), lo..hi), offset: lo as u64, elements, framing };
+                    if !emit(chunk) {
+                        return Ok(());
+                    }
+                }
+                pos = end;
+            }
+            report_array_end(name, &scanner);
+        }
+    }
+    Ok(())
+}
+
+fn report_array_end(name: &str, scanner: &ArrayScanner) {
+    if let Some(problem) = scanner.problem() {
+        eprintln!("credverify: warning: {name}: {problem}");
+    }
+}
+
+/// Reads into `buf` until it holds at least `want` more bytes or EOF.
+fn fill(reader: &mut dyn Read, buf: &mut Vec<u8>, want: usize) -> io::Result<bool> {
+    let target = buf.len() + want;
+    let mut block = [0u8; 1 << 16];
+    while buf.len() < target {
+        let n = match reader.read(&mut block) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if n == 0 {
+            return Ok(false);
+        }
+        buf.extend_from_slice(&block[..n]);
+    }
+    Ok(true)
+}
+
+fn chunk_stream(index: usize, reader: &mut dyn Read, name: &str, options: SourceOptions, emit: &mut dyn FnMut(Chunk) -> bool) -> io::Result<()> {
+    let mut buf: Vec<u8> = Vec::with_capacity(options.chunk_bytes * 2);
+    let mut more = fill(reader, &mut buf, options.chunk_bytes)?;
+    let mut offset = 0u64;
+    if buf.starts_with(BOM) {
+        buf.drain(..BOM.len());
+        offset = BOM.len() as u64;
+    }
+    let framing = framing_for(name, &buf[..buf.len().min(4096)]);
+    if framing == Framing::Array {
+        return chunk_stream_array(index, reader, buf, offset, more, name, options, emit);
+    }
+    // The longest line kept whole; longer ones are cut to this length so
+    // that the worker reports them as too large without us buffering them.
+    let keep = options.max_record_bytes.saturating_add(1);
+    loop {
+        match memchr::memrchr(b'\n', &buf) {
+            Some(last) => {
+                let rest = buf.split_off(last + 1);
+                let data = std::mem::replace(&mut buf, rest);
+                let len = data.len() as u64;
+                if !emit(Chunk { input: index, data: ChunkData::Owned(data), offset, elements: Vec::new(), framing }) {
+                    return Ok(());
+                }
+                offset += len;
+            }
+            None if !more => {
+                if !buf.is_empty() {
+                    let data = std::mem::take(&mut buf);
+                    emit(Chunk { input: index, data: ChunkData::Owned(data), offset, elements: Vec::new(), framing });
+                }
+                return Ok(());
+            }
+            None if buf.len() > keep => {
+                // One line longer than any record may be: keep its head and
+                // drop the rest of it as it streams past.
+                let mut dropped = (buf.len() - keep) as u64;
+                buf.truncate(keep);
+                let mut block = Vec::with_capacity(1 << 16);
+                loop {
+                    block.clear();
+                    more = fill(reader, &mut block, 1 << 16)?;
+                    match memchr::memchr(b'\n', &block) {
+                        Some(i) => {
+                            dropped += i as u64;
+                            buf.push(b'\n');
+                            let line_len = buf.len() as u64;
+                            let data = std::mem::replace(&mut buf, block[i + 1..].to_vec());
+                            if !emit(Chunk { input: index, data: ChunkData::Owned(data), offset, elements: Vec::new(), framing }) {
+                                return Ok(());
+                            }
+                            offset += line_len + dropped;
+                            break;
+                        }
+                        None => dropped += block.len() as u64,
+                    }
+                    if !more {
+                        let data = std::mem::take(&mut buf);
+                        emit(Chunk { input: index, data: ChunkData::Owned(data), offset, elements: Vec::new(), framing });
+                        return Ok(());
+                    }
+                }
+                continue;
+            }
+            None => {}
+        }
+        if more {
+            more = fill(reader, &mut buf, options.chunk_bytes)?;
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn chunk_stream_array(
+    index: usize,
+    reader: &mut dyn Read,
+    mut buf: Vec<u8>,
+    mut base: u64,
+    mut more: bool,
+    name: &str,
+    options: SourceOptions,
+    emit: &mut dyn FnMut(Chunk) -> bool,
+) -> io::Result<()> {
+    let mut scanner = ArrayScanner::default();
+    let mut spans: Vec<Range<u64>> = Vec::new();
+    let mut scanned = 0usize; // bytes of `buf` already fed to the scanner
+    loop {
+        scanner.feed(&buf[scanned..], base + scanned as u64, &mut spans);
+        scanned = buf.len();
+        if !more {
+            scanner.finish(base + buf.len() as u64, &mut spans);
+        }
+        if !spans.is_empty() && (!more || spans.last().map_or(0, |s| s.end) - spans[0].start >= options.chunk_bytes as u64) {
+            let lo = (spans[0].start - base) as usize;
+            let hi = (spans.last().map_or(0, |s| s.end) - base) as usize;
+            let elements = spans.drain(..).map(|s| (s.start - base) as usize - lo..(s.end - base) as usize - lo).collect();
+            let data = buf[lo..hi].to_vec();
+            if !emit(Chunk { input: index, data: ChunkData::Owned(data), offset: base + lo as u64, elements, framing: Framing::Array }) {
+                return Ok(());
+            }
+            // Keep only what the scanner may still need: the open element.
+            let keep_from = scanner.open_element_start().map_or(hi, |s| ((s - base) as usize).min(hi));
+            buf.drain(..keep_from);
+            base += keep_from as u64;
+            scanned -= keep_from;
+        }
+        if !more {
+            report_array_end(name, &scanner);
+            return Ok(());
+        }
+        more = fill(reader, &mut buf, options.chunk_bytes)?;
+    }
+}

@@ -1,0 +1,291 @@
+//! The per-record outcome: one verdict word, every problem found, warnings.
+//!
+//! Problems are finer than verdicts: each [`Problem`] maps to exactly one
+//! [`Verdict`], and a record's verdict is the highest in precedence among its
+//! problems (CONTRACT.md, "Verdict vocabulary"). Problems and warnings are
+//! small bit sets, so the order in which checks run never changes the output.
+
+use std::fmt;
+
+/// The verdict vocabulary of CONTRACT.md, in precedence order (highest first).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(u8)]
+pub enum Verdict {
+    Malformed,
+    Unsupported,
+    NoProof,
+    InvalidProof,
+    UnknownContext,
+    UnknownKey,
+    InvalidSignature,
+    IssuerMismatch,
+    Revoked,
+    Suspended,
+    Expired,
+    NotYetValid,
+    StatusUnavailable,
+    Valid,
+}
+
+impl Verdict {
+    /// Every verdict, in precedence order.
+    pub const ALL: [Verdict; 14] = [
+        Verdict::Malformed,
+        Verdict::Unsupported,
+        Verdict::NoProof,
+        Verdict::InvalidProof,
+        Verdict::UnknownContext,
+        Verdict::UnknownKey,
+        Verdict::InvalidSignature,
+        Verdict::IssuerMismatch,
+        Verdict::Revoked,
+        Verdict::Suspended,
+        Verdict::Expired,
+        Verdict::NotYetValid,
+        Verdict::StatusUnavailable,
+        Verdict::Valid,
+    ];
+
+    /// The word written in verdict records and summaries.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Malformed => "malformed",
+            Verdict::Unsupported => "unsupported",
+            Verdict::NoProof => "no_proof",
+            Verdict::InvalidProof => "invalid_proof",
+            Verdict::UnknownContext => "unknown_context",
+            Verdict::UnknownKey => "unknown_key",
+            Verdict::InvalidSignature => "invalid_signature",
+            Verdict::IssuerMismatch => "issuer_mismatch",
+            Verdict::Revoked => "revoked",
+            Verdict::Suspended => "suspended",
+            Verdict::Expired => "expired",
+            Verdict::NotYetValid => "not_yet_valid",
+            Verdict::StatusUnavailable => "status_unavailable",
+            Verdict::Valid => "valid",
+        }
+    }
+
+    /// Parses a verdict word.
+    pub fn from_word(word: &str) -> Option<Verdict> {
+        Verdict::ALL.into_iter().find(|v| v.as_str() == word)
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+macro_rules! codes {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $word:literal $(=> $verdict:ident)?,)* }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[repr(u8)]
+        #[non_exhaustive]
+        pub enum $name { $($(#[$vmeta])* $variant,)* }
+
+        impl $name {
+            /// Every code, in output order.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            /// The code written in verdict records.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $word,)* }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        codes!(@verdict $name { $($variant $(=> $verdict)?,)* });
+    };
+    (@verdict Problem { $($variant:ident => $verdict:ident,)* }) => {
+        impl Problem {
+            /// The verdict this problem decides when it is the highest one.
+            pub fn verdict(self) -> Verdict {
+                match self { $(Problem::$variant => Verdict::$verdict,)* }
+            }
+        }
+    };
+    (@verdict Warning { $($variant:ident,)* }) => {};
+}
+
+codes! {
+    /// A failing check. Declared in precedence order of their verdicts, so
+    /// the lowest set bit of a [`Problems`] set decides the verdict.
+    Problem {
+        /// Not valid UTF-8.
+        InvalidUtf8 = "invalid_utf8" => Malformed,
+        /// Not JSON, or JSON cut short.
+        InvalidJson = "invalid_json" => Malformed,
+        /// An object names the same member twice.
+        DuplicateKey = "duplicate_key" => Malformed,
+        /// Nested deeper than the parser's fixed limit.
+        TooDeep = "too_deep" => Malformed,
+        /// A number outside I-JSON (RFC 7493 §2.2).
+        NumberOutOfRange = "number_out_of_range" => Malformed,
+        /// Longer than the record size limit.
+        RecordTooLarge = "record_too_large" => Malformed,
+        /// Neither a JSON object nor a compact JWS.
+        NotACredential = "not_a_credential" => Malformed,
+        /// A compact JWS whose parts do not decode.
+        BadJws = "bad_jws" => Malformed,
+        /// A required credential member is missing or of the wrong type.
+        BadMember = "bad_member" => Malformed,
+        /// A date that is not an XML Schema dateTime.
+        BadDate = "bad_date" => Malformed,
+        /// A proof or JWS algorithm this engine does not verify.
+        UnsupportedProof = "unsupported_proof" => Unsupported,
+        /// No proof at all.
+        NoProof = "no_proof" => NoProof,
+        /// A proof lacks a member it must have, or has one of the wrong type.
+        ProofMalformed = "proof_malformed" => InvalidProof,
+        /// The `proofValue` or JWS signature does not decode to 64 bytes.
+        ProofValue = "proof_value" => InvalidProof,
+        /// `proofPurpose` is not `assertionMethod`.
+        ProofPurpose = "proof_purpose" => InvalidProof,
+        /// The verification method is not authorised for `assertionMethod`.
+        NotAuthorized = "not_authorized" => InvalidProof,
+        /// The proof's `@context` is not a prefix of the document's.
+        ContextMismatch = "context_mismatch" => InvalidProof,
+        /// A `previousProof` names no proof of the set.
+        PreviousProof = "previous_proof" => InvalidProof,
+        /// A JWT claim disagrees with the credential it carries.
+        JwtClaims = "jwt_claims" => InvalidProof,
+        /// The proof's own `expires` is before the judging instant.
+        ProofExpired = "proof_expired" => InvalidProof,
+        /// The verification method cannot be resolved offline.
+        UnknownKey = "unknown_key" => UnknownKey,
+        /// The key is not an acceptable Ed25519 public key.
+        WeakKey = "weak_key" => InvalidSignature,
+        /// The signature is not accepted by the Ed25519 rule.
+        InvalidSignature = "invalid_signature" => InvalidSignature,
+        /// The key's controller is not the credential's issuer.
+        IssuerMismatch = "issuer_mismatch" => IssuerMismatch,
+        /// A revocation status bit is set.
+        Revoked = "revoked" => Revoked,
+        /// A suspension status bit is set.
+        Suspended = "suspended" => Suspended,
+        /// `validUntil` / `expirationDate` / `exp` is before the judging instant.
+        Expired = "expired" => Expired,
+        /// `validFrom` / `issuanceDate` / `nbf` is after the judging instant.
+        NotYetValid = "not_yet_valid" => NotYetValid,
+        /// A status entry could not be checked.
+        StatusUnavailable = "status_unavailable" => StatusUnavailable,
+    }
+}
+
+codes! {
+    /// An observation that did not decide the verdict.
+    Warning {
+        /// A proof of a kind this engine does not verify was skipped.
+        UnsupportedProofSkipped = "unsupported_proof_skipped",
+        /// The key was read from an https URL's fragment (`--trust-fragment-keys`).
+        KeyFromFragment = "key_from_fragment",
+    }
+}
+
+macro_rules! bitset {
+    ($set:ident, $code:ident) => {
+        /// A set of codes; iteration is in declaration order.
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+        pub struct $set(u64);
+
+        impl $set {
+            pub const fn empty() -> Self {
+                $set(0)
+            }
+            pub fn insert(&mut self, code: $code) {
+                self.0 |= 1 << code as u8;
+            }
+            pub fn contains(self, code: $code) -> bool {
+                self.0 & (1 << code as u8) != 0
+            }
+            pub fn is_empty(self) -> bool {
+                self.0 == 0
+            }
+            pub fn extend(&mut self, other: $set) {
+                self.0 |= other.0;
+            }
+            pub fn iter(self) -> impl Iterator<Item = $code> {
+                $code::ALL.iter().copied().filter(move |c| self.contains(*c))
+            }
+        }
+
+        impl FromIterator<$code> for $set {
+            fn from_iter<I: IntoIterator<Item = $code>>(iter: I) -> Self {
+                let mut set = $set::empty();
+                for code in iter {
+                    set.insert(code);
+                }
+                set
+            }
+        }
+    };
+}
+
+bitset!(Problems, Problem);
+bitset!(Warnings, Warning);
+
+impl Problems {
+    /// The verdict these problems decide: the highest in precedence, or
+    /// `valid` when there are none.
+    pub fn verdict(self) -> Verdict {
+        self.iter().next().map_or(Verdict::Valid, Problem::verdict)
+    }
+}
+
+/// The proof format that was checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Format {
+    EddsaJcs2022,
+    VcJwt,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::EddsaJcs2022 => "eddsa-jcs-2022",
+            Format::VcJwt => "vc-jwt",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problems_are_declared_in_verdict_precedence() {
+        let verdicts: Vec<Verdict> = Problem::ALL.iter().map(|p| p.verdict()).collect();
+        let mut sorted = verdicts.clone();
+        sorted.sort();
+        assert_eq!(verdicts, sorted);
+        assert!(Problem::ALL.len() <= 64 && Warning::ALL.len() <= 64);
+    }
+
+    #[test]
+    fn verdict_is_highest_problem() {
+        let set: Problems = [Problem::Expired, Problem::Revoked, Problem::IssuerMismatch]
+            .into_iter()
+            .collect();
+        assert_eq!(set.verdict(), Verdict::IssuerMismatch);
+        assert_eq!(Problems::empty().verdict(), Verdict::Valid);
+        let codes: Vec<&str> = set.iter().map(Problem::as_str).collect();
+        assert_eq!(codes, ["issuer_mismatch", "revoked", "expired"]);
+    }
+
+    #[test]
+    fn verdict_words_round_trip() {
+        for v in Verdict::ALL {
+            assert_eq!(Verdict::from_word(v.as_str()), Some(v));
+        }
+        assert_eq!(Verdict::from_word("fine"), None);
+    }
+}

@@ -1,0 +1,154 @@
+//! Ed25519 verification exactly per CONTRACT.md's acceptance rule.
+//!
+//! A signature `(R, S)` by key `A` on message `M` is accepted when `S < ℓ`,
+//! `A` and `R` are canonical encodings of points, neither has small order,
+//! `A` is torsion-free (checked once per key, in [`VerifyingKey::screen`]),
+//! and the cofactored equation `[8][S]B = [8]R + [8][k]A` holds, with
+//! `k = SHA-512(R ‖ A ‖ M) mod ℓ` (RFC 8032 §5.1.7; FIPS 186-5 §7.8.2).
+//!
+//! [`batch`] checks many signatures with one multiscalar multiplication over
+//! the same cofactored equation, so a valid signature passes in any batch and
+//! an invalid one fails in every batch except with probability about 2^-125:
+//! a record's verdict never depends on its batch.
+
+pub mod batch;
+
+use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
+use curve25519_dalek::scalar::Scalar;
+use curve25519_dalek::traits::IsIdentity;
+use sha2::{Digest, Sha512};
+
+/// A public key that passed screening: canonical, not of small order,
+/// in the prime-order subgroup. Screening is the expensive part (a point
+/// decompression and a scalar multiplication by ℓ), so keys are screened
+/// once per run and shared.
+#[derive(Clone, Debug)]
+pub struct VerifyingKey {
+    /// A dense number, unique within a run, used to combine batch terms.
+    pub id: u32,
+    pub bytes: [u8; 32],
+    pub(crate) point: EdwardsPoint,
+    pub(crate) minus_point: EdwardsPoint,
+}
+
+/// Why a key or a signature is refused before the equation is checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Rejection {
+    #[error("the key is not a canonical point encoding")]
+    KeyNotCanonical,
+    #[error("the key is not a point on the curve")]
+    KeyNotOnCurve,
+    #[error("the key has small order")]
+    KeySmallOrder,
+    #[error("the key has a torsion component")]
+    KeyTorsion,
+    #[error("S is not below the group order")]
+    SNotCanonical,
+    #[error("R is not a canonical point encoding")]
+    RNotCanonical,
+    #[error("R is not a point on the curve")]
+    RNotOnCurve,
+    #[error("R has small order")]
+    RSmallOrder,
+}
+
+/// Whether the 32 bytes encode a field element `y < p = 2^255 - 19`
+/// (the sign bit aside). Non-canonical `y` values are the 19 values from
+/// `p` to `2^255 - 1`.
+fn y_is_canonical(bytes: &[u8; 32]) -> bool {
+    !(bytes[31] & 0x7f == 0x7f && bytes[1..31].iter().all(|&b| b == 0xff) && bytes[0] >= 0xed)
+}
+
+impl VerifyingKey {
+    /// Screens a public key; `id` is assigned by the caller's key table.
+    pub fn screen(bytes: [u8; 32], id: u32) -> Result<VerifyingKey, Rejection> {
+        if !y_is_canonical(&bytes) {
+            return Err(Rejection::KeyNotCanonical);
+        }
+        let point = CompressedEdwardsY(bytes).decompress().ok_or(Rejection::KeyNotOnCurve)?;
+        // (0, -1) with the sign bit set decodes to a point whose encoding
+        // differs; it has small order, so the next check refuses it.
+        if point.is_small_order() {
+            return Err(Rejection::KeySmallOrder);
+        }
+        if !point.is_torsion_free() {
+            return Err(Rejection::KeyTorsion);
+        }
+        Ok(VerifyingKey { id, bytes, point, minus_point: -point })
+    }
+}
+
+/// A signature made ready for the equation: `R` decompressed, `S` and `k`
+/// reduced. Made by the worker that parsed the record, so the message can be
+/// dropped before verification.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    pub(crate) r_bytes: [u8; 32],
+    pub(crate) r: EdwardsPoint,
+    pub(crate) s: Scalar,
+    pub(crate) k: Scalar,
+}
+
+impl Prepared {
+    /// Checks the parts of the rule that need no key and computes `k`.
+    pub fn new(signature: &[u8; 64], key: &VerifyingKey, message: &[u8]) -> Result<Prepared, Rejection> {
+        let mut r_bytes = [0u8; 32];
+        r_bytes.copy_from_slice(&signature[..32]);
+        let mut s_bytes = [0u8; 32];
+        s_bytes.copy_from_slice(&signature[32..]);
+        let s = Option::<Scalar>::from(Scalar::from_canonical_bytes(s_bytes)).ok_or(Rejection::SNotCanonical)?;
+        if !y_is_canonical(&r_bytes) {
+            return Err(Rejection::RNotCanonical);
+        }
+        let r = CompressedEdwardsY(r_bytes).decompress().ok_or(Rejection::RNotOnCurve)?;
+        if r.is_small_order() {
+            return Err(Rejection::RSmallOrder);
+        }
+        let mut h = Sha512::new();
+        h.update(r_bytes);
+        h.update(key.bytes);
+        h.update(message);
+        let digest: [u8; 64] = h.finalize().into();
+        let k = Scalar::from_bytes_mod_order_wide(&digest);
+        Ok(Prepared { r_bytes, r, s, k })
+    }
+}
+
+/// The cofactored equation for one signature: `[8]([S]B - [k]A - R) = 0`.
+pub fn verify_prepared(p: &Prepared, key: &VerifyingKey) -> bool {
+    let sb_minus_ka = EdwardsPoint::vartime_double_scalar_mul_basepoint(&p.k, &key.minus_point, &p.s);
+    (sb_minus_ka - p.r).mul_by_cofactor().is_identity()
+}
+
+/// Verifies one signature with the full acceptance rule.
+pub fn verify(signature: &[u8; 64], key: &VerifyingKey, message: &[u8]) -> Result<bool, Rejection> {
+    Prepared::new(signature, key, message).map(|p| verify_prepared(&p, key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_y_boundary() {
+        let mut p = [0xffu8; 32];
+        p[31] = 0x7f;
+        p[0] = 0xec; // p - 1
+        assert!(y_is_canonical(&p));
+        p[0] = 0xed; // p
+        assert!(!y_is_canonical(&p));
+        p[31] = 0xff; // sign bit set, y = p
+        assert!(!y_is_canonical(&p));
+    }
+
+    #[test]
+    fn small_order_keys_are_refused() {
+        let identity = {
+            let mut b = [0u8; 32];
+            b[0] = 1;
+            b
+        };
+        assert_eq!(VerifyingKey::screen(identity, 0).unwrap_err(), Rejection::KeySmallOrder);
+    }
+}
