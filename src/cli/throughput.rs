@@ -16,7 +16,7 @@ use crate::report::{NullSink, OutputFormat};
 use crate::source::{InputPath, SourceOptions, for_each_chunk};
 use crate::status::clock::Stopwatch;
 use crate::verify::batch::{Signature, verify_each};
-use crate::verify::{Prepared, VerifyingKey};
+use crate::verify::Prepared;
 use crate::{VerifyConfig, load_resolver, verify};
 
 /// At most this many signatures are extracted for the raw rate: enough for
@@ -99,7 +99,8 @@ fn extract(config: &VerifyConfig, input: &InputPath) -> Result<Vec<Triple>, RunE
         progress: false,
     };
     let mut worker = Worker::default();
-    let mut work = ChunkWork { capture: Some(Vec::with_capacity(MAX_TRIPLES)), ..ChunkWork::default() };
+    let mut work = ChunkWork::default();
+    work.capture = Some(Vec::with_capacity(MAX_TRIPLES));
     let mut triples: Vec<Triple> = Vec::new();
     for_each_chunk(0, input, settings.source, &mut |chunk| {
         let _ = process_chunk(&mut worker, &mut work, &settings, &chunk);
@@ -108,6 +109,5 @@ fn extract(config: &VerifyConfig, input: &InputPath) -> Result<Vec<Triple>, RunE
         triples.len() < MAX_TRIPLES
     })
     .map_err(crate::pipeline::PipelineError::from)?;
-    let _: Option<&VerifyingKey> = None;
     Ok(triples)
 }

@@ -29,8 +29,13 @@ use crate::status::clock::Timestamp;
 use crate::verdict::Verdict;
 use rng::Rng;
 
-/// Default mix, in records per thousand.
-pub const DEFAULT_MIX: &str = "valid=880,tampered=15,wrong_key=15,other_issuer=15,expired=20,not_yet_valid=15,malformed=15,unsupported=10,no_proof=15";
+/// Default mix, in records per thousand: an archive as registrars hold it,
+/// mostly valid, with a few percent expired, and rare forgeries, broken
+/// lines and odd proofs.
+pub const DEFAULT_MIX: &str = "valid=930,tampered=5,wrong_key=3,other_issuer=7,expired=25,not_yet_valid=5,malformed=10,unsupported=5,no_proof=10";
+
+/// A mix in which every case is common, for samples and tests.
+pub const EVERY_CASE_MIX: &str = "valid=40,tampered=8,wrong_key=8,other_issuer=8,expired=8,not_yet_valid=8,malformed=8,unsupported=6,no_proof=6";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum GenFormat {

@@ -185,7 +185,16 @@ pub fn write_string(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
     let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
+    let mut i = 0;
+    while i < bytes.len() {
+        // Skip eight bytes at a time while none needs escaping.
+        if let Some(word) = bytes.get(i..i + 8) {
+            if !needs_escape(u64::from_le_bytes(word.try_into().unwrap_or_default())) {
+                i += 8;
+                continue;
+            }
+        }
+        let b = bytes[i];
         let escape: &[u8] = match b {
             b'"' => b"\\\"",
             b'\\' => b"\\\\",
@@ -198,17 +207,33 @@ pub fn write_string(out: &mut Vec<u8>, s: &str) {
                 out.extend_from_slice(&bytes[start..i]);
                 const HEX: &[u8; 16] = b"0123456789abcdef";
                 out.extend_from_slice(&[b'\\', b'u', b'0', b'0', HEX[(b >> 4) as usize], HEX[(b & 15) as usize]]);
-                start = i + 1;
+                i += 1;
+                start = i;
                 continue;
             }
-            _ => continue,
+            _ => {
+                i += 1;
+                continue;
+            }
         };
         out.extend_from_slice(&bytes[start..i]);
         out.extend_from_slice(escape);
-        start = i + 1;
+        i += 1;
+        start = i;
     }
     out.extend_from_slice(&bytes[start..]);
     out.push(b'"');
+}
+
+/// Whether any of the eight bytes is a control character, `"` or `\\`
+/// (the classic "has a zero byte" / "has a byte less than n" bit tricks).
+#[inline]
+fn needs_escape(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+    (below_space | has_zero(w ^ (ONES * u64::from(b'"'))) | has_zero(w ^ (ONES * u64::from(b'\\')))) != 0
 }
 
 #[cfg(test)]
@@ -231,6 +256,31 @@ mod tests {
         // U+1F600 (surrogates D83D DE00) sorts before U+FB33 in UTF-16,
         // after it in UTF-8.
         assert_eq!(jcs("{\"\u{fb33}\":1,\"\u{1f600}\":2}"), "{\"\u{1f600}\":2,\"\u{fb33}\":1}");
+    }
+
+    #[test]
+    fn escapes_every_byte_position_alike() {
+        // Each special character at each offset of a 20-byte string, so the
+        // eight-byte skip and the byte loop are both exercised.
+        for special in ['"', '\\', '\n', '\u{1}', '\u{1f}', 'é', '\u{7f}'] {
+            for at in 0..20 {
+                let mut s: String = "abcdefghijklmnopqrst".into();
+                s.replace_range(at..at + 1, &special.to_string());
+                let mut fast = Vec::new();
+                write_string(&mut fast, &s);
+                let slow: String = s
+                    .chars()
+                    .map(|c| match c {
+                        '"' => "\\\"".to_owned(),
+                        '\\' => "\\\\".to_owned(),
+                        '\n' => "\\n".to_owned(),
+                        c if (c as u32) < 0x20 => format!("\\u{:04x}", c as u32),
+                        c => c.to_string(),
+                    })
+                    .collect();
+                assert_eq!(String::from_utf8(fast).unwrap(), format!("\"{slow}\""), "{special:?} at {at}");
+            }
+        }
     }
 
     #[test]

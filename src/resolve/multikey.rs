@@ -24,10 +24,12 @@ pub enum KeyDecodeError {
 /// Decodes a Multikey `publicKeyMultibase` (also a did:key identifier).
 pub fn decode_multikey(text: &str) -> Result<[u8; 32], KeyDecodeError> {
     let body = text.strip_prefix('z').ok_or(KeyDecodeError::Multibase)?;
-    let mut buf = [0u8; 40];
-    let n = bs58::decode(body).onto(&mut buf[..]).map_err(|_| KeyDecodeError::Multibase)?;
-    match &buf[..n] {
-        [0xed, 0x01, key @ ..] if key.len() == 32 => Ok(key.try_into().expect("32 bytes")),
+    if body.bytes().any(|b| !b.is_ascii_alphanumeric() || matches!(b, b'0' | b'O' | b'I' | b'l')) {
+        return Err(KeyDecodeError::Multibase);
+    }
+    let decoded = crate::parse::base58::decode_exact::<34>(body).ok_or(KeyDecodeError::Multicodec)?;
+    match decoded {
+        [0xed, 0x01, key @ ..] => Ok(key),
         _ => Err(KeyDecodeError::Multicodec),
     }
 }

@@ -26,7 +26,7 @@ use array::ArrayScanner;
 /// typical credentials (2–3 KB each), so batches are full and per-chunk
 /// overhead is noise; small enough that a handful of chunks in flight per
 /// worker stays a few megabytes.
-pub const CHUNK_BYTES: usize = 1 << 20;
+pub const CHUNK_BYTES: usize = 2 << 20;
 
 /// Records longer than this are `malformed` (`record_too_large`) unless
 /// `--max-record-bytes` says otherwise. Credentials with embedded images

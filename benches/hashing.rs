@@ -1,0 +1,47 @@
+//! SHA-256 over a batch of credential-sized messages: the `sha2` crate one
+//! message at a time against the multi-buffer `sha256_many`.
+//!
+//! `cargo bench --bench hashing`
+
+use std::hint::black_box;
+
+use credverify::parse::sha256x::sha256_many;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use sha2::{Digest, Sha256};
+
+/// Canonical credential documents are 2-3 KB and hashed hundreds at a time.
+const MESSAGES: usize = 256;
+const LEN: usize = 2700;
+
+fn hashing(c: &mut Criterion) {
+    let owned: Vec<Vec<u8>> = (0..MESSAGES)
+        .map(|i| {
+            (0..LEN)
+                .map(|j| (i * 31 + j * 7 + (j >> 8)) as u8)
+                .collect()
+        })
+        .collect();
+    let messages: Vec<&[u8]> = owned.iter().map(Vec::as_slice).collect();
+    let mut out = vec![[0u8; 32]; MESSAGES];
+
+    let mut group = c.benchmark_group("sha256_256x2700");
+    group.throughput(Throughput::Bytes((MESSAGES * LEN) as u64));
+    group.bench_function("sha2_digest_loop", |b| {
+        b.iter(|| {
+            for (m, o) in black_box(&messages).iter().zip(out.iter_mut()) {
+                *o = Sha256::digest(m).into();
+            }
+            black_box(&out);
+        })
+    });
+    group.bench_function("sha256_many", |b| {
+        b.iter(|| {
+            sha256_many(black_box(&messages), &mut out);
+            black_box(&out);
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, hashing);
+criterion_main!(benches);
