@@ -1,3 +1,7 @@
 //! The integration tests: one binary, one module per theme.
 
+mod bad_input;
+mod paths;
+mod sample;
+mod util;
 mod vectors;

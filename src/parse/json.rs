@@ -166,6 +166,23 @@ impl<'a> Value<'a> {
         }
     }
 
+    /// A number's value as a double.
+    pub fn as_f64(self) -> Option<f64> {
+        match self.node() {
+            Node::Static(s) => number(s),
+            _ => None,
+        }
+    }
+
+    /// A non-negative integer's value.
+    pub fn as_u64(self) -> Option<u64> {
+        match self.node() {
+            Node::Static(StaticNode::U64(v)) => Some(v),
+            Node::Static(StaticNode::I64(v)) => u64::try_from(v).ok(),
+            _ => None,
+        }
+    }
+
     pub fn is_object(self) -> bool {
         matches!(self.node(), Node::Object { .. })
     }

@@ -8,10 +8,10 @@
 
 use std::sync::Arc;
 
-use sha2::{Digest, Sha256};
 
 use crate::parse::credential::{self, ClaimFallback, Credential};
 use crate::parse::jcs::{Canonicalizer, Patch};
+use crate::parse::sha256x::sha256_many;
 use crate::parse::json::{JsonParser, Value, number};
 use crate::parse::jws::{self, CompactJws};
 use crate::resolve::{KeyResolver, ResolvedKey};
@@ -123,12 +123,6 @@ impl ChunkWork {
                 Err(_) => self.records[p.owner as usize].problems.insert(Problem::WeakKey),
             }
         }
-    }
-}
-
-fn sha256_many(messages: &[&[u8]], out: &mut [[u8; 32]]) {
-    for (m, o) in messages.iter().zip(out.iter_mut()) {
-        o.copy_from_slice(&Sha256::digest(m));
     }
 }
 
