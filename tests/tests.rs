@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod paths;
+mod proofs;
 mod sample;
 mod util;
 mod vectors;

@@ -182,19 +182,18 @@ fn itoa_buf(mut v: u64) -> Digits {
 /// two-letter escapes for \b \t \n \f \r, `\u00xx` (lower-case hex) for the
 /// other controls, everything else as is.
 pub fn write_string(out: &mut Vec<u8>, s: &str) {
-    out.push(b'"');
     let bytes = s.as_bytes();
+    let first = first_to_escape(bytes);
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    if first == bytes.len() {
+        // The common case: nothing to escape, one copy.
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+        return;
+    }
     let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        // Skip eight bytes at a time while none needs escaping.
-        if let Some(word) = bytes.get(i..i + 8) {
-            if !needs_escape(u64::from_le_bytes(word.try_into().unwrap_or_default())) {
-                i += 8;
-                continue;
-            }
-        }
-        let b = bytes[i];
+    for (i, &b) in bytes.iter().enumerate().skip(first) {
         let escape: &[u8] = match b {
             b'"' => b"\\\"",
             b'\\' => b"\\\\",
@@ -207,22 +206,34 @@ pub fn write_string(out: &mut Vec<u8>, s: &str) {
                 out.extend_from_slice(&bytes[start..i]);
                 const HEX: &[u8; 16] = b"0123456789abcdef";
                 out.extend_from_slice(&[b'\\', b'u', b'0', b'0', HEX[(b >> 4) as usize], HEX[(b & 15) as usize]]);
-                i += 1;
-                start = i;
+                start = i + 1;
                 continue;
             }
-            _ => {
-                i += 1;
-                continue;
-            }
+            _ => continue,
         };
         out.extend_from_slice(&bytes[start..i]);
         out.extend_from_slice(escape);
-        i += 1;
-        start = i;
+        start = i + 1;
     }
     out.extend_from_slice(&bytes[start..]);
     out.push(b'"');
+}
+
+/// Position of the first byte that needs escaping, or the length: eight
+/// bytes at a time, then byte by byte.
+#[inline]
+fn first_to_escape(bytes: &[u8]) -> usize {
+    let mut i = 0;
+    while let Some(word) = bytes.get(i..i + 8) {
+        if needs_escape(u64::from_le_bytes(word.try_into().unwrap_or_default())) {
+            break;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && !matches!(bytes[i], 0x00..=0x1f | b'"' | b'\\') {
+        i += 1;
+    }
+    i
 }
 
 /// Whether any of the eight bytes is a control character, `"` or `\\`

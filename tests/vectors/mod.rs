@@ -50,7 +50,10 @@ pub fn str_member<'a>(v: Value<'a>, key: &str, what: &str) -> &'a str {
 /// Decodes hexadecimal text (whitespace between bytes allowed).
 pub fn hex(text: &str, what: &str) -> Vec<u8> {
     let digits: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    assert!(digits.len() % 2 == 0, "{what}: odd number of hex digits");
+    assert!(
+        digits.len().is_multiple_of(2),
+        "{what}: odd number of hex digits"
+    );
     digits
         .chunks(2)
         .map(|pair| {
