@@ -1,6 +1,7 @@
 //! The integration tests: one binary, one module per theme.
 
 mod bad_input;
+mod cli;
 mod paths;
 mod proofs;
 mod sample;

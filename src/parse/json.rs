@@ -87,11 +87,18 @@ fn check(nodes: &[Node<'_>]) -> Result<(), Problem> {
     Ok(())
 }
 
-/// Whether an integer is exactly a double: I-JSON (RFC 7493 §2.2) excludes
-/// numbers with more precision than a double, such as 2^53 + 1.
+/// Whether an integer above 2^53 stays within a double's precision: it is
+/// the double nearest to it, or the digits ECMAScript prints for that
+/// double (JCS writes 3333333333333334000 for 3333333333333333504, and must
+/// read it back). I-JSON (RFC 7493 §2.2) excludes the rest, such as
+/// 9007199254740993, which no double prints as.
 fn exact_double(v: u64) -> bool {
     let d = v as f64;
-    d < 18_446_744_073_709_551_616.0 && d as u64 == v
+    if d < 18_446_744_073_709_551_616.0 && d as u64 == v {
+        return true;
+    }
+    let mut buf = ryu_js::Buffer::new();
+    buf.format_finite(d) == v.to_string()
 }
 
 fn check_unique_keys(nodes: &[Node<'_>], obj: usize, len: usize) -> Result<(), Problem> {
@@ -345,6 +352,7 @@ mod tests {
         // Exactly a double, though above 2^53.
         assert!(parse(br#"{"n":9007199254740994}"#).is_ok());
         assert!(parse(br#"{"n":123456789012345680000}"#).is_ok());
+        assert!(parse(br#"{"n":-3333333333333334000}"#).is_ok());
         assert!(parse(br#"{"n":1e300}"#).is_ok());
     }
 
