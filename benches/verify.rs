@@ -5,9 +5,9 @@
 
 use std::sync::Arc;
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use credverify::verify::batch::{Signature, verify_batch, verify_each};
 use credverify::verify::{Prepared, VerifyingKey, verify_prepared};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ed25519_dalek::{Signer, SigningKey};
 
 /// `n` signatures on 64-byte messages from `issuers` keys.
@@ -15,7 +15,8 @@ fn signatures(n: usize, issuers: usize) -> Vec<(Vec<u8>, [u8; 64], Arc<Verifying
     let keys: Vec<(SigningKey, Arc<VerifyingKey>)> = (0..issuers)
         .map(|i| {
             let sk = SigningKey::from_bytes(&[i as u8 + 1; 32]);
-            let vk = VerifyingKey::screen(sk.verifying_key().to_bytes(), i as u32).expect("valid key");
+            let vk =
+                VerifyingKey::screen(sk.verifying_key().to_bytes(), i as u32).expect("valid key");
             (sk, Arc::new(vk))
         })
         .collect();
@@ -29,7 +30,13 @@ fn signatures(n: usize, issuers: usize) -> Vec<(Vec<u8>, [u8; 64], Arc<Verifying
 }
 
 fn prepare(items: &[(Vec<u8>, [u8; 64], Arc<VerifyingKey>)]) -> Vec<Signature> {
-    items.iter().map(|(m, s, k)| Signature { prepared: Prepared::new(s, k, m).expect("encodable"), key: k.clone() }).collect()
+    items
+        .iter()
+        .map(|(m, s, k)| Signature {
+            prepared: Prepared::new(s, k, m).expect("encodable"),
+            key: k.clone(),
+        })
+        .collect()
 }
 
 fn single(c: &mut Criterion) {
@@ -37,8 +44,12 @@ fn single(c: &mut Criterion) {
     let prepared = prepare(&items);
     let mut group = c.benchmark_group("single");
     group.throughput(Throughput::Elements(1));
-    group.bench_function("prepare (SHA-512 challenge, R decompression)", |b| b.iter(|| Prepared::new(&items[0].1, &items[0].2, &items[0].0)));
-    group.bench_function("cofactored equation", |b| b.iter(|| verify_prepared(&prepared[0].prepared, &prepared[0].key)));
+    group.bench_function("prepare (SHA-512 challenge, R decompression)", |b| {
+        b.iter(|| Prepared::new(&items[0].1, &items[0].2, &items[0].0))
+    });
+    group.bench_function("cofactored equation", |b| {
+        b.iter(|| verify_prepared(&prepared[0].prepared, &prepared[0].key))
+    });
     group.bench_function("ed25519-dalek verify_strict", |b| {
         let vk = ed25519_dalek::VerifyingKey::from_bytes(&items[0].2.bytes).expect("key");
         let sig = ed25519_dalek::Signature::from_bytes(&items[0].1);
@@ -53,7 +64,11 @@ fn batches(c: &mut Criterion) {
         for size in [16, 64, 256, 1024] {
             let prepared = prepare(&signatures(size, issuers));
             group.throughput(Throughput::Elements(size as u64));
-            group.bench_with_input(BenchmarkId::new(format!("{issuers} issuers"), size), &prepared, |b, p| b.iter(|| assert!(verify_batch(p))));
+            group.bench_with_input(
+                BenchmarkId::new(format!("{issuers} issuers"), size),
+                &prepared,
+                |b, p| b.iter(|| assert!(verify_batch(p))),
+            );
         }
     }
     group.finish();
@@ -66,7 +81,9 @@ fn attribution(c: &mut Criterion) {
         items[size / 3].1[40] ^= 1; // one bad signature
         let prepared = prepare(&items);
         group.throughput(Throughput::Elements(size as u64));
-        group.bench_with_input(BenchmarkId::new("one bad", size), &prepared, |b, p| b.iter(|| verify_each(p)));
+        group.bench_with_input(BenchmarkId::new("one bad", size), &prepared, |b, p| {
+            b.iter(|| verify_each(p))
+        });
     }
     group.finish();
 }

@@ -17,7 +17,10 @@ pub enum RunError {
     #[error(transparent)]
     Documents(#[from] DocumentError),
     #[error("{path}: {source}")]
-    ControllerDocument { path: String, source: ControllerDocumentError },
+    ControllerDocument {
+        path: String,
+        source: ControllerDocumentError,
+    },
     #[error("{path}: {source}")]
     Io { path: String, source: io::Error },
 }

@@ -106,7 +106,11 @@ pub fn verify(config: &VerifyConfig, sink: &mut dyn Sink) -> Result<RunSummary, 
     let stopwatch = Stopwatch::start();
     let resolver = load_resolver(&config.dids, config.trust_fragment_keys)?;
     let settings = Settings {
-        ctx: Context { resolver: &resolver, as_of: config.as_of, max_record_bytes: config.source.max_record_bytes },
+        ctx: Context {
+            resolver: &resolver,
+            as_of: config.as_of,
+            max_record_bytes: config.source.max_record_bytes,
+        },
         format: config.format,
         batch_size: config.batch_size,
         threads: config.threads,

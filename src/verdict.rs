@@ -213,7 +213,10 @@ macro_rules! bitset {
                 self.0 |= other.0;
             }
             pub fn iter(self) -> impl Iterator<Item = $code> {
-                $code::ALL.iter().copied().filter(move |c| self.contains(*c))
+                $code::ALL
+                    .iter()
+                    .copied()
+                    .filter(move |c| self.contains(*c))
             }
         }
 

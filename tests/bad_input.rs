@@ -5,14 +5,23 @@ use crate::util::{self, run_lines, run_one, run_with};
 
 fn assert_malformed(line: &str, problem: &str) {
     let v = run_one(line);
-    assert_eq!((v.verdict.as_str(), v.problems.as_slice()), ("malformed", &[problem.to_owned()][..]), "{:.80}", line);
+    assert_eq!(
+        (v.verdict.as_str(), v.problems.as_slice()),
+        ("malformed", &[problem.to_owned()][..]),
+        "{:.80}",
+        line
+    );
 }
 
 #[test]
 fn nesting_100_000_levels_deep_is_malformed() {
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     assert_malformed(&deep, "too_deep");
-    let deep_obj = format!("{{\"a\":{}1{}}}", "{\"a\":".repeat(100_000), "}".repeat(100_000));
+    let deep_obj = format!(
+        "{{\"a\":{}1{}}}",
+        "{\"a\":".repeat(100_000),
+        "}".repeat(100_000)
+    );
     assert_malformed(&deep_obj, "too_deep");
 }
 
@@ -29,7 +38,11 @@ fn a_64_mb_line_is_too_large_and_the_run_goes_on() {
         });
         let v = util::parse_verdicts(&out);
         let got: Vec<(&str, u64)> = v.iter().map(|r| (r.verdict.as_str(), r.line)).collect();
-        assert_eq!(got, [("valid", 1), ("malformed", 2), ("valid", 3)], "mmap {mmap}");
+        assert_eq!(
+            got,
+            [("valid", 1), ("malformed", 2), ("valid", 3)],
+            "mmap {mmap}"
+        );
         assert_eq!(v[1].problems, ["record_too_large"]);
     }
     // Streamed (gzip): the long line is never held whole.
@@ -38,7 +51,12 @@ fn a_64_mb_line_is_too_large_and_the_run_goes_on() {
     let gz = util::temp_file("huge.jsonl.gz", &enc.finish().unwrap());
     let (out, _) = run_with(&[&gz], |_| {});
     let v = util::parse_verdicts(&out);
-    assert_eq!(v.iter().map(|r| (r.verdict.as_str(), r.line)).collect::<Vec<_>>(), [("valid", 1), ("malformed", 2), ("valid", 3)]);
+    assert_eq!(
+        v.iter()
+            .map(|r| (r.verdict.as_str(), r.line))
+            .collect::<Vec<_>>(),
+        [("valid", 1), ("malformed", 2), ("valid", 3)]
+    );
     // Raising the limit lets the same line be judged as a record.
     let (out, _) = run_with(&[&path], |c| c.source.max_record_bytes = 100 << 20);
     assert_eq!(util::parse_verdicts(&out)[1].problems, ["bad_member"]);
@@ -48,7 +66,10 @@ fn a_64_mb_line_is_too_large_and_the_run_goes_on() {
 fn invalid_utf8_and_nul_bytes_are_malformed() {
     let mut line = util::signed_credential(&util::key(2), "").into_bytes();
     line.insert(20, 0xff);
-    let path = util::temp_file("utf8.jsonl", &[&line[..], b"\n{\"a\":\"\x00\"}\n\x00\x00\n"].concat());
+    let path = util::temp_file(
+        "utf8.jsonl",
+        &[&line[..], b"\n{\"a\":\"\x00\"}\n\x00\x00\n"].concat(),
+    );
     let (out, _) = run_with(&[&path], |_| {});
     let v = util::parse_verdicts(&out);
     assert_eq!(v.len(), 3);
@@ -62,8 +83,18 @@ fn invalid_utf8_and_nul_bytes_are_malformed() {
 fn duplicate_member_names_are_malformed_at_any_depth() {
     let good = util::signed_credential(&util::key(3), "");
     assert_eq!(run_one(&good).verdict, "valid");
-    assert_malformed(&good.replacen("{", "{\"id\":\"urn:uuid:other\",", 1), "duplicate_key");
-    assert_malformed(&good.replacen("\"name\":\"Ada Lovelace\"", "\"name\":\"Ada\",\"name\":\"Eve\"", 1), "duplicate_key");
+    assert_malformed(
+        &good.replacen("{", "{\"id\":\"urn:uuid:other\",", 1),
+        "duplicate_key",
+    );
+    assert_malformed(
+        &good.replacen(
+            "\"name\":\"Ada Lovelace\"",
+            "\"name\":\"Ada\",\"name\":\"Eve\"",
+            1,
+        ),
+        "duplicate_key",
+    );
 }
 
 #[test]
@@ -72,7 +103,10 @@ fn a_truncated_last_line_is_malformed() {
     let text = format!("{good}\n{}", &good[..good.len() / 2]);
     let path = util::temp_file("truncated.jsonl", text.as_bytes());
     let v = util::parse_verdicts(&run_with(&[&path], |_| {}).0);
-    assert_eq!(v.iter().map(|r| r.verdict.as_str()).collect::<Vec<_>>(), ["valid", "malformed"]);
+    assert_eq!(
+        v.iter().map(|r| r.verdict.as_str()).collect::<Vec<_>>(),
+        ["valid", "malformed"]
+    );
     assert_eq!(v[1].problems, ["invalid_json"]);
 }
 
@@ -89,8 +123,14 @@ fn empty_and_blank_files_give_no_verdicts() {
 #[test]
 fn huge_numbers_are_outside_i_json() {
     let good = util::signed_credential(&util::key(5), "");
-    assert_malformed(&good.replacen("\"name\":\"Ada Lovelace\"", "\"n\":1e400", 1), "number_out_of_range");
-    assert_malformed(&good.replacen("\"name\":\"Ada Lovelace\"", "\"n\":9007199254740993", 1), "number_out_of_range");
+    assert_malformed(
+        &good.replacen("\"name\":\"Ada Lovelace\"", "\"n\":1e400", 1),
+        "number_out_of_range",
+    );
+    assert_malformed(
+        &good.replacen("\"name\":\"Ada Lovelace\"", "\"n\":9007199254740993", 1),
+        "number_out_of_range",
+    );
 }
 
 #[test]
@@ -99,7 +139,12 @@ fn crlf_blank_lines_bom_and_no_final_newline() {
     let text = format!("\u{feff}{good}\r\n\r\n{good}\r\n   \n{good}");
     let path = util::temp_file("crlf.jsonl", text.as_bytes());
     let v = util::parse_verdicts(&run_with(&[&path], |c| c.threads = 2).0);
-    assert_eq!(v.iter().map(|r| (r.line, r.verdict.as_str())).collect::<Vec<_>>(), [(1, "valid"), (3, "valid"), (5, "valid")]);
+    assert_eq!(
+        v.iter()
+            .map(|r| (r.line, r.verdict.as_str()))
+            .collect::<Vec<_>>(),
+        [(1, "valid"), (3, "valid"), (5, "valid")]
+    );
 }
 
 #[test]
@@ -112,7 +157,10 @@ fn records_that_are_not_credentials() {
         ("eyJhbGciOiJFZERTQSJ9.e30", "bad_jws"),
         ("eyJhbGciOiJFZERTQSJ9.!!.sig", "bad_jws"),
         ("{}", "bad_member"),
-        ("{\"@context\":\"https://www.w3.org/ns/credentials/v2\",\"type\":\"VerifiableCredential\",\"credentialSubject\":{}}", "bad_member"),
+        (
+            "{\"@context\":\"https://www.w3.org/ns/credentials/v2\",\"type\":\"VerifiableCredential\",\"credentialSubject\":{}}",
+            "bad_member",
+        ),
     ] {
         assert_malformed(line, problem);
     }
@@ -123,5 +171,8 @@ fn a_bad_record_does_not_disturb_its_neighbours() {
     let good = util::signed_credential(&util::key(7), "");
     let lines = [good.as_str(), "{", good.as_str(), "\u{0}", good.as_str()];
     let v = run_lines(&lines, |c| c.threads = 2);
-    assert_eq!(v.iter().map(|r| r.verdict.as_str()).collect::<Vec<_>>(), ["valid", "malformed", "valid", "malformed", "valid"]);
+    assert_eq!(
+        v.iter().map(|r| r.verdict.as_str()).collect::<Vec<_>>(),
+        ["valid", "malformed", "valid", "malformed", "valid"]
+    );
 }

@@ -26,14 +26,25 @@ fn args(v: &[String]) -> Vec<&str> {
 fn exit_code_0_when_all_valid_1_when_not() {
     let good = util::signed_credential(&util::key(1), "");
     let path = util::temp_file("good.jsonl", format!("{good}\n{good}\n").as_bytes());
-    let out = cli(&["verify", "--as-of", util::AS_OF, path.to_str().unwrap()], None);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = cli(
+        &["verify", "--as-of", util::AS_OF, path.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 2);
     let out = cli(&args(&sample_args()), None);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 500);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("500 records") && stderr.contains("193 valid"), "human summary: {stderr}");
+    assert!(
+        stderr.contains("500 records") && stderr.contains("193 valid"),
+        "human summary: {stderr}"
+    );
 }
 
 #[test]
@@ -42,18 +53,42 @@ fn exit_code_2_for_run_failures_and_nothing_left_at_out() {
     let out_path = dir.join("verdicts.jsonl");
     let o = out_path.to_str().unwrap();
     for bad in [
-        vec!["verify", "--as-of", util::AS_OF, "-o", o, "/nonexistent/input.jsonl"],
+        vec![
+            "verify",
+            "--as-of",
+            util::AS_OF,
+            "-o",
+            o,
+            "/nonexistent/input.jsonl",
+        ],
         vec!["verify", "--as-of", "not-a-date", "-o", o, "x"],
-        vec!["verify", "--as-of", util::AS_OF, "--dids", "/nonexistent/dids", "-o", o, "x"],
+        vec![
+            "verify",
+            "--as-of",
+            util::AS_OF,
+            "--dids",
+            "/nonexistent/dids",
+            "-o",
+            o,
+            "x",
+        ],
         vec!["verify", "--threads", "0", "-o", o, "x"],
         vec!["verify", "--format", "xml", "-o", o, "x"],
         vec!["verify"],
         vec!["frobnicate"],
     ] {
         let out = cli(&bad, None);
-        assert_eq!(out.status.code(), Some(2), "{bad:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{bad:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert!(!out_path.exists(), "{bad:?} left a file at --out");
-        assert!(std::fs::read_dir(&dir).unwrap().next().is_none(), "{bad:?} left a temporary file");
+        assert!(
+            std::fs::read_dir(&dir).unwrap().next().is_none(),
+            "{bad:?} left a temporary file"
+        );
     }
 }
 
@@ -62,14 +97,29 @@ fn out_file_appears_whole_on_success() {
     let dir = util::temp_dir("cli-out");
     let out_path = dir.join("v.jsonl");
     let mut a = sample_args();
-    a.extend(["-o".into(), out_path.display().to_string(), "--summary".into(), dir.join("s.json").display().to_string()]);
+    a.extend([
+        "-o".into(),
+        out_path.display().to_string(),
+        "--summary".into(),
+        dir.join("s.json").display().to_string(),
+    ]);
     let out = cli(&args(&a), None);
     assert_eq!(out.status.code(), Some(1));
-    assert!(out.stdout.is_empty(), "verdicts went to the file, not stdout");
+    assert!(
+        out.stdout.is_empty(),
+        "verdicts went to the file, not stdout"
+    );
     let written = std::fs::read_to_string(&out_path).unwrap();
     assert_eq!(written.lines().count(), 500);
-    let names: Vec<String> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
-    assert_eq!(names.len(), 2, "only the verdicts and the summary: {names:?}");
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names.len(),
+        2,
+        "only the verdicts and the summary: {names:?}"
+    );
     // The summary: every verdict word, zeros included.
     let summary = std::fs::read_to_string(dir.join("s.json")).unwrap();
     let mut parser = credverify::parse::json::JsonParser::default();
@@ -78,13 +128,22 @@ fn out_file_appears_whole_on_success() {
             assert_eq!(v.get("records").and_then(|r| r.as_u64()), Some(500));
             let verdicts = v.get("verdicts").expect("verdicts");
             for word in credverify::verdict::Verdict::ALL {
-                assert!(verdicts.get(word.as_str()).and_then(|n| n.as_u64()).is_some(), "summary lacks {word}");
+                assert!(
+                    verdicts
+                        .get(word.as_str())
+                        .and_then(|n| n.as_u64())
+                        .is_some(),
+                    "summary lacks {word}"
+                );
             }
             assert_eq!(verdicts.get("valid").and_then(|n| n.as_u64()), Some(193));
             assert_eq!(verdicts.get("revoked").and_then(|n| n.as_u64()), Some(0));
             assert_eq!(v.get("as_of").and_then(|s| s.as_str()), Some(util::AS_OF));
             for key in ["elapsed_seconds", "records_per_second", "threads"] {
-                assert!(v.get(key).and_then(|n| n.as_f64()).is_some(), "summary lacks {key}");
+                assert!(
+                    v.get(key).and_then(|n| n.as_f64()).is_some(),
+                    "summary lacks {key}"
+                );
             }
         })
         .expect("summary is JSON");
@@ -94,20 +153,36 @@ fn out_file_appears_whole_on_success() {
 fn stdin_csv_and_several_inputs() {
     let good = util::signed_credential(&util::key(2), "");
     let input = format!("{good}\n{{\"x\":1}}\n");
-    let out = cli(&["verify", "--as-of", util::AS_OF, "--format", "csv", "-"], Some(input.as_bytes()));
+    let out = cli(
+        &["verify", "--as-of", util::AS_OF, "--format", "csv", "-"],
+        Some(input.as_bytes()),
+    );
     assert_eq!(out.status.code(), Some(1));
     let csv = String::from_utf8(out.stdout).unwrap();
     let rows: Vec<&str> = csv.lines().collect();
     assert_eq!(rows[0], "line,id,issuer,format,verdict,problems,warnings");
-    assert!(rows[1].starts_with("1,urn:uuid:test-1,did:key:") && rows[1].ends_with(",eddsa-jcs-2022,valid,,"), "{}", rows[1]);
+    assert!(
+        rows[1].starts_with("1,urn:uuid:test-1,did:key:")
+            && rows[1].ends_with(",eddsa-jcs-2022,valid,,"),
+        "{}",
+        rows[1]
+    );
     assert_eq!(rows[2], "2,,,,malformed,bad_member,");
     let a = util::temp_file("a.jsonl", good.as_bytes());
-    let out = cli(&["verify", "--as-of", util::AS_OF, a.to_str().unwrap(), "-"], Some(b"{}\n"));
+    let out = cli(
+        &["verify", "--as-of", util::AS_OF, a.to_str().unwrap(), "-"],
+        Some(b"{}\n"),
+    );
     let v = util::parse_verdicts(&String::from_utf8(out.stdout).unwrap());
-    assert_eq!(v.iter().map(|r| (r.file.clone().unwrap(), r.verdict.clone())).collect::<Vec<_>>(), [
-        (a.display().to_string(), "valid".to_owned()),
-        ("-".to_owned(), "malformed".to_owned())
-    ]);
+    assert_eq!(
+        v.iter()
+            .map(|r| (r.file.clone().unwrap(), r.verdict.clone()))
+            .collect::<Vec<_>>(),
+        [
+            (a.display().to_string(), "valid".to_owned()),
+            ("-".to_owned(), "malformed".to_owned())
+        ]
+    );
 }
 
 #[test]
@@ -116,7 +191,9 @@ fn a_closed_pipe_is_not_an_error() {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_credverify"));
     let mut a = sample_args();
     a.push("--threads=2".into());
-    cmd.args(&a).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    cmd.args(&a)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
     let child = cmd.spawn().unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.code().is_some(), "not killed by a signal");
@@ -126,10 +203,28 @@ fn a_closed_pipe_is_not_an_error() {
 fn every_flag_has_help() {
     let out = cli(&["verify", "--help"], None);
     let help = String::from_utf8(out.stdout).unwrap();
-    for flag in ["--as-of", "--dids", "--out", "--format", "--summary", "--threads", "--trust-fragment-keys", "--batch-size", "--no-mmap", "--max-record-bytes", "--no-progress"] {
+    for flag in [
+        "--as-of",
+        "--dids",
+        "--out",
+        "--format",
+        "--summary",
+        "--threads",
+        "--trust-fragment-keys",
+        "--batch-size",
+        "--no-mmap",
+        "--max-record-bytes",
+        "--no-progress",
+    ] {
         let lines: Vec<&str> = help.lines().collect();
-        let at = lines.iter().position(|l| l.trim_start().starts_with(flag) || l.contains(&format!(", {flag}"))).unwrap_or_else(|| panic!("{flag} missing from --help"));
-        assert!(lines.get(at + 1).is_some_and(|l| l.trim().len() > 10), "{flag} has no help text");
+        let at = lines
+            .iter()
+            .position(|l| l.trim_start().starts_with(flag) || l.contains(&format!(", {flag}")))
+            .unwrap_or_else(|| panic!("{flag} missing from --help"));
+        assert!(
+            lines.get(at + 1).is_some_and(|l| l.trim().len() > 10),
+            "{flag} has no help text"
+        );
     }
     assert_eq!(cli(&["generate", "--help"], None).status.code(), Some(0));
     assert_eq!(cli(&["throughput", "--help"], None).status.code(), Some(0));
@@ -137,28 +232,62 @@ fn every_flag_has_help() {
 
 fn generate(dir: &Path, threads: &str, seed: &str) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_credverify"))
-        .args(["generate", "--records", "300", "--seed", seed, "--format", "mixed", "--out", dir.to_str().unwrap()])
+        .args([
+            "generate",
+            "--records",
+            "300",
+            "--seed",
+            seed,
+            "--format",
+            "mixed",
+            "--out",
+            dir.to_str().unwrap(),
+        ])
         .env("RAYON_NUM_THREADS", threads)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
 fn generate_is_reproducible_and_its_truth_holds() {
-    let (a, b, c) = (util::temp_dir("gen-a"), util::temp_dir("gen-b"), util::temp_dir("gen-c"));
+    let (a, b, c) = (
+        util::temp_dir("gen-a"),
+        util::temp_dir("gen-b"),
+        util::temp_dir("gen-c"),
+    );
     generate(&a, "1", "11");
     generate(&b, "2", "11");
     generate(&c, "2", "12");
     for f in ["credentials.jsonl", "truth.jsonl", "manifest.json"] {
-        assert!(std::fs::read(a.join(f)).unwrap() == std::fs::read(b.join(f)).unwrap(), "{f} differs across thread counts");
+        assert!(
+            std::fs::read(a.join(f)).unwrap() == std::fs::read(b.join(f)).unwrap(),
+            "{f} differs across thread counts"
+        );
     }
-    assert!(std::fs::read(a.join("credentials.jsonl")).unwrap() != std::fs::read(c.join("credentials.jsonl")).unwrap(), "seed changes nothing");
-    let (out, _) = util::run_with(&[&a.join("credentials.jsonl")], |cfg| cfg.dids = vec![a.join("dids").display().to_string()]);
+    assert!(
+        std::fs::read(a.join("credentials.jsonl")).unwrap()
+            != std::fs::read(c.join("credentials.jsonl")).unwrap(),
+        "seed changes nothing"
+    );
+    let (out, _) = util::run_with(&[&a.join("credentials.jsonl")], |cfg| {
+        cfg.dids = vec![a.join("dids").display().to_string()]
+    });
     let got = util::parse_verdicts(&out);
     let truth = std::fs::read_to_string(a.join("truth.jsonl")).unwrap();
     for (g, t) in got.iter().zip(truth.lines()) {
-        assert!(t.contains(&format!("\"verdict\":\"{}\"", g.verdict)), "line {}: got {} ({:?}), truth {t}", g.line, g.verdict, g.problems);
+        assert!(
+            t.contains(&format!("\"verdict\":\"{}\"", g.verdict)),
+            "line {}: got {} ({:?}), truth {t}",
+            g.line,
+            g.verdict,
+            g.problems
+        );
     }
     assert_eq!(got.len(), 300);
 }

@@ -13,7 +13,10 @@ fn sample() -> PathBuf {
 }
 
 fn dids() -> String {
-    util::repo().join("datasets/sample/dids").display().to_string()
+    util::repo()
+        .join("datasets/sample/dids")
+        .display()
+        .to_string()
 }
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
@@ -27,8 +30,14 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
 /// one element per line, in the same order.
 fn well_formed() -> (Vec<u8>, Vec<u8>) {
     let lines = std::fs::read(sample()).expect("sample");
-    let truth = std::fs::read_to_string(util::repo().join("datasets/sample/truth.jsonl")).expect("truth");
-    let kept: Vec<&[u8]> = lines.split(|&b| b == b'\n').zip(truth.lines()).filter(|(_, t)| !t.contains("\"malformed\"")).map(|(l, _)| l).collect();
+    let truth =
+        std::fs::read_to_string(util::repo().join("datasets/sample/truth.jsonl")).expect("truth");
+    let kept: Vec<&[u8]> = lines
+        .split(|&b| b == b'\n')
+        .zip(truth.lines())
+        .filter(|(_, t)| !t.contains("\"malformed\""))
+        .map(|(l, _)| l)
+        .collect();
     let jsonl = [kept.join(&b"\n"[..]), b"\n".to_vec()].concat();
     let array = [b"[\n".to_vec(), kept.join(&b",\n"[..]), b"\n]\n".to_vec()].concat();
     (jsonl, array)
@@ -52,7 +61,10 @@ fn threads_batches_chunks_and_mmap_give_identical_reports() {
                     c.batch_size = batch;
                     c.source.mmap = mmap;
                 });
-                assert!(out == expected, "threads {threads}, batch {batch}, mmap {mmap}: report differs");
+                assert!(
+                    out == expected,
+                    "threads {threads}, batch {batch}, mmap {mmap}: report differs"
+                );
             }
         }
     }
@@ -64,7 +76,10 @@ fn threads_batches_chunks_and_mmap_give_identical_reports() {
                 c.threads = threads;
                 c.source.chunk_bytes = chunk;
             });
-            assert!(out == expected, "chunk {chunk} bytes, threads {threads}: report differs");
+            assert!(
+                out == expected,
+                "chunk {chunk} bytes, threads {threads}: report differs"
+            );
         }
     }
 }
@@ -83,7 +98,10 @@ fn gzip_and_plain_give_identical_reports() {
     }
     // Content decides: a gzip stream without the .gz name is still read.
     let disguised = util::temp_file("sample.jsonl", &gzip(&bytes));
-    assert!(run_with(&[&disguised], |c| c.dids = vec![dids()]).0 == expected, "gzip by content");
+    assert!(
+        run_with(&[&disguised], |c| c.dids = vec![dids()]).0 == expected,
+        "gzip by content"
+    );
 }
 
 #[test]
@@ -98,10 +116,16 @@ fn json_arrays_number_elements_like_lines() {
             c.threads = threads;
             c.source.chunk_bytes = chunk;
         });
-        assert!(out == expected, "array, threads {threads}, chunk {chunk}: report differs");
+        assert!(
+            out == expected,
+            "array, threads {threads}, chunk {chunk}: report differs"
+        );
     }
     let gz = util::temp_file("kept.json.gz", &gzip(&array));
-    assert!(run_with(&[&gz], |c| c.dids = vec![dids()]).0 == expected, "gzip array");
+    assert!(
+        run_with(&[&gz], |c| c.dids = vec![dids()]).0 == expected,
+        "gzip array"
+    );
 }
 
 #[test]
@@ -113,7 +137,10 @@ fn csv_carries_the_same_verdicts() {
         c.threads = 2;
     });
     let mut rows = csv.lines();
-    assert_eq!(rows.next(), Some("line,id,issuer,format,verdict,problems,warnings"));
+    assert_eq!(
+        rows.next(),
+        Some("line,id,issuer,format,verdict,problems,warnings")
+    );
     for (row, v) in rows.zip(&jsonl) {
         // No field of the sample needs quoting, so splitting on commas is exact.
         let cols: Vec<&str> = row.split(',').collect();
@@ -133,10 +160,15 @@ fn several_inputs_name_their_file_and_restart_line_numbers() {
         let (out, summary) = run_with(&[&a, &b], |c| c.threads = threads);
         let v = util::parse_verdicts(&out);
         assert_eq!(summary.records, 3);
-        assert_eq!(v.iter().map(|r| (r.file.clone().unwrap(), r.line)).collect::<Vec<_>>(), [
-            (a.display().to_string(), 1),
-            (a.display().to_string(), 3),
-            (b.display().to_string(), 1)
-        ]);
+        assert_eq!(
+            v.iter()
+                .map(|r| (r.file.clone().unwrap(), r.line))
+                .collect::<Vec<_>>(),
+            [
+                (a.display().to_string(), 1),
+                (a.display().to_string(), 3),
+                (b.display().to_string(), 1)
+            ]
+        );
     }
 }

@@ -7,7 +7,10 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ed25519_dalek::{Signer, SigningKey};
 
-use crate::util::{self, credential_members, did_key, jcs_proof_value, key, proof_members, run_lines, run_one, signed_credential};
+use crate::util::{
+    self, credential_members, did_key, jcs_proof_value, key, proof_members, run_lines, run_one,
+    signed_credential,
+};
 
 fn verdict_and_problems(line: &str) -> (String, Vec<String>) {
     let v = run_one(line);
@@ -16,19 +19,36 @@ fn verdict_and_problems(line: &str) -> (String, Vec<String>) {
 
 fn expect(line: &str, verdict: &str, problems: &[&str]) {
     let (v, p) = verdict_and_problems(line);
-    assert_eq!((v.as_str(), p.iter().map(String::as_str).collect::<Vec<_>>()), (verdict, problems.to_vec()), "{line:.200}");
+    assert_eq!(
+        (v.as_str(), p.iter().map(String::as_str).collect::<Vec<_>>()),
+        (verdict, problems.to_vec()),
+        "{line:.200}"
+    );
 }
 
 #[test]
 fn a_signed_credential_is_valid_and_tampering_breaks_it() {
     let good = signed_credential(&key(1), "");
     let v = run_one(&good);
-    assert_eq!((v.verdict.as_str(), v.format.as_deref()), ("valid", Some("eddsa-jcs-2022")));
+    assert_eq!(
+        (v.verdict.as_str(), v.format.as_deref()),
+        ("valid", Some("eddsa-jcs-2022"))
+    );
     assert_eq!(v.id.as_deref(), Some("urn:uuid:test-1"));
     assert!(v.issuer.as_deref().unwrap().starts_with("did:key:z6Mk"));
-    expect(&good.replace("Ada Lovelace", "Ada Lovelacf"), "invalid_signature", &["invalid_signature"]);
+    expect(
+        &good.replace("Ada Lovelace", "Ada Lovelacf"),
+        "invalid_signature",
+        &["invalid_signature"],
+    );
     // Reordering members and re-escaping characters changes no canonical byte.
-    let reordered = good.replacen("\"id\":\"urn:uuid:test-1\",", "", 1).replacen("\"type\":[", "\"id\":\"urn:uuid:\\u0074est-1\",\"type\":[", 1);
+    let reordered = good
+        .replacen("\"id\":\"urn:uuid:test-1\",", "", 1)
+        .replacen(
+            "\"type\":[",
+            "\"id\":\"urn:uuid:\\u0074est-1\",\"type\":[",
+            1,
+        );
     expect(&reordered, "valid", &[]);
 }
 
@@ -42,17 +62,37 @@ fn proof_configuration_checks() {
         format!("{{{members},\"proof\":{{{proof},\"proofValue\":\"{value}\"}}}}")
     };
     // A purpose other than assertionMethod, signed as such, is still refused.
-    expect(&sign(&proof_members(&method, "").replace("assertionMethod", "authentication")), "invalid_proof", &["proof_purpose"]);
+    expect(
+        &sign(&proof_members(&method, "").replace("assertionMethod", "authentication")),
+        "invalid_proof",
+        &["proof_purpose"],
+    );
     // An expired proof.
-    expect(&sign(&proof_members(&method, ",\"expires\":\"2025-01-01T00:00:00Z\"")), "invalid_proof", &["proof_expired"]);
-    expect(&sign(&proof_members(&method, "").replace("2024-01-01T00:00:00Z", "last week")), "invalid_proof", &["proof_malformed"]);
+    expect(
+        &sign(&proof_members(
+            &method,
+            ",\"expires\":\"2025-01-01T00:00:00Z\"",
+        )),
+        "invalid_proof",
+        &["proof_expired"],
+    );
+    expect(
+        &sign(&proof_members(&method, "").replace("2024-01-01T00:00:00Z", "last week")),
+        "invalid_proof",
+        &["proof_malformed"],
+    );
     // An undecodable proofValue.
     let good = sign(&proof_members(&method, ""));
     let cut = good.replacen("\"proofValue\":\"z", "\"proofValue\":\"z1", 1);
     expect(&cut, "invalid_proof", &["proof_value"]);
-    expect(&good.replacen("\"proofValue\":\"z", "\"proofValue\":\"u", 1), "invalid_proof", &["proof_value"]);
+    expect(
+        &good.replacen("\"proofValue\":\"z", "\"proofValue\":\"u", 1),
+        "invalid_proof",
+        &["proof_value"],
+    );
     // No verificationMethod.
-    let no_vm = proof_members(&method, "").replace(&format!(",\"verificationMethod\":\"{method}\""), "");
+    let no_vm =
+        proof_members(&method, "").replace(&format!(",\"verificationMethod\":\"{method}\""), "");
     expect(&sign(&no_vm), "invalid_proof", &["proof_malformed"]);
 }
 
@@ -70,7 +110,11 @@ fn proof_context_must_open_the_documents_context() {
         &format!("\"@context\":{ctx}"),
         1,
     );
-    let value = jcs_proof_value(&format!("{{{doc_as_signed}}}"), &format!("{{{proof}}}"), &sk);
+    let value = jcs_proof_value(
+        &format!("{{{doc_as_signed}}}"),
+        &format!("{{{proof}}}"),
+        &sk,
+    );
     let line = format!("{{{members},\"proof\":{{{proof},\"proofValue\":\"{value}\"}}}}");
     expect(&line, "valid", &[]);
     let other = proof.replace("credentials/v2\"]", "credentials/v1\"]");
@@ -113,23 +157,42 @@ fn proof_sets_and_chains() {
     // by array.
     let k = [key(4), key(4), key(4)];
     expect(&multi_proof(&k, &[None, None, None]), "valid", &[]);
-    expect(&multi_proof(&k, &[None, Some(&[0]), Some(&[1])]), "valid", &[]);
+    expect(
+        &multi_proof(&k, &[None, Some(&[0]), Some(&[1])]),
+        "valid",
+        &[],
+    );
     expect(&multi_proof(&k, &[None, None, Some(&[0, 1])]), "valid", &[]);
     // A co-signer whose key the issuer does not control.
     let mixed = [key(4), key(5)];
-    expect(&multi_proof(&mixed, &[None, Some(&[0])]), "issuer_mismatch", &["issuer_mismatch"]);
+    expect(
+        &multi_proof(&mixed, &[None, Some(&[0])]),
+        "issuer_mismatch",
+        &["issuer_mismatch"],
+    );
     // One proof of the set broken: the credential fails.
     let set = multi_proof(&k, &[None, None, None]);
     let second = set.match_indices("\"proofValue\":\"z").nth(1).unwrap().0 + 20;
     let mut broken = set.clone().into_bytes();
     broken[second] = if broken[second] == b'A' { b'B' } else { b'A' };
-    expect(&String::from_utf8(broken).unwrap(), "invalid_signature", &["invalid_signature"]);
+    expect(
+        &String::from_utf8(broken).unwrap(),
+        "invalid_signature",
+        &["invalid_signature"],
+    );
     // A chain that names a proof that is not there.
-    let chain = multi_proof(&k, &[None, Some(&[0])]).replace("\"previousProof\":\"urn:proof:0\"", "\"previousProof\":\"urn:proof:9\"");
+    let chain = multi_proof(&k, &[None, Some(&[0])]).replace(
+        "\"previousProof\":\"urn:proof:0\"",
+        "\"previousProof\":\"urn:proof:9\"",
+    );
     expect(&chain, "invalid_proof", &["previous_proof"]);
     // A chained proof read without the proof it signed no longer verifies.
     let c = multi_proof(&k, &[None, Some(&[0])]);
-    expect(&c.replace(",\"previousProof\":\"urn:proof:0\"", ""), "invalid_signature", &["invalid_signature"]);
+    expect(
+        &c.replace(",\"previousProof\":\"urn:proof:0\"", ""),
+        "invalid_signature",
+        &["invalid_signature"],
+    );
 }
 
 #[test]
@@ -138,42 +201,93 @@ fn unsupported_and_missing_proofs() {
     let good = signed_credential(&sk, "");
     let ecdsa = good.replace("eddsa-jcs-2022", "ecdsa-rdfc-2019");
     let v = run_one(&ecdsa);
-    assert_eq!((v.verdict.as_str(), v.warnings.as_slice()), ("unsupported", &["unsupported_proof_skipped".to_owned()][..]));
+    assert_eq!(
+        (v.verdict.as_str(), v.warnings.as_slice()),
+        ("unsupported", &["unsupported_proof_skipped".to_owned()][..])
+    );
     // A supported proof beside an unknown one: the unknown is skipped.
     let proof_start = good.find(",\"proof\":{").unwrap() + ",\"proof\":".len();
     let proof = &good[proof_start..good.len() - 1];
     let other = proof.replace("DataIntegrityProof", "RsaSignature2018");
-    let both = format!("{},\"proof\":[{proof},{other}]}}", &good[..proof_start - ",\"proof\":".len()]);
+    let both = format!(
+        "{},\"proof\":[{proof},{other}]}}",
+        &good[..proof_start - ",\"proof\":".len()]
+    );
     let v = run_one(&both);
-    assert_eq!((v.verdict.as_str(), v.warnings.as_slice()), ("valid", &["unsupported_proof_skipped".to_owned()][..]));
+    assert_eq!(
+        (v.verdict.as_str(), v.warnings.as_slice()),
+        ("valid", &["unsupported_proof_skipped".to_owned()][..])
+    );
     let bare = format!("{}}}", &good[..proof_start - ",\"proof\":".len()]);
     expect(&bare, "no_proof", &["no_proof"]);
-    expect(&format!("{},\"proof\":[]}}", &good[..proof_start - ",\"proof\":".len()]), "no_proof", &["no_proof"]);
+    expect(
+        &format!(
+            "{},\"proof\":[]}}",
+            &good[..proof_start - ",\"proof\":".len()]
+        ),
+        "no_proof",
+        &["no_proof"],
+    );
 }
 
 #[test]
 fn validity_windows_and_status() {
     let sk = key(7);
-    expect(&signed_credential(&sk, ",\"validUntil\":\"2025-06-01T00:00:00Z\""), "expired", &["expired"]);
-    expect(&signed_credential(&sk, ",\"validUntil\":\"2027-06-01T00:00:00+02:00\""), "valid", &[]);
-    let future = signed_credential(&sk, "").replace("2024-01-01T00:00:00Z\",\"credentialSubject", "2026-01-01T00:00:01Z\",\"credentialSubject");
+    expect(
+        &signed_credential(&sk, ",\"validUntil\":\"2025-06-01T00:00:00Z\""),
+        "expired",
+        &["expired"],
+    );
+    expect(
+        &signed_credential(&sk, ",\"validUntil\":\"2027-06-01T00:00:00+02:00\""),
+        "valid",
+        &[],
+    );
+    let future = signed_credential(&sk, "").replace(
+        "2024-01-01T00:00:00Z\",\"credentialSubject",
+        "2026-01-01T00:00:01Z\",\"credentialSubject",
+    );
     // validFrom is signed: re-sign with the future date.
     let (did, method) = did_key(&sk);
-    let members = credential_members(&did, "").replace("\"validFrom\":\"2024-01-01T00:00:00Z\"", "\"validFrom\":\"2026-01-01T00:00:01Z\"");
+    let members = credential_members(&did, "").replace(
+        "\"validFrom\":\"2024-01-01T00:00:00Z\"",
+        "\"validFrom\":\"2026-01-01T00:00:01Z\"",
+    );
     let proof = proof_members(&method, "");
     let value = jcs_proof_value(&format!("{{{members}}}"), &format!("{{{proof}}}"), &sk);
-    expect(&format!("{{{members},\"proof\":{{{proof},\"proofValue\":\"{value}\"}}}}"), "not_yet_valid", &["not_yet_valid"]);
+    expect(
+        &format!("{{{members},\"proof\":{{{proof},\"proofValue\":\"{value}\"}}}}"),
+        "not_yet_valid",
+        &["not_yet_valid"],
+    );
     assert_eq!(verdict_and_problems(&future).0, "invalid_signature");
     // Both expired and not yet valid: every problem is listed.
-    let members = credential_members(&did, ",\"validUntil\":\"2020-01-01T00:00:00Z\"").replace("2024-01-01T00:00:00Z", "2030-01-01T00:00:00Z");
+    let members = credential_members(&did, ",\"validUntil\":\"2020-01-01T00:00:00Z\"")
+        .replace("2024-01-01T00:00:00Z", "2030-01-01T00:00:00Z");
     let value = jcs_proof_value(&format!("{{{members}}}"), &format!("{{{proof}}}"), &sk);
-    expect(&format!("{{{members},\"proof\":{{{proof},\"proofValue\":\"{value}\"}}}}"), "expired", &["expired", "not_yet_valid"]);
-    expect(&signed_credential(&sk, ",\"validUntil\":\"2025-02-30T00:00:00Z\""), "malformed", &["bad_date"]);
+    expect(
+        &format!("{{{members},\"proof\":{{{proof},\"proofValue\":\"{value}\"}}}}"),
+        "expired",
+        &["expired", "not_yet_valid"],
+    );
+    expect(
+        &signed_credential(&sk, ",\"validUntil\":\"2025-02-30T00:00:00Z\""),
+        "malformed",
+        &["bad_date"],
+    );
     // A status entry cannot be answered yet: never `valid` unchecked.
     let status = ",\"credentialStatus\":{\"id\":\"https://s.example/1#5\",\"type\":\"BitstringStatusListEntry\",\"statusPurpose\":\"revocation\",\"statusListIndex\":\"5\",\"statusListCredential\":\"https://s.example/1\"}";
-    expect(&signed_credential(&sk, status), "status_unavailable", &["status_unavailable"]);
+    expect(
+        &signed_credential(&sk, status),
+        "status_unavailable",
+        &["status_unavailable"],
+    );
     // Status is consulted only once the proof verified.
-    expect(&signed_credential(&sk, status).replace("Ada Lovelace", "Eve"), "invalid_signature", &["invalid_signature"]);
+    expect(
+        &signed_credential(&sk, status).replace("Ada Lovelace", "Eve"),
+        "invalid_signature",
+        &["invalid_signature"],
+    );
 }
 
 #[test]
@@ -181,8 +295,14 @@ fn vc_1_1_credentials_need_an_issuance_date() {
     let sk = key(8);
     let (did, method) = did_key(&sk);
     let members = credential_members(&did, "")
-        .replace("https://www.w3.org/ns/credentials/v2", "https://www.w3.org/2018/credentials/v1")
-        .replace("\"validFrom\":\"2024-01-01T00:00:00Z\"", "\"issuanceDate\":\"2024-01-01T00:00:00Z\",\"expirationDate\":\"2025-01-01T00:00:00Z\"");
+        .replace(
+            "https://www.w3.org/ns/credentials/v2",
+            "https://www.w3.org/2018/credentials/v1",
+        )
+        .replace(
+            "\"validFrom\":\"2024-01-01T00:00:00Z\"",
+            "\"issuanceDate\":\"2024-01-01T00:00:00Z\",\"expirationDate\":\"2025-01-01T00:00:00Z\"",
+        );
     let proof = proof_members(&method, "");
     let value = jcs_proof_value(&format!("{{{members}}}"), &format!("{{{proof}}}"), &sk);
     let line = format!("{{{members},\"proof\":{{{proof},\"proofValue\":\"{value}\"}}}}");
@@ -211,26 +331,65 @@ fn vc_jwt_variants() {
     let header = format!("{{\"alg\":\"EdDSA\",\"kid\":\"{method}\",\"typ\":\"vc+jwt\"}}");
     let token = jws(&header, &cred, &sk);
     let v = run_one(&token);
-    assert_eq!((v.verdict.as_str(), v.format.as_deref(), v.id.as_deref()), ("valid", Some("vc-jwt"), Some("urn:uuid:test-1")));
+    assert_eq!(
+        (v.verdict.as_str(), v.format.as_deref(), v.id.as_deref()),
+        ("valid", Some("vc-jwt"), Some("urn:uuid:test-1"))
+    );
     // Written as a JSON string.
     expect(&format!("\"{token}\""), "valid", &[]);
     // No kid: a did:key issuer names its one key.
     expect(&jws("{\"alg\":\"EdDSA\"}", &cred, &sk), "valid", &[]);
     // Relative kid.
-    let rel = method.rsplit_once('#').map(|(_, f)| format!("#{f}")).unwrap();
-    expect(&jws(&format!("{{\"alg\":\"EdDSA\",\"kid\":\"{rel}\"}}"), &cred, &sk), "valid", &[]);
+    let rel = method
+        .rsplit_once('#')
+        .map(|(_, f)| format!("#{f}"))
+        .unwrap();
+    expect(
+        &jws(
+            &format!("{{\"alg\":\"EdDSA\",\"kid\":\"{rel}\"}}"),
+            &cred,
+            &sk,
+        ),
+        "valid",
+        &[],
+    );
     // Tampered payload.
     let parts: Vec<&str> = token.split('.').collect();
-    let tampered = format!("{}.{}.{}", parts[0], b64(&cred.replace("Ada", "Eve")), parts[2]);
+    let tampered = format!(
+        "{}.{}.{}",
+        parts[0],
+        b64(&cred.replace("Ada", "Eve")),
+        parts[2]
+    );
     expect(&tampered, "invalid_signature", &["invalid_signature"]);
     // Other algorithms, none included.
     for alg in ["RS256", "ES256", "none"] {
-        expect(&jws(&format!("{{\"alg\":\"{alg}\",\"kid\":\"{method}\"}}"), &cred, &sk), "unsupported", &["unsupported_proof"]);
+        expect(
+            &jws(
+                &format!("{{\"alg\":\"{alg}\",\"kid\":\"{method}\"}}"),
+                &cred,
+                &sk,
+            ),
+            "unsupported",
+            &["unsupported_proof"],
+        );
     }
     // Critical extensions we do not know.
-    expect(&jws(&format!("{{\"alg\":\"EdDSA\",\"kid\":\"{method}\",\"b64\":false,\"crit\":[\"b64\"]}}"), &cred, &sk), "invalid_proof", &["proof_malformed"]);
+    expect(
+        &jws(
+            &format!("{{\"alg\":\"EdDSA\",\"kid\":\"{method}\",\"b64\":false,\"crit\":[\"b64\"]}}"),
+            &cred,
+            &sk,
+        ),
+        "invalid_proof",
+        &["proof_malformed"],
+    );
     // A signature of the wrong size.
-    expect(&format!("{}.{}.AAAA", parts[0], parts[1]), "invalid_proof", &["proof_value"]);
+    expect(
+        &format!("{}.{}.AAAA", parts[0], parts[1]),
+        "invalid_proof",
+        &["proof_value"],
+    );
 }
 
 #[test]
@@ -239,21 +398,78 @@ fn vc_jwt_claims_must_agree_with_the_credential() {
     let (did, method) = did_key(&sk);
     let header = format!("{{\"alg\":\"EdDSA\",\"kid\":\"{method}\",\"typ\":\"JWT\"}}");
     let vc = credential_members(&did, "")
-        .replace("https://www.w3.org/ns/credentials/v2", "https://www.w3.org/2018/credentials/v1")
-        .replace("\"validFrom\":\"2024-01-01T00:00:00Z\"", "\"issuanceDate\":\"2024-01-01T00:00:00Z\"");
+        .replace(
+            "https://www.w3.org/ns/credentials/v2",
+            "https://www.w3.org/2018/credentials/v1",
+        )
+        .replace(
+            "\"validFrom\":\"2024-01-01T00:00:00Z\"",
+            "\"issuanceDate\":\"2024-01-01T00:00:00Z\"",
+        );
     let nbf = 1_704_067_200; // 2024-01-01T00:00:00Z
-    let ok = format!("{{\"iss\":\"{did}\",\"jti\":\"urn:uuid:test-1\",\"sub\":\"did:example:subject\",\"nbf\":{nbf},\"vc\":{{{vc}}}}}");
+    let ok = format!(
+        "{{\"iss\":\"{did}\",\"jti\":\"urn:uuid:test-1\",\"sub\":\"did:example:subject\",\"nbf\":{nbf},\"vc\":{{{vc}}}}}"
+    );
     expect(&jws(&header, &ok, &sk), "valid", &[]);
-    expect(&jws(&header, &ok.replace(&format!("\"iss\":\"{did}\""), "\"iss\":\"did:example:someone-else\""), &sk), "invalid_proof", &["jwt_claims"]);
-    expect(&jws(&header, &ok.replace("\"jti\":\"urn:uuid:test-1\"", "\"jti\":\"urn:uuid:other\""), &sk), "invalid_proof", &["jwt_claims"]);
-    expect(&jws(&header, &ok.replace(&format!("\"nbf\":{nbf}"), &format!("\"nbf\":{}", nbf + 86_400)), &sk), "invalid_proof", &["jwt_claims"]);
+    expect(
+        &jws(
+            &header,
+            &ok.replace(
+                &format!("\"iss\":\"{did}\""),
+                "\"iss\":\"did:example:someone-else\"",
+            ),
+            &sk,
+        ),
+        "invalid_proof",
+        &["jwt_claims"],
+    );
+    expect(
+        &jws(
+            &header,
+            &ok.replace("\"jti\":\"urn:uuid:test-1\"", "\"jti\":\"urn:uuid:other\""),
+            &sk,
+        ),
+        "invalid_proof",
+        &["jwt_claims"],
+    );
+    expect(
+        &jws(
+            &header,
+            &ok.replace(
+                &format!("\"nbf\":{nbf}"),
+                &format!("\"nbf\":{}", nbf + 86_400),
+            ),
+            &sk,
+        ),
+        "invalid_proof",
+        &["jwt_claims"],
+    );
     // exp in the past, no expirationDate: expired by the claim.
-    expect(&jws(&header, &ok.replace(&format!("\"nbf\":{nbf}"), &format!("\"nbf\":{nbf},\"exp\":1735689600")), &sk), "expired", &["expired"]);
+    expect(
+        &jws(
+            &header,
+            &ok.replace(
+                &format!("\"nbf\":{nbf}"),
+                &format!("\"nbf\":{nbf},\"exp\":1735689600"),
+            ),
+            &sk,
+        ),
+        "expired",
+        &["expired"],
+    );
     // The vc claim may leave id, issuer and issuanceDate to the JWT claims.
-    let sparse = vc.replace(&format!("\"issuer\":\"{did}\","), "").replace("\"id\":\"urn:uuid:test-1\",", "").replace("\"issuanceDate\":\"2024-01-01T00:00:00Z\",", "");
-    let payload = format!("{{\"iss\":\"{did}\",\"jti\":\"urn:uuid:test-1\",\"nbf\":{nbf},\"vc\":{{{sparse}}}}}");
+    let sparse = vc
+        .replace(&format!("\"issuer\":\"{did}\","), "")
+        .replace("\"id\":\"urn:uuid:test-1\",", "")
+        .replace("\"issuanceDate\":\"2024-01-01T00:00:00Z\",", "");
+    let payload = format!(
+        "{{\"iss\":\"{did}\",\"jti\":\"urn:uuid:test-1\",\"nbf\":{nbf},\"vc\":{{{sparse}}}}}"
+    );
     let v = run_one(&jws(&header, &payload, &sk));
-    assert_eq!((v.verdict.as_str(), v.issuer.as_deref(), v.id.as_deref()), ("valid", Some(did.as_str()), Some("urn:uuid:test-1")));
+    assert_eq!(
+        (v.verdict.as_str(), v.issuer.as_deref(), v.id.as_deref()),
+        ("valid", Some(did.as_str()), Some("urn:uuid:test-1"))
+    );
 }
 
 // --- keys -------------------------------------------------------------------
@@ -282,7 +498,10 @@ fn did_web_documents_authorise_keys() {
     let v = with_doc(doc("\"#key-1\""));
     assert_eq!(v.verdict, "valid", "{:?}", v.problems);
     let v = with_doc(doc(""));
-    assert_eq!((v.verdict.as_str(), v.problems.as_slice()), ("invalid_proof", &["not_authorized".to_owned()][..]));
+    assert_eq!(
+        (v.verdict.as_str(), v.problems.as_slice()),
+        ("invalid_proof", &["not_authorized".to_owned()][..])
+    );
     // A JWK form of the same key.
     let x = URL_SAFE_NO_PAD.encode(sk.verifying_key().to_bytes());
     let jwk_doc = format!(
@@ -290,7 +509,10 @@ fn did_web_documents_authorise_keys() {
     );
     assert_eq!(with_doc(jwk_doc.clone()).verdict, "valid");
     // A JWK that leaks its private part is not a key we trust.
-    assert_eq!(with_doc(jwk_doc.replace("\"kty\":\"OKP\"", "\"d\":\"AAAA\",\"kty\":\"OKP\"")).verdict, "unknown_key");
+    assert_eq!(
+        with_doc(jwk_doc.replace("\"kty\":\"OKP\"", "\"d\":\"AAAA\",\"kty\":\"OKP\"")).verdict,
+        "unknown_key"
+    );
 }
 
 #[test]
@@ -304,7 +526,10 @@ fn fragment_keys_need_the_named_relaxation() {
     let line = format!("{{{members},\"proof\":{{{proof},\"proofValue\":\"{value}\"}}}}");
     expect(&line, "unknown_key", &["unknown_key"]);
     let v = run_lines(&[&line], |c| c.trust_fragment_keys = true).remove(0);
-    assert_eq!((v.verdict.as_str(), v.warnings.as_slice()), ("valid", &["key_from_fragment".to_owned()][..]));
+    assert_eq!(
+        (v.verdict.as_str(), v.warnings.as_slice()),
+        ("valid", &["key_from_fragment".to_owned()][..])
+    );
     // Only under the issuer's own URL.
     let elsewhere = line.replace(&format!("{issuer}#"), "https://elsewhere.example/keys#");
     let v = run_lines(&[&elsewhere], |c| c.trust_fragment_keys = true).remove(0);
@@ -314,17 +539,32 @@ fn fragment_keys_need_the_named_relaxation() {
 #[test]
 fn did_jwk_issuers_and_keys_signed_by_others() {
     let sk = key(13);
-    let jwk = format!("{{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"{}\"}}", URL_SAFE_NO_PAD.encode(sk.verifying_key().to_bytes()));
+    let jwk = format!(
+        "{{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"{}\"}}",
+        URL_SAFE_NO_PAD.encode(sk.verifying_key().to_bytes())
+    );
     let did = format!("did:jwk:{}", b64(&jwk));
     let members = credential_members(&did, "");
     let proof = proof_members(&format!("{did}#0"), "");
     let value = jcs_proof_value(&format!("{{{members}}}"), &format!("{{{proof}}}"), &sk);
-    expect(&format!("{{{members},\"proof\":{{{proof},\"proofValue\":\"{value}\"}}}}"), "valid", &[]);
+    expect(
+        &format!("{{{members},\"proof\":{{{proof},\"proofValue\":\"{value}\"}}}}"),
+        "valid",
+        &[],
+    );
     // Signed by a key other than the one named.
     let rogue = jcs_proof_value(&format!("{{{members}}}"), &format!("{{{proof}}}"), &key(14));
-    expect(&format!("{{{members},\"proof\":{{{proof},\"proofValue\":\"{rogue}\"}}}}"), "invalid_signature", &["invalid_signature"]);
+    expect(
+        &format!("{{{members},\"proof\":{{{proof},\"proofValue\":\"{rogue}\"}}}}"),
+        "invalid_signature",
+        &["invalid_signature"],
+    );
     // A key that does not resolve at all.
     let unknown = proof_members("did:example:123#key-1", "");
     let value = jcs_proof_value(&format!("{{{members}}}"), &format!("{{{unknown}}}"), &sk);
-    expect(&format!("{{{members},\"proof\":{{{unknown},\"proofValue\":\"{value}\"}}}}"), "unknown_key", &["unknown_key"]);
+    expect(
+        &format!("{{{members},\"proof\":{{{unknown},\"proofValue\":\"{value}\"}}}}"),
+        "unknown_key",
+        &["unknown_key"],
+    );
 }

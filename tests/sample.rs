@@ -17,8 +17,19 @@ fn committed_sample_matches_its_truth() {
         .map(|l| {
             parser
                 .with_doc(l.as_bytes(), |v| {
-                    let s = |k| v.get(k).and_then(credverify::parse::json::Value::as_str).unwrap_or_default().to_owned();
-                    (v.get("line").and_then(credverify::parse::json::Value::as_u64).unwrap_or(0), s("case"), s("verdict"))
+                    let s = |k| {
+                        v.get(k)
+                            .and_then(credverify::parse::json::Value::as_str)
+                            .unwrap_or_default()
+                            .to_owned()
+                    };
+                    (
+                        v.get("line")
+                            .and_then(credverify::parse::json::Value::as_u64)
+                            .unwrap_or(0),
+                        s("case"),
+                        s("verdict"),
+                    )
                 })
                 .expect("truth line")
         })
@@ -26,10 +37,19 @@ fn committed_sample_matches_its_truth() {
     assert_eq!(got.len(), expected.len());
     assert_eq!(summary.records as usize, expected.len());
     for (g, (line, case, verdict)) in got.iter().zip(&expected) {
-        assert_eq!((g.line, &g.verdict), (*line, verdict), "line {line}, case {case}: problems {:?}", g.problems);
+        assert_eq!(
+            (g.line, &g.verdict),
+            (*line, verdict),
+            "line {line}, case {case}: problems {:?}",
+            g.problems
+        );
     }
     // Every case of the generator is present in the sample.
     for case in credverify::generate::Case::ALL {
-        assert!(expected.iter().any(|e| e.1 == case.name()), "the sample lacks {}", case.name());
+        assert!(
+            expected.iter().any(|e| e.1 == case.name()),
+            "the sample lacks {}",
+            case.name()
+        );
     }
 }

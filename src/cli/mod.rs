@@ -163,7 +163,9 @@ impl VerifyArgs {
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
         if self.inputs.iter().filter(|i| *i == "-").count() > 1 {
-            return Err(RunError::Usage("standard input (-) can be read only once".into()));
+            return Err(RunError::Usage(
+                "standard input (-) can be read only once".into(),
+            ));
         }
         Ok(VerifyConfig {
             inputs: self.inputs.iter().map(|i| InputPath::parse(i)).collect(),
@@ -176,7 +178,11 @@ impl VerifyArgs {
             },
             dids: self.dids.clone(),
             trust_fragment_keys: self.trust_fragment_keys,
-            source: SourceOptions { mmap: !self.no_mmap, max_record_bytes: self.max_record_bytes, ..SourceOptions::default() },
+            source: SourceOptions {
+                mmap: !self.no_mmap,
+                max_record_bytes: self.max_record_bytes,
+                ..SourceOptions::default()
+            },
             progress: !self.no_progress,
         })
     }
@@ -201,14 +207,29 @@ struct AtomicFile {
 
 impl AtomicFile {
     fn create(dest: &Path) -> Result<(AtomicFile, fs::File), RunError> {
-        let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "out".into());
         let tmp = dest.with_file_name(format!(".{name}.credverify-{}.tmp", std::process::id()));
-        let file = fs::File::create(&tmp).map_err(|source| RunError::Io { path: tmp.display().to_string(), source })?;
-        Ok((AtomicFile { tmp, dest: dest.to_owned() }, file))
+        let file = fs::File::create(&tmp).map_err(|source| RunError::Io {
+            path: tmp.display().to_string(),
+            source,
+        })?;
+        Ok((
+            AtomicFile {
+                tmp,
+                dest: dest.to_owned(),
+            },
+            file,
+        ))
     }
 
     fn commit(self) -> Result<(), RunError> {
-        let result = fs::rename(&self.tmp, &self.dest).map_err(|source| RunError::Io { path: self.dest.display().to_string(), source });
+        let result = fs::rename(&self.tmp, &self.dest).map_err(|source| RunError::Io {
+            path: self.dest.display().to_string(),
+            source,
+        });
         if result.is_err() {
             let _ = fs::remove_file(&self.tmp);
         }
@@ -233,16 +254,29 @@ fn run_verify(args: &VerifyArgs) -> Result<Outcome, RunError> {
     let summary: RunSummary = match &args.out {
         Some(dest) => {
             let (atomic, file) = AtomicFile::create(dest)?;
-            let mut sink = VerdictWriter::new(BufWriter::with_capacity(1 << 20, file), config.format, &names).map_err(write_err(&dest.display().to_string()))?;
+            let mut sink = VerdictWriter::new(
+                BufWriter::with_capacity(1 << 20, file),
+                config.format,
+                &names,
+            )
+            .map_err(write_err(&dest.display().to_string()))?;
             let summary = crate::verify(&config, &mut sink)?;
-            let file = sink.into_inner().into_inner().map_err(|e| write_err(&dest.display().to_string())(e.into_error()))?;
-            file.sync_all().map_err(write_err(&dest.display().to_string()))?;
+            let file = sink
+                .into_inner()
+                .into_inner()
+                .map_err(|e| write_err(&dest.display().to_string())(e.into_error()))?;
+            file.sync_all()
+                .map_err(write_err(&dest.display().to_string()))?;
             atomic.commit()?;
             summary
         }
         None => {
             let stdout = io::stdout();
-            match VerdictWriter::new(BufWriter::with_capacity(1 << 20, stdout), config.format, &names) {
+            match VerdictWriter::new(
+                BufWriter::with_capacity(1 << 20, stdout),
+                config.format,
+                &names,
+            ) {
                 Ok(mut sink) => crate::verify(&config, &mut sink)?,
                 Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(Outcome::Clean),
                 Err(e) => return Err(write_err("standard output")(e)),
@@ -251,11 +285,16 @@ fn run_verify(args: &VerifyArgs) -> Result<Outcome, RunError> {
     };
     if let Some(path) = &args.summary {
         let (atomic, mut file) = AtomicFile::create(path)?;
-        file.write_all(summary.to_json().as_bytes()).map_err(write_err(&path.display().to_string()))?;
+        file.write_all(summary.to_json().as_bytes())
+            .map_err(write_err(&path.display().to_string()))?;
         atomic.commit()?;
     }
     eprint!("{}", summary.to_human());
-    Ok(if summary.all_valid() { Outcome::Clean } else { Outcome::NotAllValid })
+    Ok(if summary.all_valid() {
+        Outcome::Clean
+    } else {
+        Outcome::NotAllValid
+    })
 }
 
 #[cfg(test)]
@@ -283,7 +322,9 @@ mod tests {
 
     #[test]
     fn defaults_are_strict_and_dated_by_the_clock() {
-        let config = verify_args(&["verify", "a.jsonl"]).to_config(&CLOCK).unwrap();
+        let config = verify_args(&["verify", "a.jsonl"])
+            .to_config(&CLOCK)
+            .unwrap();
         assert_eq!(config.as_of, CLOCK.0);
         assert!(!config.trust_fragment_keys);
         assert_eq!(config.format, OutputFormat::Jsonl);
@@ -293,16 +334,42 @@ mod tests {
 
     #[test]
     fn as_of_is_parsed_and_checked() {
-        let config = verify_args(&["verify", "--as-of", "2024-01-01T00:00:00Z", "a"]).to_config(&CLOCK).unwrap();
+        let config = verify_args(&["verify", "--as-of", "2024-01-01T00:00:00Z", "a"])
+            .to_config(&CLOCK)
+            .unwrap();
         assert_eq!(config.as_of.to_string(), "2024-01-01T00:00:00Z");
-        assert!(verify_args(&["verify", "--as-of", "yesterday", "a"]).to_config(&CLOCK).is_err());
+        assert!(
+            verify_args(&["verify", "--as-of", "yesterday", "a"])
+                .to_config(&CLOCK)
+                .is_err()
+        );
     }
 
     #[test]
     fn every_flag_parses() {
         let args = verify_args(&[
-            "verify", "--dids", "d1", "--dids", "https://x/y=f.json", "-o", "out.jsonl", "--format", "csv", "--summary", "s.json",
-            "--threads", "3", "--trust-fragment-keys", "--batch-size", "1024", "--no-mmap", "--max-record-bytes", "100", "--no-progress", "a", "b",
+            "verify",
+            "--dids",
+            "d1",
+            "--dids",
+            "https://x/y=f.json",
+            "-o",
+            "out.jsonl",
+            "--format",
+            "csv",
+            "--summary",
+            "s.json",
+            "--threads",
+            "3",
+            "--trust-fragment-keys",
+            "--batch-size",
+            "1024",
+            "--no-mmap",
+            "--max-record-bytes",
+            "100",
+            "--no-progress",
+            "a",
+            "b",
         ]);
         let config = args.to_config(&CLOCK).unwrap();
         assert_eq!(config.dids, ["d1", "https://x/y=f.json"]);
@@ -311,7 +378,10 @@ mod tests {
         assert_eq!(args.summary.as_deref(), Some(Path::new("s.json")));
         assert_eq!(config.threads, 3);
         assert!(config.trust_fragment_keys && !config.source.mmap && !config.progress);
-        assert_eq!((config.batch_size, config.source.max_record_bytes), (1024, 100));
+        assert_eq!(
+            (config.batch_size, config.source.max_record_bytes),
+            (1024, 100)
+        );
         assert_eq!(config.inputs.len(), 2);
     }
 
@@ -319,7 +389,15 @@ mod tests {
     fn bad_values_are_refused() {
         assert!(parse(&["verify", "--batch-size", "0", "a"]).is_err());
         assert!(parse(&["verify", "--format", "xml", "a"]).is_err());
-        assert!(verify_args(&["verify", "--threads", "0", "a"]).to_config(&CLOCK).is_err());
-        assert!(verify_args(&["verify", "-", "-"]).to_config(&CLOCK).is_err());
+        assert!(
+            verify_args(&["verify", "--threads", "0", "a"])
+                .to_config(&CLOCK)
+                .is_err()
+        );
+        assert!(
+            verify_args(&["verify", "-", "-"])
+                .to_config(&CLOCK)
+                .is_err()
+        );
     }
 }

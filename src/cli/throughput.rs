@@ -15,8 +15,8 @@ use crate::pipeline::{DEFAULT_BATCH_SIZE, Settings, process_chunk};
 use crate::report::{NullSink, OutputFormat};
 use crate::source::{InputPath, SourceOptions, for_each_chunk};
 use crate::status::clock::Stopwatch;
-use crate::verify::batch::{Signature, verify_each};
 use crate::verify::Prepared;
+use crate::verify::batch::{Signature, verify_each};
 use crate::{VerifyConfig, load_resolver, verify};
 
 /// At most this many signatures are extracted for the raw rate: enough for
@@ -49,17 +49,24 @@ pub struct ThroughputArgs {
 
 /// Runs the measurement and prints its report on standard output.
 pub fn run(args: &ThroughputArgs) -> Result<(), RunError> {
-    let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
     let input = InputPath::File(args.input.clone());
     let mut config = VerifyConfig::new(vec![input.clone()]);
-    config.as_of = crate::cli::resolve_as_of(Some(&args.as_of), &crate::status::clock::SystemClock)?;
+    config.as_of =
+        crate::cli::resolve_as_of(Some(&args.as_of), &crate::status::clock::SystemClock)?;
     config.threads = threads;
     config.batch_size = args.batch_size.max(1);
     config.dids = args.dids.clone();
 
     let summary = verify(&config, &mut NullSink)?;
     let triples = extract(&config, &input)?;
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|e| RunError::Usage(e.to_string()))?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| RunError::Usage(e.to_string()))?;
     let batch = config.batch_size;
     let watch = Stopwatch::start();
     let accepted: usize = pool.install(|| {
@@ -68,7 +75,12 @@ pub fn run(args: &ThroughputArgs) -> Result<(), RunError> {
             .map(|group| {
                 let sigs: Vec<Signature> = group
                     .iter()
-                    .filter_map(|(m, s, k)| Prepared::new(s, k, m).ok().map(|prepared| Signature { prepared, key: Arc::clone(k) }))
+                    .filter_map(|(m, s, k)| {
+                        Prepared::new(s, k, m).ok().map(|prepared| Signature {
+                            prepared,
+                            key: Arc::clone(k),
+                        })
+                    })
                     .collect();
                 verify_each(&sigs).into_iter().filter(|ok| *ok).count()
             })
@@ -79,10 +91,22 @@ pub fn run(args: &ThroughputArgs) -> Result<(), RunError> {
     let rps = summary.records_per_second();
     println!("input:              {}", args.input.display());
     println!("threads:            {threads}   batch size: {batch}");
-    println!("pipeline:           {} records in {:.3} s = {:.0} records/s ({} signatures)", summary.records, summary.elapsed_seconds, rps, summary.signatures);
-    println!("raw batch verifier: {} signatures in {:.3} s = {:.0} signatures/s ({accepted} accepted)", triples.len(), raw_seconds, raw_rate);
+    println!(
+        "pipeline:           {} records in {:.3} s = {:.0} records/s ({} signatures)",
+        summary.records, summary.elapsed_seconds, rps, summary.signatures
+    );
+    println!(
+        "raw batch verifier: {} signatures in {:.3} s = {:.0} signatures/s ({accepted} accepted)",
+        triples.len(),
+        raw_seconds,
+        raw_rate
+    );
     let per_record = summary.signatures as f64 / summary.records.max(1) as f64;
-    println!("ratio:              {:.3} (pipeline signatures/s ÷ raw signatures/s; {:.3} signatures per record)", rps * per_record / raw_rate, per_record);
+    println!(
+        "ratio:              {:.3} (pipeline signatures/s ÷ raw signatures/s; {:.3} signatures per record)",
+        rps * per_record / raw_rate,
+        per_record
+    );
     Ok(())
 }
 
@@ -91,7 +115,11 @@ pub fn run(args: &ThroughputArgs) -> Result<(), RunError> {
 fn extract(config: &VerifyConfig, input: &InputPath) -> Result<Vec<Triple>, RunError> {
     let resolver = load_resolver(&config.dids, config.trust_fragment_keys)?;
     let settings = Settings {
-        ctx: Context { resolver: &resolver, as_of: config.as_of, max_record_bytes: config.source.max_record_bytes },
+        ctx: Context {
+            resolver: &resolver,
+            as_of: config.as_of,
+            max_record_bytes: config.source.max_record_bytes,
+        },
         format: OutputFormat::Jsonl,
         batch_size: config.batch_size,
         threads: 1,
@@ -104,8 +132,15 @@ fn extract(config: &VerifyConfig, input: &InputPath) -> Result<Vec<Triple>, RunE
     let mut triples: Vec<Triple> = Vec::new();
     for_each_chunk(0, input, settings.source, &mut |chunk| {
         let _ = process_chunk(&mut worker, &mut work, &settings, &chunk);
-        triples.extend(work.capture.as_mut().map(std::mem::take).unwrap_or_default());
-        work.capture = Some(Vec::with_capacity(MAX_TRIPLES.saturating_sub(triples.len())));
+        triples.extend(
+            work.capture
+                .as_mut()
+                .map(std::mem::take)
+                .unwrap_or_default(),
+        );
+        work.capture = Some(Vec::with_capacity(
+            MAX_TRIPLES.saturating_sub(triples.len()),
+        ));
         triples.len() < MAX_TRIPLES
     })
     .map_err(crate::pipeline::PipelineError::from)?;

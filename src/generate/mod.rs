@@ -143,9 +143,17 @@ pub fn parse_mix(text: &str) -> Result<Vec<(Case, u64)>, String> {
     let mut mix = Vec::new();
     let mut total = 0u64;
     for part in text.split(',').filter(|p| !p.trim().is_empty()) {
-        let (name, weight) = part.split_once('=').ok_or_else(|| format!("{part:?} is not case=weight"))?;
-        let case = Case::ALL.into_iter().find(|c| c.name() == name.trim()).ok_or_else(|| format!("unknown case {name:?}"))?;
-        let weight: u64 = weight.trim().parse().map_err(|_| format!("{part:?}: weight is not a whole number"))?;
+        let (name, weight) = part
+            .split_once('=')
+            .ok_or_else(|| format!("{part:?} is not case=weight"))?;
+        let case = Case::ALL
+            .into_iter()
+            .find(|c| c.name() == name.trim())
+            .ok_or_else(|| format!("unknown case {name:?}"))?;
+        let weight: u64 = weight
+            .trim()
+            .parse()
+            .map_err(|_| format!("{part:?}: weight is not a whole number"))?;
         total += weight;
         mix.push((case, total));
     }
@@ -180,15 +188,21 @@ const ORGS: &[&str] = &[
 ];
 
 fn slug(name: &str) -> String {
-    let s: String = name.chars().filter(|c| c.is_ascii_alphanumeric() || *c == ' ').collect();
-    s.split_whitespace().map(|w| w.to_ascii_lowercase()).collect::<Vec<_>>().join("-")
+    let s: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == ' ')
+        .collect();
+    s.split_whitespace()
+        .map(|w| w.to_ascii_lowercase())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 /// The issuers of an export: even ones did:key, odd ones did:web.
 pub fn issuers(seed: u64, count: usize) -> Vec<Issuer> {
     (0..count)
         .map(|i| {
-            let mut rng = Rng::for_record(seed ^ 0x1551_e5, i as u64);
+            let mut rng = Rng::for_record(seed ^ 0x0015_51e5, i as u64);
             let key = SigningKey::from_bytes(&rng.bytes::<32>());
             let multikey = encode_multikey(&key.verifying_key().to_bytes());
             let org = ORGS[i % ORGS.len()];
@@ -209,8 +223,40 @@ pub fn issuers(seed: u64, count: usize) -> Vec<Issuer> {
         .collect()
 }
 
-const GIVEN: &[&str] = &["José", "Zoë", "Aiyana", "Søren", "Mei", "Oluwaseun", "Ananya", "Łukasz", "Chloé", "Tomás", "Yusuf", "Ingrid", "Nguyễn", "Fatima", "Kai"];
-const FAMILY: &[&str] = &["García", "Ødegaard", "Kowalski", "Okonkwo", "Müller", "Sato", "Haddad", "O'Brien", "Dubois", "Nakamura", "Fernández", "Björk", "李", "Smith", "Iyer"];
+const GIVEN: &[&str] = &[
+    "José",
+    "Zoë",
+    "Aiyana",
+    "Søren",
+    "Mei",
+    "Oluwaseun",
+    "Ananya",
+    "Łukasz",
+    "Chloé",
+    "Tomás",
+    "Yusuf",
+    "Ingrid",
+    "Nguyễn",
+    "Fatima",
+    "Kai",
+];
+const FAMILY: &[&str] = &[
+    "García",
+    "Ødegaard",
+    "Kowalski",
+    "Okonkwo",
+    "Müller",
+    "Sato",
+    "Haddad",
+    "O'Brien",
+    "Dubois",
+    "Nakamura",
+    "Fernández",
+    "Björk",
+    "李",
+    "Smith",
+    "Iyer",
+];
 const SKILLS: &[&str] = &[
     "Data Analysis with Python",
     "Advanced Welding — Level 3",
@@ -223,7 +269,14 @@ const SKILLS: &[&str] = &[
     "Cloud Architecture (AWS/Azure)",
     "Early Childhood Education",
 ];
-const TYPES: &[&str] = &["Certificate", "Badge", "Course", "Competency", "License", "MicroCredential"];
+const TYPES: &[&str] = &[
+    "Certificate",
+    "Badge",
+    "Course",
+    "Competency",
+    "License",
+    "MicroCredential",
+];
 
 fn date(secs: i64) -> String {
     Timestamp::from_unix(secs).to_string()
@@ -257,30 +310,57 @@ fn body(rng: &mut Rng, issuer: &Issuer, case: Case, as_of: i64, v1: bool) -> Bod
     let (valid_from, valid_until) = match case {
         Case::Expired => {
             let until = as_of - 1 - rng.below(3 * YEAR as u64) as i64;
-            (until - YEAR - rng.below(2 * YEAR as u64) as i64, Some(until))
+            (
+                until - YEAR - rng.below(2 * YEAR as u64) as i64,
+                Some(until),
+            )
         }
         Case::NotYetValid => (as_of + 86_400 + rng.below(YEAR as u64) as i64, None),
         _ => {
             let from = as_of - 30 * 86_400 - rng.below(5 * YEAR as u64) as i64;
-            (from, (rng.below(3) != 0).then(|| as_of + YEAR + rng.below(5 * YEAR as u64) as i64))
+            (
+                from,
+                (rng.below(3) != 0).then(|| as_of + YEAR + rng.below(5 * YEAR as u64) as i64),
+            )
         }
     };
     let by_id = rng.below(2) == 0;
     let subject_id = by_id.then(|| format!("did:example:learner-{:016x}", rng.next_u64()));
-    let context = if v1 { crate::parse::credential::VC_V1_CONTEXT } else { crate::parse::credential::VC_V2_CONTEXT };
+    let context = if v1 {
+        crate::parse::credential::VC_V1_CONTEXT
+    } else {
+        crate::parse::credential::VC_V2_CONTEXT
+    };
     let mut m = String::with_capacity(2600);
-    let _ = write!(m, "\"@context\":[\"{context}\",\"https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json\"],");
-    let _ = write!(m, "\"id\":\"{id}\",\"type\":[\"VerifiableCredential\",\"OpenBadgeCredential\"],");
+    let _ = write!(
+        m,
+        "\"@context\":[\"{context}\",\"https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json\"],"
+    );
+    let _ = write!(
+        m,
+        "\"id\":\"{id}\",\"type\":[\"VerifiableCredential\",\"OpenBadgeCredential\"],"
+    );
     let _ = write!(
         m,
         "\"issuer\":{{\"id\":\"{}\",\"type\":[\"Profile\"],\"name\":{},\"url\":\"{}\",\"email\":\"registrar@{}\"}},",
         issuer.did,
         q(&issuer.name),
         issuer.url,
-        issuer.url.trim_start_matches("https://").split('/').next().unwrap_or("issuer.example")
+        issuer
+            .url
+            .trim_start_matches("https://")
+            .split('/')
+            .next()
+            .unwrap_or("issuer.example")
     );
     let _ = write!(m, "\"name\":{{NAME}},");
-    let _ = write!(m, "\"description\":{},", q(&format!("{given} {family} completed “{skill}” with distinction.")));
+    let _ = write!(
+        m,
+        "\"description\":{},",
+        q(&format!(
+            "{given} {family} completed “{skill}” with distinction."
+        ))
+    );
     if v1 {
         let _ = write!(m, "\"issuanceDate\":\"{}\",", date(valid_from));
         if let Some(u) = valid_until {
@@ -299,8 +379,14 @@ fn body(rng: &mut Rng, issuer: &Issuer, case: Case, as_of: i64, v1: bool) -> Bod
         }
         None => {
             let salt = format!("{:016x}", rng.next_u64());
-            let hash: String = Sha256::digest(format!("{given}.{family}@example.org{salt}")).iter().map(|b| format!("{b:02x}")).collect();
-            let _ = write!(m, "\"identifier\":[{{\"type\":\"IdentityObject\",\"identityHash\":\"sha256${hash}\",\"identityType\":\"emailAddress\",\"hashed\":true,\"salt\":\"{salt}\"}}],");
+            let hash: String = Sha256::digest(format!("{given}.{family}@example.org{salt}"))
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            let _ = write!(
+                m,
+                "\"identifier\":[{{\"type\":\"IdentityObject\",\"identityHash\":\"sha256${hash}\",\"identityType\":\"emailAddress\",\"hashed\":true,\"salt\":\"{salt}\"}}],"
+            );
         }
     }
     let ach = rng.next_u64() % 100_000;
@@ -313,7 +399,9 @@ fn body(rng: &mut Rng, issuer: &Issuer, case: Case, as_of: i64, v1: bool) -> Bod
             "Learners who earn “{skill}” have demonstrated, through assessed work and a supervised practical examination, the knowledge and skills described in the criteria. The achievement is recognised by {} and aligned to the Open Skills Framework.",
             issuer.name
         )),
-        crit = q("Complete all modules (40 hours), pass the written assessment with a score of at least 75%, and submit a portfolio of three projects reviewed by two assessors."),
+        crit = q(
+            "Complete all modules (40 hours), pass the written assessment with a score of at least 75%, and submit a portfolio of three projects reviewed by two assessors."
+        ),
         cap = q(&format!("Badge for {skill}")),
         tag = achievement_type.to_ascii_lowercase(),
         lvl = 1 + rng.below(5),
@@ -324,11 +412,24 @@ fn body(rng: &mut Rng, issuer: &Issuer, case: Case, as_of: i64, v1: bool) -> Bod
         60 + rng.below(41),
         q(&format!("{given} {family}"))
     );
-    Body { id, subject_id, valid_from, valid_until, members: m, name: format!("{skill} — {achievement_type}") }
+    Body {
+        id,
+        subject_id,
+        valid_from,
+        valid_until,
+        members: m,
+        name: format!("{skill} — {achievement_type}"),
+    }
 }
 
 /// Signs canonical bytes for eddsa-jcs-2022 and returns the proof members.
-fn jcs_proof(parser: &mut JsonParser, canon: &mut Canonicalizer, doc: &str, proof_members: &str, key: &SigningKey) -> String {
+fn jcs_proof(
+    parser: &mut JsonParser,
+    canon: &mut Canonicalizer,
+    doc: &str,
+    proof_members: &str,
+    key: &SigningKey,
+) -> String {
     let canonical = |parser: &mut JsonParser, canon: &mut Canonicalizer, text: &str| {
         parser
             .with_doc(text.as_bytes(), |v| {
@@ -347,18 +448,30 @@ fn jcs_proof(parser: &mut JsonParser, canon: &mut Canonicalizer, doc: &str, proo
 }
 
 /// Makes record `index`: its line (without newline) and its case.
-pub fn record(index: u64, seed: u64, issuers: &[Issuer], rogue: &SigningKey, mix: &[(Case, u64)], format: GenFormat, as_of: i64) -> (Vec<u8>, Case, bool) {
+pub fn record(
+    index: u64,
+    seed: u64,
+    issuers: &[Issuer],
+    rogue: &SigningKey,
+    mix: &[(Case, u64)],
+    format: GenFormat,
+    as_of: i64,
+) -> (Vec<u8>, Case, bool) {
     let mut rng = Rng::for_record(seed, index);
     let total = mix.last().map_or(1, |m| m.1);
     let draw = rng.below(total);
-    let case = mix.iter().find(|(_, cum)| draw < *cum).map_or(Case::Valid, |m| m.0);
+    let case = mix
+        .iter()
+        .find(|(_, cum)| draw < *cum)
+        .map_or(Case::Valid, |m| m.0);
     let jwt = match format {
         GenFormat::Jcs => false,
         GenFormat::Jwt => true,
         GenFormat::Mixed => rng.below(2) == 0,
     };
     // Most records come from the first issuers, as in real exports.
-    let who = (rng.below(issuers.len() as u64) * rng.below(issuers.len() as u64) / issuers.len() as u64) as usize;
+    let who = (rng.below(issuers.len() as u64) * rng.below(issuers.len() as u64)
+        / issuers.len() as u64) as usize;
     let issuer = &issuers[who];
     let other = &issuers[(who + 1 + rng.below(issuers.len() as u64 - 1) as usize) % issuers.len()];
     let (method, key) = match case {
@@ -366,16 +479,36 @@ pub fn record(index: u64, seed: u64, issuers: &[Issuer], rogue: &SigningKey, mix
         Case::OtherIssuer => (other.method.as_str(), &other.key),
         _ => (issuer.method.as_str(), &issuer.key),
     };
-    let line = if jwt { jwt_record(&mut rng, issuer, method, key, case, as_of) } else { jcs_record(&mut rng, issuer, method, key, case, as_of) };
-    let line = if case == Case::Malformed { malform(&mut rng, line) } else { line };
+    let line = if jwt {
+        jwt_record(&mut rng, issuer, method, key, case, as_of)
+    } else {
+        jcs_record(&mut rng, issuer, method, key, case, as_of)
+    };
+    let line = if case == Case::Malformed {
+        malform(&mut rng, line)
+    } else {
+        line
+    };
     (line, case, jwt)
 }
 
-fn jcs_record(rng: &mut Rng, issuer: &Issuer, method: &str, key: &SigningKey, case: Case, as_of: i64) -> Vec<u8> {
+fn jcs_record(
+    rng: &mut Rng,
+    issuer: &Issuer,
+    method: &str,
+    key: &SigningKey,
+    case: Case,
+    as_of: i64,
+) -> Vec<u8> {
     let v1 = rng.below(8) == 0;
     let b = body(rng, issuer, case, as_of, v1);
     let signed_members = b.members.replace("{NAME}", &q(&b.name));
-    let shown_members = if case == Case::Tampered { b.members.replace("{NAME}", &q(&format!("{} (amended)", b.name))) } else { signed_members.clone() };
+    let shown_members = if case == Case::Tampered {
+        b.members
+            .replace("{NAME}", &q(&format!("{} (amended)", b.name)))
+    } else {
+        signed_members.clone()
+    };
     if case == Case::NoProof {
         return format!("{{{shown_members}}}").into_bytes();
     }
@@ -386,7 +519,11 @@ fn jcs_record(rng: &mut Rng, issuer: &Issuer, method: &str, key: &SigningKey, ca
     } else {
         String::new()
     };
-    let suite = if case == Case::Unsupported { "ecdsa-rdfc-2019" } else { "eddsa-jcs-2022" };
+    let suite = if case == Case::Unsupported {
+        "ecdsa-rdfc-2019"
+    } else {
+        "eddsa-jcs-2022"
+    };
     let proof_members = format!(
         "\"type\":\"DataIntegrityProof\",\"cryptosuite\":\"{suite}\",\"created\":\"{created}\",\"verificationMethod\":\"{method}\",\"proofPurpose\":\"assertionMethod\"{context}"
     );
@@ -398,20 +535,37 @@ fn jcs_record(rng: &mut Rng, issuer: &Issuer, method: &str, key: &SigningKey, ca
         }
         TOOLS.with(|t| {
             let (parser, canon) = &mut *t.borrow_mut();
-            jcs_proof(parser, canon, &format!("{{{signed_members}}}"), &proof_members, key)
+            jcs_proof(
+                parser,
+                canon,
+                &format!("{{{signed_members}}}"),
+                &proof_members,
+                key,
+            )
         })
     };
-    format!("{{{shown_members},\"proof\":{{{proof_members},\"proofValue\":\"{value}\"}}}}").into_bytes()
+    format!("{{{shown_members},\"proof\":{{{proof_members},\"proofValue\":\"{value}\"}}}}")
+        .into_bytes()
 }
 
-fn jwt_record(rng: &mut Rng, issuer: &Issuer, method: &str, key: &SigningKey, case: Case, as_of: i64) -> Vec<u8> {
+fn jwt_record(
+    rng: &mut Rng,
+    issuer: &Issuer,
+    method: &str,
+    key: &SigningKey,
+    case: Case,
+    as_of: i64,
+) -> Vec<u8> {
     let v1 = rng.below(2) == 0;
     let b = body(rng, issuer, case, as_of, v1);
     let signed_members = b.members.replace("{NAME}", &q(&b.name));
     if case == Case::NoProof {
         return format!("{{{signed_members}}}").into_bytes();
     }
-    let mut claims = format!("\"iss\":\"{}\",\"jti\":\"{}\",\"nbf\":{}", issuer.did, b.id, b.valid_from);
+    let mut claims = format!(
+        "\"iss\":\"{}\",\"jti\":\"{}\",\"nbf\":{}",
+        issuer.did, b.id, b.valid_from
+    );
     if let Some(sid) = &b.subject_id {
         let _ = write!(claims, ",\"sub\":\"{sid}\"");
     }
@@ -419,22 +573,43 @@ fn jwt_record(rng: &mut Rng, issuer: &Issuer, method: &str, key: &SigningKey, ca
         let _ = write!(claims, ",\"exp\":{u}");
     }
     let payload = |members: &str| {
-        if v1 { format!("{{{claims},\"vc\":{{{members}}}}}") } else { format!("{{{members},{claims}}}") }
+        if v1 {
+            format!("{{{claims},\"vc\":{{{members}}}}}")
+        } else {
+            format!("{{{members},{claims}}}")
+        }
     };
-    let alg = if case == Case::Unsupported { "RS256" } else { "EdDSA" };
-    let header = format!("{{\"alg\":\"{alg}\",\"kid\":\"{method}\",\"typ\":\"{}\"}}", if v1 { "JWT" } else { "vc+jwt" });
+    let alg = if case == Case::Unsupported {
+        "RS256"
+    } else {
+        "EdDSA"
+    };
+    let header = format!(
+        "{{\"alg\":\"{alg}\",\"kid\":\"{method}\",\"typ\":\"{}\"}}",
+        if v1 { "JWT" } else { "vc+jwt" }
+    );
     let h64 = URL_SAFE_NO_PAD.encode(header);
     let p64 = URL_SAFE_NO_PAD.encode(payload(&signed_members));
     let input = format!("{h64}.{p64}");
-    let sig = if case == Case::Unsupported { rng.bytes::<64>().to_vec() } else { key.sign(input.as_bytes()).to_bytes().to_vec() };
+    let sig = if case == Case::Unsupported {
+        rng.bytes::<64>().to_vec()
+    } else {
+        key.sign(input.as_bytes()).to_bytes().to_vec()
+    };
     let shown = if case == Case::Tampered {
-        let amended = b.members.replace("{NAME}", &q(&format!("{} (amended)", b.name)));
+        let amended = b
+            .members
+            .replace("{NAME}", &q(&format!("{} (amended)", b.name)));
         format!("{h64}.{}", URL_SAFE_NO_PAD.encode(payload(&amended)))
     } else {
         input
     };
     let token = format!("{shown}.{}", URL_SAFE_NO_PAD.encode(sig));
-    if rng.below(5) == 0 { format!("\"{token}\"").into_bytes() } else { token.into_bytes() }
+    if rng.below(5) == 0 {
+        format!("\"{token}\"").into_bytes()
+    } else {
+        token.into_bytes()
+    }
 }
 
 /// Breaks a record in one of the ways exports break.
@@ -458,7 +633,9 @@ fn malform(rng: &mut Rng, mut line: Vec<u8>) -> Vec<u8> {
         }
         3 => b"<html><body>502 Bad Gateway</body></html>".to_vec(),
         4 if line.first() == Some(&b'{') => {
-            let text = String::from_utf8_lossy(&line).replacen("\"validFrom\":\"", "\"validFrom\":\"2023-13-45", 1).replacen("\"issuanceDate\":\"", "\"issuanceDate\":\"2023-13-45", 1);
+            let text = String::from_utf8_lossy(&line)
+                .replacen("\"validFrom\":\"", "\"validFrom\":\"2023-13-45", 1)
+                .replacen("\"issuanceDate\":\"", "\"issuanceDate\":\"2023-13-45", 1);
             text.into_bytes()
         }
         _ => {
@@ -475,13 +652,17 @@ fn malform(rng: &mut Rng, mut line: Vec<u8>) -> Vec<u8> {
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> RunError + '_ {
-    move |source| RunError::Io { path: path.display().to_string(), source }
+    move |source| RunError::Io {
+        path: path.display().to_string(),
+        source,
+    }
 }
 
 /// Runs `credverify generate`.
 pub fn run(args: &GenerateArgs) -> Result<(), RunError> {
     let mix = parse_mix(&args.mix).map_err(|e| RunError::Usage(format!("--mix: {e}")))?;
-    let as_of = Timestamp::parse(&args.as_of).map_err(|e| RunError::Usage(format!("--as-of: {e}")))?;
+    let as_of =
+        Timestamp::parse(&args.as_of).map_err(|e| RunError::Usage(format!("--as-of: {e}")))?;
     let issuers = issuers(args.seed, args.issuers);
     let rogue = SigningKey::from_bytes(&Rng::for_record(args.seed ^ 0x0bad_c0de, 0).bytes::<32>());
     let dids = args.out.join("dids");
@@ -495,15 +676,37 @@ pub fn run(args: &GenerateArgs) -> Result<(), RunError> {
     }
     let cred_path = args.out.join("credentials.jsonl");
     let truth_path = args.out.join("truth.jsonl");
-    let mut creds = BufWriter::with_capacity(1 << 20, fs::File::create(&cred_path).map_err(io(&cred_path))?);
-    let mut truth = BufWriter::with_capacity(1 << 20, fs::File::create(&truth_path).map_err(io(&truth_path))?);
+    let mut creds = BufWriter::with_capacity(
+        1 << 20,
+        fs::File::create(&cred_path).map_err(io(&cred_path))?,
+    );
+    let mut truth = BufWriter::with_capacity(
+        1 << 20,
+        fs::File::create(&truth_path).map_err(io(&truth_path))?,
+    );
     const BLOCK: u64 = 8192;
     let mut start = 0;
     while start < args.records {
         let end = (start + BLOCK).min(args.records);
-        let made: Vec<(Vec<u8>, Case, bool)> = (start..end).into_par_iter().map(|i| record(i, args.seed, &issuers, &rogue, &mix, args.format, as_of.secs)).collect();
+        let made: Vec<(Vec<u8>, Case, bool)> = (start..end)
+            .into_par_iter()
+            .map(|i| {
+                record(
+                    i,
+                    args.seed,
+                    &issuers,
+                    &rogue,
+                    &mix,
+                    args.format,
+                    as_of.secs,
+                )
+            })
+            .collect();
         for (offset, (line, case, jwt)) in made.into_iter().enumerate() {
-            creds.write_all(&line).and_then(|()| creds.write_all(b"\n")).map_err(io(&cred_path))?;
+            creds
+                .write_all(&line)
+                .and_then(|()| creds.write_all(b"\n"))
+                .map_err(io(&cred_path))?;
             writeln!(
                 truth,
                 "{{\"line\":{},\"case\":\"{}\",\"verdict\":\"{}\",\"format\":\"{}\"}}",
@@ -529,6 +732,10 @@ pub fn run(args: &GenerateArgs) -> Result<(), RunError> {
         as_of
     );
     fs::write(&manifest_path, manifest).map_err(io(&manifest_path))?;
-    eprintln!("credverify: wrote {} records to {}", args.records, cred_path.display());
+    eprintln!(
+        "credverify: wrote {} records to {}",
+        args.records,
+        cred_path.display()
+    );
     Ok(())
 }

@@ -43,6 +43,13 @@ impl Rng {
     pub fn uuid(&mut self) -> String {
         let b = self.bytes::<16>();
         let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-        format!("{}-{}-4{}-a{}-{}", &hex[0..8], &hex[8..12], &hex[13..16], &hex[17..20], &hex[20..32])
+        format!(
+            "{}-{}-4{}-a{}-{}",
+            &hex[0..8],
+            &hex[8..12],
+            &hex[13..16],
+            &hex[17..20],
+            &hex[20..32]
+        )
     }
 }

@@ -71,7 +71,10 @@ pub fn decode_exact<const N: usize>(text: &str) -> Option<[u8; N]> {
         let at = be.len() - 4 * (i + 1);
         be[at..at + 4].copy_from_slice(&limb.to_be_bytes());
     }
-    let significant = be.iter().position(|&b| b != 0).map_or(0, |first| be.len() - first);
+    let significant = be
+        .iter()
+        .position(|&b| b != 0)
+        .map_or(0, |first| be.len() - first);
     if significant != number_len {
         return None;
     }
@@ -87,7 +90,9 @@ mod tests {
     fn agrees_with_bs58_on_random_values() {
         let mut state = 0x1234_5678_9abc_def0u64;
         let mut next = || {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (state >> 33) as u8
         };
         for round in 0..3000 {
@@ -98,9 +103,21 @@ mod tests {
                 *b = 0;
             }
             let text = bs58::encode(value).into_string();
-            assert_eq!(decode_exact::<64>(&text), Some(value), "round {round}: {text}");
-            assert_eq!(decode_exact::<63>(&text), None, "round {round}: too long for 63");
-            assert_eq!(decode_exact::<65>(&text), None, "round {round}: too short for 65");
+            assert_eq!(
+                decode_exact::<64>(&text),
+                Some(value),
+                "round {round}: {text}"
+            );
+            assert_eq!(
+                decode_exact::<63>(&text),
+                None,
+                "round {round}: too long for 63"
+            );
+            assert_eq!(
+                decode_exact::<65>(&text),
+                None,
+                "round {round}: too short for 65"
+            );
         }
     }
 
@@ -110,7 +127,10 @@ mod tests {
         assert_eq!(decode_exact::<2>(""), None);
         assert_eq!(decode_exact::<1>("1"), Some([0]));
         assert_eq!(decode_exact::<2>("11"), Some([0, 0]));
-        assert_eq!(decode_exact::<1>(&bs58::encode([255u8]).into_string()), Some([255]));
+        assert_eq!(
+            decode_exact::<1>(&bs58::encode([255u8]).into_string()),
+            Some([255])
+        );
         let multikey = bs58::encode([0xedu8, 1, 9, 9]).into_string();
         assert_eq!(decode_exact::<4>(&multikey), Some([0xed, 1, 9, 9]));
     }

@@ -49,7 +49,9 @@ pub fn id_of(root: Value<'_>) -> Option<&str> {
 /// The issuer's id: `issuer` as a string, or `issuer.id`.
 pub fn issuer_of(root: Value<'_>) -> Option<&str> {
     let issuer = root.get("issuer")?;
-    issuer.as_str().or_else(|| issuer.get("id").and_then(Value::as_str))
+    issuer
+        .as_str()
+        .or_else(|| issuer.get("id").and_then(Value::as_str))
 }
 
 fn date(root: Value<'_>, name: &str) -> Result<Option<Timestamp>, Problem> {
@@ -57,7 +59,9 @@ fn date(root: Value<'_>, name: &str) -> Result<Option<Timestamp>, Problem> {
         None => Ok(None),
         Some(v) => {
             let text = v.as_str().ok_or(Problem::BadMember)?;
-            Timestamp::parse(text).map(Some).map_err(|_| Problem::BadDate)
+            Timestamp::parse(text)
+                .map(Some)
+                .map_err(|_| Problem::BadDate)
         }
     }
 }
@@ -75,7 +79,10 @@ impl<'a> Credential<'a> {
             Some(VC_V1_CONTEXT) => DataModel::V1_1,
             _ => return Err(Problem::BadMember),
         };
-        if context.one_or_many().any(|c| !(c.as_str().is_some() || c.is_object())) {
+        if context
+            .one_or_many()
+            .any(|c| !(c.as_str().is_some() || c.is_object()))
+        {
             return Err(Problem::BadMember);
         }
         let types = root.get("type").ok_or(Problem::BadMember)?;
@@ -95,16 +102,22 @@ impl<'a> Credential<'a> {
         };
         let issuer = match root.get("issuer") {
             None => fallback.issuer.ok_or(Problem::BadMember)?,
-            Some(v) => v.as_str().or_else(|| v.get("id").and_then(Value::as_str)).ok_or(Problem::BadMember)?,
+            Some(v) => v
+                .as_str()
+                .or_else(|| v.get("id").and_then(Value::as_str))
+                .ok_or(Problem::BadMember)?,
         };
         let subject = root.get("credentialSubject").ok_or(Problem::BadMember)?;
-        if subject.is_empty() && subject.is_array() || subject.one_or_many().any(|s| !s.is_object()) {
+        if subject.is_empty() && subject.is_array() || subject.one_or_many().any(|s| !s.is_object())
+        {
             return Err(Problem::BadMember);
         }
         let (valid_from, valid_until) = match model {
             DataModel::V2_0 => (date(root, "validFrom")?, date(root, "validUntil")?),
             DataModel::V1_1 => {
-                let issued = date(root, "issuanceDate")?.or(fallback.valid_from).ok_or(Problem::BadMember)?;
+                let issued = date(root, "issuanceDate")?
+                    .or(fallback.valid_from)
+                    .ok_or(Problem::BadMember)?;
                 (Some(issued), date(root, "expirationDate")?)
             }
         };
@@ -112,6 +125,16 @@ impl<'a> Credential<'a> {
         if status.is_some_and(|s| s.one_or_many().any(|e| !e.is_object())) {
             return Err(Problem::BadMember);
         }
-        Ok(Credential { root, model, id, issuer, valid_from, valid_until, subject, status, proof: root.get("proof") })
+        Ok(Credential {
+            root,
+            model,
+            id,
+            issuer,
+            valid_from,
+            valid_until,
+            subject,
+            status,
+            proof: root.get("proof"),
+        })
     }
 }

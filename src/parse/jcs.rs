@@ -35,7 +35,13 @@ impl Canonicalizer {
 
     /// Appends the canonical form of the object `obj` with the members named
     /// in `drop` left out and the members in `set` replaced or added.
-    pub fn write_patched<'a>(&mut self, out: &mut Vec<u8>, obj: Value<'a>, drop: &[&str], set: &[(&str, Patch<'a, '_>)]) {
+    pub fn write_patched<'a>(
+        &mut self,
+        out: &mut Vec<u8>,
+        obj: Value<'a>,
+        drop: &[&str],
+        set: &[(&str, Patch<'a, '_>)],
+    ) {
         enum Member<'a, 'p> {
             Own(Value<'a>),
             Patched(Patch<'a, 'p>),
@@ -55,7 +61,9 @@ impl Canonicalizer {
             write_string(out, key);
             out.push(b':');
             match member {
-                Member::Own(v) | Member::Patched(Patch::Value(v)) => write_value(out, *v, &mut self.stack),
+                Member::Own(v) | Member::Patched(Patch::Value(v)) => {
+                    write_value(out, *v, &mut self.stack)
+                }
                 Member::Patched(Patch::Array(values)) => {
                     out.push(b'[');
                     for (j, v) in values.iter().enumerate() {
@@ -167,7 +175,10 @@ impl Digits {
 }
 
 fn itoa_buf(mut v: u64) -> Digits {
-    let mut d = Digits { buf: [0; 20], start: 20 };
+    let mut d = Digits {
+        buf: [0; 20],
+        start: 20,
+    };
     loop {
         d.start -= 1;
         d.buf[d.start] = b'0' + (v % 10) as u8;
@@ -205,7 +216,14 @@ pub fn write_string(out: &mut Vec<u8>, s: &str) {
             0x00..=0x1f => {
                 out.extend_from_slice(&bytes[start..i]);
                 const HEX: &[u8; 16] = b"0123456789abcdef";
-                out.extend_from_slice(&[b'\\', b'u', b'0', b'0', HEX[(b >> 4) as usize], HEX[(b & 15) as usize]]);
+                out.extend_from_slice(&[
+                    b'\\',
+                    b'u',
+                    b'0',
+                    b'0',
+                    HEX[(b >> 4) as usize],
+                    HEX[(b & 15) as usize],
+                ]);
                 start = i + 1;
                 continue;
             }
@@ -244,7 +262,8 @@ fn needs_escape(w: u64) -> bool {
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
     let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
-    (below_space | has_zero(w ^ (ONES * u64::from(b'"'))) | has_zero(w ^ (ONES * u64::from(b'\\')))) != 0
+    (below_space | has_zero(w ^ (ONES * u64::from(b'"'))) | has_zero(w ^ (ONES * u64::from(b'\\'))))
+        != 0
 }
 
 #[cfg(test)]
@@ -253,20 +272,28 @@ mod tests {
     use crate::parse::json::JsonParser;
 
     fn jcs(text: &str) -> String {
-        let bytes = JsonParser::default().with_doc(text.as_bytes(), canonicalize).unwrap();
+        let bytes = JsonParser::default()
+            .with_doc(text.as_bytes(), canonicalize)
+            .unwrap();
         String::from_utf8(bytes).unwrap()
     }
 
     #[test]
     fn sorts_members_and_strips_whitespace() {
-        assert_eq!(jcs(r#"{ "b" : [ 1 , 2 ], "a" : { "d":null, "c":true } }"#), r#"{"a":{"c":true,"d":null},"b":[1,2]}"#);
+        assert_eq!(
+            jcs(r#"{ "b" : [ 1 , 2 ], "a" : { "d":null, "c":true } }"#),
+            r#"{"a":{"c":true,"d":null},"b":[1,2]}"#
+        );
     }
 
     #[test]
     fn sorts_by_utf16_not_utf8() {
         // U+1F600 (surrogates D83D DE00) sorts before U+FB33 in UTF-16,
         // after it in UTF-8.
-        assert_eq!(jcs("{\"\u{fb33}\":1,\"\u{1f600}\":2}"), "{\"\u{1f600}\":2,\"\u{fb33}\":1}");
+        assert_eq!(
+            jcs("{\"\u{fb33}\":1,\"\u{1f600}\":2}"),
+            "{\"\u{1f600}\":2,\"\u{fb33}\":1}"
+        );
     }
 
     #[test]
@@ -289,30 +316,48 @@ mod tests {
                         c => c.to_string(),
                     })
                     .collect();
-                assert_eq!(String::from_utf8(fast).unwrap(), format!("\"{slow}\""), "{special:?} at {at}");
+                assert_eq!(
+                    String::from_utf8(fast).unwrap(),
+                    format!("\"{slow}\""),
+                    "{special:?} at {at}"
+                );
             }
         }
     }
 
     #[test]
     fn escapes_minimally() {
-        assert_eq!(jcs(r#"{"s":"\u0001\b\t\n\f\r\"\\/\u007f\u2028é"}"#), "{\"s\":\"\\u0001\\b\\t\\n\\f\\r\\\"\\\\/\u{7f}\u{2028}é\"}");
+        assert_eq!(
+            jcs(r#"{"s":"\u0001\b\t\n\f\r\"\\/\u007f\u2028é"}"#),
+            "{\"s\":\"\\u0001\\b\\t\\n\\f\\r\\\"\\\\/\u{7f}\u{2028}é\"}"
+        );
     }
 
     #[test]
     fn formats_numbers_as_ecmascript() {
-        assert_eq!(jcs(r#"[1.0,-0.0,1e21,1e-7,0.000001,123456789012345680000,-5,4.5e1]"#), "[1,0,1e+21,1e-7,0.000001,123456789012345680000,-5,45]");
+        assert_eq!(
+            jcs(r#"[1.0,-0.0,1e21,1e-7,0.000001,123456789012345680000,-5,4.5e1]"#),
+            "[1,0,1e+21,1e-7,0.000001,123456789012345680000,-5,45]"
+        );
     }
 
     #[test]
     fn patches_top_level_members() {
         let out = JsonParser::default()
-            .with_doc(br#"{"z":1,"proof":{"x":1},"@context":["a","b"],"m":2}"#, |doc| {
-                let ctx = doc.get("@context").unwrap().elements().next().unwrap();
-                let mut out = Vec::new();
-                Canonicalizer::default().write_patched(&mut out, doc, &["proof"], &[("@context", Patch::Array(&[ctx])), ("a", Patch::Value(ctx))]);
-                String::from_utf8(out).unwrap()
-            })
+            .with_doc(
+                br#"{"z":1,"proof":{"x":1},"@context":["a","b"],"m":2}"#,
+                |doc| {
+                    let ctx = doc.get("@context").unwrap().elements().next().unwrap();
+                    let mut out = Vec::new();
+                    Canonicalizer::default().write_patched(
+                        &mut out,
+                        doc,
+                        &["proof"],
+                        &[("@context", Patch::Array(&[ctx])), ("a", Patch::Value(ctx))],
+                    );
+                    String::from_utf8(out).unwrap()
+                },
+            )
             .unwrap();
         assert_eq!(out, r#"{"@context":["a"],"a":"a","m":2,"z":1}"#);
     }

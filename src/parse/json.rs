@@ -39,14 +39,26 @@ impl Default for JsonParser {
 
 impl JsonParser {
     /// Parses `bytes` and hands the checked document to `f`.
-    pub fn with_doc<R>(&mut self, bytes: &[u8], f: impl FnOnce(Value<'_>) -> R) -> Result<R, Problem> {
+    pub fn with_doc<R>(
+        &mut self,
+        bytes: &[u8],
+        f: impl FnOnce(Value<'_>) -> R,
+    ) -> Result<R, Problem> {
         self.input.clear();
         self.input.extend_from_slice(bytes);
         self.input.resize(bytes.len() + simd_json::INPUT_PADDING, 0);
         let mut tape: Tape<'_> = self.tape.take().unwrap_or_else(Tape::null).reset();
-        let result = match simd_json::fill_tape_padded(&mut self.input, bytes.len(), &mut self.buffers, &mut tape) {
+        let result = match simd_json::fill_tape_padded(
+            &mut self.input,
+            bytes.len(),
+            &mut self.buffers,
+            &mut tape,
+        ) {
             Ok(()) => match check(&tape.0) {
-                Ok(()) => Ok(f(Value { nodes: &tape.0, idx: 0 })),
+                Ok(()) => Ok(f(Value {
+                    nodes: &tape.0,
+                    idx: 0,
+                })),
                 Err(p) => Err(p),
             },
             Err(e) => Err(translate(e.error(), bytes)),
@@ -74,13 +86,17 @@ fn check(nodes: &[Node<'_>]) -> Result<(), Problem> {
     for (i, node) in nodes.iter().enumerate() {
         match *node {
             Node::Object { len, .. } if len > 1 => check_unique_keys(nodes, i, len)?,
-            Node::Static(StaticNode::I64(v)) if v.unsigned_abs() > MAX_SAFE_INTEGER && !exact_double(v.unsigned_abs()) => {
+            Node::Static(StaticNode::I64(v))
+                if v.unsigned_abs() > MAX_SAFE_INTEGER && !exact_double(v.unsigned_abs()) =>
+            {
                 return Err(Problem::NumberOutOfRange);
             }
             Node::Static(StaticNode::U64(v)) if v > MAX_SAFE_INTEGER && !exact_double(v) => {
                 return Err(Problem::NumberOutOfRange);
             }
-            Node::Static(StaticNode::F64(v)) if !v.is_finite() => return Err(Problem::NumberOutOfRange),
+            Node::Static(StaticNode::F64(v)) if !v.is_finite() => {
+                return Err(Problem::NumberOutOfRange);
+            }
             _ => {}
         }
     }
@@ -108,7 +124,9 @@ fn check_unique_keys(nodes: &[Node<'_>], obj: usize, len: usize) -> Result<(), P
     let mut j = obj + 1;
     if len <= PAIRWISE {
         for slot in small.iter_mut().take(len) {
-            let Node::String(key) = nodes[j] else { return Err(Problem::InvalidJson) };
+            let Node::String(key) = nodes[j] else {
+                return Err(Problem::InvalidJson);
+            };
             *slot = key;
             j += 1 + span(&nodes[j + 1]);
         }
@@ -122,7 +140,9 @@ fn check_unique_keys(nodes: &[Node<'_>], obj: usize, len: usize) -> Result<(), P
     }
     let mut names: Vec<&str> = Vec::with_capacity(len);
     for _ in 0..len {
-        let Node::String(key) = nodes[j] else { return Err(Problem::InvalidJson) };
+        let Node::String(key) = nodes[j] else {
+            return Err(Problem::InvalidJson);
+        };
         names.push(key);
         j += 1 + span(&nodes[j + 1]);
     }
@@ -158,7 +178,10 @@ impl<'a> Value<'a> {
     /// Another position of the same document (from [`Value::position`]).
     #[inline]
     pub fn at(self, idx: usize) -> Value<'a> {
-        Value { nodes: self.nodes, idx }
+        Value {
+            nodes: self.nodes,
+            idx,
+        }
     }
 
     /// The tape position, unique within one document.
@@ -221,7 +244,11 @@ impl<'a> Value<'a> {
             Node::Object { len, .. } => len,
             _ => 0,
         };
-        Members { nodes: self.nodes, next: self.idx + 1, remaining }
+        Members {
+            nodes: self.nodes,
+            next: self.idx + 1,
+            remaining,
+        }
     }
 
     /// An array's elements in order; empty for non-arrays.
@@ -230,7 +257,11 @@ impl<'a> Value<'a> {
             Node::Array { len, .. } => len,
             _ => 0,
         };
-        Elements { nodes: self.nodes, next: self.idx + 1, remaining }
+        Elements {
+            nodes: self.nodes,
+            next: self.idx + 1,
+            remaining,
+        }
     }
 
     /// The value itself when it is not an array, else its elements: the
@@ -239,7 +270,11 @@ impl<'a> Value<'a> {
         if self.is_array() {
             self.elements()
         } else {
-            Elements { nodes: self.nodes, next: self.idx, remaining: 1 }
+            Elements {
+                nodes: self.nodes,
+                next: self.idx,
+                remaining: 1,
+            }
         }
     }
 
@@ -249,10 +284,17 @@ impl<'a> Value<'a> {
             (Node::String(a), Node::String(b)) => a == b,
             (Node::Static(a), Node::Static(b)) => static_eq(a, b),
             (Node::Array { len: la, .. }, Node::Array { len: lb, .. }) => {
-                la == lb && self.elements().zip(other.elements()).all(|(a, b)| a.json_eq(b))
+                la == lb
+                    && self
+                        .elements()
+                        .zip(other.elements())
+                        .all(|(a, b)| a.json_eq(b))
             }
             (Node::Object { len: la, .. }, Node::Object { len: lb, .. }) => {
-                la == lb && self.members().all(|(k, v)| other.get(k).is_some_and(|w| v.json_eq(w)))
+                la == lb
+                    && self
+                        .members()
+                        .all(|(k, v)| other.get(k).is_some_and(|w| v.json_eq(w)))
             }
             _ => false,
         }
@@ -291,8 +333,13 @@ impl<'a> Iterator for Members<'a> {
             return None;
         }
         self.remaining -= 1;
-        let Node::String(key) = self.nodes[self.next] else { return None };
-        let value = Value { nodes: self.nodes, idx: self.next + 1 };
+        let Node::String(key) = self.nodes[self.next] else {
+            return None;
+        };
+        let value = Value {
+            nodes: self.nodes,
+            idx: self.next + 1,
+        };
         self.next += 1 + span(&self.nodes[self.next + 1]);
         Some((key, value))
     }
@@ -313,7 +360,10 @@ impl<'a> Iterator for Elements<'a> {
             return None;
         }
         self.remaining -= 1;
-        let value = Value { nodes: self.nodes, idx: self.next };
+        let value = Value {
+            nodes: self.nodes,
+            idx: self.next,
+        };
         self.next += span(&self.nodes[self.next]);
         Some(value)
     }
@@ -329,25 +379,40 @@ mod tests {
 
     #[test]
     fn accepts_ordinary_objects() {
-        assert_eq!(parse(br#"{"a":1,"b":[1,2,{"c":null}],"d":"x"}"#), Ok("3".into()));
+        assert_eq!(
+            parse(br#"{"a":1,"b":[1,2,{"c":null}],"d":"x"}"#),
+            Ok("3".into())
+        );
     }
 
     #[test]
     fn rejects_duplicate_members_at_any_depth() {
         assert_eq!(parse(br#"{"a":1,"a":2}"#), Err(Problem::DuplicateKey));
-        assert_eq!(parse(br#"{"x":{"y":[{"k":1,"j":2,"k":3}]}}"#), Err(Problem::DuplicateKey));
+        assert_eq!(
+            parse(br#"{"x":{"y":[{"k":1,"j":2,"k":3}]}}"#),
+            Err(Problem::DuplicateKey)
+        );
         // Escapes are resolved before comparing: "\u0061" is "a".
         assert_eq!(parse(br#"{"a":1,"\u0061":2}"#), Err(Problem::DuplicateKey));
         let many: String = (0..40).map(|i| format!("\"k{i}\":{i},")).collect();
-        assert_eq!(parse(format!("{{{many}\"k7\":0}}").as_bytes()), Err(Problem::DuplicateKey));
+        assert_eq!(
+            parse(format!("{{{many}\"k7\":0}}").as_bytes()),
+            Err(Problem::DuplicateKey)
+        );
         assert!(parse(format!("{{{many}\"k70\":0}}").as_bytes()).is_ok());
     }
 
     #[test]
     fn rejects_what_i_json_excludes() {
         assert_eq!(parse(br#"{"n":1e400}"#), Err(Problem::NumberOutOfRange));
-        assert_eq!(parse(br#"{"n":9007199254740993}"#), Err(Problem::NumberOutOfRange));
-        assert_eq!(parse(br#"{"n":-9007199254740993}"#), Err(Problem::NumberOutOfRange));
+        assert_eq!(
+            parse(br#"{"n":9007199254740993}"#),
+            Err(Problem::NumberOutOfRange)
+        );
+        assert_eq!(
+            parse(br#"{"n":-9007199254740993}"#),
+            Err(Problem::NumberOutOfRange)
+        );
         assert!(parse(br#"{"n":9007199254740992}"#).is_ok());
         // Exactly a double, though above 2^53.
         assert!(parse(br#"{"n":9007199254740994}"#).is_ok());
@@ -373,7 +438,11 @@ mod tests {
             .with_doc(br#"{"a":{"b":[1,"two",{"c":true}]},"z":"end"}"#, |v| {
                 let b = v.get("a").unwrap().get("b").unwrap();
                 let second = b.elements().nth(1).unwrap().as_str().unwrap().to_owned();
-                (second, v.get("z").unwrap().as_str().unwrap().to_owned(), v.get("q").is_none())
+                (
+                    second,
+                    v.get("z").unwrap().as_str().unwrap().to_owned(),
+                    v.get("q").is_none(),
+                )
             })
             .unwrap();
         assert_eq!(got, ("two".into(), "end".into(), true));

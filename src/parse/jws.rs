@@ -22,8 +22,15 @@ impl<'a> CompactJws<'a> {
         if parts.next().is_some() || header.is_empty() || payload.is_empty() {
             return None;
         }
-        let b64url = |s: &str| s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        (b64url(header) && b64url(payload) && b64url(signature)).then_some(CompactJws { header, payload, signature })
+        let b64url = |s: &str| {
+            s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        };
+        (b64url(header) && b64url(payload) && b64url(signature)).then_some(CompactJws {
+            header,
+            payload,
+            signature,
+        })
     }
 
     /// The bytes the signature covers: `header.payload`.
@@ -34,7 +41,10 @@ impl<'a> CompactJws<'a> {
 
 /// Whether a record looks like a bare compact JWS rather than JSON.
 pub fn looks_like_jws(bytes: &[u8]) -> bool {
-    bytes.first().is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_') && bytes.contains(&b'.')
+    bytes
+        .first()
+        .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_')
+        && bytes.contains(&b'.')
 }
 
 /// Decodes unpadded base64url into `out` (cleared first).

@@ -78,25 +78,34 @@ pub enum PipelineError {
 }
 
 /// Parses, prepares and verifies one chunk.
-pub fn process_chunk(worker: &mut Worker, work: &mut ChunkWork, settings: &Settings<'_>, chunk: &Chunk) -> ChunkOutput {
+pub fn process_chunk(
+    worker: &mut Worker,
+    work: &mut ChunkWork,
+    settings: &Settings<'_>,
+    chunk: &Chunk,
+) -> ChunkOutput {
     work.clear();
     let data = chunk.data.bytes();
     match chunk.framing {
         Framing::Lines => {
             let mut start = 0;
-            let mut line = 0u64;
-            for end in memchr::memchr_iter(b'\n', data).chain((data.last() != Some(&b'\n') && !data.is_empty()).then_some(data.len())) {
+            let last = (data.last() != Some(&b'\n') && !data.is_empty()).then_some(data.len());
+            for (line, end) in memchr::memchr_iter(b'\n', data).chain(last).enumerate() {
                 let record = trim(&data[start..end]);
                 if !record.is_empty() {
-                    worker.evaluate(&settings.ctx, record, line, work);
+                    worker.evaluate(&settings.ctx, record, line as u64, work);
                 }
                 start = end + 1;
-                line += 1;
             }
         }
         Framing::Array => {
             for (i, range) in chunk.elements.iter().enumerate() {
-                worker.evaluate(&settings.ctx, trim(&data[Range::clone(range)]), i as u64, work);
+                worker.evaluate(
+                    &settings.ctx,
+                    trim(&data[Range::clone(range)]),
+                    i as u64,
+                    work,
+                );
             }
         }
     }
@@ -110,7 +119,9 @@ pub fn process_chunk(worker: &mut Worker, work: &mut ChunkWork, settings: &Setti
         for (j, good) in answers.into_iter().enumerate() {
             if !good {
                 let owner = work.owners[start + j] as usize;
-                work.records[owner].problems.insert(Problem::InvalidSignature);
+                work.records[owner]
+                    .problems
+                    .insert(Problem::InvalidSignature);
             }
         }
         start = end;
@@ -155,7 +166,8 @@ impl Writer<'_> {
         let base = self.base[out.input];
         let mut start = 0;
         for &(line, verdict, end) in &out.records {
-            self.sink.record(out.input, base + line + 1, verdict, &out.text[start..end])?;
+            self.sink
+                .record(out.input, base + line + 1, verdict, &out.text[start..end])?;
             self.totals.verdicts[verdict as usize] += 1;
             start = end;
         }
@@ -176,12 +188,19 @@ fn progress_bar(settings: &Settings<'_>, inputs: &[InputPath]) -> Option<indicat
     let total: u64 = inputs
         .iter()
         .map(|i| match i {
-            InputPath::File(p) if !p.to_string_lossy().ends_with(".gz") => std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
+            InputPath::File(p) if !p.to_string_lossy().ends_with(".gz") => {
+                std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)
+            }
             _ => 0,
         })
         .sum();
-    let bar = indicatif::ProgressBar::with_draw_target(Some(total), indicatif::ProgressDrawTarget::stderr());
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}") {
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(total),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+    ) {
         bar.set_style(style);
     }
     Some(bar)
@@ -203,8 +222,17 @@ fn finish(writer: &mut Writer<'_>, result: io::Result<()>) -> Result<(), Pipelin
 }
 
 /// The reference driver: one thread, chunks in order.
-pub fn run_sequential(inputs: &[InputPath], settings: &Settings<'_>, sink: &mut dyn Sink) -> Result<Totals, PipelineError> {
-    let mut writer = Writer { sink, base: Vec::new(), totals: Totals::default(), progress: progress_bar(settings, inputs) };
+pub fn run_sequential(
+    inputs: &[InputPath],
+    settings: &Settings<'_>,
+    sink: &mut dyn Sink,
+) -> Result<Totals, PipelineError> {
+    let mut writer = Writer {
+        sink,
+        base: Vec::new(),
+        totals: Totals::default(),
+        progress: progress_bar(settings, inputs),
+    };
     let mut worker = Worker::default();
     let mut work = ChunkWork::default();
     let mut write_result = Ok(());
@@ -223,7 +251,11 @@ pub fn run_sequential(inputs: &[InputPath], settings: &Settings<'_>, sink: &mut 
 }
 
 /// The parallel driver; gives the same output as [`run_sequential`].
-pub fn run_parallel(inputs: &[InputPath], settings: &Settings<'_>, sink: &mut dyn Sink) -> Result<Totals, PipelineError> {
+pub fn run_parallel(
+    inputs: &[InputPath],
+    settings: &Settings<'_>,
+    sink: &mut dyn Sink,
+) -> Result<Totals, PipelineError> {
     let threads = settings.threads.max(1);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -237,7 +269,12 @@ pub fn run_parallel(inputs: &[InputPath], settings: &Settings<'_>, sink: &mut dy
     for _ in 0..in_flight {
         let _ = ticket_tx.send(());
     }
-    let mut writer = Writer { sink, base: Vec::new(), totals: Totals::default(), progress: progress_bar(settings, inputs) };
+    let mut writer = Writer {
+        sink,
+        base: Vec::new(),
+        totals: Totals::default(),
+        progress: progress_bar(settings, inputs),
+    };
     let (source_result, write_result) = std::thread::scope(|scope| {
         let feeder = scope.spawn(move || {
             let mut seq = 0u64;
@@ -286,7 +323,9 @@ pub fn run_parallel(inputs: &[InputPath], settings: &Settings<'_>, sink: &mut dy
         // when the writer stopped early.
         drop(out_rx);
         drop(ticket_tx);
-        let source_result = feeder.join().unwrap_or_else(|_| Ok(()));
+        let source_result = feeder
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (source_result, result)
     });
     source_result?;

@@ -8,12 +8,11 @@
 
 use std::sync::Arc;
 
-
 use crate::parse::credential::{self, ClaimFallback, Credential};
 use crate::parse::jcs::{Canonicalizer, Patch};
-use crate::parse::sha256x::sha256_many;
 use crate::parse::json::{JsonParser, Value, number};
 use crate::parse::jws::{self, CompactJws};
+use crate::parse::sha256x::sha256_many;
 use crate::resolve::{KeyResolver, ResolvedKey};
 use crate::status::clock::Timestamp;
 use crate::verdict::{Format, Problem, Problems, Warning, Warnings};
@@ -76,7 +75,10 @@ struct Pending {
 /// What a signature covers, as ranges of [`ChunkWork::signed`].
 enum Message {
     /// eddsa-jcs-2022: SHA-256(proof configuration) ‖ SHA-256(document).
-    HashedPair { proof: (usize, usize), doc: (usize, usize) },
+    HashedPair {
+        proof: (usize, usize),
+        doc: (usize, usize),
+    },
     /// A JWS signing input, signed as is.
     Raw((usize, usize)),
 }
@@ -107,20 +109,30 @@ impl ChunkWork {
                 }
                 Message::Raw(r) => &self.signed[r.0..r.1],
             };
-            if let Some(capture) = &mut self.capture {
-                if capture.len() < capture.capacity() {
-                    capture.push((message.to_vec(), p.signature, p.key.clone()));
-                }
+            if let Some(capture) = self.capture.as_mut().filter(|c| c.len() < c.capacity()) {
+                capture.push((message.to_vec(), p.signature, p.key.clone()));
             }
             match Prepared::new(&p.signature, &p.key, message) {
                 Ok(prepared) => {
-                    self.signatures.push(Signature { prepared, key: p.key });
+                    self.signatures.push(Signature {
+                        prepared,
+                        key: p.key,
+                    });
                     self.owners.push(p.owner);
                 }
-                Err(Rejection::SNotCanonical | Rejection::RNotCanonical | Rejection::RNotOnCurve | Rejection::RSmallOrder) => {
-                    self.records[p.owner as usize].problems.insert(Problem::InvalidSignature);
+                Err(
+                    Rejection::SNotCanonical
+                    | Rejection::RNotCanonical
+                    | Rejection::RNotOnCurve
+                    | Rejection::RSmallOrder,
+                ) => {
+                    self.records[p.owner as usize]
+                        .problems
+                        .insert(Problem::InvalidSignature);
                 }
-                Err(_) => self.records[p.owner as usize].problems.insert(Problem::WeakKey),
+                Err(_) => self.records[p.owner as usize]
+                    .problems
+                    .insert(Problem::WeakKey),
             }
         }
     }
@@ -179,7 +191,11 @@ impl BatchTuner {
     }
 
     pub fn record(&mut self, failed: bool) {
-        self.current = if failed { (self.current / 2).max(MIN_ADAPTIVE_BATCH) } else { (self.current + self.current / 4 + 1).min(1 << 16) };
+        self.current = if failed {
+            (self.current / 2).max(MIN_ADAPTIVE_BATCH)
+        } else {
+            (self.current + self.current / 4 + 1).min(1 << 16)
+        };
     }
 }
 
@@ -197,8 +213,14 @@ pub struct Worker {
 /// Strips the JSON Lines framing: spaces, tabs and a CR before the newline.
 pub fn trim(bytes: &[u8]) -> &[u8] {
     let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
-    let start = bytes.iter().position(|b| !is_space(b)).unwrap_or(bytes.len());
-    let end = bytes.iter().rposition(|b| !is_space(b)).map_or(start, |e| e + 1);
+    let start = bytes
+        .iter()
+        .position(|b| !is_space(b))
+        .unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !is_space(b))
+        .map_or(start, |e| e + 1);
     &bytes[start..end]
 }
 
@@ -207,7 +229,10 @@ impl Worker {
     /// outcome to `work`.
     pub fn evaluate(&mut self, ctx: &Context<'_>, bytes: &[u8], line: u64, work: &mut ChunkWork) {
         let index = work.records.len() as u32;
-        let mut rec = RecordOutcome { line, ..RecordOutcome::default() };
+        let mut rec = RecordOutcome {
+            line,
+            ..RecordOutcome::default()
+        };
         if bytes.len() > ctx.max_record_bytes {
             rec.problems.insert(Problem::RecordTooLarge);
         } else if bytes.first() == Some(&b'{') {
@@ -216,7 +241,9 @@ impl Worker {
             // A JWS written as a JSON string.
             let token = &mut self.token;
             token.clear();
-            let parsed = self.header.with_doc(bytes, |v| v.as_str().map(|s| token.push_str(s)).is_some());
+            let parsed = self
+                .header
+                .with_doc(bytes, |v| v.as_str().map(|s| token.push_str(s)).is_some());
             match parsed {
                 Ok(true) => {
                     let token = std::mem::take(&mut self.token);
@@ -241,7 +268,14 @@ impl Worker {
         work.records.push(rec);
     }
 
-    fn evaluate_json(&mut self, ctx: &Context<'_>, bytes: &[u8], index: u32, rec: &mut RecordOutcome, work: &mut ChunkWork) {
+    fn evaluate_json(
+        &mut self,
+        ctx: &Context<'_>,
+        bytes: &[u8],
+        index: u32,
+        rec: &mut RecordOutcome,
+        work: &mut ChunkWork,
+    ) {
         let Worker { doc, canon, .. } = self;
         let parsed = doc.with_doc(bytes, |root| {
             rec.id = credential::id_of(root).map(|s| work.keep(s));
@@ -260,7 +294,14 @@ impl Worker {
         }
     }
 
-    fn evaluate_jws(&mut self, ctx: &Context<'_>, token: &str, index: u32, rec: &mut RecordOutcome, work: &mut ChunkWork) {
+    fn evaluate_jws(
+        &mut self,
+        ctx: &Context<'_>,
+        token: &str,
+        index: u32,
+        rec: &mut RecordOutcome,
+        work: &mut ChunkWork,
+    ) {
         rec.format = Some(Format::VcJwt);
         let Some(jws) = CompactJws::split(token) else {
             return rec.problems.insert(Problem::BadJws);
@@ -316,9 +357,15 @@ impl Worker {
                 Some(_) => return rec.problems.insert(Problem::BadMember),
                 None => payload,
             };
-            let fallback = ClaimFallback { id: claims.jti, issuer: claims.iss, valid_from: claims.nbf };
+            let fallback = ClaimFallback {
+                id: claims.jti,
+                issuer: claims.iss,
+                valid_from: claims.nbf,
+            };
             rec.id = credential::id_of(root).or(claims.jti).map(|s| work.keep(s));
-            rec.issuer = credential::issuer_of(root).or(claims.iss).map(|s| work.keep(s));
+            rec.issuer = credential::issuer_of(root)
+                .or(claims.iss)
+                .map(|s| work.keep(s));
             let cred = match Credential::read(root, fallback) {
                 Ok(c) => c,
                 Err(p) => return rec.problems.insert(p),
@@ -344,7 +391,13 @@ impl Worker {
             if let Some(key) = key_for(ctx, &method, cred.issuer, rec) {
                 let start = work.signed.len();
                 work.signed.extend_from_slice(message);
-                defer(work, index, &signature, &key, Message::Raw((start, work.signed.len())));
+                defer(
+                    work,
+                    index,
+                    &signature,
+                    &key,
+                    Message::Raw((start, work.signed.len())),
+                );
             }
         });
         if let Err(p) = parsed {
@@ -378,7 +431,9 @@ impl<'a> JwtClaims<'a> {
         let mut time = |name| match payload.get(name) {
             None => None,
             Some(v) => match v.node() {
-                simd_json::Node::Static(s) => number(s).map(|n| Timestamp::from_unix(n.floor() as i64)),
+                simd_json::Node::Static(s) => {
+                    number(s).map(|n| Timestamp::from_unix(n.floor() as i64))
+                }
                 _ => {
                     malformed = true;
                     None
@@ -386,14 +441,22 @@ impl<'a> JwtClaims<'a> {
             },
         };
         let (nbf, exp) = (time("nbf"), time("exp"));
-        JwtClaims { iss, jti, sub, nbf, exp, malformed }
+        JwtClaims {
+            iss,
+            jti,
+            sub,
+            nbf,
+            exp,
+            malformed,
+        }
     }
 
     /// Open Badges 3.0 §8.2.4 / VC-JWT: where a claim and the credential
     /// both state a fact, they must state the same one. Times compare to
     /// the second, the resolution of a NumericDate.
     fn agree_with(&self, cred: &Credential<'_>) -> bool {
-        let same_time = |claim: Option<Timestamp>, member: Option<Timestamp>| match (claim, member) {
+        let same_time = |claim: Option<Timestamp>, member: Option<Timestamp>| match (claim, member)
+        {
             (Some(c), Some(m)) => c.secs == m.secs,
             _ => true,
         };
@@ -412,15 +475,28 @@ impl<'a> JwtClaims<'a> {
 /// `validUntil`/`expirationDate` (and a JWT's `exp`) before `as_of` is
 /// `expired`; `validFrom`/`issuanceDate` (and `nbf`) after it is
 /// `not_yet_valid`. `extra` holds a JWT's `nbf` and `exp`.
-fn judge_validity(ctx: &Context<'_>, cred: &Credential<'_>, extra: &[Option<Timestamp>], rec: &mut RecordOutcome) {
+fn judge_validity(
+    ctx: &Context<'_>,
+    cred: &Credential<'_>,
+    extra: &[Option<Timestamp>],
+    rec: &mut RecordOutcome,
+) {
     let (nbf, exp) = match extra {
         [nbf, exp] => (*nbf, *exp),
         _ => (None, None),
     };
-    if [cred.valid_until, exp].into_iter().flatten().any(|t| t < ctx.as_of) {
+    if [cred.valid_until, exp]
+        .into_iter()
+        .flatten()
+        .any(|t| t < ctx.as_of)
+    {
         rec.problems.insert(Problem::Expired);
     }
-    if [cred.valid_from, nbf].into_iter().flatten().any(|t| t > ctx.as_of) {
+    if [cred.valid_from, nbf]
+        .into_iter()
+        .flatten()
+        .any(|t| t > ctx.as_of)
+    {
         rec.problems.insert(Problem::NotYetValid);
     }
 }
@@ -447,7 +523,14 @@ fn suite_of(proof: Value<'_>) -> Option<Suite> {
 /// Verifiable Credential Data Integrity §4.4–4.6: every proof of a
 /// supported kind must verify; proofs of other kinds are skipped with a
 /// warning; none supported is `unsupported`.
-fn check_data_integrity(ctx: &Context<'_>, cred: &Credential<'_>, bufs: &mut ProofBuffers<'_>, index: u32, rec: &mut RecordOutcome, work: &mut ChunkWork) {
+fn check_data_integrity(
+    ctx: &Context<'_>,
+    cred: &Credential<'_>,
+    bufs: &mut ProofBuffers<'_>,
+    index: u32,
+    rec: &mut RecordOutcome,
+    work: &mut ChunkWork,
+) {
     let Some(proof) = cred.proof else {
         return rec.problems.insert(Problem::NoProof);
     };
@@ -476,7 +559,12 @@ fn check_data_integrity(ctx: &Context<'_>, cred: &Credential<'_>, bufs: &mut Pro
 
 /// Resolves a verification method for a credential by `issuer`, recording
 /// every problem; returns the key when a signature can be checked with it.
-fn key_for(ctx: &Context<'_>, method: &str, issuer: &str, rec: &mut RecordOutcome) -> Option<Arc<crate::verify::VerifyingKey>> {
+fn key_for(
+    ctx: &Context<'_>,
+    method: &str,
+    issuer: &str,
+    rec: &mut RecordOutcome,
+) -> Option<Arc<crate::verify::VerifyingKey>> {
     let resolved: Arc<ResolvedKey> = match ctx.resolver.resolve(method) {
         Ok(r) => r,
         Err(p) => {
@@ -508,8 +596,19 @@ fn key_for(ctx: &Context<'_>, method: &str, issuer: &str, rec: &mut RecordOutcom
 }
 
 /// Defers a signature until its chunk's messages are hashed.
-fn defer(work: &mut ChunkWork, owner: u32, signature: &[u8; 64], key: &Arc<crate::verify::VerifyingKey>, message: Message) {
-    work.pending.push(Pending { owner, signature: *signature, key: key.clone(), message });
+fn defer(
+    work: &mut ChunkWork,
+    owner: u32,
+    signature: &[u8; 64],
+    key: &Arc<crate::verify::VerifyingKey>,
+    message: Message,
+) {
+    work.pending.push(Pending {
+        owner,
+        signature: *signature,
+        key: key.clone(),
+        message,
+    });
 }
 
 /// Decodes a `proofValue`: multibase base58btc of exactly 64 bytes.
@@ -521,7 +620,16 @@ fn proof_value(proof: Value<'_>) -> Option<[u8; 64]> {
 /// vc-di-eddsa §3.3.2 (Verify Proof, eddsa-jcs-2022) with §3.3.5 (Proof
 /// Configuration) and Data Integrity §4.5 for `previousProof`.
 #[allow(clippy::too_many_arguments)]
-fn check_jcs_proof(ctx: &Context<'_>, cred: &Credential<'_>, proof: Value<'_>, all: &[Value<'_>], bufs: &mut ProofBuffers<'_>, index: u32, rec: &mut RecordOutcome, work: &mut ChunkWork) {
+fn check_jcs_proof(
+    ctx: &Context<'_>,
+    cred: &Credential<'_>,
+    proof: Value<'_>,
+    all: &[Value<'_>],
+    bufs: &mut ProofBuffers<'_>,
+    index: u32,
+    rec: &mut RecordOutcome,
+    work: &mut ChunkWork,
+) {
     if proof.get("proofPurpose").and_then(Value::as_str) != Some("assertionMethod") {
         rec.problems.insert(Problem::ProofPurpose);
     }
@@ -532,7 +640,9 @@ fn check_jcs_proof(ctx: &Context<'_>, cred: &Credential<'_>, proof: Value<'_>, a
     for name in ["created", "expires"] {
         if let Some(v) = proof.get(name) {
             match v.as_str().map(Timestamp::parse) {
-                Some(Ok(t)) if name == "expires" && t < ctx.as_of => rec.problems.insert(Problem::ProofExpired),
+                Some(Ok(t)) if name == "expires" && t < ctx.as_of => {
+                    rec.problems.insert(Problem::ProofExpired)
+                }
                 Some(Ok(_)) => {}
                 _ => rec.problems.insert(Problem::ProofMalformed),
             }
@@ -547,8 +657,13 @@ fn check_jcs_proof(ctx: &Context<'_>, cred: &Credential<'_>, proof: Value<'_>, a
     // §3.3.2 step 4: the proof's @context must open the document's.
     let context = proof.get("@context");
     if let Some(pc) = context {
-        let doc_ctx: Vec<Value<'_>> = cred.root.get("@context").map(|c| c.one_or_many().collect()).unwrap_or_default();
-        let prefix = pc.one_or_many().count() <= doc_ctx.len() && pc.one_or_many().zip(&doc_ctx).all(|(a, b)| a.json_eq(*b));
+        let doc_ctx: Vec<Value<'_>> = cred
+            .root
+            .get("@context")
+            .map(|c| c.one_or_many().collect())
+            .unwrap_or_default();
+        let prefix = pc.one_or_many().count() <= doc_ctx.len()
+            && pc.one_or_many().zip(&doc_ctx).all(|(a, b)| a.json_eq(*b));
         if !prefix {
             return rec.problems.insert(Problem::ContextMismatch);
         }
@@ -559,17 +674,23 @@ fn check_jcs_proof(ctx: &Context<'_>, cred: &Credential<'_>, proof: Value<'_>, a
     let previous_shape = proof.get("previousProof");
     if let Some(pp) = previous_shape {
         for id in pp.one_or_many() {
-            let found = id.as_str().and_then(|id| all.iter().find(|p| p.get("id").and_then(Value::as_str) == Some(id)));
+            let found = id.as_str().and_then(|id| {
+                all.iter()
+                    .find(|p| p.get("id").and_then(Value::as_str) == Some(id))
+            });
             match found {
                 Some(p) => previous.push(*p),
                 None => return rec.problems.insert(Problem::PreviousProof),
             }
         }
     }
-    let Some(key) = key_for(ctx, method, cred.issuer, rec) else { return };
+    let Some(key) = key_for(ctx, method, cred.issuer, rec) else {
+        return;
+    };
 
     let proof_start = work.signed.len();
-    bufs.canon.write_patched(&mut work.signed, proof, &["proofValue"], &[]);
+    bufs.canon
+        .write_patched(&mut work.signed, proof, &["proofValue"], &[]);
     let doc_start = work.signed.len();
     let mut set: Vec<(&str, Patch<'_, '_>)> = Vec::with_capacity(2);
     if let Some(pc) = context {
@@ -580,7 +701,11 @@ fn check_jcs_proof(ctx: &Context<'_>, cred: &Credential<'_>, proof: Value<'_>, a
         Some(_) => set.push(("proof", Patch::Value(previous[0]))),
         None => {}
     }
-    bufs.canon.write_patched(&mut work.signed, cred.root, &["proof"], &set);
-    let message = Message::HashedPair { proof: (proof_start, doc_start), doc: (doc_start, work.signed.len()) };
+    bufs.canon
+        .write_patched(&mut work.signed, cred.root, &["proof"], &set);
+    let message = Message::HashedPair {
+        proof: (proof_start, doc_start),
+        doc: (doc_start, work.signed.len()),
+    };
     defer(work, index, &signature, &key, message);
 }

@@ -91,10 +91,19 @@ impl<W: Write + Send> VerdictWriter<W> {
                 .collect()
         });
         if format == OutputFormat::Csv {
-            let header: &[u8] = if many { b"file,line,id,issuer,format,verdict,problems,warnings\n" } else { b"line,id,issuer,format,verdict,problems,warnings\n" };
+            let header: &[u8] = if many {
+                b"file,line,id,issuer,format,verdict,problems,warnings\n"
+            } else {
+                b"line,id,issuer,format,verdict,problems,warnings\n"
+            };
             out.write_all(header)?;
         }
-        Ok(VerdictWriter { out, format, files, number: itoa_lite::Buffer::default() })
+        Ok(VerdictWriter {
+            out,
+            format,
+            files,
+            number: itoa_lite::Buffer::default(),
+        })
     }
 
     pub fn into_inner(self) -> W {
@@ -103,7 +112,13 @@ impl<W: Write + Send> VerdictWriter<W> {
 }
 
 impl<W: Write + Send> Sink for VerdictWriter<W> {
-    fn record(&mut self, input: usize, line: u64, _verdict: Verdict, rest: &[u8]) -> io::Result<()> {
+    fn record(
+        &mut self,
+        input: usize,
+        line: u64,
+        _verdict: Verdict,
+        rest: &[u8],
+    ) -> io::Result<()> {
         match (self.format, &self.files) {
             (OutputFormat::Jsonl, Some(files)) => {
                 self.out.write_all(b"{\"file\":")?;

@@ -28,7 +28,11 @@ impl RunSummary {
     }
 
     pub fn records_per_second(&self) -> f64 {
-        if self.elapsed_seconds > 0.0 { self.records as f64 / self.elapsed_seconds } else { 0.0 }
+        if self.elapsed_seconds > 0.0 {
+            self.records as f64 / self.elapsed_seconds
+        } else {
+            0.0
+        }
     }
 
     /// Whether every record is `valid` (exit code 0).
@@ -41,7 +45,13 @@ impl RunSummary {
         let mut s = String::new();
         let _ = write!(s, "{{\"records\":{},\"verdicts\":{{", self.records);
         for (i, v) in Verdict::ALL.iter().enumerate() {
-            let _ = write!(s, "{}\"{}\":{}", if i > 0 { "," } else { "" }, v.as_str(), self.count(*v));
+            let _ = write!(
+                s,
+                "{}\"{}\":{}",
+                if i > 0 { "," } else { "" },
+                v.as_str(),
+                self.count(*v)
+            );
         }
         let _ = write!(
             s,
@@ -56,7 +66,12 @@ impl RunSummary {
         for (i, name) in self.inputs.iter().enumerate() {
             let mut q = Vec::new();
             crate::parse::jcs::write_string(&mut q, name);
-            let _ = write!(s, "{}{}", if i > 0 { "," } else { "" }, String::from_utf8_lossy(&q));
+            let _ = write!(
+                s,
+                "{}{}",
+                if i > 0 { "," } else { "" },
+                String::from_utf8_lossy(&q)
+            );
         }
         s.push_str("]}\n");
         s
@@ -72,7 +87,11 @@ impl RunSummary {
             self.threads,
             self.as_of
         );
-        let parts: Vec<String> = Verdict::ALL.iter().filter(|v| self.count(**v) > 0).map(|v| format!("{} {}", self.count(*v), v)).collect();
+        let parts: Vec<String> = Verdict::ALL
+            .iter()
+            .filter(|v| self.count(**v) > 0)
+            .map(|v| format!("{} {}", self.count(*v), v))
+            .collect();
         if !parts.is_empty() {
             let _ = writeln!(s, "credverify: {}", parts.join(", "));
         }

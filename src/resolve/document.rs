@@ -27,7 +27,11 @@ pub enum DocumentError {
 /// Registers every verification method of `doc` with `resolver`; `bound` is
 /// the URL the document was bound to (`URL=FILE`), which stands for its id.
 /// Returns the number of methods registered.
-pub fn register(resolver: &KeyResolver, doc: Value<'_>, bound: Option<&str>) -> Result<usize, DocumentError> {
+pub fn register(
+    resolver: &KeyResolver,
+    doc: Value<'_>,
+    bound: Option<&str>,
+) -> Result<usize, DocumentError> {
     if !doc.is_object() {
         return Err(DocumentError::NotAnObject);
     }
@@ -36,7 +40,13 @@ pub fn register(resolver: &KeyResolver, doc: Value<'_>, bound: Option<&str>) -> 
         (None, Some(id)) => id,
         (None, None) => return Err(DocumentError::NoId),
     };
-    let absolute = |id: &str| if id.starts_with('#') { format!("{base}{id}") } else { id.to_owned() };
+    let absolute = |id: &str| {
+        if id.starts_with('#') {
+            format!("{base}{id}")
+        } else {
+            id.to_owned()
+        }
+    };
     let mut authorised: Vec<String> = Vec::new();
     let mut methods: Vec<Value<'_>> = Vec::new();
     if let Some(list) = doc.get("assertionMethod") {
@@ -56,8 +66,13 @@ pub fn register(resolver: &KeyResolver, doc: Value<'_>, bound: Option<&str>) -> 
     }
     let mut count = 0;
     for method in methods {
-        let Some(id) = method.get("id").and_then(Value::as_str).map(absolute) else { continue };
-        let controller = method.get("controller").and_then(Value::as_str).map_or_else(|| base.to_owned(), absolute);
+        let Some(id) = method.get("id").and_then(Value::as_str).map(absolute) else {
+            continue;
+        };
+        let controller = method
+            .get("controller")
+            .and_then(Value::as_str)
+            .map_or_else(|| base.to_owned(), absolute);
         let assertion = controller == base && authorised.contains(&id);
         let resolution = match key_material(method) {
             Ok(bytes) => Ok(Arc::new(ResolvedKey {

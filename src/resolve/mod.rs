@@ -49,7 +49,11 @@ pub struct KeyResolver {
 
 impl KeyResolver {
     pub fn new(trust_fragment_keys: bool) -> KeyResolver {
-        KeyResolver { cache: RwLock::new(HashMap::new()), next_id: AtomicU32::new(0), trust_fragment_keys }
+        KeyResolver {
+            cache: RwLock::new(HashMap::new()),
+            next_id: AtomicU32::new(0),
+            trust_fragment_keys,
+        }
     }
 
     /// Screens key bytes into a key with a fresh id.
@@ -65,7 +69,12 @@ impl KeyResolver {
 
     /// Resolves a verification method id.
     pub fn resolve(&self, method: &str) -> Resolution {
-        if let Some(hit) = self.cache.read().unwrap_or_else(|e| e.into_inner()).get(method) {
+        if let Some(hit) = self
+            .cache
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(method)
+        {
             return hit.clone();
         }
         let resolution = self.resolve_uncached(method);
@@ -97,7 +106,9 @@ impl KeyResolver {
             }
             multikey::decode_did_jwk(id)
         } else if self.trust_fragment_keys && did.starts_with("https://") {
-            let key = fragment.ok_or(Problem::UnknownKey).and_then(|f| multikey::decode_multikey(f).map_err(|_| Problem::UnknownKey))?;
+            let key = fragment
+                .ok_or(Problem::UnknownKey)
+                .and_then(|f| multikey::decode_multikey(f).map_err(|_| Problem::UnknownKey))?;
             return Ok(Arc::new(ResolvedKey {
                 key: self.screen(key),
                 controller: did.into(),
@@ -108,7 +119,12 @@ impl KeyResolver {
             return Err(Problem::UnknownKey);
         };
         let bytes = decoded.map_err(|_| Problem::UnknownKey)?;
-        Ok(Arc::new(ResolvedKey { key: self.screen(bytes), controller: did.into(), assertion: true, from_fragment: false }))
+        Ok(Arc::new(ResolvedKey {
+            key: self.screen(bytes),
+            controller: did.into(),
+            assertion: true,
+            from_fragment: false,
+        }))
     }
 
     /// The key of an issuer that has exactly one: `did:key` and `did:jwk`
@@ -139,13 +155,19 @@ mod tests {
         assert!(Arc::ptr_eq(&a, &b));
         assert_eq!(&*a.controller, DID);
         assert!(a.assertion && a.key.is_ok());
-        assert_eq!(r.resolve(&format!("{DID}#z6Mkother")).unwrap_err(), Problem::UnknownKey);
+        assert_eq!(
+            r.resolve(&format!("{DID}#z6Mkother")).unwrap_err(),
+            Problem::UnknownKey
+        );
     }
 
     #[test]
     fn fragment_keys_need_the_relaxation() {
         let method = "https://issuer.example/keys#z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2";
-        assert_eq!(KeyResolver::new(false).resolve(method).unwrap_err(), Problem::UnknownKey);
+        assert_eq!(
+            KeyResolver::new(false).resolve(method).unwrap_err(),
+            Problem::UnknownKey
+        );
         let got = KeyResolver::new(true).resolve(method).unwrap();
         assert!(got.from_fragment);
         assert_eq!(&*got.controller, "https://issuer.example/keys");

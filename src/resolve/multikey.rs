@@ -24,10 +24,14 @@ pub enum KeyDecodeError {
 /// Decodes a Multikey `publicKeyMultibase` (also a did:key identifier).
 pub fn decode_multikey(text: &str) -> Result<[u8; 32], KeyDecodeError> {
     let body = text.strip_prefix('z').ok_or(KeyDecodeError::Multibase)?;
-    if body.bytes().any(|b| !b.is_ascii_alphanumeric() || matches!(b, b'0' | b'O' | b'I' | b'l')) {
+    if body
+        .bytes()
+        .any(|b| !b.is_ascii_alphanumeric() || matches!(b, b'0' | b'O' | b'I' | b'l'))
+    {
         return Err(KeyDecodeError::Multibase);
     }
-    let decoded = crate::parse::base58::decode_exact::<34>(body).ok_or(KeyDecodeError::Multicodec)?;
+    let decoded =
+        crate::parse::base58::decode_exact::<34>(body).ok_or(KeyDecodeError::Multicodec)?;
     match decoded {
         [0xed, 0x01, key @ ..] => Ok(key),
         _ => Err(KeyDecodeError::Multicodec),
@@ -45,7 +49,9 @@ pub fn encode_multikey(key: &[u8; 32]) -> String {
 /// Decodes a raw base58 key (`publicKeyBase58`).
 pub fn decode_base58_key(text: &str) -> Result<[u8; 32], KeyDecodeError> {
     let mut buf = [0u8; 40];
-    let n = bs58::decode(text).onto(&mut buf[..]).map_err(|_| KeyDecodeError::Multibase)?;
+    let n = bs58::decode(text)
+        .onto(&mut buf[..])
+        .map_err(|_| KeyDecodeError::Multibase)?;
     buf[..n].try_into().map_err(|_| KeyDecodeError::Multicodec)
 }
 
@@ -70,8 +76,12 @@ pub fn decode_jwk(jwk: Value<'_>) -> Result<[u8; 32], KeyDecodeError> {
         return Err(KeyDecodeError::Jwk("use is not sig"));
     }
     let x = field("x").ok_or(KeyDecodeError::Jwk("no x"))?;
-    let bytes = URL_SAFE_NO_PAD.decode(x).map_err(|_| KeyDecodeError::Jwk("x is not base64url"))?;
-    bytes.try_into().map_err(|_| KeyDecodeError::Jwk("x is not 32 bytes"))
+    let bytes = URL_SAFE_NO_PAD
+        .decode(x)
+        .map_err(|_| KeyDecodeError::Jwk("x is not base64url"))?;
+    bytes
+        .try_into()
+        .map_err(|_| KeyDecodeError::Jwk("x is not 32 bytes"))
 }
 
 /// Decodes the identifier of a `did:jwk` (the base64url of the JWK's JSON).

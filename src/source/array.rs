@@ -95,7 +95,11 @@ impl ArrayScanner {
             b']' | b'}' if self.nest > 0 => self.nest -= 1,
             b',' | b']' if self.nest == 0 => {
                 out.push(self.element_start..self.element_end);
-                self.state = if b == b',' { State::BeforeElement { after_comma: true } } else { State::Closed };
+                self.state = if b == b',' {
+                    State::BeforeElement { after_comma: true }
+                } else {
+                    State::Closed
+                };
                 return;
             }
             _ if b.is_ascii_whitespace() => return,
@@ -148,7 +152,10 @@ mod tests {
             s.feed(part, (i * block) as u64, &mut spans);
         }
         s.finish(text.len() as u64, &mut spans);
-        let parts = spans.into_iter().map(|r| text[r.start as usize..r.end as usize].to_owned()).collect();
+        let parts = spans
+            .into_iter()
+            .map(|r| text[r.start as usize..r.end as usize].to_owned())
+            .collect();
         (parts, s.problem())
     }
 
@@ -157,7 +164,15 @@ mod tests {
         let text = r#" [ {"a":"x,]}\"y"} , "tok.en.s" ,{"b":[1,{"c":[]}]}] "#;
         for block in [1, 2, 3, 7, 64] {
             let (parts, problem) = split(text, block);
-            assert_eq!(parts, [r#"{"a":"x,]}\"y"}"#, r#""tok.en.s""#, r#"{"b":[1,{"c":[]}]}"#], "block {block}");
+            assert_eq!(
+                parts,
+                [
+                    r#"{"a":"x,]}\"y"}"#,
+                    r#""tok.en.s""#,
+                    r#"{"b":[1,{"c":[]}]}"#
+                ],
+                "block {block}"
+            );
             assert_eq!(problem, None);
         }
     }

@@ -42,7 +42,11 @@ pub enum InputPath {
 
 impl InputPath {
     pub fn parse(arg: &str) -> InputPath {
-        if arg == "-" { InputPath::Stdin } else { InputPath::File(PathBuf::from(arg)) }
+        if arg == "-" {
+            InputPath::Stdin
+        } else {
+            InputPath::File(PathBuf::from(arg))
+        }
     }
 
     /// The name shown in verdicts and messages.
@@ -121,7 +125,11 @@ pub struct SourceOptions {
 
 impl Default for SourceOptions {
     fn default() -> Self {
-        SourceOptions { mmap: true, max_record_bytes: DEFAULT_MAX_RECORD_BYTES, chunk_bytes: CHUNK_BYTES }
+        SourceOptions {
+            mmap: true,
+            max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
+            chunk_bytes: CHUNK_BYTES,
+        }
     }
 }
 
@@ -137,7 +145,11 @@ fn first_non_space(bytes: &[u8]) -> Option<u8> {
 fn framing_for(name: &str, head: &[u8]) -> Framing {
     let name = name.strip_suffix(".gz").unwrap_or(name);
     let may_be_array = name == "-" || name.ends_with(".json");
-    if may_be_array && first_non_space(head) == Some(b'[') { Framing::Array } else { Framing::Lines }
+    if may_be_array && first_non_space(head) == Some(b'[') {
+        Framing::Array
+    } else {
+        Framing::Lines
+    }
 }
 
 /// Calls `emit` with every chunk of one input, in order.
@@ -148,17 +160,21 @@ pub fn for_each_chunk(
     emit: &mut dyn FnMut(Chunk) -> bool,
 ) -> Result<(), SourceError> {
     let name = path.display();
-    let io_err = |source| SourceError::Io { path: name.clone(), source };
+    let io_err = |source| SourceError::Io {
+        path: name.clone(),
+        source,
+    };
     let reader: Box<dyn Read> = match path {
         InputPath::Stdin => Box::new(io::stdin().lock()),
         InputPath::File(p) => {
             let file = File::open(p).map_err(io_err)?;
-            if options.mmap {
-                if let Some(map) = map_file(&file, p) {
-                    if !map.starts_with(&GZIP_MAGIC) {
-                        return chunk_mapped(index, Arc::new(map), &name, options, emit);
-                    }
-                }
+            if let Some(map) = options
+                .mmap
+                .then(|| map_file(&file, p))
+                .flatten()
+                .filter(|m| !m.starts_with(&GZIP_MAGIC))
+            {
+                return chunk_mapped(index, Arc::new(map), &name, options, emit);
             }
             Box::new(file)
         }
@@ -167,7 +183,11 @@ pub fn for_each_chunk(
     let mut reader = io::BufReader::with_capacity(1 << 16, reader);
     let head = io::BufRead::fill_buf(&mut reader).map_err(io_err)?.to_vec();
     let gz = head.starts_with(&GZIP_MAGIC);
-    let mut stream: Box<dyn Read> = if gz { Box::new(MultiGzDecoder::new(reader)) } else { Box::new(reader) };
+    let mut stream: Box<dyn Read> = if gz {
+        Box::new(MultiGzDecoder::new(reader))
+    } else {
+        Box::new(reader)
+    };
     chunk_stream(index, &mut *stream, &name, options, emit).map_err(io_err)
 }
 
@@ -189,14 +209,23 @@ fn map_file(file: &File, path: &Path) -> Option<Mmap> {
         }
         Err(e) => {
             if std::env::var_os("CREDVERIFY_DEBUG").is_some() {
-                eprintln!("credverify: debug: cannot map {}: {e}; reading instead", path.display());
+                eprintln!(
+                    "credverify: debug: cannot map {}: {e}; reading instead",
+                    path.display()
+                );
             }
             None
         }
     }
 }
 
-fn chunk_mapped(index: usize, map: Arc<Mmap>, name: &str, options: SourceOptions, emit: &mut dyn FnMut(Chunk) -> bool) -> Result<(), SourceError> {
+fn chunk_mapped(
+    index: usize,
+    map: Arc<Mmap>,
+    name: &str,
+    options: SourceOptions,
+    emit: &mut dyn FnMut(Chunk) -> bool,
+) -> Result<(), SourceError> {
     let start = if map.starts_with(BOM) { BOM.len() } else { 0 };
     let framing = framing_for(name, &map[start..map.len().min(start + 4096)]);
     let len = map.len();
@@ -210,7 +239,13 @@ fn chunk_mapped(index: usize, map: Arc<Mmap>, name: &str, options: SourceOptions
                 } else {
                     memchr::memchr(b'\n', &map[target..]).map_or(len, |i| target + i + 1)
                 };
-                let chunk = Chunk { input: index, data: ChunkData::Mapped(map.clone(), pos..end), offset: pos as u64, elements: Vec::new(), framing };
+                let chunk = Chunk {
+                    input: index,
+                    data: ChunkData::Mapped(map.clone(), pos..end),
+                    offset: pos as u64,
+                    elements: Vec::new(),
+                    framing,
+                };
                 if !emit(chunk) {
                     return Ok(());
                 }
@@ -227,11 +262,24 @@ fn chunk_mapped(index: usize, map: Arc<Mmap>, name: &str, options: SourceOptions
                 if end == len {
                     scanner.finish(len as u64, &mut spans);
                 }
-                if !spans.is_empty() && (spans.last().map_or(0, |s| s.end) - spans[0].start >= options.chunk_bytes as u64 || end == len) {
+                if !spans.is_empty()
+                    && (spans.last().map_or(0, |s| s.end) - spans[0].start
+                        >= options.chunk_bytes as u64
+                        || end == len)
+                {
                     let lo = spans[0].start as usize;
                     let hi = spans.last().map_or(lo, |s| s.end as usize);
-                    let elements = spans.drain(..).map(|s| s.start as usize - lo..s.end as usize - lo).collect();
-                    let chunk = Chunk { input: index, data: ChunkData::Mapped(map.clone(), lo..hi), offset: lo as u64, elements, framing };
+                    let elements = spans
+                        .drain(..)
+                        .map(|s| s.start as usize - lo..s.end as usize - lo)
+                        .collect();
+                    let chunk = Chunk {
+                        input: index,
+                        data: ChunkData::Mapped(map.clone(), lo..hi),
+                        offset: lo as u64,
+                        elements,
+                        framing,
+                    };
                     if !emit(chunk) {
                         return Ok(());
                     }
@@ -268,7 +316,13 @@ fn fill(reader: &mut dyn Read, buf: &mut Vec<u8>, want: usize) -> io::Result<boo
     Ok(true)
 }
 
-fn chunk_stream(index: usize, reader: &mut dyn Read, name: &str, options: SourceOptions, emit: &mut dyn FnMut(Chunk) -> bool) -> io::Result<()> {
+fn chunk_stream(
+    index: usize,
+    reader: &mut dyn Read,
+    name: &str,
+    options: SourceOptions,
+    emit: &mut dyn FnMut(Chunk) -> bool,
+) -> io::Result<()> {
     let mut buf: Vec<u8> = Vec::with_capacity(options.chunk_bytes * 2);
     let mut more = fill(reader, &mut buf, options.chunk_bytes)?;
     let mut offset = 0u64;
@@ -289,7 +343,13 @@ fn chunk_stream(index: usize, reader: &mut dyn Read, name: &str, options: Source
                 let rest = buf.split_off(last + 1);
                 let data = std::mem::replace(&mut buf, rest);
                 let len = data.len() as u64;
-                if !emit(Chunk { input: index, data: ChunkData::Owned(data), offset, elements: Vec::new(), framing }) {
+                if !emit(Chunk {
+                    input: index,
+                    data: ChunkData::Owned(data),
+                    offset,
+                    elements: Vec::new(),
+                    framing,
+                }) {
                     return Ok(());
                 }
                 offset += len;
@@ -297,7 +357,13 @@ fn chunk_stream(index: usize, reader: &mut dyn Read, name: &str, options: Source
             None if !more => {
                 if !buf.is_empty() {
                     let data = std::mem::take(&mut buf);
-                    emit(Chunk { input: index, data: ChunkData::Owned(data), offset, elements: Vec::new(), framing });
+                    emit(Chunk {
+                        input: index,
+                        data: ChunkData::Owned(data),
+                        offset,
+                        elements: Vec::new(),
+                        framing,
+                    });
                 }
                 return Ok(());
             }
@@ -316,7 +382,13 @@ fn chunk_stream(index: usize, reader: &mut dyn Read, name: &str, options: Source
                             buf.push(b'\n');
                             let line_len = buf.len() as u64;
                             let data = std::mem::replace(&mut buf, block[i + 1..].to_vec());
-                            if !emit(Chunk { input: index, data: ChunkData::Owned(data), offset, elements: Vec::new(), framing }) {
+                            if !emit(Chunk {
+                                input: index,
+                                data: ChunkData::Owned(data),
+                                offset,
+                                elements: Vec::new(),
+                                framing,
+                            }) {
                                 return Ok(());
                             }
                             offset += line_len + dropped;
@@ -326,7 +398,13 @@ fn chunk_stream(index: usize, reader: &mut dyn Read, name: &str, options: Source
                     }
                     if !more {
                         let data = std::mem::take(&mut buf);
-                        emit(Chunk { input: index, data: ChunkData::Owned(data), offset, elements: Vec::new(), framing });
+                        emit(Chunk {
+                            input: index,
+                            data: ChunkData::Owned(data),
+                            offset,
+                            elements: Vec::new(),
+                            framing,
+                        });
                         return Ok(());
                     }
                 }
@@ -360,16 +438,30 @@ fn chunk_stream_array(
         if !more {
             scanner.finish(base + buf.len() as u64, &mut spans);
         }
-        if !spans.is_empty() && (!more || spans.last().map_or(0, |s| s.end) - spans[0].start >= options.chunk_bytes as u64) {
+        if !spans.is_empty()
+            && (!more
+                || spans.last().map_or(0, |s| s.end) - spans[0].start >= options.chunk_bytes as u64)
+        {
             let lo = (spans[0].start - base) as usize;
             let hi = (spans.last().map_or(0, |s| s.end) - base) as usize;
-            let elements = spans.drain(..).map(|s| (s.start - base) as usize - lo..(s.end - base) as usize - lo).collect();
+            let elements = spans
+                .drain(..)
+                .map(|s| (s.start - base) as usize - lo..(s.end - base) as usize - lo)
+                .collect();
             let data = buf[lo..hi].to_vec();
-            if !emit(Chunk { input: index, data: ChunkData::Owned(data), offset: base + lo as u64, elements, framing: Framing::Array }) {
+            if !emit(Chunk {
+                input: index,
+                data: ChunkData::Owned(data),
+                offset: base + lo as u64,
+                elements,
+                framing: Framing::Array,
+            }) {
                 return Ok(());
             }
             // Keep only what the scanner may still need: the open element.
-            let keep_from = scanner.open_element_start().map_or(hi, |s| ((s - base) as usize).min(hi));
+            let keep_from = scanner
+                .open_element_start()
+                .map_or(hi, |s| ((s - base) as usize).min(hi));
             buf.drain(..keep_from);
             base += keep_from as u64;
             scanned -= keep_from;

@@ -36,7 +36,10 @@ impl Timestamp {
     /// without a time zone). `24:00:00` is the end of the day (XSD §D.2.1);
     /// a leap second `:60` is accepted as RFC 3339 allows.
     pub fn parse(text: &str) -> Result<Timestamp, DateError> {
-        let err = |why| DateError { text: text.to_owned(), why };
+        let err = |why| DateError {
+            text: text.to_owned(),
+            why,
+        };
         let b = text.as_bytes();
         let digits = |range: std::ops::Range<usize>| -> Option<i64> {
             let part = b.get(range)?;
@@ -51,7 +54,10 @@ impl Timestamp {
         };
         // The year has four or more digits (XSD); we accept up to 9 to keep
         // the arithmetic in range.
-        let year_len = b.iter().position(|&c| c == b'-').ok_or_else(|| err("no year"))?;
+        let year_len = b
+            .iter()
+            .position(|&c| c == b'-')
+            .ok_or_else(|| err("no year"))?;
         if !(4..=9).contains(&year_len) || (year_len > 4 && b[0] == b'0') {
             return Err(err("bad year"));
         }
@@ -101,8 +107,10 @@ impl Timestamp {
         let offset = match &b[i..] {
             [] | [b'Z'] | [b'z'] => 0,
             [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
-                let oh = digits(i + 1..i + 3).filter(|_| h1.is_ascii_digit() && h2.is_ascii_digit());
-                let om = digits(i + 4..i + 6).filter(|_| m1.is_ascii_digit() && m2.is_ascii_digit());
+                let oh =
+                    digits(i + 1..i + 3).filter(|_| h1.is_ascii_digit() && h2.is_ascii_digit());
+                let om =
+                    digits(i + 4..i + 6).filter(|_| m1.is_ascii_digit() && m2.is_ascii_digit());
                 match (oh, om) {
                     (Some(oh), Some(om)) if oh <= 14 && om <= 59 => {
                         let off = oh * 3600 + om * 60;
@@ -125,7 +133,13 @@ impl fmt::Display for Timestamp {
         let days = self.secs.div_euclid(86_400);
         let rem = self.secs.rem_euclid(86_400);
         let (y, m, d) = civil_from_days(days);
-        write!(f, "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}", rem / 3600, rem / 60 % 60, rem % 60)?;
+        write!(
+            f,
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
+            rem / 3600,
+            rem / 60 % 60,
+            rem % 60
+        )?;
         if self.nanos != 0 {
             let frac = format!("{:09}", self.nanos);
             write!(f, ".{}", frac.trim_end_matches('0'))?;
@@ -167,7 +181,15 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let mp = (5 * doy + 2) / 153;
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
+    (
+        if m <= 2 {
+            yoe + era * 400 + 1
+        } else {
+            yoe + era * 400
+        },
+        m,
+        d,
+    )
 }
 
 /// The source of "now" when `--as-of` is not given.
@@ -181,8 +203,13 @@ pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> Timestamp {
-        let d = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-        Timestamp { secs: d.as_secs() as i64, nanos: d.subsec_nanos() }
+        let d = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        Timestamp {
+            secs: d.as_secs() as i64,
+            nanos: d.subsec_nanos(),
+        }
     }
 }
 
@@ -229,7 +256,10 @@ mod tests {
         assert_eq!(ts("2023-01-01T00:00:00.123456789123Z").nanos, 123_456_789);
         assert_eq!(ts("2000-02-29T24:00:00Z"), ts("2000-03-01T00:00:00Z"));
         assert_eq!(ts("1969-12-31T23:59:59Z").secs, -1);
-        assert_eq!(ts("2016-12-31t23:59:60z").secs, ts("2017-01-01T00:00:00Z").secs);
+        assert_eq!(
+            ts("2016-12-31t23:59:60z").secs,
+            ts("2017-01-01T00:00:00Z").secs
+        );
     }
 
     #[test]
@@ -256,10 +286,17 @@ mod tests {
 
     #[test]
     fn displays_rfc3339_and_round_trips() {
-        for s in ["2023-02-24T23:36:38Z", "1900-03-01T00:00:00Z", "2024-02-29T12:00:00.25Z"] {
+        for s in [
+            "2023-02-24T23:36:38Z",
+            "1900-03-01T00:00:00Z",
+            "2024-02-29T12:00:00.25Z",
+        ] {
             assert_eq!(ts(s).to_string(), s);
         }
-        assert_eq!(ts("2023-01-01T00:00:00+01:00").to_string(), "2022-12-31T23:00:00Z");
+        assert_eq!(
+            ts("2023-01-01T00:00:00+01:00").to_string(),
+            "2022-12-31T23:00:00Z"
+        );
     }
 
     #[test]

@@ -97,17 +97,25 @@ fn equation(items: &[Signature]) -> bool {
     let mut combined: Vec<(u32, Scalar, &VerifyingKey)> = Vec::new();
     for (id, scalar, key) in key_terms {
         match combined.last_mut() {
-            Some((last, acc, last_key)) if *last == id && last_key.bytes == key.bytes => *acc += scalar,
+            Some((last, acc, last_key)) if *last == id && last_key.bytes == key.bytes => {
+                *acc += scalar
+            }
             _ => combined.push((id, scalar, key)),
         }
     }
-    let scalars = weights.iter().copied().chain(combined.iter().map(|c| c.1)).chain(std::iter::once(b_coefficient));
+    let scalars = weights
+        .iter()
+        .copied()
+        .chain(combined.iter().map(|c| c.1))
+        .chain(std::iter::once(b_coefficient));
     let points = items
         .iter()
         .map(|i| i.prepared.r)
         .chain(combined.iter().map(|c| c.2.point))
         .chain(std::iter::once(ED25519_BASEPOINT_POINT));
-    EdwardsPoint::vartime_multiscalar_mul(scalars, points).mul_by_cofactor().is_identity()
+    EdwardsPoint::vartime_multiscalar_mul(scalars, points)
+        .mul_by_cofactor()
+        .is_identity()
 }
 
 /// 128-bit weights from a hash of everything the batch checks.

@@ -66,7 +66,9 @@ impl VerifyingKey {
         if !y_is_canonical(&bytes) {
             return Err(Rejection::KeyNotCanonical);
         }
-        let point = CompressedEdwardsY(bytes).decompress().ok_or(Rejection::KeyNotOnCurve)?;
+        let point = CompressedEdwardsY(bytes)
+            .decompress()
+            .ok_or(Rejection::KeyNotOnCurve)?;
         // (0, -1) with the sign bit set decodes to a point whose encoding
         // differs; it has small order, so the next check refuses it.
         if point.is_small_order() {
@@ -75,7 +77,12 @@ impl VerifyingKey {
         if !point.is_torsion_free() {
             return Err(Rejection::KeyTorsion);
         }
-        Ok(VerifyingKey { id, bytes, point, minus_point: -point })
+        Ok(VerifyingKey {
+            id,
+            bytes,
+            point,
+            minus_point: -point,
+        })
     }
 }
 
@@ -92,16 +99,23 @@ pub struct Prepared {
 
 impl Prepared {
     /// Checks the parts of the rule that need no key and computes `k`.
-    pub fn new(signature: &[u8; 64], key: &VerifyingKey, message: &[u8]) -> Result<Prepared, Rejection> {
+    pub fn new(
+        signature: &[u8; 64],
+        key: &VerifyingKey,
+        message: &[u8],
+    ) -> Result<Prepared, Rejection> {
         let mut r_bytes = [0u8; 32];
         r_bytes.copy_from_slice(&signature[..32]);
         let mut s_bytes = [0u8; 32];
         s_bytes.copy_from_slice(&signature[32..]);
-        let s = Option::<Scalar>::from(Scalar::from_canonical_bytes(s_bytes)).ok_or(Rejection::SNotCanonical)?;
+        let s = Option::<Scalar>::from(Scalar::from_canonical_bytes(s_bytes))
+            .ok_or(Rejection::SNotCanonical)?;
         if !y_is_canonical(&r_bytes) {
             return Err(Rejection::RNotCanonical);
         }
-        let r = CompressedEdwardsY(r_bytes).decompress().ok_or(Rejection::RNotOnCurve)?;
+        let r = CompressedEdwardsY(r_bytes)
+            .decompress()
+            .ok_or(Rejection::RNotOnCurve)?;
         if r.is_small_order() {
             return Err(Rejection::RSmallOrder);
         }
@@ -117,7 +131,8 @@ impl Prepared {
 
 /// The cofactored equation for one signature: `[8]([S]B - [k]A - R) = 0`.
 pub fn verify_prepared(p: &Prepared, key: &VerifyingKey) -> bool {
-    let sb_minus_ka = EdwardsPoint::vartime_double_scalar_mul_basepoint(&p.k, &key.minus_point, &p.s);
+    let sb_minus_ka =
+        EdwardsPoint::vartime_double_scalar_mul_basepoint(&p.k, &key.minus_point, &p.s);
     (sb_minus_ka - p.r).mul_by_cofactor().is_identity()
 }
 
@@ -149,6 +164,9 @@ mod tests {
             b[0] = 1;
             b
         };
-        assert_eq!(VerifyingKey::screen(identity, 0).unwrap_err(), Rejection::KeySmallOrder);
+        assert_eq!(
+            VerifyingKey::screen(identity, 0).unwrap_err(),
+            Rejection::KeySmallOrder
+        );
     }
 }

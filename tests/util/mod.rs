@@ -9,8 +9,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use credverify::parse::jcs::Canonicalizer;
 use credverify::parse::json::{JsonParser, Value};
-use credverify::report::summary::RunSummary;
 use credverify::report::VerdictWriter;
+use credverify::report::summary::RunSummary;
 use credverify::source::InputPath;
 use credverify::status::clock::Timestamp;
 use credverify::{VerifyConfig, verify};
@@ -30,7 +30,11 @@ pub fn data(rel: &str) -> PathBuf {
 /// A fresh directory under target/, unique per call.
 pub fn temp_dir(name: &str) -> PathBuf {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let dir = repo().join("target/test-tmp").join(format!("{name}-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed)));
+    let dir = repo().join("target/test-tmp").join(format!(
+        "{name}-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
@@ -45,7 +49,12 @@ pub fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
 
 /// Runs the library on `inputs`; `tweak` adjusts the configuration.
 pub fn run_with(inputs: &[&Path], tweak: impl FnOnce(&mut VerifyConfig)) -> (String, RunSummary) {
-    let mut config = VerifyConfig::new(inputs.iter().map(|p| InputPath::File(p.to_path_buf())).collect());
+    let mut config = VerifyConfig::new(
+        inputs
+            .iter()
+            .map(|p| InputPath::File(p.to_path_buf()))
+            .collect(),
+    );
     config.as_of = Timestamp::parse(AS_OF).expect("as_of");
     config.threads = 1;
     config.progress = false;
@@ -53,7 +62,10 @@ pub fn run_with(inputs: &[&Path], tweak: impl FnOnce(&mut VerifyConfig)) -> (Str
     let names: Vec<String> = config.inputs.iter().map(InputPath::display).collect();
     let mut sink = VerdictWriter::new(Vec::new(), config.format, &names).expect("sink");
     let summary = verify(&config, &mut sink).expect("run completes");
-    (String::from_utf8(sink.into_inner()).expect("UTF-8 verdicts"), summary)
+    (
+        String::from_utf8(sink.into_inner()).expect("UTF-8 verdicts"),
+        summary,
+    )
 }
 
 /// Runs the library on one file holding `lines` (one record each).
@@ -86,7 +98,12 @@ pub struct Verdict {
 }
 
 fn strings(v: Option<Value<'_>>) -> Vec<String> {
-    v.map(|a| a.elements().filter_map(|e| e.as_str().map(str::to_owned)).collect()).unwrap_or_default()
+    v.map(|a| {
+        a.elements()
+            .filter_map(|e| e.as_str().map(str::to_owned))
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
 pub fn parse_verdicts(out: &str) -> Vec<Verdict> {
@@ -116,10 +133,18 @@ pub fn parse_verdicts(out: &str) -> Vec<Verdict> {
 pub fn cli(args: &[&str], stdin: Option<&[u8]>) -> Output {
     use std::io::Write;
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_credverify"));
-    cmd.args(args).stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    cmd.args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
     let mut child = cmd.spawn().expect("spawn credverify");
     if let Some(input) = stdin {
-        child.stdin.take().expect("stdin").write_all(input).expect("write stdin");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input)
+            .expect("write stdin");
     }
     drop(child.stdin.take());
     child.wait_with_output().expect("wait")
@@ -155,7 +180,10 @@ pub fn jcs_proof_value(doc: &str, proof: &str, sk: &SigningKey) -> String {
     let mut message = Vec::new();
     message.extend_from_slice(&Sha256::digest(jcs(proof)));
     message.extend_from_slice(&Sha256::digest(jcs(doc)));
-    format!("z{}", bs58::encode(sk.sign(&message).to_bytes()).into_string())
+    format!(
+        "z{}",
+        bs58::encode(sk.sign(&message).to_bytes()).into_string()
+    )
 }
 
 /// A VC 2.0 credential by `issuer`, without proof, as JSON members.
@@ -167,7 +195,9 @@ pub fn credential_members(issuer: &str, extra: &str) -> String {
 
 /// A proof configuration's members for `method`.
 pub fn proof_members(method: &str, extra: &str) -> String {
-    format!("\"type\":\"DataIntegrityProof\",\"cryptosuite\":\"eddsa-jcs-2022\",\"created\":\"2024-01-01T00:00:00Z\",\"verificationMethod\":\"{method}\",\"proofPurpose\":\"assertionMethod\"{extra}")
+    format!(
+        "\"type\":\"DataIntegrityProof\",\"cryptosuite\":\"eddsa-jcs-2022\",\"created\":\"2024-01-01T00:00:00Z\",\"verificationMethod\":\"{method}\",\"proofPurpose\":\"assertionMethod\"{extra}"
+    )
 }
 
 /// A credential with one eddsa-jcs-2022 proof by `sk`, its did:key issuer.
