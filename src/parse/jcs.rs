@@ -125,16 +125,23 @@ fn write_value(out: &mut Vec<u8>, value: Value<'_>, stack: &mut Vec<usize>) {
     }
 }
 
-/// Orders member names by UTF-16 code units (RFC 8785 §3.2.3). UTF-8 byte
-/// order agrees with it except between supplementary characters and
-/// U+E000–U+FFFF, so only names outside ASCII take the slow comparison.
+/// Orders member names by UTF-16 code units (RFC 8785 §3.2.3).
+///
+/// UTF-8 byte order is code point order, and UTF-16 order agrees with it
+/// except that a supplementary character (UTF-8 lead byte F0–F4, surrogates
+/// D800–DFFF in UTF-16) sorts before U+E000–U+FFFF (lead bytes EE–EF). Only
+/// the first differing byte decides, and it can only disagree in that case:
+/// when the lead bytes are equal, both characters have the same length and
+/// their orders agree.
 #[inline]
 pub fn utf16_cmp(a: &str, b: &str) -> Ordering {
-    if a.is_ascii() || b.is_ascii() {
-        // An ASCII name sorts the same in both orders against anything.
-        a.as_bytes().cmp(b.as_bytes())
-    } else {
-        a.encode_utf16().cmp(b.encode_utf16())
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    match a.iter().zip(b).position(|(x, y)| x != y) {
+        None => a.len().cmp(&b.len()),
+        Some(i) => {
+            let (x, y) = (a[i], b[i]);
+            if x >= 0xee && y >= 0xee && (x >= 0xf0) != (y >= 0xf0) { y.cmp(&x) } else { x.cmp(&y) }
+        }
     }
 }
 
@@ -284,6 +291,16 @@ mod tests {
             jcs(r#"{ "b" : [ 1 , 2 ], "a" : { "d":null, "c":true } }"#),
             r#"{"a":{"c":true,"d":null},"b":[1,2]}"#
         );
+    }
+
+    #[test]
+    fn utf16_order_matches_a_utf16_comparison() {
+        let samples = ["", "a", "ab", "b", "é", "\u{7ff}", "\u{800}", "\u{d7ff}", "\u{e000}", "\u{fb33}", "\u{ffff}", "\u{10000}", "\u{1f600}", "\u{10ffff}", "a\u{e000}", "a\u{1f600}", "\u{1f600}a", "\u{fb33}a"];
+        for x in samples {
+            for y in samples {
+                assert_eq!(utf16_cmp(x, y), x.encode_utf16().cmp(y.encode_utf16()), "{x:?} vs {y:?}");
+            }
+        }
     }
 
     #[test]

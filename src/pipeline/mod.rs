@@ -24,8 +24,8 @@ use crossbeam_channel::bounded;
 use crate::report::{OutputFormat, Sink, write_rest};
 use crate::source::{Chunk, Framing, InputPath, SourceError, SourceOptions, for_each_chunk};
 use crate::verdict::{Problem, Verdict};
-use crate::verify::batch::verify_each;
-use record::{ChunkWork, Context, Worker, trim};
+use crate::verify::batch::{Signature, verify_each};
+use record::{BatchTuner, ChunkWork, Context, Worker, trim};
 
 /// Chunks in flight per worker thread: enough that no worker waits on the
 /// feeder or the writer, few enough to keep memory to a few megabytes.
@@ -86,6 +86,8 @@ pub fn process_chunk(
 ) -> ChunkOutput {
     work.clear();
     let data = chunk.data.bytes();
+    // Line (or element) numbers this chunk covers.
+    let mut span = 0u64;
     match chunk.framing {
         Framing::Lines => {
             let mut start = 0;
@@ -96,9 +98,11 @@ pub fn process_chunk(
                     worker.evaluate(&settings.ctx, record, line as u64, work);
                 }
                 start = end + 1;
+                span = line as u64 + 1;
             }
         }
         Framing::Array => {
+            span = chunk.elements.len() as u64;
             for (i, range) in chunk.elements.iter().enumerate() {
                 worker.evaluate(
                     &settings.ctx,
@@ -110,21 +114,12 @@ pub fn process_chunk(
         }
     }
     work.prepare_signatures();
-    let mut start = 0;
-    while start < work.signatures.len() {
-        let end = (start + worker.batch.size(settings.batch_size)).min(work.signatures.len());
-        let answers = verify_each(&work.signatures[start..end]);
-        let failed = answers.iter().any(|ok| !ok);
-        worker.batch.record(failed);
-        for (j, good) in answers.into_iter().enumerate() {
-            if !good {
-                let owner = work.owners[start + j] as usize;
-                work.records[owner]
-                    .problems
-                    .insert(Problem::InvalidSignature);
-            }
+    let answers = verify_signatures(&mut worker.batch, &work.signatures, settings.batch_size);
+    for (j, good) in answers.into_iter().enumerate() {
+        if !good {
+            let owner = work.owners[j] as usize;
+            work.records[owner].problems.insert(Problem::InvalidSignature);
         }
-        start = end;
     }
     let mut text = Vec::with_capacity(work.records.len() * 160);
     let mut records = Vec::with_capacity(work.records.len());
@@ -142,12 +137,26 @@ pub fn process_chunk(
     }
     ChunkOutput {
         input: chunk.input,
-        span: chunk.span(),
+        span,
         bytes_read: data.len() as u64,
         records,
         text,
         signatures: work.signatures.len() as u64,
     }
+}
+
+/// Each signature's answer, checked in batches of at most `limit` whose
+/// sizes `tuner` chooses.
+pub fn verify_signatures(tuner: &mut BatchTuner, signatures: &[Signature], limit: usize) -> Vec<bool> {
+    let mut answers = Vec::with_capacity(signatures.len());
+    while answers.len() < signatures.len() {
+        let start = answers.len();
+        let end = (start + tuner.size(limit)).min(signatures.len());
+        let group = verify_each(&signatures[start..end]);
+        tuner.record(group.iter().any(|ok| !ok));
+        answers.extend(group);
+    }
+    answers
 }
 
 /// Puts chunk outputs into the sink in order, numbering lines.

@@ -92,20 +92,6 @@ pub struct Chunk {
     pub framing: Framing,
 }
 
-impl Chunk {
-    /// How many line (or element) numbers this chunk spans.
-    pub fn span(&self) -> u64 {
-        match self.framing {
-            Framing::Array => self.elements.len() as u64,
-            Framing::Lines => {
-                let bytes = self.data.bytes();
-                let newlines = memchr::memchr_iter(b'\n', bytes).count() as u64;
-                newlines + u64::from(bytes.last().is_some_and(|&b| b != b'\n'))
-            }
-        }
-    }
-}
-
 /// A run-level input problem.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

@@ -1,0 +1,87 @@
+//! The pipeline's stages one by one on a realistic Open Badges credential,
+//! and the whole pipeline on a small generated export.
+//!
+//! `cargo bench --bench stages`
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use credverify::generate::{self, GenFormat};
+use credverify::parse::jcs::Canonicalizer;
+use credverify::parse::json::JsonParser;
+use credverify::report::NullSink;
+use credverify::resolve::KeyResolver;
+use credverify::source::InputPath;
+use credverify::status::clock::Timestamp;
+use credverify::{VerifyConfig, verify};
+use ed25519_dalek::SigningKey;
+
+const AS_OF: &str = "2026-01-01T00:00:00Z";
+
+/// One valid generated credential (about 2.7 KB).
+fn credential() -> Vec<u8> {
+    let issuers = generate::issuers(1, 2);
+    let rogue = SigningKey::from_bytes(&[9; 32]);
+    let mix = generate::parse_mix("valid=1").expect("mix");
+    let as_of = Timestamp::parse(AS_OF).expect("date").secs;
+    generate::record(0, 1, &issuers, &rogue, &mix, GenFormat::Jcs, as_of).0
+}
+
+fn stages(c: &mut Criterion) {
+    let line = credential();
+    let mut group = c.benchmark_group("stages");
+    group.throughput(Throughput::Bytes(line.len() as u64));
+    let mut parser = JsonParser::default();
+    group.bench_function("parse (simd-json tape, duplicate and I-JSON checks)", |b| b.iter(|| parser.with_doc(&line, |v| v.len()).expect("parses")));
+    let mut canon = Canonicalizer::default();
+    let mut out = Vec::with_capacity(4096);
+    group.bench_function("JCS of the parsed credential", |b| {
+        b.iter(|| {
+            parser
+                .with_doc(&line, |v| {
+                    out.clear();
+                    canon.write(&mut out, v);
+                    out.len()
+                })
+                .expect("parses")
+        })
+    });
+    let text = std::str::from_utf8(&line).expect("UTF-8");
+    let value = text.split("\"proofValue\":\"z").nth(1).and_then(|s| s.split('"').next()).expect("proofValue").to_owned();
+    group.bench_function("proofValue base58 decode", |b| b.iter(|| credverify::parse::base58::decode_exact::<64>(&value)));
+    group.finish();
+
+    let method = text.split("\"verificationMethod\":\"").nth(1).and_then(|s| s.split('"').next()).expect("method").to_owned();
+    let mut group = c.benchmark_group("resolve");
+    group.bench_function("did:key decode and screen (first sight)", |b| b.iter(|| KeyResolver::new(false).resolve(&method).expect("resolves")));
+    let resolver = KeyResolver::new(false);
+    group.bench_function("did:key cached", |b| b.iter(|| resolver.resolve(&method).expect("resolves")));
+    group.finish();
+}
+
+fn end_to_end(c: &mut Criterion) {
+    let dir = std::env::temp_dir().join(format!("credverify-bench-{}", std::process::id()));
+    let args = generate::GenerateArgs {
+        records: 4000,
+        seed: 3,
+        out: dir.clone(),
+        format: GenFormat::Jcs,
+        issuers: 5,
+        mix: generate::DEFAULT_MIX.into(),
+        as_of: AS_OF.into(),
+    };
+    generate::run(&args).expect("generate");
+    let mut config = VerifyConfig::new(vec![InputPath::File(dir.join("credentials.jsonl"))]);
+    config.as_of = Timestamp::parse(AS_OF).expect("date");
+    config.dids = vec![dir.join("dids").display().to_string()];
+    let mut group = c.benchmark_group("end_to_end");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(args.records));
+    for threads in [1, 2] {
+        config.threads = threads;
+        group.bench_function(format!("4,000 eddsa-jcs-2022 records, {threads} threads"), |b| b.iter(|| verify(&config, &mut NullSink).expect("run")));
+    }
+    group.finish();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+criterion_group!(benches, stages, end_to_end);
+criterion_main!(benches);
