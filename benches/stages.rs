@@ -3,7 +3,6 @@
 //!
 //! `cargo bench --bench stages`
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use credverify::generate::{self, GenFormat};
 use credverify::parse::jcs::Canonicalizer;
 use credverify::parse::json::JsonParser;
@@ -12,6 +11,7 @@ use credverify::resolve::KeyResolver;
 use credverify::source::InputPath;
 use credverify::status::clock::Timestamp;
 use credverify::{VerifyConfig, verify};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ed25519_dalek::SigningKey;
 
 const AS_OF: &str = "2026-01-01T00:00:00Z";
@@ -30,7 +30,9 @@ fn stages(c: &mut Criterion) {
     let mut group = c.benchmark_group("stages");
     group.throughput(Throughput::Bytes(line.len() as u64));
     let mut parser = JsonParser::default();
-    group.bench_function("parse (simd-json tape, duplicate and I-JSON checks)", |b| b.iter(|| parser.with_doc(&line, |v| v.len()).expect("parses")));
+    group.bench_function("parse (simd-json tape, duplicate and I-JSON checks)", |b| {
+        b.iter(|| parser.with_doc(&line, |v| v.len()).expect("parses"))
+    });
     let mut canon = Canonicalizer::default();
     let mut out = Vec::with_capacity(4096);
     group.bench_function("JCS of the parsed credential", |b| {
@@ -45,15 +47,31 @@ fn stages(c: &mut Criterion) {
         })
     });
     let text = std::str::from_utf8(&line).expect("UTF-8");
-    let value = text.split("\"proofValue\":\"z").nth(1).and_then(|s| s.split('"').next()).expect("proofValue").to_owned();
-    group.bench_function("proofValue base58 decode", |b| b.iter(|| credverify::parse::base58::decode_exact::<64>(&value)));
+    let value = text
+        .split("\"proofValue\":\"z")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("proofValue")
+        .to_owned();
+    group.bench_function("proofValue base58 decode", |b| {
+        b.iter(|| credverify::parse::base58::decode_exact::<64>(&value))
+    });
     group.finish();
 
-    let method = text.split("\"verificationMethod\":\"").nth(1).and_then(|s| s.split('"').next()).expect("method").to_owned();
+    let method = text
+        .split("\"verificationMethod\":\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("method")
+        .to_owned();
     let mut group = c.benchmark_group("resolve");
-    group.bench_function("did:key decode and screen (first sight)", |b| b.iter(|| KeyResolver::new(false).resolve(&method).expect("resolves")));
+    group.bench_function("did:key decode and screen (first sight)", |b| {
+        b.iter(|| KeyResolver::new(false).resolve(&method).expect("resolves"))
+    });
     let resolver = KeyResolver::new(false);
-    group.bench_function("did:key cached", |b| b.iter(|| resolver.resolve(&method).expect("resolves")));
+    group.bench_function("did:key cached", |b| {
+        b.iter(|| resolver.resolve(&method).expect("resolves"))
+    });
     group.finish();
 }
 
@@ -77,7 +95,10 @@ fn end_to_end(c: &mut Criterion) {
     group.throughput(Throughput::Elements(args.records));
     for threads in [1, 2] {
         config.threads = threads;
-        group.bench_function(format!("4,000 eddsa-jcs-2022 records, {threads} threads"), |b| b.iter(|| verify(&config, &mut NullSink).expect("run")));
+        group.bench_function(
+            format!("4,000 eddsa-jcs-2022 records, {threads} threads"),
+            |b| b.iter(|| verify(&config, &mut NullSink).expect("run")),
+        );
     }
     group.finish();
     let _ = std::fs::remove_dir_all(&dir);

@@ -291,3 +291,38 @@ fn generate_is_reproducible_and_its_truth_holds() {
     }
     assert_eq!(got.len(), 300);
 }
+
+#[test]
+fn out_through_a_symlink_replaces_the_target_not_the_link() {
+    let dir = util::temp_dir("cli-link");
+    let target = dir.join("real.jsonl");
+    std::fs::write(&target, "old\n").unwrap();
+    let link = dir.join("link.jsonl");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let good = util::signed_credential(&util::key(3), "");
+    let input = util::temp_file("one.jsonl", good.as_bytes());
+    let out = cli(
+        &[
+            "verify",
+            "--as-of",
+            util::AS_OF,
+            "-o",
+            link.to_str().unwrap(),
+            input.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "the link was replaced"
+    );
+    assert!(
+        std::fs::read_to_string(&target)
+            .unwrap()
+            .contains("\"verdict\":\"valid\"")
+    );
+}

@@ -207,6 +207,9 @@ struct AtomicFile {
 
 impl AtomicFile {
     fn create(dest: &Path) -> Result<(AtomicFile, fs::File), RunError> {
+        // Through a symbolic link, replace the file it names, not the link.
+        let resolved = fs::canonicalize(dest).ok();
+        let dest = resolved.as_deref().unwrap_or(dest);
         let name = dest
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -251,7 +254,23 @@ fn run_verify(args: &VerifyArgs) -> Result<Outcome, RunError> {
         let path = path.to_owned();
         move |source| RunError::Io { path, source }
     };
+    // A device or pipe (`-o /dev/stdout`) is written in place: renaming a
+    // file over it would replace the device node.
+    let special = |p: &Path| fs::metadata(p).is_ok_and(|m| !m.is_file() && !m.is_dir());
     let summary: RunSummary = match &args.out {
+        Some(dest) if special(dest) => {
+            let file = fs::OpenOptions::new()
+                .write(true)
+                .open(dest)
+                .map_err(write_err(&dest.display().to_string()))?;
+            let mut sink = VerdictWriter::new(
+                BufWriter::with_capacity(1 << 20, file),
+                config.format,
+                &names,
+            )
+            .map_err(write_err(&dest.display().to_string()))?;
+            crate::verify(&config, &mut sink)?
+        }
         Some(dest) => {
             let (atomic, file) = AtomicFile::create(dest)?;
             let mut sink = VerdictWriter::new(
@@ -284,10 +303,15 @@ fn run_verify(args: &VerifyArgs) -> Result<Outcome, RunError> {
         }
     };
     if let Some(path) = &args.summary {
-        let (atomic, mut file) = AtomicFile::create(path)?;
-        file.write_all(summary.to_json().as_bytes())
-            .map_err(write_err(&path.display().to_string()))?;
-        atomic.commit()?;
+        let json = summary.to_json();
+        if special(path) {
+            fs::write(path, json).map_err(write_err(&path.display().to_string()))?;
+        } else {
+            let (atomic, mut file) = AtomicFile::create(path)?;
+            file.write_all(json.as_bytes())
+                .map_err(write_err(&path.display().to_string()))?;
+            atomic.commit()?;
+        }
     }
     eprint!("{}", summary.to_human());
     Ok(if summary.all_valid() {

@@ -81,9 +81,17 @@ pub fn run(args: &ThroughputArgs) -> Result<(), RunError> {
             .map_init(BatchTuner::default, |tuner, group| {
                 let sigs: Vec<Signature> = group
                     .iter()
-                    .filter_map(|(m, s, k)| Prepared::new(s, k, m).ok().map(|prepared| Signature { prepared, key: Arc::clone(k) }))
+                    .filter_map(|(m, s, k)| {
+                        Prepared::new(s, k, m).ok().map(|prepared| Signature {
+                            prepared,
+                            key: Arc::clone(k),
+                        })
+                    })
                     .collect();
-                verify_signatures(tuner, &sigs, batch).into_iter().filter(|ok| *ok).count()
+                verify_signatures(tuner, &sigs, batch)
+                    .into_iter()
+                    .filter(|ok| *ok)
+                    .count()
             })
             .sum()
     });

@@ -140,7 +140,11 @@ pub fn utf16_cmp(a: &str, b: &str) -> Ordering {
         None => a.len().cmp(&b.len()),
         Some(i) => {
             let (x, y) = (a[i], b[i]);
-            if x >= 0xee && y >= 0xee && (x >= 0xf0) != (y >= 0xf0) { y.cmp(&x) } else { x.cmp(&y) }
+            if x >= 0xee && y >= 0xee && (x >= 0xf0) != (y >= 0xf0) {
+                y.cmp(&x)
+            } else {
+                x.cmp(&y)
+            }
         }
     }
 }
@@ -295,10 +299,33 @@ mod tests {
 
     #[test]
     fn utf16_order_matches_a_utf16_comparison() {
-        let samples = ["", "a", "ab", "b", "é", "\u{7ff}", "\u{800}", "\u{d7ff}", "\u{e000}", "\u{fb33}", "\u{ffff}", "\u{10000}", "\u{1f600}", "\u{10ffff}", "a\u{e000}", "a\u{1f600}", "\u{1f600}a", "\u{fb33}a"];
+        let samples = [
+            "",
+            "a",
+            "ab",
+            "b",
+            "é",
+            "\u{7ff}",
+            "\u{800}",
+            "\u{d7ff}",
+            "\u{e000}",
+            "\u{fb33}",
+            "\u{ffff}",
+            "\u{10000}",
+            "\u{1f600}",
+            "\u{10ffff}",
+            "a\u{e000}",
+            "a\u{1f600}",
+            "\u{1f600}a",
+            "\u{fb33}a",
+        ];
         for x in samples {
             for y in samples {
-                assert_eq!(utf16_cmp(x, y), x.encode_utf16().cmp(y.encode_utf16()), "{x:?} vs {y:?}");
+                assert_eq!(
+                    utf16_cmp(x, y),
+                    x.encode_utf16().cmp(y.encode_utf16()),
+                    "{x:?} vs {y:?}"
+                );
             }
         }
     }

@@ -118,7 +118,9 @@ pub fn process_chunk(
     for (j, good) in answers.into_iter().enumerate() {
         if !good {
             let owner = work.owners[j] as usize;
-            work.records[owner].problems.insert(Problem::InvalidSignature);
+            work.records[owner]
+                .problems
+                .insert(Problem::InvalidSignature);
         }
     }
     let mut text = Vec::with_capacity(work.records.len() * 160);
@@ -147,7 +149,11 @@ pub fn process_chunk(
 
 /// Each signature's answer, checked in batches of at most `limit` whose
 /// sizes `tuner` chooses.
-pub fn verify_signatures(tuner: &mut BatchTuner, signatures: &[Signature], limit: usize) -> Vec<bool> {
+pub fn verify_signatures(
+    tuner: &mut BatchTuner,
+    signatures: &[Signature],
+    limit: usize,
+) -> Vec<bool> {
     let mut answers = Vec::with_capacity(signatures.len());
     while answers.len() < signatures.len() {
         let start = answers.len();
