@@ -40,7 +40,6 @@ pub mod verdict;
 pub mod verify;
 
 use error::RunError;
-use pipeline::record::Context;
 use pipeline::{Settings, run_parallel, run_sequential};
 use report::{OutputFormat, Sink, summary::RunSummary};
 use resolve::KeyResolver;
@@ -105,18 +104,7 @@ pub fn load_resolver(dids: &[String], trust_fragment_keys: bool) -> Result<KeyRe
 pub fn verify(config: &VerifyConfig, sink: &mut dyn Sink) -> Result<RunSummary, RunError> {
     let stopwatch = Stopwatch::start();
     let resolver = load_resolver(&config.dids, config.trust_fragment_keys)?;
-    let settings = Settings {
-        ctx: Context {
-            resolver: &resolver,
-            as_of: config.as_of,
-            max_record_bytes: config.source.max_record_bytes,
-        },
-        format: config.format,
-        batch_size: config.batch_size,
-        threads: config.threads,
-        source: config.source,
-        progress: config.progress,
-    };
+    let settings = Settings::new(config, &resolver);
     let totals = if config.threads <= 1 {
         run_sequential(&config.inputs, &settings, sink)?
     } else {

@@ -10,10 +10,10 @@ use clap::Args;
 use rayon::prelude::*;
 
 use crate::error::RunError;
-use crate::pipeline::record::{BatchTuner, ChunkWork, Context, Triple, Worker};
+use crate::pipeline::record::{BatchTuner, ChunkWork, Triple, Worker};
 use crate::pipeline::{DEFAULT_BATCH_SIZE, Settings, process_chunk, verify_signatures};
-use crate::report::{NullSink, OutputFormat};
-use crate::source::{InputPath, SourceOptions, for_each_chunk};
+use crate::report::NullSink;
+use crate::source::{InputPath, for_each_chunk};
 use crate::status::clock::Stopwatch;
 use crate::verify::Prepared;
 use crate::verify::batch::Signature;
@@ -123,18 +123,7 @@ pub fn run(args: &ThroughputArgs) -> Result<(), RunError> {
 /// the pipeline's own stages up to the batch.
 fn extract(config: &VerifyConfig, input: &InputPath) -> Result<Vec<Triple>, RunError> {
     let resolver = load_resolver(&config.dids, config.trust_fragment_keys)?;
-    let settings = Settings {
-        ctx: Context {
-            resolver: &resolver,
-            as_of: config.as_of,
-            max_record_bytes: config.source.max_record_bytes,
-        },
-        format: OutputFormat::Jsonl,
-        batch_size: config.batch_size,
-        threads: 1,
-        source: SourceOptions::default(),
-        progress: false,
-    };
+    let settings = Settings::new(config, &resolver);
     let mut worker = Worker::default();
     let mut work = ChunkWork::default();
     work.capture = Some(Vec::with_capacity(MAX_TRIPLES));

@@ -47,6 +47,27 @@ pub struct Settings<'r> {
     pub progress: bool,
 }
 
+impl<'r> Settings<'r> {
+    /// The settings of a run of `config` with keys from `resolver`.
+    pub fn new(
+        config: &crate::VerifyConfig,
+        resolver: &'r crate::resolve::KeyResolver,
+    ) -> Settings<'r> {
+        Settings {
+            ctx: Context {
+                resolver,
+                as_of: config.as_of,
+                max_record_bytes: config.source.max_record_bytes,
+            },
+            format: config.format,
+            batch_size: config.batch_size,
+            threads: config.threads,
+            source: config.source,
+            progress: config.progress,
+        }
+    }
+}
+
 /// A chunk's verdicts, serialised but for their line numbers.
 pub struct ChunkOutput {
     input: usize,

@@ -92,6 +92,19 @@ pub struct Chunk {
     pub framing: Framing,
 }
 
+impl Chunk {
+    /// Owned JSON Lines bytes of input `input`, starting at `offset`.
+    fn lines(input: usize, data: Vec<u8>, offset: u64) -> Chunk {
+        Chunk {
+            input,
+            data: ChunkData::Owned(data),
+            offset,
+            elements: Vec::new(),
+            framing: Framing::Lines,
+        }
+    }
+}
+
 /// A run-level input problem.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -329,13 +342,7 @@ fn chunk_stream(
                 let rest = buf.split_off(last + 1);
                 let data = std::mem::replace(&mut buf, rest);
                 let len = data.len() as u64;
-                if !emit(Chunk {
-                    input: index,
-                    data: ChunkData::Owned(data),
-                    offset,
-                    elements: Vec::new(),
-                    framing,
-                }) {
+                if !emit(Chunk::lines(index, data, offset)) {
                     return Ok(());
                 }
                 offset += len;
@@ -343,13 +350,7 @@ fn chunk_stream(
             None if !more => {
                 if !buf.is_empty() {
                     let data = std::mem::take(&mut buf);
-                    emit(Chunk {
-                        input: index,
-                        data: ChunkData::Owned(data),
-                        offset,
-                        elements: Vec::new(),
-                        framing,
-                    });
+                    emit(Chunk::lines(index, data, offset));
                 }
                 return Ok(());
             }
@@ -368,13 +369,7 @@ fn chunk_stream(
                             buf.push(b'\n');
                             let line_len = buf.len() as u64;
                             let data = std::mem::replace(&mut buf, block[i + 1..].to_vec());
-                            if !emit(Chunk {
-                                input: index,
-                                data: ChunkData::Owned(data),
-                                offset,
-                                elements: Vec::new(),
-                                framing,
-                            }) {
+                            if !emit(Chunk::lines(index, data, offset)) {
                                 return Ok(());
                             }
                             offset += line_len + dropped;
@@ -384,13 +379,7 @@ fn chunk_stream(
                     }
                     if !more {
                         let data = std::mem::take(&mut buf);
-                        emit(Chunk {
-                            input: index,
-                            data: ChunkData::Owned(data),
-                            offset,
-                            elements: Vec::new(),
-                            framing,
-                        });
+                        emit(Chunk::lines(index, data, offset));
                         return Ok(());
                     }
                 }
