@@ -15,8 +15,8 @@ use crate::pipeline::{DEFAULT_BATCH_SIZE, Settings, process_chunk, verify_signat
 use crate::report::NullSink;
 use crate::source::{InputPath, for_each_chunk};
 use crate::status::clock::Stopwatch;
-use crate::verify::Prepared;
 use crate::verify::batch::Signature;
+use crate::verify::prepare_many;
 use crate::{VerifyConfig, load_resolver, verify};
 
 /// At most this many signatures are extracted for the raw rate: enough for
@@ -79,10 +79,15 @@ pub fn run(args: &ThroughputArgs) -> Result<(), RunError> {
         triples
             .par_chunks(RAW_GROUP)
             .map_init(BatchTuner::default, |tuner, group| {
-                let sigs: Vec<Signature> = group
+                let items: Vec<_> = group
                     .iter()
-                    .filter_map(|(m, s, k)| {
-                        Prepared::new(s, k, m).ok().map(|prepared| Signature {
+                    .map(|(m, s, k)| (s, &**k, m.as_slice()))
+                    .collect();
+                let sigs: Vec<Signature> = prepare_many(&items)
+                    .into_iter()
+                    .zip(group)
+                    .filter_map(|(p, (_, _, k))| {
+                        p.ok().map(|prepared| Signature {
                             prepared,
                             key: Arc::clone(k),
                         })

@@ -32,7 +32,7 @@ use rng::Rng;
 /// Default mix, in records per thousand: an archive as registrars hold it,
 /// mostly valid, with a few percent expired, and rare forgeries, broken
 /// lines and odd proofs.
-pub const DEFAULT_MIX: &str = "valid=930,tampered=5,wrong_key=3,other_issuer=7,expired=25,not_yet_valid=5,malformed=10,unsupported=5,no_proof=10";
+pub const DEFAULT_MIX: &str = "valid=950,tampered=2,wrong_key=1,other_issuer=2,expired=25,not_yet_valid=5,malformed=5,unsupported=5,no_proof=5";
 
 /// A mix in which every case is common, for samples and tests.
 pub const EVERY_CASE_MIX: &str = "valid=40,tampered=8,wrong_key=8,other_issuer=8,expired=8,not_yet_valid=8,malformed=8,unsupported=6,no_proof=6";

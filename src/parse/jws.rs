@@ -23,7 +23,11 @@ impl<'a> CompactJws<'a> {
             return None;
         }
         // The alphabet is checked where each part is decoded.
-        Some(CompactJws { header, payload, signature })
+        Some(CompactJws {
+            header,
+            payload,
+            signature,
+        })
     }
 
     /// The bytes the signature covers: `header.payload`.
@@ -58,7 +62,10 @@ mod tests {
         assert!(CompactJws::split("a.b").is_none());
         assert!(CompactJws::split("a.b.c.d").is_none());
         let mut out = Vec::new();
-        assert!(!decode_b64url("b+", &mut out), "standard base64 is not base64url");
+        assert!(
+            !decode_b64url("b+", &mut out),
+            "standard base64 is not base64url"
+        );
         assert!(CompactJws::split(".b.c").is_none());
     }
 }

@@ -7,3 +7,4 @@ pub mod jcs;
 pub mod json;
 pub mod jws;
 pub mod sha256x;
+pub mod sha512x;

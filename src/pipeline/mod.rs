@@ -116,7 +116,13 @@ pub fn process_chunk(
             for (line, end) in memchr::memchr_iter(b'\n', data).chain(last).enumerate() {
                 let record = trim(&data[start..end]);
                 if !record.is_empty() {
-                    worker.evaluate(&settings.ctx, record, line as u64, work);
+                    worker.evaluate(
+                        &settings.ctx,
+                        record,
+                        line as u64,
+                        chunk.offset + start as u64,
+                        work,
+                    );
                 }
                 start = end + 1;
                 span = line as u64 + 1;
@@ -125,10 +131,12 @@ pub fn process_chunk(
         Framing::Array => {
             span = chunk.elements.len() as u64;
             for (i, range) in chunk.elements.iter().enumerate() {
+                let offset = chunk.offset + range.start as u64;
                 worker.evaluate(
                     &settings.ctx,
                     trim(&data[Range::clone(range)]),
                     i as u64,
+                    offset,
                     work,
                 );
             }

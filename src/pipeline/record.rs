@@ -17,7 +17,7 @@ use crate::resolve::{KeyResolver, ResolvedKey};
 use crate::status::clock::Timestamp;
 use crate::verdict::{Format, Problem, Problems, Warning, Warnings};
 use crate::verify::batch::Signature;
-use crate::verify::{Prepared, Rejection};
+use crate::verify::{Rejection, prepare_many};
 
 /// What every record is judged against.
 pub struct Context<'r> {
@@ -32,6 +32,8 @@ pub struct Context<'r> {
 pub struct RecordOutcome {
     /// Line (or element) number relative to the chunk's first, 0-based.
     pub line: u64,
+    /// Byte offset of the record in its (decompressed) input.
+    pub offset: u64,
     /// Byte range of the `id` in [`ChunkWork::text`].
     pub id: Option<(u32, u32)>,
     /// Byte range of the issuer id in [`ChunkWork::text`].
@@ -98,25 +100,48 @@ impl ChunkWork {
         }
         let mut digests = vec![[0u8; 32]; slices.len()];
         sha256_many(&slices, &mut digests);
-        let mut next = digests.iter();
-        for p in std::mem::take(&mut self.pending) {
-            let mut pair = [0u8; 64];
-            let message: &[u8] = match p.message {
-                Message::HashedPair { .. } => {
-                    pair[..32].copy_from_slice(next.next().map_or(&[0; 32], |d| d));
-                    pair[32..].copy_from_slice(next.next().map_or(&[0; 32], |d| d));
-                    &pair
+        let mut next = digests.chunks_exact(2);
+        let pending = std::mem::take(&mut self.pending);
+        let pairs: Vec<[u8; 64]> = pending
+            .iter()
+            .map(|p| {
+                let mut pair = [0u8; 64];
+                if let (Message::HashedPair { .. }, Some([proof, doc])) = (&p.message, next.next())
+                {
+                    pair[..32].copy_from_slice(proof);
+                    pair[32..].copy_from_slice(doc);
                 }
-                Message::Raw(r) => &self.signed[r.0..r.1],
-            };
-            if let Some(capture) = self.capture.as_mut().filter(|c| c.len() < c.capacity()) {
-                capture.push((message.to_vec(), p.signature, p.key.clone()));
-            }
-            match Prepared::new(&p.signature, &p.key, message) {
+                pair
+            })
+            .collect();
+        let items: Vec<(&[u8; 64], &crate::verify::VerifyingKey, &[u8])> = pending
+            .iter()
+            .zip(&pairs)
+            .map(|(p, pair)| {
+                let message: &[u8] = match p.message {
+                    Message::HashedPair { .. } => pair,
+                    Message::Raw(r) => &self.signed[r.0..r.1],
+                };
+                (&p.signature, &*p.key, message)
+            })
+            .collect();
+        if let Some(capture) = &mut self.capture {
+            let room = capture.capacity() - capture.len();
+            capture.extend(
+                items
+                    .iter()
+                    .zip(&pending)
+                    .take(room)
+                    .map(|((sig, _, m), p)| (m.to_vec(), **sig, p.key.clone())),
+            );
+        }
+        let prepared = prepare_many(&items);
+        for (p, outcome) in pending.iter().zip(prepared) {
+            match outcome {
                 Ok(prepared) => {
                     self.signatures.push(Signature {
                         prepared,
-                        key: p.key,
+                        key: p.key.clone(),
                     });
                     self.owners.push(p.owner);
                 }
@@ -227,10 +252,18 @@ pub fn trim(bytes: &[u8]) -> &[u8] {
 impl Worker {
     /// Evaluates one record (already trimmed, not blank) and appends its
     /// outcome to `work`.
-    pub fn evaluate(&mut self, ctx: &Context<'_>, bytes: &[u8], line: u64, work: &mut ChunkWork) {
+    pub fn evaluate(
+        &mut self,
+        ctx: &Context<'_>,
+        bytes: &[u8],
+        line: u64,
+        offset: u64,
+        work: &mut ChunkWork,
+    ) {
         let index = work.records.len() as u32;
         let mut rec = RecordOutcome {
             line,
+            offset,
             ..RecordOutcome::default()
         };
         if bytes.len() > ctx.max_record_bytes {

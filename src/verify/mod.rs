@@ -104,6 +104,16 @@ impl Prepared {
         key: &VerifyingKey,
         message: &[u8],
     ) -> Result<Prepared, Rejection> {
+        let mut h = Sha512::new();
+        h.update(&signature[..32]);
+        h.update(key.bytes);
+        h.update(message);
+        Prepared::with_challenge(signature, &h.finalize().into())
+    }
+
+    /// As [`Prepared::new`], with `digest = SHA-512(R ‖ A ‖ M)` already
+    /// computed (see [`prepare_many`]).
+    pub fn with_challenge(signature: &[u8; 64], digest: &[u8; 64]) -> Result<Prepared, Rejection> {
         let mut r_bytes = [0u8; 32];
         r_bytes.copy_from_slice(&signature[..32]);
         let mut s_bytes = [0u8; 32];
@@ -119,14 +129,42 @@ impl Prepared {
         if r.is_small_order() {
             return Err(Rejection::RSmallOrder);
         }
-        let mut h = Sha512::new();
-        h.update(r_bytes);
-        h.update(key.bytes);
-        h.update(message);
-        let digest: [u8; 64] = h.finalize().into();
-        let k = Scalar::from_bytes_mod_order_wide(&digest);
+        let k = Scalar::from_bytes_mod_order_wide(digest);
         Ok(Prepared { r_bytes, r, s, k })
     }
+}
+
+/// Prepares many signatures at once: the challenges `SHA-512(R ‖ A ‖ M)`
+/// are hashed several messages per SIMD pass ([`crate::parse::sha512x`]).
+/// `items` are (signature, key, message); the answers are in order.
+pub fn prepare_many(
+    items: &[(&[u8; 64], &VerifyingKey, &[u8])],
+) -> Vec<Result<Prepared, Rejection>> {
+    let total: usize = items.iter().map(|(_, _, m)| 64 + m.len()).sum();
+    let mut inputs = Vec::with_capacity(total);
+    let mut ends = Vec::with_capacity(items.len());
+    for (signature, key, message) in items {
+        inputs.extend_from_slice(&signature[..32]);
+        inputs.extend_from_slice(&key.bytes);
+        inputs.extend_from_slice(message);
+        ends.push(inputs.len());
+    }
+    let mut start = 0;
+    let slices: Vec<&[u8]> = ends
+        .iter()
+        .map(|&end| {
+            let slice = &inputs[start..end];
+            start = end;
+            slice
+        })
+        .collect();
+    let mut digests = vec![[0u8; 64]; items.len()];
+    crate::parse::sha512x::sha512_many(&slices, &mut digests);
+    items
+        .iter()
+        .zip(&digests)
+        .map(|((signature, _, _), digest)| Prepared::with_challenge(signature, digest))
+        .collect()
 }
 
 /// The cofactored equation for one signature: `[8]([S]B - [k]A - R) = 0`.
@@ -155,6 +193,32 @@ mod tests {
         assert!(!y_is_canonical(&p));
         p[31] = 0xff; // sign bit set, y = p
         assert!(!y_is_canonical(&p));
+    }
+
+    #[test]
+    fn prepare_many_agrees_with_prepare_one_by_one() {
+        use ed25519_dalek::{Signer, SigningKey};
+        let sk = SigningKey::from_bytes(&[3; 32]);
+        let key = VerifyingKey::screen(sk.verifying_key().to_bytes(), 0).unwrap();
+        let messages: Vec<Vec<u8>> = (0..40).map(|i| vec![i as u8; i * 37]).collect();
+        let mut sigs: Vec<[u8; 64]> = messages.iter().map(|m| sk.sign(m).to_bytes()).collect();
+        sigs[5][63] = 0xff; // S out of range
+        let items: Vec<(&[u8; 64], &VerifyingKey, &[u8])> = sigs
+            .iter()
+            .zip(&messages)
+            .map(|(s, m)| (s, &key, m.as_slice()))
+            .collect();
+        for (i, got) in prepare_many(&items).into_iter().enumerate() {
+            let one = Prepared::new(&sigs[i], &key, &messages[i]);
+            match (got, one) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!((a.k, a.s, a.r_bytes), (b.k, b.s, b.r_bytes), "item {i}");
+                    assert!(verify_prepared(&a, &key), "item {i}");
+                }
+                (Err(a), Err(b)) => assert_eq!(a, b, "item {i}"),
+                (a, b) => panic!("item {i}: {:?} vs {:?}", a.is_ok(), b.is_ok()),
+            }
+        }
     }
 
     #[test]
