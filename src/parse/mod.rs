@@ -6,5 +6,6 @@ pub mod credential;
 pub mod jcs;
 pub mod json;
 pub mod jws;
+mod multibuffer;
 pub mod sha256x;
 pub mod sha512x;

@@ -9,19 +9,17 @@
 //! all the messages in flight. On a Cascade Lake core that is ~2.5 GB/s with
 //! 16 lanes and ~1.2 GB/s with 8, for batches of 2.7 KB documents.
 //!
-//! - Padding (§5.1.1) is built per lane in a two-block buffer; the message's
-//!   full blocks are read in place, never copied.
+//! - Padding (§5.1.1), grouping by length and runtime dispatch are the
+//!   `multibuffer` module's, shared with [`super::sha512x`]: this module has
+//!   the SHA-256 constants and kernels.
 //! - Parsing into big-endian 32-bit words (§5.2.1) is a byte swap plus a
 //!   transpose, so that word `t` of every lane's block lands in one register.
 //! - The computation is §6.2.2 with the functions of §4.1.2, the constants of
 //!   §4.2.2 and the initial hash value of §5.3.3.
-//!
-//! Lanes run in lockstep, so a batch is sorted by block count and hashed in
-//! groups of similar length; a lane whose message has ended keeps computing on
-//! a dummy block until the longest message of its group is done, and its state
-//! is captured right after its own last block.
 
 use sha2::{Digest, Sha256};
+
+use super::multibuffer;
 
 /// SHA-256 of each message; out.len() == messages.len().
 ///
@@ -29,19 +27,14 @@ use sha2::{Digest, Sha256};
 ///
 /// If `out.len() != messages.len()`.
 pub fn sha256_many(messages: &[&[u8]], out: &mut [[u8; 32]]) {
-    assert_eq!(
-        messages.len(),
-        out.len(),
-        "sha256_many: one digest slot per message"
-    );
-    // A lone message would leave all but one lane idle, which is slightly
-    // slower than the scalar code.
-    #[cfg(target_arch = "x86_64")]
-    if messages.len() > 1 && (x86::try_avx512(messages, out) || x86::try_avx2(messages, out)) {
-        return;
-    }
-    portable(messages, out);
+    multibuffer::hash_many("sha256_many", messages, out, SIMD, portable);
 }
+
+/// The SIMD paths, widest first.
+#[cfg(target_arch = "x86_64")]
+const SIMD: &[multibuffer::SimdPath<32>] = &[x86::try_avx512, x86::try_avx2];
+#[cfg(not(target_arch = "x86_64"))]
+const SIMD: &[multibuffer::SimdPath<32>] = &[];
 
 /// The `sha2` crate, one message at a time: the answer on CPUs without AVX2
 /// and the reference the SIMD paths are tested against.
@@ -82,93 +75,10 @@ const H0: [u32; 8] = [
     0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 ];
 
-/// What a finished or unused lane reads, so that it never touches memory
-/// outside its own message.
+/// A message as 64-byte blocks, padded with the 64-bit length field of
+/// §5.1.1.
 #[cfg(target_arch = "x86_64")]
-const DUMMY_BLOCK: [u8; 64] = [0; 64];
-
-/// One message as a sequence of 64-byte blocks: its own full blocks, then
-/// one or two padded blocks (§5.1.1) built here.
-#[cfg(target_arch = "x86_64")]
-struct Lane<'a> {
-    full: &'a [[u8; 64]],
-    tail: [[u8; 64]; 2],
-    tail_blocks: usize,
-}
-
-#[cfg(target_arch = "x86_64")]
-impl<'a> Lane<'a> {
-    /// A lane with no message, for groups smaller than the vector width.
-    const IDLE: Lane<'static> = Lane {
-        full: &[],
-        tail: [[0; 64]; 2],
-        tail_blocks: 0,
-    };
-
-    fn new(message: &'a [u8]) -> Self {
-        let (full, rest) = message.as_chunks::<64>();
-        // The 0x80 byte and the 8-byte length need 9 bytes after the data;
-        // when the last partial block cannot hold them, padding spills into a
-        // second block.
-        let tail_blocks = if rest.len() < 56 { 1 } else { 2 };
-        let mut tail = [[0; 64]; 2];
-        let bytes = tail.as_flattened_mut();
-        bytes[..rest.len()].copy_from_slice(rest);
-        bytes[rest.len()] = 0x80;
-        // FIPS 180-4 only defines messages shorter than 2^64 bits; no slice
-        // gets near 2^61 bytes, so the wrap can never actually happen.
-        let bit_len = (message.len() as u64).wrapping_mul(8);
-        let end = tail_blocks * 64;
-        bytes[end - 8..end].copy_from_slice(&bit_len.to_be_bytes());
-        Lane {
-            full,
-            tail,
-            tail_blocks,
-        }
-    }
-
-    /// Number of blocks of the padded message.
-    fn blocks(&self) -> usize {
-        self.full.len() + self.tail_blocks
-    }
-
-    /// Block `s` of the padded message, or the dummy block past its end.
-    fn block(&self, s: usize) -> &[u8; 64] {
-        self.full
-            .get(s)
-            .or_else(|| self.tail[..self.tail_blocks].get(s - self.full.len()))
-            .unwrap_or(&DUMMY_BLOCK)
-    }
-}
-
-/// Number of blocks of the padded form of a message of `len` bytes.
-#[cfg(target_arch = "x86_64")]
-fn padded_blocks(len: usize) -> usize {
-    len / 64 + if len % 64 < 56 { 1 } else { 2 }
-}
-
-/// Hashes `messages` in groups of `N` with `group`, which fills in the digests
-/// of the non-idle lanes of a group.
-#[cfg(target_arch = "x86_64")]
-fn many_lanes<const N: usize>(
-    messages: &[&[u8]],
-    out: &mut [[u8; 32]],
-    mut group: impl FnMut(&[Lane<'_>; N], &mut [[u8; 32]; N]),
-) {
-    // A group costs as many compressions as its longest message, so grouping
-    // messages of similar length keeps the finished-lane waste small.
-    let mut order: Vec<usize> = (0..messages.len()).collect();
-    order.sort_unstable_by_key(|&i| std::cmp::Reverse(padded_blocks(messages[i].len())));
-    for chunk in order.chunks(N) {
-        let lanes: [Lane<'_>; N] =
-            std::array::from_fn(|l| chunk.get(l).map_or(Lane::IDLE, |&i| Lane::new(messages[i])));
-        let mut digests = [[0; 32]; N];
-        group(&lanes, &mut digests);
-        for (&i, digest) in chunk.iter().zip(&digests) {
-            out[i] = *digest;
-        }
-    }
-}
+type Lane<'a> = multibuffer::Lane<'a, 64, 8>;
 
 /// One SHA-256 round (§6.2.2 step 3) on vectors of lanes. The caller rotates
 /// the variable names instead of moving values, so a round is only the
@@ -260,7 +170,7 @@ macro_rules! kernel {
             for (v, h) in state.iter_mut().zip(H0) {
                 *v = splat(h);
             }
-            let mut block_refs = [&DUMMY_BLOCK; $lanes];
+            let mut block_refs = [Lane::DUMMY; $lanes];
             for s in 0..blocks.iter().copied().max().unwrap_or(0) {
                 for (r, lane) in block_refs.iter_mut().zip(lanes) {
                     *r = lane.block(s);
@@ -287,7 +197,7 @@ macro_rules! kernel {
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
-    use super::many_lanes;
+    use super::multibuffer::many_lanes;
 
     /// Hashes with 16 lanes if the CPU has AVX-512F; false if it has not.
     pub(super) fn try_avx512(messages: &[&[u8]], out: &mut [[u8; 32]]) -> bool {
@@ -321,7 +231,7 @@ mod x86 {
     mod avx512 {
         use std::arch::x86_64::*;
 
-        use super::super::{DUMMY_BLOCK, H0, K, Lane};
+        use super::super::{H0, K, Lane};
 
         #[inline]
         #[target_feature(enable = "avx512f")]
@@ -464,7 +374,7 @@ mod x86 {
     mod avx2 {
         use std::arch::x86_64::*;
 
-        use super::super::{DUMMY_BLOCK, H0, K, Lane};
+        use super::super::{H0, K, Lane};
 
         #[inline]
         #[target_feature(enable = "avx2")]

@@ -11,19 +11,17 @@
 //! the design of [`super::sha256x`] with 128-byte blocks, 64-bit words and a
 //! 128-bit length field.
 //!
-//! - Padding (§5.1.2) is built per lane in a two-block buffer; the message's
-//!   full blocks are read in place, never copied.
+//! - Padding (§5.1.2), grouping by length and runtime dispatch are the
+//!   `multibuffer` module's, shared with [`super::sha256x`]: this module has
+//!   the SHA-512 constants and kernels.
 //! - Parsing into big-endian 64-bit words (§5.2.2) is a byte swap plus a
 //!   transpose, so that word `t` of every lane's block lands in one register.
 //! - The computation is §6.4.2 with the functions of §4.1.3, the constants of
 //!   §4.2.3 and the initial hash value of §5.3.5.
-//!
-//! Lanes run in lockstep, so a batch is sorted by block count and hashed in
-//! groups of similar length; a lane whose message has ended keeps computing on
-//! a dummy block until the longest message of its group is done, and its state
-//! is captured right after its own last block.
 
 use sha2::{Digest, Sha512};
+
+use super::multibuffer;
 
 /// SHA-512 of each message; out.len() == messages.len().
 ///
@@ -31,21 +29,14 @@ use sha2::{Digest, Sha512};
 ///
 /// If `out.len() != messages.len()`.
 pub fn sha512_many(messages: &[&[u8]], out: &mut [[u8; 64]]) {
-    assert_eq!(
-        messages.len(),
-        out.len(),
-        "sha512_many: one digest slot per message"
-    );
-    // A lone message leaves all but one lane idle: measured on Cascade Lake,
-    // that is 290 MB/s (AVX-512) against 360 MB/s for `sha2` on 3 KB, and
-    // 135 against 167 MB/s on 128 bytes. From two messages on, the SIMD
-    // paths are ahead at every length.
-    #[cfg(target_arch = "x86_64")]
-    if messages.len() > 1 && (x86::try_avx512(messages, out) || x86::try_avx2(messages, out)) {
-        return;
-    }
-    portable(messages, out);
+    multibuffer::hash_many("sha512_many", messages, out, SIMD, portable);
 }
+
+/// The SIMD paths, widest first.
+#[cfg(target_arch = "x86_64")]
+const SIMD: &[multibuffer::SimdPath<64>] = &[x86::try_avx512, x86::try_avx2];
+#[cfg(not(target_arch = "x86_64"))]
+const SIMD: &[multibuffer::SimdPath<64>] = &[];
 
 /// The `sha2` crate, one message at a time: the answer on CPUs without AVX2
 /// and for a single message, and the reference the SIMD paths are tested
@@ -164,99 +155,10 @@ const H0: [u64; 8] = [
     0x5be0cd19137e2179,
 ];
 
-/// What a finished or unused lane reads, so that it never touches memory
-/// outside its own message.
+/// A message as 128-byte blocks, padded with the 128-bit length field of
+/// §5.1.2.
 #[cfg(target_arch = "x86_64")]
-const DUMMY_BLOCK: [u8; 128] = [0; 128];
-
-/// One message as a sequence of 128-byte blocks: its own full blocks, read
-/// in place, then one or two padded blocks (§5.1.2) in a buffer of the
-/// group's.
-#[cfg(target_arch = "x86_64")]
-#[derive(Clone, Copy)]
-struct Lane<'a> {
-    full: &'a [[u8; 128]],
-    tail: &'a [[u8; 128]],
-}
-
-#[cfg(target_arch = "x86_64")]
-impl<'a> Lane<'a> {
-    /// A lane with no message, for groups smaller than the vector width.
-    const IDLE: Lane<'static> = Lane {
-        full: &[],
-        tail: &[],
-    };
-
-    /// The lane of `message`, its padded last blocks written to `buf`.
-    fn new(message: &'a [u8], buf: &'a mut [[u8; 128]; 2]) -> Self {
-        let (full, rest) = message.as_chunks::<128>();
-        // The 0x80 byte and the 16-byte length need 17 bytes after the data;
-        // when the last partial block cannot hold them, padding spills into a
-        // second block.
-        let tail_blocks = if rest.len() < 112 { 1 } else { 2 };
-        let end = tail_blocks * 128;
-        let bytes = buf.as_flattened_mut();
-        bytes[..rest.len()].copy_from_slice(rest);
-        bytes[rest.len()] = 0x80;
-        bytes[rest.len() + 1..end - 16].fill(0);
-        // A slice is shorter than 2^64 bytes, so its length in bits fits the
-        // 128-bit field (and FIPS 180-4's 2^128-bit limit) without overflow.
-        let bit_len = (message.len() as u128) * 8;
-        bytes[end - 16..end].copy_from_slice(&bit_len.to_be_bytes());
-        Lane {
-            full,
-            tail: &buf[..tail_blocks],
-        }
-    }
-
-    /// Number of blocks of the padded message.
-    fn blocks(&self) -> usize {
-        self.full.len() + self.tail.len()
-    }
-
-    /// Block `s` of the padded message, or the dummy block past its end.
-    fn block(&self, s: usize) -> &'a [u8; 128] {
-        self.full
-            .get(s)
-            .or_else(|| self.tail.get(s - self.full.len()))
-            .unwrap_or(&DUMMY_BLOCK)
-    }
-}
-
-/// Number of blocks of the padded form of a message of `len` bytes.
-#[cfg(target_arch = "x86_64")]
-fn padded_blocks(len: usize) -> usize {
-    len / 128 + if len % 128 < 112 { 1 } else { 2 }
-}
-
-/// Hashes `messages` in groups of `N` with `group`, which fills in the digests
-/// of the non-idle lanes of a group.
-#[cfg(target_arch = "x86_64")]
-fn many_lanes<const N: usize>(
-    messages: &[&[u8]],
-    out: &mut [[u8; 64]],
-    mut group: impl FnMut(&[Lane<'_>; N], &mut [[u8; 64]; N]),
-) {
-    // A group costs as many compressions as its longest message, so grouping
-    // messages of similar length keeps the finished-lane waste small.
-    let mut order: Vec<usize> = (0..messages.len()).collect();
-    order.sort_unstable_by_key(|&i| std::cmp::Reverse(padded_blocks(messages[i].len())));
-    // The padded blocks are written in place for each group: building them
-    // inside the lanes and moving those around cost a quarter of the time
-    // on 64-byte messages.
-    let mut tails = [[[0; 128]; 2]; N];
-    for chunk in order.chunks(N) {
-        let mut lanes = [Lane::IDLE; N];
-        for ((lane, buf), &i) in lanes.iter_mut().zip(&mut tails).zip(chunk) {
-            *lane = Lane::new(messages[i], buf);
-        }
-        let mut digests = [[0; 64]; N];
-        group(&lanes, &mut digests);
-        for (&i, digest) in chunk.iter().zip(&digests) {
-            out[i] = *digest;
-        }
-    }
-}
+type Lane<'a> = multibuffer::Lane<'a, 128, 16>;
 
 /// One SHA-512 round (§6.4.2 step 3) on vectors of lanes. The caller rotates
 /// the variable names instead of moving values, so a round is only the
@@ -348,7 +250,7 @@ macro_rules! kernel {
             for (v, h) in state.iter_mut().zip(H0) {
                 *v = splat(h);
             }
-            let mut block_refs = [&DUMMY_BLOCK; $lanes];
+            let mut block_refs = [Lane::DUMMY; $lanes];
             for s in 0..blocks.iter().copied().max().unwrap_or(0) {
                 for (r, lane) in block_refs.iter_mut().zip(lanes) {
                     *r = lane.block(s);
@@ -375,7 +277,7 @@ macro_rules! kernel {
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
-    use super::many_lanes;
+    use super::multibuffer::many_lanes;
 
     /// Hashes with 8 lanes if the CPU has AVX-512F and AVX-512BW; false if
     /// it has not.
@@ -412,7 +314,7 @@ mod x86 {
     mod avx512 {
         use std::arch::x86_64::*;
 
-        use super::super::{DUMMY_BLOCK, H0, K, Lane};
+        use super::super::{H0, K, Lane};
 
         #[inline]
         #[target_feature(enable = "avx512f")]
@@ -556,7 +458,7 @@ mod x86 {
     mod avx2 {
         use std::arch::x86_64::*;
 
-        use super::super::{DUMMY_BLOCK, H0, K, Lane};
+        use super::super::{H0, K, Lane};
 
         #[inline]
         #[target_feature(enable = "avx2")]
