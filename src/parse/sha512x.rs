@@ -386,8 +386,8 @@ mod x86 {
 
         /// 8x8 transpose of 64-bit elements. After the unpack stage, t[2p + j]
         /// holds, in its 128-bit lane k, column 2k + j of rows 2p and 2p + 1;
-        /// the two 128-bit shuffle stages then gather lane k of t[j], t[2 + j],
-        /// t[4 + j], t[6 + j] into column 2k + j.
+        /// the two 128-bit shuffle stages then gather lane k of `t[j]`, `t[2 + j]`,
+        /// `t[4 + j]`, `t[6 + j]` into column 2k + j.
         #[inline]
         #[target_feature(enable = "avx512f")]
         fn transpose8(r: [__m512i; 8]) -> [__m512i; 8] {

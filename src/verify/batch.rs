@@ -17,7 +17,7 @@
 //! its own cofactored equation, so a batch of valid signatures always passes;
 //! a batch holding an invalid one passes with probability about 2^-125.
 //! When a batch fails, one more multiscalar multiplication usually finds
-//! the culprit ([`locate_single`]: exports rarely hold two forgeries in one
+//! the culprit (`locate_single`: exports rarely hold two forgeries in one
 //! batch); otherwise the batch is bisected until each signature has its own
 //! answer, small groups checked one by one with [`verify_prepared`].
 
