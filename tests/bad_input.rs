@@ -57,6 +57,25 @@ fn a_64_mb_line_is_too_large_and_the_run_goes_on() {
             .collect::<Vec<_>>(),
         [("valid", 1), ("malformed", 2), ("valid", 3)]
     );
+    // Spaces count: a long line of spaces before a small record is too
+    // large on every path, mapped or streamed.
+    let padded = format!("{good}\n{}{{}}\n{good}\n", " ".repeat(3 << 20));
+    let path2 = util::temp_file("padded.jsonl", padded.as_bytes());
+    for mmap in [true, false] {
+        let (out, _) = run_with(&[&path2], |c| {
+            c.source.mmap = mmap;
+            c.source.max_record_bytes = 100 << 10;
+        });
+        let v = util::parse_verdicts(&out);
+        assert_eq!(
+            v.iter()
+                .map(|r| (r.verdict.as_str(), r.line))
+                .collect::<Vec<_>>(),
+            [("valid", 1), ("malformed", 2), ("valid", 3)],
+            "mmap {mmap}"
+        );
+        assert_eq!(v[1].problems, ["record_too_large"], "mmap {mmap}");
+    }
     // Raising the limit lets the same line be judged as a record.
     let (out, _) = run_with(&[&path], |c| c.source.max_record_bytes = 100 << 20);
     assert_eq!(util::parse_verdicts(&out)[1].problems, ["bad_member"]);

@@ -52,6 +52,10 @@ fn exit_code_2_for_run_failures_and_nothing_left_at_out() {
     let dir = util::temp_dir("cli-fail");
     let out_path = dir.join("verdicts.jsonl");
     let o = out_path.to_str().unwrap();
+    let sample = util::repo()
+        .join("datasets/sample/credentials.jsonl")
+        .display()
+        .to_string();
     for bad in [
         vec![
             "verify",
@@ -76,6 +80,16 @@ fn exit_code_2_for_run_failures_and_nothing_left_at_out() {
         vec!["verify", "--format", "xml", "-o", o, "x"],
         vec!["verify"],
         vec!["frobnicate"],
+        vec![
+            "verify",
+            "--as-of",
+            util::AS_OF,
+            "-o",
+            o,
+            "--summary",
+            "/nonexistent/dir/s.json",
+            &sample,
+        ],
     ] {
         let out = cli(&bad, None);
         assert_eq!(

@@ -444,6 +444,16 @@ fn vc_jwt_claims_must_agree_with_the_credential() {
         "invalid_proof",
         &["jwt_claims"],
     );
+    // A time claim that is not a number.
+    expect(
+        &jws(
+            &header,
+            &ok.replace(&format!("\"nbf\":{nbf}"), "\"nbf\":false"),
+            &sk,
+        ),
+        "invalid_proof",
+        &["jwt_claims"],
+    );
     // exp in the past, no expirationDate: expired by the claim.
     expect(
         &jws(
@@ -567,4 +577,67 @@ fn did_jwk_issuers_and_keys_signed_by_others() {
         "unknown_key",
         &["unknown_key"],
     );
+}
+
+/// Regression: a JWS before JCS records in the same chunk once shifted the
+/// JCS records' deferred hashes by one, making valid credentials fail and
+/// letting a forgery borrow its neighbour's hash.
+#[test]
+fn mixed_formats_in_one_chunk_keep_their_own_hashes() {
+    let sk = key(15);
+    let (did, method) = did_key(&sk);
+    let cred = format!("{{{}}}", credential_members(&did, ""));
+    let token = jws(
+        &format!("{{\"alg\":\"EdDSA\",\"kid\":\"{method}\"}}"),
+        &cred,
+        &sk,
+    );
+    let genuine = signed_credential(&sk, "");
+    let forged = genuine.replace("Ada Lovelace", "Mallory");
+    for threads in [1, 2] {
+        let got: Vec<String> = run_lines(&[&token, &forged, &genuine, &token, &genuine], |c| {
+            c.threads = threads
+        })
+        .into_iter()
+        .map(|v| v.verdict)
+        .collect();
+        assert_eq!(
+            got,
+            ["valid", "invalid_signature", "valid", "valid", "valid"],
+            "threads {threads}"
+        );
+    }
+}
+
+/// Regression: a controller document must not replace a did:key's key,
+/// nor claim methods outside its own id.
+#[test]
+fn documents_cannot_speak_for_did_key_or_foreign_ids() {
+    let (real, rogue) = (key(16), key(17));
+    let (did, method) = did_key(&real);
+    let rogue_mk =
+        credverify::resolve::multikey::encode_multikey(&rogue.verifying_key().to_bytes());
+    let dir = util::temp_dir("dids-hijack");
+    std::fs::write(
+        dir.join("fake-did-key.json"),
+        format!("{{\"id\":\"{did}\",\"verificationMethod\":[{{\"id\":\"{method}\",\"type\":\"Multikey\",\"controller\":\"{did}\",\"publicKeyMultibase\":\"{rogue_mk}\"}}],\"assertionMethod\":[\"{method}\"]}}"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("evil.json"),
+        format!("{{\"id\":\"did:web:evil.example\",\"verificationMethod\":[{{\"id\":\"{method}\",\"type\":\"Multikey\",\"controller\":\"did:web:evil.example\",\"publicKeyMultibase\":\"{rogue_mk}\"}}],\"assertionMethod\":[\"{method}\"]}}"),
+    )
+    .unwrap();
+    let members = credential_members(&did, "");
+    let proof = proof_members(&method, "");
+    let forged = jcs_proof_value(&format!("{{{members}}}"), &format!("{{{proof}}}"), &rogue);
+    let genuine = signed_credential(&real, "");
+    let forged = format!("{{{members},\"proof\":{{{proof},\"proofValue\":\"{forged}\"}}}}");
+    let got: Vec<String> = run_lines(&[&forged, &genuine], |c| {
+        c.dids = vec![dir.display().to_string()]
+    })
+    .into_iter()
+    .map(|v| v.verdict)
+    .collect();
+    assert_eq!(got, ["invalid_signature", "valid"]);
 }

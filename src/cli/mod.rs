@@ -257,6 +257,13 @@ fn run_verify(args: &VerifyArgs) -> Result<Outcome, RunError> {
     // A device or pipe (`-o /dev/stdout`) is written in place: renaming a
     // file over it would replace the device node.
     let special = |p: &Path| fs::metadata(p).is_ok_and(|m| !m.is_file() && !m.is_dir());
+    // Open the summary's temporary file first: an unwritable path fails the
+    // run before any work.
+    let summary_file = match &args.summary {
+        Some(path) if !special(path) => Some(AtomicFile::create(path)?),
+        _ => None,
+    };
+    let mut verdict_file: Option<AtomicFile> = None;
     let summary: RunSummary = match &args.out {
         Some(dest) if special(dest) => {
             let file = fs::OpenOptions::new()
@@ -286,7 +293,7 @@ fn run_verify(args: &VerifyArgs) -> Result<Outcome, RunError> {
                 .map_err(|e| write_err(&dest.display().to_string())(e.into_error()))?;
             file.sync_all()
                 .map_err(write_err(&dest.display().to_string()))?;
-            atomic.commit()?;
+            verdict_file = Some(atomic);
             summary
         }
         None => {
@@ -302,16 +309,20 @@ fn run_verify(args: &VerifyArgs) -> Result<Outcome, RunError> {
             }
         }
     };
-    if let Some(path) = &args.summary {
-        let json = summary.to_json();
-        if special(path) {
-            fs::write(path, json).map_err(write_err(&path.display().to_string()))?;
-        } else {
-            let (atomic, mut file) = AtomicFile::create(path)?;
-            file.write_all(json.as_bytes())
-                .map_err(write_err(&path.display().to_string()))?;
-            atomic.commit()?;
+    // Both files are complete before either is renamed into place, so a
+    // failure leaves neither behind.
+    if let (Some(path), Some((atomic, mut file))) = (&args.summary, summary_file) {
+        file.write_all(summary.to_json().as_bytes())
+            .map_err(write_err(&path.display().to_string()))?;
+        if let Some(verdicts) = verdict_file.take() {
+            verdicts.commit()?;
         }
+        atomic.commit()?;
+    } else if let Some(path) = &args.summary {
+        fs::write(path, summary.to_json()).map_err(write_err(&path.display().to_string()))?;
+    }
+    if let Some(verdicts) = verdict_file {
+        verdicts.commit()?;
     }
     eprint!("{}", summary.to_human());
     Ok(if summary.all_valid() {

@@ -149,21 +149,28 @@ pub fn utf16_cmp(a: &str, b: &str) -> Ordering {
     }
 }
 
+/// Up to 2^53 every integer is a double that ECMAScript prints as digits.
+const SAFE_INTEGER: u64 = 1 << 53;
+
 fn write_static(out: &mut Vec<u8>, s: StaticNode) {
     match s {
         StaticNode::Null => out.extend_from_slice(b"null"),
         StaticNode::Bool(true) => out.extend_from_slice(b"true"),
         StaticNode::Bool(false) => out.extend_from_slice(b"false"),
-        // Integers within ±2^53 (the parser refuses others) print as digits,
+        // Integers within ±2^53 print as digits,
         // exactly as ECMAScript prints the same double.
-        StaticNode::I64(v) => {
+        StaticNode::I64(v) if v.unsigned_abs() <= SAFE_INTEGER => {
             let mut buf = itoa_buf(v.unsigned_abs());
             if v < 0 {
                 out.push(b'-');
             }
             out.extend_from_slice(buf.take());
         }
-        StaticNode::U64(v) => out.extend_from_slice(itoa_buf(v).take()),
+        StaticNode::U64(v) if v <= SAFE_INTEGER => out.extend_from_slice(itoa_buf(v).take()),
+        // Larger integers are doubles to ECMAScript, printed in its form:
+        // 1152921504606846976 is written 1152921504606847000.
+        StaticNode::I64(v) => write_number(out, v as f64),
+        StaticNode::U64(v) => write_number(out, v as f64),
         StaticNode::F64(v) => write_number(out, v),
     }
 }

@@ -114,8 +114,14 @@ pub fn process_chunk(
             let mut start = 0;
             let last = (data.last() != Some(&b'\n') && !data.is_empty()).then_some(data.len());
             for (line, end) in memchr::memchr_iter(b'\n', data).chain(last).enumerate() {
-                let record = trim(&data[start..end]);
-                if !record.is_empty() {
+                let raw = &data[start..end];
+                let record = trim(raw);
+                // Too large is judged on the line as read, spaces included,
+                // so the mapped and the streamed paths (which keeps only a
+                // long line's head) agree.
+                if raw.len() > settings.ctx.max_record_bytes {
+                    worker.too_large(line as u64, chunk.offset + start as u64, work);
+                } else if !record.is_empty() {
                     worker.evaluate(
                         &settings.ctx,
                         record,
@@ -132,6 +138,10 @@ pub fn process_chunk(
             span = chunk.elements.len() as u64;
             for (i, range) in chunk.elements.iter().enumerate() {
                 let offset = chunk.offset + range.start as u64;
+                if range.len() > settings.ctx.max_record_bytes {
+                    worker.too_large(i as u64, offset, work);
+                    continue;
+                }
                 worker.evaluate(
                     &settings.ctx,
                     trim(&data[Range::clone(range)]),

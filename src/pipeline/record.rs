@@ -106,10 +106,12 @@ impl ChunkWork {
             .iter()
             .map(|p| {
                 let mut pair = [0u8; 64];
-                if let (Message::HashedPair { .. }, Some([proof, doc])) = (&p.message, next.next())
-                {
-                    pair[..32].copy_from_slice(proof);
-                    pair[32..].copy_from_slice(doc);
+                // Only hashed pairs own digests: a JWS must not consume one.
+                if let Message::HashedPair { .. } = p.message {
+                    if let Some([proof, doc]) = next.next() {
+                        pair[..32].copy_from_slice(proof);
+                        pair[32..].copy_from_slice(doc);
+                    }
                 }
                 pair
             })
@@ -250,6 +252,17 @@ pub fn trim(bytes: &[u8]) -> &[u8] {
 }
 
 impl Worker {
+    /// Records a line or element longer than the record size limit.
+    pub fn too_large(&mut self, line: u64, offset: u64, work: &mut ChunkWork) {
+        let mut rec = RecordOutcome {
+            line,
+            offset,
+            ..RecordOutcome::default()
+        };
+        rec.problems.insert(Problem::RecordTooLarge);
+        work.records.push(rec);
+    }
+
     /// Evaluates one record (already trimmed, not blank) and appends its
     /// outcome to `work`.
     pub fn evaluate(
@@ -465,7 +478,9 @@ impl<'a> JwtClaims<'a> {
             None => None,
             Some(v) => match v.node() {
                 simd_json::Node::Static(s) => {
-                    number(s).map(|n| Timestamp::from_unix(n.floor() as i64))
+                    let time = number(s).map(|n| Timestamp::from_unix(n.floor() as i64));
+                    malformed |= time.is_none();
+                    time
                 }
                 _ => {
                     malformed = true;

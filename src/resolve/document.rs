@@ -69,6 +69,14 @@ pub fn register(
         let Some(id) = method.get("id").and_then(Value::as_str).map(absolute) else {
             continue;
         };
+        // A document speaks only for its own methods, and never for did:key
+        // or did:jwk, whose keys are their identifiers (CONTRACT.md --dids).
+        if !id.starts_with(&format!("{base}#"))
+            || id.starts_with("did:key:")
+            || id.starts_with("did:jwk:")
+        {
+            continue;
+        }
         let controller = method
             .get("controller")
             .and_then(Value::as_str)

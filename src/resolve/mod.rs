@@ -67,7 +67,8 @@ impl KeyResolver {
         cache.insert(method.into(), resolution);
     }
 
-    /// Resolves a verification method id.
+    /// Resolves a verification method id. did:key and did:jwk methods are
+    /// always decoded from the identifier; documents cannot override them.
     pub fn resolve(&self, method: &str) -> Resolution {
         if let Some(hit) = self
             .cache
