@@ -107,11 +107,11 @@ impl ChunkWork {
             .map(|p| {
                 let mut pair = [0u8; 64];
                 // Only hashed pairs own digests: a JWS must not consume one.
-                if let Message::HashedPair { .. } = p.message {
-                    if let Some([proof, doc]) = next.next() {
-                        pair[..32].copy_from_slice(proof);
-                        pair[32..].copy_from_slice(doc);
-                    }
+                if let Message::HashedPair { .. } = p.message
+                    && let Some([proof, doc]) = next.next()
+                {
+                    pair[..32].copy_from_slice(proof);
+                    pair[32..].copy_from_slice(doc);
                 }
                 pair
             })
