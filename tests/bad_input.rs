@@ -195,3 +195,47 @@ fn a_bad_record_does_not_disturb_its_neighbours() {
         ["valid", "malformed", "valid", "malformed", "valid"]
     );
 }
+
+#[test]
+fn a_huge_array_element_is_too_large_on_every_path_and_memory_stays_bounded() {
+    let good = util::signed_credential(&util::key(8), "");
+    let huge = format!("{{\"pad\":\"{}\",\"x\":[{{}}]}}", "y".repeat(3 << 20));
+    let text = format!(
+        "[{good},\n{huge} ,{good},\"{}\",{good}]",
+        "z".repeat(2 << 20)
+    );
+    let plain = util::temp_file("huge.json", text.as_bytes());
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut enc, text.as_bytes()).unwrap();
+    let gz = util::temp_file("huge.json.gz", &enc.finish().unwrap());
+    let mut reports = Vec::new();
+    for (path, mmap) in [(&plain, true), (&plain, false), (&gz, true)] {
+        for chunk in [1 << 10, 1 << 20] {
+            let (out, _) = run_with(&[path], |c| {
+                c.source.mmap = mmap;
+                c.source.max_record_bytes = 100 << 10;
+                c.source.chunk_bytes = chunk;
+            });
+            let v = util::parse_verdicts(&out);
+            let got: Vec<(u64, &str, Vec<String>)> = v
+                .iter()
+                .map(|r| (r.line, r.verdict.as_str(), r.problems.clone()))
+                .collect();
+            let too_large = vec!["record_too_large".to_owned()];
+            assert_eq!(
+                got,
+                [
+                    (1, "valid", vec![]),
+                    (2, "malformed", too_large.clone()),
+                    (3, "valid", vec![]),
+                    (4, "malformed", too_large),
+                    (5, "valid", vec![])
+                ],
+                "{} mmap {mmap} chunk {chunk}",
+                path.display()
+            );
+            reports.push(out);
+        }
+    }
+    assert!(reports.windows(2).all(|w| w[0] == w[1]));
+}

@@ -393,12 +393,61 @@ fn chunk_stream(
     }
 }
 
+/// A streamed JSON array's buffer: bytes from absolute offset `base`, of
+/// which the first `scanned` went through the scanner.
+struct ArrayBuffer {
+    buf: Vec<u8>,
+    base: u64,
+    scanned: usize,
+}
+
+impl ArrayBuffer {
+    /// Emits the complete elements in `spans` as one chunk and drops what
+    /// the scanner no longer needs. Returns false when the consumer stopped.
+    fn flush(
+        &mut self,
+        index: usize,
+        spans: &mut Vec<Range<u64>>,
+        scanner: &ArrayScanner,
+        emit: &mut dyn FnMut(Chunk) -> bool,
+    ) -> bool {
+        if spans.is_empty() {
+            return true;
+        }
+        let base = self.base;
+        let lo = (spans[0].start - base) as usize;
+        let hi = (spans.last().map_or(0, |s| s.end) - base) as usize;
+        let elements = spans
+            .drain(..)
+            .map(|s| (s.start - base) as usize - lo..(s.end - base) as usize - lo)
+            .collect();
+        let data = self.buf[lo..hi].to_vec();
+        if !emit(Chunk {
+            input: index,
+            data: ChunkData::Owned(data),
+            offset: base + lo as u64,
+            elements,
+            framing: Framing::Array,
+        }) {
+            return false;
+        }
+        // Keep only what the scanner may still need: the open element.
+        let keep_from = scanner
+            .open_element_start()
+            .map_or(hi, |s| ((s - base) as usize).min(hi));
+        self.buf.drain(..keep_from);
+        self.base += keep_from as u64;
+        self.scanned -= keep_from;
+        true
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn chunk_stream_array(
     index: usize,
     reader: &mut dyn Read,
-    mut buf: Vec<u8>,
-    mut base: u64,
+    buf: Vec<u8>,
+    base: u64,
     mut more: bool,
     name: &str,
     options: SourceOptions,
@@ -406,45 +455,82 @@ fn chunk_stream_array(
 ) -> io::Result<()> {
     let mut scanner = ArrayScanner::default();
     let mut spans: Vec<Range<u64>> = Vec::new();
-    let mut scanned = 0usize; // bytes of `buf` already fed to the scanner
+    let mut b = ArrayBuffer {
+        buf,
+        base,
+        scanned: 0,
+    };
+    // The longest element kept whole; longer ones keep only this much, as
+    // lines do, so memory stays bounded whatever the input.
+    let keep = options.max_record_bytes.saturating_add(1);
     loop {
-        scanner.feed(&buf[scanned..], base + scanned as u64, &mut spans);
-        scanned = buf.len();
+        scanner.feed(&b.buf[b.scanned..], b.base + b.scanned as u64, &mut spans);
+        b.scanned = b.buf.len();
         if !more {
-            scanner.finish(base + buf.len() as u64, &mut spans);
+            scanner.finish(b.base + b.buf.len() as u64, &mut spans);
         }
-        if !spans.is_empty()
-            && (!more
-                || spans.last().map_or(0, |s| s.end) - spans[0].start >= options.chunk_bytes as u64)
-        {
-            let lo = (spans[0].start - base) as usize;
-            let hi = (spans.last().map_or(0, |s| s.end) - base) as usize;
-            let elements = spans
-                .drain(..)
-                .map(|s| (s.start - base) as usize - lo..(s.end - base) as usize - lo)
-                .collect();
-            let data = buf[lo..hi].to_vec();
-            if !emit(Chunk {
-                input: index,
-                data: ChunkData::Owned(data),
-                offset: base + lo as u64,
-                elements,
-                framing: Framing::Array,
-            }) {
-                return Ok(());
-            }
-            // Keep only what the scanner may still need: the open element.
-            let keep_from = scanner
-                .open_element_start()
-                .map_or(hi, |s| ((s - base) as usize).min(hi));
-            buf.drain(..keep_from);
-            base += keep_from as u64;
-            scanned -= keep_from;
+        let full = spans.last().map_or(0, |s| s.end) - spans.first().map_or(0, |s| s.start)
+            >= options.chunk_bytes as u64;
+        if (!more || full) && !b.flush(index, &mut spans, &scanner, emit) {
+            return Ok(());
         }
         if !more {
             report_array_end(name, &scanner);
             return Ok(());
         }
-        more = fill(reader, &mut buf, options.chunk_bytes)?;
+        let open_len = scanner
+            .open_element_start()
+            .map_or(0, |s| b.buf.len() - (s - b.base) as usize);
+        if open_len > keep {
+            // An element longer than any record may be: emit what came
+            // before it, keep its head, and let the rest stream past the
+            // scanner only.
+            if !b.flush(index, &mut spans, &scanner, emit) {
+                return Ok(());
+            }
+            let start = (scanner.open_element_start().map_or(b.base, |s| s) - b.base) as usize;
+            let mut next = b.base + b.buf.len() as u64; // absolute offset of the next byte read
+            b.buf.drain(..start);
+            b.base += start as u64;
+            b.buf.truncate(keep);
+            let mut block = Vec::with_capacity(1 << 16);
+            loop {
+                block.clear();
+                more = fill(reader, &mut block, 1 << 16)?;
+                scanner.feed(&block, next, &mut spans);
+                let block_base = next;
+                next += block.len() as u64;
+                if !more {
+                    scanner.finish(next, &mut spans);
+                }
+                if !spans.is_empty() {
+                    // The long element ended in this block (it is the first span).
+                    let element = spans.remove(0);
+                    let head = std::mem::take(&mut b.buf);
+                    let len = head.len();
+                    if !emit(Chunk {
+                        input: index,
+                        data: ChunkData::Owned(head),
+                        offset: b.base,
+                        elements: vec![0..len],
+                        framing: Framing::Array,
+                    }) {
+                        return Ok(());
+                    }
+                    let rest = (element.end.max(block_base) - block_base) as usize;
+                    b = ArrayBuffer {
+                        buf: block[rest..].to_vec(),
+                        base: block_base + rest as u64,
+                        scanned: block.len() - rest,
+                    };
+                    break;
+                }
+                if !more {
+                    break;
+                }
+            }
+            continue;
+        }
+        more = fill(reader, &mut b.buf, options.chunk_bytes)?;
     }
 }
