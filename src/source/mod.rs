@@ -512,7 +512,7 @@ fn chunk_stream_array(
                         input: index,
                         data: ChunkData::Owned(head),
                         offset: b.base,
-                        elements: vec![0..len],
+                        elements: std::iter::once(0..len).collect(),
                         framing: Framing::Array,
                     }) {
                         return Ok(());
