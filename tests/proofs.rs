@@ -9,7 +9,7 @@ use ed25519_dalek::{Signer, SigningKey};
 
 use crate::util::{
     self, credential_members, did_key, jcs_proof_value, key, proof_members, run_lines, run_one,
-    signed_credential,
+    signed_credential, signed_line,
 };
 
 fn verdict_and_problems(line: &str) -> (String, Vec<String>) {
@@ -57,10 +57,7 @@ fn proof_configuration_checks() {
     let sk = key(2);
     let (did, method) = did_key(&sk);
     let members = credential_members(&did, "");
-    let sign = |proof: &str| {
-        let value = jcs_proof_value(&format!("{{{members}}}"), &format!("{{{proof}}}"), &sk);
-        format!("{{{members},\"proof\":{{{proof},\"proofValue\":\"{value}\"}}}}")
-    };
+    let sign = |proof: &str| signed_line(&members, &proof, &sk);
     // A purpose other than assertionMethod, signed as such, is still refused.
     expect(
         &sign(&proof_members(&method, "").replace("assertionMethod", "authentication")),
@@ -118,8 +115,7 @@ fn proof_context_must_open_the_documents_context() {
     let line = format!("{{{members},\"proof\":{{{proof},\"proofValue\":\"{value}\"}}}}");
     expect(&line, "valid", &[]);
     let other = proof.replace("credentials/v2\"]", "credentials/v1\"]");
-    let value = jcs_proof_value(&format!("{{{members}}}"), &format!("{{{other}}}"), &sk);
-    let line = format!("{{{members},\"proof\":{{{other},\"proofValue\":\"{value}\"}}}}");
+    let line = signed_line(&members, &other, &sk);
     expect(&line, "invalid_proof", &["context_mismatch"]);
 }
 
@@ -254,9 +250,8 @@ fn validity_windows_and_status() {
         "\"validFrom\":\"2026-01-01T00:00:01Z\"",
     );
     let proof = proof_members(&method, "");
-    let value = jcs_proof_value(&format!("{{{members}}}"), &format!("{{{proof}}}"), &sk);
     expect(
-        &format!("{{{members},\"proof\":{{{proof},\"proofValue\":\"{value}\"}}}}"),
+        &signed_line(&members, &proof, &sk),
         "not_yet_valid",
         &["not_yet_valid"],
     );
@@ -264,9 +259,8 @@ fn validity_windows_and_status() {
     // Both expired and not yet valid: every problem is listed.
     let members = credential_members(&did, ",\"validUntil\":\"2020-01-01T00:00:00Z\"")
         .replace("2024-01-01T00:00:00Z", "2030-01-01T00:00:00Z");
-    let value = jcs_proof_value(&format!("{{{members}}}"), &format!("{{{proof}}}"), &sk);
     expect(
-        &format!("{{{members},\"proof\":{{{proof},\"proofValue\":\"{value}\"}}}}"),
+        &signed_line(&members, &proof, &sk),
         "expired",
         &["expired", "not_yet_valid"],
     );
@@ -304,8 +298,7 @@ fn vc_1_1_credentials_need_an_issuance_date() {
             "\"issuanceDate\":\"2024-01-01T00:00:00Z\",\"expirationDate\":\"2025-01-01T00:00:00Z\"",
         );
     let proof = proof_members(&method, "");
-    let value = jcs_proof_value(&format!("{{{members}}}"), &format!("{{{proof}}}"), &sk);
-    let line = format!("{{{members},\"proof\":{{{proof},\"proofValue\":\"{value}\"}}}}");
+    let line = signed_line(&members, &proof, &sk);
     expect(&line, "expired", &["expired"]);
     let undated = line.replace("\"issuanceDate\":\"2024-01-01T00:00:00Z\",", "");
     expect(&undated, "malformed", &["bad_member"]);
@@ -496,8 +489,7 @@ fn did_web_documents_authorise_keys() {
     };
     let members = credential_members(did, "");
     let proof = proof_members(&format!("{did}#key-1"), "");
-    let value = jcs_proof_value(&format!("{{{members}}}"), &format!("{{{proof}}}"), &sk);
-    let line = format!("{{{members},\"proof\":{{{proof},\"proofValue\":\"{value}\"}}}}");
+    let line = signed_line(&members, &proof, &sk);
     // Without the document: unknown key.
     expect(&line, "unknown_key", &["unknown_key"]);
     let with_doc = |doc: String| {
@@ -532,8 +524,7 @@ fn fragment_keys_need_the_named_relaxation() {
     let issuer = "https://badges.example/issuer";
     let members = credential_members(issuer, "");
     let proof = proof_members(&format!("{issuer}#{mk}"), "");
-    let value = jcs_proof_value(&format!("{{{members}}}"), &format!("{{{proof}}}"), &sk);
-    let line = format!("{{{members},\"proof\":{{{proof},\"proofValue\":\"{value}\"}}}}");
+    let line = signed_line(&members, &proof, &sk);
     expect(&line, "unknown_key", &["unknown_key"]);
     let v = run_lines(&[&line], |c| c.trust_fragment_keys = true).remove(0);
     assert_eq!(
@@ -556,24 +547,17 @@ fn did_jwk_issuers_and_keys_signed_by_others() {
     let did = format!("did:jwk:{}", b64(&jwk));
     let members = credential_members(&did, "");
     let proof = proof_members(&format!("{did}#0"), "");
-    let value = jcs_proof_value(&format!("{{{members}}}"), &format!("{{{proof}}}"), &sk);
-    expect(
-        &format!("{{{members},\"proof\":{{{proof},\"proofValue\":\"{value}\"}}}}"),
-        "valid",
-        &[],
-    );
+    expect(&signed_line(&members, &proof, &sk), "valid", &[]);
     // Signed by a key other than the one named.
-    let rogue = jcs_proof_value(&format!("{{{members}}}"), &format!("{{{proof}}}"), &key(14));
     expect(
-        &format!("{{{members},\"proof\":{{{proof},\"proofValue\":\"{rogue}\"}}}}"),
+        &signed_line(&members, &proof, &key(14)),
         "invalid_signature",
         &["invalid_signature"],
     );
     // A key that does not resolve at all.
     let unknown = proof_members("did:example:123#key-1", "");
-    let value = jcs_proof_value(&format!("{{{members}}}"), &format!("{{{unknown}}}"), &sk);
     expect(
-        &format!("{{{members},\"proof\":{{{unknown},\"proofValue\":\"{value}\"}}}}"),
+        &signed_line(&members, &unknown, &sk),
         "unknown_key",
         &["unknown_key"],
     );
@@ -630,9 +614,8 @@ fn documents_cannot_speak_for_did_key_or_foreign_ids() {
     .unwrap();
     let members = credential_members(&did, "");
     let proof = proof_members(&method, "");
-    let forged = jcs_proof_value(&format!("{{{members}}}"), &format!("{{{proof}}}"), &rogue);
+    let forged = signed_line(&members, &proof, &rogue);
     let genuine = signed_credential(&real, "");
-    let forged = format!("{{{members},\"proof\":{{{proof},\"proofValue\":\"{forged}\"}}}}");
     let got: Vec<String> = run_lines(&[&forged, &genuine], |c| {
         c.dids = vec![dir.display().to_string()]
     })

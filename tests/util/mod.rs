@@ -186,6 +186,13 @@ pub fn jcs_proof_value(doc: &str, proof: &str, sk: &SigningKey) -> String {
     )
 }
 
+/// A credential line: `members` signed by `sk` under the proof
+/// configuration `proof` (both as JSON members, without braces).
+pub fn signed_line(members: &str, proof: &str, sk: &SigningKey) -> String {
+    let value = jcs_proof_value(&format!("{{{members}}}"), &format!("{{{proof}}}"), sk);
+    format!("{{{members},\"proof\":{{{proof},\"proofValue\":\"{value}\"}}}}")
+}
+
 /// A VC 2.0 credential by `issuer`, without proof, as JSON members.
 pub fn credential_members(issuer: &str, extra: &str) -> String {
     format!(
@@ -203,8 +210,9 @@ pub fn proof_members(method: &str, extra: &str) -> String {
 /// A credential with one eddsa-jcs-2022 proof by `sk`, its did:key issuer.
 pub fn signed_credential(sk: &SigningKey, extra: &str) -> String {
     let (did, method) = did_key(sk);
-    let members = credential_members(&did, extra);
-    let proof = proof_members(&method, "");
-    let value = jcs_proof_value(&format!("{{{members}}}"), &format!("{{{proof}}}"), sk);
-    format!("{{{members},\"proof\":{{{proof},\"proofValue\":\"{value}\"}}}}")
+    signed_line(
+        &credential_members(&did, extra),
+        &proof_members(&method, ""),
+        sk,
+    )
 }
