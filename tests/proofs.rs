@@ -57,7 +57,7 @@ fn proof_configuration_checks() {
     let sk = key(2);
     let (did, method) = did_key(&sk);
     let members = credential_members(&did, "");
-    let sign = |proof: &str| signed_line(&members, &proof, &sk);
+    let sign = |proof: &str| signed_line(&members, proof, &sk);
     // A purpose other than assertionMethod, signed as such, is still refused.
     expect(
         &sign(&proof_members(&method, "").replace("assertionMethod", "authentication")),
