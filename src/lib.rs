@@ -12,7 +12,7 @@
 //! - [`parse`] reads each record into a borrowed view ([`parse::json::Value`])
 //!   and writes the bytes a signature covers (JCS, JWS signing input).
 //! - [`resolve`] turns verification methods into screened keys, once per run.
-//! - [`verify`] checks Ed25519 signatures in batches over the cofactored
+//! - [`verify`](mod@verify) checks Ed25519 signatures in batches over the cofactored
 //!   equation, bisecting failed batches so each record gets its own answer.
 //! - [`status`] judges validity windows at one injected instant.
 //! - [`report`] writes verdict records ([`verdict::Verdict`]) in input order.
