@@ -54,8 +54,8 @@ pub fn issuer_of(root: Value<'_>) -> Option<&str> {
         .or_else(|| issuer.get("id").and_then(Value::as_str))
 }
 
-fn date(root: Value<'_>, name: &str) -> Result<Option<Timestamp>, Problem> {
-    match root.get(name) {
+fn date(member: Option<Value<'_>>) -> Result<Option<Timestamp>, Problem> {
+    match member {
         None => Ok(None),
         Some(v) => {
             let text = v.as_str().ok_or(Problem::BadMember)?;
@@ -72,7 +72,26 @@ impl<'a> Credential<'a> {
         if !root.is_object() {
             return Err(Problem::NotACredential);
         }
-        let context = root.get("@context").ok_or(Problem::BadMember)?;
+        // One pass over the members instead of a lookup per name.
+        let mut m = Members::default();
+        for (name, value) in root.members() {
+            let slot = match name {
+                "@context" => &mut m.context,
+                "type" => &mut m.types,
+                "id" => &mut m.id,
+                "issuer" => &mut m.issuer,
+                "credentialSubject" => &mut m.subject,
+                "validFrom" => &mut m.valid_from,
+                "validUntil" => &mut m.valid_until,
+                "issuanceDate" => &mut m.issuance_date,
+                "expirationDate" => &mut m.expiration_date,
+                "credentialStatus" => &mut m.status,
+                "proof" => &mut m.proof,
+                _ => continue,
+            };
+            *slot = Some(value);
+        }
+        let context = m.context.ok_or(Problem::BadMember)?;
         let first = context.one_or_many().next().and_then(Value::as_str);
         let model = match first {
             Some(VC_V2_CONTEXT) => DataModel::V2_0,
@@ -85,9 +104,8 @@ impl<'a> Credential<'a> {
         {
             return Err(Problem::BadMember);
         }
-        let types = root.get("type").ok_or(Problem::BadMember)?;
         let mut is_vc = false;
-        for t in types.one_or_many() {
+        for t in m.types.ok_or(Problem::BadMember)?.one_or_many() {
             match t.as_str() {
                 Some(s) => is_vc |= s == "VerifiableCredential",
                 None => return Err(Problem::BadMember),
@@ -96,33 +114,34 @@ impl<'a> Credential<'a> {
         if !is_vc {
             return Err(Problem::BadMember);
         }
-        let id = match root.get("id") {
+        let id = match m.id {
             None => fallback.id,
             Some(v) => Some(v.as_str().ok_or(Problem::BadMember)?),
         };
-        let issuer = match root.get("issuer") {
+        let issuer = match m.issuer {
             None => fallback.issuer.ok_or(Problem::BadMember)?,
             Some(v) => v
                 .as_str()
                 .or_else(|| v.get("id").and_then(Value::as_str))
                 .ok_or(Problem::BadMember)?,
         };
-        let subject = root.get("credentialSubject").ok_or(Problem::BadMember)?;
+        let subject = m.subject.ok_or(Problem::BadMember)?;
         if subject.is_empty() && subject.is_array() || subject.one_or_many().any(|s| !s.is_object())
         {
             return Err(Problem::BadMember);
         }
         let (valid_from, valid_until) = match model {
-            DataModel::V2_0 => (date(root, "validFrom")?, date(root, "validUntil")?),
+            DataModel::V2_0 => (date(m.valid_from)?, date(m.valid_until)?),
             DataModel::V1_1 => {
-                let issued = date(root, "issuanceDate")?
+                let issued = date(m.issuance_date)?
                     .or(fallback.valid_from)
                     .ok_or(Problem::BadMember)?;
-                (Some(issued), date(root, "expirationDate")?)
+                (Some(issued), date(m.expiration_date)?)
             }
         };
-        let status = root.get("credentialStatus");
-        if status.is_some_and(|s| s.one_or_many().any(|e| !e.is_object())) {
+        if m.status
+            .is_some_and(|s| s.one_or_many().any(|e| !e.is_object()))
+        {
             return Err(Problem::BadMember);
         }
         Ok(Credential {
@@ -133,8 +152,24 @@ impl<'a> Credential<'a> {
             valid_from,
             valid_until,
             subject,
-            status,
-            proof: root.get("proof"),
+            status: m.status,
+            proof: m.proof,
         })
     }
+}
+
+/// The top-level members a credential is read from.
+#[derive(Default)]
+struct Members<'a> {
+    context: Option<Value<'a>>,
+    types: Option<Value<'a>>,
+    id: Option<Value<'a>>,
+    issuer: Option<Value<'a>>,
+    subject: Option<Value<'a>>,
+    valid_from: Option<Value<'a>>,
+    valid_until: Option<Value<'a>>,
+    issuance_date: Option<Value<'a>>,
+    expiration_date: Option<Value<'a>>,
+    status: Option<Value<'a>>,
+    proof: Option<Value<'a>>,
 }
