@@ -199,10 +199,23 @@ impl ChunkWork {
 /// `α/n + β + p·(α + β·n)`, is least at `n = √(α / (β·p))`: 60 at
 /// `p` = 0.3%, the whole limit on an all-valid export. `p` is estimated over
 /// the worker's recent signatures. Verdicts never depend on the sizes.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct BatchTuner {
     seen: f64,
     bad: f64,
+}
+
+impl Default for BatchTuner {
+    /// Starts from a prior of one invalid signature per thousand: a first
+    /// batch of 1,024 holding several invalid ones would be bisected at
+    /// great cost, while an all-valid export forgets the prior within a
+    /// few tens of thousands of signatures and reaches the full size.
+    fn default() -> Self {
+        BatchTuner {
+            seen: 1000.0,
+            bad: 1.0,
+        }
+    }
 }
 
 /// `α / β` of the cost model above.
