@@ -404,62 +404,43 @@ fn vc_jwt_claims_must_agree_with_the_credential() {
         "{{\"iss\":\"{did}\",\"jti\":\"urn:uuid:test-1\",\"sub\":\"did:example:subject\",\"nbf\":{nbf},\"vc\":{{{vc}}}}}"
     );
     expect(&jws(&header, &ok, &sk), "valid", &[]);
-    expect(
-        &jws(
-            &header,
-            &ok.replace(
+    let with = |from: &str, to: &str| jws(&header, &ok.replace(from, to), &sk);
+    let nbf_claim = format!("\"nbf\":{nbf}");
+    for (token, verdict, problem) in [
+        // Claims that disagree with the credential.
+        (
+            with(
                 &format!("\"iss\":\"{did}\""),
                 "\"iss\":\"did:example:someone-else\"",
             ),
-            &sk,
+            "invalid_proof",
+            "jwt_claims",
         ),
-        "invalid_proof",
-        &["jwt_claims"],
-    );
-    expect(
-        &jws(
-            &header,
-            &ok.replace("\"jti\":\"urn:uuid:test-1\"", "\"jti\":\"urn:uuid:other\""),
-            &sk,
+        (
+            with("\"jti\":\"urn:uuid:test-1\"", "\"jti\":\"urn:uuid:other\""),
+            "invalid_proof",
+            "jwt_claims",
         ),
-        "invalid_proof",
-        &["jwt_claims"],
-    );
-    expect(
-        &jws(
-            &header,
-            &ok.replace(
-                &format!("\"nbf\":{nbf}"),
-                &format!("\"nbf\":{}", nbf + 86_400),
-            ),
-            &sk,
+        (
+            with(&nbf_claim, &format!("\"nbf\":{}", nbf + 86_400)),
+            "invalid_proof",
+            "jwt_claims",
         ),
-        "invalid_proof",
-        &["jwt_claims"],
-    );
-    // A time claim that is not a number.
-    expect(
-        &jws(
-            &header,
-            &ok.replace(&format!("\"nbf\":{nbf}"), "\"nbf\":false"),
-            &sk,
+        // A time claim that is not a number.
+        (
+            with(&nbf_claim, "\"nbf\":false"),
+            "invalid_proof",
+            "jwt_claims",
         ),
-        "invalid_proof",
-        &["jwt_claims"],
-    );
-    // exp in the past, no expirationDate: expired by the claim.
-    expect(
-        &jws(
-            &header,
-            &ok.replace(
-                &format!("\"nbf\":{nbf}"),
-                &format!("\"nbf\":{nbf},\"exp\":1735689600"),
-            ),
-            &sk,
+        // exp in the past, no expirationDate: expired by the claim.
+        (
+            with(&nbf_claim, &format!("{nbf_claim},\"exp\":1735689600")),
+            "expired",
+            "expired",
         ),
-        "expired",
-        &["expired"],
-    );
+    ] {
+        expect(&token, verdict, &[problem]);
+    }
     // The vc claim may leave id, issuer and issuanceDate to the JWT claims.
     let sparse = vc
         .replace(&format!("\"issuer\":\"{did}\","), "")
