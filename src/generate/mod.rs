@@ -300,6 +300,19 @@ struct Body {
     name: String,
 }
 
+impl Body {
+    /// The members as signed.
+    fn signed(&self) -> String {
+        self.members.replace("{NAME}", &q(&self.name))
+    }
+
+    /// The members with the name changed after signing (`tampered`).
+    fn amended(&self) -> String {
+        self.members
+            .replace("{NAME}", &q(&format!("{} (amended)", self.name)))
+    }
+}
+
 const YEAR: i64 = 365 * 86_400;
 
 fn body(rng: &mut Rng, issuer: &Issuer, case: Case, as_of: i64, v1: bool) -> Body {
@@ -502,10 +515,9 @@ fn jcs_record(
 ) -> Vec<u8> {
     let v1 = rng.below(8) == 0;
     let b = body(rng, issuer, case, as_of, v1);
-    let signed_members = b.members.replace("{NAME}", &q(&b.name));
+    let signed_members = b.signed();
     let shown_members = if case == Case::Tampered {
-        b.members
-            .replace("{NAME}", &q(&format!("{} (amended)", b.name)))
+        b.amended()
     } else {
         signed_members.clone()
     };
@@ -558,7 +570,7 @@ fn jwt_record(
 ) -> Vec<u8> {
     let v1 = rng.below(2) == 0;
     let b = body(rng, issuer, case, as_of, v1);
-    let signed_members = b.members.replace("{NAME}", &q(&b.name));
+    let signed_members = b.signed();
     if case == Case::NoProof {
         return format!("{{{signed_members}}}").into_bytes();
     }
@@ -597,10 +609,7 @@ fn jwt_record(
         key.sign(input.as_bytes()).to_bytes().to_vec()
     };
     let shown = if case == Case::Tampered {
-        let amended = b
-            .members
-            .replace("{NAME}", &q(&format!("{} (amended)", b.name)));
-        format!("{h64}.{}", URL_SAFE_NO_PAD.encode(payload(&amended)))
+        format!("{h64}.{}", URL_SAFE_NO_PAD.encode(payload(&b.amended())))
     } else {
         input
     };
