@@ -46,39 +46,81 @@ impl JsonParser {
     ) -> Result<R, Problem> {
         self.input.clear();
         self.input.extend_from_slice(bytes);
-        self.input.resize(bytes.len() + simd_json::INPUT_PADDING, 0);
+        self.parse_input(f).map_err(|e| e.problem(bytes))
+    }
+
+    /// Parses the bytes that `fill` writes into the parser's own (cleared)
+    /// input buffer, which saves a copy when they are being produced anyway,
+    /// as a decoded JWS payload is. None if `fill` returns false; `fill` runs
+    /// a second time, into a scratch buffer, only to classify a parse error.
+    pub fn with_filled<R>(
+        &mut self,
+        fill: impl Fn(&mut Vec<u8>) -> bool,
+        f: impl FnOnce(Value<'_>) -> R,
+    ) -> Option<Result<R, Problem>> {
+        self.input.clear();
+        if !fill(&mut self.input) {
+            return None;
+        }
+        Some(self.parse_input(f).map_err(|e| {
+            // simd-json may have rewritten the input in place.
+            let mut original = Vec::new();
+            fill(&mut original);
+            e.problem(&original)
+        }))
+    }
+
+    /// Parses `self.input`, padding it as simd-json requires.
+    fn parse_input<R>(&mut self, f: impl FnOnce(Value<'_>) -> R) -> Result<R, Failure> {
+        let len = self.input.len();
+        self.input.resize(len + simd_json::INPUT_PADDING, 0);
         let mut tape: Tape<'_> = self.tape.take().unwrap_or_else(Tape::null).reset();
-        let result = match simd_json::fill_tape_padded(
-            &mut self.input,
-            bytes.len(),
-            &mut self.buffers,
-            &mut tape,
-        ) {
-            Ok(()) => match check(&tape.0) {
-                Ok(()) => Ok(f(Value {
-                    nodes: &tape.0,
-                    idx: 0,
-                })),
-                Err(p) => Err(p),
-            },
-            Err(e) => Err(translate(e.error(), bytes)),
-        };
+        let result =
+            match simd_json::fill_tape_padded(&mut self.input, len, &mut self.buffers, &mut tape) {
+                Ok(()) => match check(&tape.0) {
+                    Ok(()) => Ok(f(Value {
+                        nodes: &tape.0,
+                        idx: 0,
+                    })),
+                    Err(p) => Err(Failure::Known(p)),
+                },
+                Err(e) => Err(translate(e.error())),
+            };
         self.tape = Some(tape.reset());
         result
     }
 }
 
+/// Why a parse failed, once simd-json's error has been read.
+enum Failure {
+    Known(Problem),
+    /// The structure is wrong; the bytes decide whether to call it invalid
+    /// UTF-8 or invalid JSON.
+    Structure,
+}
+
+impl Failure {
+    fn problem(self, original: &[u8]) -> Problem {
+        match self {
+            Failure::Known(p) => p,
+            // simd-json validates UTF-8 only once the structure parsed; say
+            // which it is when the bytes themselves are not UTF-8.
+            Failure::Structure if std::str::from_utf8(original).is_err() => Problem::InvalidUtf8,
+            Failure::Structure => Problem::InvalidJson,
+        }
+    }
+}
+
 /// Translates simd-json's errors into problem codes, in one place.
-fn translate(error: &simd_json::ErrorType, bytes: &[u8]) -> Problem {
+fn translate(error: &simd_json::ErrorType) -> Failure {
     use simd_json::ErrorType as E;
     match error {
-        E::InvalidUtf8 => Problem::InvalidUtf8,
-        E::DepthLimitExceeded => Problem::TooDeep,
-        E::InvalidNumber | E::InvalidExponent | E::Overflow => Problem::NumberOutOfRange,
-        // simd-json validates UTF-8 only once the structure parsed; say which
-        // it is when the bytes themselves are not UTF-8.
-        _ if std::str::from_utf8(bytes).is_err() => Problem::InvalidUtf8,
-        _ => Problem::InvalidJson,
+        E::InvalidUtf8 => Failure::Known(Problem::InvalidUtf8),
+        E::DepthLimitExceeded => Failure::Known(Problem::TooDeep),
+        E::InvalidNumber | E::InvalidExponent | E::Overflow => {
+            Failure::Known(Problem::NumberOutOfRange)
+        }
+        _ => Failure::Structure,
     }
 }
 

@@ -3,8 +3,7 @@
 //! The signing input is the original `header.payload` bytes; nothing is
 //! re-encoded.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use super::base64url;
 
 /// The three parts of a compact JWS, still encoded.
 #[derive(Clone, Copy, Debug)]
@@ -17,9 +16,19 @@ pub struct CompactJws<'a> {
 impl<'a> CompactJws<'a> {
     /// Splits a token into exactly three parts, the first two not empty.
     pub fn split(token: &'a str) -> Option<CompactJws<'a>> {
-        let mut parts = token.split('.');
-        let (header, payload, signature) = (parts.next()?, parts.next()?, parts.next()?);
-        if parts.next().is_some() || header.is_empty() || payload.is_empty() {
+        let bytes = token.as_bytes();
+        let first = memchr::memchr(b'.', bytes)?;
+        let second = first + 1 + memchr::memchr(b'.', &bytes[first + 1..])?;
+        if memchr::memchr(b'.', &bytes[second + 1..]).is_some() {
+            return None;
+        }
+        // The dots are ASCII, so these are character boundaries.
+        let (header, payload, signature) = (
+            &token[..first],
+            &token[first + 1..second],
+            &token[second + 1..],
+        );
+        if header.is_empty() || payload.is_empty() {
             return None;
         }
         // The alphabet is checked where each part is decoded.
@@ -46,8 +55,7 @@ pub fn looks_like_jws(bytes: &[u8]) -> bool {
 
 /// Decodes unpadded base64url into `out` (cleared first).
 pub fn decode_b64url(text: &str, out: &mut Vec<u8>) -> bool {
-    out.clear();
-    URL_SAFE_NO_PAD.decode_vec(text, out).is_ok()
+    base64url::decode(text.as_bytes(), out)
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! signatures cover: JCS (RFC 8785) and the JWS signing input.
 
 pub mod base58;
+pub mod base64url;
 pub mod credential;
 pub mod jcs;
 pub mod json;

@@ -408,9 +408,6 @@ impl Worker {
             Ok(Err(p)) => return rec.problems.insert(p),
             Err(_) => return rec.problems.insert(Problem::BadJws),
         }
-        if !jws::decode_b64url(jws.payload, &mut self.decoded) {
-            return rec.problems.insert(Problem::BadJws);
-        }
         let mut signature = [0u8; 64];
         let mut sig_buf = Vec::new();
         let sig_ok = jws::decode_b64url(jws.signature, &mut sig_buf) && sig_buf.len() == 64;
@@ -418,8 +415,8 @@ impl Worker {
             signature.copy_from_slice(&sig_buf);
         }
         let message = jws.signing_input(token);
-        let Worker { doc, decoded, .. } = self;
-        let parsed = doc.with_doc(decoded, |payload| {
+        let decode = |buf: &mut Vec<u8>| jws::decode_b64url(jws.payload, buf);
+        let parsed = self.doc.with_filled(decode, |payload| {
             if !payload.is_object() {
                 return rec.problems.insert(Problem::NotACredential);
             }
@@ -472,8 +469,10 @@ impl Worker {
                 );
             }
         });
-        if let Err(p) = parsed {
-            rec.problems.insert(p);
+        match parsed {
+            None => rec.problems.insert(Problem::BadJws),
+            Some(Err(p)) => rec.problems.insert(p),
+            Some(Ok(())) => {}
         }
     }
 }
