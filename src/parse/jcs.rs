@@ -21,16 +21,86 @@ pub enum Patch<'a, 'p> {
     Array(&'p [Value<'a>]),
 }
 
-/// Reusable scratch space for member sorting.
+/// Writes canonical JSON; owns the scratch space for member sorting.
 #[derive(Default)]
 pub struct Canonicalizer {
-    stack: Vec<usize>,
+    /// Members being sorted: (sort key of the name, tape position of the
+    /// value), one frame per open object.
+    stack: Vec<(u64, usize)>,
+    /// Every string comes from text that needs no escaping (see
+    /// [`Canonicalizer::with_source`]).
+    plain: bool,
 }
 
 impl Canonicalizer {
+    /// Runs `f` with this canonicalizer told that every value it writes
+    /// meanwhile was parsed from `source`. When `source` has no backslash and
+    /// no control character, no string in it had an escape or needs one (a
+    /// raw `"` would have ended it), so strings are copied without the scan
+    /// for characters to escape.
+    pub fn with_source<R>(&mut self, source: &[u8], f: impl FnOnce(&mut Self) -> R) -> R {
+        self.plain = is_plain(source);
+        let result = f(self);
+        self.plain = false;
+        result
+    }
+
     /// Appends the canonical form of `value` to `out`.
     pub fn write(&mut self, out: &mut Vec<u8>, value: Value<'_>) {
-        write_value(out, value, &mut self.stack);
+        self.write_value(out, value);
+    }
+
+    fn write_str(&self, out: &mut Vec<u8>, s: &str) {
+        if self.plain {
+            out.reserve(s.len() + 2);
+            out.push(b'"');
+            out.extend_from_slice(s.as_bytes());
+            out.push(b'"');
+        } else {
+            write_string(out, s);
+        }
+    }
+
+    fn write_value(&mut self, out: &mut Vec<u8>, value: Value<'_>) {
+        match value.node() {
+            Node::String(s) => self.write_str(out, s),
+            Node::Static(s) => write_static(out, s),
+            Node::Array { .. } => {
+                out.push(b'[');
+                for (i, v) in value.elements().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    self.write_value(out, v);
+                }
+                out.push(b']');
+            }
+            Node::Object { len, .. } => {
+                // Sort on a shared stack (a member's name sits just before
+                // its value on the tape); deeper objects push above this
+                // frame and truncate back to it. Most names differ within
+                // their first eight bytes, so the full comparison is rare.
+                let base = self.stack.len();
+                let name = |pos: usize| value.at(pos - 1).as_str().unwrap_or_default();
+                self.stack
+                    .extend(value.members().map(|(k, v)| (sort_key(k), v.position())));
+                self.stack[base..].sort_unstable_by(|a, b| {
+                    a.0.cmp(&b.0).then_with(|| utf16_cmp(name(a.1), name(b.1)))
+                });
+                out.push(b'{');
+                for i in 0..len {
+                    let pos = self.stack[base + i].1;
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    self.write_str(out, name(pos));
+                    out.push(b':');
+                    self.write_value(out, value.at(pos));
+                }
+                out.push(b'}');
+                self.stack.truncate(base);
+            }
+        }
     }
 
     /// Appends the canonical form of the object `obj` with the members named
@@ -58,19 +128,17 @@ impl Canonicalizer {
             if i > 0 {
                 out.push(b',');
             }
-            write_string(out, key);
+            self.write_str(out, key);
             out.push(b':');
             match member {
-                Member::Own(v) | Member::Patched(Patch::Value(v)) => {
-                    write_value(out, *v, &mut self.stack)
-                }
+                Member::Own(v) | Member::Patched(Patch::Value(v)) => self.write_value(out, *v),
                 Member::Patched(Patch::Array(values)) => {
                     out.push(b'[');
                     for (j, v) in values.iter().enumerate() {
                         if j > 0 {
                             out.push(b',');
                         }
-                        write_value(out, *v, &mut self.stack);
+                        self.write_value(out, *v);
                     }
                     out.push(b']');
                 }
@@ -85,44 +153,6 @@ pub fn canonicalize(value: Value<'_>) -> Vec<u8> {
     let mut out = Vec::new();
     Canonicalizer::default().write(&mut out, value);
     out
-}
-
-fn write_value(out: &mut Vec<u8>, value: Value<'_>, stack: &mut Vec<usize>) {
-    match value.node() {
-        Node::String(s) => write_string(out, s),
-        Node::Static(s) => write_static(out, s),
-        Node::Array { .. } => {
-            out.push(b'[');
-            for (i, v) in value.elements().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_value(out, v, stack);
-            }
-            out.push(b']');
-        }
-        Node::Object { len, .. } => {
-            // Sort value positions on a shared stack (a member's name sits
-            // just before its value on the tape); deeper objects push above
-            // this frame and truncate back to it.
-            let base = stack.len();
-            stack.extend(value.members().map(|(_, v)| v.position()));
-            let name = |pos: usize| value.at(pos - 1).as_str().unwrap_or_default();
-            stack[base..].sort_unstable_by(|&a, &b| utf16_cmp(name(a), name(b)));
-            out.push(b'{');
-            for i in 0..len {
-                let pos = stack[base + i];
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_string(out, name(pos));
-                out.push(b':');
-                write_value(out, value.at(pos), stack);
-            }
-            out.push(b'}');
-            stack.truncate(base);
-        }
-    }
 }
 
 /// Orders member names by UTF-16 code units (RFC 8785 §3.2.3).
@@ -147,6 +177,39 @@ pub fn utf16_cmp(a: &str, b: &str) -> Ordering {
             }
         }
     }
+}
+
+/// The first eight bytes of a member name as a number that orders as
+/// [`utf16_cmp`] does (zero-padded; equal keys need the full comparison).
+/// The lead bytes of supplementary characters (F0–F4) are moved below those
+/// of U+E000–U+FFFF (EE–EF), the one place UTF-16 and UTF-8 orders differ;
+/// no other byte of UTF-8 is EE or above.
+#[inline]
+fn sort_key(name: &str) -> u64 {
+    let mut key = [0u8; 8];
+    for (k, &b) in key.iter_mut().zip(name.as_bytes()) {
+        *k = match b {
+            0xee | 0xef => b + 5,
+            0xf0..=0xf4 => b - 2,
+            _ => b,
+        };
+    }
+    u64::from_be_bytes(key)
+}
+
+/// Whether `text` has no backslash and no control character: then no JSON
+/// string in it has an escape or needs one. Whole 32-byte blocks are tested
+/// without branches so that the loop vectorizes.
+fn is_plain(text: &[u8]) -> bool {
+    let special = |b: u8| (b < 0x20) | (b == b'\\');
+    let blocks = text.chunks_exact(32);
+    let rest = blocks.remainder();
+    for block in blocks {
+        if block.iter().fold(false, |any, &b| any | special(b)) {
+            return false;
+        }
+    }
+    !rest.iter().any(|&b| special(b))
 }
 
 /// Up to 2^53 every integer is a double that ECMAScript prints as digits.
@@ -333,6 +396,62 @@ mod tests {
                     x.encode_utf16().cmp(y.encode_utf16()),
                     "{x:?} vs {y:?}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn sort_keys_order_as_utf16() {
+        // Names sharing eight-byte prefixes and differing at every position,
+        // across one- to four-byte characters.
+        let parts = ["", "a", "\u{0}", "é", "\u{e000}", "\u{ffff}", "\u{10000}", "\u{1f600}"];
+        let mut names = Vec::new();
+        for x in parts {
+            for y in parts {
+                for stem in ["", "abcdef", "abcdefgh", "identity"] {
+                    names.push(format!("{stem}{x}{y}"));
+                }
+            }
+        }
+        for a in &names {
+            for b in &names {
+                let by_key = sort_key(a).cmp(&sort_key(b)).then_with(|| utf16_cmp(a, b));
+                assert_eq!(by_key, a.encode_utf16().cmp(b.encode_utf16()), "{a:?} vs {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn plain_sources_copy_strings_and_others_escape() {
+        let cases = [
+            ("{\"b\":\"x\",\"a\":[\"y\",{\"d\":1,\"c\":\"é\"}]}", true),
+            ("{\"a\":\"tab\\there\"}", false),
+            ("{\"a\":\"quote\\\"d\",\"b\\u0041\":2}", false),
+            ("{\"a\":\"x\"}\r", false),
+            ("{\"a\":\n\"x\"}", false),
+        ];
+        for (text, plain) in cases {
+            assert_eq!(is_plain(text.as_bytes()), plain, "{text:?}");
+            let mut parser = JsonParser::default();
+            let mut canon = Canonicalizer::default();
+            let mut via_source = Vec::new();
+            canon.with_source(text.as_bytes(), |canon| {
+                parser
+                    .with_doc(text.as_bytes(), |v| canon.write(&mut via_source, v))
+                    .unwrap()
+            });
+            assert_eq!(String::from_utf8(via_source).unwrap(), jcs(text), "{text:?}");
+            assert!(!canon.plain, "the declaration ends with the closure");
+        }
+        // A backslash or control byte anywhere in a long text, in a whole
+        // block or in the remainder.
+        let long = vec![b'a'; 100];
+        assert!(is_plain(&long));
+        for at in [0, 31, 32, 63, 95, 99] {
+            for bad in [b'\\', 0x00, 0x1f, b'\n'] {
+                let mut t = long.clone();
+                t[at] = bad;
+                assert!(!is_plain(&t), "{bad:#x} at {at}");
             }
         }
     }

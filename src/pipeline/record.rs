@@ -349,17 +349,19 @@ impl Worker {
         work: &mut ChunkWork,
     ) {
         let Worker { doc, canon, .. } = self;
-        let parsed = doc.with_doc(bytes, |root| {
-            rec.id = credential::id_of(root).map(|s| work.keep(s));
-            rec.issuer = credential::issuer_of(root).map(|s| work.keep(s));
-            let cred = match Credential::read(root, ClaimFallback::default()) {
-                Ok(c) => c,
-                Err(p) => return rec.problems.insert(p),
-            };
-            judge_validity(ctx, &cred, &[], rec);
-            rec.has_status = cred.status.is_some();
-            let mut bufs = ProofBuffers { canon };
-            check_data_integrity(ctx, &cred, &mut bufs, index, rec, work);
+        let parsed = canon.with_source(bytes, |canon| {
+            doc.with_doc(bytes, |root| {
+                rec.id = credential::id_of(root).map(|s| work.keep(s));
+                rec.issuer = credential::issuer_of(root).map(|s| work.keep(s));
+                let cred = match Credential::read(root, ClaimFallback::default()) {
+                    Ok(c) => c,
+                    Err(p) => return rec.problems.insert(p),
+                };
+                judge_validity(ctx, &cred, &[], rec);
+                rec.has_status = cred.status.is_some();
+                let mut bufs = ProofBuffers { canon };
+                check_data_integrity(ctx, &cred, &mut bufs, index, rec, work);
+            })
         });
         if let Err(p) = parsed {
             rec.problems.insert(p);
