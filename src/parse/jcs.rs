@@ -112,27 +112,37 @@ impl Canonicalizer {
         drop: &[&str],
         set: &[(&str, Patch<'a, '_>)],
     ) {
-        enum Member<'a, 'p> {
-            Own(Value<'a>),
-            Patched(Patch<'a, 'p>),
+        // On the sorting stack, own members are their tape positions and
+        // patched ones PATCHED plus their index in `set`.
+        const PATCHED: usize = usize::MAX / 2;
+        let base = self.stack.len();
+        for (name, v) in obj.members() {
+            if !drop.contains(&name) && !set.iter().any(|(s, _)| *s == name) {
+                self.stack.push((sort_key(name), v.position()));
+            }
         }
-        let mut members: Vec<(&str, Member<'a, '_>)> = obj
-            .members()
-            .filter(|(k, _)| !drop.contains(k) && !set.iter().any(|(s, _)| s == k))
-            .map(|(k, v)| (k, Member::Own(v)))
-            .collect();
-        members.extend(set.iter().map(|(k, p)| (*k, Member::Patched(*p))));
-        members.sort_unstable_by(|a, b| utf16_cmp(a.0, b.0));
+        for (i, (name, _)) in set.iter().enumerate() {
+            self.stack.push((sort_key(name), PATCHED + i));
+        }
+        let name = |slot: usize| match slot.checked_sub(PATCHED) {
+            Some(i) => set[i].0,
+            None => obj.at(slot - 1).as_str().unwrap_or_default(),
+        };
+        self.stack[base..]
+            .sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| utf16_cmp(name(a.1), name(b.1))));
+        let members = self.stack.len() - base;
         out.push(b'{');
-        for (i, (key, member)) in members.iter().enumerate() {
+        for i in 0..members {
+            let slot = self.stack[base + i].1;
             if i > 0 {
                 out.push(b',');
             }
-            self.write_str(out, key);
+            self.write_str(out, name(slot));
             out.push(b':');
-            match member {
-                Member::Own(v) | Member::Patched(Patch::Value(v)) => self.write_value(out, *v),
-                Member::Patched(Patch::Array(values)) => {
+            match slot.checked_sub(PATCHED).map(|i| set[i].1) {
+                None => self.write_value(out, obj.at(slot)),
+                Some(Patch::Value(v)) => self.write_value(out, v),
+                Some(Patch::Array(values)) => {
                     out.push(b'[');
                     for (j, v) in values.iter().enumerate() {
                         if j > 0 {
@@ -145,6 +155,7 @@ impl Canonicalizer {
             }
         }
         out.push(b'}');
+        self.stack.truncate(base);
     }
 }
 
@@ -404,7 +415,16 @@ mod tests {
     fn sort_keys_order_as_utf16() {
         // Names sharing eight-byte prefixes and differing at every position,
         // across one- to four-byte characters.
-        let parts = ["", "a", "\u{0}", "é", "\u{e000}", "\u{ffff}", "\u{10000}", "\u{1f600}"];
+        let parts = [
+            "",
+            "a",
+            "\u{0}",
+            "é",
+            "\u{e000}",
+            "\u{ffff}",
+            "\u{10000}",
+            "\u{1f600}",
+        ];
         let mut names = Vec::new();
         for x in parts {
             for y in parts {
@@ -416,7 +436,11 @@ mod tests {
         for a in &names {
             for b in &names {
                 let by_key = sort_key(a).cmp(&sort_key(b)).then_with(|| utf16_cmp(a, b));
-                assert_eq!(by_key, a.encode_utf16().cmp(b.encode_utf16()), "{a:?} vs {b:?}");
+                assert_eq!(
+                    by_key,
+                    a.encode_utf16().cmp(b.encode_utf16()),
+                    "{a:?} vs {b:?}"
+                );
             }
         }
     }
@@ -440,7 +464,11 @@ mod tests {
                     .with_doc(text.as_bytes(), |v| canon.write(&mut via_source, v))
                     .unwrap()
             });
-            assert_eq!(String::from_utf8(via_source).unwrap(), jcs(text), "{text:?}");
+            assert_eq!(
+                String::from_utf8(via_source).unwrap(),
+                jcs(text),
+                "{text:?}"
+            );
             assert!(!canon.plain, "the declaration ends with the closure");
         }
         // A backslash or control byte anywhere in a long text, in a whole

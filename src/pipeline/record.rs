@@ -535,8 +535,9 @@ impl<'a> JwtClaims<'a> {
             (Some(c), Some(m)) => c.secs == m.secs,
             _ => true,
         };
-        let subject_id = match cred.subject.one_or_many().collect::<Vec<_>>().as_slice() {
-            [one] => one.get("id").and_then(Value::as_str),
+        let mut subjects = cred.subject.one_or_many();
+        let subject_id = match (subjects.next(), subjects.next()) {
+            (Some(one), None) => one.get("id").and_then(Value::as_str),
             _ => None,
         };
         self.iss.is_none_or(|i| i == cred.issuer)
@@ -609,20 +610,19 @@ fn check_data_integrity(
     let Some(proof) = cred.proof else {
         return rec.problems.insert(Problem::NoProof);
     };
-    let proofs: Vec<Value<'_>> = proof.one_or_many().collect();
-    if proofs.is_empty() {
+    if proof.one_or_many().next().is_none() {
         return rec.problems.insert(Problem::NoProof);
     }
-    if proofs.iter().any(|p| !p.is_object()) {
+    if proof.one_or_many().any(|p| !p.is_object()) {
         return rec.problems.insert(Problem::ProofMalformed);
     }
     let mut supported = 0;
-    for p in &proofs {
-        match suite_of(*p) {
+    for p in proof.one_or_many() {
+        match suite_of(p) {
             Some(Suite::EddsaJcs2022) => {
                 supported += 1;
                 rec.format.get_or_insert(Format::EddsaJcs2022);
-                check_jcs_proof(ctx, cred, *p, &proofs, bufs, index, rec, work);
+                check_jcs_proof(ctx, cred, p, proof, bufs, index, rec, work);
             }
             None => rec.warnings.insert(Warning::UnsupportedProofSkipped),
         }
@@ -699,7 +699,7 @@ fn check_jcs_proof(
     ctx: &Context<'_>,
     cred: &Credential<'_>,
     proof: Value<'_>,
-    all: &[Value<'_>],
+    all: Value<'_>,
     bufs: &mut ProofBuffers<'_>,
     index: u32,
     rec: &mut RecordOutcome,
@@ -732,13 +732,10 @@ fn check_jcs_proof(
     // §3.3.2 step 4: the proof's @context must open the document's.
     let context = proof.get("@context");
     if let Some(pc) = context {
-        let doc_ctx: Vec<Value<'_>> = cred
-            .root
-            .get("@context")
-            .map(|c| c.one_or_many().collect())
-            .unwrap_or_default();
-        let prefix = pc.one_or_many().count() <= doc_ctx.len()
-            && pc.one_or_many().zip(&doc_ctx).all(|(a, b)| a.json_eq(*b));
+        let doc_ctx = cred.root.get("@context");
+        let doc_ctx = || doc_ctx.into_iter().flat_map(|c| c.one_or_many());
+        let prefix = pc.one_or_many().count() <= doc_ctx().count()
+            && pc.one_or_many().zip(doc_ctx()).all(|(a, b)| a.json_eq(b));
         if !prefix {
             return rec.problems.insert(Problem::ContextMismatch);
         }
@@ -750,11 +747,11 @@ fn check_jcs_proof(
     if let Some(pp) = previous_shape {
         for id in pp.one_or_many() {
             let found = id.as_str().and_then(|id| {
-                all.iter()
+                all.one_or_many()
                     .find(|p| p.get("id").and_then(Value::as_str) == Some(id))
             });
             match found {
-                Some(p) => previous.push(*p),
+                Some(p) => previous.push(p),
                 None => return rec.problems.insert(Problem::PreviousProof),
             }
         }
@@ -767,17 +764,20 @@ fn check_jcs_proof(
     bufs.canon
         .write_patched(&mut work.signed, proof, &["proofValue"], &[]);
     let doc_start = work.signed.len();
-    let mut set: Vec<(&str, Patch<'_, '_>)> = Vec::with_capacity(2);
-    if let Some(pc) = context {
-        set.push(("@context", Patch::Value(pc)));
-    }
-    match previous_shape {
-        Some(pp) if pp.is_array() => set.push(("proof", Patch::Array(&previous))),
-        Some(_) => set.push(("proof", Patch::Value(previous[0]))),
-        None => {}
+    let context_patch = context.map(|pc| ("@context", Patch::Value(pc)));
+    let proof_patch = match previous_shape {
+        Some(pp) if pp.is_array() => Some(("proof", Patch::Array(&previous))),
+        Some(_) => Some(("proof", Patch::Value(previous[0]))),
+        None => None,
+    };
+    let mut set = [("", Patch::Value(proof)); 2];
+    let mut patches = 0;
+    for patch in [context_patch, proof_patch].into_iter().flatten() {
+        set[patches] = patch;
+        patches += 1;
     }
     bufs.canon
-        .write_patched(&mut work.signed, cred.root, &["proof"], &set);
+        .write_patched(&mut work.signed, cred.root, &["proof"], &set[..patches]);
     let message = Message::HashedPair {
         proof: (proof_start, doc_start),
         doc: (doc_start, work.signed.len()),
