@@ -442,6 +442,15 @@ mod tests {
             Err(Problem::DuplicateKey)
         );
         assert!(parse(format!("{{{many}\"k70\":0}}").as_bytes()).is_ok());
+        // Names alike in length and first eight bytes, or differing only
+        // in length.
+        assert!(parse(br#"{"identityHash":1,"identityType":2,"identity":3,"identit":4}"#).is_ok());
+        assert!(parse(br#"{"a":1,"a\u0000":2,"":3}"#).is_ok());
+        assert_eq!(
+            parse(br#"{"identityHash":1,"identityType":2,"identityHash":3}"#),
+            Err(Problem::DuplicateKey)
+        );
+        assert_eq!(parse(br#"{"":1,"b":2,"":3}"#), Err(Problem::DuplicateKey));
     }
 
     #[test]
