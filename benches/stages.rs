@@ -16,13 +16,17 @@ use ed25519_dalek::SigningKey;
 
 const AS_OF: &str = "2026-01-01T00:00:00Z";
 
-/// One valid generated credential (about 2.7 KB).
-fn credential() -> Vec<u8> {
+/// One valid generated credential (about 2.7 KB) in the given format.
+fn record(format: GenFormat) -> Vec<u8> {
     let issuers = generate::issuers(1, 2);
     let rogue = SigningKey::from_bytes(&[9; 32]);
     let mix = generate::parse_mix("valid=1").expect("mix");
     let as_of = Timestamp::parse(AS_OF).expect("date").secs;
-    generate::record(0, 1, &issuers, &rogue, &mix, GenFormat::Jcs, as_of).0
+    generate::record(0, 1, &issuers, &rogue, &mix, format, as_of).0
+}
+
+fn credential() -> Vec<u8> {
+    record(GenFormat::Jcs)
 }
 
 fn stages(c: &mut Criterion) {
@@ -46,6 +50,21 @@ fn stages(c: &mut Criterion) {
                 .expect("parses")
         })
     });
+    // As the pipeline runs it: the record has no escapes, so strings are
+    // copied without the escape scan.
+    group.bench_function("JCS of the parsed credential, plain source", |b| {
+        b.iter(|| {
+            canon.with_source(&line, |canon| {
+                parser
+                    .with_doc(&line, |v| {
+                        out.clear();
+                        canon.write(&mut out, v);
+                        out.len()
+                    })
+                    .expect("parses")
+            })
+        })
+    });
     let text = std::str::from_utf8(&line).expect("UTF-8");
     let value = text
         .split("\"proofValue\":\"z")
@@ -55,6 +74,25 @@ fn stages(c: &mut Criterion) {
         .to_owned();
     group.bench_function("proofValue base58 decode", |b| {
         b.iter(|| credverify::parse::base58::decode_exact::<64>(&value))
+    });
+    group.finish();
+
+    // The payload of a VC-JWT of the same credential, about 3.4 KB of
+    // base64url.
+    let jwt = record(GenFormat::Jwt);
+    let payload = jwt.split(|&b| b == b'.').nth(1).expect("payload").to_vec();
+    let mut group = c.benchmark_group("stages");
+    group.throughput(Throughput::Bytes(payload.len() as u64));
+    let mut decoded = Vec::with_capacity(payload.len());
+    group.bench_function("VC-JWT payload base64url decode", |b| {
+        b.iter(|| credverify::parse::base64url::decode(&payload, &mut decoded))
+    });
+    group.bench_function("VC-JWT payload base64url decode, base64 crate", |b| {
+        use base64::Engine;
+        b.iter(|| {
+            decoded.clear();
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.decode_vec(&payload, &mut decoded)
+        })
     });
     group.finish();
 

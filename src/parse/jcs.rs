@@ -197,13 +197,21 @@ pub fn utf16_cmp(a: &str, b: &str) -> Ordering {
 /// no other byte of UTF-8 is EE or above.
 #[inline]
 fn sort_key(name: &str) -> u64 {
+    let bytes = name.as_bytes();
     let mut key = [0u8; 8];
-    for (k, &b) in key.iter_mut().zip(name.as_bytes()) {
-        *k = match b {
-            0xee | 0xef => b + 5,
-            0xf0..=0xf4 => b - 2,
-            _ => b,
-        };
+    match bytes.first_chunk::<8>() {
+        Some(head) => key = *head,
+        None => key[..bytes.len()].copy_from_slice(bytes),
+    }
+    // Only non-ASCII names can hold a lead byte to move.
+    if u64::from_ne_bytes(key) & 0x8080_8080_8080_8080 != 0 {
+        for k in &mut key {
+            *k = match *k {
+                0xee | 0xef => *k + 5,
+                0xf0..=0xf4 => *k - 2,
+                b => b,
+            };
+        }
     }
     u64::from_be_bytes(key)
 }
