@@ -105,19 +105,27 @@ mod avx2 {
     /// Decodes 32-character blocks while at least one whole block remains.
     #[target_feature(enable = "avx2")]
     pub(super) fn decode_blocks(text: &[u8], out: &mut Vec<u8>) -> Option<usize> {
-        let mut done = 0;
-        let mut buf = [0u8; 32];
-        while let Some(block) = text.get(done..done + 32) {
+        // Each block stores 32 bytes of which 24 are kept, so the output
+        // gets 8 bytes of room past the last block, cut off at the end.
+        let blocks = text.len() / 32;
+        let start = out.len();
+        out.resize(start + blocks * 24 + 8, 0);
+        for (i, block) in text.chunks_exact(32).enumerate() {
             // SAFETY: `block` is exactly 32 readable bytes; the load is
             // unaligned.
             let chars = unsafe { _mm256_loadu_si256(block.as_ptr().cast()) };
-            let values = translate(chars)?;
-            // SAFETY: `buf` is 32 writable bytes; the store is unaligned.
-            unsafe { _mm256_storeu_si256(buf.as_mut_ptr().cast(), pack(values)) };
-            out.extend_from_slice(&buf[..24]);
-            done += 32;
+            let Some(values) = translate(chars) else {
+                out.truncate(start);
+                return None;
+            };
+            let at = start + i * 24;
+            let dest = &mut out[at..at + 32];
+            // SAFETY: `dest` is exactly 32 writable bytes; the store is
+            // unaligned.
+            unsafe { _mm256_storeu_si256(dest.as_mut_ptr().cast(), pack(values)) };
         }
-        Some(done)
+        out.truncate(start + blocks * 24);
+        Some(blocks * 32)
     }
 
     /// Alphabet characters to their 6-bit values, or None if any byte is
