@@ -17,7 +17,7 @@ use crate::resolve::{KeyResolver, ResolvedKey};
 use crate::status::clock::Timestamp;
 use crate::verdict::{Format, Problem, Problems, Warning, Warnings};
 use crate::verify::batch::Signature;
-use crate::verify::{Rejection, prepare_many};
+use crate::verify::{Rejection, prepare_framed};
 
 /// What every record is judged against.
 pub struct Context<'r> {
@@ -81,8 +81,9 @@ enum Message {
         proof: (usize, usize),
         doc: (usize, usize),
     },
-    /// A JWS signing input, signed as is.
-    Raw((usize, usize)),
+    /// A JWS signing input, signed as is, stored framed as the challenge's
+    /// input: `R ‖ A ‖ header.payload`.
+    Framed((usize, usize)),
 }
 
 impl ChunkWork {
@@ -102,29 +103,33 @@ impl ChunkWork {
         sha256_many(&slices, &mut digests);
         let mut next = digests.chunks_exact(2);
         let pending = std::mem::take(&mut self.pending);
-        let pairs: Vec<[u8; 64]> = pending
+        // Hashed pairs are framed here as R ‖ A ‖ digests; JWS signing
+        // inputs were framed when deferred.
+        let pairs: Vec<[u8; 128]> = pending
             .iter()
             .map(|p| {
-                let mut pair = [0u8; 64];
+                let mut framed = [0u8; 128];
                 // Only hashed pairs own digests: a JWS must not consume one.
                 if let Message::HashedPair { .. } = p.message
                     && let Some([proof, doc]) = next.next()
                 {
-                    pair[..32].copy_from_slice(proof);
-                    pair[32..].copy_from_slice(doc);
+                    framed[..32].copy_from_slice(&p.signature[..32]);
+                    framed[32..64].copy_from_slice(&p.key.bytes);
+                    framed[64..96].copy_from_slice(proof);
+                    framed[96..].copy_from_slice(doc);
                 }
-                pair
+                framed
             })
             .collect();
-        let items: Vec<(&[u8; 64], &crate::verify::VerifyingKey, &[u8])> = pending
+        let items: Vec<(&[u8; 64], &[u8])> = pending
             .iter()
             .zip(&pairs)
             .map(|(p, pair)| {
-                let message: &[u8] = match p.message {
+                let framed: &[u8] = match p.message {
                     Message::HashedPair { .. } => pair,
-                    Message::Raw(r) => &self.signed[r.0..r.1],
+                    Message::Framed(r) => &self.signed[r.0..r.1],
                 };
-                (&p.signature, &*p.key, message)
+                (&p.signature, framed)
             })
             .collect();
         if let Some(capture) = &mut self.capture {
@@ -134,10 +139,10 @@ impl ChunkWork {
                     .iter()
                     .zip(&pending)
                     .take(room)
-                    .map(|((sig, _, m), p)| (m.to_vec(), **sig, p.key.clone())),
+                    .map(|((sig, framed), p)| (framed[64..].to_vec(), **sig, p.key.clone())),
             );
         }
-        let prepared = prepare_many(&items);
+        let prepared = prepare_framed(&items);
         for (p, outcome) in pending.iter().zip(prepared) {
             match outcome {
                 Ok(prepared) => {
@@ -461,13 +466,15 @@ impl Worker {
             };
             if let Some(key) = key_for(ctx, &method, cred.issuer, rec) {
                 let start = work.signed.len();
+                work.signed.extend_from_slice(&signature[..32]);
+                work.signed.extend_from_slice(&key.bytes);
                 work.signed.extend_from_slice(message);
                 defer(
                     work,
                     index,
                     &signature,
                     &key,
-                    Message::Raw((start, work.signed.len())),
+                    Message::Framed((start, work.signed.len())),
                 );
             }
         });

@@ -150,12 +150,28 @@ pub fn prepare_many(
         ends.push(inputs.len());
     }
     let mut start = 0;
-    let slices: Vec<&[u8]> = ends
+    let framed: Vec<(&[u8; 64], &[u8])> = items
         .iter()
-        .map(|&end| {
+        .zip(&ends)
+        .map(|((signature, _, _), &end)| {
             let slice = &inputs[start..end];
             start = end;
-            slice
+            (*signature, slice)
+        })
+        .collect();
+    prepare_framed(&framed)
+}
+
+/// As [`prepare_many`] for messages already framed as the challenge's
+/// input, `R ‖ A ‖ M` (`R` the signature's first half, `A` the key's
+/// encoding): a caller that writes long messages (JWS signing inputs) that
+/// way saves copying them again.
+pub fn prepare_framed(items: &[(&[u8; 64], &[u8])]) -> Vec<Result<Prepared, Rejection>> {
+    let slices: Vec<&[u8]> = items
+        .iter()
+        .map(|(signature, framed)| {
+            debug_assert_eq!(framed.get(..32), Some(&signature[..32]), "framed without R");
+            *framed
         })
         .collect();
     let mut digests = vec![[0u8; 64]; items.len()];
@@ -163,7 +179,7 @@ pub fn prepare_many(
     items
         .iter()
         .zip(&digests)
-        .map(|((signature, _, _), digest)| Prepared::with_challenge(signature, digest))
+        .map(|((signature, _), digest)| Prepared::with_challenge(signature, digest))
         .collect()
 }
 
