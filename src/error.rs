@@ -23,4 +23,6 @@ pub enum RunError {
     },
     #[error("{path}: {source}")]
     Io { path: String, source: io::Error },
+    #[error("{path}: not a usable status list: {why}")]
+    StatusList { path: String, why: String },
 }

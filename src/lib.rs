@@ -43,6 +43,7 @@ use error::RunError;
 use pipeline::{Settings, run_parallel, run_sequential};
 use report::{OutputFormat, Sink, summary::RunSummary};
 use resolve::KeyResolver;
+use status::check::StatusLists;
 use source::{InputPath, SourceOptions};
 use status::clock::{Stopwatch, Timestamp};
 
@@ -57,6 +58,13 @@ pub struct VerifyConfig {
     /// `--dids` arguments: files, directories, `URL=FILE`.
     pub dids: Vec<String>,
     pub trust_fragment_keys: bool,
+    /// `--status-lists` arguments: files, directories, `URL=FILE`.
+    pub status_lists: Vec<String>,
+    /// `--strict-status`.
+    pub strict_status: bool,
+    /// `--bitmaps`: where to write one roaring bitmap of record ordinals per
+    /// verdict.
+    pub bitmaps: Option<std::path::PathBuf>,
     pub source: SourceOptions,
     pub progress: bool,
 }
@@ -73,6 +81,9 @@ impl VerifyConfig {
             format: OutputFormat::Jsonl,
             dids: Vec::new(),
             trust_fragment_keys: false,
+            status_lists: Vec::new(),
+            strict_status: false,
+            bitmaps: None,
             source: SourceOptions::default(),
             progress: false,
         }
@@ -100,15 +111,68 @@ pub fn load_resolver(dids: &[String], trust_fragment_keys: bool) -> Result<KeyRe
     Ok(resolver)
 }
 
+/// Loads, verifies and decodes the status lists named by `--status-lists`.
+///
+/// Each list is judged as a record would be (proof, issuer of the key,
+/// validity at `as_of`); a list that fails is kept, so that every entry
+/// naming it says why it cannot be answered. A document that is not a
+/// status list at all, or that no URL can be given to, stops the run.
+pub fn load_status_lists(
+    config: &VerifyConfig,
+    resolver: &KeyResolver,
+) -> Result<StatusLists, RunError> {
+    let mut lists = StatusLists::new(config.strict_status);
+    let unchecked = StatusLists::default();
+    let ctx = pipeline::record::Context {
+        resolver,
+        status: &unchecked,
+        as_of: config.as_of,
+        max_record_bytes: config.source.max_record_bytes,
+    };
+    for spec in &config.status_lists {
+        for file in source::documents::collect(spec)? {
+            let path = file.path.display().to_string();
+            let error = |why: String| RunError::StatusList {
+                path: path.clone(),
+                why,
+            };
+            let docs = file.raw_documents().map_err(|why| error(why))?;
+            let judged = pipeline::judge_documents(&ctx, &docs);
+            for (doc, problems) in docs.iter().zip(judged) {
+                let (url, list) = status::list::load(doc, problems, file.bound.as_deref())
+                    .map_err(|why| error(why))?;
+                lists.insert(&url, list).map_err(|why| error(why))?;
+            }
+        }
+    }
+    Ok(lists)
+}
+
 /// Verifies every record of the inputs into `sink`.
 pub fn verify(config: &VerifyConfig, sink: &mut dyn Sink) -> Result<RunSummary, RunError> {
     let stopwatch = Stopwatch::start();
     let resolver = load_resolver(&config.dids, config.trust_fragment_keys)?;
-    let settings = Settings::new(config, &resolver);
-    let totals = if config.threads <= 1 {
-        run_sequential(&config.inputs, &settings, sink)?
-    } else {
-        run_parallel(&config.inputs, &settings, sink)?
+    let status = load_status_lists(config, &resolver)?;
+    let settings = Settings::new(config, &resolver, &status);
+    let run = |sink: &mut dyn Sink| {
+        if config.threads <= 1 {
+            run_sequential(&config.inputs, &settings, sink)
+        } else {
+            run_parallel(&config.inputs, &settings, sink)
+        }
+    };
+    let totals = match &config.bitmaps {
+        None => run(sink)?,
+        Some(dir) => {
+            let mut bitmaps = report::bitmaps::BitmapSink::new(sink, dir);
+            let totals = run(&mut bitmaps)?;
+            if !totals.stopped_early {
+                bitmaps
+                    .write()
+                    .map_err(|(path, source)| RunError::Io { path, source })?;
+            }
+            totals
+        }
     };
     Ok(RunSummary {
         records: totals.records,

@@ -175,8 +175,33 @@ codes! {
         Expired = "expired" => Expired,
         /// `validFrom` / `issuanceDate` / `nbf` is after the judging instant.
         NotYetValid = "not_yet_valid" => NotYetValid,
-        /// A status entry could not be checked.
-        StatusUnavailable = "status_unavailable" => StatusUnavailable,
+        /// No list was given for the URL a status entry names.
+        StatusListMissing = "status_list_missing" => StatusUnavailable,
+        /// The status list's own proof is missing, unsupported or fails.
+        StatusListUnverified = "status_list_unverified" => StatusUnavailable,
+        /// The status list's `validUntil` is before the judging instant.
+        StatusListExpired = "status_list_expired" => StatusUnavailable,
+        /// The status list's `validFrom` is after the judging instant.
+        StatusListNotYetValid = "status_list_not_yet_valid" => StatusUnavailable,
+        /// The status list was issued by another issuer than the credential.
+        StatusListIssuer = "status_list_issuer" => StatusUnavailable,
+        /// The status list's `encodedList` or members do not decode.
+        StatusListMalformed = "status_list_malformed" => StatusUnavailable,
+        /// The list is of another kind than the entry that names it.
+        StatusListKind = "status_list_kind" => StatusUnavailable,
+        /// A status entry lacks a member it must have, or has one of the
+        /// wrong type.
+        StatusEntryMalformed = "status_entry_malformed" => StatusUnavailable,
+        /// A status entry of a type this engine does not check.
+        StatusTypeUnsupported = "status_type_unsupported" => StatusUnavailable,
+        /// The entry's `statusPurpose` is not one of the list's.
+        StatusPurposeMismatch = "status_purpose_mismatch" => StatusUnavailable,
+        /// The entry's index lies beyond the end of the list.
+        StatusIndexOutOfRange = "status_index_out_of_range" => StatusUnavailable,
+        /// `--strict-status`: the list is shorter than 131,072 entries.
+        StatusListShort = "status_list_short" => StatusUnavailable,
+        /// `--strict-status`: `statusListIndex` is a JSON number.
+        StatusIndexNumeric = "status_index_numeric" => StatusUnavailable,
     }
 }
 
@@ -187,6 +212,14 @@ codes! {
         UnsupportedProofSkipped = "unsupported_proof_skipped",
         /// The key was read from an https URL's fragment (`--trust-fragment-keys`).
         KeyFromFragment = "key_from_fragment",
+        /// A status list shorter than 131,072 entries was accepted.
+        StatusListShort = "status_list_short",
+        /// A numeric `statusListIndex` was accepted.
+        StatusIndexNumeric = "status_index_numeric",
+        /// A `refresh` status bit is set: the holder should fetch a fresh copy.
+        StatusRefresh = "status_refresh",
+        /// A 1EdTech Revocation List without a proof was trusted.
+        StatusListUnsigned = "status_list_unsigned",
     }
 }
 

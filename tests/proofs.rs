@@ -269,12 +269,12 @@ fn validity_windows_and_status() {
         "malformed",
         &["bad_date"],
     );
-    // A status entry cannot be answered yet: never `valid` unchecked.
+    // A status entry whose list was not given: never `valid` unchecked.
     let status = ",\"credentialStatus\":{\"id\":\"https://s.example/1#5\",\"type\":\"BitstringStatusListEntry\",\"statusPurpose\":\"revocation\",\"statusListIndex\":\"5\",\"statusListCredential\":\"https://s.example/1\"}";
     expect(
         &signed_credential(&sk, status),
         "status_unavailable",
-        &["status_unavailable"],
+        &["status_list_missing"],
     );
     // Status is consulted only once the proof verified.
     expect(

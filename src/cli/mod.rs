@@ -64,6 +64,33 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "PATH")]
     pub dids: Vec<String>,
 
+    /// Status list credentials: a file, a directory, or URL=FILE.
+    ///
+    /// Repeatable. Each list (Bitstring Status List, StatusList2021, 1EdTech
+    /// Revocation List) is keyed by its `id`, or by the URL that `URL=FILE`
+    /// or a directory's `index.json` binds it to. Lists are verified like
+    /// any credential and decoded once; nothing is fetched.
+    #[arg(long, value_name = "PATH")]
+    pub status_lists: Vec<String>,
+
+    /// Treat a numeric statusListIndex and a list shorter than 131,072 entries as errors.
+    ///
+    /// Both break the W3C Bitstring Status List rules and both are common in
+    /// the field: by default they are accepted with the warnings
+    /// `status_index_numeric` and `status_list_short`; with this flag the
+    /// entry is `status_unavailable` with those problem codes.
+    #[arg(long)]
+    pub strict_status: bool,
+
+    /// Write one roaring bitmap of record ordinals per verdict into this directory.
+    ///
+    /// `DIR/<verdict>.roaring` for every verdict word, holding the 0-based
+    /// ordinals (counted across all inputs in order) of the records with
+    /// that verdict, in the portable format the C, Java and Go roaring
+    /// libraries read. Written when the run completes.
+    #[arg(long, value_name = "DIR")]
+    pub bitmaps: Option<PathBuf>,
+
     /// Where verdicts go (default: standard output).
     ///
     /// Written to a temporary file beside it and renamed into place only
@@ -178,6 +205,9 @@ impl VerifyArgs {
             },
             dids: self.dids.clone(),
             trust_fragment_keys: self.trust_fragment_keys,
+            status_lists: self.status_lists.clone(),
+            strict_status: self.strict_status,
+            bitmaps: self.bitmaps.clone(),
             source: SourceOptions {
                 mmap: !self.no_mmap,
                 max_record_bytes: self.max_record_bytes,
@@ -275,7 +305,8 @@ fn run_verify(args: &VerifyArgs) -> Result<Outcome, RunError> {
                 config.format,
                 &names,
             )
-            .map_err(write_err(&dest.display().to_string()))?;
+            .map_err(write_err(&dest.display().to_string()))?
+            .with_status_messages_if(!config.status_lists.is_empty());
             crate::verify(&config, &mut sink)?
         }
         Some(dest) => {
@@ -285,7 +316,8 @@ fn run_verify(args: &VerifyArgs) -> Result<Outcome, RunError> {
                 config.format,
                 &names,
             )
-            .map_err(write_err(&dest.display().to_string()))?;
+            .map_err(write_err(&dest.display().to_string()))?
+            .with_status_messages_if(!config.status_lists.is_empty());
             let summary = crate::verify(&config, &mut sink)?;
             let file = sink
                 .into_inner()
@@ -303,7 +335,10 @@ fn run_verify(args: &VerifyArgs) -> Result<Outcome, RunError> {
                 config.format,
                 &names,
             ) {
-                Ok(mut sink) => crate::verify(&config, &mut sink)?,
+                Ok(sink) => {
+                    let mut sink = sink.with_status_messages_if(!config.status_lists.is_empty());
+                    crate::verify(&config, &mut sink)?
+                }
                 Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(Outcome::Clean),
                 Err(e) => return Err(write_err("standard output")(e)),
             }

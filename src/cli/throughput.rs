@@ -38,6 +38,10 @@ pub struct ThroughputArgs {
     #[arg(long, value_name = "PATH")]
     pub dids: Vec<String>,
 
+    /// Status list credentials (as for `verify`).
+    #[arg(long, value_name = "PATH")]
+    pub status_lists: Vec<String>,
+
     /// The judging instant (the export's manifest.json names it).
     #[arg(long, value_name = "RFC 3339")]
     pub as_of: String,
@@ -64,6 +68,7 @@ pub fn run(args: &ThroughputArgs) -> Result<(), RunError> {
     config.threads = threads;
     config.batch_size = args.batch_size.max(1);
     config.dids = args.dids.clone();
+    config.status_lists = args.status_lists.clone();
 
     let summary = verify(&config, &mut NullSink)?;
     let triples = extract(&config, &input)?;
@@ -128,7 +133,8 @@ pub fn run(args: &ThroughputArgs) -> Result<(), RunError> {
 /// the pipeline's own stages up to the batch.
 fn extract(config: &VerifyConfig, input: &InputPath) -> Result<Vec<Triple>, RunError> {
     let resolver = load_resolver(&config.dids, config.trust_fragment_keys)?;
-    let settings = Settings::new(config, &resolver);
+    let status = crate::load_status_lists(config, &resolver)?;
+    let settings = Settings::new(config, &resolver, &status);
     let mut worker = Worker::default();
     let mut work = ChunkWork::default();
     work.capture = Some(Vec::with_capacity(MAX_TRIPLES));

@@ -45,6 +45,8 @@ pub struct Settings<'r> {
     pub threads: usize,
     pub source: SourceOptions,
     pub progress: bool,
+    /// `--status-lists` was given: CSV records carry `status_messages`.
+    pub status_column: bool,
 }
 
 impl<'r> Settings<'r> {
@@ -52,10 +54,12 @@ impl<'r> Settings<'r> {
     pub fn new(
         config: &crate::VerifyConfig,
         resolver: &'r crate::resolve::KeyResolver,
+        status: &'r crate::status::check::StatusLists,
     ) -> Settings<'r> {
         Settings {
             ctx: Context {
                 resolver,
+                status,
                 as_of: config.as_of,
                 max_record_bytes: config.source.max_record_bytes,
             },
@@ -64,6 +68,7 @@ impl<'r> Settings<'r> {
             threads: config.threads,
             source: config.source,
             progress: config.progress,
+            status_column: !config.status_lists.is_empty(),
         }
     }
 }
@@ -152,28 +157,21 @@ pub fn process_chunk(
             }
         }
     }
-    work.prepare_signatures();
-    let answers = verify_signatures(&mut worker.batch, &work.signatures, settings.batch_size);
-    for (j, good) in answers.into_iter().enumerate() {
-        if !good {
-            let owner = work.owners[j] as usize;
-            work.records[owner]
-                .problems
-                .insert(Problem::InvalidSignature);
-        }
-    }
+    settle_signatures(worker, work, settings.batch_size);
     let mut text = Vec::with_capacity(work.records.len() * 160);
     let mut records = Vec::with_capacity(work.records.len());
     for rec in work.records.iter_mut() {
-        // Status is consulted only once the proof verified and the issuer
-        // matched (CONTRACT.md). Status lists are not loaded by this build,
-        // so an entry cannot be answered.
-        if rec.has_status && rec.problems.verdict() > Verdict::IssuerMismatch {
-            rec.problems.insert(Problem::StatusUnavailable);
+        // Status is trusted only once the proof verified and the issuer
+        // matched (CONTRACT.md).
+        if rec.problems.verdict() > Verdict::IssuerMismatch {
+            rec.problems.extend(rec.status.problems);
+            rec.warnings.extend(rec.status.warnings);
+        } else {
+            rec.status.messages.clear();
         }
     }
     for rec in &work.records {
-        write_rest(settings.format, rec, work, &mut text);
+        write_rest(settings.format, settings.status_column, rec, work, &mut text);
         records.push((rec.line, rec.problems.verdict(), text.len()));
     }
     ChunkOutput {
@@ -184,6 +182,33 @@ pub fn process_chunk(
         text,
         signatures: work.signatures.len() as u64,
     }
+}
+
+/// Hashes and verifies the signatures a chunk's records wait on, marking
+/// each record whose signature fails.
+fn settle_signatures(worker: &mut Worker, work: &mut ChunkWork, limit: usize) {
+    work.prepare_signatures();
+    let answers = verify_signatures(&mut worker.batch, &work.signatures, limit);
+    for (j, good) in answers.into_iter().enumerate() {
+        if !good {
+            let owner = work.owners[j] as usize;
+            work.records[owner]
+                .problems
+                .insert(Problem::InvalidSignature);
+        }
+    }
+}
+
+/// Judges standalone documents (status list credentials) exactly as records
+/// are judged: each one's problems, its own status entries aside.
+pub fn judge_documents(ctx: &Context<'_>, docs: &[&[u8]]) -> Vec<crate::verdict::Problems> {
+    let mut worker = Worker::default();
+    let mut work = ChunkWork::default();
+    for (i, doc) in docs.iter().enumerate() {
+        worker.evaluate(ctx, trim(doc), i as u64, 0, &mut work);
+    }
+    settle_signatures(&mut worker, &mut work, DEFAULT_BATCH_SIZE);
+    work.records.iter().map(|r| r.problems).collect()
 }
 
 /// Each signature's answer, checked in batches of at most `limit` whose

@@ -14,6 +14,7 @@ use crate::parse::json::{JsonParser, Value, number};
 use crate::parse::jws::{self, CompactJws};
 use crate::parse::sha256x::sha256_many;
 use crate::resolve::{KeyResolver, ResolvedKey};
+use crate::status::check::{StatusAnswer, StatusLists};
 use crate::status::clock::Timestamp;
 use crate::verdict::{Format, Problem, Problems, Warning, Warnings};
 use crate::verify::batch::Signature;
@@ -22,6 +23,7 @@ use crate::verify::{Rejection, prepare_framed};
 /// What every record is judged against.
 pub struct Context<'r> {
     pub resolver: &'r KeyResolver,
+    pub status: &'r StatusLists,
     pub as_of: Timestamp,
     /// Records longer than this are `malformed` (`record_too_large`).
     pub max_record_bytes: usize,
@@ -41,9 +43,9 @@ pub struct RecordOutcome {
     pub format: Option<Format>,
     pub problems: Problems,
     pub warnings: Warnings,
-    /// The record names status entries: they must be answered once its
-    /// proof has verified.
-    pub has_status: bool,
+    /// What its status entries said; added to `problems` and `warnings`
+    /// only once its proof has verified.
+    pub status: StatusAnswer,
 }
 
 /// A chunk's records and the signatures they wait on.
@@ -363,7 +365,9 @@ impl Worker {
                     Err(p) => return rec.problems.insert(p),
                 };
                 judge_validity(ctx, &cred, &[], rec);
-                rec.has_status = cred.status.is_some();
+                if let Some(status) = cred.status {
+                    ctx.status.check(status, cred.issuer, cred.id, &mut rec.status);
+                }
                 let mut bufs = ProofBuffers { canon };
                 check_data_integrity(ctx, &cred, &mut bufs, index, rec, work);
             })
@@ -450,7 +454,9 @@ impl Worker {
                 rec.problems.insert(Problem::JwtClaims);
             }
             judge_validity(ctx, &cred, &[claims.nbf, claims.exp], rec);
-            rec.has_status = cred.status.is_some();
+            if let Some(status) = cred.status {
+                ctx.status.check(status, cred.issuer, cred.id, &mut rec.status);
+            }
             if !sig_ok {
                 return rec.problems.insert(Problem::ProofValue);
             }

@@ -5,6 +5,7 @@
 //! chunks before it are counted; the writer adds them in input order
 //! ([`Sink::record`]).
 
+pub mod bitmaps;
 pub mod summary;
 
 use std::io::{self, Write};
@@ -50,6 +51,9 @@ pub struct VerdictWriter<W: Write + Send> {
     /// Input names, JSON- or CSV-quoted, when more than one input was given.
     files: Option<Vec<Vec<u8>>>,
     number: itoa_lite::Buffer,
+    /// The CSV header line is written but for its end.
+    header_open: bool,
+    status_messages: bool,
 }
 
 mod itoa_lite {
@@ -92,9 +96,9 @@ impl<W: Write + Send> VerdictWriter<W> {
         });
         if format == OutputFormat::Csv {
             let header: &[u8] = if many {
-                b"file,line,id,issuer,format,verdict,problems,warnings\n"
+                b"file,line,id,issuer,format,verdict,problems,warnings"
             } else {
-                b"line,id,issuer,format,verdict,problems,warnings\n"
+                b"line,id,issuer,format,verdict,problems,warnings"
             };
             out.write_all(header)?;
         }
@@ -103,7 +107,27 @@ impl<W: Write + Send> VerdictWriter<W> {
             format,
             files,
             number: itoa_lite::Buffer::default(),
+            header_open: format == OutputFormat::Csv,
+            status_messages: false,
         })
+    }
+
+    /// Adds the CSV column `status_messages` when `on` (a run with
+    /// `--status-lists`); call before the first record. JSON Lines records
+    /// carry the field whenever a record has messages.
+    pub fn with_status_messages_if(mut self, on: bool) -> Self {
+        self.status_messages = on && self.header_open;
+        self
+    }
+
+    fn close_header(&mut self) -> io::Result<()> {
+        if std::mem::take(&mut self.header_open) {
+            if self.status_messages {
+                self.out.write_all(b",status_messages")?;
+            }
+            self.out.write_all(b"\n")?;
+        }
+        Ok(())
     }
 
     pub fn into_inner(self) -> W {
@@ -119,6 +143,7 @@ impl<W: Write + Send> Sink for VerdictWriter<W> {
         _verdict: Verdict,
         rest: &[u8],
     ) -> io::Result<()> {
+        self.close_header()?;
         match (self.format, &self.files) {
             (OutputFormat::Jsonl, Some(files)) => {
                 self.out.write_all(b"{\"file\":")?;
@@ -137,6 +162,7 @@ impl<W: Write + Send> Sink for VerdictWriter<W> {
     }
 
     fn finish(&mut self) -> io::Result<()> {
+        self.close_header()?;
         self.out.flush()
     }
 }
@@ -158,7 +184,16 @@ pub fn csv_field(out: &mut Vec<u8>, s: &str) {
 }
 
 /// Serialises a record's fields after `line`, newline included.
-pub fn write_rest(format: OutputFormat, rec: &RecordOutcome, work: &ChunkWork, out: &mut Vec<u8>) {
+/// The serialised record after its line number. `status_column`: the run
+/// has `--status-lists`, and CSV records end with a `status_messages`
+/// column.
+pub fn write_rest(
+    format: OutputFormat,
+    status_column: bool,
+    rec: &RecordOutcome,
+    work: &ChunkWork,
+    out: &mut Vec<u8>,
+) {
     let verdict = rec.problems.verdict();
     match format {
         OutputFormat::Jsonl => {
@@ -190,7 +225,18 @@ pub fn write_rest(format: OutputFormat, rec: &RecordOutcome, work: &ChunkWork, o
                 out.extend_from_slice(w.as_str().as_bytes());
                 out.push(b'"');
             }
-            out.extend_from_slice(b"]}\n");
+            out.push(b']');
+            if !rec.status.messages.is_empty() {
+                out.extend_from_slice(b",\"status_messages\":[");
+                for (i, m) in rec.status.messages.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    write_string(out, m);
+                }
+                out.push(b']');
+            }
+            out.extend_from_slice(b"}\n");
         }
         OutputFormat::Csv => {
             out.push(b',');
@@ -220,6 +266,10 @@ pub fn write_rest(format: OutputFormat, rec: &RecordOutcome, work: &ChunkWork, o
                     out.push(b';');
                 }
                 out.extend_from_slice(w.as_str().as_bytes());
+            }
+            if status_column {
+                out.push(b',');
+                csv_field(out, &rec.status.messages.join(";"));
             }
             out.push(b'\n');
         }

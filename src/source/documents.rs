@@ -125,6 +125,31 @@ pub fn collect(spec: &str) -> Result<Vec<DocumentFile>, DocumentError> {
 }
 
 impl DocumentFile {
+    /// The documents of the file as they are written, for documents whose
+    /// own bytes matter (a signed status list): the file itself, each line
+    /// of JSON Lines, or each element of a top-level array.
+    pub fn raw_documents(&self) -> Result<Vec<&[u8]>, String> {
+        let blank = |piece: &[u8]| piece.iter().all(u8::is_ascii_whitespace);
+        if self.path.extension().is_some_and(|x| x == "jsonl") {
+            return Ok(self.bytes.split(|&b| b == b'\n').filter(|p| !blank(p)).collect());
+        }
+        let start = self.bytes.iter().position(|b| !b.is_ascii_whitespace());
+        if start.is_none_or(|i| self.bytes[i] != b'[') {
+            return Ok(vec![&self.bytes]);
+        }
+        let mut scanner = super::array::ArrayScanner::default();
+        let mut ranges = Vec::new();
+        scanner.feed(&self.bytes, 0, &mut ranges);
+        scanner.finish(self.bytes.len() as u64, &mut ranges);
+        if let Some(problem) = scanner.problem() {
+            return Err(problem.to_owned());
+        }
+        Ok(ranges
+            .into_iter()
+            .map(|r| &self.bytes[r.start as usize..r.end as usize])
+            .collect())
+    }
+
     /// Calls `f` with each document of the file: the object itself, each
     /// element of an array, or each line of JSON Lines.
     pub fn for_each(

@@ -1,4 +1,7 @@
-//! Judging a verified credential in time: validity windows at one injected
-//! instant ([`clock`]). Status lists come next.
+//! Judging a verified credential in time and status: validity windows at one
+//! injected instant ([`clock`]), and revocation, suspension and messages from
+//! status lists decoded once per run ([`list`], [`check`]).
 
+pub mod check;
 pub mod clock;
+pub mod list;

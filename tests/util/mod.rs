@@ -60,7 +60,9 @@ pub fn run_with(inputs: &[&Path], tweak: impl FnOnce(&mut VerifyConfig)) -> (Str
     config.progress = false;
     tweak(&mut config);
     let names: Vec<String> = config.inputs.iter().map(InputPath::display).collect();
-    let mut sink = VerdictWriter::new(Vec::new(), config.format, &names).expect("sink");
+    let mut sink = VerdictWriter::new(Vec::new(), config.format, &names)
+        .expect("sink")
+        .with_status_messages_if(!config.status_lists.is_empty());
     let summary = verify(&config, &mut sink).expect("run completes");
     (
         String::from_utf8(sink.into_inner()).expect("UTF-8 verdicts"),

@@ -1,0 +1,85 @@
+//! `--bitmaps DIR`: for each verdict word, the set of record ordinals
+//! (0-based, counting across all inputs in order) as a roaring bitmap in the
+//! portable serialization format, `DIR/<verdict>.roaring`.
+//!
+//! The portable format (RoaringFormatSpec, github.com/RoaringBitmap/
+//! RoaringFormatSpec) is the one the C (`roaring_bitmap_portable_deserialize`),
+//! Java (`RoaringBitmap.deserialize`) and Go (`ReadFrom`) libraries read, so
+//! runs can be intersected with their tools. Every verdict gets a file, empty
+//! sets included, written only once the run has completed.
+
+use std::fs;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use roaring::RoaringBitmap;
+
+use super::Sink;
+use crate::verdict::Verdict;
+
+/// Passes records on to another sink and notes each one's ordinal under its
+/// verdict.
+pub struct BitmapSink<'s> {
+    inner: &'s mut dyn Sink,
+    dir: PathBuf,
+    next: u64,
+    sets: Vec<RoaringBitmap>,
+}
+
+impl<'s> BitmapSink<'s> {
+    pub fn new(inner: &'s mut dyn Sink, dir: &Path) -> BitmapSink<'s> {
+        BitmapSink {
+            inner,
+            dir: dir.to_owned(),
+            next: 0,
+            sets: vec![RoaringBitmap::new(); Verdict::ALL.len()],
+        }
+    }
+
+    /// The ordinals recorded under `verdict` so far.
+    pub fn set(&self, verdict: Verdict) -> &RoaringBitmap {
+        &self.sets[verdict as usize]
+    }
+
+    /// Writes the files, each through a temporary name and a rename; on
+    /// failure, the path and the error.
+    pub fn write(self) -> Result<(), (String, io::Error)> {
+        let at = |path: &Path| {
+            let path = path.display().to_string();
+            move |e| (path, e)
+        };
+        fs::create_dir_all(&self.dir).map_err(at(&self.dir))?;
+        for verdict in Verdict::ALL {
+            let dest = self.dir.join(format!("{verdict}.roaring"));
+            let tmp = self
+                .dir
+                .join(format!(".{verdict}.roaring.credverify-{}.tmp", std::process::id()));
+            let written = (|| {
+                let mut out = BufWriter::new(fs::File::create(&tmp)?);
+                self.sets[verdict as usize].serialize_into(&mut out)?;
+                out.flush()?;
+                fs::rename(&tmp, &dest)
+            })();
+            if let Err(e) = written {
+                let _ = fs::remove_file(&tmp);
+                return Err(at(&dest)(e));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Sink for BitmapSink<'_> {
+    fn record(&mut self, input: usize, line: u64, verdict: Verdict, rest: &[u8]) -> io::Result<()> {
+        let ordinal = u32::try_from(self.next).map_err(|_| {
+            io::Error::other("--bitmaps holds at most 4,294,967,296 records (32-bit roaring bitmaps)")
+        })?;
+        self.sets[verdict as usize].insert(ordinal);
+        self.next += 1;
+        self.inner.record(input, line, verdict, rest)
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.inner.finish()
+    }
+}

@@ -1,0 +1,186 @@
+//! Every `credentialStatus` entry of a credential, answered from the lists
+//! loaded for the run (CONTRACT.md `--status-lists`, `--strict-status`).
+//!
+//! The answers are computed while the record is parsed (a hash lookup and a
+//! bitmap probe per entry) and kept aside; the pipeline adds them to the
+//! record only once its proof has verified and its issuer matched, since a
+//! status is trusted only then.
+
+use std::collections::HashMap;
+
+use super::list::{ListBody, ListKind, MIN_ENTRIES, Purpose, StatusList};
+use crate::parse::json::Value;
+use crate::verdict::{Problem, Problems, Warning, Warnings};
+
+/// The loaded lists, keyed by the URL entries name them by.
+#[derive(Debug, Default)]
+pub struct StatusLists {
+    lists: HashMap<Box<str>, StatusList>,
+    /// `--strict-status`: numeric indices and short lists are problems, not
+    /// warnings.
+    pub strict: bool,
+}
+
+/// What a record's status entries said, before it is known whether the
+/// record's proof verified.
+#[derive(Clone, Debug, Default)]
+pub struct StatusAnswer {
+    pub problems: Problems,
+    pub warnings: Warnings,
+    /// `message` entries: the `statusMessage` text of each value found, or
+    /// the value in hex (`0x2`) when the entry has no text for it.
+    pub messages: Vec<String>,
+}
+
+impl StatusLists {
+    pub fn new(strict: bool) -> StatusLists {
+        StatusLists {
+            lists: HashMap::new(),
+            strict,
+        }
+    }
+
+    /// Adds a list under `url`; a second list under the same URL is refused.
+    pub fn insert(&mut self, url: &str, list: StatusList) -> Result<(), String> {
+        if self.lists.contains_key(url) {
+            return Err(format!("two status lists for {url}"));
+        }
+        self.lists.insert(url.into(), list);
+        Ok(())
+    }
+
+    pub fn get(&self, url: &str) -> Option<&StatusList> {
+        self.lists.get(url)
+    }
+
+    pub fn len(&self) -> usize {
+        self.lists.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lists.is_empty()
+    }
+
+    /// Answers every entry of `status` (one object or an array) for a
+    /// credential by `issuer` with id `id`.
+    pub fn check(&self, status: Value<'_>, issuer: &str, id: Option<&str>, out: &mut StatusAnswer) {
+        for entry in status.one_or_many() {
+            if let Err(p) = self.check_entry(entry, issuer, id, out) {
+                out.problems.insert(p);
+            }
+        }
+    }
+
+    fn check_entry(
+        &self,
+        entry: Value<'_>,
+        issuer: &str,
+        id: Option<&str>,
+        out: &mut StatusAnswer,
+    ) -> Result<(), Problem> {
+        let text = |name| entry.get(name).and_then(Value::as_str);
+        let kind = match text("type") {
+            Some("BitstringStatusListEntry") => ListKind::Bitstring,
+            Some("StatusList2021Entry") => ListKind::StatusList2021,
+            Some("1EdTechRevocationList") => ListKind::OneEdTech,
+            Some(_) => return Err(Problem::StatusTypeUnsupported),
+            None => return Err(Problem::StatusEntryMalformed),
+        };
+        let url = match kind {
+            ListKind::OneEdTech => text("id"),
+            _ => text("statusListCredential"),
+        };
+        let list = self
+            .lists
+            .get(url.ok_or(Problem::StatusEntryMalformed)?)
+            .ok_or(Problem::StatusListMissing)?;
+        list.usable?;
+        out.warnings.extend(list.warnings);
+        if *list.issuer != *issuer {
+            return Err(Problem::StatusListIssuer);
+        }
+        if list.kind != kind {
+            return Err(Problem::StatusListKind);
+        }
+        let (purposes, bits) = match &list.body {
+            ListBody::Revoked(ids) => {
+                if id.is_some_and(|id| ids.contains(id)) {
+                    out.problems.insert(Problem::Revoked);
+                }
+                return Ok(());
+            }
+            ListBody::Bits { purposes, bits } => (purposes, bits),
+        };
+        let purpose = text("statusPurpose")
+            .and_then(Purpose::from_word)
+            .ok_or(Problem::StatusEntryMalformed)?;
+        if !purposes.contains(&purpose) {
+            return Err(Problem::StatusPurposeMismatch);
+        }
+        let index = self.index(entry, out)?;
+        let size = match entry.get("statusSize") {
+            None => 1,
+            Some(v) => v
+                .as_u64()
+                .filter(|s| (1..=32).contains(s))
+                .ok_or(Problem::StatusEntryMalformed)? as u32,
+        };
+        if bits.len_bits() / u64::from(size) < MIN_ENTRIES {
+            self.lenient(Problem::StatusListShort, Warning::StatusListShort, out)?;
+        }
+        let value = bits
+            .value(index, size)
+            .ok_or(Problem::StatusIndexOutOfRange)?;
+        match purpose {
+            Purpose::Revocation if value != 0 => out.problems.insert(Problem::Revoked),
+            Purpose::Suspension if value != 0 => out.problems.insert(Problem::Suspended),
+            Purpose::Refresh if value != 0 => out.warnings.insert(Warning::StatusRefresh),
+            Purpose::Message => out.messages.push(message(entry, value)),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// `statusListIndex`: a string of decimal digits, or (leniently) a JSON
+    /// integer.
+    fn index(&self, entry: Value<'_>, out: &mut StatusAnswer) -> Result<u64, Problem> {
+        let index = entry
+            .get("statusListIndex")
+            .ok_or(Problem::StatusEntryMalformed)?;
+        if let Some(text) = index.as_str() {
+            if text.is_empty() || text.len() > 19 || !text.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(Problem::StatusEntryMalformed);
+            }
+            return text.parse().map_err(|_| Problem::StatusEntryMalformed);
+        }
+        let number = index.as_u64().ok_or(Problem::StatusEntryMalformed)?;
+        self.lenient(Problem::StatusIndexNumeric, Warning::StatusIndexNumeric, out)?;
+        Ok(number)
+    }
+
+    /// A rule real lists commonly break: a warning, or under
+    /// `--strict-status` the entry's problem.
+    fn lenient(&self, problem: Problem, warning: Warning, out: &mut StatusAnswer) -> Result<(), Problem> {
+        if self.strict {
+            return Err(problem);
+        }
+        out.warnings.insert(warning);
+        Ok(())
+    }
+}
+
+/// The `statusMessage` text for `value` (entries name values `0x…` in
+/// lower- or upper-case hex), else the value in hex.
+fn message(entry: Value<'_>, value: u32) -> String {
+    let hex = format!("0x{value:x}");
+    let text = entry.get("statusMessage").and_then(|messages| {
+        messages.one_or_many().find_map(|m| {
+            let status = m.get("status").and_then(Value::as_str)?;
+            let digits = status.strip_prefix("0x").or_else(|| status.strip_prefix("0X"))?;
+            (u32::from_str_radix(digits, 16).ok()? == value)
+                .then(|| m.get("message").and_then(Value::as_str))
+                .flatten()
+        })
+    });
+    text.map_or(hex, str::to_owned)
+}

@@ -1,0 +1,336 @@
+//! Status lists, decoded once per run and shared by every worker.
+//!
+//! - W3C Bitstring Status List v1.0: `encodedList` is `u` (multibase
+//!   base64url) followed by unpadded base64url of a GZIP (RFC 1952) stream;
+//!   index 0 is the most significant bit of the first byte (§4.1 "Bitstring
+//!   Encoding"). An entry of `statusSize` bits occupies bits
+//!   `[i·size, (i+1)·size)`, its first bit the most significant of the value.
+//! - StatusList2021 (the W3C CCG draft it replaced): the same bitstring, with
+//!   no multibase prefix.
+//! - The 1EdTech Revocation List of Open Badges 3.0: a document with an
+//!   `id`, an `issuer` and `revokedCredentials`, each naming a credential id.
+//!
+//! Set bits are held in a roaring bitmap: lists are mostly zeros, and a
+//! lookup is a binary search in a small container.
+
+use std::collections::HashSet;
+use std::io::Read;
+
+use roaring::RoaringBitmap;
+
+use crate::parse::base64url;
+use crate::parse::json::{JsonParser, Value};
+use crate::verdict::{Problem, Problems, Verdict, Warning, Warnings};
+
+/// The shortest list the W3C recommendation allows (§4.1: 16 KB, for
+/// herd privacy). Shorter lists are common in the field.
+pub const MIN_ENTRIES: u64 = 131_072;
+
+/// Largest decompressed bitstring accepted: 128 Mbit. Bounds what a
+/// GZIP bomb in a list can cost.
+pub const MAX_LIST_BYTES: u64 = 16 << 20;
+
+/// What a status bit means (Bitstring Status List §2.1 `statusPurpose`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    Revocation,
+    Suspension,
+    Message,
+    Refresh,
+}
+
+impl Purpose {
+    pub fn from_word(word: &str) -> Option<Purpose> {
+        match word {
+            "revocation" => Some(Purpose::Revocation),
+            "suspension" => Some(Purpose::Suspension),
+            "message" => Some(Purpose::Message),
+            "refresh" => Some(Purpose::Refresh),
+            _ => None,
+        }
+    }
+}
+
+/// Which encoding of `encodedList` a list uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    /// `u` + base64url (Bitstring Status List v1.0).
+    Multibase,
+    /// base64url alone (StatusList2021).
+    Bare,
+}
+
+/// Why an `encodedList` does not decode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    #[error("encodedList lacks the multibase prefix u")]
+    Prefix,
+    #[error("encodedList is not unpadded base64url")]
+    Base64,
+    #[error("encodedList is not a complete GZIP stream")]
+    Gzip,
+    #[error("the bitstring is larger than the limit")]
+    TooLarge,
+}
+
+/// A decoded bitstring: its length and the positions of its set bits.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bitstring {
+    set: RoaringBitmap,
+    len_bits: u64,
+}
+
+impl Bitstring {
+    /// Decodes an `encodedList`.
+    pub fn decode(encoded: &str, encoding: Encoding) -> Result<Bitstring, DecodeError> {
+        let text = match encoding {
+            Encoding::Multibase => encoded.strip_prefix('u').ok_or(DecodeError::Prefix)?,
+            Encoding::Bare => encoded,
+        };
+        let mut gzip = Vec::new();
+        if !base64url::decode(text.as_bytes(), &mut gzip) {
+            return Err(DecodeError::Base64);
+        }
+        // GZIP only: a zlib or raw deflate stream is refused by the header
+        // check, a truncated one by the trailer check.
+        let mut bytes = Vec::new();
+        flate2::read::GzDecoder::new(&gzip[..])
+            .take(MAX_LIST_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|_| DecodeError::Gzip)?;
+        if bytes.len() as u64 > MAX_LIST_BYTES {
+            return Err(DecodeError::TooLarge);
+        }
+        Ok(Bitstring::from_bytes(&bytes))
+    }
+
+    /// The bitstring of `bytes`, most significant bit first.
+    pub fn from_bytes(bytes: &[u8]) -> Bitstring {
+        let words = bytes.chunks(8).enumerate().filter_map(|(w, chunk)| {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            let word = u64::from_be_bytes(word);
+            (word != 0).then_some((w as u32 * 64, word))
+        });
+        let positions = words.flat_map(|(base, mut word)| {
+            std::iter::from_fn(move || {
+                if word == 0 {
+                    return None;
+                }
+                let lead = word.leading_zeros();
+                word &= !(1u64 << (63 - lead));
+                Some(base + lead)
+            })
+        });
+        let set = RoaringBitmap::from_sorted_iter(positions)
+            .expect("positions are produced in increasing order");
+        Bitstring {
+            set,
+            len_bits: bytes.len() as u64 * 8,
+        }
+    }
+
+    /// Length in bits.
+    pub fn len_bits(&self) -> u64 {
+        self.len_bits
+    }
+
+    /// The positions of the set bits.
+    pub fn set_bits(&self) -> &RoaringBitmap {
+        &self.set
+    }
+
+    /// The `size`-bit value of entry `index`, most significant bit first;
+    /// None if the entry lies beyond the end of the list.
+    pub fn value(&self, index: u64, size: u32) -> Option<u32> {
+        let size = u64::from(size);
+        let first = index.checked_mul(size)?;
+        if size == 0 || size > 32 || first.checked_add(size)? > self.len_bits {
+            return None;
+        }
+        // Within the list, so below 2^27 and a valid u32 position.
+        Some((first..first + size).fold(0, |v, bit| v << 1 | u32::from(self.set.contains(bit as u32))))
+    }
+}
+
+/// The kinds of list, by the entry type that points at them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListKind {
+    /// `BitstringStatusListCredential`, for `BitstringStatusListEntry`.
+    Bitstring,
+    /// `StatusList2021Credential`, for `StatusList2021Entry`.
+    StatusList2021,
+    /// A 1EdTech Revocation List, for `1EdTechRevocationList`.
+    OneEdTech,
+}
+
+/// What a list answers.
+#[derive(Debug)]
+pub enum ListBody {
+    Bits {
+        purposes: Vec<Purpose>,
+        bits: Bitstring,
+    },
+    /// Ids of revoked credentials.
+    Revoked(HashSet<Box<str>>),
+}
+
+/// A loaded list, keyed elsewhere by the URL entries name it by.
+#[derive(Debug)]
+pub struct StatusList {
+    pub kind: ListKind,
+    pub issuer: Box<str>,
+    /// Ok when the list verified and is within its validity window; else the
+    /// problem every entry pointing at it gets.
+    pub usable: Result<(), Problem>,
+    /// What every entry answered from it notes (an unsigned 1EdTech list).
+    pub warnings: Warnings,
+    pub body: ListBody,
+}
+
+/// Reads one status list document, judged as a record with `problems`,
+/// under the URL it is `bound` to or else its `id`. A list that fails its
+/// own checks or does not decode is kept, unusable, so that the entries
+/// naming it say why; a document that is not a status list at all is an
+/// `Err` for the run.
+pub fn load(
+    doc: &[u8],
+    problems: Problems,
+    bound: Option<&str>,
+) -> Result<(String, StatusList), String> {
+    let json = document_json(doc)?;
+    let mut parser = JsonParser::default();
+    parser
+        .with_doc(&json, |top| {
+            // A VC-JWT 1.1 carries the credential in its `vc` claim.
+            let root = top.get("vc").filter(|v| v.is_object()).unwrap_or(top);
+            let url = bound
+                .or_else(|| root.get("id").and_then(Value::as_str))
+                .ok_or("the list has no id and no URL is bound to it")?;
+            let kind = kind_of(root).ok_or(
+                "neither a BitstringStatusList, a StatusList2021 nor a 1EdTech Revocation List",
+            )?;
+            let issuer = crate::parse::credential::issuer_of(root).ok_or("the list has no issuer")?;
+            let mut warnings = Warnings::empty();
+            let mut usable = match problems.verdict() {
+                Verdict::Valid => Ok(()),
+                Verdict::Expired => Err(Problem::StatusListExpired),
+                Verdict::NotYetValid => Err(Problem::StatusListNotYetValid),
+                // 1EdTech publishes its revocation lists unsigned.
+                _ if kind == ListKind::OneEdTech && root.get("proof").is_none() => {
+                    warnings.insert(Warning::StatusListUnsigned);
+                    Ok(())
+                }
+                _ => Err(Problem::StatusListUnverified),
+            };
+            let body = read_body(root, kind).unwrap_or_else(|_| {
+                usable = usable.and(Err(Problem::StatusListMalformed));
+                ListBody::Revoked(HashSet::new())
+            });
+            Ok((
+                url.to_owned(),
+                StatusList {
+                    kind,
+                    issuer: issuer.into(),
+                    usable,
+                    warnings,
+                    body,
+                },
+            ))
+        })
+        .map_err(|p| format!("not JSON ({p})"))?
+}
+
+/// The JSON of a list document: the object itself, or the payload of a
+/// VC-JWT (bare or as a JSON string).
+fn document_json(doc: &[u8]) -> Result<Vec<u8>, String> {
+    let doc = doc.trim_ascii();
+    let token = match doc.first() {
+        Some(b'{') => return Ok(doc.to_vec()),
+        Some(b'"') => doc
+            .strip_prefix(b"\"")
+            .and_then(|d| d.strip_suffix(b"\""))
+            .unwrap_or_default(),
+        _ => doc,
+    };
+    let payload = token
+        .split(|&b| b == b'.')
+        .nth(1)
+        .ok_or("neither a JSON object nor a compact JWS")?;
+    let mut json = Vec::new();
+    if !base64url::decode(payload, &mut json) {
+        return Err("a compact JWS whose payload is not base64url".into());
+    }
+    Ok(json)
+}
+
+fn kind_of(root: Value<'_>) -> Option<ListKind> {
+    if root.get("revokedCredentials").is_some() {
+        return Some(ListKind::OneEdTech);
+    }
+    match root.get("credentialSubject")?.get("type")?.as_str()? {
+        "BitstringStatusList" => Some(ListKind::Bitstring),
+        "StatusList2021" => Some(ListKind::StatusList2021),
+        _ => None,
+    }
+}
+
+/// What the list answers; Err when its members do not decode.
+fn read_body(root: Value<'_>, kind: ListKind) -> Result<ListBody, ()> {
+    if kind == ListKind::OneEdTech {
+        // revokedCredentials[].id
+        return root
+            .get("revokedCredentials")
+            .ok_or(())?
+            .one_or_many()
+            .map(|r| r.get("id").and_then(Value::as_str).map(Box::from).ok_or(()))
+            .collect::<Result<HashSet<_>, ()>>()
+            .map(ListBody::Revoked);
+    }
+    let subject = root.get("credentialSubject").ok_or(())?;
+    let purposes = subject
+        .get("statusPurpose")
+        .ok_or(())?
+        .one_or_many()
+        .map(|p| p.as_str().and_then(Purpose::from_word).ok_or(()))
+        .collect::<Result<Vec<_>, ()>>()?;
+    let encoded = subject
+        .get("encodedList")
+        .and_then(Value::as_str)
+        .ok_or(())?;
+    let encoding = match kind {
+        ListKind::StatusList2021 => Encoding::Bare,
+        _ => Encoding::Multibase,
+    };
+    let bits = Bitstring::decode(encoded, encoding).map_err(|_| ())?;
+    Ok(ListBody::Bits { purposes, bits })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn most_significant_bit_first() {
+        let bits = Bitstring::from_bytes(&[0xc0, 0x01, 0, 0, 0, 0, 0, 0, 0x80]);
+        assert_eq!(bits.len_bits(), 72);
+        assert_eq!(bits.set_bits().iter().collect::<Vec<_>>(), [0, 1, 15, 64]);
+        assert_eq!(bits.value(0, 1), Some(1));
+        assert_eq!(bits.value(7, 1), Some(0));
+        assert_eq!(bits.value(8, 1), Some(0));
+        assert_eq!(bits.value(15, 1), Some(1));
+        assert_eq!(bits.value(0, 2), Some(3));
+        assert_eq!(bits.value(7, 2), Some(1));
+        assert_eq!(bits.value(71, 1), Some(0));
+        assert_eq!(bits.value(72, 1), None);
+        assert_eq!(bits.value(36, 2), None);
+        assert_eq!(bits.value(u64::MAX, 2), None);
+    }
+
+    #[test]
+    fn refuses_bad_encodings() {
+        assert_eq!(Bitstring::decode("H4sI", Encoding::Multibase), Err(DecodeError::Prefix));
+        assert_eq!(Bitstring::decode("u!!!!", Encoding::Multibase), Err(DecodeError::Base64));
+        assert_eq!(Bitstring::decode("uAAAA", Encoding::Multibase), Err(DecodeError::Gzip));
+    }
+}
