@@ -43,8 +43,8 @@ use error::RunError;
 use pipeline::{Settings, run_parallel, run_sequential};
 use report::{OutputFormat, Sink, summary::RunSummary};
 use resolve::KeyResolver;
-use status::check::StatusLists;
 use source::{InputPath, SourceOptions};
+use status::check::StatusLists;
 use status::clock::{Stopwatch, Timestamp};
 
 /// Everything a verification run needs, resolved from the command line.
@@ -136,12 +136,12 @@ pub fn load_status_lists(
                 path: path.clone(),
                 why,
             };
-            let docs = file.raw_documents().map_err(|why| error(why))?;
+            let docs = file.raw_documents().map_err(&error)?;
             let judged = pipeline::judge_documents(&ctx, &docs);
             for (doc, problems) in docs.iter().zip(judged) {
-                let (url, list) = status::list::load(doc, problems, file.bound.as_deref())
-                    .map_err(|why| error(why))?;
-                lists.insert(&url, list).map_err(|why| error(why))?;
+                let (url, list) =
+                    status::list::load(doc, problems, file.bound.as_deref()).map_err(&error)?;
+                lists.insert(&url, list).map_err(&error)?;
             }
         }
     }

@@ -5,5 +5,6 @@ mod cli;
 mod paths;
 mod proofs;
 mod sample;
+mod status;
 mod util;
 mod vectors;

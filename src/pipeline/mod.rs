@@ -171,7 +171,13 @@ pub fn process_chunk(
         }
     }
     for rec in &work.records {
-        write_rest(settings.format, settings.status_column, rec, work, &mut text);
+        write_rest(
+            settings.format,
+            settings.status_column,
+            rec,
+            work,
+            &mut text,
+        );
         records.push((rec.line, rec.problems.verdict(), text.len()));
     }
     ChunkOutput {

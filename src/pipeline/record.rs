@@ -366,7 +366,8 @@ impl Worker {
                 };
                 judge_validity(ctx, &cred, &[], rec);
                 if let Some(status) = cred.status {
-                    ctx.status.check(status, cred.issuer, cred.id, &mut rec.status);
+                    ctx.status
+                        .check(status, cred.issuer, cred.id, &mut rec.status);
                 }
                 let mut bufs = ProofBuffers { canon };
                 check_data_integrity(ctx, &cred, &mut bufs, index, rec, work);
@@ -455,7 +456,8 @@ impl Worker {
             }
             judge_validity(ctx, &cred, &[claims.nbf, claims.exp], rec);
             if let Some(status) = cred.status {
-                ctx.status.check(status, cred.issuer, cred.id, &mut rec.status);
+                ctx.status
+                    .check(status, cred.issuer, cred.id, &mut rec.status);
             }
             if !sig_ok {
                 return rec.problems.insert(Problem::ProofValue);

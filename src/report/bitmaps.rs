@@ -51,9 +51,10 @@ impl<'s> BitmapSink<'s> {
         fs::create_dir_all(&self.dir).map_err(at(&self.dir))?;
         for verdict in Verdict::ALL {
             let dest = self.dir.join(format!("{verdict}.roaring"));
-            let tmp = self
-                .dir
-                .join(format!(".{verdict}.roaring.credverify-{}.tmp", std::process::id()));
+            let tmp = self.dir.join(format!(
+                ".{verdict}.roaring.credverify-{}.tmp",
+                std::process::id()
+            ));
             let written = (|| {
                 let mut out = BufWriter::new(fs::File::create(&tmp)?);
                 self.sets[verdict as usize].serialize_into(&mut out)?;
@@ -72,7 +73,9 @@ impl<'s> BitmapSink<'s> {
 impl Sink for BitmapSink<'_> {
     fn record(&mut self, input: usize, line: u64, verdict: Verdict, rest: &[u8]) -> io::Result<()> {
         let ordinal = u32::try_from(self.next).map_err(|_| {
-            io::Error::other("--bitmaps holds at most 4,294,967,296 records (32-bit roaring bitmaps)")
+            io::Error::other(
+                "--bitmaps holds at most 4,294,967,296 records (32-bit roaring bitmaps)",
+            )
         })?;
         self.sets[verdict as usize].insert(ordinal);
         self.next += 1;

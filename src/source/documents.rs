@@ -131,7 +131,11 @@ impl DocumentFile {
     pub fn raw_documents(&self) -> Result<Vec<&[u8]>, String> {
         let blank = |piece: &[u8]| piece.iter().all(u8::is_ascii_whitespace);
         if self.path.extension().is_some_and(|x| x == "jsonl") {
-            return Ok(self.bytes.split(|&b| b == b'\n').filter(|p| !blank(p)).collect());
+            return Ok(self
+                .bytes
+                .split(|&b| b == b'\n')
+                .filter(|p| !blank(p))
+                .collect());
         }
         let start = self.bytes.iter().position(|b| !b.is_ascii_whitespace());
         if start.is_none_or(|i| self.bytes[i] != b'[') {

@@ -154,13 +154,22 @@ impl StatusLists {
             return text.parse().map_err(|_| Problem::StatusEntryMalformed);
         }
         let number = index.as_u64().ok_or(Problem::StatusEntryMalformed)?;
-        self.lenient(Problem::StatusIndexNumeric, Warning::StatusIndexNumeric, out)?;
+        self.lenient(
+            Problem::StatusIndexNumeric,
+            Warning::StatusIndexNumeric,
+            out,
+        )?;
         Ok(number)
     }
 
     /// A rule real lists commonly break: a warning, or under
     /// `--strict-status` the entry's problem.
-    fn lenient(&self, problem: Problem, warning: Warning, out: &mut StatusAnswer) -> Result<(), Problem> {
+    fn lenient(
+        &self,
+        problem: Problem,
+        warning: Warning,
+        out: &mut StatusAnswer,
+    ) -> Result<(), Problem> {
         if self.strict {
             return Err(problem);
         }
@@ -176,7 +185,9 @@ fn message(entry: Value<'_>, value: u32) -> String {
     let text = entry.get("statusMessage").and_then(|messages| {
         messages.one_or_many().find_map(|m| {
             let status = m.get("status").and_then(Value::as_str)?;
-            let digits = status.strip_prefix("0x").or_else(|| status.strip_prefix("0X"))?;
+            let digits = status
+                .strip_prefix("0x")
+                .or_else(|| status.strip_prefix("0X"))?;
             (u32::from_str_radix(digits, 16).ok()? == value)
                 .then(|| m.get("message").and_then(Value::as_str))
                 .flatten()

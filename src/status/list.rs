@@ -149,7 +149,9 @@ impl Bitstring {
             return None;
         }
         // Within the list, so below 2^27 and a valid u32 position.
-        Some((first..first + size).fold(0, |v, bit| v << 1 | u32::from(self.set.contains(bit as u32))))
+        Some((first..first + size).fold(0, |v, bit| {
+            v << 1 | u32::from(self.set.contains(bit as u32))
+        }))
     }
 }
 
@@ -210,7 +212,8 @@ pub fn load(
             let kind = kind_of(root).ok_or(
                 "neither a BitstringStatusList, a StatusList2021 nor a 1EdTech Revocation List",
             )?;
-            let issuer = crate::parse::credential::issuer_of(root).ok_or("the list has no issuer")?;
+            let issuer =
+                crate::parse::credential::issuer_of(root).ok_or("the list has no issuer")?;
             let mut warnings = Warnings::empty();
             let mut usable = match problems.verdict() {
                 Verdict::Valid => Ok(()),
@@ -329,8 +332,17 @@ mod tests {
 
     #[test]
     fn refuses_bad_encodings() {
-        assert_eq!(Bitstring::decode("H4sI", Encoding::Multibase), Err(DecodeError::Prefix));
-        assert_eq!(Bitstring::decode("u!!!!", Encoding::Multibase), Err(DecodeError::Base64));
-        assert_eq!(Bitstring::decode("uAAAA", Encoding::Multibase), Err(DecodeError::Gzip));
+        assert_eq!(
+            Bitstring::decode("H4sI", Encoding::Multibase),
+            Err(DecodeError::Prefix)
+        );
+        assert_eq!(
+            Bitstring::decode("u!!!!", Encoding::Multibase),
+            Err(DecodeError::Base64)
+        );
+        assert_eq!(
+            Bitstring::decode("uAAAA", Encoding::Multibase),
+            Err(DecodeError::Gzip)
+        );
     }
 }

@@ -1,0 +1,715 @@
+//! Status lists: decoding against the public and generated vectors, and
+//! every entry kind answered end to end with self-signed lists.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use credverify::parse::json::{JsonParser, Value};
+use credverify::status::list::{Bitstring, DecodeError, Encoding};
+use ed25519_dalek::SigningKey;
+
+use crate::util::{self, data, did_key, key, proof_members, signed_line, temp_dir};
+
+fn read(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// `f` over the parsed JSON of a test data file.
+fn with_json<R>(rel: &str, f: impl FnOnce(Value<'_>) -> R) -> R {
+    JsonParser::default()
+        .with_doc(&read(&data(rel)), f)
+        .expect("JSON")
+}
+
+fn set_bits(bits: &Bitstring) -> Vec<u32> {
+    bits.set_bits().iter().collect()
+}
+
+#[test]
+fn real_lists_decode_to_their_published_bits() {
+    let subject_list = |rel: &str| {
+        with_json(rel, |v| {
+            let encoded = v
+                .get("credentialSubject")
+                .and_then(|s| s.get("encodedList"))
+                .and_then(Value::as_str)
+                .expect("encodedList")
+                .to_owned();
+            Bitstring::decode(&encoded, Encoding::Multibase).expect("decodes")
+        })
+    };
+    let dcc = subject_list("status-list/real-lists/dcc-verifier-core_e5WK8CbZ1GjycuPombrj.json");
+    assert_eq!(dcc.len_bits(), 100_000);
+    assert_eq!(set_bits(&dcc), [2, 6, 8]);
+    let one_ed_tech = subject_list("status-list/real-lists/1edtech-validator_testlist.json");
+    assert_eq!(one_ed_tech.len_bits(), 131_072);
+    assert_eq!(set_bits(&one_ed_tech), [23]);
+    with_json(
+        "status-list/real-lists/digitalbazaar-encodedList-strings.json",
+        |v| {
+            let mut seen = 0;
+            for (name, case) in v.members().filter(|(k, _)| !k.starts_with('_')) {
+                let bits = Bitstring::decode(
+                    case.get("value").and_then(Value::as_str).unwrap(),
+                    Encoding::Multibase,
+                )
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+                assert_eq!(
+                    Some(bits.len_bits()),
+                    case.get("decoded_bits").and_then(Value::as_u64),
+                    "{name}"
+                );
+                let expected: Vec<u32> = case
+                    .get("set_indices_msb_first")
+                    .unwrap()
+                    .elements()
+                    .map(|i| i.as_u64().unwrap() as u32)
+                    .collect();
+                assert_eq!(set_bits(&bits), expected, "{name}");
+                seen += 1;
+            }
+            assert_eq!(seen, 3);
+        },
+    );
+    // The W3C examples' lists are all zeros, 131,072 entries.
+    for example in [
+        "example-02-status-list-credential.json",
+        "example-04-status-list-credential.json",
+    ] {
+        let bits = subject_list(&format!("status-list/spec-examples/{example}"));
+        assert_eq!(
+            (bits.len_bits(), set_bits(&bits).len()),
+            (131_072, 0),
+            "{example}"
+        );
+    }
+}
+
+#[test]
+fn generated_bit_order_and_multi_bit_cases() {
+    with_json("status-list/generated/bitstring-cases.json", |v| {
+        let cases: Vec<Value<'_>> = v.get("cases").unwrap().elements().collect();
+        assert_eq!(cases.len(), 4);
+        for case in cases {
+            let name = case.get("name").and_then(Value::as_str).unwrap();
+            let text = |k| case.get(k).and_then(Value::as_str).unwrap();
+            let bits = Bitstring::decode(text("encodedList"), Encoding::Multibase).expect(name);
+            assert_eq!(
+                Some(bits.len_bits()),
+                case.get("bitstring_length_bits").and_then(Value::as_u64)
+            );
+            let size = case.get("statusSize").and_then(Value::as_u64).unwrap() as u32;
+            for query in case.get("queries").unwrap().elements() {
+                let index = query.get("index").and_then(Value::as_u64).unwrap();
+                let got = bits.value(index, size);
+                let expected = query.get("expected").unwrap();
+                match (expected.as_u64(), expected.as_str()) {
+                    (Some(bit), _) => assert_eq!(got, Some(bit as u32), "{name} {index}"),
+                    (None, Some("RANGE_ERROR")) => assert_eq!(got, None, "{name} {index}"),
+                    (None, Some(hex)) if hex.starts_with("0x") => {
+                        let value = u32::from_str_radix(&hex[2..], 16).unwrap();
+                        assert_eq!(got, Some(value), "{name} {index}");
+                    }
+                    // The short list: the bit reads, and the length rule is
+                    // the checker's (tested end to end below).
+                    (None, Some(_)) => assert_eq!(got, Some(1), "{name} {index}"),
+                    _ => panic!("{name}: unexpected query"),
+                }
+            }
+        }
+    });
+}
+
+#[test]
+fn encodings_are_strict() {
+    with_json("status-list/generated/encoding-cases.json", |v| {
+        let mut seen = Vec::new();
+        for case in v.get("cases").unwrap().elements() {
+            let name = case.get("name").and_then(Value::as_str).unwrap();
+            let encoded = case.get("encodedList").and_then(Value::as_str).unwrap();
+            let got = Bitstring::decode(encoded, Encoding::Multibase).map(|b| b.len_bits());
+            let expected = match name {
+                "ok-reference" | "gzip-with-FNAME-and-mtime" => Ok(131_072),
+                "padded-base64url" => Err(DecodeError::Base64),
+                "no-multibase-prefix (StatusList2021 style)" | "base58-prefix" => {
+                    Err(DecodeError::Prefix)
+                }
+                "zlib-not-gzip" | "truncated-gzip" => Err(DecodeError::Gzip),
+                other => panic!("unknown case {other}"),
+            };
+            assert_eq!(got, expected, "{name}");
+            seen.push(name.to_owned());
+            // StatusList2021 has no prefix: the bare form decodes as one.
+            if name.starts_with("no-multibase-prefix") {
+                assert_eq!(
+                    Bitstring::decode(encoded, Encoding::Bare).map(|b| b.len_bits()),
+                    Ok(131_072)
+                );
+            }
+        }
+        assert_eq!(seen.len(), 7);
+    });
+}
+
+/// `u` + base64url(gzip(bytes)), or without the prefix for StatusList2021.
+fn encode_list(bytes: &[u8], prefix: &str) -> String {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(bytes).unwrap();
+    format!("{prefix}{}", URL_SAFE_NO_PAD.encode(gz.finish().unwrap()))
+}
+
+/// A list of `entries` one-bit entries with the given indices set.
+fn bits_with(entries: usize, set: &[usize]) -> Vec<u8> {
+    let mut bytes = vec![0u8; entries / 8];
+    for &i in set {
+        bytes[i / 8] |= 0x80 >> (i % 8);
+    }
+    bytes
+}
+
+struct Issuer {
+    sk: SigningKey,
+    did: String,
+    method: String,
+}
+
+fn issuer(n: u8) -> Issuer {
+    let sk = key(n);
+    let (did, method) = did_key(&sk);
+    Issuer { sk, did, method }
+}
+
+/// A signed BitstringStatusListCredential (or StatusList2021Credential).
+fn list_credential(
+    by: &Issuer,
+    url: &str,
+    purpose: &str,
+    encoded: &str,
+    kind: &str,
+    extra: &str,
+) -> String {
+    let members = format!(
+        "\"@context\":[\"https://www.w3.org/ns/credentials/v2\"],\"id\":\"{url}\",\"type\":[\"VerifiableCredential\",\"{kind}Credential\"],\"issuer\":\"{}\",\"validFrom\":\"2024-01-01T00:00:00Z\"{extra},\"credentialSubject\":{{\"id\":\"{url}#list\",\"type\":\"{kind}\",\"statusPurpose\":{purpose},\"encodedList\":\"{encoded}\"}}",
+        by.did
+    );
+    signed_line(&members, &proof_members(&by.method, ""), &by.sk)
+}
+
+/// A signed credential by `by` with these status entries (a JSON value).
+fn credential(by: &Issuer, id: &str, status: &str) -> String {
+    let members = format!(
+        "\"@context\":[\"https://www.w3.org/ns/credentials/v2\"],\"id\":\"{id}\",\"type\":[\"VerifiableCredential\"],\"issuer\":\"{}\",\"validFrom\":\"2024-01-01T00:00:00Z\",\"credentialSubject\":{{\"id\":\"did:example:subject\"}},\"credentialStatus\":{status}",
+        by.did
+    );
+    signed_line(&members, &proof_members(&by.method, ""), &by.sk)
+}
+
+fn entry(kind: &str, url: &str, purpose: &str, index: &str, extra: &str) -> String {
+    format!(
+        "{{\"type\":\"{kind}\",\"statusPurpose\":\"{purpose}\",\"statusListIndex\":{index},\"statusListCredential\":\"{url}\"{extra}}}"
+    )
+}
+
+/// A record's verdict, problems, warnings and status messages.
+type Answer = (String, Vec<String>, Vec<String>, Vec<String>);
+
+/// A case: the record, then its expected verdict, problems, warnings and
+/// status messages.
+type Case<'a> = (String, &'a str, &'a [&'a str], &'a [&'a str], &'a [&'a str]);
+
+/// Runs the library on `lines` with the lists in `dir`; each record's
+/// verdict, problems, warnings and status messages.
+fn run(lines: &[String], lists: &Path, strict: bool) -> Vec<Answer> {
+    let input = util::temp_file("status.jsonl", lines.join("\n").as_bytes());
+    let (out, _) = util::run_with(&[&input], |c| {
+        c.status_lists = vec![lists.display().to_string()];
+        c.strict_status = strict;
+    });
+    out.lines()
+        .map(|line| {
+            JsonParser::default()
+                .with_doc(line.as_bytes(), |v| {
+                    let words = |k| -> Vec<String> {
+                        v.get(k)
+                            .map(|a| {
+                                a.elements()
+                                    .map(|w| w.as_str().unwrap().to_owned())
+                                    .collect()
+                            })
+                            .unwrap_or_default()
+                    };
+                    let verdict = v.get("verdict").and_then(Value::as_str).unwrap().to_owned();
+                    (
+                        verdict,
+                        words("problems"),
+                        words("warnings"),
+                        words("status_messages"),
+                    )
+                })
+                .unwrap()
+        })
+        .collect()
+}
+
+const REV: &str = "https://status.example/rev";
+const SUS: &str = "https://status.example/sus";
+const MSG: &str = "https://status.example/msg";
+const SHORT: &str = "https://status.example/short";
+const S2021: &str = "https://status.example/2021";
+const OTHER: &str = "https://status.example/other";
+const TAMPERED: &str = "https://status.example/tampered";
+const EXPIRED: &str = "https://status.example/expired";
+const ONE_ED: &str = "https://status.example/1edtech";
+
+/// The lists of the end-to-end test, written into a fresh directory.
+fn lists_dir() -> PathBuf {
+    let a = issuer(31);
+    let b = issuer(32);
+    let dir = temp_dir("status-lists");
+    let n = 131_072;
+    let write = |name: &str, text: String| std::fs::write(dir.join(name), text).unwrap();
+    let bl = "BitstringStatusList";
+    write(
+        "rev.json",
+        list_credential(
+            &a,
+            REV,
+            "\"revocation\"",
+            &encode_list(&bits_with(n, &[0, 7, 8, 15, 94_567]), "u"),
+            bl,
+            "",
+        ),
+    );
+    write(
+        "sus.json",
+        list_credential(
+            &a,
+            SUS,
+            "[\"suspension\",\"refresh\"]",
+            &encode_list(&bits_with(n, &[5]), "u"),
+            bl,
+            "",
+        ),
+    );
+    // 2-bit entries: entry 0 = 0b11, entry 1 = 0b01, entry 2 = 0b10.
+    let mut msg = vec![0u8; 2 * n / 8];
+    msg[0] = 0b1101_1000;
+    write(
+        "msg.json",
+        list_credential(&a, MSG, "\"message\"", &encode_list(&msg, "u"), bl, ""),
+    );
+    write(
+        "short.json",
+        list_credential(
+            &a,
+            SHORT,
+            "\"revocation\"",
+            &encode_list(&bits_with(16_384, &[3]), "u"),
+            bl,
+            "",
+        ),
+    );
+    write(
+        "2021.json",
+        list_credential(
+            &a,
+            S2021,
+            "\"revocation\"",
+            &encode_list(&bits_with(n, &[9]), ""),
+            "StatusList2021",
+            "",
+        ),
+    );
+    write(
+        "other.json",
+        list_credential(
+            &b,
+            OTHER,
+            "\"revocation\"",
+            &encode_list(&bits_with(n, &[1]), "u"),
+            bl,
+            "",
+        ),
+    );
+    let tampered = list_credential(
+        &a,
+        TAMPERED,
+        "\"revocation\"",
+        &encode_list(&bits_with(n, &[1]), "u"),
+        bl,
+        "",
+    )
+    .replace(
+        &encode_list(&bits_with(n, &[1]), "u"),
+        &encode_list(&bits_with(n, &[]), "u"),
+    );
+    write("tampered.json", tampered);
+    write(
+        "expired.json",
+        list_credential(
+            &a,
+            EXPIRED,
+            "\"revocation\"",
+            &encode_list(&bits_with(n, &[1]), "u"),
+            bl,
+            ",\"validUntil\":\"2025-01-01T00:00:00Z\"",
+        ),
+    );
+    // A 1EdTech Revocation List, unsigned as 1EdTech publishes them.
+    write(
+        "1edtech.json",
+        format!(
+            "{{\"id\":\"{ONE_ED}\",\"issuer\":\"{}\",\"revokedCredentials\":[{{\"id\":\"urn:uuid:revoked\",\"revocationReason\":\"test\"}}]}}",
+            a.did
+        ),
+    );
+    dir
+}
+
+fn strs(x: &[String]) -> Vec<&str> {
+    x.iter().map(String::as_str).collect()
+}
+
+#[test]
+fn every_entry_kind_end_to_end() {
+    let dir = lists_dir();
+    let a = issuer(31);
+    let bsl = "BitstringStatusListEntry";
+    let one = |url: &str, purpose: &str, index: &str| {
+        credential(&a, "urn:uuid:x", &entry(bsl, url, purpose, index, ""))
+    };
+    let cases: Vec<Case<'_>> = vec![
+        // Bit order: indices 0, 7, 8 and 15 are set, 1 and 9 are not.
+        (
+            one(REV, "revocation", "\"0\""),
+            "revoked",
+            &["revoked"],
+            &[],
+            &[],
+        ),
+        (one(REV, "revocation", "\"1\""), "valid", &[], &[], &[]),
+        (
+            one(REV, "revocation", "\"7\""),
+            "revoked",
+            &["revoked"],
+            &[],
+            &[],
+        ),
+        (
+            one(REV, "revocation", "\"8\""),
+            "revoked",
+            &["revoked"],
+            &[],
+            &[],
+        ),
+        (one(REV, "revocation", "\"9\""), "valid", &[], &[], &[]),
+        (
+            one(REV, "revocation", "\"15\""),
+            "revoked",
+            &["revoked"],
+            &[],
+            &[],
+        ),
+        (
+            one(REV, "revocation", "\"94567\""),
+            "revoked",
+            &["revoked"],
+            &[],
+            &[],
+        ),
+        (
+            one(REV, "revocation", "\"131072\""),
+            "status_unavailable",
+            &["status_index_out_of_range"],
+            &[],
+            &[],
+        ),
+        (
+            one(REV, "revocation", "\"x1\""),
+            "status_unavailable",
+            &["status_entry_malformed"],
+            &[],
+            &[],
+        ),
+        (
+            one(REV, "suspension", "\"0\""),
+            "status_unavailable",
+            &["status_purpose_mismatch"],
+            &[],
+            &[],
+        ),
+        (
+            one(SUS, "suspension", "\"5\""),
+            "suspended",
+            &["suspended"],
+            &[],
+            &[],
+        ),
+        (
+            one(SUS, "refresh", "\"5\""),
+            "valid",
+            &[],
+            &["status_refresh"],
+            &[],
+        ),
+        (one(SUS, "suspension", "\"6\""), "valid", &[], &[], &[]),
+        // Lenient by default: a numeric index, a short list.
+        (
+            one(REV, "revocation", "0"),
+            "revoked",
+            &["revoked"],
+            &["status_index_numeric"],
+            &[],
+        ),
+        (
+            one(SHORT, "revocation", "\"3\""),
+            "revoked",
+            &["revoked"],
+            &["status_list_short"],
+            &[],
+        ),
+        (
+            credential(
+                &a,
+                "urn:uuid:x",
+                &entry("StatusList2021Entry", S2021, "revocation", "\"9\"", ""),
+            ),
+            "revoked",
+            &["revoked"],
+            &[],
+            &[],
+        ),
+        (
+            credential(
+                &a,
+                "urn:uuid:x",
+                &entry(bsl, S2021, "revocation", "\"9\"", ""),
+            ),
+            "status_unavailable",
+            &["status_list_kind"],
+            &[],
+            &[],
+        ),
+        // Lists that cannot answer.
+        (
+            one(OTHER, "revocation", "\"2\""),
+            "status_unavailable",
+            &["status_list_issuer"],
+            &[],
+            &[],
+        ),
+        (
+            one(TAMPERED, "revocation", "\"2\""),
+            "status_unavailable",
+            &["status_list_unverified"],
+            &[],
+            &[],
+        ),
+        (
+            one(EXPIRED, "revocation", "\"2\""),
+            "status_unavailable",
+            &["status_list_expired"],
+            &[],
+            &[],
+        ),
+        (
+            one("https://status.example/none", "revocation", "\"2\""),
+            "status_unavailable",
+            &["status_list_missing"],
+            &[],
+            &[],
+        ),
+        (
+            credential(&a, "urn:uuid:x", "{\"type\":\"RevocationList2020Status\"}"),
+            "status_unavailable",
+            &["status_type_unsupported"],
+            &[],
+            &[],
+        ),
+        // Messages: two bits, texts from statusMessage, hex when none.
+        (
+            credential(
+                &a,
+                "urn:uuid:x",
+                &format!(
+                    "[{},{}]",
+                    entry(
+                        bsl,
+                        MSG,
+                        "message",
+                        "\"0\"",
+                        ",\"statusSize\":2,\"statusMessage\":[{\"status\":\"0x0\",\"message\":\"none\"},{\"status\":\"0x3\",\"message\":\"under review\"}]"
+                    ),
+                    entry(bsl, MSG, "message", "\"2\"", ",\"statusSize\":2")
+                ),
+            ),
+            "valid",
+            &[],
+            &[],
+            &["under review", "0x2"],
+        ),
+        // Every entry answered: revoked and suspended both reported.
+        (
+            credential(
+                &a,
+                "urn:uuid:x",
+                &format!(
+                    "[{},{}]",
+                    entry(bsl, REV, "revocation", "\"0\"", ""),
+                    entry(bsl, SUS, "suspension", "\"5\"", "")
+                ),
+            ),
+            "revoked",
+            &["revoked", "suspended"],
+            &[],
+            &[],
+        ),
+        // 1EdTech: listed ids are revoked, others are not.
+        (
+            credential(
+                &a,
+                "urn:uuid:revoked",
+                &format!("{{\"id\":\"{ONE_ED}\",\"type\":\"1EdTechRevocationList\"}}"),
+            ),
+            "revoked",
+            &["revoked"],
+            &["status_list_unsigned"],
+            &[],
+        ),
+        (
+            credential(
+                &a,
+                "urn:uuid:kept",
+                &format!("{{\"id\":\"{ONE_ED}\",\"type\":\"1EdTechRevocationList\"}}"),
+            ),
+            "valid",
+            &[],
+            &["status_list_unsigned"],
+            &[],
+        ),
+        // Status is not consulted when the proof fails.
+        (
+            one(REV, "revocation", "\"0\"").replace("did:example:subject", "did:example:eve"),
+            "invalid_signature",
+            &["invalid_signature"],
+            &[],
+            &[],
+        ),
+    ];
+    let lines: Vec<String> = cases.iter().map(|c| c.0.clone()).collect();
+    let got = run(&lines, &dir, false);
+    assert_eq!(got.len(), cases.len());
+    for (i, ((_, verdict, problems, warnings, messages), (v, p, w, m))) in
+        cases.iter().zip(&got).enumerate()
+    {
+        assert_eq!(
+            (v.as_str(), strs(p), strs(w), strs(m)),
+            (
+                *verdict,
+                problems.to_vec(),
+                warnings.to_vec(),
+                messages.to_vec()
+            ),
+            "case {i}"
+        );
+    }
+    // --strict-status: the two lenient cases become status_unavailable.
+    let strict = run(&lines[13..15], &dir, true);
+    assert_eq!(strict[0].0, "status_unavailable");
+    assert_eq!(strict[0].1, ["status_index_numeric"].map(String::from));
+    assert_eq!(strict[1].1, ["status_list_short"].map(String::from));
+}
+
+#[test]
+fn a_list_that_is_not_one_stops_the_run() {
+    let dir = temp_dir("not-a-list");
+    std::fs::write(
+        dir.join("x.json"),
+        "{\"id\":\"https://x.example/1\",\"issuer\":\"did:example:1\"}",
+    )
+    .unwrap();
+    let input = util::temp_file("one.jsonl", util::signed_credential(&key(3), "").as_bytes());
+    let mut config =
+        credverify::VerifyConfig::new(vec![credverify::source::InputPath::File(input)]);
+    config.status_lists = vec![dir.display().to_string()];
+    let mut sink = credverify::report::NullSink;
+    let err = credverify::verify(&config, &mut sink).expect_err("not a status list");
+    assert!(
+        err.to_string().contains("not a usable status list"),
+        "{err}"
+    );
+}
+
+#[test]
+fn verdict_bitmaps_in_the_portable_format() {
+    let dir = lists_dir();
+    let a = issuer(31);
+    let lines = [
+        credential(
+            &a,
+            "urn:uuid:x",
+            &entry("BitstringStatusListEntry", REV, "revocation", "\"1\"", ""),
+        ),
+        credential(
+            &a,
+            "urn:uuid:x",
+            &entry("BitstringStatusListEntry", REV, "revocation", "\"0\"", ""),
+        ),
+        credential(
+            &a,
+            "urn:uuid:x",
+            &entry("BitstringStatusListEntry", REV, "revocation", "\"9\"", ""),
+        ),
+        "not json".to_owned(),
+    ];
+    let input = util::temp_file("bitmaps.jsonl", lines.join("\n").as_bytes());
+    let out = temp_dir("bitmaps").join("maps");
+    util::run_with(&[&input], |c| {
+        c.status_lists = vec![dir.display().to_string()];
+        c.bitmaps = Some(out.clone());
+    });
+    // Hand-made per RoaringFormatSpec (no run containers): cookie 12346,
+    // container count, (key, cardinality - 1) per container, 32-bit offsets,
+    // then each array container's sorted 16-bit values, all little-endian.
+    let valid: &[u8] = &[
+        0x3a, 0x30, 0, 0, 1, 0, 0, 0, // cookie, one container
+        0, 0, 1, 0, // key 0, cardinality 2
+        16, 0, 0, 0, // the container starts at byte 16
+        0, 0, 2, 0, // ordinals 0 and 2
+    ];
+    let revoked: &[u8] = &[0x3a, 0x30, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 16, 0, 0, 0, 1, 0];
+    let malformed: &[u8] = &[0x3a, 0x30, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 16, 0, 0, 0, 3, 0];
+    let empty: &[u8] = &[0x3a, 0x30, 0, 0, 0, 0, 0, 0];
+    assert_eq!(read(&out.join("valid.roaring")), valid);
+    assert_eq!(read(&out.join("revoked.roaring")), revoked);
+    assert_eq!(read(&out.join("malformed.roaring")), malformed);
+    let files = std::fs::read_dir(&out).unwrap().count();
+    assert_eq!(
+        files,
+        credverify::verdict::Verdict::ALL.len(),
+        "one file per verdict word"
+    );
+    assert_eq!(read(&out.join("suspended.roaring")), empty);
+}
+
+#[test]
+fn real_lists_load_and_answer_unverified_until_their_suites_are_supported() {
+    // Both are signed with suites this build does not verify
+    // (Ed25519Signature2020, eddsa-rdfc-2022): they load, decode, and say so.
+    let a = issuer(31);
+    let dcc = "https://testing.dcconsortium.org/status/e5WK8CbZ1GjycuPombrj";
+    let lines = vec![credential(
+        &a,
+        "urn:uuid:x",
+        &entry("BitstringStatusListEntry", dcc, "revocation", "\"2\"", ""),
+    )];
+    let got = run(
+        &lines,
+        &data("status-list/real-lists/dcc-verifier-core_e5WK8CbZ1GjycuPombrj.json"),
+        false,
+    );
+    assert_eq!(got[0].0, "status_unavailable");
+    assert_eq!(strs(&got[0].1), ["status_list_unverified"]);
+}
