@@ -10,6 +10,7 @@ use credverify::report::NullSink;
 use credverify::resolve::KeyResolver;
 use credverify::source::InputPath;
 use credverify::status::clock::Timestamp;
+use credverify::status::list::{Bitstring, Encoding};
 use credverify::{VerifyConfig, verify};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ed25519_dalek::SigningKey;
@@ -22,7 +23,7 @@ fn record(format: GenFormat) -> Vec<u8> {
     let rogue = SigningKey::from_bytes(&[9; 32]);
     let mix = generate::parse_mix("valid=1").expect("mix");
     let as_of = Timestamp::parse(AS_OF).expect("date").secs;
-    generate::record(0, 1, &issuers, &rogue, &mix, format, as_of).0
+    generate::record(0, 1, &issuers, &rogue, &mix, format, as_of, None).line
 }
 
 fn credential() -> Vec<u8> {
@@ -87,6 +88,36 @@ fn stages(c: &mut Criterion) {
     group.bench_function("VC-JWT payload base64url decode", |b| {
         b.iter(|| credverify::parse::base64url::decode(&payload, &mut decoded))
     });
+    group.finish();
+
+    // A 1,000,000-entry status list with 1% of its bits set, as
+    // `encodedList` text: decoded once per run, so it must stay well under
+    // the 20 ms target.
+    let mut bytes = vec![0u8; 125_000];
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    for _ in 0..10_000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let bit = (x % 1_000_000) as usize;
+        bytes[bit / 8] |= 0x80 >> (bit % 8);
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, &bytes).expect("gzip");
+    let encoded = {
+        use base64::Engine;
+        format!(
+            "u{}",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(gz.finish().expect("gzip"))
+        )
+    };
+    let mut group = c.benchmark_group("status");
+    group.bench_function(
+        "decode a 1,000,000-entry list (1% set) into a roaring bitmap",
+        |b| b.iter(|| Bitstring::decode(&encoded, Encoding::Multibase).expect("decodes")),
+    );
+    group.finish();
+    let mut group = c.benchmark_group("stages");
     group.bench_function("VC-JWT payload base64url decode, base64 crate", |b| {
         use base64::Engine;
         b.iter(|| {
@@ -121,6 +152,7 @@ fn end_to_end(c: &mut Criterion) {
         out: dir.clone(),
         format: GenFormat::Jcs,
         issuers: 5,
+        status_lists: 0,
         mix: generate::DEFAULT_MIX.into(),
         as_of: AS_OF.into(),
     };

@@ -8,11 +8,12 @@ fn committed_sample_matches_its_truth() {
     let truth = std::fs::read_to_string(dir.join("truth.jsonl")).expect("truth.jsonl");
     let (out, summary) = run_with(&[&dir.join("credentials.jsonl")], |c| {
         c.dids = vec![dir.join("dids").display().to_string()];
+        c.status_lists = vec![dir.join("status").display().to_string()];
         c.threads = 2;
     });
     let got = util::parse_verdicts(&out);
     let mut parser = credverify::parse::json::JsonParser::default();
-    let expected: Vec<(u64, String, String)> = truth
+    let expected: Vec<(u64, String, String, Vec<String>)> = truth
         .lines()
         .map(|l| {
             parser
@@ -29,6 +30,13 @@ fn committed_sample_matches_its_truth() {
                             .unwrap_or(0),
                         s("case"),
                         s("verdict"),
+                        v.get("status_messages")
+                            .map(|m| {
+                                m.elements()
+                                    .filter_map(|e| e.as_str().map(str::to_owned))
+                                    .collect()
+                            })
+                            .unwrap_or_default(),
                     )
                 })
                 .expect("truth line")
@@ -36,10 +44,10 @@ fn committed_sample_matches_its_truth() {
         .collect();
     assert_eq!(got.len(), expected.len());
     assert_eq!(summary.records as usize, expected.len());
-    for (g, (line, case, verdict)) in got.iter().zip(&expected) {
+    for (g, (line, case, verdict, messages)) in got.iter().zip(&expected) {
         assert_eq!(
-            (g.line, &g.verdict),
-            (*line, verdict),
+            (g.line, &g.verdict, &g.status_messages),
+            (*line, verdict, messages),
             "line {line}, case {case}: problems {:?}",
             g.problems
         );

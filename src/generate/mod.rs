@@ -8,6 +8,7 @@
 //! depend on the seed only, never on the thread count.
 
 pub mod rng;
+pub mod status;
 
 use std::fmt::Write as _;
 use std::fs;
@@ -28,6 +29,7 @@ use crate::resolve::multikey::encode_multikey;
 use crate::status::clock::Timestamp;
 use crate::verdict::Verdict;
 use rng::Rng;
+pub use status::{StatusBit, StatusPlan};
 
 /// Default mix, in records per thousand: an archive as registrars hold it,
 /// mostly valid, with a few percent expired, and rare forgeries, broken
@@ -35,7 +37,7 @@ use rng::Rng;
 pub const DEFAULT_MIX: &str = "valid=950,tampered=2,wrong_key=1,other_issuer=2,expired=25,not_yet_valid=5,malformed=5,unsupported=5,no_proof=5";
 
 /// A mix in which every case is common, for samples and tests.
-pub const EVERY_CASE_MIX: &str = "valid=40,tampered=8,wrong_key=8,other_issuer=8,expired=8,not_yet_valid=8,malformed=8,unsupported=6,no_proof=6";
+pub const EVERY_CASE_MIX: &str = "valid=40,tampered=8,wrong_key=8,other_issuer=8,expired=8,not_yet_valid=8,malformed=8,unsupported=6,no_proof=6,revoked=6,suspended=6,status_message=6";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum GenFormat {
@@ -73,10 +75,23 @@ pub struct GenerateArgs {
     /// The mix of cases, as `case=weight,…` (weights are relative).
     ///
     /// Cases: valid, tampered, wrong_key, other_issuer, expired,
-    /// not_yet_valid, malformed, unsupported, no_proof. `--mix valid=1`
-    /// makes an export of valid credentials only.
+    /// not_yet_valid, malformed, unsupported, no_proof, and with
+    /// `--status-lists` revoked, suspended and status_message. `--mix
+    /// valid=1` makes an export of valid credentials only.
     #[arg(long, default_value = DEFAULT_MIX)]
     pub mix: String,
+
+    /// Number of status lists; each record then carries two status entries.
+    ///
+    /// The lists are shared out among the issuers, as many revocation lists
+    /// as suspension lists, each of at least 131,072 entries; each issuer also
+    /// gets a 2-bit message list, and in small exports the first issuer's
+    /// first revocation list is a short one (16,384 entries), as real lists
+    /// often are. Signed lists go to `DIR/status/` (pass it to `verify
+    /// --status-lists`). Needed by the cases revoked, suspended and
+    /// status_message.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub status_lists: usize,
 
     /// The instant the expected verdicts hold at (pass it to `verify --as-of`).
     #[arg(long, value_name = "RFC 3339", default_value = "2026-01-01T00:00:00Z")]
@@ -95,10 +110,14 @@ pub enum Case {
     Malformed,
     Unsupported,
     NoProof,
+    Revoked,
+    Suspended,
+    /// Valid, with a `message` status entry whose value is not zero.
+    StatusMessage,
 }
 
 impl Case {
-    pub const ALL: [Case; 9] = [
+    pub const ALL: [Case; 12] = [
         Case::Valid,
         Case::Tampered,
         Case::WrongKey,
@@ -108,7 +127,15 @@ impl Case {
         Case::Malformed,
         Case::Unsupported,
         Case::NoProof,
+        Case::Revoked,
+        Case::Suspended,
+        Case::StatusMessage,
     ];
+
+    /// Whether the case needs status lists.
+    pub fn needs_status(self) -> bool {
+        matches!(self, Case::Revoked | Case::Suspended | Case::StatusMessage)
+    }
 
     pub fn name(self) -> &'static str {
         match self {
@@ -121,6 +148,9 @@ impl Case {
             Case::Malformed => "malformed",
             Case::Unsupported => "unsupported",
             Case::NoProof => "no_proof",
+            Case::Revoked => "revoked",
+            Case::Suspended => "suspended",
+            Case::StatusMessage => "status_message",
         }
     }
 
@@ -134,6 +164,9 @@ impl Case {
             Case::Malformed => Verdict::Malformed,
             Case::Unsupported => Verdict::Unsupported,
             Case::NoProof => Verdict::NoProof,
+            Case::Revoked => Verdict::Revoked,
+            Case::Suspended => Verdict::Suspended,
+            Case::StatusMessage => Verdict::Valid,
         }
     }
 }
@@ -315,7 +348,7 @@ impl Body {
 
 const YEAR: i64 = 365 * 86_400;
 
-fn body(rng: &mut Rng, issuer: &Issuer, case: Case, as_of: i64, v1: bool) -> Body {
+fn body(rng: &mut Rng, issuer: &Issuer, case: Case, as_of: i64, v1: bool, status: &str) -> Body {
     let id = format!("urn:uuid:{}", rng.uuid());
     let skill = *rng.pick(SKILLS);
     let (given, family) = (*rng.pick(GIVEN), *rng.pick(FAMILY));
@@ -384,6 +417,9 @@ fn body(rng: &mut Rng, issuer: &Issuer, case: Case, as_of: i64, v1: bool) -> Bod
         if let Some(u) = valid_until {
             let _ = write!(m, "\"validUntil\":\"{}\",", date(u));
         }
+    }
+    if !status.is_empty() {
+        let _ = write!(m, "\"credentialStatus\":{status},");
     }
     m.push_str("\"credentialSubject\":{\"type\":[\"AchievementSubject\"],");
     match &subject_id {
@@ -460,7 +496,17 @@ fn jcs_proof(
     format!("z{}", bs58::encode(sig.to_bytes()).into_string())
 }
 
-/// Makes record `index`: its line (without newline) and its case.
+/// A generated record: its line (without newline), its case, whether it is
+/// a VC-JWT, and the status bits it needs set.
+pub struct Made {
+    pub line: Vec<u8>,
+    pub case: Case,
+    pub jwt: bool,
+    pub bits: Vec<StatusBit>,
+}
+
+/// Makes record `index`, with status entries when `plan` has lists.
+#[allow(clippy::too_many_arguments)]
 pub fn record(
     index: u64,
     seed: u64,
@@ -469,7 +515,8 @@ pub fn record(
     mix: &[(Case, u64)],
     format: GenFormat,
     as_of: i64,
-) -> (Vec<u8>, Case, bool) {
+    plan: Option<&StatusPlan>,
+) -> Made {
     let mut rng = Rng::for_record(seed, index);
     let total = mix.last().map_or(1, |m| m.1);
     let draw = rng.below(total);
@@ -492,17 +539,26 @@ pub fn record(
         Case::OtherIssuer => (other.method.as_str(), &other.key),
         _ => (issuer.method.as_str(), &issuer.key),
     };
+    let (status, bits) = match plan {
+        Some(plan) => plan.entries(who, index, case),
+        None => (String::new(), Vec::new()),
+    };
     let line = if jwt {
-        jwt_record(&mut rng, issuer, method, key, case, as_of)
+        jwt_record(&mut rng, issuer, method, key, case, as_of, &status)
     } else {
-        jcs_record(&mut rng, issuer, method, key, case, as_of)
+        jcs_record(&mut rng, issuer, method, key, case, as_of, &status)
     };
     let line = if case == Case::Malformed {
         malform(&mut rng, line)
     } else {
         line
     };
-    (line, case, jwt)
+    Made {
+        line,
+        case,
+        jwt,
+        bits,
+    }
 }
 
 fn jcs_record(
@@ -512,9 +568,10 @@ fn jcs_record(
     key: &SigningKey,
     case: Case,
     as_of: i64,
+    status: &str,
 ) -> Vec<u8> {
     let v1 = rng.below(8) == 0;
-    let b = body(rng, issuer, case, as_of, v1);
+    let b = body(rng, issuer, case, as_of, v1, status);
     let signed_members = b.signed();
     let shown_members = if case == Case::Tampered {
         b.amended()
@@ -567,9 +624,10 @@ fn jwt_record(
     key: &SigningKey,
     case: Case,
     as_of: i64,
+    status: &str,
 ) -> Vec<u8> {
     let v1 = rng.below(2) == 0;
-    let b = body(rng, issuer, case, as_of, v1);
+    let b = body(rng, issuer, case, as_of, v1, status);
     let signed_members = b.signed();
     if case == Case::NoProof {
         return format!("{{{signed_members}}}").into_bytes();
@@ -673,6 +731,14 @@ pub fn run(args: &GenerateArgs) -> Result<(), RunError> {
     let as_of =
         Timestamp::parse(&args.as_of).map_err(|e| RunError::Usage(format!("--as-of: {e}")))?;
     let issuers = issuers(args.seed, args.issuers);
+    if args.status_lists == 0 && mix.iter().any(|(c, _)| c.needs_status()) {
+        return Err(RunError::Usage(
+            "--mix: revoked, suspended and status_message need --status-lists".into(),
+        ));
+    }
+    let plan =
+        (args.status_lists > 0).then(|| StatusPlan::new(&issuers, args.status_lists, args.records));
+    let mut bits: Vec<StatusBit> = Vec::new();
     let rogue = SigningKey::from_bytes(&Rng::for_record(args.seed ^ 0x0bad_c0de, 0).bytes::<32>());
     let dids = args.out.join("dids");
     fs::create_dir_all(&dids).map_err(io(&dids))?;
@@ -697,7 +763,7 @@ pub fn run(args: &GenerateArgs) -> Result<(), RunError> {
     let mut start = 0;
     while start < args.records {
         let end = (start + BLOCK).min(args.records);
-        let made: Vec<(Vec<u8>, Case, bool)> = (start..end)
+        let made: Vec<Made> = (start..end)
             .into_par_iter()
             .map(|i| {
                 record(
@@ -708,35 +774,50 @@ pub fn run(args: &GenerateArgs) -> Result<(), RunError> {
                     &mix,
                     args.format,
                     as_of.secs,
+                    plan.as_ref(),
                 )
             })
             .collect();
-        for (offset, (line, case, jwt)) in made.into_iter().enumerate() {
+        for (offset, made) in made.into_iter().enumerate() {
+            let index = start + offset as u64;
             creds
-                .write_all(&line)
+                .write_all(&made.line)
                 .and_then(|()| creds.write_all(b"\n"))
                 .map_err(io(&cred_path))?;
+            // A message is reported once the record's proof verified.
+            let message = match made.case {
+                Case::StatusMessage => format!(
+                    ",\"status_messages\":[\"{}\"]",
+                    status::MESSAGES[StatusPlan::message_value(index) as usize]
+                ),
+                _ => String::new(),
+            };
             writeln!(
                 truth,
-                "{{\"line\":{},\"case\":\"{}\",\"verdict\":\"{}\",\"format\":\"{}\"}}",
-                start + offset as u64 + 1,
-                case.name(),
-                case.expected(),
-                if jwt { "jwt" } else { "jcs" }
+                "{{\"line\":{},\"case\":\"{}\",\"verdict\":\"{}\",\"format\":\"{}\"{message}}}",
+                index + 1,
+                made.case.name(),
+                made.case.expected(),
+                if made.jwt { "jwt" } else { "jcs" }
             )
             .map_err(io(&truth_path))?;
+            bits.extend(made.bits);
         }
         start = end;
     }
     creds.flush().map_err(io(&cred_path))?;
     truth.flush().map_err(io(&truth_path))?;
+    if let Some(plan) = &plan {
+        plan.write(&issuers, &bits, as_of.secs, &args.out.join("status"))?;
+    }
     let manifest_path = args.out.join("manifest.json");
     let manifest = format!(
-        "{{\"records\":{},\"seed\":{},\"format\":\"{}\",\"issuers\":{},\"mix\":{},\"as_of\":\"{}\"}}\n",
+        "{{\"records\":{},\"seed\":{},\"format\":\"{}\",\"issuers\":{},\"status_lists\":{},\"mix\":{},\"as_of\":\"{}\"}}\n",
         args.records,
         args.seed,
         format!("{:?}", args.format).to_lowercase(),
         args.issuers,
+        plan.as_ref().map_or(0, |p| p.lists.len()),
         q(&args.mix),
         as_of
     );

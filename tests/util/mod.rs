@@ -97,6 +97,7 @@ pub struct Verdict {
     pub verdict: String,
     pub problems: Vec<String>,
     pub warnings: Vec<String>,
+    pub status_messages: Vec<String>,
 }
 
 fn strings(v: Option<Value<'_>>) -> Vec<String> {
@@ -124,6 +125,7 @@ pub fn parse_verdicts(out: &str) -> Vec<Verdict> {
                         verdict: s("verdict").expect("verdict field"),
                         problems: strings(v.get("problems")),
                         warnings: strings(v.get("warnings")),
+                        status_messages: strings(v.get("status_messages")),
                     }
                 })
                 .unwrap_or_else(|p| panic!("verdict line is not JSON ({p}): {line}"))
