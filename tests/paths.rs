@@ -19,6 +19,17 @@ fn dids() -> String {
         .to_string()
 }
 
+/// The sample's DID documents and status lists.
+fn keys(c: &mut credverify::VerifyConfig) {
+    c.dids = vec![dids()];
+    c.status_lists = vec![
+        util::repo()
+            .join("datasets/sample/status")
+            .display()
+            .to_string(),
+    ];
+}
+
 fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     enc.write_all(bytes).expect("gzip");
@@ -44,7 +55,7 @@ fn well_formed() -> (Vec<u8>, Vec<u8>) {
 }
 
 fn reference(path: &Path) -> String {
-    run_with(&[path], |c| c.dids = vec![dids()]).0
+    run_with(&[path], keys).0
 }
 
 #[test]
@@ -56,7 +67,7 @@ fn threads_batches_chunks_and_mmap_give_identical_reports() {
         for batch in [1, 64, 1024] {
             for mmap in [true, false] {
                 let (out, _) = run_with(&[&path], |c| {
-                    c.dids = vec![dids()];
+                    keys(c);
                     c.threads = threads;
                     c.batch_size = batch;
                     c.source.mmap = mmap;
@@ -72,7 +83,7 @@ fn threads_batches_chunks_and_mmap_give_identical_reports() {
     for chunk in [1, 1000, 7_777, 65_536] {
         for threads in [1, 2] {
             let (out, _) = run_with(&[&path], |c| {
-                c.dids = vec![dids()];
+                keys(c);
                 c.threads = threads;
                 c.source.chunk_bytes = chunk;
             });
@@ -91,7 +102,7 @@ fn gzip_and_plain_give_identical_reports() {
     let expected = reference(&sample());
     for threads in [1, 2] {
         let (out, _) = run_with(&[&gz], |c| {
-            c.dids = vec![dids()];
+            keys(c);
             c.threads = threads;
         });
         assert!(out == expected, "gzip, threads {threads}: report differs");
@@ -99,7 +110,7 @@ fn gzip_and_plain_give_identical_reports() {
     // Content decides: a gzip stream without the .gz name is still read.
     let disguised = util::temp_file("sample.jsonl", &gzip(&bytes));
     assert!(
-        run_with(&[&disguised], |c| c.dids = vec![dids()]).0 == expected,
+        run_with(&[&disguised], keys).0 == expected,
         "gzip by content"
     );
 }
@@ -108,11 +119,11 @@ fn gzip_and_plain_give_identical_reports() {
 fn json_arrays_number_elements_like_lines() {
     let (jsonl, array) = well_formed();
     let lines = util::temp_file("kept.jsonl", &jsonl);
-    let expected = run_with(&[&lines], |c| c.dids = vec![dids()]).0;
+    let expected = run_with(&[&lines], keys).0;
     let array_path = util::temp_file("kept.json", &array);
     for (threads, chunk) in [(1, 1 << 20), (2, 3000), (8, 1)] {
         let (out, _) = run_with(&[&array_path], |c| {
-            c.dids = vec![dids()];
+            keys(c);
             c.threads = threads;
             c.source.chunk_bytes = chunk;
         });
@@ -122,33 +133,31 @@ fn json_arrays_number_elements_like_lines() {
         );
     }
     let gz = util::temp_file("kept.json.gz", &gzip(&array));
-    assert!(
-        run_with(&[&gz], |c| c.dids = vec![dids()]).0 == expected,
-        "gzip array"
-    );
+    assert!(run_with(&[&gz], keys).0 == expected, "gzip array");
 }
 
 #[test]
 fn csv_carries_the_same_verdicts() {
     let jsonl = util::parse_verdicts(&reference(&sample()));
     let (csv, _) = run_with(&[&sample()], |c| {
-        c.dids = vec![dids()];
+        keys(c);
         c.format = OutputFormat::Csv;
         c.threads = 2;
     });
     let mut rows = csv.lines();
     assert_eq!(
         rows.next(),
-        Some("line,id,issuer,format,verdict,problems,warnings")
+        Some("line,id,issuer,format,verdict,problems,warnings,status_messages")
     );
     for (row, v) in rows.zip(&jsonl) {
         // No field of the sample needs quoting, so splitting on commas is exact.
         let cols: Vec<&str> = row.split(',').collect();
-        assert_eq!(cols.len(), 7, "{row}");
+        assert_eq!(cols.len(), 8, "{row}");
         assert_eq!(cols[0], v.line.to_string());
         assert_eq!(cols[1], v.id.as_deref().unwrap_or(""), "line {}", v.line);
         assert_eq!(cols[4], v.verdict, "line {}", v.line);
         assert_eq!(cols[5], v.problems.join(";"), "line {}", v.line);
+        assert_eq!(cols[7], v.status_messages.join(";"), "line {}", v.line);
     }
 }
 

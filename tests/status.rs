@@ -262,6 +262,7 @@ const OTHER: &str = "https://status.example/other";
 const TAMPERED: &str = "https://status.example/tampered";
 const EXPIRED: &str = "https://status.example/expired";
 const ONE_ED: &str = "https://status.example/1edtech";
+const JWT_LIST: &str = "https://status.example/jwt";
 
 /// The lists of the end-to-end test, written into a fresh directory.
 fn lists_dir() -> PathBuf {
@@ -355,6 +356,25 @@ fn lists_dir() -> PathBuf {
             &encode_list(&bits_with(n, &[1]), "u"),
             bl,
             ",\"validUntil\":\"2025-01-01T00:00:00Z\"",
+        ),
+    );
+    // A list secured as a VC-JWT rather than with an embedded proof.
+    let members = format!(
+        "\"@context\":[\"https://www.w3.org/ns/credentials/v2\"],\"id\":\"{JWT_LIST}\",\"type\":[\"VerifiableCredential\",\"BitstringStatusListCredential\"],\"issuer\":\"{}\",\"validFrom\":\"2024-01-01T00:00:00Z\",\"credentialSubject\":{{\"id\":\"{JWT_LIST}#list\",\"type\":\"BitstringStatusList\",\"statusPurpose\":\"revocation\",\"encodedList\":\"{}\"}}",
+        a.did,
+        encode_list(&bits_with(n, &[4]), "u")
+    );
+    let signing_input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(format!("{{\"alg\":\"EdDSA\",\"kid\":\"{}\"}}", a.method)),
+        URL_SAFE_NO_PAD.encode(format!("{{{members}}}"))
+    );
+    let signature = ed25519_dalek::Signer::sign(&a.sk, signing_input.as_bytes());
+    write(
+        "jwt.jsonl",
+        format!(
+            "{signing_input}.{}\n",
+            URL_SAFE_NO_PAD.encode(signature.to_bytes())
         ),
     );
     // A 1EdTech Revocation List, unsigned as 1EdTech publishes them.
@@ -563,6 +583,30 @@ fn every_entry_kind_end_to_end() {
             ),
             "revoked",
             &["revoked", "suspended"],
+            &[],
+            &[],
+        ),
+        // A VC-JWT list answers like any other.
+        (
+            one(JWT_LIST, "revocation", "\"4\""),
+            "revoked",
+            &["revoked"],
+            &[],
+            &[],
+        ),
+        (one(JWT_LIST, "revocation", "\"5\""), "valid", &[], &[], &[]),
+        // Revoked and expired: both said.
+        (
+            {
+                let members = format!(
+                    "\"@context\":[\"https://www.w3.org/ns/credentials/v2\"],\"id\":\"urn:uuid:x\",\"type\":[\"VerifiableCredential\"],\"issuer\":\"{}\",\"validFrom\":\"2020-01-01T00:00:00Z\",\"validUntil\":\"2021-01-01T00:00:00Z\",\"credentialSubject\":{{\"id\":\"did:example:subject\"}},\"credentialStatus\":{}",
+                    a.did,
+                    entry(bsl, REV, "revocation", "\"0\"", "")
+                );
+                signed_line(&members, &proof_members(&a.method, ""), &a.sk)
+            },
+            "revoked",
+            &["revoked", "expired"],
             &[],
             &[],
         ),

@@ -397,6 +397,9 @@ mod tests {
             .unwrap();
         assert_eq!(config.as_of, CLOCK.0);
         assert!(!config.trust_fragment_keys);
+        assert!(
+            config.status_lists.is_empty() && !config.strict_status && config.bitmaps.is_none()
+        );
         assert_eq!(config.format, OutputFormat::Jsonl);
         assert!(config.source.mmap);
         assert_eq!(config.batch_size, pipeline::DEFAULT_BATCH_SIZE);
@@ -438,11 +441,24 @@ mod tests {
             "--max-record-bytes",
             "100",
             "--no-progress",
+            "--status-lists",
+            "lists/",
+            "--status-lists",
+            "https://s.example/1=l.json",
+            "--strict-status",
+            "--bitmaps",
+            "maps",
             "a",
             "b",
         ]);
         let config = args.to_config(&CLOCK).unwrap();
         assert_eq!(config.dids, ["d1", "https://x/y=f.json"]);
+        assert_eq!(
+            config.status_lists,
+            ["lists/", "https://s.example/1=l.json"]
+        );
+        assert!(config.strict_status);
+        assert_eq!(config.bitmaps.as_deref(), Some(Path::new("maps")));
         assert_eq!(args.out.as_deref(), Some(Path::new("out.jsonl")));
         assert_eq!(config.format, OutputFormat::Csv);
         assert_eq!(args.summary.as_deref(), Some(Path::new("s.json")));
