@@ -331,6 +331,26 @@ mod tests {
     }
 
     #[test]
+    fn a_gzip_bomb_stops_at_the_limit() {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        let zeros = vec![0u8; 1 << 20];
+        for _ in 0..17 {
+            gz.write_all(&zeros).unwrap();
+        }
+        let packed = gz.finish().unwrap();
+        assert!(packed.len() < 64 << 10, "17 MiB of zeros packs small");
+        let encoded = format!("u{}", {
+            use base64::Engine;
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&packed)
+        });
+        assert_eq!(
+            Bitstring::decode(&encoded, Encoding::Multibase),
+            Err(DecodeError::TooLarge)
+        );
+    }
+
+    #[test]
     fn refuses_bad_encodings() {
         assert_eq!(
             Bitstring::decode("H4sI", Encoding::Multibase),
