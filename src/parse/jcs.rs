@@ -75,31 +75,7 @@ impl Canonicalizer {
                 }
                 out.push(b']');
             }
-            Node::Object { len, .. } => {
-                // Sort on a shared stack (a member's name sits just before
-                // its value on the tape); deeper objects push above this
-                // frame and truncate back to it. Most names differ within
-                // their first eight bytes, so the full comparison is rare.
-                let base = self.stack.len();
-                let name = |pos: usize| value.at(pos - 1).as_str().unwrap_or_default();
-                self.stack
-                    .extend(value.members().map(|(k, v)| (sort_key(k), v.position())));
-                self.stack[base..].sort_unstable_by(|a, b| {
-                    a.0.cmp(&b.0).then_with(|| utf16_cmp(name(a.1), name(b.1)))
-                });
-                out.push(b'{');
-                for i in 0..len {
-                    let pos = self.stack[base + i].1;
-                    if i > 0 {
-                        out.push(b',');
-                    }
-                    self.write_str(out, name(pos));
-                    out.push(b':');
-                    self.write_value(out, value.at(pos));
-                }
-                out.push(b'}');
-                self.stack.truncate(base);
-            }
+            Node::Object { .. } => self.write_patched(out, value, &[], &[]),
         }
     }
 
@@ -112,8 +88,11 @@ impl Canonicalizer {
         drop: &[&str],
         set: &[(&str, Patch<'a, '_>)],
     ) {
-        // On the sorting stack, own members are their tape positions and
-        // patched ones PATCHED plus their index in `set`.
+        // Members are sorted on a shared stack: deeper objects push above
+        // this frame and truncate back to it. Own members are their value's
+        // tape position (the name sits just before it), patched ones PATCHED
+        // plus their index in `set`. Most names differ within their first
+        // eight bytes, so the full comparison is rare.
         const PATCHED: usize = usize::MAX / 2;
         let base = self.stack.len();
         for (name, v) in obj.members() {
