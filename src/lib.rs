@@ -32,6 +32,7 @@ pub mod error;
 pub mod generate;
 pub mod parse;
 pub mod pipeline;
+pub mod rdf;
 pub mod report;
 pub mod resolve;
 pub mod source;

@@ -1,0 +1,403 @@
+//! RDF Dataset Canonicalization (RDFC-1.0, W3C Recommendation 2024): blank
+//! nodes relabelled `c14n0`, `c14n1`, … so that isomorphic datasets get the
+//! same canonical N-Quads.
+//!
+//! Section numbers are the recommendation's: §4.4 the algorithm, §4.6 Hash
+//! First Degree Quads, §4.7 Hash Related Blank Node, §4.8 Hash N-Degree
+//! Quads. The last is exponential on adversarial graphs (§4.8 "poison
+//! graphs"), so its work is bounded by [`Limits`]; a dataset that exceeds
+//! them is refused, never computed for ever.
+
+use std::collections::{BTreeMap, HashMap};
+
+use sha2::{Digest, Sha256, Sha384};
+
+use super::nquads::{Quad, Term};
+
+/// The hash function of a canonicalization (§4.2: SHA-256 by default).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HashAlgorithm {
+    Sha256,
+    Sha384,
+}
+
+impl HashAlgorithm {
+    fn hex(self, data: &[u8]) -> String {
+        let digest: Vec<u8> = match self {
+            HashAlgorithm::Sha256 => Sha256::digest(data).to_vec(),
+            HashAlgorithm::Sha384 => Sha384::digest(data).to_vec(),
+        };
+        let mut out = String::with_capacity(digest.len() * 2);
+        for b in digest {
+            out.push(char::from_digit(u32::from(b >> 4), 16).unwrap_or('0'));
+            out.push(char::from_digit(u32::from(b & 15), 16).unwrap_or('0'));
+        }
+        out
+    }
+}
+
+/// Bounds on the work of Hash N-Degree Quads.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Calls of Hash N-Degree Quads, recursive ones included.
+    pub n_degree_calls: usize,
+    /// Permutations examined, over all calls.
+    pub permutations: usize,
+}
+
+impl Default for Limits {
+    /// Generous for any credential (real ones need a handful of calls), and
+    /// a few milliseconds of work at most.
+    fn default() -> Limits {
+        Limits {
+            n_degree_calls: 4_096,
+            permutations: 65_536,
+        }
+    }
+}
+
+/// Why a dataset was not canonicalized.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CanonError {
+    #[error("the dataset needs more work than the canonicalization bound allows")]
+    TooComplex,
+}
+
+/// The canonical form: the issued identifiers and the sorted N-Quads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Canonical {
+    /// Input blank node label → canonical label (`c14n0`, …).
+    pub issued: BTreeMap<String, String>,
+    /// Canonical N-Quads, one line per distinct quad, in code point order.
+    pub nquads: String,
+}
+
+/// An identifier issuer (§4.3): labels in issue order.
+#[derive(Clone, Debug)]
+struct Issuer {
+    prefix: &'static str,
+    issued: HashMap<usize, usize>,
+    order: Vec<usize>,
+}
+
+impl Issuer {
+    fn new(prefix: &'static str) -> Issuer {
+        Issuer {
+            prefix,
+            issued: HashMap::new(),
+            order: Vec::new(),
+        }
+    }
+
+    fn get(&self, node: usize) -> Option<String> {
+        self.issued
+            .get(&node)
+            .map(|n| format!("{}{n}", self.prefix))
+    }
+
+    fn issue(&mut self, node: usize) -> String {
+        let next = self.order.len();
+        let n = *self.issued.entry(node).or_insert_with(|| {
+            self.order.push(node);
+            next
+        });
+        format!("{}{n}", self.prefix)
+    }
+}
+
+/// The canonicalization state (§4.2).
+struct State<'q> {
+    quads: Vec<&'q Quad>,
+    /// Blank node labels, by dense number.
+    labels: Vec<&'q str>,
+    /// For each blank node, the quads that mention it.
+    mentions: Vec<Vec<usize>>,
+    canonical: Issuer,
+    first_degree: Vec<Option<String>>,
+    hash: HashAlgorithm,
+    limits: Limits,
+    calls: usize,
+    permutations: usize,
+}
+
+/// Canonicalizes `quads` (duplicates are dropped: a dataset is a set).
+pub fn canonicalize(
+    quads: &[Quad],
+    hash: HashAlgorithm,
+    limits: Limits,
+) -> Result<Canonical, CanonError> {
+    let mut distinct: Vec<&Quad> = quads.iter().collect();
+    distinct.sort();
+    distinct.dedup();
+    // §4.4.3 step 2: the blank node to quads map.
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut labels: Vec<&str> = Vec::new();
+    let mut mentions: Vec<Vec<usize>> = Vec::new();
+    for (q, quad) in distinct.iter().enumerate() {
+        for term in components(quad) {
+            if let Term::Blank(label) = term {
+                let id = *index.entry(label.as_str()).or_insert_with(|| {
+                    labels.push(label.as_str());
+                    mentions.push(Vec::new());
+                    labels.len() - 1
+                });
+                if mentions[id].last() != Some(&q) {
+                    mentions[id].push(q);
+                }
+            }
+        }
+    }
+    let mut state = State {
+        quads: distinct,
+        labels,
+        mentions,
+        canonical: Issuer::new("c14n"),
+        first_degree: Vec::new(),
+        hash,
+        limits,
+        calls: 0,
+        permutations: 0,
+    };
+    let nodes = state.labels.len();
+    state.first_degree = (0..nodes)
+        .map(|n| Some(state.hash_first_degree(n)))
+        .collect();
+    // Steps 3–4: hash → nodes, unique hashes issued in hash order.
+    let mut by_hash: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for n in 0..nodes {
+        let h = state.first_degree[n].clone().unwrap_or_default();
+        by_hash.entry(h).or_default().push(n);
+    }
+    let mut shared = Vec::new();
+    for (h, group) in by_hash {
+        if group.len() == 1 {
+            state.canonical.issue(group[0]);
+        } else {
+            shared.push((h, group));
+        }
+    }
+    // Step 5: the others, through Hash N-Degree Quads.
+    for (_, group) in shared {
+        let mut results = Vec::new();
+        for &n in &group {
+            if state.canonical.get(n).is_some() {
+                continue;
+            }
+            let mut temporary = Issuer::new("b");
+            temporary.issue(n);
+            results.push(state.hash_n_degree(n, temporary)?);
+        }
+        results.sort_by(|a, b| a.0.cmp(&b.0));
+        for (_, issuer) in results {
+            for &n in &issuer.order {
+                state.canonical.issue(n);
+            }
+        }
+    }
+    // Step 6: relabel and sort.
+    let mut lines: Vec<String> = state
+        .quads
+        .iter()
+        .map(|q| relabel(q, &state).to_line())
+        .collect();
+    lines.sort();
+    lines.dedup();
+    let issued = (0..nodes)
+        .map(|n| {
+            let label = state.canonical.get(n).unwrap_or_default();
+            (state.labels[n].to_owned(), label)
+        })
+        .collect();
+    Ok(Canonical {
+        issued,
+        nquads: lines.concat(),
+    })
+}
+
+fn components(q: &Quad) -> impl Iterator<Item = &Term> {
+    [Some(&q.subject), Some(&q.object), q.graph.as_ref()]
+        .into_iter()
+        .flatten()
+}
+
+fn relabel(q: &Quad, state: &State<'_>) -> Quad {
+    let map = |t: &Term| match t {
+        Term::Blank(label) => {
+            let n = state.labels.iter().position(|l| *l == label.as_str());
+            Term::Blank(n.and_then(|n| state.canonical.get(n)).unwrap_or_default())
+        }
+        other => other.clone(),
+    };
+    Quad {
+        subject: map(&q.subject),
+        predicate: q.predicate.clone(),
+        object: map(&q.object),
+        graph: q.graph.as_ref().map(map),
+    }
+}
+
+impl State<'_> {
+    fn node(&self, label: &str) -> usize {
+        self.labels
+            .iter()
+            .position(|l| *l == label)
+            .unwrap_or(usize::MAX)
+    }
+
+    /// §4.6: the quads mentioning `n`, with `n` as `_:a` and every other
+    /// blank node as `_:z`, sorted, concatenated and hashed.
+    fn hash_first_degree(&self, n: usize) -> String {
+        let mut lines: Vec<String> = self.mentions[n]
+            .iter()
+            .map(|&q| {
+                let quad = self.quads[q];
+                let map = |t: &Term| match t {
+                    Term::Blank(label) if *label == self.labels[n] => Term::Blank("a".into()),
+                    Term::Blank(_) => Term::Blank("z".into()),
+                    other => other.clone(),
+                };
+                Quad {
+                    subject: map(&quad.subject),
+                    predicate: quad.predicate.clone(),
+                    object: map(&quad.object),
+                    graph: quad.graph.as_ref().map(map),
+                }
+                .to_line()
+            })
+            .collect();
+        lines.sort();
+        self.hash.hex(lines.concat().as_bytes())
+    }
+
+    /// §4.7: the hash of `related`, seen from `quad` at `position`.
+    fn hash_related(&self, related: usize, quad: &Quad, issuer: &Issuer, position: char) -> String {
+        let mut input = String::new();
+        input.push(position);
+        if position != 'g' {
+            quad.predicate.write(&mut input);
+        }
+        match self.canonical.get(related).or_else(|| issuer.get(related)) {
+            Some(id) => {
+                input.push_str("_:");
+                input.push_str(&id);
+            }
+            None => input.push_str(self.first_degree[related].as_deref().unwrap_or_default()),
+        }
+        self.hash.hex(input.as_bytes())
+    }
+
+    /// §4.8: the hash of `n`'s neighbourhood, with the issuer that labelled
+    /// it.
+    fn hash_n_degree(
+        &mut self,
+        n: usize,
+        mut issuer: Issuer,
+    ) -> Result<(String, Issuer), CanonError> {
+        self.calls += 1;
+        if self.calls > self.limits.n_degree_calls {
+            return Err(CanonError::TooComplex);
+        }
+        // Steps 1–3: related hash → related nodes.
+        let mut hn: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for &q in &self.mentions[n] {
+            let quad = self.quads[q];
+            let positioned = [
+                (Some(&quad.subject), 's'),
+                (Some(&quad.object), 'o'),
+                (quad.graph.as_ref(), 'g'),
+            ];
+            for (term, position) in positioned {
+                if let Some(Term::Blank(label)) = term {
+                    let related = self.node(label);
+                    if related != n {
+                        let h = self.hash_related(related, quad, &issuer, position);
+                        hn.entry(h).or_default().push(related);
+                    }
+                }
+            }
+        }
+        // Steps 4–5.
+        let mut data = String::new();
+        for (related_hash, nodes) in hn {
+            data.push_str(&related_hash);
+            let mut chosen_path = String::new();
+            let mut chosen_issuer: Option<Issuer> = None;
+            let mut permutation = nodes;
+            permutation.sort_unstable();
+            loop {
+                self.permutations += 1;
+                if self.permutations > self.limits.permutations {
+                    return Err(CanonError::TooComplex);
+                }
+                if let Some((path, copy)) =
+                    self.try_permutation(&permutation, &issuer, &chosen_path)?
+                    && (chosen_issuer.is_none() || path < chosen_path)
+                {
+                    chosen_path = path;
+                    chosen_issuer = Some(copy);
+                }
+                if !next_permutation(&mut permutation) {
+                    break;
+                }
+            }
+            data.push_str(&chosen_path);
+            if let Some(chosen) = chosen_issuer {
+                issuer = chosen;
+            }
+        }
+        Ok((self.hash.hex(data.as_bytes()), issuer))
+    }
+
+    /// §4.8 step 5.4 for one permutation: its path and issuer, or None when
+    /// it cannot beat `chosen`.
+    fn try_permutation(
+        &mut self,
+        permutation: &[usize],
+        issuer: &Issuer,
+        chosen: &str,
+    ) -> Result<Option<(String, Issuer)>, CanonError> {
+        let mut copy = issuer.clone();
+        let mut path = String::new();
+        let mut recursion = Vec::new();
+        let worse = |path: &str| !chosen.is_empty() && path.len() >= chosen.len() && path > chosen;
+        for &related in permutation {
+            if let Some(id) = self.canonical.get(related) {
+                path.push_str("_:");
+                path.push_str(&id);
+            } else {
+                if copy.get(related).is_none() {
+                    recursion.push(related);
+                }
+                path.push_str("_:");
+                path.push_str(&copy.issue(related));
+            }
+            if worse(&path) {
+                return Ok(None);
+            }
+        }
+        for related in recursion {
+            let (hash, result) = self.hash_n_degree(related, copy.clone())?;
+            path.push_str("_:");
+            path.push_str(&copy.issue(related));
+            path.push('<');
+            path.push_str(&hash);
+            path.push('>');
+            copy = result;
+            if worse(&path) {
+                return Ok(None);
+            }
+        }
+        Ok(Some((path, copy)))
+    }
+}
+
+/// The next permutation in lexicographic order; false after the last.
+fn next_permutation(v: &mut [usize]) -> bool {
+    let Some(i) = (1..v.len()).rev().find(|&i| v[i - 1] < v[i]) else {
+        return false;
+    };
+    let j = (i..v.len()).rev().find(|&j| v[j] > v[i - 1]).unwrap_or(i);
+    v.swap(i - 1, j);
+    v[i..].reverse();
+    true
+}

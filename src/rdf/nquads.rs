@@ -1,0 +1,299 @@
+//! RDF quads and their N-Quads form: a parser for the documents the
+//! canonicalization tests and later stages hand in, and the canonical
+//! serialization RDFC-1.0 hashes and outputs (RDF 1.2 N-Quads §
+//! "Canonical N-Quads": only `"` `\` and the C0 controls and DEL are
+//! escaped; `\b \t \n \f \r \" \\` as two-character escapes, the others as
+//! `\u00XX` in upper-case hex).
+
+use std::fmt::Write as _;
+
+/// A node of a quad.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Term {
+    Iri(String),
+    /// A blank node label, without `_:`.
+    Blank(String),
+    Literal {
+        value: String,
+        /// The datatype IRI; `None` for `xsd:string` and language-tagged
+        /// strings.
+        datatype: Option<String>,
+        language: Option<String>,
+    },
+}
+
+/// A statement, in a named graph or the default one.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Quad {
+    pub subject: Term,
+    pub predicate: Term,
+    pub object: Term,
+    pub graph: Option<Term>,
+}
+
+const XSD_STRING: &str = "http://www.w3.org/2001/XMLSchema#string";
+
+impl Term {
+    /// Appends the canonical N-Quads form of the term.
+    pub fn write(&self, out: &mut String) {
+        match self {
+            Term::Iri(iri) => {
+                out.push('<');
+                out.push_str(iri);
+                out.push('>');
+            }
+            Term::Blank(label) => {
+                out.push_str("_:");
+                out.push_str(label);
+            }
+            Term::Literal {
+                value,
+                datatype,
+                language,
+            } => {
+                out.push('"');
+                for c in value.chars() {
+                    match c {
+                        '\u{8}' => out.push_str("\\b"),
+                        '\t' => out.push_str("\\t"),
+                        '\n' => out.push_str("\\n"),
+                        '\u{c}' => out.push_str("\\f"),
+                        '\r' => out.push_str("\\r"),
+                        '"' => out.push_str("\\\""),
+                        '\\' => out.push_str("\\\\"),
+                        '\u{0}'..='\u{1f}' | '\u{7f}' => {
+                            let _ = write!(out, "\\u{:04X}", c as u32);
+                        }
+                        c => out.push(c),
+                    }
+                }
+                out.push('"');
+                if let Some(lang) = language {
+                    out.push('@');
+                    out.push_str(lang);
+                } else if let Some(dt) = datatype.as_deref().filter(|dt| *dt != XSD_STRING) {
+                    out.push_str("^^<");
+                    out.push_str(dt);
+                    out.push('>');
+                }
+            }
+        }
+    }
+}
+
+impl Quad {
+    /// The canonical N-Quads line of the quad, newline included.
+    pub fn to_line(&self) -> String {
+        let mut out = String::new();
+        self.write_line(&mut out);
+        out
+    }
+
+    /// Appends the canonical N-Quads line of the quad, newline included.
+    pub fn write_line(&self, out: &mut String) {
+        self.subject.write(out);
+        out.push(' ');
+        self.predicate.write(out);
+        out.push(' ');
+        self.object.write(out);
+        if let Some(g) = &self.graph {
+            out.push(' ');
+            g.write(out);
+        }
+        out.push_str(" .\n");
+    }
+}
+
+/// Why an N-Quads document does not parse.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("N-Quads line {line}: {why}")]
+pub struct ParseError {
+    pub line: usize,
+    pub why: &'static str,
+}
+
+/// Parses an N-Quads document (RDF 1.1 N-Quads: one statement per line,
+/// `#` comments, escapes in IRIs and literals).
+pub fn parse(text: &str) -> Result<Vec<Quad>, ParseError> {
+    let mut quads = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let err = |why| ParseError { line: n + 1, why };
+        let mut p = Cursor { s: line, at: 0 };
+        p.skip_space();
+        if p.done() || p.peek() == Some('#') {
+            continue;
+        }
+        let subject = p.term().map_err(err)?;
+        p.skip_space();
+        let predicate = p.term().map_err(err)?;
+        p.skip_space();
+        let object = p.term().map_err(err)?;
+        p.skip_space();
+        let graph = if p.peek() == Some('.') {
+            None
+        } else {
+            let g = p.term().map_err(err)?;
+            p.skip_space();
+            Some(g)
+        };
+        if p.next() != Some('.') {
+            return Err(err("expected '.'"));
+        }
+        p.skip_space();
+        if !(p.done() || p.peek() == Some('#')) {
+            return Err(err("text after '.'"));
+        }
+        if matches!(subject, Term::Literal { .. })
+            || !matches!(predicate, Term::Iri(_))
+            || matches!(graph, Some(Term::Literal { .. }))
+        {
+            return Err(err("a term in a position it may not take"));
+        }
+        quads.push(Quad {
+            subject,
+            predicate,
+            object,
+            graph,
+        });
+    }
+    Ok(quads)
+}
+
+struct Cursor<'a> {
+    s: &'a str,
+    at: usize,
+}
+
+impl Cursor<'_> {
+    fn done(&self) -> bool {
+        self.at >= self.s.len()
+    }
+    fn peek(&self) -> Option<char> {
+        self.s[self.at..].chars().next()
+    }
+    fn next(&mut self) -> Option<char> {
+        let c = self.peek()?;
+        self.at += c.len_utf8();
+        Some(c)
+    }
+    fn skip_space(&mut self) {
+        while matches!(self.peek(), Some(' ' | '\t')) {
+            self.at += 1;
+        }
+    }
+
+    fn term(&mut self) -> Result<Term, &'static str> {
+        match self.next() {
+            Some('<') => self.iri().map(Term::Iri),
+            Some('_') => {
+                if self.next() != Some(':') {
+                    return Err("expected ':' after '_'");
+                }
+                let start = self.at;
+                while let Some(c) = self.peek() {
+                    if c.is_whitespace() || c == '<' || c == '"' {
+                        break;
+                    }
+                    self.at += c.len_utf8();
+                }
+                // A label does not end with '.'.
+                while self.s[start..self.at].ends_with('.') {
+                    self.at -= 1;
+                }
+                if self.at == start {
+                    return Err("empty blank node label");
+                }
+                Ok(Term::Blank(self.s[start..self.at].to_owned()))
+            }
+            Some('"') => {
+                let value = self.string()?;
+                let (mut datatype, mut language) = (None, None);
+                if self.peek() == Some('@') {
+                    self.at += 1;
+                    let start = self.at;
+                    while matches!(self.peek(), Some(c) if c.is_ascii_alphanumeric() || c == '-') {
+                        self.at += 1;
+                    }
+                    if self.at == start {
+                        return Err("empty language tag");
+                    }
+                    language = Some(self.s[start..self.at].to_owned());
+                } else if self.s[self.at..].starts_with("^^<") {
+                    self.at += 3;
+                    datatype = Some(self.iri()?);
+                }
+                Ok(Term::Literal {
+                    value,
+                    datatype,
+                    language,
+                })
+            }
+            _ => Err("expected a term"),
+        }
+    }
+
+    /// After `<`: the IRI up to `>`, escapes resolved.
+    fn iri(&mut self) -> Result<String, &'static str> {
+        let mut out = String::new();
+        loop {
+            match self.next() {
+                None => return Err("unterminated IRI"),
+                Some('>') => return Ok(out),
+                Some('\\') => out.push(self.uchar()?),
+                Some(c) if c <= ' ' || "<\"{}|^`".contains(c) => {
+                    return Err("a character an IRI may not hold");
+                }
+                Some(c) => out.push(c),
+            }
+        }
+    }
+
+    /// After `"`: the string up to `"`, escapes resolved.
+    fn string(&mut self) -> Result<String, &'static str> {
+        let mut out = String::new();
+        loop {
+            match self.next() {
+                None => return Err("unterminated literal"),
+                Some('"') => return Ok(out),
+                Some('\\') => match self.peek() {
+                    Some('u' | 'U') => out.push(self.uchar()?),
+                    Some(c) => {
+                        self.at += 1;
+                        out.push(match c {
+                            't' => '\t',
+                            'b' => '\u{8}',
+                            'n' => '\n',
+                            'r' => '\r',
+                            'f' => '\u{c}',
+                            '"' => '"',
+                            '\'' => '\'',
+                            '\\' => '\\',
+                            _ => return Err("unknown escape"),
+                        });
+                    }
+                    None => return Err("unterminated escape"),
+                },
+                Some('\n' | '\r') => return Err("a line break in a literal"),
+                Some(c) => out.push(c),
+            }
+        }
+    }
+
+    /// After `\`: `uXXXX` or `UXXXXXXXX`.
+    fn uchar(&mut self) -> Result<char, &'static str> {
+        let digits = match self.next() {
+            Some('u') => 4,
+            Some('U') => 8,
+            _ => return Err("unknown escape"),
+        };
+        let hex = self
+            .s
+            .get(self.at..self.at + digits)
+            .ok_or("short \\u escape")?;
+        self.at += digits;
+        u32::from_str_radix(hex, 16)
+            .ok()
+            .and_then(char::from_u32)
+            .ok_or("bad \\u escape")
+    }
+}
