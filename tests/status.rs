@@ -263,6 +263,12 @@ const TAMPERED: &str = "https://status.example/tampered";
 const EXPIRED: &str = "https://status.example/expired";
 const ONE_ED: &str = "https://status.example/1edtech";
 const JWT_LIST: &str = "https://status.example/jwt";
+const FOREIGN_KEY: &str = "https://status.example/foreign-key";
+const UNSIGNED: &str = "https://status.example/unsigned";
+const LATER: &str = "https://status.example/later";
+const CUSTOM: &str = "https://status.example/custom";
+const ARRAY_TYPE: &str = "https://status.example/array-type";
+const ONE_ED_JWT: &str = "https://status.example/1edtech-jwt";
 
 /// The lists of the end-to-end test, written into a fresh directory.
 fn lists_dir() -> PathBuf {
@@ -384,6 +390,75 @@ fn lists_dir() -> PathBuf {
             "{{\"id\":\"{ONE_ED}\",\"issuer\":\"{}\",\"revokedCredentials\":[{{\"id\":\"urn:uuid:revoked\",\"revocationReason\":\"test\"}}]}}",
             a.did
         ),
+    );
+    // The same, as a VC-JWT whose signature does not verify: it may not
+    // pass for an unsigned list.
+    let header = URL_SAFE_NO_PAD.encode(format!("{{\"alg\":\"EdDSA\",\"kid\":\"{}\"}}", a.method));
+    let payload = URL_SAFE_NO_PAD.encode(format!(
+        "{{\"id\":\"{ONE_ED_JWT}\",\"issuer\":\"{}\",\"revokedCredentials\":[]}}",
+        a.did
+    ));
+    let forged = ed25519_dalek::Signer::sign(&b.sk, format!("{header}.{payload}").as_bytes());
+    write(
+        "1edtech-jwt.jsonl",
+        format!(
+            "{header}.{payload}.{}\n",
+            URL_SAFE_NO_PAD.encode(forged.to_bytes())
+        ),
+    );
+    // Issued by A but signed with B's key, which A does not control.
+    let foreign = format!(
+        "\"@context\":[\"https://www.w3.org/ns/credentials/v2\"],\"id\":\"{FOREIGN_KEY}\",\"type\":[\"VerifiableCredential\",\"BitstringStatusListCredential\"],\"issuer\":\"{}\",\"validFrom\":\"2024-01-01T00:00:00Z\",\"credentialSubject\":{{\"id\":\"{FOREIGN_KEY}#list\",\"type\":\"BitstringStatusList\",\"statusPurpose\":\"revocation\",\"encodedList\":\"{}\"}}",
+        a.did,
+        encode_list(&bits_with(n, &[]), "u")
+    );
+    write(
+        "foreign.json",
+        signed_line(&foreign, &proof_members(&b.method, ""), &b.sk),
+    );
+    // No proof at all.
+    write(
+        "unsigned.json",
+        format!(
+            "{{\"@context\":[\"https://www.w3.org/ns/credentials/v2\"],\"id\":\"{UNSIGNED}\",\"type\":[\"VerifiableCredential\",\"BitstringStatusListCredential\"],\"issuer\":\"{}\",\"validFrom\":\"2024-01-01T00:00:00Z\",\"credentialSubject\":{{\"id\":\"{UNSIGNED}#list\",\"type\":\"BitstringStatusList\",\"statusPurpose\":\"revocation\",\"encodedList\":\"{}\"}}}}",
+            a.did,
+            encode_list(&bits_with(n, &[]), "u")
+        ),
+    );
+    // Valid only from 2027, after the judging instant.
+    let later = foreign
+        .replace(FOREIGN_KEY, LATER)
+        .replace("2024-01-01T00:00:00Z", "2027-01-01T00:00:00Z");
+    write(
+        "later.json",
+        signed_line(&later, &proof_members(&a.method, ""), &a.sk),
+    );
+    // A purpose of the issuer's own beside revocation, and a subject type
+    // given as an array.
+    write(
+        "custom.json",
+        list_credential(
+            &a,
+            CUSTOM,
+            "[\"revocation\",\"audit\"]",
+            &encode_list(&bits_with(n, &[3]), "u"),
+            bl,
+            "",
+        ),
+    );
+    let array_type = foreign
+        .replace(FOREIGN_KEY, ARRAY_TYPE)
+        .replace(
+            "\"type\":\"BitstringStatusList\"",
+            "\"type\":[\"BitstringStatusList\"]",
+        )
+        .replace(
+            &encode_list(&bits_with(n, &[]), "u"),
+            &encode_list(&bits_with(n, &[3]), "u"),
+        );
+    write(
+        "array-type.json",
+        signed_line(&array_type, &proof_members(&a.method, ""), &a.sk),
     );
     dir
 }
@@ -610,6 +685,61 @@ fn every_entry_kind_end_to_end() {
             &[],
             &[],
         ),
+        // Lists that must not be trusted, and ones that must.
+        (
+            one(FOREIGN_KEY, "revocation", "\"2\""),
+            "status_unavailable",
+            &["status_list_unverified"],
+            &[],
+            &[],
+        ),
+        (
+            one(UNSIGNED, "revocation", "\"2\""),
+            "status_unavailable",
+            &["status_list_unverified"],
+            &[],
+            &[],
+        ),
+        (
+            one(LATER, "revocation", "\"2\""),
+            "status_unavailable",
+            &["status_list_not_yet_valid"],
+            &[],
+            &[],
+        ),
+        (
+            one(CUSTOM, "revocation", "\"3\""),
+            "revoked",
+            &["revoked"],
+            &[],
+            &[],
+        ),
+        (one(CUSTOM, "audit", "\"3\""), "valid", &[], &[], &[]),
+        (
+            one(ARRAY_TYPE, "revocation", "\"3\""),
+            "revoked",
+            &["revoked"],
+            &[],
+            &[],
+        ),
+        (
+            one(REV, "revocation", "\"99999999999999999999999\""),
+            "status_unavailable",
+            &["status_index_out_of_range"],
+            &[],
+            &[],
+        ),
+        (
+            credential(
+                &a,
+                "urn:uuid:x",
+                &format!("{{\"id\":\"{ONE_ED_JWT}\",\"type\":\"1EdTechRevocationList\"}}"),
+            ),
+            "status_unavailable",
+            &["status_list_unverified"],
+            &[],
+            &[],
+        ),
         // 1EdTech: listed ids are revoked, others are not.
         (
             credential(
@@ -631,6 +761,36 @@ fn every_entry_kind_end_to_end() {
             "valid",
             &[],
             &["status_list_unsigned"],
+            &[],
+        ),
+        // A 1EdTech entry needs the credential's id.
+        (
+            {
+                let members = format!(
+                    "\"@context\":[\"https://www.w3.org/ns/credentials/v2\"],\"type\":[\"VerifiableCredential\"],\"issuer\":\"{}\",\"validFrom\":\"2024-01-01T00:00:00Z\",\"credentialSubject\":{{\"id\":\"did:example:subject\"}},\"credentialStatus\":{{\"id\":\"{ONE_ED}\",\"type\":\"1EdTechRevocationList\"}}",
+                    a.did
+                );
+                signed_line(&members, &proof_members(&a.method, ""), &a.sk)
+            },
+            "status_unavailable",
+            &["status_entry_malformed"],
+            &["status_list_unsigned"],
+            &[],
+        ),
+        // Status is not consulted when the key is not the issuer's.
+        (
+            {
+                let b = issuer(32);
+                let members = format!(
+                    "\"@context\":[\"https://www.w3.org/ns/credentials/v2\"],\"id\":\"urn:uuid:x\",\"type\":[\"VerifiableCredential\"],\"issuer\":\"{}\",\"validFrom\":\"2024-01-01T00:00:00Z\",\"credentialSubject\":{{\"id\":\"did:example:subject\"}},\"credentialStatus\":{}",
+                    a.did,
+                    entry(bsl, REV, "revocation", "\"0\"", "")
+                );
+                signed_line(&members, &proof_members(&b.method, ""), &b.sk)
+            },
+            "issuer_mismatch",
+            &["issuer_mismatch"],
+            &[],
             &[],
         ),
         // Status is not consulted when the proof fails.

@@ -104,7 +104,8 @@ impl StatusLists {
         }
         let (purposes, bits) = match &list.body {
             ListBody::Revoked(ids) => {
-                if id.is_some_and(|id| ids.contains(id)) {
+                // A credential without an id cannot be looked up.
+                if ids.contains(id.ok_or(Problem::StatusEntryMalformed)?) {
                     out.problems.insert(Problem::Revoked);
                 }
                 return Ok(());
@@ -112,7 +113,7 @@ impl StatusLists {
             ListBody::Bits { purposes, bits } => (purposes, bits),
         };
         let purpose = text("statusPurpose")
-            .and_then(Purpose::from_word)
+            .map(Purpose::from_word)
             .ok_or(Problem::StatusEntryMalformed)?;
         if !purposes.contains(&purpose) {
             return Err(Problem::StatusPurposeMismatch);
@@ -148,10 +149,11 @@ impl StatusLists {
             .get("statusListIndex")
             .ok_or(Problem::StatusEntryMalformed)?;
         if let Some(text) = index.as_str() {
-            if text.is_empty() || text.len() > 19 || !text.bytes().all(|b| b.is_ascii_digit()) {
+            if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(Problem::StatusEntryMalformed);
             }
-            return text.parse().map_err(|_| Problem::StatusEntryMalformed);
+            // An integer of any size: beyond u64 it is beyond every list.
+            return text.parse().map_err(|_| Problem::StatusIndexOutOfRange);
         }
         let number = index.as_u64().ok_or(Problem::StatusEntryMalformed)?;
         self.lenient(
@@ -188,6 +190,9 @@ fn message(entry: Value<'_>, value: u32) -> String {
             let digits = status
                 .strip_prefix("0x")
                 .or_else(|| status.strip_prefix("0X"))?;
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return None;
+            }
             (u32::from_str_radix(digits, 16).ok()? == value)
                 .then(|| m.get("message").and_then(Value::as_str))
                 .flatten()

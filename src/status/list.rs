@@ -30,23 +30,29 @@ pub const MIN_ENTRIES: u64 = 131_072;
 /// GZIP bomb in a list can cost.
 pub const MAX_LIST_BYTES: u64 = 16 << 20;
 
+// Bit positions are 32-bit (roaring bitmaps): the limit must keep them so.
+const _: () = assert!(MAX_LIST_BYTES * 8 <= 1 << 32);
+
 /// What a status bit means (Bitstring Status List §2.1 `statusPurpose`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The purpose is an arbitrary string: those the recommendation defines
+/// have a meaning here, others are matched by name and decide nothing.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Purpose {
     Revocation,
     Suspension,
     Message,
     Refresh,
+    Other(Box<str>),
 }
 
 impl Purpose {
-    pub fn from_word(word: &str) -> Option<Purpose> {
+    pub fn from_word(word: &str) -> Purpose {
         match word {
-            "revocation" => Some(Purpose::Revocation),
-            "suspension" => Some(Purpose::Suspension),
-            "message" => Some(Purpose::Message),
-            "refresh" => Some(Purpose::Refresh),
-            _ => None,
+            "revocation" => Purpose::Revocation,
+            "suspension" => Purpose::Suspension,
+            "message" => Purpose::Message,
+            "refresh" => Purpose::Refresh,
+            other => Purpose::Other(other.into()),
         }
     }
 }
@@ -94,12 +100,17 @@ impl Bitstring {
         // GZIP only: a zlib or raw deflate stream is refused by the header
         // check, a truncated one by the trailer check.
         let mut bytes = Vec::new();
-        flate2::read::GzDecoder::new(&gzip[..])
+        let mut decoder = flate2::bufread::GzDecoder::new(&gzip[..]);
+        (&mut decoder)
             .take(MAX_LIST_BYTES + 1)
             .read_to_end(&mut bytes)
             .map_err(|_| DecodeError::Gzip)?;
         if bytes.len() as u64 > MAX_LIST_BYTES {
             return Err(DecodeError::TooLarge);
+        }
+        // One GZIP member and nothing after it.
+        if !decoder.into_inner().is_empty() {
+            return Err(DecodeError::Gzip);
         }
         Ok(Bitstring::from_bytes(&bytes))
     }
@@ -200,30 +211,43 @@ pub fn load(
     problems: Problems,
     bound: Option<&str>,
 ) -> Result<(String, StatusList), String> {
-    let json = document_json(doc)?;
+    let (json, jws) = document_json(doc)?;
     let mut parser = JsonParser::default();
     parser
         .with_doc(&json, |top| {
-            // A VC-JWT 1.1 carries the credential in its `vc` claim.
+            // A VC-JWT 1.1 carries the credential in its `vc` claim, and
+            // may name it and its issuer only in `jti` and `iss`.
             let root = top.get("vc").filter(|v| v.is_object()).unwrap_or(top);
+            let claim = |name| top.get(name).and_then(Value::as_str);
             let url = bound
                 .or_else(|| root.get("id").and_then(Value::as_str))
+                .or_else(|| jws.then(|| claim("jti")).flatten())
                 .ok_or("the list has no id and no URL is bound to it")?;
             let kind = kind_of(root).ok_or(
                 "neither a BitstringStatusList, a StatusList2021 nor a 1EdTech Revocation List",
             )?;
-            let issuer =
-                crate::parse::credential::issuer_of(root).ok_or("the list has no issuer")?;
+            let issuer = crate::parse::credential::issuer_of(root)
+                .or_else(|| jws.then(|| claim("iss")).flatten())
+                .ok_or("the list has no issuer")?;
             let mut warnings = Warnings::empty();
+            // 1EdTech publishes its revocation lists unsigned, and not as
+            // credentials: such a document fails only for want of a proof
+            // or of credential members. Anything else (a JWS, a proof that
+            // fails) must verify like any list.
+            let unsigned_1edtech = kind == ListKind::OneEdTech
+                && !jws
+                && root.get("proof").is_none()
+                && problems
+                    .iter()
+                    .all(|p| matches!(p, Problem::NoProof | Problem::BadMember));
             let mut usable = match problems.verdict() {
                 Verdict::Valid => Ok(()),
-                Verdict::Expired => Err(Problem::StatusListExpired),
-                Verdict::NotYetValid => Err(Problem::StatusListNotYetValid),
-                // 1EdTech publishes its revocation lists unsigned.
-                _ if kind == ListKind::OneEdTech && root.get("proof").is_none() => {
+                _ if unsigned_1edtech => {
                     warnings.insert(Warning::StatusListUnsigned);
                     Ok(())
                 }
+                Verdict::Expired => Err(Problem::StatusListExpired),
+                Verdict::NotYetValid => Err(Problem::StatusListNotYetValid),
                 _ => Err(Problem::StatusListUnverified),
             };
             let body = read_body(root, kind).unwrap_or_else(|_| {
@@ -244,17 +268,18 @@ pub fn load(
         .map_err(|p| format!("not JSON ({p})"))?
 }
 
-/// The JSON of a list document: the object itself, or the payload of a
-/// VC-JWT (bare or as a JSON string).
-fn document_json(doc: &[u8]) -> Result<Vec<u8>, String> {
+/// The JSON of a list document, and whether it came from a JWS: the object
+/// itself, or the payload of a VC-JWT (bare or as a JSON string).
+fn document_json(doc: &[u8]) -> Result<(Vec<u8>, bool), String> {
     let doc = doc.trim_ascii();
-    let token = match doc.first() {
-        Some(b'{') => return Ok(doc.to_vec()),
-        Some(b'"') => doc
-            .strip_prefix(b"\"")
-            .and_then(|d| d.strip_suffix(b"\""))
-            .unwrap_or_default(),
-        _ => doc,
+    let token: Vec<u8> = match doc.first() {
+        Some(b'{') => return Ok((doc.to_vec(), false)),
+        Some(b'"') => JsonParser::default()
+            .with_doc(doc, |v| v.as_str().map(|s| s.as_bytes().to_vec()))
+            .ok()
+            .flatten()
+            .ok_or("not a JSON string")?,
+        _ => doc.to_vec(),
     };
     let payload = token
         .split(|&b| b == b'.')
@@ -264,18 +289,19 @@ fn document_json(doc: &[u8]) -> Result<Vec<u8>, String> {
     if !base64url::decode(payload, &mut json) {
         return Err("a compact JWS whose payload is not base64url".into());
     }
-    Ok(json)
+    Ok((json, true))
 }
 
 fn kind_of(root: Value<'_>) -> Option<ListKind> {
     if root.get("revokedCredentials").is_some() {
         return Some(ListKind::OneEdTech);
     }
-    match root.get("credentialSubject")?.get("type")?.as_str()? {
+    let types = root.get("credentialSubject")?.get("type")?;
+    types.one_or_many().find_map(|t| match t.as_str()? {
         "BitstringStatusList" => Some(ListKind::Bitstring),
         "StatusList2021" => Some(ListKind::StatusList2021),
         _ => None,
-    }
+    })
 }
 
 /// What the list answers; Err when its members do not decode.
@@ -290,12 +316,25 @@ fn read_body(root: Value<'_>, kind: ListKind) -> Result<ListBody, ()> {
             .collect::<Result<HashSet<_>, ()>>()
             .map(ListBody::Revoked);
     }
+    // The credential's own type names the kind too (Bitstring Status List
+    // §3.2 "Validate Algorithm").
+    let credential_type = match kind {
+        ListKind::StatusList2021 => "StatusList2021Credential",
+        _ => "BitstringStatusListCredential",
+    };
+    let types = root.get("type").ok_or(())?;
+    if !types
+        .one_or_many()
+        .any(|t| t.as_str() == Some(credential_type))
+    {
+        return Err(());
+    }
     let subject = root.get("credentialSubject").ok_or(())?;
     let purposes = subject
         .get("statusPurpose")
         .ok_or(())?
         .one_or_many()
-        .map(|p| p.as_str().and_then(Purpose::from_word).ok_or(()))
+        .map(|p| p.as_str().map(Purpose::from_word).ok_or(()))
         .collect::<Result<Vec<_>, ()>>()?;
     let encoded = subject
         .get("encodedList")
@@ -362,6 +401,25 @@ mod tests {
         );
         assert_eq!(
             Bitstring::decode("uAAAA", Encoding::Multibase),
+            Err(DecodeError::Gzip)
+        );
+        // A complete stream followed by anything else is not one stream.
+        use base64::Engine;
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(&[0x80; 16]).unwrap();
+        let mut packed = gz.finish().unwrap();
+        let encode = |b: &[u8]| {
+            format!(
+                "u{}",
+                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
+            )
+        };
+        let bits = Bitstring::decode(&encode(&packed), Encoding::Multibase).unwrap();
+        assert_eq!((bits.len_bits(), bits.set_bits().len()), (128, 16));
+        packed.extend_from_slice(b"junk");
+        assert_eq!(
+            Bitstring::decode(&encode(&packed), Encoding::Multibase),
             Err(DecodeError::Gzip)
         );
     }
