@@ -108,8 +108,9 @@ impl Issuer {
 /// The canonicalization state (§4.2).
 struct State<'q> {
     quads: Vec<&'q Quad>,
-    /// Blank node labels, by dense number.
+    /// Blank node labels, by dense number, and the numbers by label.
     labels: Vec<&'q str>,
+    index: HashMap<&'q str, usize>,
     /// For each blank node, the quads that mention it.
     mentions: Vec<Vec<usize>>,
     canonical: Issuer,
@@ -150,6 +151,7 @@ pub fn canonicalize(
     let mut state = State {
         quads: distinct,
         labels,
+        index,
         mentions,
         canonical: Issuer::new("c14n"),
         first_degree: Vec::new(),
@@ -221,27 +223,15 @@ fn components(q: &Quad) -> impl Iterator<Item = &Term> {
 }
 
 fn relabel(q: &Quad, state: &State<'_>) -> Quad {
-    let map = |t: &Term| match t {
-        Term::Blank(label) => {
-            let n = state.labels.iter().position(|l| *l == label.as_str());
-            Term::Blank(n.and_then(|n| state.canonical.get(n)).unwrap_or_default())
-        }
-        other => other.clone(),
-    };
-    Quad {
-        subject: map(&q.subject),
-        predicate: q.predicate.clone(),
-        object: map(&q.object),
-        graph: q.graph.as_ref().map(map),
-    }
+    q.relabelled(|label| {
+        let n = state.index.get(label).copied();
+        n.and_then(|n| state.canonical.get(n)).unwrap_or_default()
+    })
 }
 
 impl State<'_> {
     fn node(&self, label: &str) -> usize {
-        self.labels
-            .iter()
-            .position(|l| *l == label)
-            .unwrap_or(usize::MAX)
+        self.index.get(label).copied().unwrap_or(usize::MAX)
     }
 
     /// §4.6: the quads mentioning `n`, with `n` as `_:a` and every other
@@ -250,19 +240,9 @@ impl State<'_> {
         let mut lines: Vec<String> = self.mentions[n]
             .iter()
             .map(|&q| {
-                let quad = self.quads[q];
-                let map = |t: &Term| match t {
-                    Term::Blank(label) if *label == self.labels[n] => Term::Blank("a".into()),
-                    Term::Blank(_) => Term::Blank("z".into()),
-                    other => other.clone(),
-                };
-                Quad {
-                    subject: map(&quad.subject),
-                    predicate: quad.predicate.clone(),
-                    object: map(&quad.object),
-                    graph: quad.graph.as_ref().map(map),
-                }
-                .to_line()
+                self.quads[q]
+                    .relabelled(|label| if label == self.labels[n] { "a" } else { "z" }.into())
+                    .to_line()
             })
             .collect();
         lines.sort();

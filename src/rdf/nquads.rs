@@ -82,6 +82,20 @@ impl Term {
 }
 
 impl Quad {
+    /// The quad with every blank node label replaced by `f(label)`.
+    pub fn relabelled(&self, f: impl Fn(&str) -> String) -> Quad {
+        let map = |t: &Term| match t {
+            Term::Blank(label) => Term::Blank(f(label)),
+            other => other.clone(),
+        };
+        Quad {
+            subject: map(&self.subject),
+            predicate: self.predicate.clone(),
+            object: map(&self.object),
+            graph: self.graph.as_ref().map(map),
+        }
+    }
+
     /// The canonical N-Quads line of the quad, newline included.
     pub fn to_line(&self) -> String {
         let mut out = String::new();
