@@ -30,6 +30,7 @@
 pub mod cli;
 pub mod error;
 pub mod generate;
+pub mod jsonld;
 pub mod parse;
 pub mod pipeline;
 pub mod rdf;

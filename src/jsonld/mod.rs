@@ -1,0 +1,229 @@
+//! JSON-LD contexts, offline and pinned: the contexts the JSON-LD proof
+//! suites need are built into the binary, each with the SHA-256 of its
+//! bytes, and a user may add or override contexts from a directory
+//! (`--contexts`, CONTRACT.md). Nothing is ever fetched.
+//!
+//! The same URL circulates in several versions (the Open Badges 3.0.3
+//! context gained terms in 2024, 2025 and 2026), so every context carries
+//! its digest: a record whose signature fails can say which version it was
+//! checked against.
+//!
+//! Built-in contexts and where they come from (files in `contexts/`):
+//!
+//! | URL | origin |
+//! | --- | --- |
+//! | `https://www.w3.org/ns/credentials/v2` | `w3c/vc-data-model` @ 979c4af1 `contexts/credentials/v2` (the digest printed in VC DM 2.0 §B.1) |
+//! | `https://www.w3.org/2018/credentials/v1` | same repository, `contexts/credentials/v1` |
+//! | `https://w3id.org/security/data-integrity/v1`, `/v2`, `https://w3id.org/security/multikey/v1` | `w3c/vc-data-integrity` @ 570d7641 `contexts/` |
+//! | `https://w3id.org/security/suites/ed25519-2020/v1` | `w3c/vc-di-eddsa` @ abb673eb `contexts/lds-ed25519-2020-v1.json` |
+//! | `https://www.w3.org/ns/credentials/status/v1`, `https://w3id.org/vc/status-list/2021/v1` | `w3c/vc-bitstring-status-list` @ 74fcae11 `contexts/v1.jsonld`, `contexts/2021/v1.jsonld` |
+//! | `https://purl.imsglobal.org/spec/ob/v3p0/context.json`, `context-3.0.1.json` to `context-3.0.3.json` | `1EdTech/openbadges-specification` @ 1af145ff `ob_v3p0/` |
+//! | `https://purl.imsglobal.org/spec/ob/v3p0/extensions.json`, `https://purl.imsglobal.org/spec/clr/v2p0/context.json`, `context-2.0.1.json` | `1EdTech/digital-credentials-public-validator` @ 38254719, its offline context cache |
+//!
+//! This is the first piece of the JSON-LD path (issue 4); expansion to RDF
+//! builds on it and on [`crate::rdf`].
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+/// A context document and the digest of its bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Context {
+    pub url: String,
+    pub bytes: Vec<u8>,
+    /// SHA-256 of `bytes`, lower-case hex.
+    pub sha256: String,
+    /// Built in, or read from a `--contexts` directory.
+    pub builtin: bool,
+}
+
+/// (URL, bytes, pinned SHA-256).
+type Pinned = (&'static str, &'static [u8], &'static str);
+
+macro_rules! pinned {
+    ($($url:literal => $file:literal, $sha:literal;)*) => {
+        &[$(($url, include_bytes!(concat!("contexts/", $file)), $sha),)*]
+    };
+}
+
+/// The built-in contexts.
+const BUILTIN: &[Pinned] = pinned! {
+    "https://www.w3.org/ns/credentials/v2" => "credentials-v2.jsonld", "59955ced6697d61e03f2b2556febe5308ab16842846f5b586d7f1f7adec92734";
+    "https://www.w3.org/2018/credentials/v1" => "credentials-v1.jsonld", "ab4ddd9a531758807a79a5b450510d61ae8d147eab966cc9a200c07095b0cdcc";
+    "https://w3id.org/security/data-integrity/v1" => "data-integrity-v1.jsonld", "b5d829bd09aa7c42abc6efa0c8ed7635313b5487f37ccfce3ecd149ca9418554";
+    "https://w3id.org/security/data-integrity/v2" => "data-integrity-v2.jsonld", "67f21e6e33a6c14e5ccfd2fc7865f7474fb71a04af7e94136cb399dfac8ae8f4";
+    "https://w3id.org/security/multikey/v1" => "multikey-v1.jsonld", "ba2c182de2d92f7e47184bcca8fcf0beaee6d3986c527bf664c195bbc7c58597";
+    "https://w3id.org/security/suites/ed25519-2020/v1" => "ed25519-2020-v1.jsonld", "3db5c19efb0047a6edfd3b36e24346a8a3caad369d749e3c2d69e862696403e5";
+    "https://www.w3.org/ns/credentials/status/v1" => "bitstring-status-list-v1.jsonld", "fda5add353231e6a6884a46b12e6c75464281900cb348284d9c360f62381d9f7";
+    "https://w3id.org/vc/status-list/2021/v1" => "status-list-2021-v1.jsonld", "6dd06a52bedb771e059c1083ba8ba7848dce22f6b4a8cfa0b98ba3fc188870e4";
+    "https://purl.imsglobal.org/spec/ob/v3p0/context.json" => "ob-v3p0-context.json", "b077fa134d909d92c1dcd1c153f2af1b244aeb415967fdc1467d7fc5dd48ac10";
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json" => "ob-v3p0-context-3.0.1.json", "d582f3564282fb3b709136d28412e78e70b678b4dbc2f0221f67d84932748355";
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json" => "ob-v3p0-context-3.0.2.json", "00666ad080ba407687ed1846b7f5e7495f5019042b202a727de47c48a1755c53";
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json" => "ob-v3p0-context-3.0.3.json", "ef2fa9c7846dce233cc166b43639027278be4ee44f00bb1d45c75de2dd0cd761";
+    "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json" => "ob-v3p0-extensions.json", "146f85aa16effd7ca1da8056eb443f53ce1eca8a34186cb062832c0a97d889c3";
+    "https://purl.imsglobal.org/spec/clr/v2p0/context.json" => "clr-v2p0.json", "e198d7b517d74c5036434ce495086f67b10244709e9a3df9dcb7f8b1579b6167";
+    "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json" => "clr-v2p0-2.0.1.json", "880f1902d4158f2f33ce06af41b90719977cd1ea337a9de2e41edb3ff5e543d6";
+};
+
+/// The URLs of the built-in contexts.
+pub fn builtin_urls() -> impl Iterator<Item = &'static str> {
+    BUILTIN.iter().map(|(url, _, _)| *url)
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The contexts of a run: the built-in ones, then those of `--contexts`,
+/// which add to them or replace them.
+#[derive(Debug)]
+pub struct Contexts {
+    by_url: HashMap<String, Context>,
+}
+
+/// Why the contexts could not be loaded; a run-level error.
+#[derive(Debug, thiserror::Error)]
+pub enum ContextError {
+    #[error("built-in context {url}: its bytes do not match the pinned SHA-256")]
+    Pin { url: String },
+    #[error("{path}: {why}")]
+    Directory { path: String, why: String },
+}
+
+impl Contexts {
+    /// The built-in contexts, each checked against its pinned digest.
+    pub fn builtin() -> Result<Contexts, ContextError> {
+        let mut by_url = HashMap::new();
+        for (url, bytes, pinned) in BUILTIN {
+            let sha256 = sha256_hex(bytes);
+            if sha256 != *pinned {
+                return Err(ContextError::Pin {
+                    url: (*url).to_owned(),
+                });
+            }
+            by_url.insert(
+                (*url).to_owned(),
+                Context {
+                    url: (*url).to_owned(),
+                    bytes: bytes.to_vec(),
+                    sha256,
+                    builtin: true,
+                },
+            );
+        }
+        Ok(Contexts { by_url })
+    }
+
+    /// Adds the contexts of a directory whose `index.json` maps context URL
+    /// to file name (relative to the directory). An entry replaces a
+    /// built-in context of the same URL.
+    pub fn add_directory(&mut self, dir: &Path) -> Result<(), ContextError> {
+        let error = |why: String| ContextError::Directory {
+            path: dir.display().to_string(),
+            why,
+        };
+        let index =
+            std::fs::read(dir.join("index.json")).map_err(|e| error(format!("index.json: {e}")))?;
+        let entries: Vec<(String, String)> = crate::parse::json::JsonParser::default()
+            .with_doc(&index, |v| {
+                v.members()
+                    .map(|(url, file)| {
+                        file.as_str()
+                            .map(|f| (url.to_owned(), f.to_owned()))
+                            .ok_or_else(|| format!("index.json: {url} does not map to a file name"))
+                    })
+                    .collect::<Result<Vec<_>, String>>()
+            })
+            .map_err(|p| error(format!("index.json is not JSON ({p})")))?
+            .map_err(error)?;
+        for (url, file) in entries {
+            if file.contains("..") || Path::new(&file).is_absolute() {
+                return Err(error(format!("{file}: outside the directory")));
+            }
+            let bytes =
+                std::fs::read(dir.join(&file)).map_err(|e| error(format!("{file}: {e}")))?;
+            let sha256 = sha256_hex(&bytes);
+            self.by_url.insert(
+                url.clone(),
+                Context {
+                    url,
+                    bytes,
+                    sha256,
+                    builtin: false,
+                },
+            );
+        }
+        Ok(())
+    }
+
+    /// The context published at `url`, if known.
+    pub fn get(&self, url: &str) -> Option<&Context> {
+        self.by_url.get(url)
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_url.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_url.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_contexts_match_their_pins_and_parse() {
+        let contexts = Contexts::builtin().expect("every pin holds");
+        assert_eq!(contexts.len(), BUILTIN.len());
+        for url in builtin_urls() {
+            let c = contexts.get(url).expect("present");
+            assert!(c.builtin);
+            let has_context = crate::parse::json::JsonParser::default()
+                .with_doc(&c.bytes, |v| v.get("@context").is_some())
+                .unwrap_or_else(|p| panic!("{url}: not JSON ({p:?})"));
+            assert!(has_context, "{url}: no @context member");
+        }
+    }
+
+    #[test]
+    fn a_directory_adds_and_overrides() {
+        let dir = std::env::temp_dir().join(format!("credverify-contexts-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let ob = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json";
+        std::fs::write(
+            dir.join("index.json"),
+            format!("{{\"{ob}\":\"ob.json\",\"https://example.org/ctx\":\"x.json\"}}"),
+        )
+        .unwrap();
+        std::fs::write(dir.join("ob.json"), "{\"@context\":{\"jti\":\"@id\"}}").unwrap();
+        std::fs::write(dir.join("x.json"), "{\"@context\":{}}").unwrap();
+        let mut contexts = Contexts::builtin().unwrap();
+        let pinned = contexts.get(ob).unwrap().sha256.clone();
+        contexts.add_directory(&dir).expect("loads");
+        let replaced = contexts.get(ob).unwrap();
+        assert!(!replaced.builtin);
+        assert_ne!(
+            replaced.sha256, pinned,
+            "the override's own digest is reported"
+        );
+        assert!(contexts.get("https://example.org/ctx").is_some());
+        std::fs::write(
+            dir.join("index.json"),
+            "{\"https://e.org/y\":\"../y.json\"}",
+        )
+        .unwrap();
+        assert!(
+            contexts.add_directory(&dir).is_err(),
+            "paths stay inside the directory"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
