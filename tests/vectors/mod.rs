@@ -10,6 +10,7 @@ mod jcs;
 mod rdfc;
 mod rfc8037;
 mod w3c_eddsa_jcs;
+mod w3c_rdfc_suites;
 
 use std::path::PathBuf;
 
