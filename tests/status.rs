@@ -253,6 +253,9 @@ fn run(lines: &[String], lists: &Path, strict: bool) -> Vec<Answer> {
         .collect()
 }
 
+/// A 2-bit entry's size and its four texts.
+const FOUR_MESSAGES: &str = ",\"statusSize\":2,\"statusMessage\":[{\"status\":\"0x0\",\"message\":\"none\"},{\"status\":\"0x1\",\"message\":\"pending\"},{\"status\":\"0x2\",\"message\":\"under appeal\"},{\"status\":\"0x3\",\"message\":\"under review\"}]";
+
 const REV: &str = "https://status.example/rev";
 const SUS: &str = "https://status.example/sus";
 const MSG: &str = "https://status.example/msg";
@@ -623,27 +626,33 @@ fn every_entry_kind_end_to_end() {
             &[],
             &[],
         ),
-        // Messages: two bits, texts from statusMessage, hex when none.
+        // Messages: two bits, each value's text from statusMessage.
         (
             credential(
                 &a,
                 "urn:uuid:x",
                 &format!(
                     "[{},{}]",
-                    entry(
-                        bsl,
-                        MSG,
-                        "message",
-                        "\"0\"",
-                        ",\"statusSize\":2,\"statusMessage\":[{\"status\":\"0x0\",\"message\":\"none\"},{\"status\":\"0x3\",\"message\":\"under review\"}]"
-                    ),
-                    entry(bsl, MSG, "message", "\"2\"", ",\"statusSize\":2")
+                    entry(bsl, MSG, "message", "\"0\"", FOUR_MESSAGES),
+                    entry(bsl, MSG, "message", "\"2\"", FOUR_MESSAGES)
                 ),
             ),
             "valid",
             &[],
             &[],
-            &["under review", "0x2"],
+            &["under review", "under appeal"],
+        ),
+        // More than one bit needs a text for every value (§2.1).
+        (
+            credential(
+                &a,
+                "urn:uuid:x",
+                &entry(bsl, MSG, "message", "\"0\"", ",\"statusSize\":2"),
+            ),
+            "status_unavailable",
+            &["status_entry_malformed"],
+            &[],
+            &[],
         ),
         // Every entry answered: revoked and suspended both reported.
         (

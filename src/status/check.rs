@@ -126,6 +126,17 @@ impl StatusLists {
                 .filter(|s| (1..=32).contains(s))
                 .ok_or(Problem::StatusEntryMalformed)? as u32,
         };
+        // §2.1: an entry of more than one bit must say what each of its
+        // 2^size values means.
+        if size > 1 {
+            let messages = entry
+                .get("statusMessage")
+                .filter(|m| m.is_array())
+                .map_or(0, |m| m.elements().count());
+            if messages as u64 != 1u64 << size {
+                return Err(Problem::StatusEntryMalformed);
+            }
+        }
         if bits.len_bits() / u64::from(size) < MIN_ENTRIES {
             self.lenient(Problem::StatusListShort, Warning::StatusListShort, out)?;
         }
