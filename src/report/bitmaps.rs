@@ -41,29 +41,46 @@ impl<'s> BitmapSink<'s> {
         &self.sets[verdict as usize]
     }
 
-    /// Writes the files, each through a temporary name and a rename; on
-    /// failure, the path and the error.
+    /// Writes the files: all of them under temporary names first, then each
+    /// renamed into place, so that a failure while writing leaves the
+    /// previous set whole. On failure, the path and the error.
     pub fn write(self) -> Result<(), (String, io::Error)> {
         let at = |path: &Path| {
             let path = path.display().to_string();
             move |e| (path, e)
         };
         fs::create_dir_all(&self.dir).map_err(at(&self.dir))?;
-        for verdict in Verdict::ALL {
-            let dest = self.dir.join(format!("{verdict}.roaring"));
-            let tmp = self.dir.join(format!(
-                ".{verdict}.roaring.credverify-{}.tmp",
-                std::process::id()
-            ));
+        let names: Vec<(PathBuf, PathBuf)> = Verdict::ALL
+            .iter()
+            .map(|verdict| {
+                let tmp = format!(".{verdict}.roaring.credverify-{}.tmp", std::process::id());
+                (
+                    self.dir.join(tmp),
+                    self.dir.join(format!("{verdict}.roaring")),
+                )
+            })
+            .collect();
+        let clean = |names: &[(PathBuf, PathBuf)]| {
+            for (tmp, _) in names {
+                let _ = fs::remove_file(tmp);
+            }
+        };
+        for (verdict, (tmp, _)) in Verdict::ALL.iter().zip(&names) {
             let written = (|| {
-                let mut out = BufWriter::new(fs::File::create(&tmp)?);
-                self.sets[verdict as usize].serialize_into(&mut out)?;
+                let mut out = BufWriter::new(fs::File::create(tmp)?);
+                self.sets[*verdict as usize].serialize_into(&mut out)?;
                 out.flush()?;
-                fs::rename(&tmp, &dest)
+                out.get_ref().sync_all()
             })();
             if let Err(e) = written {
-                let _ = fs::remove_file(&tmp);
-                return Err(at(&dest)(e));
+                clean(&names);
+                return Err(at(tmp)(e));
+            }
+        }
+        for (tmp, dest) in &names {
+            if let Err(e) = fs::rename(tmp, dest) {
+                clean(&names);
+                return Err(at(dest)(e));
             }
         }
         Ok(())
