@@ -218,6 +218,18 @@ impl VerifyArgs {
     }
 }
 
+/// The verdict writer of a run, buffered, over `out`.
+fn verdict_writer<W: Write + Send>(
+    out: W,
+    config: &VerifyConfig,
+    names: &[String],
+) -> io::Result<VerdictWriter<BufWriter<W>>> {
+    Ok(
+        VerdictWriter::new(BufWriter::with_capacity(1 << 20, out), config.format, names)?
+            .with_status_messages_if(!config.status_lists.is_empty()),
+    )
+}
+
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Outcome {
     let result = match cli.command {
@@ -300,24 +312,14 @@ fn run_verify(args: &VerifyArgs) -> Result<Outcome, RunError> {
                 .write(true)
                 .open(dest)
                 .map_err(write_err(&dest.display().to_string()))?;
-            let mut sink = VerdictWriter::new(
-                BufWriter::with_capacity(1 << 20, file),
-                config.format,
-                &names,
-            )
-            .map_err(write_err(&dest.display().to_string()))?
-            .with_status_messages_if(!config.status_lists.is_empty());
+            let mut sink = verdict_writer(file, &config, &names)
+                .map_err(write_err(&dest.display().to_string()))?;
             crate::verify(&config, &mut sink)?
         }
         Some(dest) => {
             let (atomic, file) = AtomicFile::create(dest)?;
-            let mut sink = VerdictWriter::new(
-                BufWriter::with_capacity(1 << 20, file),
-                config.format,
-                &names,
-            )
-            .map_err(write_err(&dest.display().to_string()))?
-            .with_status_messages_if(!config.status_lists.is_empty());
+            let mut sink = verdict_writer(file, &config, &names)
+                .map_err(write_err(&dest.display().to_string()))?;
             let summary = crate::verify(&config, &mut sink)?;
             let file = sink
                 .into_inner()
@@ -330,15 +332,8 @@ fn run_verify(args: &VerifyArgs) -> Result<Outcome, RunError> {
         }
         None => {
             let stdout = io::stdout();
-            match VerdictWriter::new(
-                BufWriter::with_capacity(1 << 20, stdout),
-                config.format,
-                &names,
-            ) {
-                Ok(sink) => {
-                    let mut sink = sink.with_status_messages_if(!config.status_lists.is_empty());
-                    crate::verify(&config, &mut sink)?
-                }
+            match verdict_writer(stdout, &config, &names) {
+                Ok(mut sink) => crate::verify(&config, &mut sink)?,
                 Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(Outcome::Clean),
                 Err(e) => return Err(write_err("standard output")(e)),
             }
