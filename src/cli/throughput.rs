@@ -5,9 +5,9 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
 use clap::Args;
-use rayon::prelude::*;
 
 use crate::error::RunError;
 use crate::pipeline::record::{BatchTuner, ChunkWork, Triple, Worker};
@@ -78,33 +78,41 @@ pub fn run(args: &ThroughputArgs) -> Result<(), RunError> {
         .map_err(|e| RunError::Usage(e.to_string()))?;
     let batch = config.batch_size;
     let watch = Stopwatch::start();
-    // The same batching as the pipeline: chunk-sized groups, each worker
-    // with its own tuner.
-    let accepted: usize = pool.install(|| {
-        triples
-            .par_chunks(RAW_GROUP)
-            .map_init(BatchTuner::default, |tuner, group| {
-                let items: Vec<_> = group
-                    .iter()
-                    .map(|(m, s, k)| (s, &**k, m.as_slice()))
-                    .collect();
-                let sigs: Vec<Signature> = prepare_many(&items)
-                    .into_iter()
-                    .zip(group)
-                    .filter_map(|(p, (_, _, k))| {
-                        p.ok().map(|prepared| Signature {
-                            prepared,
-                            key: Arc::clone(k),
-                        })
-                    })
-                    .collect();
-                verify_signatures(tuner, &sigs, batch)
-                    .into_iter()
-                    .filter(|ok| *ok)
-                    .count()
+    // The same batching as the pipeline: each worker takes chunk-sized
+    // groups in turn and keeps its own tuner for the whole run.
+    let groups: Vec<&[Triple]> = triples.chunks(RAW_GROUP).collect();
+    let next = AtomicUsize::new(0);
+    let verify_group = |tuner: &mut BatchTuner, group: &[Triple]| {
+        let items: Vec<_> = group
+            .iter()
+            .map(|(m, s, k)| (s, &**k, m.as_slice()))
+            .collect();
+        let sigs: Vec<Signature> = prepare_many(&items)
+            .into_iter()
+            .zip(group)
+            .filter_map(|(p, (_, _, k))| {
+                p.ok().map(|prepared| Signature {
+                    prepared,
+                    key: Arc::clone(k),
+                })
             })
-            .sum()
-    });
+            .collect();
+        verify_signatures(tuner, &sigs, batch)
+            .into_iter()
+            .filter(|ok| *ok)
+            .count()
+    };
+    let accepted: usize = pool
+        .broadcast(|_| {
+            let mut tuner = BatchTuner::default();
+            let mut accepted = 0;
+            while let Some(group) = groups.get(next.fetch_add(1, AtomicOrdering::Relaxed)) {
+                accepted += verify_group(&mut tuner, group);
+            }
+            accepted
+        })
+        .into_iter()
+        .sum();
     let raw_seconds = watch.elapsed().as_secs_f64();
     let raw_rate = triples.len() as f64 / raw_seconds;
     let rps = summary.records_per_second();
