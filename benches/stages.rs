@@ -108,6 +108,25 @@ fn stages(c: &mut Criterion) {
         |b| b.iter(|| Bitstring::decode(&encoded, Encoding::Multibase).expect("decodes")),
     );
     group.finish();
+    // RDFC-1.0 on the RDF of an Open Badges credential (the first stage of
+    // the JSON-LD suites to exist).
+    let nquads = include_str!("../tests/data/rdf-canon-ob3-credential.nq");
+    let quads = credverify::rdf::nquads::parse(nquads).expect("N-Quads");
+    let mut group = c.benchmark_group("rdf");
+    group.bench_function(
+        "RDFC-1.0 of an OB3 credential (37 quads, 3 blank nodes)",
+        |b| {
+            b.iter(|| {
+                credverify::rdf::canon::canonicalize(
+                    &quads,
+                    credverify::rdf::canon::HashAlgorithm::Sha256,
+                    credverify::rdf::canon::Limits::default(),
+                )
+                .expect("canonicalizes")
+            })
+        },
+    );
+    group.finish();
     let mut group = c.benchmark_group("stages");
     group.bench_function("VC-JWT payload base64url decode, base64 crate", |b| {
         use base64::Engine;
