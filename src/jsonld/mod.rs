@@ -20,13 +20,23 @@
 //! | `https://purl.imsglobal.org/spec/ob/v3p0/context.json`, `context-3.0.1.json` to `context-3.0.3.json` | `1EdTech/openbadges-specification` @ 1af145ff `ob_v3p0/` |
 //! | `https://purl.imsglobal.org/spec/ob/v3p0/extensions.json`, `https://purl.imsglobal.org/spec/clr/v2p0/context.json`, `context-2.0.1.json` | `1EdTech/digital-credentials-public-validator` @ 38254719, its offline context cache |
 //!
-//! This is the first piece of the JSON-LD path (issue 4); expansion to RDF
-//! builds on it and on [`crate::rdf`].
+//! [`Processor`] turns a JSON-LD document into RDF quads with these
+//! contexts: [`context`] processes contexts, [`expand`] expands documents
+//! and writes their quads, [`json`] is the owned JSON both work on.
+
+pub mod context;
+pub mod expand;
+pub mod json;
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
+
+use crate::rdf::nquads::Quad;
+use context::{ActiveContext, Options};
+use json::Json;
 
 /// A context document and the digest of its bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -172,6 +182,125 @@ impl Contexts {
 
     pub fn is_empty(&self) -> bool {
         self.by_url.is_empty()
+    }
+}
+
+/// Why a document has no RDF form; each maps to a verdict problem.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LdError {
+    #[error("unknown context {0}")]
+    UnknownContext(String),
+    /// Expansion or conversion to RDF would drop data (the reason is
+    /// jsonld.js's event name for it).
+    #[error("JSON-LD data loss: {0}")]
+    DataLoss(&'static str),
+    /// The document or a context breaks a JSON-LD rule (the reason is the
+    /// JSON-LD API's error code).
+    #[error("invalid JSON-LD: {0}")]
+    Invalid(&'static str),
+    #[error("unsupported JSON-LD feature: {0}")]
+    Unsupported(&'static str),
+}
+
+/// A context document, parsed once.
+#[derive(Debug)]
+pub struct RemoteContext {
+    pub document: Json,
+    pub sha256: String,
+}
+
+/// Resolves context URLs to parsed documents; never fetches.
+#[derive(Debug)]
+pub struct Loader {
+    by_url: HashMap<String, Arc<RemoteContext>>,
+}
+
+impl Loader {
+    /// Parses every context of `contexts`.
+    pub fn new(contexts: &Contexts) -> Result<Loader, ContextError> {
+        let mut by_url = HashMap::new();
+        for (url, c) in &contexts.by_url {
+            let document = crate::parse::json::JsonParser::default()
+                .with_doc(&c.bytes, Json::from_value)
+                .map_err(|p| ContextError::Directory {
+                    path: url.clone(),
+                    why: format!("the context is not JSON ({p})"),
+                })?;
+            by_url.insert(
+                url.clone(),
+                Arc::new(RemoteContext {
+                    document,
+                    sha256: c.sha256.clone(),
+                }),
+            );
+        }
+        Ok(Loader { by_url })
+    }
+
+    pub fn load(&self, url: &str) -> Result<Arc<RemoteContext>, LdError> {
+        self.by_url
+            .get(url)
+            .cloned()
+            .ok_or_else(|| LdError::UnknownContext(url.to_owned()))
+    }
+}
+
+/// Top-level `@context` values remembered per run; records with more
+/// distinct ones than this (inline contexts that differ per record) are
+/// processed each time.
+const TOP_LEVEL_LIMIT: usize = 4096;
+
+/// JSON-LD to RDF for a whole run: shared by every worker, it processes
+/// each distinct `@context` once.
+#[derive(Debug)]
+pub struct Processor {
+    loader: Loader,
+    empty: Arc<ActiveContext>,
+    /// JCS of a document's `@context` value → the processed context.
+    top: Mutex<HashMap<Vec<u8>, Arc<ActiveContext>>>,
+}
+
+impl Processor {
+    pub fn new(contexts: &Contexts) -> Result<Processor, ContextError> {
+        Ok(Processor {
+            loader: Loader::new(contexts)?,
+            empty: Arc::new(ActiveContext::default()),
+            top: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The processed form of a document's `@context` value.
+    pub fn context(&self, local: &Json) -> Result<Arc<ActiveContext>, LdError> {
+        let mut key = Vec::new();
+        local.write_jcs(&mut key);
+        if let Some(hit) = self.top.lock().ok().and_then(|t| t.get(&key).cloned()) {
+            return Ok(hit);
+        }
+        let processed = self
+            .empty
+            .process(&self.loader, local, Options::DEFAULT, 0)?;
+        if let Ok(mut top) = self.top.lock()
+            && top.len() < TOP_LEVEL_LIMIT
+        {
+            top.insert(key, processed.clone());
+        }
+        Ok(processed)
+    }
+
+    /// The quads of `body`, a document whose `@context` member, if any, is
+    /// given apart as `context` (so that its processed form is shared).
+    /// Also returns the context used, for reporting its sources.
+    pub fn to_rdf(
+        &self,
+        context: Option<&Json>,
+        body: &Json,
+    ) -> Result<(Vec<Quad>, Arc<ActiveContext>), LdError> {
+        let active = match context {
+            Some(local) => self.context(local)?,
+            None => self.empty.clone(),
+        };
+        let quads = expand::to_rdf(&self.loader, &active, body)?;
+        Ok((quads, active))
     }
 }
 

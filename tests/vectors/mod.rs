@@ -7,6 +7,7 @@
 mod did;
 mod ed25519;
 mod jcs;
+mod jsonld;
 mod rdfc;
 mod rfc8037;
 mod w3c_eddsa_jcs;

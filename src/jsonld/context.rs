@@ -1,0 +1,652 @@
+//! Active contexts: JSON-LD 1.1 Processing Algorithms §4.1 (Context
+//! Processing), §4.2 (Create Term Definition) and §5.2 (IRI Expansion).
+//!
+//! What verifiable credentials use is supported: term definitions with
+//! `@id`, `@type` (`@id`, `@vocab`, `@json`, `@none` or a datatype),
+//! `@container` (`@set`, `@list`, `@graph`, `@language`), `@language`,
+//! `@direction`, `@prefix`, `@protected` and scoped `@context`s, plus
+//! `@vocab`, `@language`, `@direction`, `@propagate` and `@version` in a
+//! context. Features no credential context uses (`@import`, `@base`,
+//! `@reverse`, `@nest`, index, id and type maps) are refused with
+//! [`LdError::Unsupported`] rather than half done.
+//!
+//! Processing a context is the expensive part of JSON-LD, and exports reuse
+//! a handful of them: each distinct result is computed once per run and
+//! shared ([`ActiveContext::scoped`] memoizes the scoped contexts applied on
+//! top of a context; [`super::Processor`] the top-level ones).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use super::json::Json;
+use super::{LdError, Loader};
+
+/// A term's container mapping, as flags.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Container {
+    pub set: bool,
+    pub list: bool,
+    pub graph: bool,
+    pub language: bool,
+}
+
+/// A term definition (§4.2.2).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TermDef {
+    /// The IRI mapping; `None` when the term is explicitly mapped to null.
+    pub iri: Option<String>,
+    pub prefix: bool,
+    pub protected: bool,
+    /// `@id`, `@vocab`, `@json`, `@none` or a datatype IRI.
+    pub type_mapping: Option<String>,
+    pub container: Container,
+    /// `Some(None)`: the term resets the language to none.
+    pub language: Option<Option<String>>,
+    pub direction: Option<Option<String>>,
+    /// The scoped context, applied lazily when the term is used.
+    pub context: Option<Arc<Json>>,
+}
+
+/// A processed context: term definitions and defaults.
+#[derive(Debug, Default)]
+pub struct ActiveContext {
+    pub terms: HashMap<String, TermDef>,
+    pub vocab: Option<String>,
+    pub language: Option<String>,
+    pub direction: Option<String>,
+    /// Set when a type-scoped context was applied: the context to return to
+    /// for nested nodes (§4.1.2 step 3, `@propagate`).
+    pub previous: Option<Arc<ActiveContext>>,
+    /// Remote contexts this one was built from, with their SHA-256.
+    pub sources: Vec<(String, String)>,
+    /// Contexts derived from this one by applying a scoped context, keyed
+    /// by the scoped context's identity and how it was applied.
+    memo: Mutex<HashMap<(usize, bool, bool), Memo>>,
+}
+
+/// A memoized scoped context, with the scoped context itself held so that
+/// its address (the key) cannot be reused while the entry lives.
+#[derive(Debug)]
+struct Memo {
+    _scoped: Arc<Json>,
+    result: Arc<ActiveContext>,
+}
+
+/// Derived contexts remembered per context; beyond this they are computed
+/// each time (only records with many distinct inline contexts get there).
+const MEMO_LIMIT: usize = 256;
+
+impl Clone for ActiveContext {
+    fn clone(&self) -> Self {
+        ActiveContext {
+            terms: self.terms.clone(),
+            vocab: self.vocab.clone(),
+            language: self.language.clone(),
+            direction: self.direction.clone(),
+            previous: self.previous.clone(),
+            sources: self.sources.clone(),
+            memo: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+/// Remote contexts may name other remote contexts; this bounds the chain.
+const MAX_REMOTE_DEPTH: usize = 16;
+
+const KEYWORDS: &[&str] = &[
+    "@base",
+    "@container",
+    "@context",
+    "@default",
+    "@direction",
+    "@embed",
+    "@explicit",
+    "@graph",
+    "@id",
+    "@import",
+    "@included",
+    "@index",
+    "@json",
+    "@language",
+    "@list",
+    "@nest",
+    "@none",
+    "@omitDefault",
+    "@prefix",
+    "@preserve",
+    "@propagate",
+    "@protected",
+    "@requireAll",
+    "@reverse",
+    "@set",
+    "@type",
+    "@value",
+    "@version",
+    "@vocab",
+];
+
+pub fn is_keyword(s: &str) -> bool {
+    KEYWORDS.contains(&s)
+}
+
+/// `@` followed by letters only: reserved for future keywords, ignored.
+pub fn looks_like_keyword(s: &str) -> bool {
+    s.len() > 1 && s.starts_with('@') && s[1..].bytes().all(|b| b.is_ascii_alphabetic())
+}
+
+/// An IRI with a scheme (RFC 3987 §2.2: `ALPHA *( ALPHA / DIGIT / "+" /
+/// "-" / "." ) ":"`).
+pub fn is_absolute_iri(s: &str) -> bool {
+    let Some(colon) = s.find(':') else {
+        return false;
+    };
+    let scheme = &s.as_bytes()[..colon];
+    !scheme.is_empty()
+        && scheme[0].is_ascii_alphabetic()
+        && scheme
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+        && !s.contains([' ', '<', '>', '"', '{', '}', '|', '\\', '^', '`'])
+}
+
+/// How [`ActiveContext::process`] was reached.
+#[derive(Clone, Copy)]
+pub struct Options {
+    /// A property-scoped context may redefine protected terms.
+    pub override_protected: bool,
+    /// False for type-scoped contexts: nested nodes revert to the previous
+    /// context.
+    pub propagate: bool,
+}
+
+impl Options {
+    pub const DEFAULT: Options = Options {
+        override_protected: false,
+        propagate: true,
+    };
+}
+
+impl ActiveContext {
+    /// §4.1.2: `local` applied on top of `self`.
+    pub fn process(
+        self: &Arc<Self>,
+        loader: &Loader,
+        local: &Json,
+        options: Options,
+        remote_depth: usize,
+    ) -> Result<Arc<ActiveContext>, LdError> {
+        let mut result: ActiveContext = (**self).clone();
+        let mut propagate = options.propagate;
+        if let Json::Object(_) = local
+            && let Some(p) = local.get("@propagate")
+        {
+            match p {
+                Json::Bool(b) => propagate = *b,
+                _ => return Err(LdError::Invalid("invalid @propagate value")),
+            }
+        }
+        if !propagate && result.previous.is_none() {
+            result.previous = Some(self.clone());
+        }
+        for context in local.one_or_many() {
+            match context {
+                Json::Null => {
+                    if !options.override_protected && result.terms.values().any(|t| t.protected) {
+                        return Err(LdError::Invalid("invalid context nullification"));
+                    }
+                    let previous = result.previous.take();
+                    result = ActiveContext {
+                        previous: if propagate { None } else { previous },
+                        sources: result.sources,
+                        ..ActiveContext::default()
+                    };
+                }
+                Json::String(url) => {
+                    if remote_depth >= MAX_REMOTE_DEPTH {
+                        return Err(LdError::Invalid("context overflow"));
+                    }
+                    let remote = loader.load(url)?;
+                    if !result.sources.iter().any(|(u, _)| u == url) {
+                        result.sources.push((url.clone(), remote.sha256.clone()));
+                    }
+                    let Some(inner) = remote.document.get("@context") else {
+                        return Err(LdError::Invalid("invalid remote context"));
+                    };
+                    let base = Arc::new(result);
+                    let processed = base.process(
+                        loader,
+                        inner,
+                        Options {
+                            override_protected: options.override_protected,
+                            propagate: true,
+                        },
+                        remote_depth + 1,
+                    )?;
+                    result = Arc::try_unwrap(processed).unwrap_or_else(|shared| (*shared).clone());
+                }
+                Json::Object(members) => {
+                    result.apply_definitions(loader, context, members, options)?;
+                }
+                _ => return Err(LdError::Invalid("invalid local context")),
+            }
+        }
+        Ok(Arc::new(result))
+    }
+
+    /// Steps 5.5 to 5.13 of §4.1.2 for one context object.
+    fn apply_definitions(
+        &mut self,
+        loader: &Loader,
+        local: &Json,
+        members: &[(String, Json)],
+        options: Options,
+    ) -> Result<(), LdError> {
+        let mut protected = false;
+        for (key, value) in members {
+            match key.as_str() {
+                "@version" => {
+                    if *value != Json::Number(1.1) {
+                        return Err(LdError::Invalid("invalid @version value"));
+                    }
+                }
+                "@import" => return Err(LdError::Unsupported("@import")),
+                "@base" => return Err(LdError::Unsupported("@base")),
+                "@vocab" => {
+                    self.vocab = match value {
+                        Json::Null => None,
+                        Json::String(v) => {
+                            let iri = self
+                                .expand_iri(v, true, true)
+                                .ok_or(LdError::Invalid("invalid vocab mapping"))?;
+                            if !(is_absolute_iri(&iri) || iri.starts_with("_:")) {
+                                return Err(LdError::Invalid("invalid vocab mapping"));
+                            }
+                            Some(iri)
+                        }
+                        _ => return Err(LdError::Invalid("invalid vocab mapping")),
+                    }
+                }
+                "@language" => {
+                    self.language = match value {
+                        Json::Null => None,
+                        Json::String(l) => Some(l.clone()),
+                        _ => return Err(LdError::Invalid("invalid default language")),
+                    }
+                }
+                "@direction" => {
+                    self.direction = match value {
+                        Json::Null => None,
+                        Json::String(d) if d == "ltr" || d == "rtl" => Some(d.clone()),
+                        _ => return Err(LdError::Invalid("invalid base direction")),
+                    }
+                }
+                "@propagate" => {}
+                "@protected" => match value {
+                    Json::Bool(b) => protected = *b,
+                    _ => return Err(LdError::Invalid("invalid @protected value")),
+                },
+                _ => {}
+            }
+        }
+        let mut defined: HashMap<&str, bool> = HashMap::new();
+        for (key, _) in members {
+            if !matches!(
+                key.as_str(),
+                "@version"
+                    | "@import"
+                    | "@base"
+                    | "@vocab"
+                    | "@language"
+                    | "@direction"
+                    | "@propagate"
+                    | "@protected"
+            ) {
+                self.define(loader, local, key, &mut defined, protected, options)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// §4.2.2 Create Term Definition.
+    fn define<'l>(
+        &mut self,
+        loader: &Loader,
+        local: &'l Json,
+        term: &'l str,
+        defined: &mut HashMap<&'l str, bool>,
+        default_protected: bool,
+        options: Options,
+    ) -> Result<(), LdError> {
+        match defined.get(term) {
+            Some(true) => return Ok(()),
+            Some(false) => return Err(LdError::Invalid("cyclic IRI mapping")),
+            None => {}
+        }
+        if term.is_empty() {
+            return Err(LdError::Invalid("invalid term definition"));
+        }
+        defined.insert(term, false);
+        let Some(value) = local.get(term) else {
+            return Err(LdError::Invalid("invalid term definition"));
+        };
+        if term == "@type" {
+            // JSON-LD 1.1 allows `@type` a container of `@set` and
+            // protection, nothing else.
+            let ok = matches!(value, Json::Object(m) if !m.is_empty() && m.iter().all(|(k, v)| match k.as_str() {
+                "@container" => *v == Json::String("@set".into()),
+                "@protected" => matches!(v, Json::Bool(_)),
+                _ => false,
+            }));
+            if !ok {
+                return Err(LdError::Invalid("keyword redefinition"));
+            }
+        } else if is_keyword(term) {
+            return Err(LdError::Invalid("keyword redefinition"));
+        } else if looks_like_keyword(term) {
+            defined.insert(term, true);
+            return Ok(());
+        }
+        let previous = self.terms.remove(term);
+        let (simple, map): (bool, Option<&[(String, Json)]>) = match value {
+            Json::Null => (false, None),
+            Json::String(_) => (true, None),
+            Json::Object(m) => (false, Some(m)),
+            _ => return Err(LdError::Invalid("invalid term definition")),
+        };
+        let entry = |name: &str| -> Option<&Json> {
+            match (value, map) {
+                (Json::String(_), _) if name == "@id" => Some(value),
+                (_, Some(m)) => m.iter().find(|(k, _)| k == name).map(|(_, v)| v),
+                _ => None,
+            }
+        };
+        let mut def = TermDef {
+            iri: None,
+            prefix: false,
+            protected: default_protected,
+            type_mapping: None,
+            container: Container::default(),
+            language: None,
+            direction: None,
+            context: None,
+        };
+        if let Some(m) = map {
+            for (k, _) in m {
+                if !matches!(
+                    k.as_str(),
+                    "@id"
+                        | "@reverse"
+                        | "@container"
+                        | "@context"
+                        | "@direction"
+                        | "@index"
+                        | "@language"
+                        | "@nest"
+                        | "@prefix"
+                        | "@protected"
+                        | "@type"
+                ) {
+                    return Err(LdError::Invalid("invalid term definition"));
+                }
+            }
+        }
+        if let Some(p) = entry("@protected") {
+            def.protected = match p {
+                Json::Bool(b) => *b,
+                _ => return Err(LdError::Invalid("invalid @protected value")),
+            };
+        }
+        if let Some(t) = entry("@type") {
+            let Json::String(t) = t else {
+                return Err(LdError::Invalid("invalid type mapping"));
+            };
+            let iri = self
+                .expand_iri_defining(loader, local, t, defined, options)?
+                .ok_or(LdError::Invalid("invalid type mapping"))?;
+            if !(matches!(iri.as_str(), "@id" | "@json" | "@none" | "@vocab")
+                || is_absolute_iri(&iri))
+            {
+                return Err(LdError::Invalid("invalid type mapping"));
+            }
+            def.type_mapping = Some(iri);
+        }
+        if entry("@reverse").is_some() {
+            return Err(LdError::Unsupported("@reverse"));
+        }
+        if entry("@nest").is_some() {
+            return Err(LdError::Unsupported("@nest"));
+        }
+        match entry("@id") {
+            Some(Json::Null) => {}
+            Some(Json::String(id)) if id != term => {
+                if looks_like_keyword(id) && !is_keyword(id) {
+                    // Reserved: the term is ignored.
+                    defined.insert(term, true);
+                    return Ok(());
+                }
+                let iri = self
+                    .expand_iri_defining(loader, local, id, defined, options)?
+                    .ok_or(LdError::Invalid("invalid IRI mapping"))?;
+                if !(is_keyword(&iri) || is_absolute_iri(&iri) || iri.starts_with("_:")) {
+                    return Err(LdError::Invalid("invalid IRI mapping"));
+                }
+                if iri == "@context" {
+                    return Err(LdError::Invalid("invalid keyword alias"));
+                }
+                let inner = &term[..term.len().saturating_sub(1)];
+                if inner.len() > 1 && (inner[1..].contains(':') || term.contains('/')) {
+                    defined.insert(term, true);
+                    let again = self.expand_iri_defining(loader, local, term, defined, options)?;
+                    if again.as_deref() != Some(iri.as_str()) {
+                        return Err(LdError::Invalid("invalid IRI mapping"));
+                    }
+                }
+                if !term.contains([':', '/'])
+                    && simple
+                    && (iri.ends_with([':', '/', '?', '#', '[', ']', '@']) || iri.starts_with("_:"))
+                {
+                    def.prefix = true;
+                }
+                def.iri = Some(iri);
+            }
+            Some(Json::String(_)) | None => {
+                def.iri = Some(self.implicit_iri(loader, local, term, defined, options)?);
+            }
+            Some(_) => return Err(LdError::Invalid("invalid IRI mapping")),
+        }
+        if let Some(c) = entry("@container") {
+            for item in c.one_or_many() {
+                match item.as_str() {
+                    Some("@set") => def.container.set = true,
+                    Some("@list") => def.container.list = true,
+                    Some("@graph") => def.container.graph = true,
+                    Some("@language") => def.container.language = true,
+                    Some("@index" | "@id" | "@type") => {
+                        return Err(LdError::Unsupported("index, id and type maps"));
+                    }
+                    _ => return Err(LdError::Invalid("invalid container mapping")),
+                }
+            }
+            if def.container.list && (def.container.set || def.container.graph) {
+                return Err(LdError::Invalid("invalid container mapping"));
+            }
+        }
+        if let Some(ctx) = entry("@context") {
+            def.context = Some(Arc::new(ctx.clone()));
+        }
+        if def.type_mapping.is_none() {
+            if let Some(l) = entry("@language") {
+                def.language = Some(match l {
+                    Json::Null => None,
+                    Json::String(s) => Some(s.clone()),
+                    _ => return Err(LdError::Invalid("invalid language mapping")),
+                });
+            }
+            if let Some(d) = entry("@direction") {
+                def.direction = Some(match d {
+                    Json::Null => None,
+                    Json::String(s) if s == "ltr" || s == "rtl" => Some(s.clone()),
+                    _ => return Err(LdError::Invalid("invalid base direction")),
+                });
+            }
+        }
+        if let Some(p) = entry("@prefix") {
+            if term.contains([':', '/']) {
+                return Err(LdError::Invalid("invalid term definition"));
+            }
+            def.prefix = match p {
+                Json::Bool(b) => *b,
+                _ => return Err(LdError::Invalid("invalid @prefix value")),
+            };
+        }
+        if let Some(prev) = previous {
+            if !options.override_protected && prev.protected {
+                let same = TermDef {
+                    protected: prev.protected,
+                    ..def.clone()
+                } == prev;
+                if !same {
+                    return Err(LdError::Invalid("protected term redefinition"));
+                }
+                def = prev;
+            }
+        }
+        self.terms.insert(term.to_owned(), def);
+        defined.insert(term, true);
+        Ok(())
+    }
+
+    /// A term's IRI when its definition gives no `@id` (§4.2.2 steps 15-18).
+    fn implicit_iri<'l>(
+        &mut self,
+        loader: &Loader,
+        local: &'l Json,
+        term: &'l str,
+        defined: &mut HashMap<&'l str, bool>,
+        options: Options,
+    ) -> Result<String, LdError> {
+        if let Some(colon) = term[1.min(term.len())..].find(':').map(|c| c + 1) {
+            let (prefix, suffix) = (&term[..colon], &term[colon + 1..]);
+            if local.get(prefix).is_some() {
+                self.define(loader, local, prefix, defined, false, options)?;
+            }
+            if let Some(TermDef { iri: Some(p), .. }) = self.terms.get(prefix) {
+                return Ok(format!("{p}{suffix}"));
+            }
+            return Ok(term.to_owned());
+        }
+        if term.contains('/') {
+            let iri = self
+                .expand_iri(term, false, true)
+                .ok_or(LdError::Invalid("invalid IRI mapping"))?;
+            if !is_absolute_iri(&iri) {
+                return Err(LdError::Invalid("invalid IRI mapping"));
+            }
+            return Ok(iri);
+        }
+        if term == "@type" {
+            return Ok("@type".to_owned());
+        }
+        match &self.vocab {
+            Some(v) => Ok(format!("{v}{term}")),
+            None => Err(LdError::Invalid("invalid IRI mapping")),
+        }
+    }
+
+    /// IRI expansion while a local context is being processed: terms it
+    /// defines are defined first (§5.2.2 steps 4 and 6.3).
+    fn expand_iri_defining<'l>(
+        &mut self,
+        loader: &Loader,
+        local: &'l Json,
+        value: &'l str,
+        defined: &mut HashMap<&'l str, bool>,
+        options: Options,
+    ) -> Result<Option<String>, LdError> {
+        if is_keyword(value) {
+            return Ok(Some(value.to_owned()));
+        }
+        if local.get(value).is_some() && defined.get(value) != Some(&true) {
+            self.define(loader, local, value, defined, false, options)?;
+        }
+        if let Some(colon) = value[1.min(value.len())..].find(':').map(|c| c + 1) {
+            let prefix = &value[..colon];
+            if local.get(prefix).is_some() && defined.get(prefix) != Some(&true) {
+                self.define(loader, local, prefix, defined, false, options)?;
+            }
+        }
+        Ok(self.expand_iri(value, false, true))
+    }
+
+    /// §5.2.2 IRI Expansion with a processed context. `None` when the value
+    /// maps to null or is a reserved keyword-like string.
+    pub fn expand_iri(&self, value: &str, document_relative: bool, vocab: bool) -> Option<String> {
+        let _ = document_relative; // No base IRI: relative IRIs stay relative.
+        if is_keyword(value) {
+            return Some(value.to_owned());
+        }
+        if looks_like_keyword(value) {
+            return None;
+        }
+        if vocab && let Some(def) = self.terms.get(value) {
+            return def.iri.clone();
+        }
+        if let Some(colon) = value[1.min(value.len())..].find(':').map(|c| c + 1) {
+            let (prefix, suffix) = (&value[..colon], &value[colon + 1..]);
+            if prefix == "_" || suffix.starts_with("//") {
+                return Some(value.to_owned());
+            }
+            if let Some(TermDef {
+                iri: Some(p),
+                prefix: true,
+                ..
+            }) = self.terms.get(prefix)
+            {
+                return Some(format!("{p}{suffix}"));
+            }
+            if is_absolute_iri(value) {
+                return Some(value.to_owned());
+            }
+        }
+        if vocab && let Some(v) = &self.vocab {
+            return Some(format!("{v}{value}"));
+        }
+        Some(value.to_owned())
+    }
+
+    /// `scoped` applied on top of this context, computed once per run for
+    /// each (context, scoped context, options).
+    pub fn scoped(
+        self: &Arc<Self>,
+        loader: &Loader,
+        scoped: &Arc<Json>,
+        options: Options,
+    ) -> Result<Arc<ActiveContext>, LdError> {
+        let key = (
+            Arc::as_ptr(scoped) as usize,
+            options.override_protected,
+            options.propagate,
+        );
+        if let Some(hit) = self
+            .memo
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&key).map(|e| e.result.clone()))
+        {
+            return Ok(hit);
+        }
+        let processed = self.process(loader, scoped, options, 0)?;
+        if let Ok(mut memo) = self.memo.lock()
+            && memo.len() < MEMO_LIMIT
+        {
+            memo.insert(
+                key,
+                Memo {
+                    _scoped: scoped.clone(),
+                    result: processed.clone(),
+                },
+            );
+        }
+        Ok(processed)
+    }
+}

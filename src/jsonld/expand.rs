@@ -1,0 +1,657 @@
+//! Expansion (JSON-LD 1.1 Processing Algorithms §5.1 and §5.3.2) and
+//! deserialization to RDF (§8.1 with §8.5 Object to RDF and §8.6 List
+//! to RDF).
+//!
+//! Expansion produces [`Item`]s rather than expanded JSON, and RDF is
+//! written straight from them: flattening into a node map (§7.2) only
+//! merges what quads merge anyway, and blank node labels are replaced by
+//! canonicalization, so quads are emitted in one walk with fresh labels.
+//!
+//! Data Integrity requires that nothing is silently lost on the way to
+//! RDF (VC Data Integrity §4.3, "safe mode" in jsonld.js): every place
+//! where JSON-LD would drop data (a term the context does not define, a
+//! relative IRI, a free-floating value, a `null` `@value`, a malformed
+//! language tag, a base direction with no RDF form) is
+//! [`LdError::DataLoss`] here.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::context::{ActiveContext, Options, is_absolute_iri, is_keyword};
+use super::json::Json;
+use super::{LdError, Loader};
+use crate::rdf::nquads::{Quad, Term};
+
+const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
+const RDF_FIRST: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#first";
+const RDF_REST: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#rest";
+const RDF_NIL: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#nil";
+const RDF_JSON: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON";
+const XSD_BOOLEAN: &str = "http://www.w3.org/2001/XMLSchema#boolean";
+const XSD_INTEGER: &str = "http://www.w3.org/2001/XMLSchema#integer";
+const XSD_DOUBLE: &str = "http://www.w3.org/2001/XMLSchema#double";
+const XSD_STRING: &str = "http://www.w3.org/2001/XMLSchema#string";
+
+/// An expanded value.
+#[derive(Debug)]
+pub enum Item {
+    Node(Node),
+    Value(Literal),
+    List(Vec<Item>),
+}
+
+/// An expanded node object (or graph object, when `graph` is set).
+#[derive(Debug, Default)]
+pub struct Node {
+    pub id: Option<String>,
+    pub types: Vec<String>,
+    pub props: Vec<(String, Vec<Item>)>,
+    pub graph: Option<Vec<Item>>,
+}
+
+/// An expanded value object.
+#[derive(Debug)]
+pub struct Literal {
+    pub value: Json,
+    pub datatype: Option<String>,
+    pub language: Option<String>,
+    pub direction: Option<String>,
+}
+
+/// Expands `document` with `active` as its initial context and returns
+/// its quads.
+pub fn to_rdf(
+    loader: &Loader,
+    active: &Arc<ActiveContext>,
+    document: &Json,
+) -> Result<Vec<Quad>, LdError> {
+    let expander = Expander { loader };
+    let mut items = expander.element(active, None, document, false)?;
+    // §5.1.1 step 19: a lone graph object without other members is its
+    // graph's contents.
+    if let [Item::Node(node)] = items.as_mut_slice()
+        && node.id.is_none()
+        && node.types.is_empty()
+        && node.props.is_empty()
+        && let Some(graph) = node.graph.take()
+    {
+        items = graph;
+    }
+    let mut emitter = Emitter::default();
+    for item in &items {
+        match item {
+            Item::Node(n) => {
+                emitter.node(n, &None)?;
+            }
+            _ => return Err(LdError::DataLoss("free-floating value")),
+        }
+    }
+    Ok(emitter.quads)
+}
+
+struct Expander<'l> {
+    loader: &'l Loader,
+}
+
+impl Expander<'_> {
+    /// §5.1.2 for any element; an empty result stands for null.
+    fn element(
+        &self,
+        active: &Arc<ActiveContext>,
+        property: Option<&str>,
+        element: &Json,
+        from_map: bool,
+    ) -> Result<Vec<Item>, LdError> {
+        let definition = property.and_then(|p| active.terms.get(p));
+        match element {
+            Json::Null => Ok(Vec::new()),
+            Json::Array(items) => {
+                let list = definition.is_some_and(|d| d.container.list);
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    let expanded = self.element(active, property, item, from_map)?;
+                    if list && matches!(item, Json::Array(_)) {
+                        out.push(Item::List(expanded));
+                    } else {
+                        out.extend(expanded);
+                    }
+                }
+                Ok(out)
+            }
+            Json::Object(members) => self.object(active, property, members, from_map),
+            scalar => {
+                if matches!(property, None | Some("@graph")) {
+                    return Err(LdError::DataLoss("free-floating scalar"));
+                }
+                let scoped = definition.and_then(|d| d.context.clone());
+                let active = match scoped {
+                    Some(s) => active.scoped(
+                        self.loader,
+                        &s,
+                        Options {
+                            override_protected: true,
+                            propagate: true,
+                        },
+                    )?,
+                    None => active.clone(),
+                };
+                Ok(vec![value(&active, property, scalar)?])
+            }
+        }
+    }
+
+    fn object(
+        &self,
+        active: &Arc<ActiveContext>,
+        property: Option<&str>,
+        members: &[(String, Json)],
+        from_map: bool,
+    ) -> Result<Vec<Item>, LdError> {
+        let scoped = property
+            .and_then(|p| active.terms.get(p))
+            .and_then(|d| d.context.clone());
+        let mut active = active.clone();
+        // Step 7: type-scoped contexts do not reach nested nodes.
+        if let Some(previous) = &active.previous
+            && !from_map
+        {
+            let expands_to =
+                |k: &str, kw: &str| active.expand_iri(k, false, true).as_deref() == Some(kw);
+            let has_value = members.iter().any(|(k, _)| expands_to(k, "@value"));
+            let only_id = members.len() == 1 && expands_to(&members[0].0, "@id");
+            if !has_value && !only_id {
+                active = previous.clone();
+            }
+        }
+        // Step 8: a property-scoped context.
+        if let Some(s) = scoped {
+            active = active.scoped(
+                self.loader,
+                &s,
+                Options {
+                    override_protected: true,
+                    propagate: true,
+                },
+            )?;
+        }
+        // Step 9: an embedded context.
+        if let Some((_, local)) = members.iter().find(|(k, _)| k == "@context") {
+            active = active.process(self.loader, local, Options::DEFAULT, 0)?;
+        }
+        // Step 11: type-scoped contexts, types in lexicographic order.
+        let type_scoped = active.clone();
+        let mut type_keys: Vec<&(String, Json)> = members
+            .iter()
+            .filter(|(k, _)| active.expand_iri(k, false, true).as_deref() == Some("@type"))
+            .collect();
+        type_keys.sort_by(|a, b| a.0.cmp(&b.0));
+        for (_, types) in type_keys {
+            let mut terms: Vec<&str> = types
+                .one_or_many()
+                .iter()
+                .filter_map(Json::as_str)
+                .collect();
+            terms.sort_unstable();
+            for term in terms {
+                if let Some(ctx) = type_scoped.terms.get(term).and_then(|d| d.context.clone()) {
+                    active = active.scoped(
+                        self.loader,
+                        &ctx,
+                        Options {
+                            override_protected: false,
+                            propagate: false,
+                        },
+                    )?;
+                }
+            }
+        }
+
+        let mut node = Node::default();
+        let mut value_member: Option<&Json> = None;
+        let mut language: Option<String> = None;
+        let mut direction: Option<String> = None;
+        let mut list: Option<Vec<Item>> = None;
+        let mut set: Option<Vec<Item>> = None;
+        let mut seen_keywords: Vec<String> = Vec::new();
+        for (key, value) in members {
+            if key == "@context" {
+                continue;
+            }
+            let expanded = match active.expand_iri(key, false, true) {
+                Some(e) if is_keyword(&e) || e.contains(':') => e,
+                _ => return Err(LdError::DataLoss("undefined term")),
+            };
+            if !is_keyword(&expanded) {
+                self.property(&active, key, expanded, value, &mut node)?;
+                continue;
+            }
+            if seen_keywords.contains(&expanded) {
+                return Err(LdError::Invalid("colliding keywords"));
+            }
+            seen_keywords.push(expanded.clone());
+            match expanded.as_str() {
+                "@id" => {
+                    let Json::String(id) = value else {
+                        return Err(LdError::Invalid("invalid @id value"));
+                    };
+                    node.id = Some(
+                        active
+                            .expand_iri(id, true, false)
+                            .ok_or(LdError::DataLoss("reserved @id value"))?,
+                    );
+                }
+                "@type" => {
+                    for t in value.one_or_many() {
+                        let Json::String(t) = t else {
+                            return Err(LdError::Invalid("invalid type value"));
+                        };
+                        node.types.push(
+                            type_scoped
+                                .expand_iri(t, true, true)
+                                .ok_or(LdError::DataLoss("reserved @type value"))?,
+                        );
+                    }
+                }
+                "@graph" => {
+                    node.graph = Some(self.element(&active, Some("@graph"), value, false)?);
+                }
+                "@value" => value_member = Some(value),
+                "@language" => match value {
+                    Json::String(l) => language = Some(l.clone()),
+                    _ => return Err(LdError::Invalid("invalid language-tagged string")),
+                },
+                "@direction" => match value {
+                    Json::String(d) if d == "ltr" || d == "rtl" => direction = Some(d.clone()),
+                    _ => return Err(LdError::Invalid("invalid base direction")),
+                },
+                "@index" => {
+                    if !matches!(value, Json::String(_)) {
+                        return Err(LdError::Invalid("invalid @index value"));
+                    }
+                }
+                "@list" => {
+                    if matches!(property, None | Some("@graph")) {
+                        return Err(LdError::DataLoss("free-floating list"));
+                    }
+                    list = Some(self.element(&active, property, value, false)?);
+                }
+                "@set" => set = Some(self.element(&active, property, value, false)?),
+                "@reverse" => return Err(LdError::Unsupported("@reverse")),
+                "@nest" => return Err(LdError::Unsupported("@nest")),
+                "@included" => return Err(LdError::Unsupported("@included")),
+                _ => return Err(LdError::Invalid("invalid keyword in a node object")),
+            }
+        }
+
+        if let Some(v) = value_member {
+            let extra = node.id.is_some()
+                || !node.props.is_empty()
+                || node.graph.is_some()
+                || list.is_some()
+                || set.is_some();
+            if extra || node.types.len() > 1 || (language.is_some() && !node.types.is_empty()) {
+                return Err(LdError::Invalid("invalid value object"));
+            }
+            let datatype = node.types.pop();
+            if *v == Json::Null {
+                return Err(LdError::DataLoss("null @value"));
+            }
+            if datatype.as_deref() != Some("@json") {
+                if !v.is_scalar() {
+                    return Err(LdError::Invalid("invalid value object value"));
+                }
+                if language.is_some() && !matches!(v, Json::String(_)) {
+                    return Err(LdError::Invalid("invalid language-tagged value"));
+                }
+            }
+            return Ok(vec![Item::Value(Literal {
+                value: v.clone(),
+                datatype,
+                language,
+                direction,
+            })]);
+        }
+        if language.is_some() || direction.is_some() {
+            return Err(LdError::DataLoss("object with only @language"));
+        }
+        if let Some(items) = list {
+            if node.id.is_some() || !node.types.is_empty() || !node.props.is_empty() {
+                return Err(LdError::Invalid("invalid set or list object"));
+            }
+            return Ok(vec![Item::List(items)]);
+        }
+        if let Some(items) = set {
+            if node.id.is_some() || !node.types.is_empty() || !node.props.is_empty() {
+                return Err(LdError::Invalid("invalid set or list object"));
+            }
+            return Ok(items);
+        }
+        if matches!(property, None | Some("@graph"))
+            && node.types.is_empty()
+            && node.props.is_empty()
+            && node.graph.is_none()
+        {
+            return Err(LdError::DataLoss(if node.id.is_some() {
+                "object with only @id"
+            } else {
+                "empty object"
+            }));
+        }
+        Ok(vec![Item::Node(node)])
+    }
+
+    /// Step 13.4 onwards for a member that expands to an IRI.
+    fn property(
+        &self,
+        active: &Arc<ActiveContext>,
+        key: &str,
+        expanded: String,
+        value: &Json,
+        node: &mut Node,
+    ) -> Result<(), LdError> {
+        let definition = active.terms.get(key);
+        let container = definition.map(|d| d.container).unwrap_or_default();
+        let mut items = if definition.and_then(|d| d.type_mapping.as_deref()) == Some("@json") {
+            vec![Item::Value(Literal {
+                value: value.clone(),
+                datatype: Some("@json".into()),
+                language: None,
+                direction: None,
+            })]
+        } else if container.language
+            && let Json::Object(map) = value
+        {
+            let mut out = Vec::new();
+            for (lang, texts) in map {
+                let tag = match active.expand_iri(lang, false, true).as_deref() {
+                    Some("@none") => None,
+                    _ => Some(lang.clone()),
+                };
+                for text in texts.one_or_many() {
+                    match text {
+                        Json::Null => {}
+                        Json::String(_) => out.push(Item::Value(Literal {
+                            value: text.clone(),
+                            datatype: None,
+                            language: tag.clone(),
+                            direction: None,
+                        })),
+                        _ => return Err(LdError::Invalid("invalid language map value")),
+                    }
+                }
+            }
+            out
+        } else {
+            self.element(active, Some(key), value, false)?
+        };
+        if matches!(value, Json::Null) {
+            return Ok(());
+        }
+        if container.list && !matches!(items.as_slice(), [Item::List(_)]) {
+            items = vec![Item::List(items)];
+        }
+        if container.graph {
+            items = items
+                .into_iter()
+                .map(|item| {
+                    Item::Node(Node {
+                        graph: Some(vec![item]),
+                        ..Node::default()
+                    })
+                })
+                .collect();
+        }
+        match node.props.iter_mut().find(|(p, _)| *p == expanded) {
+            Some((_, existing)) => existing.extend(items),
+            None => node.props.push((expanded, items)),
+        }
+        Ok(())
+    }
+}
+
+/// §5.3.2 Value Expansion.
+fn value(active: &ActiveContext, property: Option<&str>, v: &Json) -> Result<Item, LdError> {
+    let definition = property.and_then(|p| active.terms.get(p));
+    let mapping = definition.and_then(|d| d.type_mapping.as_deref());
+    if let (Some(kind @ ("@id" | "@vocab")), Json::String(s)) = (mapping, v) {
+        let id = active
+            .expand_iri(s, true, kind == "@vocab")
+            .ok_or(LdError::DataLoss("reserved @id value"))?;
+        return Ok(Item::Node(Node {
+            id: Some(id),
+            ..Node::default()
+        }));
+    }
+    let mut literal = Literal {
+        value: v.clone(),
+        datatype: None,
+        language: None,
+        direction: None,
+    };
+    match mapping {
+        Some("@id" | "@vocab" | "@none") => {}
+        Some(datatype) => literal.datatype = Some(datatype.to_owned()),
+        None if matches!(v, Json::String(_)) => {
+            literal.language = match definition.and_then(|d| d.language.clone()) {
+                Some(explicit) => explicit,
+                None => active.language.clone(),
+            };
+            literal.direction = match definition.and_then(|d| d.direction.clone()) {
+                Some(explicit) => explicit,
+                None => active.direction.clone(),
+            };
+        }
+        None => {}
+    }
+    Ok(Item::Value(literal))
+}
+
+/// Writes quads for expanded items, numbering blank nodes as it goes.
+#[derive(Default)]
+struct Emitter {
+    quads: Vec<Quad>,
+    blanks: usize,
+    labels: HashMap<String, String>,
+}
+
+impl Emitter {
+    fn fresh(&mut self) -> Term {
+        self.blanks += 1;
+        Term::Blank(format!("b{}", self.blanks - 1))
+    }
+
+    /// The term of an IRI or blank node identifier from the document.
+    fn reference(&mut self, id: &str, what: &'static str) -> Result<Term, LdError> {
+        if let Some(label) = id.strip_prefix("_:") {
+            if let Some(mapped) = self.labels.get(label) {
+                return Ok(Term::Blank(mapped.clone()));
+            }
+            let Term::Blank(mapped) = self.fresh() else {
+                unreachable!("fresh gives a blank node")
+            };
+            self.labels.insert(label.to_owned(), mapped.clone());
+            return Ok(Term::Blank(mapped));
+        }
+        if is_absolute_iri(id) {
+            Ok(Term::Iri(id.to_owned()))
+        } else {
+            Err(LdError::DataLoss(what))
+        }
+    }
+
+    fn push(&mut self, subject: &Term, predicate: &str, object: Term, graph: &Option<Term>) {
+        self.quads.push(Quad {
+            subject: subject.clone(),
+            predicate: Term::Iri(predicate.to_owned()),
+            object,
+            graph: graph.clone(),
+        });
+    }
+
+    /// A node's quads in `graph`; returns its subject.
+    fn node(&mut self, node: &Node, graph: &Option<Term>) -> Result<Term, LdError> {
+        let subject = match &node.id {
+            Some(id) => self.reference(id, "relative subject reference")?,
+            None => self.fresh(),
+        };
+        for t in &node.types {
+            let object = self.reference(t, "relative type reference")?;
+            self.push(&subject, RDF_TYPE, object, graph);
+        }
+        for (predicate, items) in &node.props {
+            if predicate.starts_with("_:") {
+                return Err(LdError::DataLoss("blank node predicate"));
+            }
+            if !is_absolute_iri(predicate) {
+                return Err(LdError::DataLoss("relative predicate reference"));
+            }
+            for item in items {
+                let object = self.item(item, graph)?;
+                self.push(&subject, predicate, object, graph);
+            }
+        }
+        if let Some(contents) = &node.graph {
+            let name = Some(subject.clone());
+            for item in contents {
+                match item {
+                    Item::Node(n) => {
+                        self.node(n, &name)?;
+                    }
+                    _ => return Err(LdError::DataLoss("free-floating value")),
+                }
+            }
+        }
+        Ok(subject)
+    }
+
+    /// §8.5 Object to RDF, §8.6 List to RDF.
+    fn item(&mut self, item: &Item, graph: &Option<Term>) -> Result<Term, LdError> {
+        match item {
+            Item::Node(n) => self.node(n, graph),
+            Item::Value(literal) => literal_term(literal),
+            Item::List(items) => {
+                if items.is_empty() {
+                    return Ok(Term::Iri(RDF_NIL.to_owned()));
+                }
+                let heads: Vec<Term> = items.iter().map(|_| self.fresh()).collect();
+                for (i, item) in items.iter().enumerate() {
+                    let object = self.item(item, graph)?;
+                    self.push(&heads[i], RDF_FIRST, object, graph);
+                    let rest = heads
+                        .get(i + 1)
+                        .cloned()
+                        .unwrap_or_else(|| Term::Iri(RDF_NIL.to_owned()));
+                    self.push(&heads[i], RDF_REST, rest, graph);
+                }
+                Ok(heads[0].clone())
+            }
+        }
+    }
+}
+
+fn literal_term(literal: &Literal) -> Result<Term, LdError> {
+    let mut datatype = literal.datatype.clone();
+    if let Some(dt) = &datatype
+        && dt != "@json"
+        && !is_absolute_iri(dt)
+    {
+        return Err(LdError::DataLoss("relative type reference"));
+    }
+    if literal.direction.is_some() {
+        // JSON-LD has no RDF form for a base direction unless asked for
+        // one (`rdfDirection`), which Data Integrity does not do.
+        return Err(LdError::DataLoss("base direction without rdfDirection"));
+    }
+    if let Some(tag) = &literal.language
+        && !well_formed_language(tag)
+    {
+        return Err(LdError::DataLoss("invalid @language value"));
+    }
+    let text = if datatype.as_deref() == Some("@json") {
+        datatype = Some(RDF_JSON.to_owned());
+        let mut out = Vec::new();
+        literal.value.write_jcs(&mut out);
+        String::from_utf8(out).map_err(|_| LdError::Invalid("invalid JSON literal"))?
+    } else {
+        match &literal.value {
+            Json::Bool(b) => {
+                datatype.get_or_insert_with(|| XSD_BOOLEAN.to_owned());
+                b.to_string()
+            }
+            Json::Number(n) => {
+                let double =
+                    n.fract() != 0.0 || n.abs() >= 1e21 || datatype.as_deref() == Some(XSD_DOUBLE);
+                if double {
+                    datatype.get_or_insert_with(|| XSD_DOUBLE.to_owned());
+                    canonical_double(*n)
+                } else {
+                    datatype.get_or_insert_with(|| XSD_INTEGER.to_owned());
+                    format!("{}", *n as i128)
+                }
+            }
+            Json::String(s) => s.clone(),
+            _ => return Err(LdError::Invalid("invalid value object value")),
+        }
+    };
+    let language = literal.language.clone();
+    let datatype = match (&language, datatype) {
+        // rdf:langString is implied by the tag in N-Quads.
+        (Some(_), _) => None,
+        (None, Some(dt)) if dt == XSD_STRING => None,
+        (None, dt) => dt,
+    };
+    Ok(Term::Literal {
+        value: text,
+        datatype,
+        language,
+    })
+}
+
+/// The canonical lexical form of an xsd:double as JSON-LD writes it
+/// (§8.6 "Data Round Tripping"): one digit before the point, at least one
+/// after, no trailing zeros, an `E` exponent: `5.5E0`, `1.0E21`, `-1.25E-3`.
+/// Like jsonld.js, 16 significant digits.
+pub fn canonical_double(n: f64) -> String {
+    let formatted = format!("{n:.15e}");
+    let (mantissa, exponent) = formatted.split_once('e').unwrap_or((&formatted, "0"));
+    let mantissa = match mantissa.split_once('.') {
+        Some((int, frac)) => {
+            let frac = frac.trim_end_matches('0');
+            format!("{int}.{}", if frac.is_empty() { "0" } else { frac })
+        }
+        None => format!("{mantissa}.0"),
+    };
+    format!("{mantissa}E{exponent}")
+}
+
+/// BCP 47 shape as JSON-LD checks it: `[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*`.
+fn well_formed_language(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let first_ok = parts
+        .next()
+        .is_some_and(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphabetic()));
+    first_ok
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doubles_take_jsonld_canonical_form() {
+        assert_eq!(canonical_double(5.5), "5.5E0");
+        assert_eq!(canonical_double(1e21), "1.0E21");
+        assert_eq!(canonical_double(-0.00125), "-1.25E-3");
+        assert_eq!(canonical_double(123456.789), "1.23456789E5");
+    }
+
+    #[test]
+    fn language_tags_are_checked_for_shape() {
+        assert!(well_formed_language("en"));
+        assert!(well_formed_language("zh-Hant-TW"));
+        assert!(!well_formed_language("en_US"));
+        assert!(!well_formed_language(""));
+        assert!(!well_formed_language("toolongtag"));
+    }
+}
