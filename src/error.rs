@@ -25,4 +25,6 @@ pub enum RunError {
     Io { path: String, source: io::Error },
     #[error("{path}: not a usable status list: {why}")]
     StatusList { path: String, why: String },
+    #[error(transparent)]
+    Contexts(#[from] crate::jsonld::ContextError),
 }

@@ -67,6 +67,8 @@ pub struct VerifyConfig {
     /// `--bitmaps`: where to write one roaring bitmap of record ordinals per
     /// verdict.
     pub bitmaps: Option<std::path::PathBuf>,
+    /// `--contexts`: a directory of JSON-LD contexts with an `index.json`.
+    pub contexts: Option<std::path::PathBuf>,
     pub source: SourceOptions,
     pub progress: bool,
 }
@@ -86,6 +88,7 @@ impl VerifyConfig {
             status_lists: Vec::new(),
             strict_status: false,
             bitmaps: None,
+            contexts: None,
             source: SourceOptions::default(),
             progress: false,
         }
@@ -113,6 +116,16 @@ pub fn load_resolver(dids: &[String], trust_fragment_keys: bool) -> Result<KeyRe
     Ok(resolver)
 }
 
+/// The JSON-LD processor of a run: the built-in contexts and those of
+/// `--contexts`.
+pub fn load_contexts(config: &VerifyConfig) -> Result<jsonld::Processor, RunError> {
+    let mut contexts = jsonld::Contexts::builtin()?;
+    if let Some(dir) = &config.contexts {
+        contexts.add_directory(dir)?;
+    }
+    Ok(jsonld::Processor::new(&contexts)?)
+}
+
 /// Loads, verifies and decodes the status lists named by `--status-lists`.
 ///
 /// Each list is judged as a record would be (proof, issuer of the key,
@@ -122,11 +135,13 @@ pub fn load_resolver(dids: &[String], trust_fragment_keys: bool) -> Result<KeyRe
 pub fn load_status_lists(
     config: &VerifyConfig,
     resolver: &KeyResolver,
+    jsonld: &jsonld::Processor,
 ) -> Result<StatusLists, RunError> {
     let mut lists = StatusLists::new(config.strict_status);
     let unchecked = StatusLists::default();
     let ctx = pipeline::record::Context {
         resolver,
+        jsonld,
         status: &unchecked,
         as_of: config.as_of,
         max_record_bytes: config.source.max_record_bytes,
@@ -153,9 +168,10 @@ pub fn load_status_lists(
 /// Verifies every record of the inputs into `sink`.
 pub fn verify(config: &VerifyConfig, sink: &mut dyn Sink) -> Result<RunSummary, RunError> {
     let stopwatch = Stopwatch::start();
+    let jsonld = load_contexts(config)?;
     let resolver = load_resolver(&config.dids, config.trust_fragment_keys)?;
-    let status = load_status_lists(config, &resolver)?;
-    let settings = Settings::new(config, &resolver, &status);
+    let status = load_status_lists(config, &resolver, &jsonld)?;
+    let settings = Settings::new(config, &resolver, &status, &jsonld);
     let run = |sink: &mut dyn Sink| {
         if config.threads <= 1 {
             run_sequential(&config.inputs, &settings, sink)

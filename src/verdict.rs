@@ -159,6 +159,20 @@ codes! {
         JwtClaims = "jwt_claims" => InvalidProof,
         /// The proof's own `expires` is before the judging instant.
         ProofExpired = "proof_expired" => InvalidProof,
+        /// JSON-LD expansion or conversion to RDF would drop data (an
+        /// undefined term, a relative IRI, …): Data Integrity §4.3.
+        DataLoss = "data_loss" => InvalidProof,
+        /// The document or one of its contexts breaks a JSON-LD rule, or uses
+        /// a JSON-LD feature this engine does not implement.
+        JsonLdInvalid = "jsonld_invalid" => InvalidProof,
+        /// RDF canonicalization would need more work than its bound allows
+        /// (RDFC-1.0 §4.8 poison graphs).
+        CanonicalizationBound = "canonicalization_bound" => InvalidProof,
+        /// An `Ed25519Signature2020` proof on a document whose `@context`
+        /// lacks the suite's context.
+        SuiteContext = "suite_context" => InvalidProof,
+        /// A JSON-LD context neither built in nor given with `--contexts`.
+        UnknownContext = "unknown_context" => UnknownContext,
         /// The verification method cannot be resolved offline.
         UnknownKey = "unknown_key" => UnknownKey,
         /// The key is not an acceptable Ed25519 public key.
@@ -220,6 +234,9 @@ codes! {
         StatusRefresh = "status_refresh",
         /// A 1EdTech Revocation List without a proof was trusted.
         StatusListUnsigned = "status_list_unsigned",
+        /// The proof names its cryptosuite `eddsa-2022`, the draft name of
+        /// `eddsa-rdfc-2022`.
+        DraftCryptosuiteName = "draft_cryptosuite_name",
     }
 }
 
@@ -281,6 +298,8 @@ impl Problems {
 #[non_exhaustive]
 pub enum Format {
     EddsaJcs2022,
+    EddsaRdfc2022,
+    Ed25519Signature2020,
     VcJwt,
 }
 
@@ -288,6 +307,8 @@ impl Format {
     pub fn as_str(self) -> &'static str {
         match self {
             Format::EddsaJcs2022 => "eddsa-jcs-2022",
+            Format::EddsaRdfc2022 => "eddsa-rdfc-2022",
+            Format::Ed25519Signature2020 => "Ed25519Signature2020",
             Format::VcJwt => "vc-jwt",
         }
     }

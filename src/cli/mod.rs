@@ -82,6 +82,17 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub strict_status: bool,
 
+    /// JSON-LD contexts beyond the built-in ones: a directory with an index.json.
+    ///
+    /// `index.json` maps each context URL to a file name in the directory.
+    /// An entry adds a context or overrides a built-in one of the same URL
+    /// (W3C VC v1 and v2, Data Integrity v1 and v2, Multikey, Ed25519-2020,
+    /// Bitstring Status List, StatusList2021, Open Badges 3.0.x and its
+    /// extensions, CLR 2.0). A record naming any other context is
+    /// `unknown_context`; nothing is fetched.
+    #[arg(long, value_name = "PATH")]
+    pub contexts: Option<PathBuf>,
+
     /// Write one roaring bitmap of record ordinals per verdict into this directory.
     ///
     /// `DIR/<verdict>.roaring` for every verdict word, holding the 0-based
@@ -208,6 +219,7 @@ impl VerifyArgs {
             status_lists: self.status_lists.clone(),
             strict_status: self.strict_status,
             bitmaps: self.bitmaps.clone(),
+            contexts: self.contexts.clone(),
             source: SourceOptions {
                 mmap: !self.no_mmap,
                 max_record_bytes: self.max_record_bytes,

@@ -42,6 +42,10 @@ pub struct ThroughputArgs {
     #[arg(long, value_name = "PATH")]
     pub status_lists: Vec<String>,
 
+    /// JSON-LD contexts (as for `verify`).
+    #[arg(long, value_name = "PATH")]
+    pub contexts: Option<PathBuf>,
+
     /// The judging instant (the export's manifest.json names it).
     #[arg(long, value_name = "RFC 3339")]
     pub as_of: String,
@@ -69,6 +73,7 @@ pub fn run(args: &ThroughputArgs) -> Result<(), RunError> {
     config.batch_size = args.batch_size.max(1);
     config.dids = args.dids.clone();
     config.status_lists = args.status_lists.clone();
+    config.contexts = args.contexts.clone();
 
     let summary = verify(&config, &mut NullSink)?;
     let triples = extract(&config, &input)?;
@@ -140,9 +145,10 @@ pub fn run(args: &ThroughputArgs) -> Result<(), RunError> {
 /// Collects the (message, signature, key) triples of an export by running
 /// the pipeline's own stages up to the batch.
 fn extract(config: &VerifyConfig, input: &InputPath) -> Result<Vec<Triple>, RunError> {
+    let jsonld = crate::load_contexts(config)?;
     let resolver = load_resolver(&config.dids, config.trust_fragment_keys)?;
-    let status = crate::load_status_lists(config, &resolver)?;
-    let settings = Settings::new(config, &resolver, &status);
+    let status = crate::load_status_lists(config, &resolver, &jsonld)?;
+    let settings = Settings::new(config, &resolver, &status, &jsonld);
     let mut worker = Worker::default();
     let mut work = ChunkWork::default();
     work.capture = Some(Vec::with_capacity(MAX_TRIPLES));

@@ -55,10 +55,12 @@ impl<'r> Settings<'r> {
         config: &crate::VerifyConfig,
         resolver: &'r crate::resolve::KeyResolver,
         status: &'r crate::status::check::StatusLists,
+        jsonld: &'r crate::jsonld::Processor,
     ) -> Settings<'r> {
         Settings {
             ctx: Context {
                 resolver,
+                jsonld,
                 status,
                 as_of: config.as_of,
                 max_record_bytes: config.source.max_record_bytes,

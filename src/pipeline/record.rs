@@ -13,6 +13,7 @@ use crate::parse::jcs::{Canonicalizer, Patch};
 use crate::parse::json::{JsonParser, Value, number};
 use crate::parse::jws::{self, CompactJws};
 use crate::parse::sha256x::sha256_many;
+use crate::rdf::canon::{HashAlgorithm, Limits, canonicalize};
 use crate::resolve::{KeyResolver, ResolvedKey};
 use crate::status::check::{StatusAnswer, StatusLists};
 use crate::status::clock::Timestamp;
@@ -23,6 +24,8 @@ use crate::verify::{Rejection, prepare_framed};
 /// What every record is judged against.
 pub struct Context<'r> {
     pub resolver: &'r KeyResolver,
+    /// JSON-LD to RDF, for `eddsa-rdfc-2022` and `Ed25519Signature2020`.
+    pub jsonld: &'r crate::jsonld::Processor,
     pub status: &'r StatusLists,
     pub as_of: Timestamp,
     /// Records longer than this are `malformed` (`record_too_large`).
@@ -46,6 +49,9 @@ pub struct RecordOutcome {
     /// What its status entries said; added to `problems` and `warnings`
     /// only once its proof has verified.
     pub status: StatusAnswer,
+    /// The JSON-LD context its RDF was made with (JSON-LD proofs only),
+    /// reported with its sources' digests when the signature fails.
+    pub contexts: Option<std::sync::Arc<crate::jsonld::context::ActiveContext>>,
 }
 
 /// A chunk's records and the signatures they wait on.
@@ -600,6 +606,21 @@ struct ProofBuffers<'w> {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Suite {
     EddsaJcs2022,
+    /// `draft`: named `eddsa-2022`, as early Open Badges 3.0 issuers did.
+    EddsaRdfc2022 {
+        draft: bool,
+    },
+    Ed25519Signature2020,
+}
+
+impl Suite {
+    fn format(self) -> Format {
+        match self {
+            Suite::EddsaJcs2022 => Format::EddsaJcs2022,
+            Suite::EddsaRdfc2022 { .. } => Format::EddsaRdfc2022,
+            Suite::Ed25519Signature2020 => Format::Ed25519Signature2020,
+        }
+    }
 }
 
 fn suite_of(proof: Value<'_>) -> Option<Suite> {
@@ -607,6 +628,11 @@ fn suite_of(proof: Value<'_>) -> Option<Suite> {
     let suite = proof.get("cryptosuite").and_then(Value::as_str);
     match (ty, suite) {
         ("DataIntegrityProof", Some("eddsa-jcs-2022")) => Some(Suite::EddsaJcs2022),
+        ("DataIntegrityProof", Some("eddsa-rdfc-2022")) => {
+            Some(Suite::EddsaRdfc2022 { draft: false })
+        }
+        ("DataIntegrityProof", Some("eddsa-2022")) => Some(Suite::EddsaRdfc2022 { draft: true }),
+        ("Ed25519Signature2020", _) => Some(Suite::Ed25519Signature2020),
         _ => None,
     }
 }
@@ -634,10 +660,13 @@ fn check_data_integrity(
     let mut supported = 0;
     for p in proof.one_or_many() {
         match suite_of(p) {
-            Some(Suite::EddsaJcs2022) => {
+            Some(suite) => {
                 supported += 1;
-                rec.format.get_or_insert(Format::EddsaJcs2022);
-                check_jcs_proof(ctx, cred, p, proof, bufs, index, rec, work);
+                rec.format.get_or_insert(suite.format());
+                if suite == (Suite::EddsaRdfc2022 { draft: true }) {
+                    rec.warnings.insert(Warning::DraftCryptosuiteName);
+                }
+                check_proof(ctx, cred, p, proof, suite, bufs, index, rec, work);
             }
             None => rec.warnings.insert(Warning::UnsupportedProofSkipped),
         }
@@ -707,14 +736,21 @@ fn proof_value(proof: Value<'_>) -> Option<[u8; 64]> {
     crate::parse::base58::decode_exact::<64>(text)
 }
 
-/// vc-di-eddsa §3.3.2 (Verify Proof, eddsa-jcs-2022) with §3.3.5 (Proof
-/// Configuration) and Data Integrity §4.5 for `previousProof`.
+/// The context an `Ed25519Signature2020` document must name (the suite's
+/// context requirement, as jsonld-signatures enforces it).
+const ED25519_2020_CONTEXT: &str = "https://w3id.org/security/suites/ed25519-2020/v1";
+
+/// vc-di-eddsa §3.3.2 / §3.2.2 (Verify Proof, eddsa-jcs-2022 and
+/// eddsa-rdfc-2022) with their Proof Configuration steps, the legacy
+/// `Ed25519Signature2020` suite, and Data Integrity §4.5 for
+/// `previousProof`.
 #[allow(clippy::too_many_arguments)]
-fn check_jcs_proof(
+fn check_proof(
     ctx: &Context<'_>,
     cred: &Credential<'_>,
     proof: Value<'_>,
     all: Value<'_>,
+    suite: Suite,
     bufs: &mut ProofBuffers<'_>,
     index: u32,
     rec: &mut RecordOutcome,
@@ -744,16 +780,25 @@ fn check_jcs_proof(
     let Some(signature) = proof_value(proof) else {
         return rec.problems.insert(Problem::ProofValue);
     };
-    // §3.3.2 step 4: the proof's @context must open the document's.
+    // §3.3.2 step 4 (and §3.2.2 for RDFC): the proof's @context must open
+    // the document's.
     let context = proof.get("@context");
+    let doc_ctx = cred.root.get("@context");
     if let Some(pc) = context {
-        let doc_ctx = cred.root.get("@context");
         let doc_ctx = || doc_ctx.into_iter().flat_map(|c| c.one_or_many());
         let prefix = pc.one_or_many().count() <= doc_ctx().count()
             && pc.one_or_many().zip(doc_ctx()).all(|(a, b)| a.json_eq(b));
         if !prefix {
             return rec.problems.insert(Problem::ContextMismatch);
         }
+    }
+    if suite == Suite::Ed25519Signature2020
+        && !doc_ctx
+            .into_iter()
+            .flat_map(|c| c.one_or_many())
+            .any(|c| c.as_str() == Some(ED25519_2020_CONTEXT))
+    {
+        return rec.problems.insert(Problem::SuiteContext);
     }
     // Data Integrity §4.5: a chained proof signs the document with the
     // proofs it names as `proof`.
@@ -774,15 +819,48 @@ fn check_jcs_proof(
     let Some(key) = key_for(ctx, method, cred.issuer, rec) else {
         return;
     };
+    let chained = previous_shape.map(|pp| (pp.is_array(), previous.as_slice()));
+    let written = match suite {
+        Suite::EddsaJcs2022 => Ok(write_jcs_inputs(cred, proof, context, chained, bufs, work)),
+        Suite::EddsaRdfc2022 { .. } | Suite::Ed25519Signature2020 => {
+            write_rdf_inputs(ctx, cred, proof, context.or(doc_ctx), chained, rec, work)
+        }
+    };
+    match written {
+        Ok([proof_start, doc_start, end]) => {
+            let message = Message::HashedPair {
+                proof: (proof_start, doc_start),
+                doc: (doc_start, end),
+            };
+            defer(work, index, &signature, &key, message);
+        }
+        Err(problem) => rec.problems.insert(problem),
+    }
+}
 
+/// `proof`'s previous proofs: whether `previousProof` was an array, and the
+/// proofs it names.
+type Chained<'v, 'a> = Option<(bool, &'v [Value<'a>])>;
+
+/// eddsa-jcs-2022: appends the canonical proof configuration and document
+/// to `work.signed` (vc-di-eddsa §3.3.5, §3.3.3); returns where the proof
+/// configuration starts, where the document starts and where it ends.
+fn write_jcs_inputs(
+    cred: &Credential<'_>,
+    proof: Value<'_>,
+    context: Option<Value<'_>>,
+    chained: Chained<'_, '_>,
+    bufs: &mut ProofBuffers<'_>,
+    work: &mut ChunkWork,
+) -> [usize; 3] {
     let proof_start = work.signed.len();
     bufs.canon
         .write_patched(&mut work.signed, proof, &["proofValue"], &[]);
     let doc_start = work.signed.len();
     let context_patch = context.map(|pc| ("@context", Patch::Value(pc)));
-    let proof_patch = match previous_shape {
-        Some(pp) if pp.is_array() => Some(("proof", Patch::Array(&previous))),
-        Some(_) => Some(("proof", Patch::Value(previous[0]))),
+    let proof_patch = match chained {
+        Some((true, previous)) => Some(("proof", Patch::Array(previous))),
+        Some((false, previous)) => Some(("proof", Patch::Value(previous[0]))),
         None => None,
     };
     let mut set = [("", Patch::Value(proof)); 2];
@@ -793,9 +871,76 @@ fn check_jcs_proof(
     }
     bufs.canon
         .write_patched(&mut work.signed, cred.root, &["proof"], &set[..patches]);
-    let message = Message::HashedPair {
-        proof: (proof_start, doc_start),
-        doc: (doc_start, work.signed.len()),
+    [proof_start, doc_start, work.signed.len()]
+}
+
+/// eddsa-rdfc-2022 and Ed25519Signature2020: appends the canonical N-Quads
+/// (RDFC-1.0) of the proof configuration and of the document to
+/// `work.signed`, placed as [`write_jcs_inputs`] places them. The proof configuration is the proof
+/// without `proofValue`, under the document's `@context` (vc-di-eddsa
+/// §3.2.5); `context` is that `@context` (the proof's own, when it has one,
+/// which opens the document's).
+fn write_rdf_inputs(
+    ctx: &Context<'_>,
+    cred: &Credential<'_>,
+    proof: Value<'_>,
+    context: Option<Value<'_>>,
+    chained: Chained<'_, '_>,
+    rec: &mut RecordOutcome,
+    work: &mut ChunkWork,
+) -> Result<[usize; 3], Problem> {
+    use crate::jsonld::json::Json;
+    let context = context.map(Json::from_value);
+    let config = Json::Object(
+        proof
+            .members()
+            .filter(|(k, _)| !matches!(*k, "proofValue" | "@context"))
+            .map(|(k, v)| (k.to_owned(), Json::from_value(v)))
+            .collect(),
+    );
+    let mut body: Vec<(String, Json)> = cred
+        .root
+        .members()
+        .filter(|(k, _)| !matches!(*k, "proof" | "@context"))
+        .map(|(k, v)| (k.to_owned(), Json::from_value(v)))
+        .collect();
+    match chained {
+        Some((true, previous)) => body.push((
+            "proof".to_owned(),
+            Json::Array(previous.iter().map(|p| Json::from_value(*p)).collect()),
+        )),
+        Some((false, previous)) => body.push(("proof".to_owned(), Json::from_value(previous[0]))),
+        None => {}
+    }
+    let body = Json::Object(body);
+    let (config_quads, _) = ctx
+        .jsonld
+        .to_rdf(context.as_ref(), &config)
+        .map_err(ld_problem)?;
+    let (doc_quads, active) = ctx
+        .jsonld
+        .to_rdf(context.as_ref(), &body)
+        .map_err(ld_problem)?;
+    rec.contexts = Some(active);
+    let canonical = |quads: &[crate::rdf::nquads::Quad]| {
+        canonicalize(quads, HashAlgorithm::Sha256, Limits::default())
+            .map(|c| c.nquads)
+            .map_err(|_| Problem::CanonicalizationBound)
     };
-    defer(work, index, &signature, &key, message);
+    let config = canonical(&config_quads)?;
+    let doc = canonical(&doc_quads)?;
+    let proof_start = work.signed.len();
+    work.signed.extend_from_slice(config.as_bytes());
+    let doc_start = work.signed.len();
+    work.signed.extend_from_slice(doc.as_bytes());
+    Ok([proof_start, doc_start, work.signed.len()])
+}
+
+fn ld_problem(e: crate::jsonld::LdError) -> Problem {
+    use crate::jsonld::LdError;
+    match e {
+        LdError::UnknownContext(_) => Problem::UnknownContext,
+        LdError::DataLoss(_) => Problem::DataLoss,
+        LdError::Invalid(_) | LdError::Unsupported(_) => Problem::JsonLdInvalid,
+    }
 }

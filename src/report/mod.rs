@@ -226,6 +226,25 @@ pub fn write_rest(
                 out.push(b'"');
             }
             out.push(b']');
+            // A JSON-LD proof whose signature fails: which version of each
+            // context it was checked against (a context that changed since
+            // signing looks exactly like tampering otherwise).
+            if let Some(active) = &rec.contexts
+                && rec
+                    .problems
+                    .contains(crate::verdict::Problem::InvalidSignature)
+            {
+                out.extend_from_slice(b",\"contexts\":{");
+                for (i, (url, sha256)) in active.sources.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    write_string(out, url);
+                    out.push(b':');
+                    write_string(out, sha256);
+                }
+                out.push(b'}');
+            }
             if !rec.status.messages.is_empty() {
                 out.extend_from_slice(b",\"status_messages\":[");
                 for (i, m) in rec.status.messages.iter().enumerate() {
