@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod cli;
+mod jsonld_proofs;
 mod paths;
 mod proofs;
 mod sample;

@@ -244,10 +244,8 @@ impl ActiveContext {
         let mut protected = false;
         for (key, value) in members {
             match key.as_str() {
-                "@version" => {
-                    if *value != Json::Number(1.1) {
-                        return Err(LdError::Invalid("invalid @version value"));
-                    }
+                "@version" if *value != Json::Number(1.1) => {
+                    return Err(LdError::Invalid("invalid @version value"));
                 }
                 "@import" => return Err(LdError::Unsupported("@import")),
                 "@base" => return Err(LdError::Unsupported("@base")),
@@ -499,17 +497,18 @@ impl ActiveContext {
                 _ => return Err(LdError::Invalid("invalid @prefix value")),
             };
         }
-        if let Some(prev) = previous {
-            if !options.override_protected && prev.protected {
-                let same = TermDef {
-                    protected: prev.protected,
-                    ..def.clone()
-                } == prev;
-                if !same {
-                    return Err(LdError::Invalid("protected term redefinition"));
-                }
-                def = prev;
+        if let Some(prev) = previous
+            && !options.override_protected
+            && prev.protected
+        {
+            let same = TermDef {
+                protected: prev.protected,
+                ..def.clone()
+            } == prev;
+            if !same {
+                return Err(LdError::Invalid("protected term redefinition"));
             }
+            def = prev;
         }
         self.terms.insert(term.to_owned(), def);
         defined.insert(term, true);
