@@ -313,7 +313,11 @@ fn rdfc_proof_sets_and_chains_need_their_contexts() {
     for ((name, verdict), line) in names.iter().zip(&v).zip(1..) {
         let what = format!("{DIR}/proof-set-chain/{name}.json (line {line})");
         assert_eq!(verdict.verdict, "unknown_context", "{what}: {verdict:?}");
-        assert_eq!(verdict.problems, ["unknown_context"], "{what}");
+        assert_eq!(
+            verdict.problems,
+            ["unknown_context", "issuer_mismatch"],
+            "{what}"
+        );
         assert!(verdict.warnings.is_empty(), "{what}: {verdict:?}");
     }
 }
