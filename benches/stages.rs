@@ -108,25 +108,7 @@ fn stages(c: &mut Criterion) {
         |b| b.iter(|| Bitstring::decode(&encoded, Encoding::Multibase).expect("decodes")),
     );
     group.finish();
-    // RDFC-1.0 on the RDF of an Open Badges credential (the first stage of
-    // the JSON-LD suites to exist).
-    let nquads = include_str!("../tests/data/rdf-canon-ob3-credential.nq");
-    let quads = credverify::rdf::nquads::parse(nquads).expect("N-Quads");
-    let mut group = c.benchmark_group("rdf");
-    group.bench_function(
-        "RDFC-1.0 of an OB3 credential (37 quads, 3 blank nodes)",
-        |b| {
-            b.iter(|| {
-                credverify::rdf::canon::canonicalize(
-                    &quads,
-                    credverify::rdf::canon::HashAlgorithm::Sha256,
-                    credverify::rdf::canon::Limits::default(),
-                )
-                .expect("canonicalizes")
-            })
-        },
-    );
-    group.finish();
+    json_ld(c);
     let mut group = c.benchmark_group("stages");
     group.bench_function("VC-JWT payload base64url decode, base64 crate", |b| {
         use base64::Engine;
@@ -151,6 +133,84 @@ fn stages(c: &mut Criterion) {
     group.bench_function("did:key cached", |b| {
         b.iter(|| resolver.resolve(&method).expect("resolves"))
     });
+    group.finish();
+}
+
+/// The eddsa-rdfc-2022 path stage by stage, on a generated Open Badges
+/// credential: owned JSON, expansion to RDF (context cached, as in a run),
+/// RDFC-1.0, hashing the canonical forms. Each for the document and the
+/// proof configuration together, as a record needs them.
+fn json_ld(c: &mut Criterion) {
+    use credverify::jsonld::json::Json;
+    use credverify::jsonld::{Contexts, Processor};
+    use credverify::rdf::canon::{HashAlgorithm, Limits, canonicalize};
+    use sha2::{Digest, Sha256};
+    let line = record(GenFormat::Rdfc);
+    let processor = Processor::new(&Contexts::builtin().expect("contexts")).expect("processor");
+    let mut parser = JsonParser::default();
+    let owned = |parser: &mut JsonParser| {
+        parser
+            .with_doc(&line, |v| {
+                let strip = |o: credverify::parse::json::Value<'_>, skip: &[&str]| {
+                    Json::Object(
+                        o.members()
+                            .filter(|(k, _)| !skip.contains(k))
+                            .map(|(k, v)| (k.to_owned(), Json::from_value(v)))
+                            .collect(),
+                    )
+                };
+                let proof = v.get("proof").expect("proof");
+                (
+                    v.get("@context").map(Json::from_value),
+                    strip(v, &["@context", "proof"]),
+                    strip(proof, &["@context", "proofValue"]),
+                )
+            })
+            .expect("parses")
+    };
+    let (context, doc, config) = owned(&mut parser);
+    let to_rdf = || {
+        let (d, _) = processor.to_rdf(context.as_ref(), &doc).expect("RDF");
+        let (p, _) = processor.to_rdf(context.as_ref(), &config).expect("RDF");
+        (d, p)
+    };
+    let (doc_quads, config_quads) = to_rdf();
+    let canon = || {
+        let c = |q| canonicalize(q, HashAlgorithm::Sha256, Limits::default()).expect("canonical");
+        (c(&doc_quads).nquads, c(&config_quads).nquads)
+    };
+    let (doc_nq, config_nq) = canon();
+    let mut group = c.benchmark_group("json-ld");
+    group.bench_function(
+        format!(
+            "owned JSON of document and proof configuration ({} bytes)",
+            line.len()
+        ),
+        |b| b.iter(|| owned(&mut parser)),
+    );
+    group.bench_function(
+        format!(
+            "expansion and RDF ({} + {} quads)",
+            doc_quads.len(),
+            config_quads.len()
+        ),
+        |b| b.iter(to_rdf),
+    );
+    group.bench_function("RDFC-1.0 of both", |b| b.iter(canon));
+    group.bench_function(
+        format!(
+            "SHA-256 of both canonical forms ({} bytes)",
+            doc_nq.len() + config_nq.len()
+        ),
+        |b| {
+            b.iter(|| {
+                (
+                    Sha256::digest(doc_nq.as_bytes()),
+                    Sha256::digest(config_nq.as_bytes()),
+                )
+            })
+        },
+    );
     group.finish();
 }
 

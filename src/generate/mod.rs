@@ -45,7 +45,11 @@ pub enum GenFormat {
     Jcs,
     /// VC-JWT compact JWS (EdDSA).
     Jwt,
-    /// Both, chosen per record.
+    /// Data Integrity eddsa-rdfc-2022 proofs (JSON-LD, RDFC-1.0).
+    Rdfc,
+    /// Ed25519Signature2020 proofs (JSON-LD, RDFC-1.0).
+    Ed2020,
+    /// All four, chosen per record.
     Mixed,
 }
 
@@ -496,12 +500,51 @@ fn jcs_proof(
     format!("z{}", bs58::encode(sig.to_bytes()).into_string())
 }
 
+/// Signs for eddsa-rdfc-2022 or Ed25519Signature2020: the RDFC-1.0
+/// canonical N-Quads of the proof configuration (under the document's
+/// `@context`) and of the document, each hashed; returns the `proofValue`.
+fn rdf_proof(doc: &str, proof_members: &str, key: &SigningKey) -> String {
+    use crate::jsonld::json::Json;
+    use crate::rdf::canon::{HashAlgorithm, Limits, canonicalize};
+    static PROCESSOR: std::sync::OnceLock<crate::jsonld::Processor> = std::sync::OnceLock::new();
+    let processor = PROCESSOR.get_or_init(|| {
+        let contexts = crate::jsonld::Contexts::builtin().expect("built-in contexts are pinned");
+        crate::jsonld::Processor::new(&contexts).expect("built-in contexts parse")
+    });
+    let parse = |text: &str| {
+        JsonParser::default()
+            .with_doc(text.as_bytes(), Json::from_value)
+            .expect("generated JSON parses")
+    };
+    let without_context = |j: Json| match j {
+        Json::Object(m) => Json::Object(m.into_iter().filter(|(k, _)| k != "@context").collect()),
+        other => other,
+    };
+    let doc = parse(doc);
+    let context = doc.get("@context").cloned();
+    let canonical = |body: &Json| {
+        let (quads, _) = processor
+            .to_rdf(context.as_ref(), body)
+            .expect("generated credentials have no JSON-LD data loss");
+        canonicalize(&quads, HashAlgorithm::Sha256, Limits::default())
+            .expect("generated credentials canonicalize")
+            .nquads
+    };
+    let config = without_context(parse(&format!("{{{proof_members}}}")));
+    let mut message = Vec::with_capacity(64);
+    message.extend_from_slice(&Sha256::digest(canonical(&config)));
+    message.extend_from_slice(&Sha256::digest(canonical(&without_context(doc))));
+    let sig = key.sign(&message);
+    format!("z{}", bs58::encode(sig.to_bytes()).into_string())
+}
+
 /// A generated record: its line (without newline), its case, whether it is
 /// a VC-JWT, and the status bits it needs set.
 pub struct Made {
     pub line: Vec<u8>,
     pub case: Case,
-    pub jwt: bool,
+    /// The proof format: `jcs`, `jwt`, `rdfc` or `ed2020`.
+    pub format: &'static str,
     pub bits: Vec<StatusBit>,
 }
 
@@ -524,10 +567,14 @@ pub fn record(
         .iter()
         .find(|(_, cum)| draw < *cum)
         .map_or(Case::Valid, |m| m.0);
-    let jwt = match format {
-        GenFormat::Jcs => false,
-        GenFormat::Jwt => true,
-        GenFormat::Mixed => rng.below(2) == 0,
+    let format = match format {
+        GenFormat::Mixed => [
+            GenFormat::Jcs,
+            GenFormat::Jwt,
+            GenFormat::Rdfc,
+            GenFormat::Ed2020,
+        ][rng.below(4) as usize],
+        one => one,
     };
     // Most records come from the first issuers, as in real exports.
     let who = (rng.below(issuers.len() as u64) * rng.below(issuers.len() as u64)
@@ -543,10 +590,9 @@ pub fn record(
         Some(plan) => plan.entries(who, index, case),
         None => (String::new(), Vec::new()),
     };
-    let line = if jwt {
-        jwt_record(&mut rng, issuer, method, key, case, as_of, &status)
-    } else {
-        jcs_record(&mut rng, issuer, method, key, case, as_of, &status)
+    let line = match format {
+        GenFormat::Jwt => jwt_record(&mut rng, issuer, method, key, case, as_of, &status),
+        suite => di_record(&mut rng, issuer, method, key, case, as_of, &status, suite),
     };
     let line = if case == Case::Malformed {
         malform(&mut rng, line)
@@ -556,12 +602,20 @@ pub fn record(
     Made {
         line,
         case,
-        jwt,
+        format: match format {
+            GenFormat::Jwt => "jwt",
+            GenFormat::Rdfc => "rdfc",
+            GenFormat::Ed2020 => "ed2020",
+            _ => "jcs",
+        },
         bits,
     }
 }
 
-fn jcs_record(
+/// A record with an embedded Data Integrity proof: `suite` is `Jcs`,
+/// `Rdfc` or `Ed2020`.
+#[allow(clippy::too_many_arguments)]
+fn di_record(
     rng: &mut Rng,
     issuer: &Issuer,
     method: &str,
@@ -569,9 +623,29 @@ fn jcs_record(
     case: Case,
     as_of: i64,
     status: &str,
+    suite: GenFormat,
 ) -> Vec<u8> {
     let v1 = rng.below(8) == 0;
-    let b = body(rng, issuer, case, as_of, v1, status);
+    let mut b = body(rng, issuer, case, as_of, v1, status);
+    // The JSON-LD suites need their terms defined: Data Integrity's for a
+    // VC 1.1 credential, the suite context for Ed25519Signature2020, the
+    // status list context for VC 1.1 status entries.
+    let mut extra = Vec::new();
+    if suite == GenFormat::Rdfc && v1 {
+        extra.push("https://w3id.org/security/data-integrity/v2");
+    }
+    if suite == GenFormat::Ed2020 {
+        extra.push("https://w3id.org/security/suites/ed25519-2020/v1");
+    }
+    if suite != GenFormat::Jcs && v1 && !status.is_empty() {
+        extra.push("https://www.w3.org/ns/credentials/status/v1");
+    }
+    if let Some(end) = b.members.find("],")
+        && !extra.is_empty()
+    {
+        let added: String = extra.iter().map(|c| format!(",\"{c}\"")).collect();
+        b.members.insert_str(end, &added);
+    }
     let signed_members = b.signed();
     let shown_members = if case == Case::Tampered {
         b.amended()
@@ -588,13 +662,19 @@ fn jcs_record(
     } else {
         String::new()
     };
-    let suite = if case == Case::Unsupported {
-        "ecdsa-rdfc-2019"
+    let (kind, cryptosuite) = match (case, suite) {
+        (Case::Unsupported, _) => ("DataIntegrityProof", ",\"cryptosuite\":\"ecdsa-rdfc-2019\""),
+        (_, GenFormat::Rdfc) => ("DataIntegrityProof", ",\"cryptosuite\":\"eddsa-rdfc-2022\""),
+        (_, GenFormat::Ed2020) => ("Ed25519Signature2020", ""),
+        _ => ("DataIntegrityProof", ",\"cryptosuite\":\"eddsa-jcs-2022\""),
+    };
+    let context = if suite == GenFormat::Ed2020 {
+        String::new()
     } else {
-        "eddsa-jcs-2022"
+        context
     };
     let proof_members = format!(
-        "\"type\":\"DataIntegrityProof\",\"cryptosuite\":\"{suite}\",\"created\":\"{created}\",\"verificationMethod\":\"{method}\",\"proofPurpose\":\"assertionMethod\"{context}"
+        "\"type\":\"{kind}\"{cryptosuite},\"created\":\"{created}\",\"verificationMethod\":\"{method}\",\"proofPurpose\":\"assertionMethod\"{context}"
     );
     let value = if case == Case::Unsupported {
         format!("z{}", bs58::encode(rng.bytes::<64>()).into_string())
@@ -602,16 +682,15 @@ fn jcs_record(
         thread_local! {
             static TOOLS: std::cell::RefCell<(JsonParser, Canonicalizer)> = std::cell::RefCell::new(Default::default());
         }
-        TOOLS.with(|t| {
-            let (parser, canon) = &mut *t.borrow_mut();
-            jcs_proof(
-                parser,
-                canon,
-                &format!("{{{signed_members}}}"),
-                &proof_members,
-                key,
-            )
-        })
+        let doc = format!("{{{signed_members}}}");
+        if suite == GenFormat::Jcs {
+            TOOLS.with(|t| {
+                let (parser, canon) = &mut *t.borrow_mut();
+                jcs_proof(parser, canon, &doc, &proof_members, key)
+            })
+        } else {
+            rdf_proof(&doc, &proof_members, key)
+        }
     };
     format!("{{{shown_members},\"proof\":{{{proof_members},\"proofValue\":\"{value}\"}}}}")
         .into_bytes()
@@ -798,7 +877,7 @@ pub fn run(args: &GenerateArgs) -> Result<(), RunError> {
                 index + 1,
                 made.case.name(),
                 made.case.expected(),
-                if made.jwt { "jwt" } else { "jcs" }
+                made.format
             )
             .map_err(io(&truth_path))?;
             bits.extend(made.bits);

@@ -15,7 +15,9 @@
 //! shared ([`ActiveContext::scoped`] memoizes the scoped contexts applied on
 //! top of a context; [`super::Processor`] the top-level ones).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, Mutex};
 
 use super::json::Json;
@@ -47,10 +49,55 @@ pub struct TermDef {
     pub context: Option<Arc<Json>>,
 }
 
+/// Term definitions by term. The keys come from contexts (built in or given
+/// by the user), never from records, so a fast unkeyed hash is safe here:
+/// records only look terms up.
+pub type TermMap = HashMap<String, TermDef, BuildHasherDefault<TermHasher>>;
+
+/// The multiply-rotate hash of rustc's FxHasher: a few cycles per word,
+/// where SipHash costs tens of nanoseconds per term lookup.
+#[derive(Default, Clone, Copy)]
+pub struct TermHasher(u64);
+
+impl TermHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for TermHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, b: u8) {
+        self.add(u64::from(b));
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 /// A processed context: term definitions and defaults.
 #[derive(Debug, Default)]
 pub struct ActiveContext {
-    pub terms: HashMap<String, TermDef>,
+    pub terms: TermMap,
     pub vocab: Option<String>,
     pub language: Option<String>,
     pub direction: Option<String>,
@@ -137,16 +184,22 @@ pub fn looks_like_keyword(s: &str) -> bool {
 /// An IRI with a scheme (RFC 3987 §2.2: `ALPHA *( ALPHA / DIGIT / "+" /
 /// "-" / "." ) ":"`).
 pub fn is_absolute_iri(s: &str) -> bool {
-    let Some(colon) = s.find(':') else {
+    let bytes = s.as_bytes();
+    let Some(colon) = memchr::memchr(b':', bytes) else {
         return false;
     };
-    let scheme = &s.as_bytes()[..colon];
+    let scheme = &bytes[..colon];
     !scheme.is_empty()
         && scheme[0].is_ascii_alphabetic()
         && scheme
             .iter()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
-        && !s.contains([' ', '<', '>', '"', '{', '}', '|', '\\', '^', '`'])
+        && !bytes.iter().any(|b| {
+            matches!(
+                b,
+                b' ' | b'<' | b'>' | b'"' | b'{' | b'}' | b'|' | b'\\' | b'^' | b'`'
+            )
+        })
 }
 
 /// How [`ActiveContext::process`] was reached.
@@ -255,7 +308,8 @@ impl ActiveContext {
                         Json::String(v) => {
                             let iri = self
                                 .expand_iri(v, true, true)
-                                .ok_or(LdError::Invalid("invalid vocab mapping"))?;
+                                .ok_or(LdError::Invalid("invalid vocab mapping"))?
+                                .into_owned();
                             if !(is_absolute_iri(&iri) || iri.starts_with("_:")) {
                                 return Err(LdError::Invalid("invalid vocab mapping"));
                             }
@@ -537,7 +591,8 @@ impl ActiveContext {
         if term.contains('/') {
             let iri = self
                 .expand_iri(term, false, true)
-                .ok_or(LdError::Invalid("invalid IRI mapping"))?;
+                .ok_or(LdError::Invalid("invalid IRI mapping"))?
+                .into_owned();
             if !is_absolute_iri(&iri) {
                 return Err(LdError::Invalid("invalid IRI mapping"));
             }
@@ -574,26 +629,33 @@ impl ActiveContext {
                 self.define(loader, local, prefix, defined, false, options)?;
             }
         }
-        Ok(self.expand_iri(value, false, true))
+        Ok(self.expand_iri(value, false, true).map(Cow::into_owned))
     }
 
     /// §5.2.2 IRI Expansion with a processed context. `None` when the value
     /// maps to null or is a reserved keyword-like string.
-    pub fn expand_iri(&self, value: &str, document_relative: bool, vocab: bool) -> Option<String> {
+    pub fn expand_iri<'a>(
+        &'a self,
+        value: &'a str,
+        document_relative: bool,
+        vocab: bool,
+    ) -> Option<Cow<'a, str>> {
         let _ = document_relative; // No base IRI: relative IRIs stay relative.
-        if is_keyword(value) {
-            return Some(value.to_owned());
-        }
-        if looks_like_keyword(value) {
-            return None;
+        if value.starts_with('@') {
+            if is_keyword(value) {
+                return Some(Cow::Borrowed(value));
+            }
+            if looks_like_keyword(value) {
+                return None;
+            }
         }
         if vocab && let Some(def) = self.terms.get(value) {
-            return def.iri.clone();
+            return def.iri.as_deref().map(Cow::Borrowed);
         }
         if let Some(colon) = value[1.min(value.len())..].find(':').map(|c| c + 1) {
             let (prefix, suffix) = (&value[..colon], &value[colon + 1..]);
             if prefix == "_" || suffix.starts_with("//") {
-                return Some(value.to_owned());
+                return Some(Cow::Borrowed(value));
             }
             if let Some(TermDef {
                 iri: Some(p),
@@ -601,16 +663,16 @@ impl ActiveContext {
                 ..
             }) = self.terms.get(prefix)
             {
-                return Some(format!("{p}{suffix}"));
+                return Some(Cow::Owned(format!("{p}{suffix}")));
             }
             if is_absolute_iri(value) {
-                return Some(value.to_owned());
+                return Some(Cow::Borrowed(value));
             }
         }
         if vocab && let Some(v) = &self.vocab {
-            return Some(format!("{v}{value}"));
+            return Some(Cow::Owned(format!("{v}{value}")));
         }
-        Some(value.to_owned())
+        Some(Cow::Borrowed(value))
     }
 
     /// `scoped` applied on top of this context, computed once per run for

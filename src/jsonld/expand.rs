@@ -222,14 +222,14 @@ impl Expander<'_> {
                 _ => return Err(LdError::DataLoss("undefined term")),
             };
             if !is_keyword(&expanded) {
-                self.property(&active, key, expanded, value, &mut node)?;
+                self.property(&active, key, expanded.into_owned(), value, &mut node)?;
                 continue;
             }
-            if seen_keywords.contains(&expanded) {
+            if seen_keywords.iter().any(|k| *k == *expanded) {
                 return Err(LdError::Invalid("colliding keywords"));
             }
-            seen_keywords.push(expanded.clone());
-            match expanded.as_str() {
+            seen_keywords.push(expanded.to_string());
+            match &*expanded {
                 "@id" => {
                     let Json::String(id) = value else {
                         return Err(LdError::Invalid("invalid @id value"));
@@ -237,7 +237,8 @@ impl Expander<'_> {
                     node.id = Some(
                         active
                             .expand_iri(id, true, false)
-                            .ok_or(LdError::DataLoss("reserved @id value"))?,
+                            .ok_or(LdError::DataLoss("reserved @id value"))?
+                            .into_owned(),
                     );
                 }
                 "@type" => {
@@ -248,7 +249,8 @@ impl Expander<'_> {
                         node.types.push(
                             type_scoped
                                 .expand_iri(t, true, true)
-                                .ok_or(LdError::DataLoss("reserved @type value"))?,
+                                .ok_or(LdError::DataLoss("reserved @type value"))?
+                                .into_owned(),
                         );
                     }
                 }
@@ -418,7 +420,7 @@ fn value(active: &ActiveContext, property: Option<&str>, v: &Json) -> Result<Ite
             .expand_iri(s, true, kind == "@vocab")
             .ok_or(LdError::DataLoss("reserved @id value"))?;
         return Ok(Item::Node(Node {
-            id: Some(id),
+            id: Some(id.into_owned()),
             ..Node::default()
         }));
     }

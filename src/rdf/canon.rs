@@ -23,17 +23,22 @@ pub enum HashAlgorithm {
 
 impl HashAlgorithm {
     fn hex(self, data: &[u8]) -> String {
-        let digest: Vec<u8> = match self {
-            HashAlgorithm::Sha256 => Sha256::digest(data).to_vec(),
-            HashAlgorithm::Sha384 => Sha384::digest(data).to_vec(),
-        };
-        let mut out = String::with_capacity(digest.len() * 2);
-        for b in digest {
-            out.push(char::from_digit(u32::from(b >> 4), 16).unwrap_or('0'));
-            out.push(char::from_digit(u32::from(b & 15), 16).unwrap_or('0'));
+        match self {
+            HashAlgorithm::Sha256 => hex(&Sha256::digest(data)),
+            HashAlgorithm::Sha384 => hex(&Sha384::digest(data)),
         }
-        out
     }
+}
+
+/// Lower-case hexadecimal.
+fn hex(digest: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(digest.len() * 2);
+    for &b in digest {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    out
 }
 
 /// Bounds on the work of Hash N-Degree Quads.
@@ -161,8 +166,10 @@ pub fn canonicalize(
         permutations: 0,
     };
     let nodes = state.labels.len();
-    state.first_degree = (0..nodes)
-        .map(|n| Some(state.hash_first_degree(n)))
+    state.first_degree = state
+        .hash_first_degree_all()
+        .into_iter()
+        .map(Some)
         .collect();
     // Steps 3–4: hash → nodes, unique hashes issued in hash order.
     let mut by_hash: BTreeMap<String, Vec<usize>> = BTreeMap::new();
@@ -197,18 +204,27 @@ pub fn canonicalize(
         }
     }
     // Step 6: relabel and sort.
+    let canonical: Vec<String> = (0..nodes)
+        .map(|n| state.canonical.get(n).unwrap_or_default())
+        .collect();
+    let relabel = |label: &str, out: &mut String| {
+        if let Some(&n) = state.index.get(label) {
+            out.push_str(&canonical[n]);
+        }
+    };
     let mut lines: Vec<String> = state
         .quads
         .iter()
-        .map(|q| relabel(q, &state).to_line())
+        .map(|q| {
+            let mut line = String::with_capacity(160);
+            q.write_line_relabelled(&mut line, &relabel);
+            line
+        })
         .collect();
     lines.sort();
     lines.dedup();
     let issued = (0..nodes)
-        .map(|n| {
-            let label = state.canonical.get(n).unwrap_or_default();
-            (state.labels[n].to_owned(), label)
-        })
+        .map(|n| (state.labels[n].to_owned(), canonical[n].clone()))
         .collect();
     Ok(Canonical {
         issued,
@@ -222,31 +238,42 @@ fn components(q: &Quad) -> impl Iterator<Item = &Term> {
         .flatten()
 }
 
-fn relabel(q: &Quad, state: &State<'_>) -> Quad {
-    q.relabelled(|label| {
-        let n = state.index.get(label).copied();
-        n.and_then(|n| state.canonical.get(n)).unwrap_or_default()
-    })
-}
-
 impl State<'_> {
     fn node(&self, label: &str) -> usize {
         self.index.get(label).copied().unwrap_or(usize::MAX)
     }
 
-    /// §4.6: the quads mentioning `n`, with `n` as `_:a` and every other
-    /// blank node as `_:z`, sorted, concatenated and hashed.
-    fn hash_first_degree(&self, n: usize) -> String {
-        let mut lines: Vec<String> = self.mentions[n]
-            .iter()
-            .map(|&q| {
-                self.quads[q]
-                    .relabelled(|label| if label == self.labels[n] { "a" } else { "z" }.into())
-                    .to_line()
+    /// §4.6 for every blank node: the quads mentioning it, with it as
+    /// `_:a` and every other blank node as `_:z`, sorted, concatenated and
+    /// hashed. The inputs are independent, so SHA-256 hashes them all in
+    /// one multi-buffer pass.
+    fn hash_first_degree_all(&self) -> Vec<String> {
+        let inputs: Vec<String> = (0..self.labels.len())
+            .map(|n| {
+                let me = self.labels[n];
+                let relabel =
+                    |label: &str, out: &mut String| out.push(if label == me { 'a' } else { 'z' });
+                let mut lines: Vec<String> = self.mentions[n]
+                    .iter()
+                    .map(|&q| {
+                        let mut line = String::with_capacity(160);
+                        self.quads[q].write_line_relabelled(&mut line, &relabel);
+                        line
+                    })
+                    .collect();
+                lines.sort_unstable();
+                lines.concat()
             })
             .collect();
-        lines.sort();
-        self.hash.hex(lines.concat().as_bytes())
+        match self.hash {
+            HashAlgorithm::Sha256 => {
+                let slices: Vec<&[u8]> = inputs.iter().map(|i| i.as_bytes()).collect();
+                let mut digests = vec![[0u8; 32]; slices.len()];
+                crate::parse::sha256x::sha256_many(&slices, &mut digests);
+                digests.iter().map(|d| hex(d)).collect()
+            }
+            HashAlgorithm::Sha384 => inputs.iter().map(|i| self.hash.hex(i.as_bytes())).collect(),
+        }
     }
 
     /// §4.7: the hash of `related`, seen from `quad` at `position`.

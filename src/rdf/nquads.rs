@@ -36,6 +36,12 @@ const XSD_STRING: &str = "http://www.w3.org/2001/XMLSchema#string";
 impl Term {
     /// Appends the canonical N-Quads form of the term.
     pub fn write(&self, out: &mut String) {
+        self.write_relabelled(out, &|label, out| out.push_str(label));
+    }
+
+    /// As [`Term::write`], the label of a blank node written by
+    /// `relabel(label, out)`.
+    pub fn write_relabelled(&self, out: &mut String, relabel: &impl Fn(&str, &mut String)) {
         match self {
             Term::Iri(iri) => {
                 out.push('<');
@@ -44,7 +50,7 @@ impl Term {
             }
             Term::Blank(label) => {
                 out.push_str("_:");
-                out.push_str(label);
+                relabel(label, out);
             }
             Term::Literal {
                 value,
@@ -52,21 +58,7 @@ impl Term {
                 language,
             } => {
                 out.push('"');
-                for c in value.chars() {
-                    match c {
-                        '\u{8}' => out.push_str("\\b"),
-                        '\t' => out.push_str("\\t"),
-                        '\n' => out.push_str("\\n"),
-                        '\u{c}' => out.push_str("\\f"),
-                        '\r' => out.push_str("\\r"),
-                        '"' => out.push_str("\\\""),
-                        '\\' => out.push_str("\\\\"),
-                        '\u{0}'..='\u{1f}' | '\u{7f}' => {
-                            let _ = write!(out, "\\u{:04X}", c as u32);
-                        }
-                        c => out.push(c),
-                    }
-                }
+                write_escaped(out, value);
                 out.push('"');
                 if let Some(lang) = language {
                     out.push('@');
@@ -79,6 +71,35 @@ impl Term {
             }
         }
     }
+}
+
+/// A literal's text with canonical N-Quads escapes; runs that need none are
+/// copied whole.
+fn write_escaped(out: &mut String, value: &str) {
+    let bytes = value.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape: &str = match b {
+            0x08 => "\\b",
+            b'\t' => "\\t",
+            b'\n' => "\\n",
+            0x0c => "\\f",
+            b'\r' => "\\r",
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            0x00..=0x1f | 0x7f => {
+                out.push_str(&value[start..i]);
+                let _ = write!(out, "\\u{:04X}", b);
+                start = i + 1;
+                continue;
+            }
+            _ => continue,
+        };
+        out.push_str(&value[start..i]);
+        out.push_str(escape);
+        start = i + 1;
+    }
+    out.push_str(&value[start..]);
 }
 
 impl Quad {
@@ -105,14 +126,19 @@ impl Quad {
 
     /// Appends the canonical N-Quads line of the quad, newline included.
     pub fn write_line(&self, out: &mut String) {
-        self.subject.write(out);
+        self.write_line_relabelled(out, &|label, out| out.push_str(label));
+    }
+
+    /// As [`Quad::write_line`], blank node labels written by `relabel`.
+    pub fn write_line_relabelled(&self, out: &mut String, relabel: &impl Fn(&str, &mut String)) {
+        self.subject.write_relabelled(out, relabel);
         out.push(' ');
-        self.predicate.write(out);
+        self.predicate.write_relabelled(out, relabel);
         out.push(' ');
-        self.object.write(out);
+        self.object.write_relabelled(out, relabel);
         if let Some(g) = &self.graph {
             out.push(' ');
-            g.write(out);
+            g.write_relabelled(out, relabel);
         }
         out.push_str(" .\n");
     }
