@@ -185,7 +185,7 @@ pub fn looks_like_keyword(s: &str) -> bool {
 /// "-" / "." ) ":"`).
 pub fn is_absolute_iri(s: &str) -> bool {
     let bytes = s.as_bytes();
-    let Some(colon) = memchr::memchr(b':', bytes) else {
+    let Some(colon) = bytes.iter().position(|&b| b == b':') else {
         return false;
     };
     let scheme = &bytes[..colon];
@@ -194,13 +194,26 @@ pub fn is_absolute_iri(s: &str) -> bool {
         && scheme
             .iter()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
-        && !bytes.iter().any(|b| {
-            matches!(
-                b,
-                b' ' | b'<' | b'>' | b'"' | b'{' | b'}' | b'|' | b'\\' | b'^' | b'`'
-            )
-        })
+        && !bytes[colon..].iter().any(|&b| NOT_IN_IRI[usize::from(b)])
 }
+
+/// Characters that cannot appear in an IRI and would break its N-Quads
+/// form (RFC 3987 excludes them; JSON-LD treats such a value as relative).
+const NOT_IN_IRI: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i <= 0x20 {
+        table[i] = true;
+        i += 1;
+    }
+    let others = b"<>\"{}|\\^`";
+    let mut j = 0;
+    while j < others.len() {
+        table[others[j] as usize] = true;
+        j += 1;
+    }
+    table
+};
 
 /// How [`ActiveContext::process`] was reached.
 #[derive(Clone, Copy)]
@@ -578,7 +591,11 @@ impl ActiveContext {
         defined: &mut HashMap<&'l str, bool>,
         options: Options,
     ) -> Result<String, LdError> {
-        if let Some(colon) = term[1.min(term.len())..].find(':').map(|c| c + 1) {
+        if let Some(colon) = term[1.min(term.len())..]
+            .bytes()
+            .position(|b| b == b':')
+            .map(|c| c + 1)
+        {
             let (prefix, suffix) = (&term[..colon], &term[colon + 1..]);
             if local.get(prefix).is_some() {
                 self.define(loader, local, prefix, defined, false, options)?;
@@ -623,7 +640,11 @@ impl ActiveContext {
         if local.get(value).is_some() && defined.get(value) != Some(&true) {
             self.define(loader, local, value, defined, false, options)?;
         }
-        if let Some(colon) = value[1.min(value.len())..].find(':').map(|c| c + 1) {
+        if let Some(colon) = value[1.min(value.len())..]
+            .bytes()
+            .position(|b| b == b':')
+            .map(|c| c + 1)
+        {
             let prefix = &value[..colon];
             if local.get(prefix).is_some() && defined.get(prefix) != Some(&true) {
                 self.define(loader, local, prefix, defined, false, options)?;
@@ -652,7 +673,11 @@ impl ActiveContext {
         if vocab && let Some(def) = self.terms.get(value) {
             return def.iri.as_deref().map(Cow::Borrowed);
         }
-        if let Some(colon) = value[1.min(value.len())..].find(':').map(|c| c + 1) {
+        if let Some(colon) = value[1.min(value.len())..]
+            .bytes()
+            .position(|b| b == b':')
+            .map(|c| c + 1)
+        {
             let (prefix, suffix) = (&value[..colon], &value[colon + 1..]);
             if prefix == "_" || suffix.starts_with("//") {
                 return Some(Cow::Borrowed(value));

@@ -14,13 +14,12 @@
 //! language tag, a base direction with no RDF form) is
 //! [`LdError::DataLoss`] here.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::context::{ActiveContext, Options, is_absolute_iri, is_keyword};
 use super::json::Json;
 use super::{LdError, Loader};
-use crate::rdf::nquads::{Quad, Term};
+use crate::rdf::dataset::{Dataset, Slot};
 
 const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
 const RDF_FIRST: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#first";
@@ -34,37 +33,38 @@ const XSD_STRING: &str = "http://www.w3.org/2001/XMLSchema#string";
 
 /// An expanded value.
 #[derive(Debug)]
-pub enum Item {
-    Node(Node),
-    Value(Literal),
-    List(Vec<Item>),
+pub enum Item<'j> {
+    Node(Node<'j>),
+    Value(Literal<'j>),
+    List(Vec<Item<'j>>),
 }
 
 /// An expanded node object (or graph object, when `graph` is set).
 #[derive(Debug, Default)]
-pub struct Node {
+pub struct Node<'j> {
     pub id: Option<String>,
     pub types: Vec<String>,
-    pub props: Vec<(String, Vec<Item>)>,
-    pub graph: Option<Vec<Item>>,
+    pub props: Vec<(String, Vec<Item<'j>>)>,
+    pub graph: Option<Vec<Item<'j>>>,
 }
 
 /// An expanded value object.
 #[derive(Debug)]
-pub struct Literal {
-    pub value: Json,
+pub struct Literal<'j> {
+    /// Borrowed from the document being expanded.
+    pub value: &'j Json,
     pub datatype: Option<String>,
     pub language: Option<String>,
     pub direction: Option<String>,
 }
 
 /// Expands `document` with `active` as its initial context and returns
-/// its quads.
+/// its quads as a compact dataset.
 pub fn to_rdf(
     loader: &Loader,
     active: &Arc<ActiveContext>,
     document: &Json,
-) -> Result<Vec<Quad>, LdError> {
+) -> Result<Dataset, LdError> {
     let expander = Expander { loader };
     let mut items = expander.element(active, None, document, false)?;
     // §5.1.1 step 19: a lone graph object without other members is its
@@ -81,12 +81,12 @@ pub fn to_rdf(
     for item in &items {
         match item {
             Item::Node(n) => {
-                emitter.node(n, &None)?;
+                emitter.node(n, Slot::Default)?;
             }
             _ => return Err(LdError::DataLoss("free-floating value")),
         }
     }
-    Ok(emitter.quads)
+    Ok(emitter.ds)
 }
 
 struct Expander<'l> {
@@ -95,13 +95,13 @@ struct Expander<'l> {
 
 impl Expander<'_> {
     /// §5.1.2 for any element; an empty result stands for null.
-    fn element(
+    fn element<'j>(
         &self,
         active: &Arc<ActiveContext>,
         property: Option<&str>,
-        element: &Json,
+        element: &'j Json,
         from_map: bool,
-    ) -> Result<Vec<Item>, LdError> {
+    ) -> Result<Vec<Item<'j>>, LdError> {
         let definition = property.and_then(|p| active.terms.get(p));
         match element {
             Json::Null => Ok(Vec::new()),
@@ -140,13 +140,13 @@ impl Expander<'_> {
         }
     }
 
-    fn object(
+    fn object<'j>(
         &self,
         active: &Arc<ActiveContext>,
         property: Option<&str>,
-        members: &[(String, Json)],
+        members: &'j [(String, Json)],
         from_map: bool,
-    ) -> Result<Vec<Item>, LdError> {
+    ) -> Result<Vec<Item<'j>>, LdError> {
         let scoped = property
             .and_then(|p| active.terms.get(p))
             .and_then(|d| d.context.clone());
@@ -307,7 +307,7 @@ impl Expander<'_> {
                 }
             }
             return Ok(vec![Item::Value(Literal {
-                value: v.clone(),
+                value: v,
                 datatype,
                 language,
                 direction,
@@ -343,19 +343,19 @@ impl Expander<'_> {
     }
 
     /// Step 13.4 onwards for a member that expands to an IRI.
-    fn property(
+    fn property<'j>(
         &self,
         active: &Arc<ActiveContext>,
         key: &str,
         expanded: String,
-        value: &Json,
-        node: &mut Node,
+        value: &'j Json,
+        node: &mut Node<'j>,
     ) -> Result<(), LdError> {
         let definition = active.terms.get(key);
         let container = definition.map(|d| d.container).unwrap_or_default();
         let mut items = if definition.and_then(|d| d.type_mapping.as_deref()) == Some("@json") {
             vec![Item::Value(Literal {
-                value: value.clone(),
+                value,
                 datatype: Some("@json".into()),
                 language: None,
                 direction: None,
@@ -373,7 +373,7 @@ impl Expander<'_> {
                     match text {
                         Json::Null => {}
                         Json::String(_) => out.push(Item::Value(Literal {
-                            value: text.clone(),
+                            value: text,
                             datatype: None,
                             language: tag.clone(),
                             direction: None,
@@ -412,7 +412,11 @@ impl Expander<'_> {
 }
 
 /// §5.3.2 Value Expansion.
-fn value(active: &ActiveContext, property: Option<&str>, v: &Json) -> Result<Item, LdError> {
+fn value<'j>(
+    active: &ActiveContext,
+    property: Option<&str>,
+    v: &'j Json,
+) -> Result<Item<'j>, LdError> {
     let definition = property.and_then(|p| active.terms.get(p));
     let mapping = definition.and_then(|d| d.type_mapping.as_deref());
     if let (Some(kind @ ("@id" | "@vocab")), Json::String(s)) = (mapping, v) {
@@ -425,7 +429,7 @@ fn value(active: &ActiveContext, property: Option<&str>, v: &Json) -> Result<Ite
         }));
     }
     let mut literal = Literal {
-        value: v.clone(),
+        value: v,
         datatype: None,
         language: None,
         direction: None,
@@ -448,57 +452,39 @@ fn value(active: &ActiveContext, property: Option<&str>, v: &Json) -> Result<Ite
     Ok(Item::Value(literal))
 }
 
-/// Writes quads for expanded items, numbering blank nodes as it goes.
+/// Writes quads for expanded items into a compact dataset.
 #[derive(Default)]
 struct Emitter {
-    quads: Vec<Quad>,
-    blanks: usize,
-    labels: HashMap<String, String>,
+    ds: Dataset,
 }
 
 impl Emitter {
-    fn fresh(&mut self) -> Term {
-        self.blanks += 1;
-        Term::Blank(format!("b{}", self.blanks - 1))
-    }
-
-    /// The term of an IRI or blank node identifier from the document.
-    fn reference(&mut self, id: &str, what: &'static str) -> Result<Term, LdError> {
+    /// The slot of an IRI or blank node identifier from the document.
+    fn reference(&mut self, id: &str, what: &'static str) -> Result<Slot, LdError> {
         if let Some(label) = id.strip_prefix("_:") {
-            if let Some(mapped) = self.labels.get(label) {
-                return Ok(Term::Blank(mapped.clone()));
-            }
-            let Term::Blank(mapped) = self.fresh() else {
-                unreachable!("fresh gives a blank node")
-            };
-            self.labels.insert(label.to_owned(), mapped.clone());
-            return Ok(Term::Blank(mapped));
+            return Ok(self.ds.blank(label));
         }
         if is_absolute_iri(id) {
-            Ok(Term::Iri(id.to_owned()))
+            Ok(self.ds.iri(id))
         } else {
             Err(LdError::DataLoss(what))
         }
     }
 
-    fn push(&mut self, subject: &Term, predicate: &str, object: Term, graph: &Option<Term>) {
-        self.quads.push(Quad {
-            subject: subject.clone(),
-            predicate: Term::Iri(predicate.to_owned()),
-            object,
-            graph: graph.clone(),
-        });
+    fn push(&mut self, subject: Slot, predicate: &str, object: Slot, graph: Slot) {
+        let predicate = self.ds.iri(predicate);
+        self.ds.push(subject, predicate, object, graph);
     }
 
     /// A node's quads in `graph`; returns its subject.
-    fn node(&mut self, node: &Node, graph: &Option<Term>) -> Result<Term, LdError> {
+    fn node(&mut self, node: &Node<'_>, graph: Slot) -> Result<Slot, LdError> {
         let subject = match &node.id {
             Some(id) => self.reference(id, "relative subject reference")?,
-            None => self.fresh(),
+            None => self.ds.fresh_blank(),
         };
         for t in &node.types {
             let object = self.reference(t, "relative type reference")?;
-            self.push(&subject, RDF_TYPE, object, graph);
+            self.push(subject, RDF_TYPE, object, graph);
         }
         for (predicate, items) in &node.props {
             if predicate.starts_with("_:") {
@@ -509,15 +495,14 @@ impl Emitter {
             }
             for item in items {
                 let object = self.item(item, graph)?;
-                self.push(&subject, predicate, object, graph);
+                self.push(subject, predicate, object, graph);
             }
         }
         if let Some(contents) = &node.graph {
-            let name = Some(subject.clone());
             for item in contents {
                 match item {
                     Item::Node(n) => {
-                        self.node(n, &name)?;
+                        self.node(n, subject)?;
                     }
                     _ => return Err(LdError::DataLoss("free-floating value")),
                 }
@@ -527,86 +512,86 @@ impl Emitter {
     }
 
     /// §8.5 Object to RDF, §8.6 List to RDF.
-    fn item(&mut self, item: &Item, graph: &Option<Term>) -> Result<Term, LdError> {
+    fn item(&mut self, item: &Item<'_>, graph: Slot) -> Result<Slot, LdError> {
         match item {
             Item::Node(n) => self.node(n, graph),
-            Item::Value(literal) => literal_term(literal),
+            Item::Value(literal) => self.literal(literal),
             Item::List(items) => {
                 if items.is_empty() {
-                    return Ok(Term::Iri(RDF_NIL.to_owned()));
+                    return Ok(self.ds.iri(RDF_NIL));
                 }
-                let heads: Vec<Term> = items.iter().map(|_| self.fresh()).collect();
+                let heads: Vec<Slot> = items.iter().map(|_| self.ds.fresh_blank()).collect();
                 for (i, item) in items.iter().enumerate() {
                     let object = self.item(item, graph)?;
-                    self.push(&heads[i], RDF_FIRST, object, graph);
-                    let rest = heads
-                        .get(i + 1)
-                        .cloned()
-                        .unwrap_or_else(|| Term::Iri(RDF_NIL.to_owned()));
-                    self.push(&heads[i], RDF_REST, rest, graph);
+                    self.push(heads[i], RDF_FIRST, object, graph);
+                    let rest = match heads.get(i + 1) {
+                        Some(next) => *next,
+                        None => self.ds.iri(RDF_NIL),
+                    };
+                    self.push(heads[i], RDF_REST, rest, graph);
                 }
-                Ok(heads[0].clone())
+                Ok(heads[0])
             }
         }
     }
-}
 
-fn literal_term(literal: &Literal) -> Result<Term, LdError> {
-    let mut datatype = literal.datatype.clone();
-    if let Some(dt) = &datatype
-        && dt != "@json"
-        && !is_absolute_iri(dt)
-    {
-        return Err(LdError::DataLoss("relative type reference"));
-    }
-    if literal.direction.is_some() {
-        // JSON-LD has no RDF form for a base direction unless asked for
-        // one (`rdfDirection`), which Data Integrity does not do.
-        return Err(LdError::DataLoss("base direction without rdfDirection"));
-    }
-    if let Some(tag) = &literal.language
-        && !well_formed_language(tag)
-    {
-        return Err(LdError::DataLoss("invalid @language value"));
-    }
-    let text = if datatype.as_deref() == Some("@json") {
-        datatype = Some(RDF_JSON.to_owned());
-        let mut out = Vec::new();
-        literal.value.write_jcs(&mut out);
-        String::from_utf8(out).map_err(|_| LdError::Invalid("invalid JSON literal"))?
-    } else {
-        match &literal.value {
-            Json::Bool(b) => {
-                datatype.get_or_insert_with(|| XSD_BOOLEAN.to_owned());
-                b.to_string()
-            }
-            Json::Number(n) => {
-                let double =
-                    n.fract() != 0.0 || n.abs() >= 1e21 || datatype.as_deref() == Some(XSD_DOUBLE);
-                if double {
-                    datatype.get_or_insert_with(|| XSD_DOUBLE.to_owned());
-                    canonical_double(*n)
-                } else {
-                    datatype.get_or_insert_with(|| XSD_INTEGER.to_owned());
-                    format!("{}", *n as i128)
-                }
-            }
-            Json::String(s) => s.clone(),
-            _ => return Err(LdError::Invalid("invalid value object value")),
+    fn literal(&mut self, literal: &Literal<'_>) -> Result<Slot, LdError> {
+        let datatype = literal.datatype.as_deref();
+        if let Some(dt) = datatype
+            && dt != "@json"
+            && !is_absolute_iri(dt)
+        {
+            return Err(LdError::DataLoss("relative type reference"));
         }
-    };
-    let language = literal.language.clone();
-    let datatype = match (&language, datatype) {
-        // rdf:langString is implied by the tag in N-Quads.
-        (Some(_), _) => None,
-        (None, Some(dt)) if dt == XSD_STRING => None,
-        (None, dt) => dt,
-    };
-    Ok(Term::Literal {
-        value: text,
-        datatype,
-        language,
-    })
+        if literal.direction.is_some() {
+            // JSON-LD has no RDF form for a base direction unless asked for
+            // one (`rdfDirection`), which Data Integrity does not do.
+            return Err(LdError::DataLoss("base direction without rdfDirection"));
+        }
+        let language = literal.language.as_deref();
+        if let Some(tag) = language
+            && !well_formed_language(tag)
+        {
+            return Err(LdError::DataLoss("invalid @language value"));
+        }
+        // A language tag implies rdf:langString; N-Quads writes only the tag.
+        let typed = |default: &'static str| {
+            if language.is_some() {
+                None
+            } else {
+                Some(datatype.unwrap_or(default))
+            }
+        };
+        let slot = if datatype == Some("@json") {
+            let mut out = Vec::new();
+            literal.value.write_jcs(&mut out);
+            let text =
+                String::from_utf8(out).map_err(|_| LdError::Invalid("invalid JSON literal"))?;
+            self.ds.literal(&text, Some(RDF_JSON), None)
+        } else {
+            match literal.value {
+                Json::Bool(b) => self.ds.literal(
+                    if *b { "true" } else { "false" },
+                    typed(XSD_BOOLEAN),
+                    language,
+                ),
+                Json::Number(n) => {
+                    let double =
+                        n.fract() != 0.0 || n.abs() >= 1e21 || datatype == Some(XSD_DOUBLE);
+                    if double {
+                        self.ds
+                            .literal(&canonical_double(*n), typed(XSD_DOUBLE), language)
+                    } else {
+                        self.ds
+                            .literal(&format!("{}", *n as i128), typed(XSD_INTEGER), language)
+                    }
+                }
+                Json::String(s) => self.ds.literal(s, typed(XSD_STRING), language),
+                _ => return Err(LdError::Invalid("invalid value object value")),
+            }
+        };
+        Ok(slot)
+    }
 }
 
 /// The canonical lexical form of an xsd:double as JSON-LD writes it

@@ -34,7 +34,7 @@ use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
 
-use crate::rdf::nquads::Quad;
+use crate::rdf::dataset::Dataset;
 use context::{ActiveContext, Options};
 use json::Json;
 
@@ -294,7 +294,7 @@ impl Processor {
         &self,
         context: Option<&Json>,
         body: &Json,
-    ) -> Result<(Vec<Quad>, Arc<ActiveContext>), LdError> {
+    ) -> Result<(Dataset, Arc<ActiveContext>), LdError> {
         let active = match context {
             Some(local) => self.context(local)?,
             None => self.empty.clone(),

@@ -922,7 +922,7 @@ fn write_rdf_inputs(
         .to_rdf(context.as_ref(), &body)
         .map_err(ld_problem)?;
     rec.contexts = Some(active);
-    let canonical = |quads: &[crate::rdf::nquads::Quad]| {
+    let canonical = |quads: &crate::rdf::dataset::Dataset| {
         canonicalize(quads, HashAlgorithm::Sha256, Limits::default())
             .map(|c| c.nquads)
             .map_err(|_| Problem::CanonicalizationBound)

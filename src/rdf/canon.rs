@@ -8,11 +8,13 @@
 //! graphs"), so its work is bounded by [`Limits`]; a dataset that exceeds
 //! them is refused, never computed for ever.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use sha2::{Digest, Sha256, Sha384};
 
-use super::nquads::{Quad, Term};
+use super::dataset::{Dataset, Slot};
+use super::nquads::Quad;
 
 /// The hash function of a canonicalization (§4.2: SHA-256 by default).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -110,53 +112,92 @@ impl Issuer {
     }
 }
 
+/// What can be canonicalized: parsed quads, or a compact [`Dataset`] as
+/// JSON-LD expansion makes it.
+pub trait Source {
+    fn dataset(&self) -> Cow<'_, Dataset>;
+}
+
+impl Source for [Quad] {
+    fn dataset(&self) -> Cow<'_, Dataset> {
+        Cow::Owned(Dataset::from_quads(self))
+    }
+}
+
+impl Source for Vec<Quad> {
+    fn dataset(&self) -> Cow<'_, Dataset> {
+        Cow::Owned(Dataset::from_quads(self))
+    }
+}
+
+impl Source for Dataset {
+    fn dataset(&self) -> Cow<'_, Dataset> {
+        Cow::Borrowed(self)
+    }
+}
+
 /// The canonicalization state (§4.2).
-struct State<'q> {
-    quads: Vec<&'q Quad>,
-    /// Blank node labels, by dense number, and the numbers by label.
-    labels: Vec<&'q str>,
-    index: HashMap<&'q str, usize>,
+struct State<'d> {
+    ds: &'d Dataset,
+    quads: Vec<&'d [Slot; 4]>,
+    /// Blank node numbers of the dataset, by dense index, and back
+    /// (`usize::MAX` for a number no distinct quad mentions).
+    nodes: Vec<u32>,
+    dense: Vec<usize>,
     /// For each blank node, the quads that mention it.
     mentions: Vec<Vec<usize>>,
     canonical: Issuer,
-    first_degree: Vec<Option<String>>,
+    first_degree: Vec<String>,
     hash: HashAlgorithm,
     limits: Limits,
     calls: usize,
     permutations: usize,
 }
 
-/// Canonicalizes `quads` (duplicates are dropped: a dataset is a set).
-pub fn canonicalize(
-    quads: &[Quad],
+/// Canonicalizes a dataset (duplicate quads are dropped: a dataset is a
+/// set).
+pub fn canonicalize<S: Source + ?Sized>(
+    input: &S,
     hash: HashAlgorithm,
     limits: Limits,
 ) -> Result<Canonical, CanonError> {
-    let mut distinct: Vec<&Quad> = quads.iter().collect();
-    distinct.sort();
-    distinct.dedup();
+    let ds = input.dataset();
+    canonicalize_dataset(&ds, hash, limits)
+}
+
+fn canonicalize_dataset(
+    ds: &Dataset,
+    hash: HashAlgorithm,
+    limits: Limits,
+) -> Result<Canonical, CanonError> {
+    let key = |q: &[Slot; 4]| q.map(|s| ds.slot_key(s));
+    let mut distinct: Vec<&[Slot; 4]> = ds.quads().iter().collect();
+    distinct.sort_by(|a, b| key(a).cmp(&key(b)));
+    distinct.dedup_by(|a, b| key(a) == key(b));
     // §4.4.3 step 2: the blank node to quads map.
-    let mut index: HashMap<&str, usize> = HashMap::new();
-    let mut labels: Vec<&str> = Vec::new();
+    let mut dense = vec![usize::MAX; ds.blank_count()];
+    let mut nodes: Vec<u32> = Vec::new();
     let mut mentions: Vec<Vec<usize>> = Vec::new();
     for (q, quad) in distinct.iter().enumerate() {
-        for term in components(quad) {
-            if let Term::Blank(label) = term {
-                let id = *index.entry(label.as_str()).or_insert_with(|| {
-                    labels.push(label.as_str());
+        for slot in [quad[0], quad[2], quad[3]] {
+            if let Slot::Blank(id) = slot {
+                let d = &mut dense[id as usize];
+                if *d == usize::MAX {
+                    *d = nodes.len();
+                    nodes.push(id);
                     mentions.push(Vec::new());
-                    labels.len() - 1
-                });
-                if mentions[id].last() != Some(&q) {
-                    mentions[id].push(q);
+                }
+                if mentions[*d].last() != Some(&q) {
+                    mentions[*d].push(q);
                 }
             }
         }
     }
     let mut state = State {
+        ds,
         quads: distinct,
-        labels,
-        index,
+        nodes,
+        dense,
         mentions,
         canonical: Issuer::new("c14n"),
         first_degree: Vec::new(),
@@ -165,28 +206,34 @@ pub fn canonicalize(
         calls: 0,
         permutations: 0,
     };
-    let nodes = state.labels.len();
-    state.first_degree = state
-        .hash_first_degree_all()
-        .into_iter()
-        .map(Some)
-        .collect();
+    let count = state.nodes.len();
+    // First-degree hashes only order blank nodes among themselves: a lone
+    // blank node (a proof configuration has exactly one) is c14n0 whatever
+    // its hash, so it is not computed.
+    state.first_degree = if count == 1 {
+        vec![String::new()]
+    } else {
+        state.hash_first_degree_all()
+    };
     // Steps 3–4: hash → nodes, unique hashes issued in hash order.
-    let mut by_hash: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for n in 0..nodes {
-        let h = state.first_degree[n].clone().unwrap_or_default();
-        by_hash.entry(h).or_default().push(n);
+    let mut by_hash: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for n in 0..count {
+        by_hash.entry(&state.first_degree[n]).or_default().push(n);
     }
     let mut shared = Vec::new();
-    for (h, group) in by_hash {
+    let mut unique = Vec::new();
+    for (_, group) in by_hash {
         if group.len() == 1 {
-            state.canonical.issue(group[0]);
+            unique.push(group[0]);
         } else {
-            shared.push((h, group));
+            shared.push(group);
         }
     }
+    for n in unique {
+        state.canonical.issue(n);
+    }
     // Step 5: the others, through Hash N-Degree Quads.
-    for (_, group) in shared {
+    for group in shared {
         let mut results = Vec::new();
         for &n in &group {
             if state.canonical.get(n).is_some() {
@@ -204,12 +251,12 @@ pub fn canonicalize(
         }
     }
     // Step 6: relabel and sort.
-    let canonical: Vec<String> = (0..nodes)
+    let canonical: Vec<String> = (0..count)
         .map(|n| state.canonical.get(n).unwrap_or_default())
         .collect();
-    let relabel = |label: &str, out: &mut String| {
-        if let Some(&n) = state.index.get(label) {
-            out.push_str(&canonical[n]);
+    let label = |id: u32, out: &mut String| {
+        if let Some(c) = canonical.get(state.dense[id as usize]) {
+            out.push_str(c);
         }
     };
     let mut lines: Vec<String> = state
@@ -217,14 +264,19 @@ pub fn canonicalize(
         .iter()
         .map(|q| {
             let mut line = String::with_capacity(160);
-            q.write_line_relabelled(&mut line, &relabel);
+            ds.write_line(q, &mut line, &label);
             line
         })
         .collect();
-    lines.sort();
+    lines.sort_unstable();
     lines.dedup();
-    let issued = (0..nodes)
-        .map(|n| (state.labels[n].to_owned(), canonical[n].clone()))
+    let issued = (0..count)
+        .map(|n| {
+            (
+                ds.blank_label(state.nodes[n]).to_owned(),
+                canonical[n].clone(),
+            )
+        })
         .collect();
     Ok(Canonical {
         issued,
@@ -232,15 +284,13 @@ pub fn canonicalize(
     })
 }
 
-fn components(q: &Quad) -> impl Iterator<Item = &Term> {
-    [Some(&q.subject), Some(&q.object), q.graph.as_ref()]
-        .into_iter()
-        .flatten()
-}
-
 impl State<'_> {
-    fn node(&self, label: &str) -> usize {
-        self.index.get(label).copied().unwrap_or(usize::MAX)
+    /// The dense index of a blank node slot, if it is one.
+    fn blank(&self, slot: Slot) -> Option<usize> {
+        match slot {
+            Slot::Blank(id) => Some(self.dense[id as usize]),
+            _ => None,
+        }
     }
 
     /// §4.6 for every blank node: the quads mentioning it, with it as
@@ -248,16 +298,20 @@ impl State<'_> {
     /// hashed. The inputs are independent, so SHA-256 hashes them all in
     /// one multi-buffer pass.
     fn hash_first_degree_all(&self) -> Vec<String> {
-        let inputs: Vec<String> = (0..self.labels.len())
+        let inputs: Vec<String> = (0..self.nodes.len())
             .map(|n| {
-                let me = self.labels[n];
-                let relabel =
-                    |label: &str, out: &mut String| out.push(if label == me { 'a' } else { 'z' });
+                let relabel = |id: u32, out: &mut String| {
+                    out.push(if self.dense[id as usize] == n {
+                        'a'
+                    } else {
+                        'z'
+                    })
+                };
                 let mut lines: Vec<String> = self.mentions[n]
                     .iter()
                     .map(|&q| {
                         let mut line = String::with_capacity(160);
-                        self.quads[q].write_line_relabelled(&mut line, &relabel);
+                        self.ds.write_line(self.quads[q], &mut line, &relabel);
                         line
                     })
                     .collect();
@@ -277,18 +331,30 @@ impl State<'_> {
     }
 
     /// §4.7: the hash of `related`, seen from `quad` at `position`.
-    fn hash_related(&self, related: usize, quad: &Quad, issuer: &Issuer, position: char) -> String {
+    fn hash_related(
+        &self,
+        related: usize,
+        quad: &[Slot; 4],
+        issuer: &Issuer,
+        position: char,
+    ) -> String {
         let mut input = String::new();
         input.push(position);
         if position != 'g' {
-            quad.predicate.write(&mut input);
+            match quad[1] {
+                Slot::Blank(id) => {
+                    input.push_str("_:");
+                    input.push_str(self.ds.blank_label(id));
+                }
+                p => input.push_str(self.ds.text(p)),
+            }
         }
         match self.canonical.get(related).or_else(|| issuer.get(related)) {
             Some(id) => {
                 input.push_str("_:");
                 input.push_str(&id);
             }
-            None => input.push_str(self.first_degree[related].as_deref().unwrap_or_default()),
+            None => input.push_str(&self.first_degree[related]),
         }
         self.hash.hex(input.as_bytes())
     }
@@ -308,18 +374,12 @@ impl State<'_> {
         let mut hn: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for &q in &self.mentions[n] {
             let quad = self.quads[q];
-            let positioned = [
-                (Some(&quad.subject), 's'),
-                (Some(&quad.object), 'o'),
-                (quad.graph.as_ref(), 'g'),
-            ];
-            for (term, position) in positioned {
-                if let Some(Term::Blank(label)) = term {
-                    let related = self.node(label);
-                    if related != n {
-                        let h = self.hash_related(related, quad, &issuer, position);
-                        hn.entry(h).or_default().push(related);
-                    }
+            for (slot, position) in [(quad[0], 's'), (quad[2], 'o'), (quad[3], 'g')] {
+                if let Some(related) = self.blank(slot)
+                    && related != n
+                {
+                    let h = self.hash_related(related, quad, &issuer, position);
+                    hn.entry(h).or_default().push(related);
                 }
             }
         }

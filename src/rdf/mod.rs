@@ -6,4 +6,5 @@
 //! suites themselves build on it.
 
 pub mod canon;
+pub mod dataset;
 pub mod nquads;

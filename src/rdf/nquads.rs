@@ -73,10 +73,29 @@ impl Term {
     }
 }
 
+/// Bytes a canonical N-Quads literal escapes: the C0 controls, `"`, `\`
+/// and DEL.
+const NEEDS_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        table[i] = true;
+        i += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table[0x7f] = true;
+    table
+};
+
 /// A literal's text with canonical N-Quads escapes; runs that need none are
 /// copied whole.
-fn write_escaped(out: &mut String, value: &str) {
+pub(crate) fn write_escaped(out: &mut String, value: &str) {
     let bytes = value.as_bytes();
+    if !bytes.iter().any(|&b| NEEDS_ESCAPE[usize::from(b)]) {
+        out.push_str(value);
+        return;
+    }
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let escape: &str = match b {
