@@ -170,10 +170,10 @@ fn canonicalize_dataset(
     hash: HashAlgorithm,
     limits: Limits,
 ) -> Result<Canonical, CanonError> {
-    let key = |q: &[Slot; 4]| q.map(|s| ds.slot_key(s));
+    // Equal terms have equal slots: duplicates are equal integer tuples.
     let mut distinct: Vec<&[Slot; 4]> = ds.quads().iter().collect();
-    distinct.sort_by(|a, b| key(a).cmp(&key(b)));
-    distinct.dedup_by(|a, b| key(a) == key(b));
+    distinct.sort_unstable();
+    distinct.dedup();
     // §4.4.3 step 2: the blank node to quads map.
     let mut dense = vec![usize::MAX; ds.blank_count()];
     let mut nodes: Vec<u32> = Vec::new();

@@ -1,6 +1,7 @@
-//! A compact dataset for canonicalization: every IRI and literal is stored
-//! once, already in its canonical N-Quads form, in one text buffer, and
-//! blank nodes are dense numbers.
+//! A compact dataset for canonicalization: every distinct IRI and literal
+//! is stored once, already in its canonical N-Quads form, in one text
+//! buffer, and blank nodes are dense numbers. Equal terms get equal slots,
+//! so quads compare as integers.
 //!
 //! RDFC-1.0 only ever relabels blank nodes; the text of every other term is
 //! fixed. Serializing those terms once when the quads are made, instead of
@@ -12,7 +13,7 @@ use std::collections::HashMap;
 use super::nquads::{Quad, Term, write_escaped};
 
 /// One position of a quad.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Slot {
     /// `text[start..end]` of the dataset: `<iri>` or a literal.
     Text { start: u32, end: u32 },
@@ -31,6 +32,28 @@ pub struct Dataset {
     /// Input blank node labels → numbers.
     by_label: HashMap<String, u32>,
     quads: Vec<[Slot; 4]>,
+    /// Open-addressed table of the terms in `text`: (hash, slot), `u64::MAX`
+    /// marking an empty entry; its length is a power of two, at most half
+    /// full.
+    terms: Vec<(u64, Slot)>,
+    term_count: usize,
+}
+
+/// FNV-1a over 8-byte words, never `u64::MAX` (the empty mark). Collisions
+/// only cost a text comparison.
+fn term_hash(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(w);
+        h = (h ^ u64::from_le_bytes(word)).wrapping_mul(0x0000_0100_0000_01b3);
+        h ^= h >> 29;
+    }
+    for &b in words.remainder() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h.min(u64::MAX - 1)
 }
 
 const XSD_STRING: &str = "http://www.w3.org/2001/XMLSchema#string";
@@ -66,10 +89,43 @@ impl Dataset {
         }
     }
 
+    /// The slot of the term just written at `text[start..]`: an earlier
+    /// slot with the same text (the new copy is dropped), or a new one.
     fn close(&mut self, start: usize) -> Slot {
-        Slot::Text {
-            start: start as u32,
-            end: self.text.len() as u32,
+        if self.term_count * 2 >= self.terms.len() {
+            self.grow();
+        }
+        let hash = term_hash(&self.text.as_bytes()[start..]);
+        let mask = self.terms.len() - 1;
+        let mut i = hash as usize & mask;
+        loop {
+            let (h, slot) = self.terms[i];
+            if h == u64::MAX {
+                let slot = Slot::Text {
+                    start: start as u32,
+                    end: self.text.len() as u32,
+                };
+                self.terms[i] = (hash, slot);
+                self.term_count += 1;
+                return slot;
+            }
+            if h == hash && self.text(slot) == &self.text[start..] {
+                self.text.truncate(start);
+                return slot;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn grow(&mut self) {
+        let size = (self.terms.len() * 2).max(64);
+        let old = std::mem::replace(&mut self.terms, vec![(u64::MAX, Slot::Default); size]);
+        for (h, slot) in old.into_iter().filter(|(h, _)| *h != u64::MAX) {
+            let mut i = h as usize & (size - 1);
+            while self.terms[i].0 != u64::MAX {
+                i = (i + 1) & (size - 1);
+            }
+            self.terms[i] = (h, slot);
         }
     }
 
@@ -149,16 +205,6 @@ impl Dataset {
         ds
     }
 
-    /// Compares two slots as their N-Quads text would compare, blank nodes
-    /// by number (enough for finding duplicates).
-    pub(crate) fn slot_key(&self, slot: Slot) -> (u8, &str, u32) {
-        match slot {
-            Slot::Default => (0, "", 0),
-            Slot::Blank(n) => (1, "", n),
-            Slot::Text { .. } => (2, self.text(slot), 0),
-        }
-    }
-
     /// Appends a quad's N-Quads line, blank node labels written by `label`.
     pub(crate) fn write_line(
         &self,
@@ -202,6 +248,23 @@ mod tests {
         let plain = ds.literal("s", Some(XSD_STRING), None);
         ds.push(s, p, o, Slot::Default);
         assert_eq!(ds.blank("x"), s, "the same label is the same node");
+        assert_eq!(
+            ds.iri("http://example.org/p"),
+            p,
+            "the same IRI, the same slot"
+        );
+        assert_eq!(ds.literal("a\"b\n", None, Some("en")), o);
+        assert_ne!(ds.literal("a\"b\n", None, Some("fr")), o);
+        let before = ds.text.len();
+        assert_eq!(
+            ds.literal("5", Some("http://www.w3.org/2001/XMLSchema#integer"), None),
+            o2
+        );
+        assert_eq!(ds.text.len(), before, "a repeated term is not stored again");
+        for i in 0..1000 {
+            let slot = ds.iri(&format!("http://example.org/{i}"));
+            assert_eq!(ds.iri(&format!("http://example.org/{i}")), slot);
+        }
         assert_ne!(ds.fresh_blank(), s);
         assert_eq!(ds.text(o), "\"a\\\"b\\n\"@en");
         assert_eq!(
