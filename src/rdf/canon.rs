@@ -259,29 +259,45 @@ fn canonicalize_dataset(
             out.push_str(c);
         }
     };
-    let mut lines: Vec<String> = state
-        .quads
-        .iter()
-        .map(|q| {
-            let mut line = String::with_capacity(160);
-            ds.write_line(q, &mut line, &label);
-            line
-        })
-        .collect();
-    lines.sort_unstable();
-    lines.dedup();
+    let mut text = String::with_capacity(state.quads.len() * 160);
+    let lines = write_lines(&mut text, state.quads.iter().copied(), ds, &label);
+    let mut nquads = String::with_capacity(text.len());
+    let mut previous = None;
+    for range in lines {
+        let line = &text[range];
+        if previous != Some(line) {
+            nquads.push_str(line);
+        }
+        previous = Some(line);
+    }
     let issued = (0..count)
         .map(|n| {
             (
-                ds.blank_label(state.nodes[n]).to_owned(),
+                ds.blank_label(state.nodes[n]).into_owned(),
                 canonical[n].clone(),
             )
         })
         .collect();
-    Ok(Canonical {
-        issued,
-        nquads: lines.concat(),
-    })
+    Ok(Canonical { issued, nquads })
+}
+
+/// Writes the N-Quads line of each quad into `text` and returns their
+/// ranges sorted by line (code point order, as RDFC-1.0 sorts).
+fn write_lines<'q>(
+    text: &mut String,
+    quads: impl Iterator<Item = &'q [Slot; 4]>,
+    ds: &Dataset,
+    label: &impl Fn(u32, &mut String),
+) -> Vec<std::ops::Range<usize>> {
+    let mut ranges: Vec<std::ops::Range<usize>> = quads
+        .map(|q| {
+            let start = text.len();
+            ds.write_line(q, text, label);
+            start..text.len()
+        })
+        .collect();
+    ranges.sort_unstable_by(|a, b| text[a.clone()].cmp(&text[b.clone()]));
+    ranges
 }
 
 impl State<'_> {
@@ -307,16 +323,14 @@ impl State<'_> {
                         'z'
                     })
                 };
-                let mut lines: Vec<String> = self.mentions[n]
-                    .iter()
-                    .map(|&q| {
-                        let mut line = String::with_capacity(160);
-                        self.ds.write_line(self.quads[q], &mut line, &relabel);
-                        line
-                    })
-                    .collect();
-                lines.sort_unstable();
-                lines.concat()
+                let mut text = String::new();
+                let quads = self.mentions[n].iter().map(|&q| self.quads[q]);
+                let lines = write_lines(&mut text, quads, self.ds, &relabel);
+                let mut input = String::with_capacity(text.len());
+                for range in lines {
+                    input.push_str(&text[range]);
+                }
+                input
             })
             .collect();
         match self.hash {
@@ -344,7 +358,7 @@ impl State<'_> {
             match quad[1] {
                 Slot::Blank(id) => {
                     input.push_str("_:");
-                    input.push_str(self.ds.blank_label(id));
+                    input.push_str(&self.ds.blank_label(id));
                 }
                 p => input.push_str(self.ds.text(p)),
             }

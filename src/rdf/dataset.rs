@@ -27,8 +27,9 @@ pub enum Slot {
 #[derive(Clone, Debug, Default)]
 pub struct Dataset {
     text: String,
-    /// Labels of blank nodes by number (the input's, or made up).
-    blanks: Vec<String>,
+    /// Labels of blank nodes by number: the input's, or none for nodes
+    /// made by [`Dataset::fresh_blank`].
+    blanks: Vec<Option<String>>,
     /// Input blank node labels → numbers.
     by_label: HashMap<String, u32>,
     quads: Vec<[Slot; 4]>,
@@ -76,8 +77,12 @@ impl Dataset {
         self.blanks.len()
     }
 
-    pub fn blank_label(&self, n: u32) -> &str {
-        &self.blanks[n as usize]
+    /// The input label of a blank node, or `_b<n>` for a made-up one.
+    pub fn blank_label(&self, n: u32) -> std::borrow::Cow<'_, str> {
+        match &self.blanks[n as usize] {
+            Some(label) => std::borrow::Cow::Borrowed(label),
+            None => std::borrow::Cow::Owned(format!("_b{n}")),
+        }
     }
 
     /// The canonical text of a term slot (empty for blank nodes and the
@@ -162,7 +167,7 @@ impl Dataset {
             return Slot::Blank(n);
         }
         let n = self.blanks.len() as u32;
-        self.blanks.push(label.to_owned());
+        self.blanks.push(Some(label.to_owned()));
         self.by_label.insert(label.to_owned(), n);
         Slot::Blank(n)
     }
@@ -170,9 +175,7 @@ impl Dataset {
     /// A blank node no input label names.
     pub fn fresh_blank(&mut self) -> Slot {
         let n = self.blanks.len() as u32;
-        // Input labels are kept apart by `by_label`; this one is only for
-        // `Canonical::issued`.
-        self.blanks.push(format!("_fresh{n}"));
+        self.blanks.push(None);
         Slot::Blank(n)
     }
 
