@@ -90,3 +90,48 @@ fn open_badges_and_clr_vectors_give_1edtech_canonical_forms() {
         );
     }
 }
+
+/// Literal forms worked out by hand from JSON-LD 1.1 §8.6 (Object to RDF)
+/// and the N-Quads canonical escapes: control characters, DEL, quotes and
+/// backslashes; `xsd:float` in the https XML Schema namespace (as the Open
+/// Badges context writes it) on a fractional number; doubles, integers and
+/// booleans with and without a datatype; a language tag; an `@json`
+/// literal in JCS form.
+#[test]
+fn literals_take_their_canonical_forms() {
+    let p = processor();
+    let doc = r#"{"@context":["https://www.w3.org/ns/credentials/v2","https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+      "id":"urn:x:1","type":["VerifiableCredential","OpenBadgeCredential"],"issuer":"did:example:i","validFrom":"2024-01-01T00:00:00Z",
+      "credentialSubject":{"id":"did:example:s","type":["AchievementSubject"],
+        "@context":{"score":{"@id":"https://example.org/score","@type":"http://www.w3.org/2001/XMLSchema#double"},
+                    "count":"https://example.org/count","flag":"https://example.org/flag",
+                    "data":{"@id":"https://example.org/data","@type":"@json"}},
+        "score":5,"count":[3,2.5],"flag":true,"data":{"b":1,"a":[true,null,"é"]},
+        "achievement":{"id":"urn:a:1","type":["Achievement"],
+          "name":"bell\u0007 tab\t \"q\" \\ del\u007f é",
+          "creditsAvailable":7.5,
+          "description":{"@value":"Soudure","@language":"fr-CA"}}}}"#;
+    let json = credverify::parse::json::JsonParser::default()
+        .with_doc(doc.as_bytes(), Json::from_value)
+        .expect("JSON");
+    let context = json.get("@context").cloned();
+    let got = canonical(
+        &p,
+        context.as_ref(),
+        &without(&json, &["@context"]),
+        "literals",
+    );
+    let lines = [
+        "<urn:a:1> <https://schema.org/name> \"bell\\u0007 tab\\t \\\"q\\\" \\\\ del\\u007F é\" .",
+        "<urn:a:1> <https://purl.imsglobal.org/spec/vc/ob/vocab.html#creditsAvailable> \"7.5E0\"^^<https://www.w3.org/2001/XMLSchema#float> .",
+        "<urn:a:1> <https://schema.org/description> \"Soudure\"@fr-CA .",
+        "<did:example:s> <https://example.org/score> \"5.0E0\"^^<http://www.w3.org/2001/XMLSchema#double> .",
+        "<did:example:s> <https://example.org/count> \"3\"^^<http://www.w3.org/2001/XMLSchema#integer> .",
+        "<did:example:s> <https://example.org/count> \"2.5E0\"^^<http://www.w3.org/2001/XMLSchema#double> .",
+        "<did:example:s> <https://example.org/flag> \"true\"^^<http://www.w3.org/2001/XMLSchema#boolean> .",
+        "<did:example:s> <https://example.org/data> \"{\\\"a\\\":[true,null,\\\"é\\\"],\\\"b\\\":1}\"^^<http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON> .",
+    ];
+    for line in lines {
+        assert!(got.lines().any(|l| l == line), "missing {line}\nin\n{got}");
+    }
+}
