@@ -86,6 +86,16 @@ fn exit_code_2_for_run_failures_and_nothing_left_at_out() {
             o,
             "x",
         ],
+        vec![
+            "verify",
+            "--as-of",
+            util::AS_OF,
+            "--contexts",
+            "/nonexistent/contexts",
+            "-o",
+            o,
+            &sample,
+        ],
         vec!["verify", "--threads", "0", "-o", o, "x"],
         vec!["verify", "--format", "xml", "-o", o, "x"],
         vec!["verify"],
@@ -388,4 +398,43 @@ fn verdict_bitmaps_partition_the_records() {
     }
     assert_eq!(seen.len(), verdicts.len() as u64);
     assert_eq!(seen.max(), Some(verdicts.len() as u32 - 1));
+}
+
+#[test]
+fn contexts_flag_adds_contexts_and_a_broken_directory_stops_the_run() {
+    // The W3C eddsa-rdfc-2022 vector names the examples context, which is
+    // not built in.
+    let signed = util::data("vc-di-eddsa/TestVectors/eddsa-rdfc-2022/signedDataInt.json");
+    let text = std::fs::read_to_string(&signed).unwrap().replace('\n', " ");
+    let input = util::temp_file("rdfc-vector.jsonl", format!("{text}\n").as_bytes());
+    let input = input.to_str().unwrap();
+    let contexts = util::data("contexts");
+    let run = |extra: &[&str]| {
+        let mut a = vec!["verify", "--as-of", util::AS_OF];
+        a.extend_from_slice(extra);
+        a.push(input);
+        cli(&a, None)
+    };
+    let without = run(&[]);
+    assert_eq!(without.status.code(), Some(1));
+    let v = util::parse_verdicts(&String::from_utf8(without.stdout).unwrap());
+    assert_eq!(v[0].verdict, "unknown_context", "{v:?}");
+    let with = run(&["--contexts", contexts.to_str().unwrap()]);
+    assert_eq!(with.status.code(), Some(1));
+    let v = util::parse_verdicts(&String::from_utf8(with.stdout).unwrap());
+    // The signature verifies; the vector's issuer does not control its key.
+    assert_eq!(v[0].problems, ["issuer_mismatch"], "{v:?}");
+    assert_eq!(v[0].format.as_deref(), Some("eddsa-rdfc-2022"));
+    // An index naming a file outside the directory, and one that is not JSON.
+    for index in [r#"{"https://example.org/c":"../escape.json"}"#, "not json"] {
+        let dir = util::temp_dir("bad-contexts");
+        std::fs::write(dir.join("index.json"), index).unwrap();
+        let out = run(&["--contexts", dir.to_str().unwrap()]);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{index}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
