@@ -119,10 +119,6 @@ struct Memo {
     result: Arc<ActiveContext>,
 }
 
-/// Derived contexts remembered per context; beyond this they are computed
-/// each time (only records with many distinct inline contexts get there).
-const MEMO_LIMIT: usize = 256;
-
 impl Clone for ActiveContext {
     fn clone(&self) -> Self {
         ActiveContext {
@@ -723,7 +719,7 @@ impl ActiveContext {
         }
         let processed = self.process(loader, scoped, options, 0)?;
         if let Ok(mut memo) = self.memo.lock()
-            && memo.len() < MEMO_LIMIT
+            && loader.may_cache()
         {
             memo.insert(
                 key,

@@ -30,6 +30,7 @@ pub mod json;
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
@@ -213,6 +214,8 @@ pub struct RemoteContext {
 #[derive(Debug)]
 pub struct Loader {
     by_url: HashMap<String, Arc<RemoteContext>>,
+    /// Processed contexts cached so far, against [`CACHE_BUDGET`].
+    cached: AtomicUsize,
 }
 
 impl Loader {
@@ -234,7 +237,15 @@ impl Loader {
                 }),
             );
         }
-        Ok(Loader { by_url })
+        Ok(Loader {
+            by_url,
+            cached: AtomicUsize::new(0),
+        })
+    }
+
+    /// Whether one more processed context may be cached (and counts it).
+    pub fn may_cache(&self) -> bool {
+        self.cached.fetch_add(1, Ordering::Relaxed) < CACHE_BUDGET
     }
 
     pub fn load(&self, url: &str) -> Result<Arc<RemoteContext>, LdError> {
@@ -245,10 +256,12 @@ impl Loader {
     }
 }
 
-/// Top-level `@context` values remembered per run; records with more
-/// distinct ones than this (inline contexts that differ per record) are
-/// processed each time.
-const TOP_LEVEL_LIMIT: usize = 4096;
+/// Processed contexts remembered per run, top-level and derived together.
+/// A processed context holds every term of its sources (tens of kilobytes
+/// for the credential contexts); an export needs a few dozen, and records
+/// that each bring their own inline contexts would otherwise fill memory.
+/// Past the budget, contexts are processed each time they are needed.
+pub const CACHE_BUDGET: usize = 512;
 
 /// JSON-LD to RDF for a whole run: shared by every worker, it processes
 /// each distinct `@context` once.
@@ -280,7 +293,7 @@ impl Processor {
             .empty
             .process(&self.loader, local, Options::DEFAULT, 0)?;
         if let Ok(mut top) = self.top.lock()
-            && top.len() < TOP_LEVEL_LIMIT
+            && self.loader.may_cache()
         {
             top.insert(key, processed.clone());
         }
@@ -307,6 +320,35 @@ impl Processor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn contexts_past_the_cache_budget_are_still_processed() {
+        let p = Processor::new(&Contexts::builtin().unwrap()).unwrap();
+        for i in 0..CACHE_BUDGET + 100 {
+            let context = Json::Array(vec![Json::Object(vec![(
+                "p".into(),
+                Json::String(format!("https://example.org/p{i}")),
+            )])]);
+            let body = Json::Object(vec![
+                ("@id".into(), Json::String("urn:x".into())),
+                ("p".into(), Json::String("v".into())),
+            ]);
+            let (ds, _) = p.to_rdf(Some(&context), &body).unwrap();
+            let nquads = crate::rdf::canon::canonicalize(
+                &ds,
+                crate::rdf::canon::HashAlgorithm::Sha256,
+                crate::rdf::canon::Limits::default(),
+            )
+            .unwrap()
+            .nquads;
+            assert_eq!(
+                nquads,
+                format!("<urn:x> <https://example.org/p{i}> \"v\" .\n")
+            );
+        }
+        let cached = p.top.lock().unwrap().len();
+        assert!(cached <= CACHE_BUDGET, "{cached} contexts cached");
+    }
 
     #[test]
     fn builtin_contexts_match_their_pins_and_parse() {
