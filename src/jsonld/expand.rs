@@ -123,66 +123,75 @@ impl Expander<'_> {
                 if matches!(property, None | Some("@graph")) {
                     return Err(LdError::DataLoss("free-floating scalar"));
                 }
-                let scoped = definition.and_then(|d| d.context.clone());
-                let active = match scoped {
-                    Some(s) => active.scoped(
-                        self.loader,
-                        &s,
-                        Options {
-                            override_protected: true,
-                            propagate: true,
-                        },
-                    )?,
-                    None => active.clone(),
+                let holder;
+                let active = match definition.and_then(|d| d.context.as_ref()) {
+                    Some(s) => {
+                        holder = active.scoped(
+                            self.loader,
+                            s,
+                            Options {
+                                override_protected: true,
+                                propagate: true,
+                            },
+                        )?;
+                        &holder
+                    }
+                    None => active,
                 };
-                Ok(vec![value(&active, property, scalar)?])
+                Ok(vec![value(active, property, scalar)?])
             }
         }
     }
 
     fn object<'j>(
         &self,
-        active: &Arc<ActiveContext>,
+        outer: &Arc<ActiveContext>,
         property: Option<&str>,
         members: &'j [(String, Json)],
         from_map: bool,
     ) -> Result<Vec<Item<'j>>, LdError> {
+        // Contexts are borrowed where they can be: an Arc shared by every
+        // worker costs an atomic read-modify-write per clone, and records
+        // have dozens of nodes.
         let scoped = property
-            .and_then(|p| active.terms.get(p))
-            .and_then(|d| d.context.clone());
-        let mut active = active.clone();
+            .and_then(|p| outer.terms.get(p))
+            .and_then(|d| d.context.as_ref());
         // Step 7: type-scoped contexts do not reach nested nodes.
-        if let Some(previous) = &active.previous
+        let mut base = outer;
+        if let Some(previous) = &outer.previous
             && !from_map
         {
             let expands_to =
-                |k: &str, kw: &str| active.expand_iri(k, false, true).as_deref() == Some(kw);
+                |k: &str, kw: &str| outer.expand_iri(k, false, true).as_deref() == Some(kw);
             let has_value = members.iter().any(|(k, _)| expands_to(k, "@value"));
             let only_id = members.len() == 1 && expands_to(&members[0].0, "@id");
             if !has_value && !only_id {
-                active = previous.clone();
+                base = previous;
             }
         }
         // Step 8: a property-scoped context.
+        let mut changed: Option<Arc<ActiveContext>> = None;
         if let Some(s) = scoped {
-            active = active.scoped(
+            changed = Some(base.scoped(
                 self.loader,
-                &s,
+                s,
                 Options {
                     override_protected: true,
                     propagate: true,
                 },
-            )?;
+            )?);
         }
         // Step 9: an embedded context.
         if let Some((_, local)) = members.iter().find(|(k, _)| k == "@context") {
-            active = active.process(self.loader, local, Options::DEFAULT, 0)?;
+            let current = changed.as_ref().unwrap_or(base);
+            changed = Some(current.process(self.loader, local, Options::DEFAULT, 0)?);
         }
         // Step 11: type-scoped contexts, types in lexicographic order.
-        let type_scoped = active.clone();
+        let type_scoped: &Arc<ActiveContext> = changed.as_ref().unwrap_or(base);
+        let mut typed: Option<Arc<ActiveContext>> = None;
         let mut type_keys: Vec<&(String, Json)> = members
             .iter()
-            .filter(|(k, _)| active.expand_iri(k, false, true).as_deref() == Some("@type"))
+            .filter(|(k, _)| type_scoped.expand_iri(k, false, true).as_deref() == Some("@type"))
             .collect();
         type_keys.sort_by(|a, b| a.0.cmp(&b.0));
         for (_, types) in type_keys {
@@ -193,18 +202,20 @@ impl Expander<'_> {
                 .collect();
             terms.sort_unstable();
             for term in terms {
-                if let Some(ctx) = type_scoped.terms.get(term).and_then(|d| d.context.clone()) {
-                    active = active.scoped(
+                if let Some(ctx) = type_scoped.terms.get(term).and_then(|d| d.context.as_ref()) {
+                    let current = typed.as_ref().unwrap_or(type_scoped);
+                    typed = Some(current.scoped(
                         self.loader,
-                        &ctx,
+                        ctx,
                         Options {
                             override_protected: false,
                             propagate: false,
                         },
-                    )?;
+                    )?);
                 }
             }
         }
+        let active: &Arc<ActiveContext> = typed.as_ref().unwrap_or(type_scoped);
 
         let mut node = Node::default();
         let mut value_member: Option<&Json> = None;
@@ -222,7 +233,7 @@ impl Expander<'_> {
                 _ => return Err(LdError::DataLoss("undefined term")),
             };
             if !is_keyword(&expanded) {
-                self.property(&active, key, expanded.into_owned(), value, &mut node)?;
+                self.property(active, key, expanded.into_owned(), value, &mut node)?;
                 continue;
             }
             if seen_keywords.iter().any(|k| *k == *expanded) {
@@ -255,7 +266,7 @@ impl Expander<'_> {
                     }
                 }
                 "@graph" => {
-                    node.graph = Some(self.element(&active, Some("@graph"), value, false)?);
+                    node.graph = Some(self.element(active, Some("@graph"), value, false)?);
                 }
                 "@value" => value_member = Some(value),
                 "@language" => match value {
@@ -275,9 +286,9 @@ impl Expander<'_> {
                     if matches!(property, None | Some("@graph")) {
                         return Err(LdError::DataLoss("free-floating list"));
                     }
-                    list = Some(self.element(&active, property, value, false)?);
+                    list = Some(self.element(active, property, value, false)?);
                 }
-                "@set" => set = Some(self.element(&active, property, value, false)?),
+                "@set" => set = Some(self.element(active, property, value, false)?),
                 "@reverse" => return Err(LdError::Unsupported("@reverse")),
                 "@nest" => return Err(LdError::Unsupported("@nest")),
                 "@included" => return Err(LdError::Unsupported("@included")),
