@@ -195,6 +195,28 @@ fn json_ld(c: &mut Criterion) {
         ),
         |b| b.iter(to_rdf),
     );
+    group.bench_function("expansion alone", |b| {
+        b.iter(|| {
+            let d = processor.expand(context.as_ref(), &doc).expect("expands");
+            let p = processor
+                .expand(context.as_ref(), &config)
+                .expect("expands");
+            d.len() + p.len()
+        })
+    });
+    let expanded = (
+        processor.expand(context.as_ref(), &doc).expect("expands"),
+        processor
+            .expand(context.as_ref(), &config)
+            .expect("expands"),
+    );
+    group.bench_function("RDF from the expanded items", |b| {
+        b.iter(|| {
+            let d = credverify::jsonld::expand::emit(&expanded.0).expect("RDF");
+            let p = credverify::jsonld::expand::emit(&expanded.1).expect("RDF");
+            d.len() + p.len()
+        })
+    });
     group.bench_function("RDFC-1.0 of both", |b| b.iter(canon));
     // The same credential's RDF as a fixed file, for comparing with other
     // canonicalizers (parsing excluded).

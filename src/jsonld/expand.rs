@@ -65,6 +65,15 @@ pub fn to_rdf(
     active: &Arc<ActiveContext>,
     document: &Json,
 ) -> Result<Dataset, LdError> {
+    emit(&expand(loader, active, document)?)
+}
+
+/// JSON-LD expansion alone (§5.1): the document's top-level items.
+pub fn expand<'j>(
+    loader: &Loader,
+    active: &Arc<ActiveContext>,
+    document: &'j Json,
+) -> Result<Vec<Item<'j>>, LdError> {
     let expander = Expander { loader };
     let mut items = expander.element(active, None, document, false)?;
     // §5.1.1 step 19: a lone graph object without other members is its
@@ -77,8 +86,13 @@ pub fn to_rdf(
     {
         items = graph;
     }
+    Ok(items)
+}
+
+/// Deserialization to RDF (§8.1) of expanded items.
+pub fn emit(items: &[Item<'_>]) -> Result<Dataset, LdError> {
     let mut emitter = Emitter::default();
-    for item in &items {
+    for item in items {
         match item {
             Item::Node(n) => {
                 emitter.node(n, Slot::Default)?;

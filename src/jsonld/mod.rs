@@ -300,6 +300,21 @@ impl Processor {
         Ok(processed)
     }
 
+    /// Expansion alone of `body` under `context` (for measuring the stages
+    /// apart; [`Processor::to_rdf`] is expansion followed by
+    /// [`expand::emit`]).
+    pub fn expand<'j>(
+        &self,
+        context: Option<&Json>,
+        body: &'j Json,
+    ) -> Result<Vec<expand::Item<'j>>, LdError> {
+        let active = match context {
+            Some(local) => self.context(local)?,
+            None => self.empty.clone(),
+        };
+        expand::expand(&self.loader, &active, body)
+    }
+
     /// The quads of `body`, a document whose `@context` member, if any, is
     /// given apart as `context` (so that its processed form is shared).
     /// Also returns the context used, for reporting its sources.
