@@ -380,3 +380,104 @@ fn real_status_lists_signed_with_json_ld_suites_verify() {
         assert_eq!(v.verdict, "invalid_signature", "{v:?}");
     }
 }
+
+#[test]
+fn json_ld_shapes_that_break_the_rules_get_verdicts_not_panics() {
+    let sk = key(65);
+    let (did, method) = did_key(&sk);
+    let contexts = format!("{V2},{EX}");
+    let clean = rdf_signed(
+        &document(&did, &contexts, ""),
+        &rdfc_proof(&method, "eddsa-rdfc-2022"),
+        &sk,
+    );
+    // (extra members of the subject, the verdict they must give)
+    let odd = [
+        (r#""@context":5"#, "jsonld_invalid"),
+        (r#""@context":{"@version":1.0}"#, "jsonld_invalid"),
+        (r#""@context":{"@vocab":5}"#, "jsonld_invalid"),
+        (r#""@context":{"x":{"@id":"@context"}}"#, "jsonld_invalid"),
+        (
+            r#""@context":{"x":{"@container":"@index"}},"x":{"a":"b"}"#,
+            "jsonld_invalid",
+        ),
+        (
+            r#""@context":{"x":{"@reverse":"https://e.org/r"}},"x":"y""#,
+            "jsonld_invalid",
+        ),
+        (
+            r#""@context":{"x":{"@id":"https://e.org/x","@type":"not an iri"}}"#,
+            "jsonld_invalid",
+        ),
+        (
+            r#""@context":{"a":"b:c","b":"a:c"},"a":"v""#,
+            "jsonld_invalid",
+        ),
+        // Nullifying a context with protected terms.
+        (r#""@context":null"#, "jsonld_invalid"),
+        (r#""@context":[[]]"#, "jsonld_invalid"),
+        (r#""@type":{"a":1}"#, "jsonld_invalid"),
+        (r#""@id":["a"]"#, "jsonld_invalid"),
+        (r#""knows":{"@value":{"a":1}}"#, "jsonld_invalid"),
+        (
+            r#""knows":{"@value":"x","@language":"en","@type":"https://e.org/t"}"#,
+            "jsonld_invalid",
+        ),
+        (r#""knows":{"@value":"x","knows":"y"}"#, "jsonld_invalid"),
+        (
+            r#""knows":{"@list":"x","@id":"https://e.org/l"}"#,
+            "jsonld_invalid",
+        ),
+        (
+            r#""knows":{"@direction":"up","@value":"x"}"#,
+            "jsonld_invalid",
+        ),
+        (r#""knows":{"@included":[]}"#, "jsonld_invalid"),
+        (r#""knows":{"@nest":{}}"#, "jsonld_invalid"),
+        (r#""knows":{"@graph":5}"#, "data_loss"),
+        (
+            r#""knows":{"@graph":[{"@id":"https://e.org/g"}]}"#,
+            "data_loss",
+        ),
+        (r#""knows":{"@value":"x","@direction":"rtl"}"#, "data_loss"),
+        (
+            r#""knows":{"@foo":"a reserved-looking keyword is dropped"}"#,
+            "data_loss",
+        ),
+        // Valid JSON-LD that changes the RDF: the signature fails.
+        (
+            r#""knows":{"@value":"x","@type":"vocab-relative"}"#,
+            "invalid_signature",
+        ),
+        (r#""knows":{"@list":[[["deep"]]]}"#, "invalid_signature"),
+        (r#""knows":{"@set":[{"@set":[1]}]}"#, "invalid_signature"),
+        (
+            r#""knows":{"@id":"_:b","knows":{"@id":"_:b"}}"#,
+            "invalid_signature",
+        ),
+        (
+            r#""knows":[1e300,-0.0,true,null,"",{"@value":""}]"#,
+            "invalid_signature",
+        ),
+        // Not I-JSON: a parse problem first.
+        (r#""knows":123456789012345678"#, "number_out_of_range"),
+        // `@index` adds nothing to the RDF, so the signature still holds.
+        (r#""@index":"x""#, ""),
+    ];
+    let lines: Vec<String> = odd
+        .iter()
+        .map(|(extra, _)| {
+            clean.replacen(
+                "\"id\":\"did:example:subject\"",
+                &format!("\"id\":\"did:example:subject\",{extra}"),
+                1,
+            )
+        })
+        .collect();
+    let got = run(&lines, |_| {});
+    assert_eq!(got.len(), odd.len(), "one verdict per record");
+    for ((extra, want), v) in odd.iter().zip(&got) {
+        let want: Vec<&str> = [*want].into_iter().filter(|w| !w.is_empty()).collect();
+        assert_eq!(v.problems, want, "{extra}: {v:?}");
+    }
+}
