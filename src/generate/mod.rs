@@ -505,7 +505,7 @@ fn jcs_proof(
 /// `@context`) and of the document, each hashed; returns the `proofValue`.
 fn rdf_proof(doc: &str, proof_members: &str, key: &SigningKey) -> String {
     use crate::jsonld::json::Json;
-    use crate::rdf::canon::{HashAlgorithm, Limits, canonicalize};
+    use crate::rdf::canon::{HashAlgorithm, Limits, canonical_nquads};
     static PROCESSOR: std::sync::OnceLock<crate::jsonld::Processor> = std::sync::OnceLock::new();
     let processor = PROCESSOR.get_or_init(|| {
         let contexts = crate::jsonld::Contexts::builtin().expect("built-in contexts are pinned");
@@ -526,9 +526,8 @@ fn rdf_proof(doc: &str, proof_members: &str, key: &SigningKey) -> String {
         let (quads, _) = processor
             .to_rdf(context.as_ref(), body)
             .expect("generated credentials have no JSON-LD data loss");
-        canonicalize(&quads, HashAlgorithm::Sha256, Limits::default())
+        canonical_nquads(&quads, HashAlgorithm::Sha256, Limits::default())
             .expect("generated credentials canonicalize")
-            .nquads
     };
     let config = without_context(parse(&format!("{{{proof_members}}}")));
     let mut message = Vec::with_capacity(64);

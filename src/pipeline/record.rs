@@ -13,7 +13,7 @@ use crate::parse::jcs::{Canonicalizer, Patch};
 use crate::parse::json::{JsonParser, Value, number};
 use crate::parse::jws::{self, CompactJws};
 use crate::parse::sha256x::sha256_many;
-use crate::rdf::canon::{HashAlgorithm, Limits, canonicalize};
+use crate::rdf::canon::{HashAlgorithm, Limits, canonical_nquads};
 use crate::resolve::{KeyResolver, ResolvedKey};
 use crate::status::check::{StatusAnswer, StatusLists};
 use crate::status::clock::Timestamp;
@@ -923,8 +923,7 @@ fn write_rdf_inputs(
         .map_err(ld_problem)?;
     rec.contexts = Some(active);
     let canonical = |quads: &crate::rdf::dataset::Dataset| {
-        canonicalize(quads, HashAlgorithm::Sha256, Limits::default())
-            .map(|c| c.nquads)
+        canonical_nquads(quads, HashAlgorithm::Sha256, Limits::default())
             .map_err(|_| Problem::CanonicalizationBound)
     };
     let config = canonical(&config_quads)?;

@@ -162,13 +162,24 @@ pub fn canonicalize<S: Source + ?Sized>(
     limits: Limits,
 ) -> Result<Canonical, CanonError> {
     let ds = input.dataset();
-    canonicalize_dataset(&ds, hash, limits)
+    canonicalize_dataset(&ds, hash, limits, true)
+}
+
+/// The canonical N-Quads of a dataset alone, as a verifier needs them
+/// (without the issued-label map [`canonicalize`] also returns).
+pub fn canonical_nquads(
+    ds: &Dataset,
+    hash: HashAlgorithm,
+    limits: Limits,
+) -> Result<String, CanonError> {
+    canonicalize_dataset(ds, hash, limits, false).map(|c| c.nquads)
 }
 
 fn canonicalize_dataset(
     ds: &Dataset,
     hash: HashAlgorithm,
     limits: Limits,
+    with_issued: bool,
 ) -> Result<Canonical, CanonError> {
     // Equal terms have equal slots: duplicates are equal integer tuples.
     let mut distinct: Vec<&[Slot; 4]> = ds.quads().iter().collect();
@@ -271,6 +282,7 @@ fn canonicalize_dataset(
         previous = Some(line);
     }
     let issued = (0..count)
+        .filter(|_| with_issued)
         .map(|n| {
             (
                 ds.blank_label(state.nodes[n]).into_owned(),
