@@ -20,7 +20,7 @@ const VECTORS: &str = "vc-di-eddsa/TestVectors";
 fn line_of(rel: &str) -> String {
     let bytes = std::fs::read(data(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
     let json = JsonParser::default()
-        .with_doc(&bytes, Json::from_value)
+        .with_doc(&bytes, |v| Json::from_value(v).into_static())
         .unwrap_or_else(|p| panic!("{rel}: {p}"));
     let mut out = Vec::new();
     json.write_jcs(&mut out);
@@ -147,18 +147,20 @@ fn rdf_signed(doc: &str, proof: &str, sk: &SigningKey) -> String {
     let p = Processor::new(&contexts).expect("processor");
     let parse = |text: &str| {
         JsonParser::default()
-            .with_doc(text.as_bytes(), Json::from_value)
+            .with_doc(text.as_bytes(), |v| Json::from_value(v).into_static())
             .expect("JSON")
     };
     let doc_json = parse(doc);
     let context = doc_json.get("@context").cloned();
-    let strip = |j: &Json| match j {
-        Json::Object(m) => {
-            Json::Object(m.iter().filter(|(k, _)| k != "@context").cloned().collect())
+    let strip = |j: &Json<'static>| -> Json<'static> {
+        match j {
+            Json::Object(m) => {
+                Json::Object(m.iter().filter(|(k, _)| k != "@context").cloned().collect())
+            }
+            other => other.clone(),
         }
-        other => other.clone(),
     };
-    let canonical = |body: &Json| {
+    let canonical = |body: &Json<'_>| {
         let (quads, _) = p
             .to_rdf(context.as_ref(), body)
             .unwrap_or_else(|e| panic!("{e}: {body:?}"));

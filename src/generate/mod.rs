@@ -513,16 +513,16 @@ fn rdf_proof(doc: &str, proof_members: &str, key: &SigningKey) -> String {
     });
     let parse = |text: &str| {
         JsonParser::default()
-            .with_doc(text.as_bytes(), Json::from_value)
+            .with_doc(text.as_bytes(), |v| Json::from_value(v).into_static())
             .expect("generated JSON parses")
     };
-    let without_context = |j: Json| match j {
+    let without_context = |j: Json<'static>| match j {
         Json::Object(m) => Json::Object(m.into_iter().filter(|(k, _)| k != "@context").collect()),
         other => other,
     };
     let doc = parse(doc);
     let context = doc.get("@context").cloned();
-    let canonical = |body: &Json| {
+    let canonical = |body: &Json<'_>| {
         let (quads, _) = processor
             .to_rdf(context.as_ref(), body)
             .expect("generated credentials have no JSON-LD data loss");

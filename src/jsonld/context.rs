@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, Mutex};
 
-use super::json::Json;
+use super::json::{Json, Members};
 use super::{LdError, Loader};
 
 /// A term's container mapping, as flags.
@@ -46,7 +46,7 @@ pub struct TermDef {
     pub language: Option<Option<String>>,
     pub direction: Option<Option<String>>,
     /// The scoped context, applied lazily when the term is used.
-    pub context: Option<Arc<Json>>,
+    pub context: Option<Arc<Json<'static>>>,
 }
 
 /// Term definitions by term. The keys come from contexts (built in or given
@@ -115,7 +115,7 @@ pub struct ActiveContext {
 /// its address (the key) cannot be reused while the entry lives.
 #[derive(Debug)]
 struct Memo {
-    _scoped: Arc<Json>,
+    _scoped: Arc<Json<'static>>,
     result: Arc<ActiveContext>,
 }
 
@@ -233,7 +233,7 @@ impl ActiveContext {
     pub fn process(
         self: &Arc<Self>,
         loader: &Loader,
-        local: &Json,
+        local: &Json<'_>,
         options: Options,
         remote_depth: usize,
     ) -> Result<Arc<ActiveContext>, LdError> {
@@ -269,7 +269,9 @@ impl ActiveContext {
                     }
                     let remote = loader.load(url)?;
                     if !result.sources.iter().any(|(u, _)| u == url) {
-                        result.sources.push((url.clone(), remote.sha256.clone()));
+                        result
+                            .sources
+                            .push((url.to_string(), remote.sha256.clone()));
                     }
                     let Some(inner) = remote.document.get("@context") else {
                         return Err(LdError::Invalid("invalid remote context"));
@@ -299,13 +301,13 @@ impl ActiveContext {
     fn apply_definitions(
         &mut self,
         loader: &Loader,
-        local: &Json,
-        members: &[(String, Json)],
+        local: &Json<'_>,
+        members: &Members<'_>,
         options: Options,
     ) -> Result<(), LdError> {
         let mut protected = false;
         for (key, value) in members {
-            match key.as_str() {
+            match &**key {
                 "@version" if *value != Json::Number(1.1) => {
                     return Err(LdError::Invalid("invalid @version value"));
                 }
@@ -330,14 +332,14 @@ impl ActiveContext {
                 "@language" => {
                     self.language = match value {
                         Json::Null => None,
-                        Json::String(l) => Some(l.clone()),
+                        Json::String(l) => Some(l.to_string()),
                         _ => return Err(LdError::Invalid("invalid default language")),
                     }
                 }
                 "@direction" => {
                     self.direction = match value {
                         Json::Null => None,
-                        Json::String(d) if d == "ltr" || d == "rtl" => Some(d.clone()),
+                        Json::String(d) if d == "ltr" || d == "rtl" => Some(d.to_string()),
                         _ => return Err(LdError::Invalid("invalid base direction")),
                     }
                 }
@@ -352,7 +354,7 @@ impl ActiveContext {
         let mut defined: HashMap<&str, bool> = HashMap::new();
         for (key, _) in members {
             if !matches!(
-                key.as_str(),
+                &**key,
                 "@version"
                     | "@import"
                     | "@base"
@@ -372,7 +374,7 @@ impl ActiveContext {
     fn define<'l>(
         &mut self,
         loader: &Loader,
-        local: &'l Json,
+        local: &'l Json<'l>,
         term: &'l str,
         defined: &mut HashMap<&'l str, bool>,
         default_protected: bool,
@@ -393,7 +395,7 @@ impl ActiveContext {
         if term == "@type" {
             // JSON-LD 1.1 allows `@type` a container of `@set` and
             // protection, nothing else.
-            let ok = matches!(value, Json::Object(m) if !m.is_empty() && m.iter().all(|(k, v)| match k.as_str() {
+            let ok = matches!(value, Json::Object(m) if !m.is_empty() && m.iter().all(|(k, v)| match &**k {
                 "@container" => *v == Json::String("@set".into()),
                 "@protected" => matches!(v, Json::Bool(_)),
                 _ => false,
@@ -408,7 +410,7 @@ impl ActiveContext {
             return Ok(());
         }
         let previous = self.terms.remove(term);
-        let (simple, map): (bool, Option<&[(String, Json)]>) = match value {
+        let (simple, map): (bool, Option<&Members<'_>>) = match value {
             Json::Null => (false, None),
             Json::String(_) => (true, None),
             Json::Object(m) => (false, Some(m)),
@@ -434,7 +436,7 @@ impl ActiveContext {
         if let Some(m) = map {
             for (k, _) in m {
                 if !matches!(
-                    k.as_str(),
+                    &**k,
                     "@id"
                         | "@reverse"
                         | "@container"
@@ -533,20 +535,20 @@ impl ActiveContext {
             }
         }
         if let Some(ctx) = entry("@context") {
-            def.context = Some(Arc::new(ctx.clone()));
+            def.context = Some(Arc::new(ctx.clone().into_static()));
         }
         if def.type_mapping.is_none() {
             if let Some(l) = entry("@language") {
                 def.language = Some(match l {
                     Json::Null => None,
-                    Json::String(s) => Some(s.clone()),
+                    Json::String(s) => Some(s.to_string()),
                     _ => return Err(LdError::Invalid("invalid language mapping")),
                 });
             }
             if let Some(d) = entry("@direction") {
                 def.direction = Some(match d {
                     Json::Null => None,
-                    Json::String(s) if s == "ltr" || s == "rtl" => Some(s.clone()),
+                    Json::String(s) if s == "ltr" || s == "rtl" => Some(s.to_string()),
                     _ => return Err(LdError::Invalid("invalid base direction")),
                 });
             }
@@ -582,7 +584,7 @@ impl ActiveContext {
     fn implicit_iri<'l>(
         &mut self,
         loader: &Loader,
-        local: &'l Json,
+        local: &'l Json<'l>,
         term: &'l str,
         defined: &mut HashMap<&'l str, bool>,
         options: Options,
@@ -625,7 +627,7 @@ impl ActiveContext {
     fn expand_iri_defining<'l>(
         &mut self,
         loader: &Loader,
-        local: &'l Json,
+        local: &'l Json<'l>,
         value: &'l str,
         defined: &mut HashMap<&'l str, bool>,
         options: Options,
@@ -701,7 +703,7 @@ impl ActiveContext {
     pub fn scoped(
         self: &Arc<Self>,
         loader: &Loader,
-        scoped: &Arc<Json>,
+        scoped: &Arc<Json<'static>>,
         options: Options,
     ) -> Result<Arc<ActiveContext>, LdError> {
         let key = (

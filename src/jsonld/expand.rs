@@ -14,10 +14,11 @@
 //! language tag, a base direction with no RDF form) is
 //! [`LdError::DataLoss`] here.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use super::context::{ActiveContext, Options, is_absolute_iri, is_keyword};
-use super::json::Json;
+use super::json::{Json, Members};
 use super::{LdError, Loader};
 use crate::rdf::dataset::{Dataset, Slot};
 
@@ -52,7 +53,7 @@ pub struct Node<'j> {
 #[derive(Debug)]
 pub struct Literal<'j> {
     /// Borrowed from the document being expanded.
-    pub value: &'j Json,
+    pub value: &'j Json<'j>,
     pub datatype: Option<String>,
     pub language: Option<String>,
     pub direction: Option<String>,
@@ -63,7 +64,7 @@ pub struct Literal<'j> {
 pub fn to_rdf(
     loader: &Loader,
     active: &Arc<ActiveContext>,
-    document: &Json,
+    document: &Json<'_>,
 ) -> Result<Dataset, LdError> {
     emit(&expand(loader, active, document)?)
 }
@@ -72,7 +73,7 @@ pub fn to_rdf(
 pub fn expand<'j>(
     loader: &Loader,
     active: &Arc<ActiveContext>,
-    document: &'j Json,
+    document: &'j Json<'j>,
 ) -> Result<Vec<Item<'j>>, LdError> {
     let expander = Expander { loader };
     let mut items = expander.element(active, None, document, false)?;
@@ -113,7 +114,7 @@ impl Expander<'_> {
         &self,
         active: &Arc<ActiveContext>,
         property: Option<&str>,
-        element: &'j Json,
+        element: &'j Json<'j>,
         from_map: bool,
     ) -> Result<Vec<Item<'j>>, LdError> {
         let definition = property.and_then(|p| active.terms.get(p));
@@ -161,7 +162,7 @@ impl Expander<'_> {
         &self,
         outer: &Arc<ActiveContext>,
         property: Option<&str>,
-        members: &'j [(String, Json)],
+        members: &'j Members<'j>,
         from_map: bool,
     ) -> Result<Vec<Item<'j>>, LdError> {
         // Contexts are borrowed where they can be: an Arc shared by every
@@ -203,7 +204,7 @@ impl Expander<'_> {
         // Step 11: type-scoped contexts, types in lexicographic order.
         let type_scoped: &Arc<ActiveContext> = changed.as_ref().unwrap_or(base);
         let mut typed: Option<Arc<ActiveContext>> = None;
-        let mut type_keys: Vec<&(String, Json)> = members
+        let mut type_keys: Vec<&(Cow<'j, str>, Json<'j>)> = members
             .iter()
             .filter(|(k, _)| type_scoped.expand_iri(k, false, true).as_deref() == Some("@type"))
             .collect();
@@ -284,11 +285,11 @@ impl Expander<'_> {
                 }
                 "@value" => value_member = Some(value),
                 "@language" => match value {
-                    Json::String(l) => language = Some(l.clone()),
+                    Json::String(l) => language = Some(l.to_string()),
                     _ => return Err(LdError::Invalid("invalid language-tagged string")),
                 },
                 "@direction" => match value {
-                    Json::String(d) if d == "ltr" || d == "rtl" => direction = Some(d.clone()),
+                    Json::String(d) if d == "ltr" || d == "rtl" => direction = Some(d.to_string()),
                     _ => return Err(LdError::Invalid("invalid base direction")),
                 },
                 "@index" => {
@@ -373,7 +374,7 @@ impl Expander<'_> {
         active: &Arc<ActiveContext>,
         key: &str,
         expanded: String,
-        value: &'j Json,
+        value: &'j Json<'j>,
         node: &mut Node<'j>,
     ) -> Result<(), LdError> {
         let definition = active.terms.get(key);
@@ -392,7 +393,7 @@ impl Expander<'_> {
             for (lang, texts) in map {
                 let tag = match active.expand_iri(lang, false, true).as_deref() {
                     Some("@none") => None,
-                    _ => Some(lang.clone()),
+                    _ => Some(lang.to_string()),
                 };
                 for text in texts.one_or_many() {
                     match text {
@@ -440,7 +441,7 @@ impl Expander<'_> {
 fn value<'j>(
     active: &ActiveContext,
     property: Option<&str>,
-    v: &'j Json,
+    v: &'j Json<'j>,
 ) -> Result<Item<'j>, LdError> {
     let definition = property.and_then(|p| active.terms.get(p));
     let mapping = definition.and_then(|d| d.type_mapping.as_deref());

@@ -4,33 +4,40 @@
 //! JSON-LD needs to keep pieces of JSON beyond one record (a term's scoped
 //! `@context`, the processed contexts shared by the whole run) and to build
 //! documents that never existed as text (a proof configuration carrying the
-//! document's `@context`). This tree is that owned form; objects keep their
-//! members in input order.
+//! document's `@context`). This tree is that form; objects keep their
+//! members in input order. Strings borrow from the tape while a record is
+//! judged (`Json<'tape>`, no copy) and are owned where they must outlive it
+//! (`Json<'static>`, [`Json::into_static`]).
+
+use std::borrow::Cow;
 
 use simd_json::{Node, StaticNode};
 
 use crate::parse::jcs::{utf16_cmp, write_number, write_string};
 use crate::parse::json::Value;
 
+/// An object's members, in input order.
+pub type Members<'a> = [(Cow<'a, str>, Json<'a>)];
+
 #[derive(Clone, Debug, PartialEq)]
-pub enum Json {
+pub enum Json<'a> {
     Null,
     Bool(bool),
     /// JSON-LD reads numbers as ECMAScript does: as doubles.
     Number(f64),
-    String(String),
-    Array(Vec<Json>),
-    Object(Vec<(String, Json)>),
+    String(Cow<'a, str>),
+    Array(Vec<Json<'a>>),
+    Object(Vec<(Cow<'a, str>, Json<'a>)>),
 }
 
-impl Json {
-    /// Copies a parsed value out of its tape.
-    pub fn from_value(v: Value<'_>) -> Json {
+impl<'a> Json<'a> {
+    /// A parsed value as a tree whose strings borrow from the tape.
+    pub fn from_value(v: Value<'a>) -> Json<'a> {
         match v.node() {
-            Node::String(s) => Json::String(s.to_owned()),
+            Node::String(s) => Json::String(Cow::Borrowed(s)),
             Node::Object { .. } => Json::Object(
                 v.members()
-                    .map(|(k, v)| (k.to_owned(), Json::from_value(v)))
+                    .map(|(k, v)| (Cow::Borrowed(k), Json::from_value(v)))
                     .collect(),
             ),
             Node::Array { .. } => Json::Array(v.elements().map(Json::from_value).collect()),
@@ -44,8 +51,25 @@ impl Json {
         }
     }
 
+    /// The same tree with every string owned.
+    pub fn into_static(self) -> Json<'static> {
+        match self {
+            Json::Null => Json::Null,
+            Json::Bool(b) => Json::Bool(b),
+            Json::Number(n) => Json::Number(n),
+            Json::String(s) => Json::String(Cow::Owned(s.into_owned())),
+            Json::Array(items) => Json::Array(items.into_iter().map(Json::into_static).collect()),
+            Json::Object(members) => Json::Object(
+                members
+                    .into_iter()
+                    .map(|(k, v)| (Cow::Owned(k.into_owned()), v.into_static()))
+                    .collect(),
+            ),
+        }
+    }
+
     /// The member `key` of an object.
-    pub fn get(&self, key: &str) -> Option<&Json> {
+    pub fn get(&self, key: &str) -> Option<&Json<'a>> {
         match self {
             Json::Object(members) => members.iter().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,
@@ -64,7 +88,7 @@ impl Json {
     }
 
     /// The value itself, or an array's elements.
-    pub fn one_or_many(&self) -> &[Json] {
+    pub fn one_or_many(&self) -> &[Json<'a>] {
         match self {
             Json::Array(items) => items,
             other => std::slice::from_ref(other),
@@ -90,7 +114,7 @@ impl Json {
                 out.push(b']');
             }
             Json::Object(members) => {
-                let mut sorted: Vec<&(String, Json)> = members.iter().collect();
+                let mut sorted: Vec<&(Cow<'a, str>, Json<'a>)> = members.iter().collect();
                 sorted.sort_by(|a, b| utf16_cmp(&a.0, &b.0));
                 out.push(b'{');
                 for (i, (k, v)) in sorted.into_iter().enumerate() {
@@ -112,9 +136,9 @@ mod tests {
     use super::*;
     use crate::parse::json::JsonParser;
 
-    fn parse(text: &str) -> Json {
+    fn parse(text: &str) -> Json<'static> {
         JsonParser::default()
-            .with_doc(text.as_bytes(), Json::from_value)
+            .with_doc(text.as_bytes(), |v| Json::from_value(v).into_static())
             .expect("JSON")
     }
 

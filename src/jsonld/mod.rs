@@ -206,7 +206,7 @@ pub enum LdError {
 /// A context document, parsed once.
 #[derive(Debug)]
 pub struct RemoteContext {
-    pub document: Json,
+    pub document: Json<'static>,
     pub sha256: String,
 }
 
@@ -224,7 +224,7 @@ impl Loader {
         let mut by_url = HashMap::new();
         for (url, c) in &contexts.by_url {
             let document = crate::parse::json::JsonParser::default()
-                .with_doc(&c.bytes, Json::from_value)
+                .with_doc(&c.bytes, |v| Json::from_value(v).into_static())
                 .map_err(|p| ContextError::Directory {
                     path: url.clone(),
                     why: format!("the context is not JSON ({p})"),
@@ -283,7 +283,7 @@ impl Processor {
     }
 
     /// The processed form of a document's `@context` value.
-    pub fn context(&self, local: &Json) -> Result<Arc<ActiveContext>, LdError> {
+    pub fn context(&self, local: &Json<'_>) -> Result<Arc<ActiveContext>, LdError> {
         let mut key = Vec::new();
         local.write_jcs(&mut key);
         if let Some(hit) = self.top.lock().ok().and_then(|t| t.get(&key).cloned()) {
@@ -305,8 +305,8 @@ impl Processor {
     /// [`expand::emit`]).
     pub fn expand<'j>(
         &self,
-        context: Option<&Json>,
-        body: &'j Json,
+        context: Option<&Json<'_>>,
+        body: &'j Json<'j>,
     ) -> Result<Vec<expand::Item<'j>>, LdError> {
         let active = match context {
             Some(local) => self.context(local)?,
@@ -320,8 +320,8 @@ impl Processor {
     /// Also returns the context used, for reporting its sources.
     pub fn to_rdf(
         &self,
-        context: Option<&Json>,
-        body: &Json,
+        context: Option<&Json<'_>>,
+        body: &Json<'_>,
     ) -> Result<(Dataset, Arc<ActiveContext>), LdError> {
         let active = match context {
             Some(local) => self.context(local)?,
@@ -342,7 +342,7 @@ mod tests {
         for i in 0..CACHE_BUDGET + 100 {
             let context = Json::Array(vec![Json::Object(vec![(
                 "p".into(),
-                Json::String(format!("https://example.org/p{i}")),
+                Json::String(format!("https://example.org/p{i}").into()),
             )])]);
             let body = Json::Object(vec![
                 ("@id".into(), Json::String("urn:x".into())),

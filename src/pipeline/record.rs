@@ -890,26 +890,29 @@ fn write_rdf_inputs(
     work: &mut ChunkWork,
 ) -> Result<[usize; 3], Problem> {
     use crate::jsonld::json::Json;
+    use std::borrow::Cow;
     let context = context.map(Json::from_value);
     let config = Json::Object(
         proof
             .members()
             .filter(|(k, _)| !matches!(*k, "proofValue" | "@context"))
-            .map(|(k, v)| (k.to_owned(), Json::from_value(v)))
+            .map(|(k, v)| (Cow::Borrowed(k), Json::from_value(v)))
             .collect(),
     );
-    let mut body: Vec<(String, Json)> = cred
+    let mut body: Vec<(Cow<'_, str>, Json<'_>)> = cred
         .root
         .members()
         .filter(|(k, _)| !matches!(*k, "proof" | "@context"))
-        .map(|(k, v)| (k.to_owned(), Json::from_value(v)))
+        .map(|(k, v)| (Cow::Borrowed(k), Json::from_value(v)))
         .collect();
     match chained {
         Some((true, previous)) => body.push((
-            "proof".to_owned(),
+            Cow::Borrowed("proof"),
             Json::Array(previous.iter().map(|p| Json::from_value(*p)).collect()),
         )),
-        Some((false, previous)) => body.push(("proof".to_owned(), Json::from_value(previous[0]))),
+        Some((false, previous)) => {
+            body.push((Cow::Borrowed("proof"), Json::from_value(previous[0])))
+        }
         None => {}
     }
     let body = Json::Object(body);
