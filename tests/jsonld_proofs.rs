@@ -483,3 +483,45 @@ fn json_ld_shapes_that_break_the_rules_get_verdicts_not_panics() {
         assert_eq!(v.problems, want, "{extra}: {v:?}");
     }
 }
+
+#[test]
+fn blank_node_heavy_documents_keep_their_signature_under_reordering() {
+    // Twenty anonymous alignment nodes, some identical, each with nested
+    // anonymous nodes: RDFC-1.0 must label them the same whatever order
+    // the (unordered) array lists them in.
+    let sk = key(66);
+    let (did, method) = did_key(&sk);
+    let ob = "\"https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json\"";
+    let alignment = |i: usize| {
+        format!(
+            "{{\"type\":[\"Alignment\"],\"targetName\":\"Skill {}\",\"targetUrl\":\"https://framework.example/{}\"}}",
+            i % 7,
+            i % 7
+        )
+    };
+    let items: Vec<String> = (0..20).map(alignment).collect();
+    let extra = |items: &[String]| {
+        format!(
+            ",\"type\":[\"AchievementSubject\"],\"achievement\":{{\"id\":\"https://example.org/a/9\",\"type\":[\"Achievement\"],\"name\":\"n\",\"criteria\":{{\"narrative\":\"c\"}},\"alignment\":[{}]}},\"result\":[{{\"type\":[\"Result\"],\"value\":\"1\"}},{{\"type\":[\"Result\"],\"value\":\"2\"}}]",
+            items.join(",")
+        )
+    };
+    let doc = document(&did, &format!("{V2},{ob}"), &extra(&items));
+    let signed = rdf_signed(&doc, &rdfc_proof(&method, "eddsa-rdfc-2022"), &sk);
+    let mut reversed = items.clone();
+    reversed.reverse();
+    let reordered = signed
+        .replacen(&items.join(","), &reversed.join(","), 1)
+        .replacen(
+            "{\"type\":[\"Result\"],\"value\":\"1\"},{\"type\":[\"Result\"],\"value\":\"2\"}",
+            "{\"type\":[\"Result\"],\"value\":\"2\"},{\"type\":[\"Result\"],\"value\":\"1\"}",
+            1,
+        );
+    assert_ne!(reordered, signed);
+    // One alignment changed: the signature must fail.
+    let changed = signed.replacen("Skill 3", "Skill 8", 1);
+    let got = run(&[signed, reordered, changed], |_| {});
+    assert_eq!(got[0].verdict, "valid", "{:?}", got[0]);
+    assert_eq!(got[1].verdict, "valid", "{:?}", got[1]);
+    assert_eq!(got[2].verdict, "invalid_signature", "{:?}", got[2]);
+}
