@@ -226,6 +226,19 @@ impl Options {
         override_protected: false,
         propagate: true,
     };
+
+    /// A term's own context, applied to its values (§4.1.2 called from
+    /// expansion step 8): may redefine protected terms.
+    pub const PROPERTY_SCOPED: Options = Options {
+        override_protected: true,
+        propagate: true,
+    };
+
+    /// A type's context, applied to the nodes of that type only.
+    pub const TYPE_SCOPED: Options = Options {
+        override_protected: false,
+        propagate: false,
+    };
 }
 
 impl ActiveContext {

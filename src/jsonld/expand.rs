@@ -141,14 +141,7 @@ impl Expander<'_> {
                 let holder;
                 let active = match definition.and_then(|d| d.context.as_ref()) {
                     Some(s) => {
-                        holder = active.scoped(
-                            self.loader,
-                            s,
-                            Options {
-                                override_protected: true,
-                                propagate: true,
-                            },
-                        )?;
+                        holder = active.scoped(self.loader, s, Options::PROPERTY_SCOPED)?;
                         &holder
                     }
                     None => active,
@@ -187,14 +180,7 @@ impl Expander<'_> {
         // Step 8: a property-scoped context.
         let mut changed: Option<Arc<ActiveContext>> = None;
         if let Some(s) = scoped {
-            changed = Some(base.scoped(
-                self.loader,
-                s,
-                Options {
-                    override_protected: true,
-                    propagate: true,
-                },
-            )?);
+            changed = Some(base.scoped(self.loader, s, Options::PROPERTY_SCOPED)?);
         }
         // Step 9: an embedded context.
         if let Some((_, local)) = members.iter().find(|(k, _)| k == "@context") {
@@ -219,14 +205,7 @@ impl Expander<'_> {
             for term in terms {
                 if let Some(ctx) = type_scoped.terms.get(term).and_then(|d| d.context.as_ref()) {
                     let current = typed.as_ref().unwrap_or(type_scoped);
-                    typed = Some(current.scoped(
-                        self.loader,
-                        ctx,
-                        Options {
-                            override_protected: false,
-                            propagate: false,
-                        },
-                    )?);
+                    typed = Some(current.scoped(self.loader, ctx, Options::TYPE_SCOPED)?);
                 }
             }
         }
