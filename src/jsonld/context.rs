@@ -18,6 +18,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use super::json::{Json, Members};
@@ -109,6 +110,10 @@ pub struct ActiveContext {
     /// Contexts derived from this one by applying a scoped context, keyed
     /// by the scoped context's identity and how it was applied.
     memo: Mutex<HashMap<(usize, bool, bool), Memo>>,
+    /// Held by a run-wide cache: only such contexts memoize what is derived
+    /// from them (a per-record context would otherwise keep its derived
+    /// contexts, which point back at it, alive for ever).
+    pub(crate) cached: AtomicBool,
 }
 
 /// A memoized scoped context, with the scoped context itself held so that
@@ -129,6 +134,7 @@ impl Clone for ActiveContext {
             previous: self.previous.clone(),
             sources: self.sources.clone(),
             memo: Mutex::new(HashMap::new()),
+            cached: AtomicBool::new(false),
         }
     }
 }
@@ -193,8 +199,9 @@ pub fn is_absolute_iri(s: &str) -> bool {
         && !bytes[colon..].iter().any(|&b| NOT_IN_IRI[usize::from(b)])
 }
 
-/// Characters that cannot appear in an IRI and would break its N-Quads
-/// form (RFC 3987 excludes them; JSON-LD treats such a value as relative).
+/// Characters that make a value not an IRI for JSON-LD: whitespace, as
+/// jsonld.js checks (`[^\s]*`), and the controls, `<`, `>` and `"`, which
+/// would break the N-Quads line the IRI is written into.
 const NOT_IN_IRI: [bool; 256] = {
     let mut table = [false; 256];
     let mut i = 0;
@@ -202,7 +209,7 @@ const NOT_IN_IRI: [bool; 256] = {
         table[i] = true;
         i += 1;
     }
-    let others = b"<>\"{}|\\^`";
+    let others = b"<>\"";
     let mut j = 0;
     while j < others.len() {
         table[others[j] as usize] = true;
@@ -210,6 +217,30 @@ const NOT_IN_IRI: [bool; 256] = {
     }
     table
 };
+
+/// The byte position of the first `:` after the first character (a
+/// compact IRI's prefix must not be empty). The colon is ASCII, so the
+/// position is always a character boundary.
+fn colon_after_first(s: &str) -> Option<usize> {
+    s.bytes().skip(1).position(|b| b == b':').map(|c| c + 1)
+}
+
+/// Terms of one context object being defined (§4.2.2's `local context` and
+/// `defined` map), with the members hashed so that a context of n terms
+/// costs O(n), not O(n²), to look terms up in.
+struct Defining<'l> {
+    local: HashMap<&'l str, &'l Json<'l>>,
+    defined: HashMap<&'l str, bool>,
+    /// Definitions in progress: one term's IRI can name another's, and a
+    /// long enough chain would exhaust the stack.
+    depth: usize,
+}
+
+/// Longest chain of terms whose definitions depend on each other.
+const MAX_DEFINITION_DEPTH: usize = 64;
+
+/// Contexts one context array may name: credentials use a handful.
+const MAX_CONTEXTS_PER_ARRAY: usize = 64;
 
 /// How [`ActiveContext::process`] was reached.
 #[derive(Clone, Copy)]
@@ -263,6 +294,9 @@ impl ActiveContext {
         if !propagate && result.previous.is_none() {
             result.previous = Some(self.clone());
         }
+        if local.one_or_many().len() > MAX_CONTEXTS_PER_ARRAY {
+            return Err(LdError::Invalid("too many contexts"));
+        }
         for context in local.one_or_many() {
             match context {
                 Json::Null => {
@@ -302,7 +336,7 @@ impl ActiveContext {
                     result = Arc::try_unwrap(processed).unwrap_or_else(|shared| (*shared).clone());
                 }
                 Json::Object(members) => {
-                    result.apply_definitions(loader, context, members, options)?;
+                    result.apply_definitions(loader, members, options)?;
                 }
                 _ => return Err(LdError::Invalid("invalid local context")),
             }
@@ -314,7 +348,6 @@ impl ActiveContext {
     fn apply_definitions(
         &mut self,
         loader: &Loader,
-        local: &Json<'_>,
         members: &Members<'_>,
         options: Options,
     ) -> Result<(), LdError> {
@@ -345,7 +378,7 @@ impl ActiveContext {
                 "@language" => {
                     self.language = match value {
                         Json::Null => None,
-                        Json::String(l) => Some(l.to_string()),
+                        Json::String(l) => Some(l.to_lowercase()),
                         _ => return Err(LdError::Invalid("invalid default language")),
                     }
                 }
@@ -364,7 +397,11 @@ impl ActiveContext {
                 _ => {}
             }
         }
-        let mut defined: HashMap<&str, bool> = HashMap::new();
+        let mut st = Defining {
+            local: members.iter().map(|(k, v)| (&**k, v)).collect(),
+            defined: HashMap::new(),
+            depth: 0,
+        };
         for (key, _) in members {
             if !matches!(
                 &**key,
@@ -377,7 +414,7 @@ impl ActiveContext {
                     | "@propagate"
                     | "@protected"
             ) {
-                self.define(loader, local, key, &mut defined, protected, options)?;
+                self.define(loader, &mut st, key, protected, options)?;
             }
         }
         Ok(())
@@ -387,13 +424,12 @@ impl ActiveContext {
     fn define<'l>(
         &mut self,
         loader: &Loader,
-        local: &'l Json<'l>,
+        st: &mut Defining<'l>,
         term: &'l str,
-        defined: &mut HashMap<&'l str, bool>,
         default_protected: bool,
         options: Options,
     ) -> Result<(), LdError> {
-        match defined.get(term) {
+        match st.defined.get(term) {
             Some(true) => return Ok(()),
             Some(false) => return Err(LdError::Invalid("cyclic IRI mapping")),
             None => {}
@@ -401,8 +437,25 @@ impl ActiveContext {
         if term.is_empty() {
             return Err(LdError::Invalid("invalid term definition"));
         }
-        defined.insert(term, false);
-        let Some(value) = local.get(term) else {
+        if st.depth >= MAX_DEFINITION_DEPTH {
+            return Err(LdError::Invalid("term definitions nested too deep"));
+        }
+        st.depth += 1;
+        let result = self.define_term(loader, st, term, default_protected, options);
+        st.depth -= 1;
+        result
+    }
+
+    fn define_term<'l>(
+        &mut self,
+        loader: &Loader,
+        st: &mut Defining<'l>,
+        term: &'l str,
+        default_protected: bool,
+        options: Options,
+    ) -> Result<(), LdError> {
+        st.defined.insert(term, false);
+        let Some(value) = st.local.get(term).copied() else {
             return Err(LdError::Invalid("invalid term definition"));
         };
         if term == "@type" {
@@ -419,7 +472,7 @@ impl ActiveContext {
         } else if is_keyword(term) {
             return Err(LdError::Invalid("keyword redefinition"));
         } else if looks_like_keyword(term) {
-            defined.insert(term, true);
+            st.defined.insert(term, true);
             return Ok(());
         }
         let previous = self.terms.remove(term);
@@ -477,7 +530,7 @@ impl ActiveContext {
                 return Err(LdError::Invalid("invalid type mapping"));
             };
             let iri = self
-                .expand_iri_defining(loader, local, t, defined, options)?
+                .expand_iri_defining(loader, st, t, options)?
                 .ok_or(LdError::Invalid("invalid type mapping"))?;
             if !(matches!(iri.as_str(), "@id" | "@json" | "@none" | "@vocab")
                 || is_absolute_iri(&iri))
@@ -497,11 +550,11 @@ impl ActiveContext {
             Some(Json::String(id)) if id != term => {
                 if looks_like_keyword(id) && !is_keyword(id) {
                     // Reserved: the term is ignored.
-                    defined.insert(term, true);
+                    st.defined.insert(term, true);
                     return Ok(());
                 }
                 let iri = self
-                    .expand_iri_defining(loader, local, id, defined, options)?
+                    .expand_iri_defining(loader, st, id, options)?
                     .ok_or(LdError::Invalid("invalid IRI mapping"))?;
                 if !(is_keyword(&iri) || is_absolute_iri(&iri) || iri.starts_with("_:")) {
                     return Err(LdError::Invalid("invalid IRI mapping"));
@@ -509,10 +562,15 @@ impl ActiveContext {
                 if iri == "@context" {
                     return Err(LdError::Invalid("invalid keyword alias"));
                 }
-                let inner = &term[..term.len().saturating_sub(1)];
-                if inner.len() > 1 && (inner[1..].contains(':') || term.contains('/')) {
-                    defined.insert(term, true);
-                    let again = self.expand_iri_defining(loader, local, term, defined, options)?;
+                // A colon other than first or last, or a slash (§4.2.2
+                // step 14.2.3).
+                let inner = term
+                    .char_indices()
+                    .skip(1)
+                    .any(|(i, c)| c == ':' && i + 1 < term.len());
+                if inner || term.contains('/') {
+                    st.defined.insert(term, true);
+                    let again = self.expand_iri_defining(loader, st, term, options)?;
                     if again.as_deref() != Some(iri.as_str()) {
                         return Err(LdError::Invalid("invalid IRI mapping"));
                     }
@@ -525,8 +583,10 @@ impl ActiveContext {
                 }
                 def.iri = Some(iri);
             }
+            // `"term": null` maps the term to null (§4.2.2 step 7).
+            None if matches!(value, Json::Null) => {}
             Some(Json::String(_)) | None => {
-                def.iri = Some(self.implicit_iri(loader, local, term, defined, options)?);
+                def.iri = Some(self.implicit_iri(loader, st, term, options)?);
             }
             Some(_) => return Err(LdError::Invalid("invalid IRI mapping")),
         }
@@ -554,7 +614,7 @@ impl ActiveContext {
             if let Some(l) = entry("@language") {
                 def.language = Some(match l {
                     Json::Null => None,
-                    Json::String(s) => Some(s.to_string()),
+                    Json::String(s) => Some(s.to_lowercase()),
                     _ => return Err(LdError::Invalid("invalid language mapping")),
                 });
             }
@@ -589,7 +649,7 @@ impl ActiveContext {
             def = prev;
         }
         self.terms.insert(term.to_owned(), def);
-        defined.insert(term, true);
+        st.defined.insert(term, true);
         Ok(())
     }
 
@@ -597,19 +657,14 @@ impl ActiveContext {
     fn implicit_iri<'l>(
         &mut self,
         loader: &Loader,
-        local: &'l Json<'l>,
+        st: &mut Defining<'l>,
         term: &'l str,
-        defined: &mut HashMap<&'l str, bool>,
         options: Options,
     ) -> Result<String, LdError> {
-        if let Some(colon) = term[1.min(term.len())..]
-            .bytes()
-            .position(|b| b == b':')
-            .map(|c| c + 1)
-        {
+        if let Some(colon) = colon_after_first(term) {
             let (prefix, suffix) = (&term[..colon], &term[colon + 1..]);
-            if local.get(prefix).is_some() {
-                self.define(loader, local, prefix, defined, false, options)?;
+            if st.local.contains_key(prefix) {
+                self.define(loader, st, prefix, false, options)?;
             }
             if let Some(TermDef { iri: Some(p), .. }) = self.terms.get(prefix) {
                 return Ok(format!("{p}{suffix}"));
@@ -640,25 +695,20 @@ impl ActiveContext {
     fn expand_iri_defining<'l>(
         &mut self,
         loader: &Loader,
-        local: &'l Json<'l>,
+        st: &mut Defining<'l>,
         value: &'l str,
-        defined: &mut HashMap<&'l str, bool>,
         options: Options,
     ) -> Result<Option<String>, LdError> {
         if is_keyword(value) {
             return Ok(Some(value.to_owned()));
         }
-        if local.get(value).is_some() && defined.get(value) != Some(&true) {
-            self.define(loader, local, value, defined, false, options)?;
+        if st.local.contains_key(value) && st.defined.get(value) != Some(&true) {
+            self.define(loader, st, value, false, options)?;
         }
-        if let Some(colon) = value[1.min(value.len())..]
-            .bytes()
-            .position(|b| b == b':')
-            .map(|c| c + 1)
-        {
+        if let Some(colon) = colon_after_first(value) {
             let prefix = &value[..colon];
-            if local.get(prefix).is_some() && defined.get(prefix) != Some(&true) {
-                self.define(loader, local, prefix, defined, false, options)?;
+            if st.local.contains_key(prefix) && st.defined.get(prefix) != Some(&true) {
+                self.define(loader, st, prefix, false, options)?;
             }
         }
         Ok(self.expand_iri(value, false, true).map(Cow::into_owned))
@@ -684,11 +734,7 @@ impl ActiveContext {
         if vocab && let Some(def) = self.terms.get(value) {
             return def.iri.as_deref().map(Cow::Borrowed);
         }
-        if let Some(colon) = value[1.min(value.len())..]
-            .bytes()
-            .position(|b| b == b':')
-            .map(|c| c + 1)
-        {
+        if let Some(colon) = colon_after_first(value) {
             let (prefix, suffix) = (&value[..colon], &value[colon + 1..]);
             if prefix == "_" || suffix.starts_with("//") {
                 return Some(Cow::Borrowed(value));
@@ -733,9 +779,13 @@ impl ActiveContext {
             return Ok(hit);
         }
         let processed = self.process(loader, scoped, options, 0)?;
+        if !self.cached.load(Ordering::Relaxed) {
+            return Ok(processed);
+        }
         if let Ok(mut memo) = self.memo.lock()
             && loader.may_cache()
         {
+            processed.cached.store(true, Ordering::Relaxed);
             memo.insert(
                 key,
                 Memo {

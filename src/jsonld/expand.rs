@@ -230,7 +230,9 @@ impl Expander<'_> {
                 self.property(active, key, expanded.into_owned(), value, &mut node)?;
                 continue;
             }
-            if seen_keywords.iter().any(|k| *k == *expanded) {
+            // JSON-LD 1.1 merges `@type` given under two aliases (§5.1.2
+            // step 13.4.2); any other keyword twice is an error.
+            if expanded != "@type" && seen_keywords.iter().any(|k| *k == *expanded) {
                 return Err(LdError::Invalid("colliding keywords"));
             }
             seen_keywords.push(expanded.to_string());
@@ -264,7 +266,9 @@ impl Expander<'_> {
                 }
                 "@value" => value_member = Some(value),
                 "@language" => match value {
-                    Json::String(l) => language = Some(l.to_string()),
+                    // Language tags are case-insensitive; jsonld.js and
+                    // pyld write them in lower case, so signers did too.
+                    Json::String(l) => language = Some(l.to_lowercase()),
                     _ => return Err(LdError::Invalid("invalid language-tagged string")),
                 },
                 "@direction" => match value {
@@ -372,7 +376,7 @@ impl Expander<'_> {
             for (lang, texts) in map {
                 let tag = match active.expand_iri(lang, false, true).as_deref() {
                     Some("@none") => None,
-                    _ => Some(lang.to_string()),
+                    _ => Some(lang.to_lowercase()),
                 };
                 for text in texts.one_or_many() {
                     match text {
@@ -391,10 +395,15 @@ impl Expander<'_> {
         } else {
             self.element(active, Some(key), value, false)?
         };
-        if matches!(value, Json::Null) {
+        let json_literal = definition.and_then(|d| d.type_mapping.as_deref()) == Some("@json");
+        if matches!(value, Json::Null) && !json_literal {
             return Ok(());
         }
-        if container.list && !matches!(items.as_slice(), [Item::List(_)]) {
+        // Step 13.9: wrap unless the value was itself a list object (an
+        // array holding one list is a list of lists).
+        let list_object =
+            matches!(value, Json::Object(_)) && matches!(items.as_slice(), [Item::List(_)]);
+        if container.list && !list_object {
             items = vec![Item::List(items)];
         }
         if container.graph {
@@ -408,10 +417,9 @@ impl Expander<'_> {
                 })
                 .collect();
         }
-        match node.props.iter_mut().find(|(p, _)| *p == expanded) {
-            Some((_, existing)) => existing.extend(items),
-            None => node.props.push((expanded, items)),
-        }
+        // Two members may expand to the same property; as quads form a set,
+        // their values need no merging.
+        node.props.push((expanded, items));
         Ok(())
     }
 }
@@ -440,9 +448,11 @@ fn value<'j>(
         direction: None,
     };
     match mapping {
-        Some("@id" | "@vocab" | "@none") => {}
-        Some(datatype) => literal.datatype = Some(datatype.to_owned()),
-        None if matches!(v, Json::String(_)) => {
+        Some("@id" | "@vocab") => {}
+        Some(datatype) if datatype != "@none" => literal.datatype = Some(datatype.to_owned()),
+        // §5.3.2 step 5: no type mapping, or `@none`: a string takes the
+        // term's language, else the default one.
+        _ if matches!(v, Json::String(_)) => {
             literal.language = match definition.and_then(|d| d.language.clone()) {
                 Some(explicit) => explicit,
                 None => active.language.clone(),
@@ -452,7 +462,7 @@ fn value<'j>(
                 None => active.direction.clone(),
             };
         }
-        None => {}
+        _ => {}
     }
     Ok(Item::Value(literal))
 }
@@ -498,9 +508,10 @@ impl Emitter {
             if !is_absolute_iri(predicate) {
                 return Err(LdError::DataLoss("relative predicate reference"));
             }
+            let predicate = self.ds.iri(predicate);
             for item in items {
                 let object = self.item(item, graph)?;
-                self.push(subject, predicate, object, graph);
+                self.ds.push(subject, predicate, object, graph);
             }
         }
         if let Some(contents) = &node.graph {

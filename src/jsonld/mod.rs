@@ -263,6 +263,10 @@ impl Loader {
 /// Past the budget, contexts are processed each time they are needed.
 pub const CACHE_BUDGET: usize = 512;
 
+/// Longest `@context` value (in JCS bytes) kept as a cache key: real ones
+/// are a few hundred bytes; a record can carry megabytes of inline context.
+const CACHED_CONTEXT_BYTES: usize = 64 * 1024;
+
 /// JSON-LD to RDF for a whole run: shared by every worker, it processes
 /// each distinct `@context` once.
 #[derive(Debug)]
@@ -277,7 +281,11 @@ impl Processor {
     pub fn new(contexts: &Contexts) -> Result<Processor, ContextError> {
         Ok(Processor {
             loader: Loader::new(contexts)?,
-            empty: Arc::new(ActiveContext::default()),
+            empty: {
+                let empty = ActiveContext::default();
+                empty.cached.store(true, Ordering::Relaxed);
+                Arc::new(empty)
+            },
             top: Mutex::new(HashMap::new()),
         })
     }
@@ -292,9 +300,11 @@ impl Processor {
         let processed = self
             .empty
             .process(&self.loader, local, Options::DEFAULT, 0)?;
-        if let Ok(mut top) = self.top.lock()
+        if key.len() <= CACHED_CONTEXT_BYTES
+            && let Ok(mut top) = self.top.lock()
             && self.loader.may_cache()
         {
+            processed.cached.store(true, Ordering::Relaxed);
             top.insert(key, processed.clone());
         }
         Ok(processed)

@@ -124,7 +124,7 @@ fn literals_take_their_canonical_forms() {
     let lines = [
         "<urn:a:1> <https://schema.org/name> \"bell\\u0007 tab\\t \\\"q\\\" \\\\ del\\u007F é\" .",
         "<urn:a:1> <https://purl.imsglobal.org/spec/vc/ob/vocab.html#creditsAvailable> \"7.5E0\"^^<https://www.w3.org/2001/XMLSchema#float> .",
-        "<urn:a:1> <https://schema.org/description> \"Soudure\"@fr-CA .",
+        "<urn:a:1> <https://schema.org/description> \"Soudure\"@fr-ca .",
         "<did:example:s> <https://example.org/score> \"5.0E0\"^^<http://www.w3.org/2001/XMLSchema#double> .",
         "<did:example:s> <https://example.org/count> \"3\"^^<http://www.w3.org/2001/XMLSchema#integer> .",
         "<did:example:s> <https://example.org/count> \"2.5E0\"^^<http://www.w3.org/2001/XMLSchema#double> .",
@@ -134,4 +134,113 @@ fn literals_take_their_canonical_forms() {
     for line in lines {
         assert!(got.lines().any(|l| l == line), "missing {line}\nin\n{got}");
     }
+}
+
+/// The canonical N-Quads of a small inline-context document, or the error.
+fn small(doc: &str) -> Result<String, credverify::jsonld::LdError> {
+    let p = processor();
+    let json = credverify::parse::json::JsonParser::default()
+        .with_doc(doc.as_bytes(), |v| Json::from_value(v).into_static())
+        .expect("JSON");
+    let context = json.get("@context").cloned();
+    let (ds, _) = p.to_rdf(context.as_ref(), &without(&json, &["@context"]))?;
+    Ok(canonicalize(&ds, HashAlgorithm::Sha256, Limits::default())
+        .expect("canonical")
+        .nquads)
+}
+
+/// Cases a review found: each is the JSON-LD 1.1 rule as written.
+#[test]
+fn expansion_edge_cases() {
+    let l = r#""l":{"@id":"https://e.org/l","@container":"@list"}"#;
+    // A list of one list is not the list itself (§5.1.2 step 13.9).
+    let flat = small(&format!(
+        r#"{{"@context":{{{l}}},"@id":"urn:x","l":[1,2]}}"#
+    ))
+    .unwrap();
+    let nested = small(&format!(
+        r#"{{"@context":{{{l}}},"@id":"urn:x","l":[[1,2]]}}"#
+    ))
+    .unwrap();
+    let object = small(&format!(
+        r#"{{"@context":{{{l}}},"@id":"urn:x","l":{{"@list":[1,2]}}}}"#
+    ))
+    .unwrap();
+    assert_ne!(flat, nested);
+    assert_eq!(
+        flat, object,
+        "a list object under a list container is not wrapped again"
+    );
+    assert_eq!(nested.matches("rdf-syntax-ns#first").count(), 3);
+    // A key starting with a multi-byte character (no panic).
+    let got =
+        small(r#"{"@context":{"@vocab":"https://e.org/"},"@id":"urn:x","éclair":"1","aé:b":"2"}"#)
+            .unwrap();
+    assert!(got.contains("<https://e.org/éclair> \"1\""), "{got}");
+    // `"term": null` maps the term to null: the member is dropped, which
+    // is data loss, even with a @vocab.
+    let dropped =
+        small(r#"{"@context":{"@vocab":"https://e.org/","t":null},"@id":"urn:x","t":"v"}"#);
+    assert_eq!(
+        dropped,
+        Err(credverify::jsonld::LdError::DataLoss("undefined term"))
+    );
+    // Language tags are lower-cased, as jsonld.js and pyld write them.
+    let got = small(r#"{"@context":{"@vocab":"https://e.org/","@language":"EN-GB"},"@id":"urn:x","n":"a","m":{"@value":"b","@language":"FR-CA"}}"#).unwrap();
+    assert!(
+        got.contains("\"a\"@en-gb") && got.contains("\"b\"@fr-ca"),
+        "{got}"
+    );
+    // A null @json value is the JSON literal null.
+    let got = small(
+        r#"{"@context":{"j":{"@id":"https://e.org/j","@type":"@json"}},"@id":"urn:x","j":null}"#,
+    )
+    .unwrap();
+    assert!(
+        got.contains("\"null\"^^<http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON>"),
+        "{got}"
+    );
+    // `type` and `@type` in one object merge (JSON-LD 1.1).
+    let got = small(r#"{"@context":{"type":"@type"},"@id":"urn:x","type":"https://e.org/A","@type":"https://e.org/B"}"#)
+        .unwrap();
+    assert!(
+        got.contains("<https://e.org/A>") && got.contains("<https://e.org/B>"),
+        "{got}"
+    );
+}
+
+/// Inline contexts built to exhaust the processor get an error, quickly.
+#[test]
+fn adversarial_contexts_are_refused_not_run() {
+    // A chain of 10,000 terms each defined through the next one.
+    let chain: Vec<String> = (0..10_000)
+        .map(|i| format!(r#""t{i}":"t{}:a""#, i + 1))
+        .collect();
+    let got = small(&format!(
+        r#"{{"@context":{{{},"t10000":"https://e.org/"}},"@id":"urn:x","t0":"v"}}"#,
+        chain.join(",")
+    ));
+    assert_eq!(
+        got,
+        Err(credverify::jsonld::LdError::Invalid(
+            "term definitions nested too deep"
+        ))
+    );
+    // 200,000 independent terms: linear, not quadratic.
+    let many: Vec<String> = (0..200_000)
+        .map(|i| format!(r#""t{i}":"https://e.org/t{i}""#))
+        .collect();
+    let got = small(&format!(
+        r#"{{"@context":{{{}}},"@id":"urn:x","t199999":"v"}}"#,
+        many.join(",")
+    ))
+    .unwrap();
+    assert!(got.contains("<https://e.org/t199999>"), "{got}");
+    // The same remote context named 400 times.
+    let urls = vec![r#""https://www.w3.org/ns/credentials/v2""#; 400].join(",");
+    let got = small(&format!(r#"{{"@context":[{urls}],"@id":"urn:x"}}"#));
+    assert_eq!(
+        got,
+        Err(credverify::jsonld::LdError::Invalid("too many contexts"))
+    );
 }
