@@ -110,6 +110,9 @@ pub struct ActiveContext {
     /// Contexts derived from this one by applying a scoped context, keyed
     /// by the scoped context's identity and how it was applied.
     memo: Mutex<HashMap<(usize, bool, bool), Memo>>,
+    /// Contexts derived from this one by an embedded `@context` (a node's
+    /// own), keyed by its JCS form.
+    embedded: Mutex<HashMap<Vec<u8>, Arc<ActiveContext>>>,
     /// Held by a run-wide cache: only such contexts memoize what is derived
     /// from them (a per-record context would otherwise keep its derived
     /// contexts, which point back at it, alive for ever).
@@ -134,6 +137,7 @@ impl Clone for ActiveContext {
             previous: self.previous.clone(),
             sources: self.sources.clone(),
             memo: Mutex::new(HashMap::new()),
+            embedded: Mutex::new(HashMap::new()),
             cached: AtomicBool::new(false),
         }
     }
@@ -755,6 +759,35 @@ impl ActiveContext {
             return Some(Cow::Owned(format!("{v}{value}")));
         }
         Some(Cow::Borrowed(value))
+    }
+
+    /// A node's embedded `@context` applied on top of this context,
+    /// computed once per run for each (context, embedded context) while the
+    /// cache budget lasts.
+    pub fn embedded(
+        self: &Arc<Self>,
+        loader: &Loader,
+        local: &Json<'_>,
+    ) -> Result<Arc<ActiveContext>, LdError> {
+        /// Longest embedded context kept as a key.
+        const KEY_BYTES: usize = 4096;
+        if !self.cached.load(Ordering::Relaxed) {
+            return self.process(loader, local, Options::DEFAULT, 0);
+        }
+        let mut key = Vec::new();
+        local.write_jcs(&mut key);
+        if let Some(hit) = self.embedded.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return Ok(hit);
+        }
+        let processed = self.process(loader, local, Options::DEFAULT, 0)?;
+        if key.len() <= KEY_BYTES
+            && let Ok(mut memo) = self.embedded.lock()
+            && loader.may_cache()
+        {
+            processed.cached.store(true, Ordering::Relaxed);
+            memo.insert(key, processed.clone());
+        }
+        Ok(processed)
     }
 
     /// `scoped` applied on top of this context, computed once per run for

@@ -185,7 +185,7 @@ impl Expander<'_> {
         // Step 9: an embedded context.
         if let Some((_, local)) = members.iter().find(|(k, _)| k == "@context") {
             let current = changed.as_ref().unwrap_or(base);
-            changed = Some(current.process(self.loader, local, Options::DEFAULT, 0)?);
+            changed = Some(current.embedded(self.loader, local)?);
         }
         // Step 11: type-scoped contexts, types in lexicographic order.
         let type_scoped: &Arc<ActiveContext> = changed.as_ref().unwrap_or(base);

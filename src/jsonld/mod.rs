@@ -310,6 +310,17 @@ impl Processor {
         Ok(processed)
     }
 
+    /// As [`Processor::to_rdf`], under a context already processed with
+    /// [`Processor::context`] (a record's document and proof configuration
+    /// share one).
+    pub fn to_rdf_in(
+        &self,
+        active: &Arc<ActiveContext>,
+        body: &Json<'_>,
+    ) -> Result<Dataset, LdError> {
+        expand::to_rdf(&self.loader, active, body)
+    }
+
     /// Expansion alone of `body` under `context` (for measuring the stages
     /// apart; [`Processor::to_rdf`] is expansion followed by
     /// [`expand::emit`]).

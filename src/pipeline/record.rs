@@ -916,14 +916,15 @@ fn write_rdf_inputs(
         None => {}
     }
     let body = Json::Object(body);
-    let (config_quads, _) = ctx
-        .jsonld
-        .to_rdf(context.as_ref(), &config)
-        .map_err(ld_problem)?;
-    let (doc_quads, active) = ctx
-        .jsonld
-        .to_rdf(context.as_ref(), &body)
-        .map_err(ld_problem)?;
+    let active = match &context {
+        Some(local) => ctx.jsonld.context(local).map_err(ld_problem)?,
+        None => ctx
+            .jsonld
+            .context(&Json::Array(Vec::new()))
+            .map_err(ld_problem)?,
+    };
+    let config_quads = ctx.jsonld.to_rdf_in(&active, &config).map_err(ld_problem)?;
+    let doc_quads = ctx.jsonld.to_rdf_in(&active, &body).map_err(ld_problem)?;
     rec.contexts = Some(active);
     let canonical = |quads: &crate::rdf::dataset::Dataset| {
         canonical_nquads(quads, HashAlgorithm::Sha256, Limits::default())
