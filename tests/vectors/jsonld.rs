@@ -41,6 +41,22 @@ fn without(doc: &Json<'static>, names: &[&str]) -> Json<'static> {
     }
 }
 
+/// The canonical N-Quads a verifier signs over, from a signed document
+/// file: the document without its proof, and the proof configuration (the
+/// first proof without `proofValue`) under the document's `@context`.
+fn signing_forms(p: &Processor, file: &str) -> (String, String) {
+    let doc = with_json(file, |v| Json::from_value(v).into_static());
+    let context = doc.get("@context").cloned();
+    // The CLR's proof is a set of one.
+    let proof = doc.get("proof").expect("proof").one_or_many()[0].clone();
+    let body = without(&doc, &["@context", "proof"]);
+    let config = without(&proof, &["@context", "proofValue"]);
+    (
+        canonical(p, context.as_ref(), &body, file),
+        canonical(p, context.as_ref(), &config, file),
+    )
+}
+
 #[test]
 fn signed_vectors_give_the_published_canonical_forms() {
     let p = processor();
@@ -50,17 +66,11 @@ fn signed_vectors_give_the_published_canonical_forms() {
         ("Ed25519Signature2020", "EdSig", "signedEdSig.json"),
     ] {
         let file = format!("{DIR}/{dir}/{signed}");
-        let doc = with_json(&file, |v| Json::from_value(v).into_static());
-        let context = doc.get("@context").cloned();
-        let proof = doc.get("proof").expect("proof").clone();
-        let body = without(&doc, &["@context", "proof"]);
-        let got = canonical(&p, context.as_ref(), &body, &file);
+        let (doc, config) = signing_forms(&p, &file);
         let want = read_string(&format!("{DIR}/{dir}/canonDoc{tag}.txt"));
-        assert_eq!(got, want, "{file}: canonical document");
-        let config = without(&proof, &["@context", "proofValue"]);
-        let got = canonical(&p, context.as_ref(), &config, &file);
+        assert_eq!(doc, want, "{file}: canonical document");
         let want = read_string(&format!("{DIR}/{dir}/proofCanon{tag}.txt"));
-        assert_eq!(got, want, "{file}: canonical proof configuration");
+        assert_eq!(config, want, "{file}: canonical proof configuration");
     }
 }
 
@@ -70,21 +80,14 @@ fn open_badges_and_clr_vectors_give_1edtech_canonical_forms() {
     for dir in ["obv3p0", "clrv2p0"] {
         let base = format!("openbadges-3.0/ldp-test-vector/{dir}");
         let file = format!("{base}/signed-credential.json");
-        let doc = with_json(&file, |v| Json::from_value(v).into_static());
-        let context = doc.get("@context").cloned();
-        let proof = doc.get("proof").expect("proof").clone();
-        let body = without(&doc, &["@context", "proof"]);
-        let got = canonical(&p, context.as_ref(), &body, &file);
+        let (doc, config) = signing_forms(&p, &file);
         assert_eq!(
-            got,
+            doc,
             read_string(&format!("{base}/document-canon.txt")),
             "{file}: canonical document"
         );
-        // The CLR's proof is a set of one.
-        let config = without(&proof.one_or_many()[0], &["@context", "proofValue"]);
-        let got = canonical(&p, context.as_ref(), &config, &file);
         assert_eq!(
-            got,
+            config,
             read_string(&format!("{base}/proof-canon.txt")),
             "{file}: canonical proof configuration"
         );
