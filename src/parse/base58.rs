@@ -2,9 +2,9 @@
 //! `proofValue` (64 bytes) or a Multikey (34 bytes).
 //!
 //! The general decoders process one character per pass over the whole
-//! number; this one takes five characters at a time (58^5 < 2^32) into
-//! 32-bit limbs, about ten times fewer operations, and fails without
-//! allocating when the value does not have exactly `N` bytes.
+//! number; this one takes ten characters at a time (58^10 < 2^64) into
+//! 64-bit limbs, a few dozen multiplications for a `proofValue`, and fails
+//! without allocating when the value does not have exactly `N` bytes.
 
 const ALPHABET: &[u8; 58] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 
@@ -26,15 +26,15 @@ pub fn decode_exact<const N: usize>(text: &str) -> Option<[u8; N]> {
     if zeros > N {
         return None;
     }
-    // Little-endian 32-bit limbs, one spare to detect overflow.
-    let mut limbs = [0u32; 24];
-    let width = N.div_ceil(4) + 1;
+    // Little-endian 64-bit limbs, one spare to detect overflow.
+    let mut limbs = [0u64; 12];
+    let width = N.div_ceil(8) + 1;
     if width > limbs.len() {
         return None;
     }
     let digits = &bytes[zeros..];
     let mut used = 0usize;
-    for group in digits.chunks(5) {
+    for group in digits.chunks(10) {
         let mut value = 0u64;
         let mut scale = 1u64;
         for &c in group {
@@ -46,21 +46,18 @@ pub fn decode_exact<const N: usize>(text: &str) -> Option<[u8; N]> {
             scale *= 58;
         }
         let mut carry = value;
-        for limb in limbs.iter_mut().take(used.max(1)) {
-            let t = u64::from(*limb) * scale + carry;
-            *limb = t as u32;
-            carry = t >> 32;
+        for limb in limbs.iter_mut().take(used) {
+            let t = u128::from(*limb) * u128::from(scale) + u128::from(carry);
+            *limb = t as u64;
+            carry = (t >> 64) as u64;
         }
-        while carry != 0 {
-            used = used.max(1);
+        if carry != 0 {
             if used >= width {
                 return None;
             }
-            limbs[used] = carry as u32;
-            carry >>= 32;
+            limbs[used] = carry;
             used += 1;
         }
-        used = used.max(1);
     }
     // The number must fill exactly N - zeros bytes, its top byte non-zero
     // (or be zero when all bytes are leading zeros).
@@ -68,8 +65,8 @@ pub fn decode_exact<const N: usize>(text: &str) -> Option<[u8; N]> {
     let number_len = N - zeros;
     let mut be = [0u8; 96];
     for (i, limb) in limbs.iter().take(width).enumerate() {
-        let at = be.len() - 4 * (i + 1);
-        be[at..at + 4].copy_from_slice(&limb.to_be_bytes());
+        let at = be.len() - 8 * (i + 1);
+        be[at..at + 8].copy_from_slice(&limb.to_be_bytes());
     }
     let significant = be
         .iter()

@@ -31,6 +31,8 @@ pub struct ClaimFallback<'a> {
 #[derive(Clone, Copy)]
 pub struct Credential<'a> {
     pub root: Value<'a>,
+    /// The `@context` member.
+    pub context: Value<'a>,
     pub model: DataModel,
     pub id: Option<&'a str>,
     pub issuer: &'a str,
@@ -146,6 +148,7 @@ impl<'a> Credential<'a> {
         }
         Ok(Credential {
             root,
+            context,
             model,
             id,
             issuer,

@@ -10,7 +10,7 @@ use std::cmp::Ordering;
 
 use simd_json::{Node, StaticNode};
 
-use super::json::Value;
+use super::json::{Source, Value};
 
 /// A replacement for one member of the object being canonicalized.
 #[derive(Clone, Copy)]
@@ -21,37 +21,88 @@ pub enum Patch<'a, 'p> {
     Array(&'p [Value<'a>]),
 }
 
-/// Writes canonical JSON; owns the scratch space for member sorting.
+/// The scratch space of canonical JSON writing, kept by a worker from one
+/// record to the next, and what member sorting learnt about the current
+/// document's names.
 #[derive(Default)]
 pub struct Canonicalizer {
-    /// Members being sorted: (sort key of the name, tape position of the
-    /// value), one frame per open object.
+    /// Members being sorted: (sort key of the name, slot), one frame per
+    /// open object; see [`Writer::write_patched`] for the slots.
     stack: Vec<(u64, usize)>,
-    /// Every string comes from text that needs no escaping (see
-    /// [`Canonicalizer::with_source`]).
-    plain: bool,
+    /// Tape positions of the objects whose member names were all found
+    /// distinct while sorting them, one bit each.
+    distinct: Vec<u64>,
+    /// Two members of one object had the same name.
+    duplicate: bool,
+    /// Members and arrays copied whole from a plain text so far.
+    copied: usize,
 }
 
 impl Canonicalizer {
-    /// Runs `f` with this canonicalizer told that every value it writes
-    /// meanwhile was parsed from `source`. When `source` has no backslash and
-    /// no control character, no string in it had an escape or needs one (a
-    /// raw `"` would have ended it), so strings are copied without the scan
-    /// for characters to escape.
-    pub fn with_source<R>(&mut self, source: &[u8], f: impl FnOnce(&mut Self) -> R) -> R {
-        self.plain = is_plain(source);
-        let result = f(self);
-        self.plain = false;
-        result
+    /// Appends the canonical form of `value` to `out`.
+    pub fn write(&mut self, out: &mut Vec<u8>, value: Value<'_>) {
+        self.writer(None).write(out, value);
     }
 
+    /// A writer for one document; with its plain [`Source`] it copies
+    /// members straight from the record's text.
+    pub fn writer<'c, 's>(&'c mut self, source: Option<Source<'s>>) -> Writer<'c, 's> {
+        Writer {
+            canon: self,
+            source,
+        }
+    }
+
+    /// Forgets what was learnt about the previous document's names.
+    pub fn begin_document(&mut self) {
+        self.distinct.clear();
+        self.duplicate = false;
+    }
+
+    /// Whether the object at tape position `at` was canonicalized since
+    /// [`Canonicalizer::begin_document`] and its names are distinct.
+    pub fn names_distinct(&self, at: usize) -> bool {
+        self.distinct
+            .get(at / 64)
+            .is_some_and(|word| word & (1 << (at % 64)) != 0)
+    }
+
+    /// Whether some object canonicalized since
+    /// [`Canonicalizer::begin_document`] has two members of one name.
+    pub fn duplicate_found(&self) -> bool {
+        self.duplicate
+    }
+
+    /// Members and arrays copied whole from plain texts (see [`Source`])
+    /// by this canonicalizer's writers so far.
+    pub fn copied(&self) -> usize {
+        self.copied
+    }
+
+    fn mark_distinct(&mut self, at: usize) {
+        let word = at / 64;
+        if word >= self.distinct.len() {
+            self.distinct.resize(word + 1, 0);
+        }
+        self.distinct[word] |= 1 << (at % 64);
+    }
+}
+
+/// Writes canonical JSON of one document.
+pub struct Writer<'c, 's> {
+    canon: &'c mut Canonicalizer,
+    /// The document's text, when it is plain.
+    source: Option<Source<'s>>,
+}
+
+impl Writer<'_, '_> {
     /// Appends the canonical form of `value` to `out`.
     pub fn write(&mut self, out: &mut Vec<u8>, value: Value<'_>) {
         self.write_value(out, value);
     }
 
     fn write_str(&self, out: &mut Vec<u8>, s: &str) {
-        if self.plain {
+        if self.source.is_some() {
             out.reserve(s.len() + 2);
             out.push(b'"');
             out.extend_from_slice(s.as_bytes());
@@ -66,6 +117,10 @@ impl Canonicalizer {
             Node::String(s) => self.write_str(out, s),
             Node::Static(s) => write_static(out, s),
             Node::Array { .. } => {
+                if let Some(span) = self.source.and_then(|source| array_span(source, value)) {
+                    self.canon.copied += 1;
+                    return out.extend_from_slice(span);
+                }
                 out.push(b'[');
                 for (i, v) in value.elements().enumerate() {
                     if i > 0 {
@@ -81,6 +136,9 @@ impl Canonicalizer {
 
     /// Appends the canonical form of the object `obj` with the members named
     /// in `drop` left out and the members in `set` replaced or added.
+    ///
+    /// Sorting the members also finds duplicate names, and the object is
+    /// marked as checked (see [`Canonicalizer::names_distinct`]).
     pub fn write_patched<'a>(
         &mut self,
         out: &mut Vec<u8>,
@@ -89,53 +147,192 @@ impl Canonicalizer {
         set: &[(&str, Patch<'a, '_>)],
     ) {
         // Members are sorted on a shared stack: deeper objects push above
-        // this frame and truncate back to it. Own members are their value's
-        // tape position (the name sits just before it), patched ones PATCHED
-        // plus their index in `set`. Most names differ within their first
+        // this frame and truncate back to it. A slot is an own member's
+        // value position on the tape (the name sits just before it), that
+        // plus DROPPED for an own member left out, or PATCHED plus an index
+        // in `set`. Names sort by UTF-16 units and then by slot, so a
+        // name's own members come before its patch and two own members of
+        // one name are neighbours. Most names differ within their first
         // eight bytes, so the full comparison is rare.
-        const PATCHED: usize = usize::MAX / 2;
-        let base = self.stack.len();
+        const DROPPED: usize = 1 << (usize::BITS - 2);
+        const PATCHED: usize = 1 << (usize::BITS - 1);
+        let canon = &mut *self.canon;
+        let base = canon.stack.len();
         for (name, v) in obj.members() {
-            if !drop.contains(&name) && !set.iter().any(|(s, _)| *s == name) {
-                self.stack.push((sort_key(name), v.position()));
-            }
+            let left_out = drop.contains(&name) || set.iter().any(|(s, _)| *s == name);
+            let slot = v.position() + if left_out { DROPPED } else { 0 };
+            canon.stack.push((sort_key(name), slot));
         }
         for (i, (name, _)) in set.iter().enumerate() {
-            self.stack.push((sort_key(name), PATCHED + i));
+            canon.stack.push((sort_key(name), PATCHED + i));
         }
         let name = |slot: usize| match slot.checked_sub(PATCHED) {
             Some(i) => set[i].0,
-            None => obj.at(slot - 1).as_str().unwrap_or_default(),
+            None => obj.at((slot & !DROPPED) - 1).as_str().unwrap_or_default(),
         };
-        self.stack[base..]
-            .sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| utf16_cmp(name(a.1), name(b.1))));
-        let members = self.stack.len() - base;
+        let frame = &mut canon.stack[base..];
+        sort_members(frame, |a, b| utf16_cmp(name(a), name(b)));
+        let duplicate = frame
+            .windows(2)
+            .any(|w| w[0].0 == w[1].0 && w[1].1 < PATCHED && name(w[0].1) == name(w[1].1));
+        if duplicate {
+            canon.duplicate = true;
+        } else {
+            canon.mark_distinct(obj.position());
+        }
         out.push(b'{');
-        for i in 0..members {
-            let slot = self.stack[base + i].1;
-            if i > 0 {
+        let mut first = true;
+        for i in base..self.canon.stack.len() {
+            let slot = self.canon.stack[i].1;
+            if slot & DROPPED != 0 && slot < PATCHED {
+                continue;
+            }
+            if !first {
                 out.push(b',');
             }
-            self.write_str(out, name(slot));
-            out.push(b':');
+            first = false;
             match slot.checked_sub(PATCHED).map(|i| set[i].1) {
-                None => self.write_value(out, obj.at(slot)),
-                Some(Patch::Value(v)) => self.write_value(out, v),
-                Some(Patch::Array(values)) => {
-                    out.push(b'[');
-                    for (j, v) in values.iter().enumerate() {
-                        if j > 0 {
-                            out.push(b',');
+                None => {
+                    let value = obj.at(slot);
+                    let span = self
+                        .source
+                        .and_then(|source| member_span(source, name(slot), value));
+                    match span {
+                        Some(span) => {
+                            self.canon.copied += 1;
+                            out.extend_from_slice(span);
                         }
-                        self.write_value(out, *v);
+                        None => {
+                            self.write_str(out, name(slot));
+                            out.push(b':');
+                            self.write_value(out, value);
+                        }
                     }
-                    out.push(b']');
+                }
+                Some(patch) => {
+                    self.write_str(out, name(slot));
+                    out.push(b':');
+                    match patch {
+                        Patch::Value(v) => self.write_value(out, v),
+                        Patch::Array(values) => {
+                            out.push(b'[');
+                            for (j, v) in values.iter().enumerate() {
+                                if j > 0 {
+                                    out.push(b',');
+                                }
+                                self.write_value(out, *v);
+                            }
+                            out.push(b']');
+                        }
+                    }
                 }
             }
         }
         out.push(b'}');
-        self.stack.truncate(base);
+        self.canon.stack.truncate(base);
     }
+}
+
+/// Sorts an object's members by (sort key, name, slot): as integer pairs
+/// first, by insertion when there are few as in credentials, and then each
+/// run of equal sort keys (names alike in their first eight bytes) by
+/// `names`, then slot.
+#[inline]
+fn sort_members(frame: &mut [(u64, usize)], names: impl Fn(usize, usize) -> Ordering) {
+    const FEW: usize = 16;
+    if frame.len() > FEW {
+        frame.sort_unstable();
+    } else {
+        for i in 1..frame.len() {
+            let member = frame[i];
+            let mut j = i;
+            while j > 0 && member < frame[j - 1] {
+                frame[j] = frame[j - 1];
+                j -= 1;
+            }
+            frame[j] = member;
+        }
+    }
+    let mut start = 0;
+    for end in 1..=frame.len() {
+        if end == frame.len() || frame[end].0 != frame[start].0 {
+            if end - start > 1 {
+                frame[start..end].sort_by(|a, b| names(a.1, b.1).then(a.1.cmp(&b.1)));
+            }
+            start = end;
+        }
+    }
+}
+
+/// The canonical bytes of an own member, copied from a plain record's text:
+/// `"name":` followed by a string, an array of strings, `true`, `false` or
+/// `null`, written without whitespace.
+///
+/// Between two tokens of JSON text there is only whitespace and at most one
+/// structural character, so when the tape's strings lie exactly one byte
+/// apart in the text (quotes aside), that byte is the `:` or `,` that must
+/// be there and there is no whitespace. Positions alone show that a member
+/// or an element lines up; the text is read only around other tokens.
+#[inline]
+fn member_span<'s>(source: Source<'s>, name: &str, value: Value<'_>) -> Option<&'s [u8]> {
+    let text = source.text();
+    let start = source.offset(name)? - 1;
+    // Just past the name's closing quote, where the colon must be.
+    let colon = start + name.len() + 2;
+    let end = match value.node() {
+        Node::String(s) => {
+            let at = source.offset(s)?;
+            (at == colon + 2).then_some(at + s.len() + 1)?
+        }
+        Node::Array { .. } => {
+            let (from, to) = array_bounds(source, value)?;
+            (from == colon + 1).then_some(to)?
+        }
+        Node::Static(StaticNode::Bool(true)) => literal_end(text, colon, b":true")?,
+        Node::Static(StaticNode::Bool(false)) => literal_end(text, colon, b":false")?,
+        Node::Static(StaticNode::Null) => literal_end(text, colon, b":null")?,
+        _ => return None,
+    };
+    text.get(start..end)
+}
+
+/// Where `literal` ends when the text has it at `at`.
+#[inline]
+fn literal_end(text: &[u8], at: usize, literal: &[u8]) -> Option<usize> {
+    let end = at + literal.len();
+    (text.get(at..end)? == literal).then_some(end)
+}
+
+/// The canonical bytes of a non-empty array of strings, copied from a
+/// plain record's text (see [`member_span`]).
+#[inline]
+fn array_span<'s>(source: Source<'s>, array: Value<'_>) -> Option<&'s [u8]> {
+    let (from, to) = array_bounds(source, array)?;
+    source.text().get(from..to)
+}
+
+/// The text range of a non-empty array of strings written without
+/// whitespace, from its `[` to after its `]`.
+#[inline]
+fn array_bounds(source: Source<'_>, array: Value<'_>) -> Option<(usize, usize)> {
+    let text = source.text();
+    let mut elements = array.elements();
+    let first = elements.next()?.as_str()?;
+    let from = source.offset(first)?.checked_sub(2)?;
+    if text[from] != b'[' {
+        return None;
+    }
+    // Past each string's closing quote; the next string starts two bytes
+    // further, after `,"`.
+    let mut end = from + first.len() + 3;
+    for element in elements {
+        let s = element.as_str()?;
+        if source.offset(s)? != end + 2 {
+            return None;
+        }
+        end += s.len() + 3;
+    }
+    (text.get(end) == Some(&b']')).then_some((from, end + 1))
 }
 
 /// Canonical JSON of `value`, as a new vector.
@@ -174,40 +371,30 @@ pub fn utf16_cmp(a: &str, b: &str) -> Ordering {
 /// The lead bytes of supplementary characters (F0–F4) are moved below those
 /// of U+E000–U+FFFF (EE–EF), the one place UTF-16 and UTF-8 orders differ;
 /// no other byte of UTF-8 is EE or above.
-#[inline]
+#[inline(always)]
 fn sort_key(name: &str) -> u64 {
     let bytes = name.as_bytes();
-    let mut key = [0u8; 8];
-    match bytes.first_chunk::<8>() {
-        Some(head) => key = *head,
-        None => key[..bytes.len()].copy_from_slice(bytes),
-    }
+    let key = match bytes.first_chunk::<8>() {
+        Some(head) => u64::from_be_bytes(*head),
+        // No call to copy a few bytes.
+        None => bytes
+            .iter()
+            .enumerate()
+            .fold(0, |key, (i, &b)| key | u64::from(b) << (56 - 8 * i)),
+    };
     // Only non-ASCII names can hold a lead byte to move.
-    if u64::from_ne_bytes(key) & 0x8080_8080_8080_8080 != 0 {
-        for k in &mut key {
-            *k = match *k {
-                0xee | 0xef => *k + 5,
-                0xf0..=0xf4 => *k - 2,
-                b => b,
-            };
-        }
+    if key & 0x8080_8080_8080_8080 == 0 {
+        return key;
     }
-    u64::from_be_bytes(key)
-}
-
-/// Whether `text` has no backslash and no control character: then no JSON
-/// string in it has an escape or needs one. Whole 32-byte blocks are tested
-/// without branches so that the loop vectorizes.
-fn is_plain(text: &[u8]) -> bool {
-    let special = |b: u8| (b < 0x20) | (b == b'\\');
-    let blocks = text.chunks_exact(32);
-    let rest = blocks.remainder();
-    for block in blocks {
-        if block.iter().fold(false, |any, &b| any | special(b)) {
-            return false;
-        }
+    let mut bytes = key.to_be_bytes();
+    for b in &mut bytes {
+        *b = match *b {
+            0xee | 0xef => *b + 5,
+            0xf0..=0xf4 => *b - 2,
+            b => b,
+        };
     }
-    !rest.iter().any(|&b| special(b))
+    u64::from_be_bytes(bytes)
 }
 
 /// Up to 2^53 every integer is a double that ECMAScript prints as digits.
@@ -432,32 +619,175 @@ mod tests {
         }
     }
 
+    /// Canonical form of `text` written as the pipeline writes it: through
+    /// [`JsonParser::with_record`], copying from the text when it is plain.
+    fn jcs_from_record(text: &str) -> Result<String, crate::verdict::Problem> {
+        let mut canon = Canonicalizer::default();
+        JsonParser::default().with_record(text.as_bytes(), &mut canon, |v, w| {
+            let mut out = Vec::new();
+            w.write(&mut out, v);
+            String::from_utf8(out).unwrap()
+        })
+    }
+
     #[test]
-    fn plain_sources_copy_strings_and_others_escape() {
+    fn copying_from_plain_text_gives_the_written_form() {
         let cases = [
-            ("{\"b\":\"x\",\"a\":[\"y\",{\"d\":1,\"c\":\"é\"}]}", true),
-            ("{\"a\":\"tab\\there\"}", false),
-            ("{\"a\":\"quote\\\"d\",\"b\\u0041\":2}", false),
-            ("{\"a\":\"x\"}\r", false),
-            ("{\"a\":\n\"x\"}", false),
+            // Plain and compact: members and string arrays are copied.
+            "{\"b\":\"x\",\"a\":[\"y\",{\"d\":1,\"c\":\"é\"}]}",
+            r#"{"t":true,"f":false,"n":null,"s":"","e":[],"one":["x"],"two":["",""]}"#,
+            r#"{"z":["a","b",1,"c"],"y":[["a"],["b","c"]],"x":{"w":["q"]},"v":"[\"]"}"#,
+            r#"["a","b"]"#,
+            r#"[["a","b"],"c",[]]"#,
+            r#"{"sep":"\",\"","colon":"\":\"","brackets":"]["}"#,
+            r#"{"a":truex}"#,
+            // Plain with spaces (no control character): nothing lines up.
+            r#"{"b" : "x", "a" : [ "y" , "z" ], "t" : true}"#,
+            r#"{"b":"x" ,"a":["y" ,"z"],"c": ["d"]}"#,
+            r#"{ "a":"x","b":["y"] }"#,
+            // Not plain: escapes, control characters, a newline.
+            "{\"a\":\"tab\\there\"}",
+            "{\"a\":\"quote\\\"d\",\"b\\u0041\":2}",
+            "{\"a\":\"x\"}\r",
+            "{\"a\":\n\"x\"}",
         ];
-        for (text, plain) in cases {
-            assert_eq!(is_plain(text.as_bytes()), plain, "{text:?}");
-            let mut parser = JsonParser::default();
-            let mut canon = Canonicalizer::default();
-            let mut via_source = Vec::new();
-            canon.with_source(text.as_bytes(), |canon| {
-                parser
-                    .with_doc(text.as_bytes(), |v| canon.write(&mut via_source, v))
-                    .unwrap()
-            });
-            assert_eq!(
-                String::from_utf8(via_source).unwrap(),
-                jcs(text),
-                "{text:?}"
-            );
-            assert!(!canon.plain, "the declaration ends with the closure");
+        for text in cases {
+            match jcs_from_record(text) {
+                Ok(got) => assert_eq!(got, jcs(text), "{text:?}"),
+                Err(p) => assert!(
+                    JsonParser::default().with_doc(text.as_bytes(), |_| ()) == Err(p),
+                    "{text:?}"
+                ),
+            }
         }
+    }
+
+    #[test]
+    fn copying_from_plain_text_agrees_on_the_sample() {
+        // Every line of the committed sample (plain compact credentials,
+        // JWTs, malformed lines) and the same lines with spaces after their
+        // separators, written both ways.
+        let sample = include_bytes!("../../datasets/sample/credentials.jsonl");
+        let mut compared = 0;
+        let copied = |text: &str| {
+            let mut canon = Canonicalizer::default();
+            JsonParser::default()
+                .with_record(text.as_bytes(), &mut canon, |v, w| {
+                    w.write(&mut Vec::new(), v)
+                })
+                .ok()
+                .map(|()| canon.copied())
+        };
+        let (mut plain_lines, mut copying_lines) = (0, 0);
+        // (Lines that are not UTF-8 are the parser's business, not this test's.)
+        for line in sample
+            .split(|&b| b == b'\n')
+            .filter_map(|l| std::str::from_utf8(l).ok())
+        {
+            let spaced = line.replace("\",\"", "\", \"").replace("\":", "\": ");
+            let plain = line.starts_with('{') && crate::parse::json::is_plain(line.as_bytes());
+            if let (true, Some(n), Some(spaced_n)) = (plain, copied(line), copied(&spaced)) {
+                plain_lines += 1;
+                copying_lines += usize::from(n > 10);
+                // Only one-string arrays still line up once spaced.
+                assert!(spaced_n < n / 2, "{spaced_n} {n} {line}");
+            }
+            for text in [line, spaced.as_str()] {
+                let slow = JsonParser::default().with_doc(text.as_bytes(), canonicalize);
+                assert_eq!(
+                    jcs_from_record(text),
+                    slow.map(|b| String::from_utf8(b).unwrap()),
+                    "{text}"
+                );
+                compared += 1;
+            }
+        }
+        assert!(compared >= 900, "{compared}");
+        // One parser for all the lines, as a worker keeps it: its buffer
+        // grows (and moves) with the longer lines, and copying follows it.
+        let (mut parser, mut canon) = (JsonParser::default(), Canonicalizer::default());
+        let mut lines: Vec<&str> = sample
+            .split(|&b| b == b'\n')
+            .filter_map(|l| std::str::from_utf8(l).ok())
+            .collect();
+        lines.sort_by_key(|l| l.len());
+        for line in lines {
+            let before = canon.copied();
+            let fast = parser.with_record(line.as_bytes(), &mut canon, |v, w| {
+                let mut out = Vec::new();
+                w.write(&mut out, v);
+                out
+            });
+            let slow = JsonParser::default().with_doc(line.as_bytes(), canonicalize);
+            assert_eq!(fast, slow, "{line}");
+            let object = line.starts_with('{');
+            if fast.is_ok()
+                && object
+                && line.len() > 1000
+                && crate::parse::json::is_plain(line.as_bytes())
+            {
+                assert!(canon.copied() > before + 10, "{line}");
+            }
+        }
+        // The fast path is the path: nearly every plain credential copies
+        // most of its members (the malformed lines' objects may not).
+        assert!(plain_lines >= 300, "{plain_lines}");
+        assert!(
+            copying_lines * 10 >= plain_lines * 9,
+            "{copying_lines} of {plain_lines}"
+        );
+    }
+
+    #[test]
+    fn member_sorting_finds_duplicate_names() {
+        use crate::verdict::Problem::DuplicateKey;
+        // Canonicalize the document without its "proof": duplicates inside
+        // it or among the dropped names are found all the same.
+        let without_proof = |text: &str| {
+            let mut canon = Canonicalizer::default();
+            JsonParser::default().with_record(text.as_bytes(), &mut canon, |v, w| {
+                let mut out = Vec::new();
+                w.write_patched(&mut out, v, &["proof"], &[]);
+                String::from_utf8(out).unwrap()
+            })
+        };
+        let duplicated = [
+            r#"{"a":1,"b":2,"a":3}"#,
+            r#"{"x":{"k":"v","k":"v"}}"#,
+            r#"{"x":[{"m":1},{"n":1,"n":1}]}"#,
+            r#"{"proof":{"k":1,"k":2},"a":1}"#,
+            r#"{"proof":[{"k":1,"j":2,"k":2}],"a":1}"#,
+            r#"{"proof":1,"a":1,"proof":2}"#,
+            r#"{"a":1,"\u0061":2}"#,
+        ];
+        for text in duplicated {
+            assert_eq!(without_proof(text), Err(DuplicateKey), "{text}");
+        }
+        assert_eq!(
+            without_proof(r#"{"proof":{"k":1,"j":2},"b":[1,{"k":1,"kk":2}],"a":1}"#),
+            Ok(r#"{"a":1,"b":[1,{"k":1,"kk":2}]}"#.to_owned())
+        );
+        // A replaced member and its patch are not two members of one name.
+        let mut canon = Canonicalizer::default();
+        let patched = JsonParser::default().with_record(
+            br#"{"@context":["a","b"],"p":{"@context":["a"]}}"#,
+            &mut canon,
+            |v, w| {
+                let pc = v.get("p").unwrap().get("@context").unwrap();
+                let mut out = Vec::new();
+                w.write_patched(&mut out, v, &[], &[("@context", Patch::Value(pc))]);
+                String::from_utf8(out).unwrap()
+            },
+        );
+        assert_eq!(
+            patched,
+            Ok(r#"{"@context":["a"],"p":{"@context":["a"]}}"#.to_owned())
+        );
+    }
+
+    #[test]
+    fn plain_means_no_backslash_and_no_control_byte() {
+        use crate::parse::json::is_plain;
         // A backslash or control byte anywhere in a long text, in a whole
         // block or in the remainder.
         let long = vec![b'a'; 100];
@@ -534,7 +864,7 @@ mod tests {
                 |doc| {
                     let ctx = doc.get("@context").unwrap().elements().next().unwrap();
                     let mut out = Vec::new();
-                    Canonicalizer::default().write_patched(
+                    Canonicalizer::default().writer(None).write_patched(
                         &mut out,
                         doc,
                         &["proof"],

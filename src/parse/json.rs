@@ -9,6 +9,7 @@
 
 use simd_json::{Buffers, Node, StaticNode, Tape};
 
+use super::jcs::{Canonicalizer, Writer};
 use crate::verdict::Problem;
 
 /// Deepest nesting a record may have. Credentials nest a handful of levels;
@@ -25,6 +26,8 @@ pub struct JsonParser {
     buffers: Buffers,
     input: Vec<u8>,
     tape: Option<Tape<'static>>,
+    /// Tape positions of the objects whose names are still to be checked.
+    objects: Vec<usize>,
 }
 
 impl Default for JsonParser {
@@ -33,6 +36,7 @@ impl Default for JsonParser {
             buffers: Buffers::with_max_depth(4096, MAX_DEPTH),
             input: Vec::new(),
             tape: Some(Tape::null()),
+            objects: Vec::new(),
         }
     }
 }
@@ -72,23 +76,164 @@ impl JsonParser {
 
     /// Parses `self.input`, padding it as simd-json requires.
     fn parse_input<R>(&mut self, f: impl FnOnce(Value<'_>) -> R) -> Result<R, Failure> {
-        let len = self.input.len();
-        self.input.resize(len + simd_json::INPUT_PADDING, 0);
+        self.pad();
+        self.parse_with(|root, objects| {
+            objects
+                .iter()
+                .try_for_each(|&i| check_unique_keys(root.nodes, i))
+                .map_err(Failure::Known)?;
+            Ok(f(root))
+        })
+    }
+
+    /// Parses a record to be canonicalized: `f` gets the document and a JCS
+    /// writer that knows the record's text (see [`Source`]). The duplicate
+    /// name check of objects that `f` had canonicalized is the one their
+    /// member sort already made; the other objects are checked after `f`.
+    /// When that finds a duplicate name, `f`'s result is dropped and the
+    /// record is `duplicate_key` as if it had failed to parse: callers undo
+    /// what `f` recorded.
+    pub fn with_record<R>(
+        &mut self,
+        bytes: &[u8],
+        canon: &mut Canonicalizer,
+        f: impl FnOnce(Value<'_>, &mut Writer<'_, '_>) -> R,
+    ) -> Result<R, Problem> {
+        self.input.clear();
+        self.input.extend_from_slice(bytes);
+        self.pad();
+        // The copy's address once padding can no longer move it.
+        let source = Source::of(bytes, self.input.as_ptr() as usize);
+        self.parse_with(|root, objects| {
+            canon.begin_document();
+            let result = f(root, &mut canon.writer(source));
+            if canon.duplicate_found() {
+                return Err(Failure::Known(Problem::DuplicateKey));
+            }
+            objects
+                .iter()
+                .filter(|&&i| !canon.names_distinct(i))
+                .try_for_each(|&i| check_unique_keys(root.nodes, i))
+                .map_err(Failure::Known)?;
+            Ok(result)
+        })
+        .map_err(|e| e.problem(bytes))
+    }
+
+    /// Pads the input as simd-json requires.
+    fn pad(&mut self) {
+        self.input
+            .resize(self.input.len() + simd_json::INPUT_PADDING, 0);
+    }
+
+    /// Parses `self.input` (padded) and runs the I-JSON number checks; `f`
+    /// gets the document and the tape positions of its objects of two or
+    /// more members, whose names it must check for duplicates (or have
+    /// checked).
+    fn parse_with<R>(
+        &mut self,
+        f: impl FnOnce(Value<'_>, &[usize]) -> Result<R, Failure>,
+    ) -> Result<R, Failure> {
+        let len = self.input.len() - simd_json::INPUT_PADDING;
         let mut tape: Tape<'_> = self.tape.take().unwrap_or_else(Tape::null).reset();
         let result =
             match simd_json::fill_tape_padded(&mut self.input, len, &mut self.buffers, &mut tape) {
-                Ok(()) => match check(&tape.0) {
-                    Ok(()) => Ok(f(Value {
-                        nodes: &tape.0,
-                        idx: 0,
-                    })),
-                    Err(p) => Err(Failure::Known(p)),
-                },
+                Ok(()) => {
+                    self.objects.clear();
+                    match check_numbers(&tape.0, &mut self.objects) {
+                        Ok(()) => f(
+                            Value {
+                                nodes: &tape.0,
+                                idx: 0,
+                            },
+                            &self.objects,
+                        ),
+                        Err(p) => Err(Failure::Known(p)),
+                    }
+                }
                 Err(e) => Err(translate(e.error())),
             };
         self.tape = Some(tape.reset());
         result
     }
+}
+
+/// What a string's position on the tape says about the record's text.
+///
+/// simd-json parses a copy of the record and leaves a string that has no
+/// escape where it found it, pointing into that copy. When the record holds
+/// no backslash and no control character at all (it is "plain"), no string
+/// has an escape or needs one in canonical form, so the canonical bytes of a
+/// string are exactly its bytes in the record, quotes included, and a
+/// member `"name":"value"` written without whitespace is one slice of the
+/// record. [`crate::parse::jcs`] copies such slices whole, after checking
+/// every delimiter between them.
+#[derive(Clone, Copy)]
+pub struct Source<'s> {
+    text: &'s [u8],
+    /// Address of simd-json's copy of `text`.
+    base: usize,
+}
+
+impl<'s> Source<'s> {
+    /// The source of a plain record, or None.
+    fn of(text: &'s [u8], base: usize) -> Option<Source<'s>> {
+        is_plain(text).then_some(Source { text, base })
+    }
+
+    /// The record's text.
+    #[inline]
+    pub fn text(&self) -> &'s [u8] {
+        self.text
+    }
+
+    /// Where the string `s` of this record's tape starts in the text, when
+    /// it lies in simd-json's copy (an address inside that copy cannot
+    /// belong to anything else). simd-json leaves a string without escapes
+    /// in place, so it starts there in the text too, after its quote.
+    #[inline]
+    pub fn offset(&self, s: &str) -> Option<usize> {
+        let at = (s.as_ptr() as usize).checked_sub(self.base)?;
+        let found = at >= 1 && at + s.len() < self.text.len();
+        debug_assert!(
+            !found || (self.text[at - 1] == b'"' && self.text[at + s.len()] == b'"'),
+            "a string of a plain record is where simd-json found it"
+        );
+        found.then_some(at)
+    }
+}
+
+/// Whether `text` has no backslash and no control character: then no JSON
+/// string in it has an escape or needs one.
+pub fn is_plain(text: &[u8]) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2, the one feature the function enables.
+        return unsafe { is_plain_avx2(text) };
+    }
+    is_plain_portable(text)
+}
+
+/// [`is_plain_portable`] compiled for 32-byte vectors.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn is_plain_avx2(text: &[u8]) -> bool {
+    is_plain_portable(text)
+}
+
+/// Whole 32-byte blocks are tested without branches so that the loop
+/// vectorizes.
+#[inline(always)]
+fn is_plain_portable(text: &[u8]) -> bool {
+    let special = |b: u8| (b < 0x20) | (b == b'\\');
+    let blocks = text.chunks_exact(32);
+    let rest = blocks.remainder();
+    for block in blocks {
+        if block.iter().fold(false, |any, &b| any | special(b)) {
+            return false;
+        }
+    }
+    !rest.iter().any(|&b| special(b))
 }
 
 /// Why a parse failed, once simd-json's error has been read.
@@ -124,10 +269,12 @@ fn translate(error: &simd_json::ErrorType) -> Failure {
     }
 }
 
-fn check(nodes: &[Node<'_>]) -> Result<(), Problem> {
+/// The I-JSON number checks (RFC 7493 §2.2); collects the positions of
+/// objects with two or more members, whose names need checking.
+fn check_numbers(nodes: &[Node<'_>], objects: &mut Vec<usize>) -> Result<(), Problem> {
     for (i, node) in nodes.iter().enumerate() {
         match *node {
-            Node::Object { len, .. } if len > 1 => check_unique_keys(nodes, i, len)?,
+            Node::Object { len, .. } if len > 1 => objects.push(i),
             Node::Static(StaticNode::I64(v))
                 if v.unsigned_abs() > MAX_SAFE_INTEGER && !exact_double(v.unsigned_abs()) =>
             {
@@ -159,7 +306,11 @@ fn exact_double(v: u64) -> bool {
     buf.format_finite(d) == v.to_string()
 }
 
-fn check_unique_keys(nodes: &[Node<'_>], obj: usize, len: usize) -> Result<(), Problem> {
+/// Whether the object at tape position `obj` has distinct member names.
+fn check_unique_keys(nodes: &[Node<'_>], obj: usize) -> Result<(), Problem> {
+    let Node::Object { len, .. } = nodes[obj] else {
+        return Ok(());
+    };
     // Small objects: compare pairwise; large ones: sort the names.
     const PAIRWISE: usize = 16;
     let mut small: [&str; PAIRWISE] = [""; PAIRWISE];

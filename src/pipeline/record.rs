@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use crate::parse::credential::{self, ClaimFallback, Credential};
-use crate::parse::jcs::{Canonicalizer, Patch};
+use crate::parse::jcs::{Canonicalizer, Patch, Writer};
 use crate::parse::json::{JsonParser, Value, number};
 use crate::parse::jws::{self, CompactJws};
 use crate::parse::sha256x::sha256_many;
@@ -362,24 +362,33 @@ impl Worker {
         work: &mut ChunkWork,
     ) {
         let Worker { doc, canon, .. } = self;
-        let parsed = canon.with_source(bytes, |canon| {
-            doc.with_doc(bytes, |root| {
-                rec.id = credential::id_of(root).map(|s| work.keep(s));
-                rec.issuer = credential::issuer_of(root).map(|s| work.keep(s));
-                let cred = match Credential::read(root, ClaimFallback::default()) {
-                    Ok(c) => c,
-                    Err(p) => return rec.problems.insert(p),
-                };
-                judge_validity(ctx, &cred, &[], rec);
-                if let Some(status) = cred.status {
-                    ctx.status
-                        .check(status, cred.issuer, cred.id, &mut rec.status);
-                }
-                let mut bufs = ProofBuffers { canon };
-                check_data_integrity(ctx, &cred, &mut bufs, index, rec, work);
-            })
+        // A duplicate name found once the record was read (see
+        // `JsonParser::with_record`) voids everything recorded for it.
+        let undo = (work.text.len(), work.signed.len(), work.pending.len());
+        let parsed = doc.with_record(bytes, canon, |root, jcs| {
+            rec.id = credential::id_of(root).map(|s| work.keep(s));
+            rec.issuer = credential::issuer_of(root).map(|s| work.keep(s));
+            let cred = match Credential::read(root, ClaimFallback::default()) {
+                Ok(c) => c,
+                Err(p) => return rec.problems.insert(p),
+            };
+            judge_validity(ctx, &cred, &[], rec);
+            if let Some(status) = cred.status {
+                ctx.status
+                    .check(status, cred.issuer, cred.id, &mut rec.status);
+            }
+            let mut bufs = ProofBuffers { jcs };
+            check_data_integrity(ctx, &cred, &mut bufs, index, rec, work);
         });
         if let Err(p) = parsed {
+            *rec = RecordOutcome {
+                line: rec.line,
+                offset: rec.offset,
+                ..RecordOutcome::default()
+            };
+            work.text.truncate(undo.0);
+            work.signed.truncate(undo.1);
+            work.pending.truncate(undo.2);
             rec.problems.insert(p);
         }
     }
@@ -598,8 +607,8 @@ fn judge_validity(
     }
 }
 
-struct ProofBuffers<'w> {
-    canon: &'w mut Canonicalizer,
+struct ProofBuffers<'w, 'c, 's> {
+    jcs: &'w mut Writer<'c, 's>,
 }
 
 /// The kinds of embedded proof this engine verifies.
@@ -623,17 +632,55 @@ impl Suite {
     }
 }
 
-fn suite_of(proof: Value<'_>) -> Option<Suite> {
-    let ty = proof.get("type").and_then(Value::as_str)?;
-    let suite = proof.get("cryptosuite").and_then(Value::as_str);
-    match (ty, suite) {
-        ("DataIntegrityProof", Some("eddsa-jcs-2022")) => Some(Suite::EddsaJcs2022),
-        ("DataIntegrityProof", Some("eddsa-rdfc-2022")) => {
-            Some(Suite::EddsaRdfc2022 { draft: false })
+/// The members of a proof that verification reads, found in one pass.
+#[derive(Clone, Copy, Default)]
+struct ProofMembers<'a> {
+    kind: Option<Value<'a>>,
+    cryptosuite: Option<Value<'a>>,
+    purpose: Option<Value<'a>>,
+    method: Option<Value<'a>>,
+    created: Option<Value<'a>>,
+    expires: Option<Value<'a>>,
+    value: Option<Value<'a>>,
+    context: Option<Value<'a>>,
+    previous: Option<Value<'a>>,
+}
+
+impl<'a> ProofMembers<'a> {
+    fn read(proof: Value<'a>) -> ProofMembers<'a> {
+        let mut m = ProofMembers::default();
+        for (name, value) in proof.members() {
+            let slot = match name {
+                "type" => &mut m.kind,
+                "cryptosuite" => &mut m.cryptosuite,
+                "proofPurpose" => &mut m.purpose,
+                "verificationMethod" => &mut m.method,
+                "created" => &mut m.created,
+                "expires" => &mut m.expires,
+                "proofValue" => &mut m.value,
+                "@context" => &mut m.context,
+                "previousProof" => &mut m.previous,
+                _ => continue,
+            };
+            slot.get_or_insert(value);
         }
-        ("DataIntegrityProof", Some("eddsa-2022")) => Some(Suite::EddsaRdfc2022 { draft: true }),
-        ("Ed25519Signature2020", _) => Some(Suite::Ed25519Signature2020),
-        _ => None,
+        m
+    }
+
+    fn suite(&self) -> Option<Suite> {
+        let ty = self.kind.and_then(Value::as_str)?;
+        let suite = self.cryptosuite.and_then(Value::as_str);
+        match (ty, suite) {
+            ("DataIntegrityProof", Some("eddsa-jcs-2022")) => Some(Suite::EddsaJcs2022),
+            ("DataIntegrityProof", Some("eddsa-rdfc-2022")) => {
+                Some(Suite::EddsaRdfc2022 { draft: false })
+            }
+            ("DataIntegrityProof", Some("eddsa-2022")) => {
+                Some(Suite::EddsaRdfc2022 { draft: true })
+            }
+            ("Ed25519Signature2020", _) => Some(Suite::Ed25519Signature2020),
+            _ => None,
+        }
     }
 }
 
@@ -643,7 +690,7 @@ fn suite_of(proof: Value<'_>) -> Option<Suite> {
 fn check_data_integrity(
     ctx: &Context<'_>,
     cred: &Credential<'_>,
-    bufs: &mut ProofBuffers<'_>,
+    bufs: &mut ProofBuffers<'_, '_, '_>,
     index: u32,
     rec: &mut RecordOutcome,
     work: &mut ChunkWork,
@@ -659,14 +706,15 @@ fn check_data_integrity(
     }
     let mut supported = 0;
     for p in proof.one_or_many() {
-        match suite_of(p) {
+        let members = ProofMembers::read(p);
+        match members.suite() {
             Some(suite) => {
                 supported += 1;
                 rec.format.get_or_insert(suite.format());
                 if suite == (Suite::EddsaRdfc2022 { draft: true }) {
                     rec.warnings.insert(Warning::DraftCryptosuiteName);
                 }
-                check_proof(ctx, cred, p, proof, suite, bufs, index, rec, work);
+                check_proof(ctx, cred, p, &members, proof, suite, bufs, index, rec, work);
             }
             None => rec.warnings.insert(Warning::UnsupportedProofSkipped),
         }
@@ -731,8 +779,8 @@ fn defer(
 }
 
 /// Decodes a `proofValue`: multibase base58btc of exactly 64 bytes.
-fn proof_value(proof: Value<'_>) -> Option<[u8; 64]> {
-    let text = proof.get("proofValue")?.as_str()?.strip_prefix('z')?;
+fn proof_value(value: Option<Value<'_>>) -> Option<[u8; 64]> {
+    let text = value?.as_str()?.strip_prefix('z')?;
     crate::parse::base58::decode_exact::<64>(text)
 }
 
@@ -749,22 +797,23 @@ fn check_proof(
     ctx: &Context<'_>,
     cred: &Credential<'_>,
     proof: Value<'_>,
+    members: &ProofMembers<'_>,
     all: Value<'_>,
     suite: Suite,
-    bufs: &mut ProofBuffers<'_>,
+    bufs: &mut ProofBuffers<'_, '_, '_>,
     index: u32,
     rec: &mut RecordOutcome,
     work: &mut ChunkWork,
 ) {
-    if proof.get("proofPurpose").and_then(Value::as_str) != Some("assertionMethod") {
+    if members.purpose.and_then(Value::as_str) != Some("assertionMethod") {
         rec.problems.insert(Problem::ProofPurpose);
     }
-    let method = match proof.get("verificationMethod") {
+    let method = match members.method {
         Some(m) => m.as_str().or_else(|| m.get("id").and_then(Value::as_str)),
         None => None,
     };
-    for name in ["created", "expires"] {
-        if let Some(v) = proof.get(name) {
+    for (name, member) in [("created", members.created), ("expires", members.expires)] {
+        if let Some(v) = member {
             match v.as_str().map(Timestamp::parse) {
                 Some(Ok(t)) if name == "expires" && t < ctx.as_of => {
                     rec.problems.insert(Problem::ProofExpired)
@@ -777,13 +826,13 @@ fn check_proof(
     let Some(method) = method else {
         return rec.problems.insert(Problem::ProofMalformed);
     };
-    let Some(signature) = proof_value(proof) else {
+    let Some(signature) = proof_value(members.value) else {
         return rec.problems.insert(Problem::ProofValue);
     };
     // §3.3.2 step 4 (and §3.2.2 for RDFC): the proof's @context must open
     // the document's.
-    let context = proof.get("@context");
-    let doc_ctx = cred.root.get("@context");
+    let context = members.context;
+    let doc_ctx = Some(cred.context);
     if let Some(pc) = context {
         let doc_ctx = || doc_ctx.into_iter().flat_map(|c| c.one_or_many());
         let prefix = pc.one_or_many().count() <= doc_ctx().count()
@@ -803,7 +852,7 @@ fn check_proof(
     // Data Integrity §4.5: a chained proof signs the document with the
     // proofs it names as `proof`.
     let mut previous: Vec<Value<'_>> = Vec::new();
-    let previous_shape = proof.get("previousProof");
+    let previous_shape = members.previous;
     if let Some(pp) = previous_shape {
         for id in pp.one_or_many() {
             let found = id.as_str().and_then(|id| {
@@ -850,11 +899,11 @@ fn write_jcs_inputs(
     proof: Value<'_>,
     context: Option<Value<'_>>,
     chained: Chained<'_, '_>,
-    bufs: &mut ProofBuffers<'_>,
+    bufs: &mut ProofBuffers<'_, '_, '_>,
     work: &mut ChunkWork,
 ) -> [usize; 3] {
     let proof_start = work.signed.len();
-    bufs.canon
+    bufs.jcs
         .write_patched(&mut work.signed, proof, &["proofValue"], &[]);
     let doc_start = work.signed.len();
     let context_patch = context.map(|pc| ("@context", Patch::Value(pc)));
@@ -869,7 +918,7 @@ fn write_jcs_inputs(
         set[patches] = patch;
         patches += 1;
     }
-    bufs.canon
+    bufs.jcs
         .write_patched(&mut work.signed, cred.root, &["proof"], &set[..patches]);
     [proof_start, doc_start, work.signed.len()]
 }
