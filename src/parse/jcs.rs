@@ -26,9 +26,8 @@ pub enum Patch<'a, 'p> {
 /// document's names.
 #[derive(Default)]
 pub struct Canonicalizer {
-    /// Members being sorted: (sort key of the name, slot), one frame per
-    /// open object; see [`Writer::write_patched`] for the slots.
-    stack: Vec<(u64, usize)>,
+    /// Members being sorted, one frame per open object.
+    stack: Vec<Member>,
     /// Tape positions of the objects whose member names were all found
     /// distinct while sorting them, one bit each.
     distinct: Vec<u64>,
@@ -147,35 +146,40 @@ impl Writer<'_, '_> {
         set: &[(&str, Patch<'a, '_>)],
     ) {
         // Members are sorted on a shared stack: deeper objects push above
-        // this frame and truncate back to it. A slot is an own member's
-        // value position on the tape (the name sits just before it), that
-        // plus DROPPED for an own member left out, or PATCHED plus an index
-        // in `set`. Names sort by UTF-16 units and then by slot, so a
-        // name's own members come before its patch and two own members of
-        // one name are neighbours. Most names differ within their first
-        // eight bytes, so the full comparison is rare.
-        const DROPPED: usize = 1 << (usize::BITS - 2);
-        const PATCHED: usize = 1 << (usize::BITS - 1);
+        // this frame and truncate back to it. The text a member can be
+        // copied from is found while its name and value are at hand.
         let canon = &mut *self.canon;
         let base = canon.stack.len();
         for (name, v) in obj.members() {
             let left_out = drop.contains(&name) || set.iter().any(|(s, _)| *s == name);
-            let slot = v.position() + if left_out { DROPPED } else { 0 };
-            canon.stack.push((sort_key(name), slot));
+            let (slot, span) = match (left_out, self.source) {
+                (true, _) => (v.position() + DROPPED, None),
+                (false, Some(source)) => (v.position(), member_span(source, name, v)),
+                (false, None) => (v.position(), None),
+            };
+            let (start, end) = span
+                .and_then(|(s, e)| Some((u32::try_from(s).ok()?, u32::try_from(e).ok()?)))
+                .unwrap_or((0, 0));
+            canon.stack.push(Member {
+                key: sort_key(name),
+                slot,
+                start,
+                end,
+            });
         }
         for (i, (name, _)) in set.iter().enumerate() {
-            canon.stack.push((sort_key(name), PATCHED + i));
+            canon.stack.push(Member {
+                key: sort_key(name),
+                slot: PATCHED + i,
+                start: 0,
+                end: 0,
+            });
         }
         let name = |slot: usize| match slot.checked_sub(PATCHED) {
             Some(i) => set[i].0,
             None => obj.at((slot & !DROPPED) - 1).as_str().unwrap_or_default(),
         };
-        let frame = &mut canon.stack[base..];
-        sort_members(frame, |a, b| utf16_cmp(name(a), name(b)));
-        let duplicate = frame
-            .windows(2)
-            .any(|w| w[0].0 == w[1].0 && w[1].1 < PATCHED && name(w[0].1) == name(w[1].1));
-        if duplicate {
+        if sort_members(&mut canon.stack[base..], name) {
             canon.duplicate = true;
         } else {
             canon.mark_distinct(obj.position());
@@ -183,7 +187,8 @@ impl Writer<'_, '_> {
         out.push(b'{');
         let mut first = true;
         for i in base..self.canon.stack.len() {
-            let slot = self.canon.stack[i].1;
+            let member = self.canon.stack[i];
+            let slot = member.slot;
             if slot & DROPPED != 0 && slot < PATCHED {
                 continue;
             }
@@ -191,40 +196,25 @@ impl Writer<'_, '_> {
                 out.push(b',');
             }
             first = false;
+            if let (Some(source), true) = (self.source, member.end != 0) {
+                self.canon.copied += 1;
+                out.extend_from_slice(&source.text()[member.start as usize..member.end as usize]);
+                continue;
+            }
+            self.write_str(out, name(slot));
+            out.push(b':');
             match slot.checked_sub(PATCHED).map(|i| set[i].1) {
-                None => {
-                    let value = obj.at(slot);
-                    let span = self
-                        .source
-                        .and_then(|source| member_span(source, name(slot), value));
-                    match span {
-                        Some(span) => {
-                            self.canon.copied += 1;
-                            out.extend_from_slice(span);
+                None => self.write_value(out, obj.at(slot)),
+                Some(Patch::Value(v)) => self.write_value(out, v),
+                Some(Patch::Array(values)) => {
+                    out.push(b'[');
+                    for (j, v) in values.iter().enumerate() {
+                        if j > 0 {
+                            out.push(b',');
                         }
-                        None => {
-                            self.write_str(out, name(slot));
-                            out.push(b':');
-                            self.write_value(out, value);
-                        }
+                        self.write_value(out, *v);
                     }
-                }
-                Some(patch) => {
-                    self.write_str(out, name(slot));
-                    out.push(b':');
-                    match patch {
-                        Patch::Value(v) => self.write_value(out, v),
-                        Patch::Array(values) => {
-                            out.push(b'[');
-                            for (j, v) in values.iter().enumerate() {
-                                if j > 0 {
-                                    out.push(b',');
-                                }
-                                self.write_value(out, *v);
-                            }
-                            out.push(b']');
-                        }
-                    }
+                    out.push(b']');
                 }
             }
         }
@@ -233,38 +223,68 @@ impl Writer<'_, '_> {
     }
 }
 
-/// Sorts an object's members by (sort key, name, slot): as integer pairs
-/// first, by insertion when there are few as in credentials, and then each
-/// run of equal sort keys (names alike in their first eight bytes) by
-/// `names`, then slot.
+/// A member of an object being canonicalized.
+#[derive(Clone, Copy)]
+struct Member {
+    /// [`sort_key`] of its name.
+    key: u64,
+    /// An own member's value position on the tape (the name sits just
+    /// before it), that plus [`DROPPED`] for an own member left out, or
+    /// [`PATCHED`] plus an index in the patches.
+    slot: usize,
+    /// The text the member is copied from, when `end` is not 0 (see
+    /// [`member_span`]).
+    start: u32,
+    end: u32,
+}
+
+/// Slot flag of an own member left out of the canonical form.
+const DROPPED: usize = 1 << (usize::BITS - 2);
+/// Slot base of the members a patch sets.
+const PATCHED: usize = 1 << (usize::BITS - 1);
+
+/// Sorts an object's members by (sort key, name, slot) and says whether
+/// two own members have one name. Names sort by UTF-16 units and then by
+/// slot, so a name's own members come before its patch and two own members
+/// of one name are neighbours. Members are sorted as integer pairs (sort
+/// key, slot) first, by insertion when there are few as in credentials;
+/// then each run of equal sort keys (names alike in their first eight
+/// bytes, which is rare) by `name`, then slot.
 #[inline]
-fn sort_members(frame: &mut [(u64, usize)], names: impl Fn(usize, usize) -> Ordering) {
+fn sort_members<'n>(frame: &mut [Member], name: impl Fn(usize) -> &'n str) -> bool {
     const FEW: usize = 16;
+    let order = |m: &Member| (m.key, m.slot);
     if frame.len() > FEW {
-        frame.sort_unstable();
+        frame.sort_unstable_by_key(order);
     } else {
         for i in 1..frame.len() {
             let member = frame[i];
             let mut j = i;
-            while j > 0 && member < frame[j - 1] {
+            while j > 0 && order(&member) < order(&frame[j - 1]) {
                 frame[j] = frame[j - 1];
                 j -= 1;
             }
             frame[j] = member;
         }
     }
+    let mut duplicate = false;
     let mut start = 0;
     for end in 1..=frame.len() {
-        if end == frame.len() || frame[end].0 != frame[start].0 {
+        if end == frame.len() || frame[end].key != frame[start].key {
             if end - start > 1 {
-                frame[start..end].sort_by(|a, b| names(a.1, b.1).then(a.1.cmp(&b.1)));
+                let run = &mut frame[start..end];
+                run.sort_by(|a, b| utf16_cmp(name(a.slot), name(b.slot)).then(a.slot.cmp(&b.slot)));
+                duplicate |= run
+                    .windows(2)
+                    .any(|w| w[1].slot < PATCHED && name(w[0].slot) == name(w[1].slot));
             }
             start = end;
         }
     }
+    duplicate
 }
 
-/// The canonical bytes of an own member, copied from a plain record's text:
+/// Where the canonical bytes of an own member lie in a plain record's text:
 /// `"name":` followed by a string, an array of strings, `true`, `false` or
 /// `null`, written without whitespace.
 ///
@@ -274,7 +294,7 @@ fn sort_members(frame: &mut [(u64, usize)], names: impl Fn(usize, usize) -> Orde
 /// be there and there is no whitespace. Positions alone show that a member
 /// or an element lines up; the text is read only around other tokens.
 #[inline]
-fn member_span<'s>(source: Source<'s>, name: &str, value: Value<'_>) -> Option<&'s [u8]> {
+fn member_span(source: Source<'_>, name: &str, value: Value<'_>) -> Option<(usize, usize)> {
     let text = source.text();
     let start = source.offset(name)? - 1;
     // Just past the name's closing quote, where the colon must be.
@@ -293,7 +313,7 @@ fn member_span<'s>(source: Source<'s>, name: &str, value: Value<'_>) -> Option<&
         Node::Static(StaticNode::Null) => literal_end(text, colon, b":null")?,
         _ => return None,
     };
-    text.get(start..end)
+    (end <= text.len()).then_some((start, end))
 }
 
 /// Where `literal` ends when the text has it at `at`.
