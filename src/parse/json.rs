@@ -48,8 +48,7 @@ impl JsonParser {
         bytes: &[u8],
         f: impl FnOnce(Value<'_>) -> R,
     ) -> Result<R, Problem> {
-        self.input.clear();
-        self.input.extend_from_slice(bytes);
+        self.load(bytes);
         self.parse_input(f).map_err(|e| e.problem(bytes))
     }
 
@@ -66,6 +65,7 @@ impl JsonParser {
         if !fill(&mut self.input) {
             return None;
         }
+        self.pad();
         Some(self.parse_input(f).map_err(|e| {
             // simd-json may have rewritten the input in place.
             let mut original = Vec::new();
@@ -74,9 +74,8 @@ impl JsonParser {
         }))
     }
 
-    /// Parses `self.input`, padding it as simd-json requires.
+    /// Parses `self.input` (padded) with every check made before `f`.
     fn parse_input<R>(&mut self, f: impl FnOnce(Value<'_>) -> R) -> Result<R, Failure> {
-        self.pad();
         self.parse_with(|root, objects| {
             objects
                 .iter()
@@ -99,9 +98,7 @@ impl JsonParser {
         canon: &mut Canonicalizer,
         f: impl FnOnce(Value<'_>, &mut Writer<'_, '_>) -> R,
     ) -> Result<R, Problem> {
-        self.input.clear();
-        self.input.extend_from_slice(bytes);
-        self.pad();
+        self.load(bytes);
         // The copy's address once padding can no longer move it.
         let source = Source::of(bytes, self.input.as_ptr() as usize);
         self.parse_with(|root, objects| {
@@ -118,6 +115,13 @@ impl JsonParser {
             Ok(result)
         })
         .map_err(|e| e.problem(bytes))
+    }
+
+    /// Copies `bytes` into the input buffer, padded.
+    fn load(&mut self, bytes: &[u8]) {
+        self.input.clear();
+        self.input.extend_from_slice(bytes);
+        self.pad();
     }
 
     /// Pads the input as simd-json requires.
@@ -166,8 +170,9 @@ impl JsonParser {
 /// has an escape or needs one in canonical form, so the canonical bytes of a
 /// string are exactly its bytes in the record, quotes included, and a
 /// member `"name":"value"` written without whitespace is one slice of the
-/// record. [`crate::parse::jcs`] copies such slices whole, after checking
-/// every delimiter between them.
+/// record. [`crate::parse::jcs`] copies such slices whole when the strings'
+/// positions show that nothing but the required `:` or `,` lies between
+/// them.
 #[derive(Clone, Copy)]
 pub struct Source<'s> {
     text: &'s [u8],
