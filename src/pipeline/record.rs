@@ -14,7 +14,7 @@ use crate::parse::json::{JsonParser, Value, number};
 use crate::parse::jws::{self, CompactJws};
 use crate::parse::sha256x::sha256_many;
 use crate::rdf::canon::{HashAlgorithm, Limits, canonical_nquads};
-use crate::resolve::{KeyResolver, ResolvedKey};
+use crate::resolve::{KeyResolver, LocalKeys, ResolvedKey};
 use crate::status::check::{StatusAnswer, StatusLists};
 use crate::status::clock::Timestamp;
 use crate::verdict::{Format, Problem, Problems, Warning, Warnings};
@@ -272,6 +272,7 @@ pub struct Worker {
     doc: JsonParser,
     header: JsonParser,
     canon: Canonicalizer,
+    keys: LocalKeys,
     decoded: Vec<u8>,
     token: String,
 }
@@ -361,23 +362,31 @@ impl Worker {
         rec: &mut RecordOutcome,
         work: &mut ChunkWork,
     ) {
-        let Worker { doc, canon, .. } = self;
+        let Worker {
+            doc, canon, keys, ..
+        } = self;
         // A duplicate name found once the record was read (see
         // `JsonParser::with_record`) voids everything recorded for it.
         let undo = (work.text.len(), work.signed.len(), work.pending.len());
         let parsed = doc.with_record(bytes, canon, |root, jcs| {
-            rec.id = credential::id_of(root).map(|s| work.keep(s));
-            rec.issuer = credential::issuer_of(root).map(|s| work.keep(s));
+            // A credential that reads gives the same id and issuer as
+            // `id_of` and `issuer_of`, without looking them up again.
             let cred = match Credential::read(root, ClaimFallback::default()) {
                 Ok(c) => c,
-                Err(p) => return rec.problems.insert(p),
+                Err(p) => {
+                    rec.id = credential::id_of(root).map(|s| work.keep(s));
+                    rec.issuer = credential::issuer_of(root).map(|s| work.keep(s));
+                    return rec.problems.insert(p);
+                }
             };
+            rec.id = cred.id.map(|s| work.keep(s));
+            rec.issuer = Some(work.keep(cred.issuer));
             judge_validity(ctx, &cred, &[], rec);
             if let Some(status) = cred.status {
                 ctx.status
                     .check(status, cred.issuer, cred.id, &mut rec.status);
             }
-            let mut bufs = ProofBuffers { jcs };
+            let mut bufs = ProofBuffers { jcs, keys };
             check_data_integrity(ctx, &cred, &mut bufs, index, rec, work);
         });
         if let Err(p) = parsed {
@@ -487,7 +496,7 @@ impl Worker {
             let Some(method) = method else {
                 return rec.problems.insert(Problem::UnknownKey);
             };
-            if let Some(key) = key_for(ctx, &method, cred.issuer, rec) {
+            if let Some(key) = key_for(ctx, &mut self.keys, &method, cred.issuer, rec) {
                 let start = work.signed.len();
                 work.signed.extend_from_slice(&signature[..32]);
                 work.signed.extend_from_slice(&key.bytes);
@@ -609,6 +618,7 @@ fn judge_validity(
 
 struct ProofBuffers<'w, 'c, 's> {
     jcs: &'w mut Writer<'c, 's>,
+    keys: &'w mut LocalKeys,
 }
 
 /// The kinds of embedded proof this engine verifies.
@@ -728,11 +738,12 @@ fn check_data_integrity(
 /// every problem; returns the key when a signature can be checked with it.
 fn key_for(
     ctx: &Context<'_>,
+    keys: &mut LocalKeys,
     method: &str,
     issuer: &str,
     rec: &mut RecordOutcome,
 ) -> Option<Arc<crate::verify::VerifyingKey>> {
-    let resolved: Arc<ResolvedKey> = match ctx.resolver.resolve(method) {
+    let resolved: Arc<ResolvedKey> = match keys.resolve(ctx.resolver, method) {
         Ok(r) => r,
         Err(p) => {
             rec.problems.insert(p);
@@ -865,7 +876,7 @@ fn check_proof(
             }
         }
     }
-    let Some(key) = key_for(ctx, method, cred.issuer, rec) else {
+    let Some(key) = key_for(ctx, bufs.keys, method, cred.issuer, rec) else {
         return;
     };
     let chained = previous_shape.map(|pp| (pp.is_array(), previous.as_slice()));

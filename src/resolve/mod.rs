@@ -7,7 +7,8 @@
 //! fragment is trusted only under `--trust-fragment-keys`.
 //!
 //! Each distinct verification method is resolved and its key screened once
-//! per run; the [`KeyResolver`] cache is shared by every worker.
+//! per run; the [`KeyResolver`] cache is shared by every worker, and each
+//! worker keeps its own copies of the few methods it meets ([`LocalKeys`]).
 
 pub mod document;
 pub mod multikey;
@@ -39,6 +40,50 @@ pub type Resolution = Result<Arc<ResolvedKey>, Problem>;
 /// so an export naming millions of distinct keys cannot grow memory without
 /// bound. Real exports name a few dozen.
 const CACHE_LIMIT: usize = 100_000;
+
+/// Methods a worker keeps its own copies of; further methods are looked up
+/// in the shared [`KeyResolver`] each time. Exports name a handful.
+const LOCAL_METHODS: usize = 16;
+
+/// One worker's copies of the methods it has resolved.
+///
+/// Looking a method up here takes no lock, and the keys handed out are
+/// copies whose reference counts no other worker touches: on two cores,
+/// the cache-line traffic of a shared `RwLock` and shared `Arc` counts,
+/// several times per record, costs more than the lookup itself. A copy
+/// keeps its key's id, so batch terms still combine per key.
+#[derive(Default)]
+pub struct LocalKeys {
+    entries: Vec<(Box<str>, Resolution)>,
+}
+
+impl LocalKeys {
+    /// [`KeyResolver::resolve`], answered from this worker's copies.
+    pub fn resolve(&mut self, shared: &KeyResolver, method: &str) -> Resolution {
+        if let Some((_, hit)) = self.entries.iter().find(|(m, _)| **m == *method) {
+            return hit.clone();
+        }
+        let resolution = shared.resolve(method);
+        if self.entries.len() >= LOCAL_METHODS {
+            return resolution;
+        }
+        let copy = match resolution {
+            Ok(r) => Ok(Arc::new(ResolvedKey {
+                key: r
+                    .key
+                    .as_ref()
+                    .map(|k| Arc::new(VerifyingKey::clone(k)))
+                    .map_err(|e| *e),
+                controller: r.controller.clone(),
+                assertion: r.assertion,
+                from_fragment: r.from_fragment,
+            })),
+            Err(p) => Err(p),
+        };
+        self.entries.push((method.into(), copy.clone()));
+        copy
+    }
+}
 
 /// Resolves and caches verification methods.
 pub struct KeyResolver {
@@ -160,6 +205,46 @@ mod tests {
             r.resolve(&format!("{DID}#z6Mkother")).unwrap_err(),
             Problem::UnknownKey
         );
+    }
+
+    #[test]
+    fn a_worker_copy_answers_as_the_shared_resolver() {
+        let shared = KeyResolver::new(false);
+        let mut local = LocalKeys::default();
+        // More methods than a worker keeps copies of, each asked twice.
+        let methods: Vec<String> = (1..=LOCAL_METHODS as u8 + 4)
+            .map(|i| {
+                let public = ed25519_dalek::SigningKey::from_bytes(&[i; 32])
+                    .verifying_key()
+                    .to_bytes();
+                let id = multikey::encode_multikey(&public);
+                format!("did:key:{id}#{id}")
+            })
+            .collect();
+        for round in 0..2 {
+            for (i, method) in methods.iter().enumerate() {
+                let mine = local.resolve(&shared, method).unwrap();
+                let theirs = shared.resolve(method).unwrap();
+                let (a, b) = (mine.key.as_ref().unwrap(), theirs.key.as_ref().unwrap());
+                assert_eq!((a.id, a.bytes), (b.id, b.bytes), "method {i}");
+                assert_eq!(mine.controller, theirs.controller);
+                assert_eq!((mine.assertion, mine.from_fragment), (true, false));
+                // The first methods are the worker's own copies; the
+                // others are looked up in the shared cache every time.
+                assert_eq!(
+                    Arc::ptr_eq(a, b),
+                    i >= LOCAL_METHODS,
+                    "method {i}, round {round}"
+                );
+            }
+        }
+        let mut fresh = LocalKeys::default();
+        for _ in 0..2 {
+            assert_eq!(
+                fresh.resolve(&shared, "did:key:z6Mkother").unwrap_err(),
+                Problem::UnknownKey
+            );
+        }
     }
 
     #[test]

@@ -279,4 +279,18 @@ mod tests {
         }
         assert_eq!(verify_each(&batch(64, &[])), expected(64, &[]));
     }
+
+    #[test]
+    fn copies_of_a_key_combine_with_it() {
+        // Workers verify under their own copies of shared keys (same id and
+        // bytes, another allocation); a batch may hold both.
+        for bad in [&[][..], &[7], &[2, 9]] {
+            let mut items = batch(24, bad);
+            for item in items.iter_mut().step_by(2) {
+                item.key = Arc::new(VerifyingKey::clone(&item.key));
+            }
+            assert_eq!(verify_each(&items), expected(24, bad), "bad {bad:?}");
+            assert_eq!(verify_batch(&items), bad.is_empty(), "bad {bad:?}");
+        }
+    }
 }
