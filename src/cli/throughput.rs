@@ -16,7 +16,7 @@ use crate::report::NullSink;
 use crate::source::{InputPath, for_each_chunk};
 use crate::status::clock::Stopwatch;
 use crate::verify::batch::Signature;
-use crate::verify::prepare_many;
+use crate::verify::{VerifyingKey, prepare_many};
 use crate::{VerifyConfig, load_resolver, verify};
 
 /// At most this many signatures are extracted for the raw rate: enough for
@@ -87,32 +87,44 @@ pub fn run(args: &ThroughputArgs) -> Result<(), RunError> {
     // groups in turn and keeps its own tuner for the whole run.
     let groups: Vec<&[Triple]> = triples.chunks(RAW_GROUP).collect();
     let next = AtomicUsize::new(0);
-    let verify_group = |tuner: &mut BatchTuner, group: &[Triple]| {
-        let items: Vec<_> = group
-            .iter()
-            .map(|(m, s, k)| (s, &**k, m.as_slice()))
-            .collect();
-        let sigs: Vec<Signature> = prepare_many(&items)
-            .into_iter()
-            .zip(group)
-            .filter_map(|(p, (_, _, k))| {
-                p.ok().map(|prepared| Signature {
-                    prepared,
-                    key: Arc::clone(k),
-                })
-            })
-            .collect();
-        verify_signatures(tuner, &sigs, batch)
-            .into_iter()
-            .filter(|ok| *ok)
-            .count()
+    // Each thread verifies under its own copies of the keys, as each
+    // pipeline worker does (`LocalKeys`), so that no reference count is
+    // shared between threads.
+    let own_key = |own: &mut Vec<Option<Arc<VerifyingKey>>>, key: &Arc<VerifyingKey>| {
+        let id = key.id as usize;
+        if own.len() <= id {
+            own.resize(id + 1, None);
+        }
+        Arc::clone(own[id].get_or_insert_with(|| Arc::new(VerifyingKey::clone(key))))
     };
+    let verify_group =
+        |tuner: &mut BatchTuner, own: &mut Vec<Option<Arc<VerifyingKey>>>, group: &[Triple]| {
+            let items: Vec<_> = group
+                .iter()
+                .map(|(m, s, k)| (s, &**k, m.as_slice()))
+                .collect();
+            let sigs: Vec<Signature> = prepare_many(&items)
+                .into_iter()
+                .zip(group)
+                .filter_map(|(p, (_, _, k))| {
+                    p.ok().map(|prepared| Signature {
+                        prepared,
+                        key: own_key(own, k),
+                    })
+                })
+                .collect();
+            verify_signatures(tuner, &sigs, batch)
+                .into_iter()
+                .filter(|ok| *ok)
+                .count()
+        };
     let accepted: usize = pool
         .broadcast(|_| {
             let mut tuner = BatchTuner::default();
+            let mut own = Vec::new();
             let mut accepted = 0;
             while let Some(group) = groups.get(next.fetch_add(1, AtomicOrdering::Relaxed)) {
-                accepted += verify_group(&mut tuner, group);
+                accepted += verify_group(&mut tuner, &mut own, group);
             }
             accepted
         })
