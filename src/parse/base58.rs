@@ -18,6 +18,21 @@ const DIGITS: [u8; 256] = {
     table
 };
 
+/// 58^10, 58^9, …, 58^0: the place values of a group of ten digits
+/// (58^10 < 2^64), and the scale of a whole group.
+const POWERS: [u64; 11] = {
+    let mut powers = [1u64; 11];
+    let mut i = 9;
+    loop {
+        powers[i] = powers[i + 1] * 58;
+        if i == 0 {
+            break;
+        }
+        i -= 1;
+    }
+    powers
+};
+
 /// Decodes base58btc text whose value is exactly `N` bytes long, leading
 /// zero bytes written as leading `1`s (the usual convention).
 pub fn decode_exact<const N: usize>(text: &str) -> Option<[u8; N]> {
@@ -35,16 +50,21 @@ pub fn decode_exact<const N: usize>(text: &str) -> Option<[u8; N]> {
     let digits = &bytes[zeros..];
     let mut used = 0usize;
     for group in digits.chunks(10) {
+        // Each digit times its own power of 58: independent products
+        // instead of a chain of ten dependent multiply-adds. A character
+        // outside the alphabet maps to 0xff, which the OR catches.
+        let powers = &POWERS[POWERS.len() - group.len()..];
         let mut value = 0u64;
-        let mut scale = 1u64;
-        for &c in group {
+        let mut seen = 0u8;
+        for (&c, &power) in group.iter().zip(powers) {
             let d = DIGITS[c as usize];
-            if d == 0xff {
-                return None;
-            }
-            value = value * 58 + u64::from(d);
-            scale *= 58;
+            seen |= d;
+            value += u64::from(d) * power;
         }
+        if seen == 0xff {
+            return None;
+        }
+        let scale = POWERS[POWERS.len() - 1 - group.len()];
         let mut carry = value;
         for limb in limbs.iter_mut().take(used) {
             let t = u128::from(*limb) * u128::from(scale) + u128::from(carry);
