@@ -257,6 +257,9 @@ fn sort_members<'n>(frame: &mut [Member], name: impl Fn(usize) -> &'n str) -> bo
     if frame.len() > FEW {
         frame.sort_unstable_by_key(order);
     } else {
+        // Members of one sort key end up next to each other, so a tie, if
+        // any, is beside the member just inserted.
+        let mut tie = false;
         for i in 1..frame.len() {
             let member = frame[i];
             let mut j = i;
@@ -265,6 +268,11 @@ fn sort_members<'n>(frame: &mut [Member], name: impl Fn(usize) -> &'n str) -> bo
                 j -= 1;
             }
             frame[j] = member;
+            tie |= (j > 0 && frame[j - 1].key == member.key)
+                || (j < i && frame[j + 1].key == member.key);
+        }
+        if !tie {
+            return false;
         }
     }
     let mut duplicate = false;
