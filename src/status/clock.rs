@@ -52,28 +52,39 @@ impl Timestamp {
             }
             Some(v)
         };
-        // The year has four or more digits (XSD); we accept up to 9 to keep
-        // the arithmetic in range.
-        let year_len = b
-            .iter()
-            .position(|&c| c == b'-')
-            .ok_or_else(|| err("no year"))?;
-        if !(4..=9).contains(&year_len) || (year_len > 4 && b[0] == b'0') {
-            return Err(err("bad year"));
-        }
-        let year = digits(0..year_len).ok_or_else(|| err("bad year"))?;
-        let p = year_len;
-        if b.len() < p + 15 || b[p + 3] != b'-' || !matches!(b[p + 6], b'T' | b't') {
-            return Err(err("expected YYYY-MM-DDThh:mm:ss"));
-        }
-        if b[p + 9] != b':' || b[p + 12] != b':' {
-            return Err(err("expected hh:mm:ss"));
-        }
-        let month = digits(p + 1..p + 3).ok_or_else(|| err("bad month"))?;
-        let day = digits(p + 4..p + 6).ok_or_else(|| err("bad day"))?;
-        let hour = digits(p + 7..p + 9).ok_or_else(|| err("bad hour"))?;
-        let minute = digits(p + 10..p + 12).ok_or_else(|| err("bad minute"))?;
-        let second = digits(p + 13..p + 15).ok_or_else(|| err("bad second"))?;
+        // The common four-digit year is read at fixed places; any other
+        // text takes the general path, which gives the same fields or says
+        // what is wrong.
+        let (p, year, month, day, hour, minute, second) = match fixed_fields(b) {
+            Some([year, month, day, hour, minute, second]) => {
+                (4, year, month, day, hour, minute, second)
+            }
+            None => {
+                // The year has four or more digits (XSD); we accept up to 9 to keep
+                // the arithmetic in range.
+                let year_len = b
+                    .iter()
+                    .position(|&c| c == b'-')
+                    .ok_or_else(|| err("no year"))?;
+                if !(4..=9).contains(&year_len) || (year_len > 4 && b[0] == b'0') {
+                    return Err(err("bad year"));
+                }
+                let year = digits(0..year_len).ok_or_else(|| err("bad year"))?;
+                let p = year_len;
+                if b.len() < p + 15 || b[p + 3] != b'-' || !matches!(b[p + 6], b'T' | b't') {
+                    return Err(err("expected YYYY-MM-DDThh:mm:ss"));
+                }
+                if b[p + 9] != b':' || b[p + 12] != b':' {
+                    return Err(err("expected hh:mm:ss"));
+                }
+                let month = digits(p + 1..p + 3).ok_or_else(|| err("bad month"))?;
+                let day = digits(p + 4..p + 6).ok_or_else(|| err("bad day"))?;
+                let hour = digits(p + 7..p + 9).ok_or_else(|| err("bad hour"))?;
+                let minute = digits(p + 10..p + 12).ok_or_else(|| err("bad minute"))?;
+                let second = digits(p + 13..p + 15).ok_or_else(|| err("bad second"))?;
+                (p, year, month, day, hour, minute, second)
+            }
+        };
         if year == 0 {
             return Err(err("year 0000"));
         }
@@ -146,6 +157,40 @@ impl fmt::Display for Timestamp {
         }
         f.write_str("Z")
     }
+}
+
+/// The fields of `YYYY-MM-DDThh:mm:ss` at the start of `b`, when it has
+/// exactly that shape with a four-digit year; what follows is not looked at.
+fn fixed_fields(b: &[u8]) -> Option<[i64; 6]> {
+    let b: &[u8; 19] = b.get(..19)?.try_into().ok()?;
+    if b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    const DIGITS_AT: [usize; 14] = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+    let mut d = [0i64; 14];
+    let mut bad = false;
+    for (slot, &at) in d.iter_mut().zip(&DIGITS_AT) {
+        let v = b[at].wrapping_sub(b'0');
+        bad |= v > 9;
+        *slot = i64::from(v);
+    }
+    if bad {
+        return None;
+    }
+    let two = |k: usize| d[k] * 10 + d[k + 1];
+    Some([
+        two(0) * 100 + two(2),
+        two(4),
+        two(6),
+        two(8),
+        two(10),
+        two(12),
+    ])
 }
 
 fn is_leap(y: i64) -> bool {
@@ -256,6 +301,12 @@ mod tests {
         assert_eq!(ts("2023-01-01T00:00:00.123456789123Z").nanos, 123_456_789);
         assert_eq!(ts("2000-02-29T24:00:00Z"), ts("2000-03-01T00:00:00Z"));
         assert_eq!(ts("1969-12-31T23:59:59Z").secs, -1);
+        // Seconds since the epoch as GNU `date -u -d … +%s` gives them.
+        assert_eq!(ts("2022-01-15T03:24:28Z").secs, 1_642_217_068);
+        assert_eq!(ts("1999-12-31T23:59:59Z").secs, 946_684_799);
+        assert_eq!(ts("2024-02-29T12:00:00Z").secs, 1_709_208_000);
+        // Years of other lengths take the general path.
+        assert_eq!(ts("10000-01-01T00:00:00Z").secs, 253_402_300_800);
         assert_eq!(
             ts("2016-12-31t23:59:60z").secs,
             ts("2017-01-01T00:00:00Z").secs
@@ -279,6 +330,10 @@ mod tests {
             "0000-01-01T00:00:00Z",
             "02023-01-01T00:00:00Z",
             "２０２3-01-01T00:00:00Z",
+            "2023-01-01T00:00:0xZ",
+            "2023/01-01T00:00:00Z",
+            "2023-01-01T00-00:00Z",
+            "-023-01-01T00:00:00Z",
         ] {
             assert!(Timestamp::parse(bad).is_err(), "{bad:?} parsed");
         }
