@@ -272,6 +272,53 @@ fn every_flag_has_help() {
     assert_eq!(cli(&["throughput", "--help"], None).status.code(), Some(0));
 }
 
+#[test]
+fn throughput_reports_each_round_and_the_median_one() {
+    let dir = util::repo().join("datasets/sample");
+    let path = |name: &str| dir.join(name).display().to_string();
+    let input = path("credentials.jsonl");
+    let dids = path("dids");
+    let status = path("status");
+    let out = cli(
+        &[
+            "throughput",
+            &input,
+            "--dids",
+            &dids,
+            "--status-lists",
+            &status,
+            "--as-of",
+            util::AS_OF,
+            "--rounds",
+            "3",
+        ],
+        None,
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert_eq!(text.lines().filter(|l| l.starts_with("round ")).count(), 3);
+    let line = |start: &str| {
+        text.lines()
+            .find(|l| l.starts_with(start))
+            .unwrap_or_else(|| panic!("no {start:?} line in {text}"))
+    };
+    assert!(line("pipeline:").contains(" 500 records in "), "{text}");
+    // min <= median <= max, and the median is the ratio line's.
+    let spread: Vec<f64> = line("ratio over 3 rounds:")
+        .split(&[' ', ','][..])
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    assert_eq!(spread.len(), 4, "{text}"); // the 3 of the count, then the three ratios
+    assert!(spread[1] <= spread[2] && spread[2] <= spread[3], "{text}");
+    let ratio: f64 = line("ratio:")
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(ratio, spread[2], "{text}");
+}
+
 fn generate(dir: &Path, threads: &str, seed: &str) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_credverify"))
         .args([

@@ -57,6 +57,12 @@ pub struct ThroughputArgs {
     /// Signatures per batch.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_BATCH_SIZE)]
     pub batch_size: usize,
+
+    /// Measure this many times, alternating pipeline and raw runs, and
+    /// report the round of the median ratio with the spread: on a shared
+    /// machine a single run can be off by several percent.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub rounds: usize,
 }
 
 /// Runs the measurement and prints its report on standard output.
@@ -75,13 +81,91 @@ pub fn run(args: &ThroughputArgs) -> Result<(), RunError> {
     config.status_lists = args.status_lists.clone();
     config.contexts = args.contexts.clone();
 
-    let summary = verify(&config, &mut NullSink)?;
-    let triples = extract(&config, &input)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .map_err(|e| RunError::Usage(e.to_string()))?;
     let batch = config.batch_size;
+    let count = args.rounds.max(1);
+    // Rounds alternate the two measurements, so that a change in the
+    // machine's load during the command touches both alike.
+    let mut rounds = Vec::with_capacity(count);
+    let mut triples: Option<Vec<Triple>> = None;
+    for round in 1..=count {
+        let summary = verify(&config, &mut NullSink)?;
+        let triples = match &triples {
+            Some(t) => t,
+            None => triples.insert(extract(&config, &input)?),
+        };
+        let (raw_seconds, accepted) = raw_run(&pool, triples, batch);
+        let measured = Round {
+            summary,
+            raw_rate: triples.len() as f64 / raw_seconds,
+        };
+        if count > 1 {
+            println!(
+                "round {round}:           {:.0} records/s, {:.0} signatures/s, ratio {:.3}",
+                measured.summary.records_per_second(),
+                measured.raw_rate,
+                measured.ratio()
+            );
+        }
+        rounds.push((measured, raw_seconds, accepted));
+    }
+    let triples = triples.unwrap_or_default();
+    rounds.sort_by(|a, b| a.0.ratio().total_cmp(&b.0.ratio()));
+    let ratios: Vec<f64> = rounds.iter().map(|r| r.0.ratio()).collect();
+    // The round of the median ratio (the lower middle one of an even count).
+    let (median, raw_seconds, accepted) = &rounds[(rounds.len() - 1) / 2];
+    let summary = &median.summary;
+    let rps = summary.records_per_second();
+    println!("input:              {}", args.input.display());
+    println!("threads:            {threads}   batch size: {batch}");
+    println!(
+        "pipeline:           {} records in {:.3} s = {:.0} records/s ({} signatures)",
+        summary.records, summary.elapsed_seconds, rps, summary.signatures
+    );
+    println!(
+        "raw batch verifier: {} signatures in {:.3} s = {:.0} signatures/s ({accepted} accepted)",
+        triples.len(),
+        raw_seconds,
+        median.raw_rate
+    );
+    println!(
+        "ratio:              {:.3} (pipeline signatures/s ÷ raw signatures/s; {:.3} signatures per record)",
+        median.ratio(),
+        median.per_record()
+    );
+    if count > 1 {
+        println!(
+            "ratio over {count} rounds: min {:.3}, median {:.3}, max {:.3} (the lines above are the median round)",
+            ratios[0],
+            median.ratio(),
+            ratios[ratios.len() - 1]
+        );
+    }
+    Ok(())
+}
+
+/// One round's measurements.
+struct Round {
+    summary: crate::report::summary::RunSummary,
+    raw_rate: f64,
+}
+
+impl Round {
+    fn per_record(&self) -> f64 {
+        self.summary.signatures as f64 / self.summary.records.max(1) as f64
+    }
+
+    fn ratio(&self) -> f64 {
+        self.summary.records_per_second() * self.per_record() / self.raw_rate
+    }
+}
+
+/// Verifies `triples` on `pool` as the pipeline's workers would; returns
+/// the seconds taken and how many signatures were accepted.
+fn raw_run(pool: &rayon::ThreadPool, triples: &[Triple], batch: usize) -> (f64, usize) {
     let watch = Stopwatch::start();
     // The same batching as the pipeline: each worker takes chunk-sized
     // groups in turn and keeps its own tuner for the whole run.
@@ -130,28 +214,7 @@ pub fn run(args: &ThroughputArgs) -> Result<(), RunError> {
         })
         .into_iter()
         .sum();
-    let raw_seconds = watch.elapsed().as_secs_f64();
-    let raw_rate = triples.len() as f64 / raw_seconds;
-    let rps = summary.records_per_second();
-    println!("input:              {}", args.input.display());
-    println!("threads:            {threads}   batch size: {batch}");
-    println!(
-        "pipeline:           {} records in {:.3} s = {:.0} records/s ({} signatures)",
-        summary.records, summary.elapsed_seconds, rps, summary.signatures
-    );
-    println!(
-        "raw batch verifier: {} signatures in {:.3} s = {:.0} signatures/s ({accepted} accepted)",
-        triples.len(),
-        raw_seconds,
-        raw_rate
-    );
-    let per_record = summary.signatures as f64 / summary.records.max(1) as f64;
-    println!(
-        "ratio:              {:.3} (pipeline signatures/s ÷ raw signatures/s; {:.3} signatures per record)",
-        rps * per_record / raw_rate,
-        per_record
-    );
-    Ok(())
+    (watch.elapsed().as_secs_f64(), accepted)
 }
 
 /// Collects the (message, signature, key) triples of an export by running
