@@ -151,12 +151,12 @@ impl ChunkWork {
             );
         }
         let prepared = prepare_framed(&items);
-        for (p, outcome) in pending.iter().zip(prepared) {
+        for (p, outcome) in pending.into_iter().zip(prepared) {
             match outcome {
                 Ok(prepared) => {
                     self.signatures.push(Signature {
                         prepared,
-                        key: p.key.clone(),
+                        key: p.key,
                     });
                     self.owners.push(p.owner);
                 }
@@ -505,7 +505,7 @@ impl Worker {
                     work,
                     index,
                     &signature,
-                    &key,
+                    key,
                     Message::Framed((start, work.signed.len())),
                 );
             }
@@ -778,13 +778,13 @@ fn defer(
     work: &mut ChunkWork,
     owner: u32,
     signature: &[u8; 64],
-    key: &Arc<crate::verify::VerifyingKey>,
+    key: Arc<crate::verify::VerifyingKey>,
     message: Message,
 ) {
     work.pending.push(Pending {
         owner,
         signature: *signature,
-        key: key.clone(),
+        key,
         message,
     });
 }
@@ -892,7 +892,7 @@ fn check_proof(
                 proof: (proof_start, doc_start),
                 doc: (doc_start, end),
             };
-            defer(work, index, &signature, &key, message);
+            defer(work, index, &signature, key, message);
         }
         Err(problem) => rec.problems.insert(problem),
     }
