@@ -110,7 +110,7 @@ impl ChunkWork {
         let mut digests = vec![[0u8; 32]; slices.len()];
         sha256_many(&slices, &mut digests);
         let mut next = digests.chunks_exact(2);
-        let pending = std::mem::take(&mut self.pending);
+        let mut pending = std::mem::take(&mut self.pending);
         // Hashed pairs are framed here as R ‖ A ‖ digests; JWS signing
         // inputs were framed when deferred.
         let pairs: Vec<[u8; 128]> = pending
@@ -151,7 +151,7 @@ impl ChunkWork {
             );
         }
         let prepared = prepare_framed(&items);
-        for (p, outcome) in pending.into_iter().zip(prepared) {
+        for (p, outcome) in pending.drain(..).zip(prepared) {
             match outcome {
                 Ok(prepared) => {
                     self.signatures.push(Signature {
@@ -175,6 +175,8 @@ impl ChunkWork {
                     .insert(Problem::WeakKey),
             }
         }
+        // Emptied, its capacity kept for the next chunk.
+        self.pending = pending;
     }
 }
 
