@@ -6,7 +6,7 @@
 
 use std::hint::black_box;
 
-use credverify::parse::sha256x::sha256_many;
+use credverify::parse::sha256x::{Midstates, PREFIX, sha256_many, sha256_many_resuming};
 use credverify::parse::sha512x::sha512_many;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use sha2::{Digest, Sha256, Sha512};
@@ -39,6 +39,38 @@ fn hashing(c: &mut Criterion) {
     group.bench_function("sha256_many", |b| {
         b.iter(|| {
             sha256_many(black_box(&messages), &mut out);
+            black_box(&out);
+        })
+    });
+    // Messages that all begin differently: what resuming costs when it
+    // never applies (the comparisons with the starts it remembers).
+    let mut midstates = Midstates::default();
+    group.bench_function("sha256_many_resuming_unique_starts", |b| {
+        b.iter(|| {
+            sha256_many_resuming(black_box(&messages), &mut out, &mut midstates);
+            black_box(&out);
+        })
+    });
+    group.finish();
+
+    // Canonical forms of one export begin alike (`{"@context":[...]`).
+    let shared: Vec<Vec<u8>> = owned
+        .iter()
+        .map(|m| [&owned[0][..PREFIX], &m[PREFIX..]].concat())
+        .collect();
+    let messages: Vec<&[u8]> = shared.iter().map(Vec::as_slice).collect();
+    let mut group = c.benchmark_group("sha256_256x2700_shared_start");
+    group.throughput(Throughput::Bytes((MESSAGES * LEN) as u64));
+    group.bench_function("sha256_many", |b| {
+        b.iter(|| {
+            sha256_many(black_box(&messages), &mut out);
+            black_box(&out);
+        })
+    });
+    let mut midstates = Midstates::default();
+    group.bench_function("sha256_many_resuming", |b| {
+        b.iter(|| {
+            sha256_many_resuming(black_box(&messages), &mut out, &mut midstates);
             black_box(&out);
         })
     });

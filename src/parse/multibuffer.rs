@@ -81,12 +81,13 @@ impl<'a, const BLOCK: usize, const LEN_BYTES: usize> Lane<'a, BLOCK, LEN_BYTES> 
         len / BLOCK + Self::tail_blocks(len % BLOCK)
     }
 
-    /// The lane of `message`, its padded last blocks written to `buf`.
-    fn new(message: &'a [u8], buf: &'a mut [[u8; BLOCK]; 2]) -> Self {
+    /// The lane of `message` from its block `done` on (the blocks before it
+    /// are already compressed), its padded last blocks written to `buf`.
+    fn new(message: &'a [u8], done: usize, buf: &'a mut [[u8; BLOCK]; 2]) -> Self {
         // The bit count below is a u128; a longer field would not fit, and
         // a field filling the block would leave no room for the 0x80 byte.
         const { assert!(LEN_BYTES <= 16 && LEN_BYTES < BLOCK) };
-        let (full, rest) = message.as_chunks::<BLOCK>();
+        let (full, rest) = message[done * BLOCK..].as_chunks::<BLOCK>();
         let tail_blocks = Self::tail_blocks(rest.len());
         let end = tail_blocks * BLOCK;
         let bytes = buf.as_flattened_mut();
@@ -106,7 +107,7 @@ impl<'a, const BLOCK: usize, const LEN_BYTES: usize> Lane<'a, BLOCK, LEN_BYTES> 
         }
     }
 
-    /// Number of blocks of the padded message.
+    /// Number of blocks of the padded message still to compress.
     pub(super) fn blocks(&self) -> usize {
         self.full.len() + self.tail.len()
     }
@@ -123,6 +124,10 @@ impl<'a, const BLOCK: usize, const LEN_BYTES: usize> Lane<'a, BLOCK, LEN_BYTES> 
 /// Hashes `messages` in groups of `N` with `group`, which fills in the
 /// digests of the non-idle lanes of a group, and stores each digest at its
 /// message's index in `out`.
+///
+/// `done[i]` full blocks of message `i` are already compressed (an empty
+/// `done`: none of any message); its lane starts after them, and `group`
+/// gets the indices of its lanes' messages to find their states.
 #[cfg(target_arch = "x86_64")]
 pub(super) fn many_lanes<
     const BLOCK: usize,
@@ -131,14 +136,16 @@ pub(super) fn many_lanes<
     const DIGEST: usize,
 >(
     messages: &[&[u8]],
+    done: &[usize],
     out: &mut [[u8; DIGEST]],
-    mut group: impl FnMut(&[Lane<'_, BLOCK, LEN_BYTES>; N], &mut [[u8; DIGEST]; N]),
+    mut group: impl FnMut(&[Lane<'_, BLOCK, LEN_BYTES>; N], &[usize], &mut [[u8; DIGEST]; N]),
 ) {
-    // A group costs as many compressions as its longest message, so grouping
-    // messages of similar length keeps the finished-lane waste small.
+    let done_of = |i: usize| done.get(i).copied().unwrap_or(0);
+    // A group costs as many compressions as its longest lane, so grouping
+    // lanes of similar length keeps the finished-lane waste small.
     let mut order: Vec<usize> = (0..messages.len()).collect();
     order.sort_unstable_by_key(|&i| {
-        std::cmp::Reverse(Lane::<BLOCK, LEN_BYTES>::padded_blocks(messages[i].len()))
+        std::cmp::Reverse(Lane::<BLOCK, LEN_BYTES>::padded_blocks(messages[i].len()) - done_of(i))
     });
     // The padded blocks are written in place for each group: building them
     // inside the lanes and moving those around cost a quarter of the time
@@ -147,10 +154,10 @@ pub(super) fn many_lanes<
     for chunk in order.chunks(N) {
         let mut lanes = [Lane::IDLE; N];
         for ((lane, buf), &i) in lanes.iter_mut().zip(&mut tails).zip(chunk) {
-            *lane = Lane::new(messages[i], buf);
+            *lane = Lane::new(messages[i], done_of(i), buf);
         }
         let mut digests = [[0; DIGEST]; N];
-        group(&lanes, &mut digests);
+        group(&lanes, chunk, &mut digests);
         for (&i, digest) in chunk.iter().zip(&digests) {
             out[i] = *digest;
         }
@@ -181,7 +188,7 @@ mod tests {
         let mut buf = [[0xEE; BLOCK]; 2];
         for len in (0..=data.len()).rev() {
             let message = &data[..len];
-            let lane = Lane::<BLOCK, LEN_BYTES>::new(message, &mut buf);
+            let lane = Lane::<BLOCK, LEN_BYTES>::new(message, 0, &mut buf);
             let padded: Vec<u8> = (0..lane.blocks()).flat_map(|s| *lane.block(s)).collect();
             assert_eq!(
                 padded,
@@ -190,6 +197,17 @@ mod tests {
             );
             assert_eq!(lane.blocks(), Lane::<BLOCK, LEN_BYTES>::padded_blocks(len));
             assert_eq!(lane.block(lane.blocks()), Lane::<BLOCK, LEN_BYTES>::DUMMY);
+            // Resumed after its first full blocks, a lane holds the rest of
+            // the same padded form: the length field counts every byte.
+            for done in 1..=len / BLOCK {
+                let lane = Lane::<BLOCK, LEN_BYTES>::new(message, done, &mut buf);
+                let rest: Vec<u8> = (0..lane.blocks()).flat_map(|s| *lane.block(s)).collect();
+                assert_eq!(
+                    rest,
+                    reference_padding::<BLOCK, LEN_BYTES>(message)[done * BLOCK..],
+                    "length {len}, {done} blocks done"
+                );
+            }
         }
     }
 
@@ -217,8 +235,9 @@ mod tests {
         let mut out = vec![[0xAA; 2]; messages.len()];
         many_lanes(
             &messages,
+            &[],
             &mut out,
-            |lanes: &[Lane<'_, 64, 8>; 3], digests| {
+            |lanes: &[Lane<'_, 64, 8>; 3], _, digests| {
                 for (lane, digest) in lanes.iter().zip(digests) {
                     *digest = [lane.block(0)[0], lane.blocks() as u8];
                 }

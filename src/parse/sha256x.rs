@@ -30,6 +30,134 @@ pub fn sha256_many(messages: &[&[u8]], out: &mut [[u8; 32]]) {
     multibuffer::hash_many("sha256_many", messages, out, SIMD, portable);
 }
 
+/// [`sha256_many`] that starts messages whose first [`PREFIX`] bytes it has
+/// met before from the state after those bytes, kept in `midstates` from
+/// call to call. The digests are the same.
+///
+/// The canonical forms of one export's credentials and proof
+/// configurations begin with the same `{"@context":[...]` text, about two
+/// blocks of the six of a proof configuration and the thirty of a
+/// document; those blocks are compressed once per worker instead of once
+/// per message.
+///
+/// # Panics
+///
+/// If `out.len() != messages.len()`.
+pub fn sha256_many_resuming(messages: &[&[u8]], out: &mut [[u8; 32]], midstates: &mut Midstates) {
+    #[cfg(target_arch = "x86_64")]
+    resuming_with(
+        messages,
+        out,
+        midstates,
+        &[x86::with_avx512, x86::with_avx2],
+    );
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = midstates;
+        sha256_many(messages, out);
+    }
+}
+
+/// [`sha256_many_resuming`] with the first of `paths` that the CPU
+/// supports, else [`sha256_many`].
+#[cfg(target_arch = "x86_64")]
+fn resuming_with(
+    messages: &[&[u8]],
+    out: &mut [[u8; 32]],
+    midstates: &mut Midstates,
+    paths: &[x86::ResumingPath],
+) {
+    assert_eq!(
+        messages.len(),
+        out.len(),
+        "sha256_many_resuming: one digest slot per message"
+    );
+    if messages.len() > 1 {
+        let mut done = std::mem::take(&mut midstates.done);
+        let mut states = std::mem::take(&mut midstates.states);
+        done.clear();
+        states.clear();
+        for message in messages {
+            let (blocks, state) = midstates
+                .find(message)
+                .map_or((0, H0), |state| (PREFIX / 64, state));
+            done.push(blocks);
+            states.push(state);
+        }
+        let resume = x86::Resume {
+            done: &done,
+            states: &states,
+        };
+        let hashed = paths.iter().any(|path| path(messages, resume, out));
+        midstates.done = done;
+        midstates.states = states;
+        if hashed {
+            return;
+        }
+    }
+    sha256_many(messages, out);
+}
+
+/// Bytes of a message start that [`Midstates`] keeps the state after:
+/// two blocks.
+pub const PREFIX: usize = 128;
+
+/// Known states after this many distinct message starts at most.
+const MAX_KNOWN: usize = 4;
+
+/// Message starts met once, remembered so that a second meeting earns a
+/// state; at most this many.
+const MAX_SEEN: usize = 4;
+
+/// SHA-256 states after the first [`PREFIX`] bytes of messages, for
+/// [`sha256_many_resuming`]. A start gets its state (two compressions with
+/// the `sha2` crate) the second time it is met, so that exports whose
+/// messages all begin differently pay only the comparisons. Each worker
+/// keeps its own.
+#[derive(Default)]
+pub struct Midstates {
+    known: Vec<([u8; PREFIX], [u32; 8])>,
+    /// The entry of `known` to replace next once it is full.
+    evict: usize,
+    seen: Vec<[u8; PREFIX]>,
+    /// The entry of `seen` to replace next once it is full.
+    forget: usize,
+    /// Reused per call: blocks done and starting state of each message.
+    done: Vec<usize>,
+    states: Vec<[u32; 8]>,
+}
+
+impl Midstates {
+    /// The state after the first [`PREFIX`] bytes of `message`, if they
+    /// are known or met for the second time; None for a shorter message.
+    pub fn find(&mut self, message: &[u8]) -> Option<[u32; 8]> {
+        let start: &[u8; PREFIX] = message.first_chunk()?;
+        if let Some((_, state)) = self.known.iter().find(|(p, _)| p == start) {
+            return Some(*state);
+        }
+        let Some(i) = self.seen.iter().position(|p| p == start) else {
+            remember(&mut self.seen, &mut self.forget, *start, MAX_SEEN);
+            return None;
+        };
+        self.seen.swap_remove(i);
+        self.forget = 0;
+        let mut state = H0;
+        sha2::block_api::compress256(&mut state, start.as_chunks::<64>().0);
+        remember(&mut self.known, &mut self.evict, (*start, state), MAX_KNOWN);
+        Some(state)
+    }
+}
+
+/// Adds `item` to `list`, replacing entries in turn once it holds `max`.
+fn remember<T>(list: &mut Vec<T>, next: &mut usize, item: T, max: usize) {
+    if list.len() < max {
+        list.push(item);
+    } else {
+        list[*next % max] = item;
+        *next = (*next + 1) % max;
+    }
+}
+
 /// The SIMD paths, widest first.
 #[cfg(target_arch = "x86_64")]
 const SIMD: &[multibuffer::SimdPath<32>] = &[x86::try_avx512, x86::try_avx2];
@@ -70,7 +198,6 @@ const K: [[u32; 16]; 4] = [
 ];
 
 /// §5.3.3.
-#[cfg(target_arch = "x86_64")]
 const H0: [u32; 8] = [
     0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 ];
@@ -107,7 +234,8 @@ macro_rules! round {
 
 /// The width-independent part of a kernel: compression and the group loop,
 /// built on the primitives of the module it is expanded in (`add`, `splat`,
-/// `ch`, `maj`, the four sigmas, `load_words` and `lane_words`).
+/// `ch`, `maj`, the four sigmas, `load_words`, `lane_words` and
+/// `from_lane_words`).
 #[cfg(target_arch = "x86_64")]
 macro_rules! kernel {
     ($feature:literal, $v:ty, $lanes:literal) => {
@@ -160,6 +288,7 @@ macro_rules! kernel {
         #[target_feature(enable = $feature)]
         pub(super) unsafe fn hash_group(
             lanes: &[Lane<'_>; $lanes],
+            starts: &[[u32; 8]; $lanes],
             digests: &mut [[u8; 32]; $lanes],
         ) {
             let mut blocks = [0; $lanes];
@@ -167,8 +296,12 @@ macro_rules! kernel {
                 *n = lane.blocks();
             }
             let mut state = [splat(0); 8];
-            for (v, h) in state.iter_mut().zip(H0) {
-                *v = splat(h);
+            for (j, v) in state.iter_mut().enumerate() {
+                let mut words = [0; $lanes];
+                for (w, start) in words.iter_mut().zip(starts) {
+                    *w = start[j];
+                }
+                *v = from_lane_words(&words);
             }
             let mut block_refs = [Lane::DUMMY; $lanes];
             for s in 0..blocks.iter().copied().max().unwrap_or(0) {
@@ -199,28 +332,69 @@ macro_rules! kernel {
 mod x86 {
     use super::multibuffer::many_lanes;
 
+    use super::H0;
+
+    /// Where each message starts: `done[i]` blocks of message `i` are
+    /// compressed into `states[i]`. Empty slices: every message from the
+    /// start.
+    #[derive(Clone, Copy, Default)]
+    pub(super) struct Resume<'r> {
+        pub(super) done: &'r [usize],
+        pub(super) states: &'r [[u32; 8]],
+    }
+
+    impl Resume<'_> {
+        /// The starting states of a group's lanes (H0 for idle ones).
+        fn starts<const N: usize>(&self, messages: &[usize]) -> [[u32; 8]; N] {
+            let mut starts = [H0; N];
+            for (start, &i) in starts.iter_mut().zip(messages) {
+                *start = self.states.get(i).copied().unwrap_or(H0);
+            }
+            starts
+        }
+    }
+
+    /// A SIMD path that resumes messages; false if the CPU lacks it.
+    pub(super) type ResumingPath = fn(&[&[u8]], Resume<'_>, &mut [[u8; 32]]) -> bool;
+
     /// Hashes with 16 lanes if the CPU has AVX-512F; false if it has not.
     pub(super) fn try_avx512(messages: &[&[u8]], out: &mut [[u8; 32]]) -> bool {
-        if !std::is_x86_feature_detected!("avx512f") {
-            return false;
-        }
-        many_lanes(messages, out, |lanes, digests| {
-            // SAFETY: AVX-512F support was detected just above, and the
-            // closure runs only inside this call.
-            unsafe { avx512::hash_group(lanes, digests) }
-        });
-        true
+        with_avx512(messages, Resume::default(), out)
     }
 
     /// Hashes with 8 lanes if the CPU has AVX2; false if it has not.
     pub(super) fn try_avx2(messages: &[&[u8]], out: &mut [[u8; 32]]) -> bool {
+        with_avx2(messages, Resume::default(), out)
+    }
+
+    /// [`try_avx512`] with messages resumed as `resume` says.
+    pub(super) fn with_avx512(
+        messages: &[&[u8]],
+        resume: Resume<'_>,
+        out: &mut [[u8; 32]],
+    ) -> bool {
+        if !std::is_x86_feature_detected!("avx512f") {
+            return false;
+        }
+        many_lanes(messages, resume.done, out, |lanes, indices, digests| {
+            let starts = resume.starts(indices);
+            // SAFETY: AVX-512F support was detected just above, and the
+            // closure runs only inside this call.
+            unsafe { avx512::hash_group(lanes, &starts, digests) }
+        });
+        true
+    }
+
+    /// [`try_avx2`] with messages resumed as `resume` says.
+    pub(super) fn with_avx2(messages: &[&[u8]], resume: Resume<'_>, out: &mut [[u8; 32]]) -> bool {
         if !std::is_x86_feature_detected!("avx2") {
             return false;
         }
-        many_lanes(messages, out, |lanes, digests| {
+        many_lanes(messages, resume.done, out, |lanes, indices, digests| {
+            let starts = resume.starts(indices);
             // SAFETY: AVX2 support was detected just above, and the closure
             // runs only inside this call.
-            unsafe { avx2::hash_group(lanes, digests) }
+            unsafe { avx2::hash_group(lanes, &starts, digests) }
         });
         true
     }
@@ -231,7 +405,7 @@ mod x86 {
     mod avx512 {
         use std::arch::x86_64::*;
 
-        use super::super::{H0, K, Lane};
+        use super::super::{K, Lane};
 
         #[inline]
         #[target_feature(enable = "avx512f")]
@@ -366,6 +540,14 @@ mod x86 {
             words
         }
 
+        #[inline]
+        #[target_feature(enable = "avx512f")]
+        fn from_lane_words(words: &[u32; 16]) -> __m512i {
+            // SAFETY: `words` is 64 readable bytes, exactly one unaligned
+            // 512-bit load.
+            unsafe { _mm512_loadu_si512(words.as_ptr().cast()) }
+        }
+
         kernel!("avx512f", __m512i, 16);
     }
 
@@ -374,7 +556,7 @@ mod x86 {
     mod avx2 {
         use std::arch::x86_64::*;
 
-        use super::super::{H0, K, Lane};
+        use super::super::{K, Lane};
 
         #[inline]
         #[target_feature(enable = "avx2")]
@@ -537,6 +719,14 @@ mod x86 {
             words
         }
 
+        #[inline]
+        #[target_feature(enable = "avx2")]
+        fn from_lane_words(words: &[u32; 8]) -> __m256i {
+            // SAFETY: `words` is 32 readable bytes, exactly one unaligned
+            // 256-bit load.
+            unsafe { _mm256_loadu_si256(words.as_ptr().cast()) }
+        }
+
         kernel!("avx2", __m256i, 8);
     }
 }
@@ -673,6 +863,92 @@ mod tests {
                 check(hash, &messages, per_call);
             }
         }
+    }
+
+    /// Messages of a few shared starts (more than `Midstates` keeps) and
+    /// of unique ones, of every length around the two-block prefix, hashed
+    /// in calls of varied sizes through one `Midstates`, by each path.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn resumed_messages_hash_as_whole_ones() {
+        let mut rng = Rng(3);
+        let starts: Vec<Vec<u8>> = (0..MAX_KNOWN + 3).map(|_| rng.bytes(PREFIX)).collect();
+        let mut owned: Vec<Vec<u8>> = Vec::new();
+        for round in 0..6 {
+            for (k, start) in starts.iter().enumerate() {
+                // Starts come back in turn, a few more often than others.
+                if round % (1 + k % 3) == 0 {
+                    let tail = (rng.next() % 400) as usize;
+                    owned.push([start.clone(), rng.bytes(tail)].concat());
+                }
+            }
+            let len = (rng.next() % 600) as usize;
+            owned.push(rng.bytes(len));
+        }
+        // Exactly the prefix, and one byte either side of it.
+        for len in [
+            PREFIX - 1,
+            PREFIX,
+            PREFIX + 1,
+            PREFIX + 55,
+            PREFIX + 56,
+            PREFIX + 64,
+        ] {
+            owned.push(starts[0].iter().cycle().take(len).copied().collect());
+            owned.push(starts[0].iter().cycle().take(len).copied().collect());
+        }
+        let messages: Vec<&[u8]> = owned.iter().map(Vec::as_slice).collect();
+        let mut paths: Vec<(&str, x86::ResumingPath)> = Vec::new();
+        if std::is_x86_feature_detected!("avx512f") {
+            paths.push(("avx512", x86::with_avx512));
+        }
+        if std::is_x86_feature_detected!("avx2") {
+            paths.push(("avx2", x86::with_avx2));
+        }
+        paths.push(("none", |_, _, _| false));
+        for (name, path) in paths {
+            for per_call in [2, 5, 16, 17, messages.len()] {
+                eprintln!("{name}, {per_call} per call");
+                let mut midstates = Midstates::default();
+                let mut out = vec![[0xAA; 32]; messages.len()];
+                for (m, o) in messages.chunks(per_call).zip(out.chunks_mut(per_call)) {
+                    resuming_with(m, o, &mut midstates, &[path]);
+                }
+                for (i, (message, digest)) in messages.iter().zip(&out).enumerate() {
+                    let expected: [u8; 32] = Sha256::digest(message).into();
+                    assert_eq!(hex(digest), hex(&expected), "{name}: message {i}");
+                }
+            }
+        }
+    }
+
+    /// A start earns its state the second time it is met; shorter messages
+    /// never do; the state is that of the start's two blocks.
+    #[test]
+    fn a_start_is_kept_from_its_second_meeting() {
+        let mut midstates = Midstates::default();
+        let message: Vec<u8> = (0..300).map(|i| (i * 31 + 7) as u8).collect();
+        assert_eq!(midstates.find(&message), None);
+        let state = midstates.find(&message).expect("met twice");
+        assert_eq!(midstates.find(&message[..200]), Some(state));
+        assert_eq!(midstates.find(&message[..PREFIX - 1]), None);
+        assert_eq!(midstates.find(&message[..PREFIX - 1]), None);
+        // The state continues to the message's digest with sha2's own
+        // compression of the remaining padded blocks.
+        let mut padded = message.clone();
+        padded.push(0x80);
+        while padded.len() % 64 != 56 {
+            padded.push(0);
+        }
+        padded.extend_from_slice(&(message.len() as u64 * 8).to_be_bytes());
+        let mut resumed = state;
+        sha2::block_api::compress256(&mut resumed, padded[PREFIX..].as_chunks::<64>().0);
+        let digest: Vec<u8> = resumed.iter().flat_map(|w| w.to_be_bytes()).collect();
+        assert_eq!(digest, Sha256::digest(&message).to_vec());
+        // A start that changes is not mistaken for the known one.
+        let mut other = message.clone();
+        other[PREFIX - 1] ^= 1;
+        assert_eq!(midstates.find(&other), None);
     }
 
     #[test]

@@ -286,7 +286,7 @@ mod x86 {
         {
             return false;
         }
-        many_lanes(messages, out, |lanes, digests| {
+        many_lanes(messages, &[], out, |lanes, _, digests| {
             // SAFETY: AVX-512F and AVX-512BW support was detected just above,
             // and the closure runs only inside this call.
             unsafe { avx512::hash_group(lanes, digests) }
@@ -299,7 +299,7 @@ mod x86 {
         if !std::is_x86_feature_detected!("avx2") {
             return false;
         }
-        many_lanes(messages, out, |lanes, digests| {
+        many_lanes(messages, &[], out, |lanes, _, digests| {
             // SAFETY: AVX2 support was detected just above, and the closure
             // runs only inside this call.
             unsafe { avx2::hash_group(lanes, digests) }

@@ -12,7 +12,7 @@ use crate::parse::credential::{self, ClaimFallback, Credential};
 use crate::parse::jcs::{Canonicalizer, Patch, Writer};
 use crate::parse::json::{JsonParser, Value, number};
 use crate::parse::jws::{self, CompactJws};
-use crate::parse::sha256x::sha256_many;
+use crate::parse::sha256x::{Midstates, sha256_many_resuming};
 use crate::rdf::canon::{HashAlgorithm, Limits, canonical_nquads};
 use crate::resolve::{KeyResolver, LocalKeys, ResolvedKey};
 use crate::status::check::{StatusAnswer, StatusLists};
@@ -72,6 +72,8 @@ pub struct ChunkWork {
     /// When set, every signature's (message, signature, key) is copied here
     /// too, up to the vector's capacity (the throughput command's raw rate).
     pub capture: Option<Vec<Triple>>,
+    /// The hash states after the start that canonical forms share.
+    midstates: Midstates,
 }
 
 /// A signature waiting for its message to be hashed.
@@ -108,7 +110,7 @@ impl ChunkWork {
             }
         }
         let mut digests = vec![[0u8; 32]; slices.len()];
-        sha256_many(&slices, &mut digests);
+        sha256_many_resuming(&slices, &mut digests, &mut self.midstates);
         let mut next = digests.chunks_exact(2);
         let mut pending = std::mem::take(&mut self.pending);
         // Hashed pairs are framed here as R ‖ A ‖ digests; JWS signing
