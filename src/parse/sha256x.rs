@@ -34,11 +34,10 @@ pub fn sha256_many(messages: &[&[u8]], out: &mut [[u8; 32]]) {
 /// met before from the state after those bytes, kept in `midstates` from
 /// call to call. The digests are the same.
 ///
-/// The canonical forms of one export's credentials and proof
-/// configurations begin with the same `{"@context":[...]` text, about two
-/// blocks of the six of a proof configuration and the thirty of a
-/// document; those blocks are compressed once per worker instead of once
-/// per message.
+/// The canonical documents of one export begin with the same
+/// `{"@context":[...]` text, two blocks of about thirty, as do proof
+/// configurations that carry an `@context` (two of six); those blocks are
+/// compressed once per worker instead of once per message.
 ///
 /// # Panics
 ///
@@ -103,23 +102,24 @@ fn resuming_with(
 pub const PREFIX: usize = 128;
 
 /// Known states after this many distinct message starts at most.
-const MAX_KNOWN: usize = 4;
+const MAX_KNOWN: usize = 8;
 
 /// Message starts met once, remembered so that a second meeting earns a
 /// state; at most this many.
-const MAX_SEEN: usize = 4;
+const MAX_SEEN: usize = 8;
 
 /// SHA-256 states after the first [`PREFIX`] bytes of messages, for
 /// [`sha256_many_resuming`]. A start gets its state (two compressions with
-/// the `sha2` crate) the second time it is met, so that exports whose
-/// messages all begin differently pay only the comparisons. Each worker
-/// keeps its own.
+/// the `sha2` crate) the second time it is met, so that messages that all
+/// begin differently (proof configurations begin with their `created`
+/// time when they have no `@context`) pay only a fingerprint and a few
+/// integer comparisons. Each worker keeps its own.
 #[derive(Default)]
 pub struct Midstates {
-    known: Vec<([u8; PREFIX], [u32; 8])>,
+    known: Vec<(Start, [u32; 8])>,
     /// The entry of `known` to replace next once it is full.
     evict: usize,
-    seen: Vec<[u8; PREFIX]>,
+    seen: Vec<Start>,
     /// The entry of `seen` to replace next once it is full.
     forget: usize,
     /// Reused per call: blocks done and starting state of each message.
@@ -127,23 +127,49 @@ pub struct Midstates {
     states: Vec<[u32; 8]>,
 }
 
+/// A message start with a fingerprint that tells most other starts apart
+/// in one comparison (equal fingerprints are then compared byte by byte).
+#[derive(Clone, Copy)]
+struct Start {
+    print: u64,
+    bytes: [u8; PREFIX],
+}
+
+impl Start {
+    fn of(bytes: &[u8; PREFIX]) -> Start {
+        let print = bytes
+            .as_chunks::<8>()
+            .0
+            .iter()
+            .fold(0, |print, word| print ^ u64::from_le_bytes(*word));
+        Start {
+            print,
+            bytes: *bytes,
+        }
+    }
+
+    fn is(&self, other: &Start) -> bool {
+        self.print == other.print && self.bytes == other.bytes
+    }
+}
+
 impl Midstates {
     /// The state after the first [`PREFIX`] bytes of `message`, if they
     /// are known or met for the second time; None for a shorter message.
     pub fn find(&mut self, message: &[u8]) -> Option<[u32; 8]> {
-        let start: &[u8; PREFIX] = message.first_chunk()?;
-        if let Some((_, state)) = self.known.iter().find(|(p, _)| p == start) {
+        let start = Start::of(message.first_chunk()?);
+        if let Some((_, state)) = self.known.iter().find(|(s, _)| s.is(&start)) {
             return Some(*state);
         }
-        let Some(i) = self.seen.iter().position(|p| p == start) else {
-            remember(&mut self.seen, &mut self.forget, *start, MAX_SEEN);
+        let Some(i) = self.seen.iter().position(|s| s.is(&start)) else {
+            remember(&mut self.seen, &mut self.forget, start, MAX_SEEN);
             return None;
         };
         self.seen.swap_remove(i);
         self.forget = 0;
         let mut state = H0;
-        sha2::block_api::compress256(&mut state, start.as_chunks::<64>().0);
-        remember(&mut self.known, &mut self.evict, (*start, state), MAX_KNOWN);
+        sha2::block_api::compress256(&mut state, start.bytes.as_chunks::<64>().0);
+        remember(&mut self.known, &mut self.evict, (start, state), MAX_KNOWN);
         Some(state)
     }
 }
