@@ -166,7 +166,6 @@ impl Midstates {
             return None;
         };
         self.seen.swap_remove(i);
-        self.forget = 0;
         let mut state = H0;
         sha2::block_api::compress256(&mut state, start.bytes.as_chunks::<64>().0);
         remember(&mut self.known, &mut self.evict, (start, state), MAX_KNOWN);
