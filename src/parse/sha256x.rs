@@ -136,38 +136,41 @@ struct Start {
 }
 
 impl Start {
-    fn of(bytes: &[u8; PREFIX]) -> Start {
-        let print = bytes
+    /// The fingerprint of a start: the XOR of its sixteen words.
+    fn print(bytes: &[u8; PREFIX]) -> u64 {
+        bytes
             .as_chunks::<8>()
             .0
             .iter()
-            .fold(0, |print, word| print ^ u64::from_le_bytes(*word));
-        Start {
-            print,
-            bytes: *bytes,
-        }
+            .fold(0, |print, word| print ^ u64::from_le_bytes(*word))
     }
 
-    fn is(&self, other: &Start) -> bool {
-        self.print == other.print && self.bytes == other.bytes
+    fn is(&self, print: u64, bytes: &[u8; PREFIX]) -> bool {
+        self.print == print && self.bytes == *bytes
     }
 }
 
 impl Midstates {
     /// The state after the first [`PREFIX`] bytes of `message`, if they
     /// are known or met for the second time; None for a shorter message.
+    /// A start is copied only when it is remembered.
     pub fn find(&mut self, message: &[u8]) -> Option<[u32; 8]> {
-        let start = Start::of(message.first_chunk()?);
-        if let Some((_, state)) = self.known.iter().find(|(s, _)| s.is(&start)) {
+        let bytes: &[u8; PREFIX] = message.first_chunk()?;
+        let print = Start::print(bytes);
+        if let Some((_, state)) = self.known.iter().find(|(s, _)| s.is(print, bytes)) {
             return Some(*state);
         }
-        let Some(i) = self.seen.iter().position(|s| s.is(&start)) else {
+        let start = Start {
+            print,
+            bytes: *bytes,
+        };
+        let Some(i) = self.seen.iter().position(|s| s.is(print, bytes)) else {
             remember(&mut self.seen, &mut self.forget, start, MAX_SEEN);
             return None;
         };
         self.seen.swap_remove(i);
         let mut state = H0;
-        sha2::block_api::compress256(&mut state, start.bytes.as_chunks::<64>().0);
+        sha2::block_api::compress256(&mut state, bytes.as_chunks::<64>().0);
         remember(&mut self.known, &mut self.evict, (start, state), MAX_KNOWN);
         Some(state)
     }
