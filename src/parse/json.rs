@@ -1,5 +1,9 @@
 //! JSON records parsed by simd-json into a flat tape, and a borrowed view of it.
 //!
+//! Records without escapes and numbers, nearly all of an export, take a
+//! shorter road to the same tape ([`super::plain`]); simd-json parses the
+//! rest and judges every record that road does not take.
+//!
 //! simd-json keeps the last of two members with the same name and has no
 //! notion of I-JSON; both matter here. Duplicate names are a known
 //! signature-confusion vector (the signer and the verifier may read different
@@ -10,6 +14,7 @@
 use simd_json::{Buffers, Node, StaticNode, Tape};
 
 use super::jcs::{Canonicalizer, Writer};
+use super::plain::PlainParser;
 use crate::verdict::Problem;
 
 /// Deepest nesting a record may have. Credentials nest a handful of levels;
@@ -28,6 +33,8 @@ pub struct JsonParser {
     tape: Option<Tape<'static>>,
     /// Tape positions of the objects whose names are still to be checked.
     objects: Vec<usize>,
+    /// The parser of records without escapes, tried first.
+    plain: PlainParser,
 }
 
 impl Default for JsonParser {
@@ -37,6 +44,7 @@ impl Default for JsonParser {
             input: Vec::new(),
             tape: Some(Tape::null()),
             objects: Vec::new(),
+            plain: PlainParser::default(),
         }
     }
 }
@@ -48,8 +56,14 @@ impl JsonParser {
         bytes: &[u8],
         f: impl FnOnce(Value<'_>) -> R,
     ) -> Result<R, Problem> {
-        self.load(bytes);
-        self.parse_input(f).map_err(|e| e.problem(bytes))
+        self.parse_text(bytes, |root, objects, _| {
+            objects
+                .iter()
+                .try_for_each(|&i| check_unique_keys(root.nodes, i))
+                .map_err(Failure::Known)?;
+            Ok(f(root))
+        })
+        .map_err(|e| e.problem(bytes))
     }
 
     /// Parses the bytes that `fill` writes into the parser's own (cleared)
@@ -98,10 +112,7 @@ impl JsonParser {
         canon: &mut Canonicalizer,
         f: impl FnOnce(Value<'_>, &mut Writer<'_, '_>) -> R,
     ) -> Result<R, Problem> {
-        self.load(bytes);
-        // The copy's address once padding can no longer move it.
-        let source = Source::of(bytes, self.input.as_ptr() as usize);
-        self.parse_with(|root, objects| {
+        self.parse_text(bytes, |root, objects, source| {
             canon.begin_document();
             let result = f(root, &mut canon.writer(source));
             if canon.duplicate_found() {
@@ -115,6 +126,43 @@ impl JsonParser {
             Ok(result)
         })
         .map_err(|e| e.problem(bytes))
+    }
+
+    /// Parses `bytes` and hands `f` the document, the tape positions of its
+    /// objects of two or more members (whose names `f` must check, or have
+    /// checked) and, when the record is plain, its [`Source`].
+    ///
+    /// A plain record is parsed in place by [`PlainParser`]; the others, and
+    /// the plain ones it does not take, by simd-json from a padded copy.
+    /// Both give the same tape.
+    fn parse_text<'s, R>(
+        &mut self,
+        bytes: &'s [u8],
+        f: impl FnOnce(Value<'_>, &[usize], Option<Source<'s>>) -> Result<R, Failure>,
+    ) -> Result<R, Failure> {
+        let plain = self.plain.scan(bytes);
+        if plain {
+            let mut tape: Tape<'_> = self.tape.take().unwrap_or_else(Tape::null).reset();
+            if self.plain.parse(bytes, &mut tape.0, &mut self.objects) {
+                let source = Source {
+                    text: bytes,
+                    base: bytes.as_ptr() as usize,
+                };
+                let root = Value {
+                    nodes: &tape.0,
+                    idx: 0,
+                };
+                let result = f(root, &self.objects, Some(source));
+                self.tape = Some(tape.reset());
+                return result;
+            }
+            self.tape = Some(tape.reset());
+        }
+        self.load(bytes);
+        // The copy's address once padding can no longer move it.
+        let base = self.input.as_ptr() as usize;
+        let source = plain.then_some(Source { text: bytes, base });
+        self.parse_with(|root, objects| f(root, objects, source))
     }
 
     /// Copies `bytes` into the input buffer, padded.
@@ -164,8 +212,9 @@ impl JsonParser {
 
 /// What a string's position on the tape says about the record's text.
 ///
-/// simd-json parses a copy of the record and leaves a string that has no
-/// escape where it found it, pointing into that copy. When the record holds
+/// A string that has no escape points where it was found: into the record
+/// itself when [`PlainParser`] read it, into simd-json's copy of the record
+/// otherwise. When the record holds
 /// no backslash and no control character at all (it is "plain"), no string
 /// has an escape or needs one in canonical form, so the canonical bytes of a
 /// string are exactly its bytes in the record, quotes included, and a
@@ -176,16 +225,12 @@ impl JsonParser {
 #[derive(Clone, Copy)]
 pub struct Source<'s> {
     text: &'s [u8],
-    /// Address of simd-json's copy of `text`.
+    /// Address of the bytes the tape's strings point into: `text` itself
+    /// when [`PlainParser`] read it, else simd-json's copy of it.
     base: usize,
 }
 
 impl<'s> Source<'s> {
-    /// The source of a plain record, or None.
-    fn of(text: &'s [u8], base: usize) -> Option<Source<'s>> {
-        is_plain(text).then_some(Source { text, base })
-    }
-
     /// The record's text.
     #[inline]
     pub fn text(&self) -> &'s [u8] {
@@ -193,9 +238,9 @@ impl<'s> Source<'s> {
     }
 
     /// Where the string `s` of this record's tape starts in the text, when
-    /// it lies in simd-json's copy (an address inside that copy cannot
-    /// belong to anything else). simd-json leaves a string without escapes
-    /// in place, so it starts there in the text too, after its quote.
+    /// it lies in the parsed bytes (an address inside them cannot belong to
+    /// anything else). Both parsers leave a string without escapes in
+    /// place, so it starts there in the text too, after its quote.
     #[inline]
     pub fn offset(&self, s: &str) -> Option<usize> {
         let at = (s.as_ptr() as usize).checked_sub(self.base)?;

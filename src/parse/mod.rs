@@ -8,5 +8,6 @@ pub mod jcs;
 pub mod json;
 pub mod jws;
 mod multibuffer;
+mod plain;
 pub mod sha256x;
 pub mod sha512x;
