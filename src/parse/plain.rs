@@ -187,16 +187,20 @@ impl<'t> Reader<'t, '_> {
     }
 
     /// The string whose opening quote is at the position; moves past it.
-    #[inline]
+    #[inline(always)]
     fn string(&mut self) -> Option<&'t str> {
         let from = self.pos + 1;
         let end = self.next_quote(from)?;
         self.pos = end + 1;
-        self.whole.get(from..end)
+        debug_assert!(self.whole.is_char_boundary(from) && self.whole.is_char_boundary(end));
+        // SAFETY: `from` is just past a quote and `end` is a quote at or
+        // after it, inside the text. A quote is ASCII, and in valid UTF-8
+        // an ASCII byte and the byte after it both start characters.
+        Some(unsafe { self.whole.get_unchecked(from..end) })
     }
 
     /// The first quote at or after `from`.
-    #[inline]
+    #[inline(always)]
     fn next_quote(&self, from: usize) -> Option<usize> {
         let mut word = from / 64;
         let mut bits = self.quotes.get(word)? & (!0u64 << (from % 64));
@@ -209,7 +213,7 @@ impl<'t> Reader<'t, '_> {
     }
 
     /// A member's name and the colon after it, the name pushed on `tape`.
-    #[inline]
+    #[inline(always)]
     fn key(&mut self, tape: &mut Vec<Node<'t>>) -> bool {
         self.skip_spaces();
         if self.byte() != Some(b'"') {
