@@ -35,6 +35,8 @@ pub struct JsonParser {
     objects: Vec<usize>,
     /// The parser of records without escapes, tried first.
     plain: PlainParser,
+    /// What [`JsonParser::with_filled`] parses.
+    filled: Vec<u8>,
 }
 
 impl Default for JsonParser {
@@ -45,6 +47,7 @@ impl Default for JsonParser {
             tape: Some(Tape::null()),
             objects: Vec::new(),
             plain: PlainParser::default(),
+            filled: Vec::new(),
         }
     }
 }
@@ -66,37 +69,19 @@ impl JsonParser {
         .map_err(|e| e.problem(bytes))
     }
 
-    /// Parses the bytes that `fill` writes into the parser's own (cleared)
-    /// input buffer, which saves a copy when they are being produced anyway,
-    /// as a decoded JWS payload is. None if `fill` returns false; `fill` runs
-    /// a second time, into a scratch buffer, only to classify a parse error.
+    /// Parses the bytes that `fill` writes into a buffer the parser keeps
+    /// (a decoded JWS payload), as [`JsonParser::with_doc`] parses a record.
+    /// None if `fill` returns false.
     pub fn with_filled<R>(
         &mut self,
-        fill: impl Fn(&mut Vec<u8>) -> bool,
+        fill: impl FnOnce(&mut Vec<u8>) -> bool,
         f: impl FnOnce(Value<'_>) -> R,
     ) -> Option<Result<R, Problem>> {
-        self.input.clear();
-        if !fill(&mut self.input) {
-            return None;
-        }
-        self.pad();
-        Some(self.parse_input(f).map_err(|e| {
-            // simd-json may have rewritten the input in place.
-            let mut original = Vec::new();
-            fill(&mut original);
-            e.problem(&original)
-        }))
-    }
-
-    /// Parses `self.input` (padded) with every check made before `f`.
-    fn parse_input<R>(&mut self, f: impl FnOnce(Value<'_>) -> R) -> Result<R, Failure> {
-        self.parse_with(|root, objects| {
-            objects
-                .iter()
-                .try_for_each(|&i| check_unique_keys(root.nodes, i))
-                .map_err(Failure::Known)?;
-            Ok(f(root))
-        })
+        let mut filled = std::mem::take(&mut self.filled);
+        filled.clear();
+        let result = fill(&mut filled).then(|| self.with_doc(&filled, f));
+        self.filled = filled;
+        result
     }
 
     /// Parses a record to be canonicalized: `f` gets the document and a JCS
