@@ -61,3 +61,51 @@ fn committed_sample_matches_its_truth() {
         );
     }
 }
+
+/// The two parsers give the same verdicts. Committed, the sample's JSON
+/// records are plain and parsed in place; made not plain by one escape
+/// that changes no value (`"\u0056erifiableCredential"`), each is parsed by
+/// simd-json instead, and every verdict, problem and warning stays.
+#[test]
+fn an_escape_that_changes_no_value_changes_no_verdict() {
+    let dir = util::repo().join("datasets/sample");
+    let original = dir.join("credentials.jsonl");
+    let text = std::fs::read(&original).expect("sample");
+    let (plain, escaped) = (
+        &b"\"VerifiableCredential\""[..],
+        &b"\"\\u0056erifiableCredential\""[..],
+    );
+    let mut changed = 0;
+    let lines: Vec<Vec<u8>> = text
+        .split(|&b| b == b'\n')
+        .map(
+            |line| match line.windows(plain.len()).position(|w| w == plain) {
+                Some(at) => {
+                    changed += 1;
+                    [&line[..at], escaped, &line[at + plain.len()..]].concat()
+                }
+                None => line.to_vec(),
+            },
+        )
+        .collect();
+    assert!(changed > 300, "{changed} records escaped");
+    let path = util::temp_file("escaped.jsonl", &lines.join(&b'\n'));
+    let run = |input: &std::path::Path| {
+        let (out, _) = run_with(&[input], |c| {
+            c.dids = vec![dir.join("dids").display().to_string()];
+            c.status_lists = vec![dir.join("status").display().to_string()];
+            c.threads = 2;
+        });
+        let mut verdicts = util::parse_verdicts(&out);
+        for v in &mut verdicts {
+            v.file = None;
+        }
+        verdicts
+    };
+    let (from_plain, from_escaped) = (run(&original), run(&path));
+    assert_eq!(from_plain.len(), from_escaped.len());
+    for (a, b) in from_plain.iter().zip(&from_escaped) {
+        assert_eq!(a, b, "line {}", a.line);
+    }
+    assert!(from_escaped.iter().filter(|v| v.verdict == "valid").count() > 100);
+}
