@@ -89,6 +89,11 @@ fn an_escape_that_changes_no_value_changes_no_verdict() {
         )
         .collect();
     assert!(changed > 300, "{changed} records escaped");
+    // The plain road is taken by the committed records, not the escaped.
+    let is_plain = credverify::parse::json::is_plain;
+    let plain_before = text.split(|&b| b == b'\n').filter(|l| is_plain(l)).count();
+    let plain_after = lines.iter().filter(|l| is_plain(l)).count();
+    assert_eq!(plain_before - plain_after, changed);
     let path = util::temp_file("escaped.jsonl", &lines.join(&b'\n'));
     let run = |input: &std::path::Path| {
         let (out, _) = run_with(&[input], |c| {

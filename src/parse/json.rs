@@ -14,7 +14,7 @@
 use simd_json::{Buffers, Node, StaticNode, Tape};
 
 use super::jcs::{Canonicalizer, Writer};
-use super::plain::PlainParser;
+use super::plain::{Outcome, PlainParser};
 use crate::verdict::Problem;
 
 /// Deepest nesting a record may have. Credentials nest a handful of levels;
@@ -125,24 +125,23 @@ impl JsonParser {
         bytes: &'s [u8],
         f: impl FnOnce(Value<'_>, &[usize], Option<Source<'s>>) -> Result<R, Failure>,
     ) -> Result<R, Failure> {
-        let plain = self.plain.scan(bytes);
-        if plain {
-            let mut tape: Tape<'_> = self.tape.take().unwrap_or_else(Tape::null).reset();
-            if self.plain.parse(bytes, &mut tape.0, &mut self.objects) {
-                let source = Source {
-                    text: bytes,
-                    base: bytes.as_ptr() as usize,
-                };
-                let root = Value {
-                    nodes: &tape.0,
-                    idx: 0,
-                };
-                let result = f(root, &self.objects, Some(source));
-                self.tape = Some(tape.reset());
-                return result;
-            }
+        let mut tape: Tape<'_> = self.tape.take().unwrap_or_else(Tape::null).reset();
+        let outcome = self.plain.parse(bytes, &mut tape.0, &mut self.objects);
+        if outcome == Outcome::Parsed {
+            let source = Source {
+                text: bytes,
+                base: bytes.as_ptr() as usize,
+            };
+            let root = Value {
+                nodes: &tape.0,
+                idx: 0,
+            };
+            let result = f(root, &self.objects, Some(source));
             self.tape = Some(tape.reset());
+            return result;
         }
+        self.tape = Some(tape.reset());
+        let plain = outcome == Outcome::Declined;
         self.load(bytes);
         // The copy's address once padding can no longer move it.
         let base = self.input.as_ptr() as usize;
@@ -223,9 +222,11 @@ impl<'s> Source<'s> {
     }
 
     /// Where the string `s` of this record's tape starts in the text, when
-    /// it lies in the parsed bytes (an address inside them cannot belong to
-    /// anything else). Both parsers leave a string without escapes in
-    /// place, so it starts there in the text too, after its quote.
+    /// it lies in the parsed bytes. `s` must come from this record's tape
+    /// (on the plain road the parsed bytes are the caller's text, which
+    /// other strings may point into too). Both parsers leave a string
+    /// without escapes in place, so it starts there in the text too, after
+    /// its quote.
     #[inline]
     pub fn offset(&self, s: &str) -> Option<usize> {
         let at = (s.as_ptr() as usize).checked_sub(self.base)?;

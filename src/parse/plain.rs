@@ -36,10 +36,42 @@ struct Open {
     object: bool,
 }
 
+/// What [`PlainParser::parse`] made of a text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The text has a backslash or a byte below 0x20.
+    NotPlain,
+    /// The text is plain, but simd-json must decide: it holds a number, is
+    /// not valid JSON or UTF-8, nests deeper than `MAX_DEPTH` or is beyond
+    /// simd-json's 4 GiB.
+    Declined,
+    /// The tape and the objects are filled.
+    Parsed,
+}
+
 impl PlainParser {
+    /// Parses `text`, if it is plain, into `tape` as simd-json would, and
+    /// lists in `objects` the tape positions of its objects of two or more
+    /// members. Unless the outcome is [`Outcome::Parsed`], `tape` and
+    /// `objects` are to be ignored.
+    pub fn parse<'t>(
+        &mut self,
+        text: &'t [u8],
+        tape: &mut Vec<Node<'t>>,
+        objects: &mut Vec<usize>,
+    ) -> Outcome {
+        if !self.scan(text) {
+            Outcome::NotPlain
+        } else if u32::try_from(text.len()).is_ok() && self.parse_scanned(text, tape, objects) {
+            Outcome::Parsed
+        } else {
+            Outcome::Declined
+        }
+    }
+
     /// Whether `text` is plain: it has no backslash and no byte below 0x20.
-    /// Also finds its quotes for [`PlainParser::parse`].
-    pub fn scan(&mut self, text: &[u8]) -> bool {
+    /// Also finds its quotes for [`PlainParser::parse_scanned`].
+    fn scan(&mut self, text: &[u8]) -> bool {
         self.quotes.clear();
         self.quotes.reserve(text.len().div_ceil(64));
         #[cfg(target_arch = "x86_64")]
@@ -50,12 +82,10 @@ impl PlainParser {
         scan_portable(text, &mut self.quotes)
     }
 
-    /// Parses `text`, which [`PlainParser::scan`] found plain, into `tape`
-    /// as simd-json would, and lists in `objects` the tape positions of its
-    /// objects of two or more members. False, with `tape` and `objects` to
-    /// be ignored, when the text holds a number, is not valid JSON or UTF-8,
-    /// or nests `MAX_DEPTH` deep: simd-json must decide.
-    pub fn parse<'t>(
+    /// [`PlainParser::parse`] of a text that [`PlainParser::scan`] has
+    /// just found plain (its quotes are the ones found). False when
+    /// simd-json must decide.
+    fn parse_scanned<'t>(
         &mut self,
         text: &'t [u8],
         tape: &mut Vec<Node<'t>>,
@@ -194,8 +224,10 @@ impl<'t> Reader<'t, '_> {
         self.pos = end + 1;
         debug_assert!(self.whole.is_char_boundary(from) && self.whole.is_char_boundary(end));
         // SAFETY: `from` is just past a quote and `end` is a quote at or
-        // after it, inside the text. A quote is ASCII, and in valid UTF-8
-        // an ASCII byte and the byte after it both start characters.
+        // after it, inside the text: `quotes` were found in this very text
+        // (`parse` scans and parses in one call). A quote is ASCII, and in
+        // valid UTF-8 an ASCII byte and the byte after it both start
+        // characters.
         Some(unsafe { self.whole.get_unchecked(from..end) })
     }
 
@@ -351,12 +383,9 @@ mod tests {
 
     /// What the plain parser makes of `text`, if it takes it.
     fn plain(text: &[u8]) -> Option<Parsed> {
-        let mut parser = PlainParser::default();
-        if !parser.scan(text) {
-            return None;
-        }
         let (mut tape, mut objects) = (Vec::new(), Vec::new());
-        if !parser.parse(text, &mut tape, &mut objects) {
+        let outcome = PlainParser::default().parse(text, &mut tape, &mut objects);
+        if outcome != Outcome::Parsed {
             return None;
         }
         objects.sort_unstable();
@@ -364,12 +393,21 @@ mod tests {
     }
 
     /// Whatever the plain parser takes, simd-json parses to the same tape;
-    /// the scan finds plain texts as `is_plain` does. Returns whether the
-    /// plain parser took the text.
+    /// the scan finds plain texts as `is_plain` does, and its vector and
+    /// portable forms find the same quotes. Returns whether the plain
+    /// parser took the text.
     fn agrees(text: &[u8]) -> bool {
         let mut parser = PlainParser::default();
+        let is_plain = parser.scan(text);
+        let mut portable = Vec::new();
         assert_eq!(
-            parser.scan(text),
+            (is_plain, &parser.quotes),
+            (scan_portable(text, &mut portable), &portable),
+            "{:?}",
+            String::from_utf8_lossy(text)
+        );
+        assert_eq!(
+            is_plain,
             crate::parse::json::is_plain(text),
             "{:?}",
             String::from_utf8_lossy(text)
@@ -404,6 +442,19 @@ mod tests {
             r#"{"a":[{"b":"c","d":"e"},{"b":"c"}],"f":"g"}"#,
         ] {
             assert!(agrees(text.as_bytes()), "not taken: {text}");
+        }
+    }
+
+    #[test]
+    fn quotes_at_every_place_in_a_block() {
+        // Spaces before a document move each quote through every position
+        // of the 64-byte blocks, strings across block ends included.
+        let doc = r#"{"a":"bcdefghijklmnopqrstuvwxyz0123456789","b":["c",true],"d":{}}"#;
+        for shift in 0..130 {
+            let text = format!("{}{doc}", " ".repeat(shift));
+            assert!(agrees(text.as_bytes()), "shift {shift}");
+            let cut = &text.as_bytes()[..text.len() - 1];
+            assert!(!agrees(cut), "shift {shift}, cut");
         }
     }
 
