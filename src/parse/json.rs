@@ -240,36 +240,11 @@ impl<'s> Source<'s> {
 }
 
 /// Whether `text` has no backslash and no control character: then no JSON
-/// string in it has an escape or needs one.
+/// string in it has an escape or needs one. This is the definition; the
+/// plain parser finds the same in its own vector pass, which the tests
+/// check against this.
 pub fn is_plain(text: &[u8]) -> bool {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has AVX2, the one feature the function enables.
-        return unsafe { is_plain_avx2(text) };
-    }
-    is_plain_portable(text)
-}
-
-/// [`is_plain_portable`] compiled for 32-byte vectors.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn is_plain_avx2(text: &[u8]) -> bool {
-    is_plain_portable(text)
-}
-
-/// Whole 32-byte blocks are tested without branches so that the loop
-/// vectorizes.
-#[inline(always)]
-fn is_plain_portable(text: &[u8]) -> bool {
-    let special = |b: u8| (b < 0x20) | (b == b'\\');
-    let blocks = text.chunks_exact(32);
-    let rest = blocks.remainder();
-    for block in blocks {
-        if block.iter().fold(false, |any, &b| any | special(b)) {
-            return false;
-        }
-    }
-    !rest.iter().any(|&b| special(b))
+    !text.iter().any(|&b| b < 0x20 || b == b'\\')
 }
 
 /// Why a parse failed, once simd-json's error has been read.
