@@ -6,8 +6,8 @@
 
 use std::hint::black_box;
 
-use credverify::parse::sha256x::{Midstates, PREFIX, sha256_many, sha256_many_resuming};
-use credverify::parse::sha512x::sha512_many;
+use credverify::hash::sha256::{Midstates, PREFIX, sha256_many, sha256_many_resuming};
+use credverify::hash::sha512::sha512_many;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use sha2::{Digest, Sha256, Sha512};
 

@@ -3,14 +3,14 @@
 //!
 //! `cargo bench --bench stages`
 
+use credverify::canon::jcs::Canonicalizer;
 use credverify::generate::{self, GenFormat};
-use credverify::parse::jcs::Canonicalizer;
-use credverify::parse::json::JsonParser;
+use credverify::json::JsonParser;
 use credverify::report::NullSink;
 use credverify::resolve::KeyResolver;
 use credverify::source::InputPath;
-use credverify::status::clock::Timestamp;
 use credverify::status::list::{Bitstring, Encoding};
+use credverify::time::Timestamp;
 use credverify::{VerifyConfig, verify};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ed25519_dalek::SigningKey;
@@ -66,13 +66,12 @@ fn stages(c: &mut Criterion) {
     // are copied from its text, and sorting them checks their names.
     group.bench_function("JCS of the parsed credential, plain source", |b| {
         b.iter(|| {
-            parser
-                .with_record(&line, &mut canon, |v, jcs| {
-                    out.clear();
-                    jcs.write(&mut out, v);
-                    out.len()
-                })
-                .expect("parses")
+            credverify::canon::jcs::with_record(&mut parser, &mut canon, &line, |v, jcs| {
+                out.clear();
+                jcs.write(&mut out, v);
+                out.len()
+            })
+            .expect("parses")
         })
     });
     let text = std::str::from_utf8(&line).expect("UTF-8");
@@ -83,7 +82,7 @@ fn stages(c: &mut Criterion) {
         .expect("proofValue")
         .to_owned();
     group.bench_function("proofValue base58 decode", |b| {
-        b.iter(|| credverify::parse::base58::decode_exact::<64>(&value))
+        b.iter(|| credverify::encoding::base58::decode_exact::<64>(&value))
     });
     group.finish();
 
@@ -95,7 +94,7 @@ fn stages(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(payload.len() as u64));
     let mut decoded = Vec::with_capacity(payload.len());
     group.bench_function("VC-JWT payload base64url decode", |b| {
-        b.iter(|| credverify::parse::base64url::decode(&payload, &mut decoded))
+        b.iter(|| credverify::encoding::base64url::decode(&payload, &mut decoded))
     });
     group.finish();
 
@@ -159,17 +158,17 @@ fn stages(c: &mut Criterion) {
 /// RDFC-1.0, hashing the canonical forms. Each for the document and the
 /// proof configuration together, as a record needs them.
 fn json_ld(c: &mut Criterion) {
+    use credverify::canon::rdfc::{HashAlgorithm, Limits, canonicalize};
     use credverify::jsonld::json::Json;
     use credverify::jsonld::{Contexts, Processor};
-    use credverify::rdf::canon::{HashAlgorithm, Limits, canonicalize};
     let line = record(GenFormat::Rdfc);
     let processor = Processor::new(&Contexts::builtin().expect("contexts")).expect("processor");
     let mut parser = JsonParser::default();
     // The trees of the document and proof configuration, as the pipeline
     // builds them (strings borrowed from the tape); `into_static` copies
     // them out for the stages below.
-    fn trees<'a>(v: credverify::parse::json::Value<'a>) -> (Option<Json<'a>>, Json<'a>, Json<'a>) {
-        let strip = |o: credverify::parse::json::Value<'a>, skip: &[&str]| {
+    fn trees<'a>(v: credverify::json::Value<'a>) -> (Option<Json<'a>>, Json<'a>, Json<'a>) {
+        let strip = |o: credverify::json::Value<'a>, skip: &[&str]| {
             Json::Object(
                 o.members()
                     .filter(|(k, _)| !skip.contains(k))
@@ -280,7 +279,7 @@ fn json_ld(c: &mut Criterion) {
             "SHA-256 of both canonical forms ({} bytes), 64 records multi-buffer",
             doc_nq.len() + config_nq.len()
         ),
-        |b| b.iter(|| credverify::parse::sha256x::sha256_many(&messages, &mut digests)),
+        |b| b.iter(|| credverify::hash::sha256::sha256_many(&messages, &mut digests)),
     );
     group.finish();
 }

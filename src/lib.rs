@@ -27,17 +27,22 @@
 //! println!("{} of {} valid", summary.count(credverify::verdict::Verdict::Valid), summary.records);
 //! ```
 
+pub mod canon;
 pub mod cli;
+pub mod credential;
+pub mod encoding;
 pub mod error;
 pub mod generate;
+pub mod hash;
+pub mod json;
 pub mod jsonld;
-pub mod parse;
 pub mod pipeline;
 pub mod rdf;
 pub mod report;
 pub mod resolve;
 pub mod source;
 pub mod status;
+pub mod time;
 pub mod verdict;
 pub mod verify;
 
@@ -47,7 +52,7 @@ use report::{OutputFormat, Sink, summary::RunSummary};
 use resolve::KeyResolver;
 use source::{InputPath, SourceOptions};
 use status::check::StatusLists;
-use status::clock::{Stopwatch, Timestamp};
+use time::{Stopwatch, Timestamp};
 
 /// Everything a verification run needs, resolved from the command line.
 #[derive(Clone, Debug)]

@@ -156,7 +156,7 @@ fn out_file_appears_whole_on_success() {
     );
     // The summary: every verdict word, zeros included.
     let summary = std::fs::read_to_string(dir.join("s.json")).unwrap();
-    let mut parser = credverify::parse::json::JsonParser::default();
+    let mut parser = credverify::json::JsonParser::default();
     parser
         .with_doc(summary.as_bytes(), |v| {
             assert_eq!(v.get("records").and_then(|r| r.as_u64()), Some(500));

@@ -5,10 +5,10 @@
 //! canonicalization bound, documents rewritten without changing their
 //! meaning).
 
+use credverify::canon::rdfc::{HashAlgorithm, Limits, canonicalize};
+use credverify::json::JsonParser;
 use credverify::jsonld::json::Json;
 use credverify::jsonld::{Contexts, Processor};
-use credverify::parse::json::JsonParser;
-use credverify::rdf::canon::{HashAlgorithm, Limits, canonicalize};
 use ed25519_dalek::{Signer, SigningKey};
 use sha2::{Digest, Sha256};
 

@@ -12,7 +12,7 @@ fn committed_sample_matches_its_truth() {
         c.threads = 2;
     });
     let got = util::parse_verdicts(&out);
-    let mut parser = credverify::parse::json::JsonParser::default();
+    let mut parser = credverify::json::JsonParser::default();
     let expected: Vec<(u64, String, String, Vec<String>)> = truth
         .lines()
         .map(|l| {
@@ -20,13 +20,13 @@ fn committed_sample_matches_its_truth() {
                 .with_doc(l.as_bytes(), |v| {
                     let s = |k| {
                         v.get(k)
-                            .and_then(credverify::parse::json::Value::as_str)
+                            .and_then(credverify::json::Value::as_str)
                             .unwrap_or_default()
                             .to_owned()
                     };
                     (
                         v.get("line")
-                            .and_then(credverify::parse::json::Value::as_u64)
+                            .and_then(credverify::json::Value::as_u64)
                             .unwrap_or(0),
                         s("case"),
                         s("verdict"),
@@ -90,7 +90,7 @@ fn an_escape_that_changes_no_value_changes_no_verdict() {
         .collect();
     assert!(changed > 300, "{changed} records escaped");
     // The plain road is taken by the committed records, not the escaped.
-    let is_plain = credverify::parse::json::is_plain;
+    let is_plain = credverify::json::is_plain;
     let plain_before = text.split(|&b| b == b'\n').filter(|l| is_plain(l)).count();
     let plain_after = lines.iter().filter(|l| is_plain(l)).count();
     assert_eq!(plain_before - plain_after, changed);

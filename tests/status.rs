@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use credverify::parse::json::{JsonParser, Value};
+use credverify::json::{JsonParser, Value};
 use credverify::status::list::{Bitstring, DecodeError, Encoding};
 use ed25519_dalek::SigningKey;
 

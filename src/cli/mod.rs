@@ -12,7 +12,7 @@ use crate::error::RunError;
 use crate::report::summary::RunSummary;
 use crate::report::{OutputFormat, VerdictWriter};
 use crate::source::{InputPath, SourceOptions};
-use crate::status::clock::{Clock, SystemClock, Timestamp};
+use crate::time::{Clock, SystemClock, Timestamp};
 use crate::{VerifyConfig, pipeline};
 
 pub mod throughput;
@@ -377,7 +377,7 @@ fn run_verify(args: &VerifyArgs) -> Result<Outcome, RunError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::status::clock::FixedClock;
+    use crate::time::FixedClock;
 
     fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
         Cli::try_parse_from(std::iter::once("credverify").chain(args.iter().copied()))

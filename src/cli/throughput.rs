@@ -14,7 +14,7 @@ use crate::pipeline::record::{BatchTuner, ChunkWork, Triple, Worker};
 use crate::pipeline::{DEFAULT_BATCH_SIZE, Settings, process_chunk, verify_signatures};
 use crate::report::NullSink;
 use crate::source::{InputPath, for_each_chunk};
-use crate::status::clock::Stopwatch;
+use crate::time::Stopwatch;
 use crate::verify::batch::Signature;
 use crate::verify::{VerifyingKey, prepare_many};
 use crate::{VerifyConfig, load_resolver, verify};
@@ -73,8 +73,7 @@ pub fn run(args: &ThroughputArgs) -> Result<(), RunError> {
         .max(1);
     let input = InputPath::File(args.input.clone());
     let mut config = VerifyConfig::new(vec![input.clone()]);
-    config.as_of =
-        crate::cli::resolve_as_of(Some(&args.as_of), &crate::status::clock::SystemClock)?;
+    config.as_of = crate::cli::resolve_as_of(Some(&args.as_of), &crate::time::SystemClock)?;
     config.threads = threads;
     config.batch_size = args.batch_size.max(1);
     config.dids = args.dids.clone();

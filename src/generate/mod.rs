@@ -22,11 +22,12 @@ use ed25519_dalek::{Signer, SigningKey};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
+use crate::canon::jcs::Canonicalizer;
 use crate::error::RunError;
-use crate::parse::jcs::{Canonicalizer, write_string};
-use crate::parse::json::JsonParser;
+use crate::json::JsonParser;
+use crate::json::write::write_string;
 use crate::resolve::multikey::encode_multikey;
-use crate::status::clock::Timestamp;
+use crate::time::Timestamp;
 use crate::verdict::Verdict;
 use rng::Rng;
 pub use status::{StatusBit, StatusPlan};
@@ -377,9 +378,9 @@ fn body(rng: &mut Rng, issuer: &Issuer, case: Case, as_of: i64, v1: bool, status
     let by_id = rng.below(2) == 0;
     let subject_id = by_id.then(|| format!("did:example:learner-{:016x}", rng.next_u64()));
     let context = if v1 {
-        crate::parse::credential::VC_V1_CONTEXT
+        crate::credential::VC_V1_CONTEXT
     } else {
-        crate::parse::credential::VC_V2_CONTEXT
+        crate::credential::VC_V2_CONTEXT
     };
     let mut m = String::with_capacity(2600);
     let _ = write!(
@@ -504,8 +505,8 @@ fn jcs_proof(
 /// canonical N-Quads of the proof configuration (under the document's
 /// `@context`) and of the document, each hashed; returns the `proofValue`.
 fn rdf_proof(doc: &str, proof_members: &str, key: &SigningKey) -> String {
+    use crate::canon::rdfc::{HashAlgorithm, Limits, canonical_nquads};
     use crate::jsonld::json::Json;
-    use crate::rdf::canon::{HashAlgorithm, Limits, canonical_nquads};
     static PROCESSOR: std::sync::OnceLock<crate::jsonld::Processor> = std::sync::OnceLock::new();
     let processor = PROCESSOR.get_or_init(|| {
         let contexts = crate::jsonld::Contexts::builtin().expect("built-in contexts are pinned");

@@ -15,9 +15,9 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use super::{Case, Issuer, YEAR, date, io, jcs_proof};
+use crate::canon::jcs::Canonicalizer;
 use crate::error::RunError;
-use crate::parse::jcs::Canonicalizer;
-use crate::parse::json::JsonParser;
+use crate::json::JsonParser;
 
 /// Entries of a list: the W3C minimum.
 pub const LIST_ENTRIES: u64 = 131_072;

@@ -1,6 +1,6 @@
 //! An owned JSON tree for the JSON-LD processor.
 //!
-//! Records arrive as a simd-json tape ([`crate::parse::json::Value`]), but
+//! Records arrive as a simd-json tape ([`crate::json::Value`]), but
 //! JSON-LD needs to keep pieces of JSON beyond one record (a term's scoped
 //! `@context`, the processed contexts shared by the whole run) and to build
 //! documents that never existed as text (a proof configuration carrying the
@@ -13,8 +13,9 @@ use std::borrow::Cow;
 
 use simd_json::{Node, StaticNode};
 
-use crate::parse::jcs::{utf16_cmp, write_number, write_string};
-use crate::parse::json::Value;
+use crate::canon::jcs::utf16_cmp;
+use crate::json::Value;
+use crate::json::write::{write_number, write_string};
 
 /// An object's members, in input order.
 pub type Members<'a> = [(Cow<'a, str>, Json<'a>)];
@@ -134,7 +135,7 @@ impl<'a> Json<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::json::JsonParser;
+    use crate::json::JsonParser;
 
     fn parse(text: &str) -> Json<'static> {
         JsonParser::default()

@@ -140,7 +140,7 @@ impl Contexts {
         };
         let index =
             std::fs::read(dir.join("index.json")).map_err(|e| error(format!("index.json: {e}")))?;
-        let entries: Vec<(String, String)> = crate::parse::json::JsonParser::default()
+        let entries: Vec<(String, String)> = crate::json::JsonParser::default()
             .with_doc(&index, |v| {
                 v.members()
                     .map(|(url, file)| {
@@ -223,7 +223,7 @@ impl Loader {
     pub fn new(contexts: &Contexts) -> Result<Loader, ContextError> {
         let mut by_url = HashMap::new();
         for (url, c) in &contexts.by_url {
-            let document = crate::parse::json::JsonParser::default()
+            let document = crate::json::JsonParser::default()
                 .with_doc(&c.bytes, |v| Json::from_value(v).into_static())
                 .map_err(|p| ContextError::Directory {
                     path: url.clone(),
@@ -370,10 +370,10 @@ mod tests {
                 ("p".into(), Json::String("v".into())),
             ]);
             let (ds, _) = p.to_rdf(Some(&context), &body).unwrap();
-            let nquads = crate::rdf::canon::canonicalize(
+            let nquads = crate::canon::rdfc::canonicalize(
                 &ds,
-                crate::rdf::canon::HashAlgorithm::Sha256,
-                crate::rdf::canon::Limits::default(),
+                crate::canon::rdfc::HashAlgorithm::Sha256,
+                crate::canon::rdfc::Limits::default(),
             )
             .unwrap()
             .nquads;
@@ -393,7 +393,7 @@ mod tests {
         for url in builtin_urls() {
             let c = contexts.get(url).expect("present");
             assert!(c.builtin);
-            let has_context = crate::parse::json::JsonParser::default()
+            let has_context = crate::json::JsonParser::default()
                 .with_doc(&c.bytes, |v| v.get("@context").is_some())
                 .unwrap_or_else(|p| panic!("{url}: not JSON ({p:?})"));
             assert!(has_context, "{url}: no @context member");

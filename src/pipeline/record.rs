@@ -8,15 +8,15 @@
 
 use std::sync::Arc;
 
-use crate::parse::credential::{self, ClaimFallback, Credential};
-use crate::parse::jcs::{Canonicalizer, Patch, Writer};
-use crate::parse::json::{JsonParser, Value, number};
-use crate::parse::jws::{self, CompactJws};
-use crate::parse::sha256x::{Midstates, sha256_many_resuming};
-use crate::rdf::canon::{HashAlgorithm, Limits, canonical_nquads};
+use crate::canon::jcs::{Canonicalizer, Patch, Writer};
+use crate::canon::rdfc::{HashAlgorithm, Limits, canonical_nquads};
+use crate::credential::jws::{self, CompactJws};
+use crate::credential::{self, ClaimFallback, Credential};
+use crate::hash::sha256::{Midstates, sha256_many_resuming};
+use crate::json::{JsonParser, Value, number};
 use crate::resolve::{KeyResolver, LocalKeys, ResolvedKey};
 use crate::status::check::{StatusAnswer, StatusLists};
-use crate::status::clock::Timestamp;
+use crate::time::Timestamp;
 use crate::verdict::{Format, Problem, Problems, Warning, Warnings};
 use crate::verify::batch::Signature;
 use crate::verify::{Rejection, prepare_framed};
@@ -372,7 +372,7 @@ impl Worker {
         // A duplicate name found once the record was read (see
         // `JsonParser::with_record`) voids everything recorded for it.
         let undo = (work.text.len(), work.signed.len(), work.pending.len());
-        let parsed = doc.with_record(bytes, canon, |root, jcs| {
+        let parsed = crate::canon::jcs::with_record(doc, canon, bytes, |root, jcs| {
             // A credential that reads gives the same id and issuer as
             // `id_of` and `issuer_of`, without looking them up again.
             let cred = match Credential::read(root, ClaimFallback::default()) {
@@ -795,8 +795,7 @@ fn defer(
 
 /// Decodes a `proofValue`: multibase base58btc of exactly 64 bytes.
 fn proof_value(value: Option<Value<'_>>) -> Option<[u8; 64]> {
-    let text = value?.as_str()?.strip_prefix('z')?;
-    crate::parse::base58::decode_exact::<64>(text)
+    crate::encoding::multibase::decode_base58btc::<64>(value?.as_str()?).ok()
 }
 
 /// The context an `Ed25519Signature2020` document must name (the suite's

@@ -1,10 +1,6 @@
-//! RDF for the JSON-LD proof suites (`eddsa-rdfc-2022`,
-//! `Ed25519Signature2020`): quads and canonical N-Quads ([`nquads`]) and
-//! RDF Dataset Canonicalization, RDFC-1.0 ([`canon`]).
-//!
-//! This is the first stage of that path; JSON-LD expansion to RDF and the
-//! suites themselves build on it.
+//! RDF for the JSON-LD proof suites: quads and N-Quads ([`nquads`]) and the
+//! compact dataset of pre-serialized terms ([`dataset`]) that JSON-LD
+//! expansion writes and RDF canonicalization ([`crate::canon::rdfc`]) reads.
 
-pub mod canon;
 pub mod dataset;
 pub mod nquads;

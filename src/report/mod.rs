@@ -50,30 +50,9 @@ pub struct VerdictWriter<W: Write + Send> {
     format: OutputFormat,
     /// Input names, JSON- or CSV-quoted, when more than one input was given.
     files: Option<Vec<Vec<u8>>>,
-    number: itoa_lite::Buffer,
     /// The CSV header line is written but for its end.
     header_open: bool,
     status_messages: bool,
-}
-
-mod itoa_lite {
-    /// Formats integers without allocation.
-    #[derive(Default)]
-    pub struct Buffer([u8; 20]);
-
-    impl Buffer {
-        pub fn format(&mut self, mut v: u64) -> &[u8] {
-            let mut i = self.0.len();
-            loop {
-                i -= 1;
-                self.0[i] = b'0' + (v % 10) as u8;
-                v /= 10;
-                if v == 0 {
-                    return &self.0[i..];
-                }
-            }
-        }
-    }
 }
 
 impl<W: Write + Send> VerdictWriter<W> {
@@ -87,7 +66,7 @@ impl<W: Write + Send> VerdictWriter<W> {
                 .map(|n| {
                     let mut q = Vec::new();
                     match format {
-                        OutputFormat::Jsonl => crate::parse::jcs::write_string(&mut q, n),
+                        OutputFormat::Jsonl => crate::json::write::write_string(&mut q, n),
                         OutputFormat::Csv => csv_field(&mut q, n),
                     }
                     q
@@ -106,7 +85,6 @@ impl<W: Write + Send> VerdictWriter<W> {
             out,
             format,
             files,
-            number: itoa_lite::Buffer::default(),
             header_open: format == OutputFormat::Csv,
             status_messages: false,
         })
@@ -157,7 +135,8 @@ impl<W: Write + Send> Sink for VerdictWriter<W> {
             }
             (OutputFormat::Csv, None) => {}
         }
-        self.out.write_all(self.number.format(line))?;
+        self.out
+            .write_all(crate::json::write::digits(line).take())?;
         self.out.write_all(rest)
     }
 
@@ -197,7 +176,7 @@ pub fn write_rest(
     let verdict = rec.problems.verdict();
     match format {
         OutputFormat::Jsonl => {
-            use crate::parse::jcs::write_string;
+            use crate::json::write::write_string;
             if let Some(id) = rec.id {
                 out.extend_from_slice(b",\"id\":");
                 write_string(out, work.str(id));

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use crate::status::clock::Timestamp;
+use crate::time::Timestamp;
 use crate::verdict::Verdict;
 
 /// What a completed run found.
@@ -65,7 +65,7 @@ impl RunSummary {
         );
         for (i, name) in self.inputs.iter().enumerate() {
             let mut q = Vec::new();
-            crate::parse::jcs::write_string(&mut q, name);
+            crate::json::write::write_string(&mut q, name);
             let _ = write!(
                 s,
                 "{}{}",

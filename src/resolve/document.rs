@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::multikey::{self, KeyDecodeError};
 use super::{KeyResolver, ResolvedKey};
-use crate::parse::json::Value;
+use crate::json::Value;
 use crate::verdict::Problem;
 
 /// Why a controller document was refused.

@@ -1,10 +1,8 @@
 //! Public key encodings: Multikey (`z` + base58btc of `0xed 0x01` ‖ key),
 //! base58 raw keys (Ed25519VerificationKey2018) and JWK (RFC 8037 OKP).
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-
-use crate::parse::json::{JsonParser, Value};
+use crate::encoding::{base58, base64url};
+use crate::json::{JsonParser, Value};
 
 /// The multicodec prefix of an Ed25519 public key (varint of 0xed).
 const ED25519_PUB: [u8; 2] = [0xed, 0x01];
@@ -30,8 +28,7 @@ pub fn decode_multikey(text: &str) -> Result<[u8; 32], KeyDecodeError> {
     {
         return Err(KeyDecodeError::Multibase);
     }
-    let decoded =
-        crate::parse::base58::decode_exact::<34>(body).ok_or(KeyDecodeError::Multicodec)?;
+    let decoded = base58::decode_exact::<34>(body).ok_or(KeyDecodeError::Multicodec)?;
     match decoded {
         [0xed, 0x01, key @ ..] => Ok(key),
         _ => Err(KeyDecodeError::Multicodec),
@@ -48,11 +45,7 @@ pub fn encode_multikey(key: &[u8; 32]) -> String {
 
 /// Decodes a raw base58 key (`publicKeyBase58`).
 pub fn decode_base58_key(text: &str) -> Result<[u8; 32], KeyDecodeError> {
-    let mut buf = [0u8; 40];
-    let n = bs58::decode(text)
-        .onto(&mut buf[..])
-        .map_err(|_| KeyDecodeError::Multibase)?;
-    buf[..n].try_into().map_err(|_| KeyDecodeError::Multicodec)
+    base58::decode_exact::<32>(text).ok_or(KeyDecodeError::Multibase)
 }
 
 /// Reads an OKP Ed25519 public JWK (RFC 8037 §2). A JWK carrying the
@@ -76,9 +69,10 @@ pub fn decode_jwk(jwk: Value<'_>) -> Result<[u8; 32], KeyDecodeError> {
         return Err(KeyDecodeError::Jwk("use is not sig"));
     }
     let x = field("x").ok_or(KeyDecodeError::Jwk("no x"))?;
-    let bytes = URL_SAFE_NO_PAD
-        .decode(x)
-        .map_err(|_| KeyDecodeError::Jwk("x is not base64url"))?;
+    let mut bytes = Vec::with_capacity(32);
+    if !base64url::decode(x.as_bytes(), &mut bytes) {
+        return Err(KeyDecodeError::Jwk("x is not base64url"));
+    }
     bytes
         .try_into()
         .map_err(|_| KeyDecodeError::Jwk("x is not 32 bytes"))
@@ -86,9 +80,10 @@ pub fn decode_jwk(jwk: Value<'_>) -> Result<[u8; 32], KeyDecodeError> {
 
 /// Decodes the identifier of a `did:jwk` (the base64url of the JWK's JSON).
 pub fn decode_did_jwk(method_specific_id: &str) -> Result<[u8; 32], KeyDecodeError> {
-    let json = URL_SAFE_NO_PAD
-        .decode(method_specific_id)
-        .map_err(|_| KeyDecodeError::Jwk("identifier is not base64url"))?;
+    let mut json = Vec::new();
+    if !base64url::decode(method_specific_id.as_bytes(), &mut json) {
+        return Err(KeyDecodeError::Jwk("identifier is not base64url"));
+    }
     JsonParser::default()
         .with_doc(&json, decode_jwk)
         .map_err(|_| KeyDecodeError::Jwk("identifier is not JSON"))?

@@ -8,7 +8,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::parse::json::{JsonParser, Value};
+use crate::json::{JsonParser, Value};
 
 /// One file of documents, with the URL it is bound to, if any.
 #[derive(Debug)]

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use super::list::{ListBody, ListKind, MIN_ENTRIES, Purpose, StatusList};
-use crate::parse::json::Value;
+use crate::json::Value;
 use crate::verdict::{Problem, Problems, Warning, Warnings};
 
 /// The loaded lists, keyed by the URL entries name them by.

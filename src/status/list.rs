@@ -18,8 +18,9 @@ use std::io::Read;
 
 use roaring::RoaringBitmap;
 
-use crate::parse::base64url;
-use crate::parse::json::{JsonParser, Value};
+use crate::encoding::base64url;
+use crate::encoding::multibase::{self, MultibaseError};
+use crate::json::{JsonParser, Value};
 use crate::verdict::{Problem, Problems, Verdict, Warning, Warnings};
 
 /// The shortest list the W3C recommendation allows (§4.1: 16 KB, for
@@ -89,13 +90,16 @@ pub struct Bitstring {
 impl Bitstring {
     /// Decodes an `encodedList`.
     pub fn decode(encoded: &str, encoding: Encoding) -> Result<Bitstring, DecodeError> {
-        let text = match encoding {
-            Encoding::Multibase => encoded.strip_prefix('u').ok_or(DecodeError::Prefix)?,
-            Encoding::Bare => encoded,
-        };
         let mut gzip = Vec::new();
-        if !base64url::decode(text.as_bytes(), &mut gzip) {
-            return Err(DecodeError::Base64);
+        match encoding {
+            Encoding::Multibase => {
+                multibase::decode_base64url(encoded, &mut gzip).map_err(|e| match e {
+                    MultibaseError::Prefix => DecodeError::Prefix,
+                    MultibaseError::Encoding => DecodeError::Base64,
+                })?
+            }
+            Encoding::Bare if base64url::decode(encoded.as_bytes(), &mut gzip) => {}
+            Encoding::Bare => return Err(DecodeError::Base64),
         }
         // GZIP only: a zlib or raw deflate stream is refused by the header
         // check, a truncated one by the trailer check.
@@ -226,7 +230,7 @@ pub fn load(
             let kind = kind_of(root).ok_or(
                 "neither a BitstringStatusList, a StatusList2021 nor a 1EdTech Revocation List",
             )?;
-            let issuer = crate::parse::credential::issuer_of(root)
+            let issuer = crate::credential::issuer_of(root)
                 .or_else(|| jws.then(|| claim("iss")).flatten())
                 .ok_or("the list has no issuer")?;
             let mut warnings = Warnings::empty();

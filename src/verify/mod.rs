@@ -135,7 +135,7 @@ impl Prepared {
 }
 
 /// Prepares many signatures at once: the challenges `SHA-512(R ‖ A ‖ M)`
-/// are hashed several messages per SIMD pass ([`crate::parse::sha512x`]).
+/// are hashed several messages per SIMD pass ([`crate::hash::sha512`]).
 /// `items` are (signature, key, message); the answers are in order.
 pub fn prepare_many(
     items: &[(&[u8; 64], &VerifyingKey, &[u8])],
@@ -175,7 +175,7 @@ pub fn prepare_framed(items: &[(&[u8; 64], &[u8])]) -> Vec<Result<Prepared, Reje
         })
         .collect();
     let mut digests = vec![[0u8; 64]; items.len()];
-    crate::parse::sha512x::sha512_many(&slices, &mut digests);
+    crate::hash::sha512::sha512_many(&slices, &mut digests);
     items
         .iter()
         .zip(&digests)

@@ -7,12 +7,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use credverify::parse::jcs::Canonicalizer;
-use credverify::parse::json::{JsonParser, Value};
+use credverify::canon::jcs::Canonicalizer;
+use credverify::json::{JsonParser, Value};
 use credverify::report::VerdictWriter;
 use credverify::report::summary::RunSummary;
 use credverify::source::InputPath;
-use credverify::status::clock::Timestamp;
+use credverify::time::Timestamp;
 use credverify::{VerifyConfig, verify};
 use ed25519_dalek::{Signer, SigningKey};
 use sha2::{Digest, Sha256};

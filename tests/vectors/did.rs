@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use credverify::parse::json::Value;
+use credverify::json::Value;
 use credverify::resolve::KeyResolver;
 use credverify::resolve::multikey::{decode_jwk, decode_multikey, encode_multikey};
 use credverify::verdict::Problem;

@@ -11,7 +11,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-use credverify::parse::json::{Value, number};
+use credverify::json::{Value, number};
 use credverify::verify::batch::{Signature, verify_batch, verify_each};
 use credverify::verify::{Prepared, Rejection, VerifyingKey, verify};
 use curve25519_dalek::edwards::CompressedEdwardsY;

@@ -3,8 +3,9 @@
 
 use std::io::Read;
 
-use credverify::parse::jcs::{canonicalize, write_number};
-use credverify::parse::json::JsonParser;
+use credverify::canon::jcs::canonicalize;
+use credverify::json::JsonParser;
+use credverify::json::write::write_number;
 use sha2::{Digest, Sha256};
 
 use super::{data_path, hex, read, read_string, to_hex};

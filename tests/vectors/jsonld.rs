@@ -3,9 +3,9 @@
 //! into document and proof configuration as a verifier does, give exactly
 //! the published canonical N-Quads.
 
+use credverify::canon::rdfc::{HashAlgorithm, Limits, canonicalize};
 use credverify::jsonld::json::Json;
 use credverify::jsonld::{Contexts, Processor};
-use credverify::rdf::canon::{HashAlgorithm, Limits, canonicalize};
 
 use super::{data_path, read_string, with_json};
 
@@ -114,7 +114,7 @@ fn literals_take_their_canonical_forms() {
           "name":"bell\u0007 tab\t \"q\" \\ del\u007f é",
           "creditsAvailable":7.5,
           "description":{"@value":"Soudure","@language":"fr-CA"}}}}"#;
-    let json = credverify::parse::json::JsonParser::default()
+    let json = credverify::json::JsonParser::default()
         .with_doc(doc.as_bytes(), |v| Json::from_value(v).into_static())
         .expect("JSON");
     let context = json.get("@context").cloned();
@@ -142,7 +142,7 @@ fn literals_take_their_canonical_forms() {
 /// The canonical N-Quads of a small inline-context document, or the error.
 fn small(doc: &str) -> Result<String, credverify::jsonld::LdError> {
     let p = processor();
-    let json = credverify::parse::json::JsonParser::default()
+    let json = credverify::json::JsonParser::default()
         .with_doc(doc.as_bytes(), |v| Json::from_value(v).into_static())
         .expect("JSON");
     let context = json.get("@context").cloned();

@@ -15,7 +15,7 @@ mod w3c_rdfc_suites;
 
 use std::path::PathBuf;
 
-use credverify::parse::json::{JsonParser, Value};
+use credverify::json::{JsonParser, Value};
 
 /// The path of a file under `tests/data/`.
 pub fn data_path(rel: &str) -> PathBuf {

@@ -2,8 +2,8 @@
 //! the manifest, canonical N-Quads byte for byte, issued identifier maps,
 //! SHA-384, and the poison clique refused within the bound.
 
-use credverify::parse::json::Value;
-use credverify::rdf::canon::{CanonError, HashAlgorithm, Limits, canonicalize};
+use credverify::canon::rdfc::{CanonError, HashAlgorithm, Limits, canonicalize};
+use credverify::json::Value;
 use credverify::rdf::nquads;
 
 use super::{read_string, str_member, with_json};

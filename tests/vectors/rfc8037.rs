@@ -3,7 +3,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use credverify::parse::jcs::canonicalize;
+use credverify::canon::jcs::canonicalize;
 use credverify::resolve::multikey::decode_jwk;
 use credverify::verify::{VerifyingKey, verify};
 use sha2::{Digest, Sha256};

@@ -3,8 +3,8 @@
 
 use std::path::PathBuf;
 
-use credverify::parse::jcs::canonicalize;
-use credverify::parse::json::{JsonParser, Value};
+use credverify::canon::jcs::canonicalize;
+use credverify::json::{JsonParser, Value};
 use credverify::resolve::multikey::decode_multikey;
 use credverify::verify::{VerifyingKey, verify};
 use ed25519_dalek::Signer;
@@ -180,8 +180,7 @@ fn run(name: &str, records: &[String]) -> Vec<Verdict> {
         .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
     let mut config =
         credverify::VerifyConfig::new(vec![credverify::source::InputPath::File(file.clone())]);
-    config.as_of =
-        credverify::status::clock::Timestamp::parse("2026-01-01T00:00:00Z").expect("timestamp");
+    config.as_of = credverify::time::Timestamp::parse("2026-01-01T00:00:00Z").expect("timestamp");
     config.threads = 1;
     let mut sink = credverify::report::VerdictWriter::new(
         Vec::new(),
@@ -208,7 +207,7 @@ fn run(name: &str, records: &[String]) -> Vec<Verdict> {
                         .get("line")
                         .and_then(|n| match n.node() {
                             simd_json::Node::Static(s) => {
-                                credverify::parse::json::number(s).map(|x| x as u64)
+                                credverify::json::number(s).map(|x| x as u64)
                             }
                             _ => None,
                         })

@@ -6,7 +6,7 @@
 //! signature verifies over it with the vectors' key. (JSON-LD expansion,
 //! the step before, is not built yet.)
 
-use credverify::rdf::canon::{HashAlgorithm, Limits, canonicalize};
+use credverify::canon::rdfc::{HashAlgorithm, Limits, canonicalize};
 use credverify::rdf::nquads::{self, Term};
 use credverify::resolve::multikey::decode_multikey;
 use credverify::verify::{VerifyingKey, verify};

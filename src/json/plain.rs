@@ -1,7 +1,7 @@
 //! JSON records without escapes, parsed from the positions of their quotes.
 //!
 //! In a record with no backslash and no control byte (a "plain" record, see
-//! [`super::json::Source`]), every `"` opens or closes a string and nothing
+//! [`super::Source`]), every `"` opens or closes a string and nothing
 //! inside a string needs decoding. One vector pass finds whether the record
 //! is plain and where its quotes are; the structure between strings is then
 //! a few bytes per member (`":"`, `","`, `"},"`), read one by one, and the
@@ -15,7 +15,7 @@
 
 use simd_json::{Node, StaticNode};
 
-use super::json::MAX_DEPTH;
+use super::MAX_DEPTH;
 
 /// A worker's scratch space for plain records.
 #[derive(Default)]
@@ -408,7 +408,7 @@ mod tests {
         );
         assert_eq!(
             is_plain,
-            crate::parse::json::is_plain(text),
+            crate::json::is_plain(text),
             "{:?}",
             String::from_utf8_lossy(text)
         );
@@ -527,7 +527,7 @@ mod tests {
         let mut taken = 0;
         for (n, line) in sample.split(|&b| b == b'\n').enumerate() {
             let text = line.trim_ascii();
-            let expected = crate::parse::json::is_plain(text)
+            let expected = crate::json::is_plain(text)
                 && reference(text).is_some_and(|(tape, _)| {
                     !tape.iter().any(|i| {
                         matches!(

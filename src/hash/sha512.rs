@@ -8,11 +8,11 @@
 //! register holds the same working variable of all the messages in flight.
 //! On a Cascade Lake core that is ~2.2 GB/s with 8 lanes and ~1.0 GB/s with
 //! 4, for batches of 3 KB messages, against ~360 MB/s for `sha2`. This is
-//! the design of [`super::sha256x`] with 128-byte blocks, 64-bit words and a
+//! the design of [`super::sha256`] with 128-byte blocks, 64-bit words and a
 //! 128-bit length field.
 //!
 //! - Padding (§5.1.2), grouping by length and runtime dispatch are the
-//!   `multibuffer` module's, shared with [`super::sha256x`]: this module has
+//!   `multibuffer` module's, shared with [`super::sha256`]: this module has
 //!   the SHA-512 constants and kernels.
 //! - Parsing into big-endian 64-bit words (§5.2.2) is a byte swap plus a
 //!   transpose, so that word `t` of every lane's block lands in one register.

@@ -10,7 +10,9 @@ use std::cmp::Ordering;
 
 use simd_json::{Node, StaticNode};
 
-use super::json::{Source, Value};
+use crate::json::write::{digits, write_number, write_string};
+use crate::json::{JsonParser, NameChecks, Source, Value};
+use crate::verdict::Problem;
 
 /// A replacement for one member of the object being canonicalized.
 #[derive(Clone, Copy)]
@@ -52,26 +54,6 @@ impl Canonicalizer {
         }
     }
 
-    /// Forgets what was learnt about the previous document's names.
-    pub fn begin_document(&mut self) {
-        self.distinct.clear();
-        self.duplicate = false;
-    }
-
-    /// Whether the object at tape position `at` was canonicalized since
-    /// [`Canonicalizer::begin_document`] and its names are distinct.
-    pub fn names_distinct(&self, at: usize) -> bool {
-        self.distinct
-            .get(at / 64)
-            .is_some_and(|word| word & (1 << (at % 64)) != 0)
-    }
-
-    /// Whether some object canonicalized since
-    /// [`Canonicalizer::begin_document`] has two members of one name.
-    pub fn duplicate_found(&self) -> bool {
-        self.duplicate
-    }
-
     /// Members and arrays copied whole from plain texts (see [`Source`])
     /// by this canonicalizer's writers so far.
     pub fn copied(&self) -> usize {
@@ -85,6 +67,42 @@ impl Canonicalizer {
         }
         self.distinct[word] |= 1 << (at % 64);
     }
+}
+
+/// What member sorting learnt about the current document's names.
+impl NameChecks for Canonicalizer {
+    fn begin_document(&mut self) {
+        self.distinct.clear();
+        self.duplicate = false;
+    }
+
+    fn duplicate_found(&self) -> bool {
+        self.duplicate
+    }
+
+    fn names_distinct(&self, at: usize) -> bool {
+        self.distinct
+            .get(at / 64)
+            .is_some_and(|word| word & (1 << (at % 64)) != 0)
+    }
+}
+
+/// Parses a record to be canonicalized: `f` gets the document and a JCS
+/// writer that knows the record's text (see [`Source`]). The duplicate
+/// name check of the objects `f` canonicalized is the one their member
+/// sort already made; the other objects are checked after `f`. When that
+/// finds a duplicate name, `f`'s result is dropped and the record is
+/// `duplicate_key` as if it had failed to parse: callers undo what `f`
+/// recorded.
+pub fn with_record<R>(
+    parser: &mut JsonParser,
+    canon: &mut Canonicalizer,
+    bytes: &[u8],
+    f: impl FnOnce(Value<'_>, &mut Writer<'_, '_>) -> R,
+) -> Result<R, Problem> {
+    parser.with_name_checks(bytes, canon, |root, source, canon| {
+        f(root, &mut canon.writer(source))
+    })
 }
 
 /// Writes canonical JSON of one document.
@@ -137,7 +155,7 @@ impl Writer<'_, '_> {
     /// in `drop` left out and the members in `set` replaced or added.
     ///
     /// Sorting the members also finds duplicate names, and the object is
-    /// marked as checked (see [`Canonicalizer::names_distinct`]).
+    /// marked as checked (see [`NameChecks::names_distinct`]).
     pub fn write_patched<'a>(
         &mut self,
         out: &mut Vec<u8>,
@@ -436,13 +454,13 @@ fn write_static(out: &mut Vec<u8>, s: StaticNode) {
         // Integers within ±2^53 print as digits,
         // exactly as ECMAScript prints the same double.
         StaticNode::I64(v) if v.unsigned_abs() <= SAFE_INTEGER => {
-            let mut buf = itoa_buf(v.unsigned_abs());
+            let mut buf = digits(v.unsigned_abs());
             if v < 0 {
                 out.push(b'-');
             }
             out.extend_from_slice(buf.take());
         }
-        StaticNode::U64(v) if v <= SAFE_INTEGER => out.extend_from_slice(itoa_buf(v).take()),
+        StaticNode::U64(v) if v <= SAFE_INTEGER => out.extend_from_slice(digits(v).take()),
         // Larger integers are doubles to ECMAScript, printed in its form:
         // 1152921504606846976 is written 1152921504606847000.
         StaticNode::I64(v) => write_number(out, v as f64),
@@ -451,119 +469,10 @@ fn write_static(out: &mut Vec<u8>, s: StaticNode) {
     }
 }
 
-/// Appends a finite double in ECMAScript `Number.prototype.toString` form.
-pub fn write_number(out: &mut Vec<u8>, v: f64) {
-    let mut buf = ryu_js::Buffer::new();
-    out.extend_from_slice(buf.format_finite(v).as_bytes());
-}
-
-struct Digits {
-    buf: [u8; 20],
-    start: usize,
-}
-
-impl Digits {
-    fn take(&mut self) -> &[u8] {
-        &self.buf[self.start..]
-    }
-}
-
-fn itoa_buf(mut v: u64) -> Digits {
-    let mut d = Digits {
-        buf: [0; 20],
-        start: 20,
-    };
-    loop {
-        d.start -= 1;
-        d.buf[d.start] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            return d;
-        }
-    }
-}
-
-/// Appends a JSON string with RFC 8785 §3.2.2.2 escaping: `"` and `\`, the
-/// two-letter escapes for \b \t \n \f \r, `\u00xx` (lower-case hex) for the
-/// other controls, everything else as is.
-pub fn write_string(out: &mut Vec<u8>, s: &str) {
-    let bytes = s.as_bytes();
-    let first = first_to_escape(bytes);
-    out.reserve(bytes.len() + 2);
-    out.push(b'"');
-    if first == bytes.len() {
-        // The common case: nothing to escape, one copy.
-        out.extend_from_slice(bytes);
-        out.push(b'"');
-        return;
-    }
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate().skip(first) {
-        let escape: &[u8] = match b {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            0x08 => b"\\b",
-            0x09 => b"\\t",
-            0x0a => b"\\n",
-            0x0c => b"\\f",
-            0x0d => b"\\r",
-            0x00..=0x1f => {
-                out.extend_from_slice(&bytes[start..i]);
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                out.extend_from_slice(&[
-                    b'\\',
-                    b'u',
-                    b'0',
-                    b'0',
-                    HEX[(b >> 4) as usize],
-                    HEX[(b & 15) as usize],
-                ]);
-                start = i + 1;
-                continue;
-            }
-            _ => continue,
-        };
-        out.extend_from_slice(&bytes[start..i]);
-        out.extend_from_slice(escape);
-        start = i + 1;
-    }
-    out.extend_from_slice(&bytes[start..]);
-    out.push(b'"');
-}
-
-/// Position of the first byte that needs escaping, or the length: eight
-/// bytes at a time, then byte by byte.
-#[inline]
-fn first_to_escape(bytes: &[u8]) -> usize {
-    let mut i = 0;
-    while let Some(word) = bytes.get(i..i + 8) {
-        if needs_escape(u64::from_le_bytes(word.try_into().unwrap_or_default())) {
-            break;
-        }
-        i += 8;
-    }
-    while i < bytes.len() && !matches!(bytes[i], 0x00..=0x1f | b'"' | b'\\') {
-        i += 1;
-    }
-    i
-}
-
-/// Whether any of the eight bytes is a control character, `"` or `\\`
-/// (the classic "has a zero byte" / "has a byte less than n" bit tricks).
-#[inline]
-fn needs_escape(w: u64) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
-    let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
-    (below_space | has_zero(w ^ (ONES * u64::from(b'"'))) | has_zero(w ^ (ONES * u64::from(b'\\'))))
-        != 0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::json::JsonParser;
+    use crate::json::JsonParser;
 
     fn jcs(text: &str) -> String {
         let bytes = JsonParser::default()
@@ -648,14 +557,19 @@ mod tests {
     }
 
     /// Canonical form of `text` written as the pipeline writes it: through
-    /// [`JsonParser::with_record`], copying from the text when it is plain.
+    /// [`with_record`], copying from the text when it is plain.
     fn jcs_from_record(text: &str) -> Result<String, crate::verdict::Problem> {
         let mut canon = Canonicalizer::default();
-        JsonParser::default().with_record(text.as_bytes(), &mut canon, |v, w| {
-            let mut out = Vec::new();
-            w.write(&mut out, v);
-            String::from_utf8(out).unwrap()
-        })
+        with_record(
+            &mut JsonParser::default(),
+            &mut canon,
+            text.as_bytes(),
+            |v, w| {
+                let mut out = Vec::new();
+                w.write(&mut out, v);
+                String::from_utf8(out).unwrap()
+            },
+        )
     }
 
     #[test]
@@ -699,12 +613,14 @@ mod tests {
         let mut compared = 0;
         let copied = |text: &str| {
             let mut canon = Canonicalizer::default();
-            JsonParser::default()
-                .with_record(text.as_bytes(), &mut canon, |v, w| {
-                    w.write(&mut Vec::new(), v)
-                })
-                .ok()
-                .map(|()| canon.copied())
+            with_record(
+                &mut JsonParser::default(),
+                &mut canon,
+                text.as_bytes(),
+                |v, w| w.write(&mut Vec::new(), v),
+            )
+            .ok()
+            .map(|()| canon.copied())
         };
         let (mut plain_lines, mut copying_lines) = (0, 0);
         // (Lines that are not UTF-8 are the parser's business, not this test's.)
@@ -713,7 +629,7 @@ mod tests {
             .filter_map(|l| std::str::from_utf8(l).ok())
         {
             let spaced = line.replace("\",\"", "\", \"").replace("\":", "\": ");
-            let plain = line.starts_with('{') && crate::parse::json::is_plain(line.as_bytes());
+            let plain = line.starts_with('{') && crate::json::is_plain(line.as_bytes());
             if let (true, Some(n), Some(spaced_n)) = (plain, copied(line), copied(&spaced)) {
                 plain_lines += 1;
                 copying_lines += usize::from(n > 10);
@@ -741,7 +657,7 @@ mod tests {
         lines.sort_by_key(|l| l.len());
         for line in lines {
             let before = canon.copied();
-            let fast = parser.with_record(line.as_bytes(), &mut canon, |v, w| {
+            let fast = with_record(&mut parser, &mut canon, line.as_bytes(), |v, w| {
                 let mut out = Vec::new();
                 w.write(&mut out, v);
                 out
@@ -749,10 +665,7 @@ mod tests {
             let slow = JsonParser::default().with_doc(line.as_bytes(), canonicalize);
             assert_eq!(fast, slow, "{line}");
             let object = line.starts_with('{');
-            if fast.is_ok()
-                && object
-                && line.len() > 1000
-                && crate::parse::json::is_plain(line.as_bytes())
+            if fast.is_ok() && object && line.len() > 1000 && crate::json::is_plain(line.as_bytes())
             {
                 assert!(canon.copied() > before + 10, "{line}");
             }
@@ -773,11 +686,16 @@ mod tests {
         // it or among the dropped names are found all the same.
         let without_proof = |text: &str| {
             let mut canon = Canonicalizer::default();
-            JsonParser::default().with_record(text.as_bytes(), &mut canon, |v, w| {
-                let mut out = Vec::new();
-                w.write_patched(&mut out, v, &["proof"], &[]);
-                String::from_utf8(out).unwrap()
-            })
+            with_record(
+                &mut JsonParser::default(),
+                &mut canon,
+                text.as_bytes(),
+                |v, w| {
+                    let mut out = Vec::new();
+                    w.write_patched(&mut out, v, &["proof"], &[]);
+                    String::from_utf8(out).unwrap()
+                },
+            )
         };
         let duplicated = [
             r#"{"a":1,"b":2,"a":3}"#,
@@ -797,9 +715,10 @@ mod tests {
         );
         // A replaced member and its patch are not two members of one name.
         let mut canon = Canonicalizer::default();
-        let patched = JsonParser::default().with_record(
-            br#"{"@context":["a","b"],"p":{"@context":["a"]}}"#,
+        let patched = with_record(
+            &mut JsonParser::default(),
             &mut canon,
+            br#"{"@context":["a","b"],"p":{"@context":["a"]}}"#,
             |v, w| {
                 let pc = v.get("p").unwrap().get("@context").unwrap();
                 let mut out = Vec::new();
@@ -815,7 +734,7 @@ mod tests {
 
     #[test]
     fn plain_means_no_backslash_and_no_control_byte() {
-        use crate::parse::json::is_plain;
+        use crate::json::is_plain;
         // A backslash or control byte anywhere in a long text, in a whole
         // block or in the remainder.
         let long = vec![b'a'; 100];

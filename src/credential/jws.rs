@@ -3,7 +3,7 @@
 //! The signing input is the original `header.payload` bytes; nothing is
 //! re-encoded.
 
-use super::base64url;
+use crate::encoding::base64url;
 
 /// The three parts of a compact JWS, still encoded.
 #[derive(Clone, Copy, Debug)]

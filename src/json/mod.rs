@@ -13,9 +13,11 @@
 
 use simd_json::{Buffers, Node, StaticNode, Tape};
 
-use super::jcs::{Canonicalizer, Writer};
-use super::plain::{Outcome, PlainParser};
+mod plain;
+pub mod write;
+
 use crate::verdict::Problem;
+use plain::{Outcome, PlainParser};
 
 /// Deepest nesting a record may have. Credentials nest a handful of levels;
 /// 64 leaves room for rich Open Badges achievements and refuses the
@@ -24,6 +26,19 @@ pub const MAX_DEPTH: usize = 64;
 
 /// Beyond 2^53 not every integer is a double.
 const MAX_SAFE_INTEGER: u64 = 1 << 53;
+
+/// Duplicate-name checks that a caller's own pass over a document makes on
+/// the way (see [`JsonParser::with_name_checks`]).
+pub trait NameChecks {
+    /// Forgets what was learnt about the previous document.
+    fn begin_document(&mut self);
+    /// Whether some object seen since [`NameChecks::begin_document`] has two
+    /// members of one name.
+    fn duplicate_found(&self) -> bool;
+    /// Whether the object at tape position `at` was seen and its member
+    /// names are distinct.
+    fn names_distinct(&self, at: usize) -> bool;
+}
 
 /// A reusable parser: worker-owned buffers, so a record costs no allocation
 /// once the buffers have grown to the largest record seen.
@@ -84,28 +99,28 @@ impl JsonParser {
         result
     }
 
-    /// Parses a record to be canonicalized: `f` gets the document and a JCS
-    /// writer that knows the record's text (see [`Source`]). The duplicate
-    /// name check of objects that `f` had canonicalized is the one their
-    /// member sort already made; the other objects are checked after `f`.
-    /// When that finds a duplicate name, `f`'s result is dropped and the
-    /// record is `duplicate_key` as if it had failed to parse: callers undo
-    /// what `f` recorded.
-    pub fn with_record<R>(
+    /// Parses `bytes` and hands `f` the document, its plain [`Source`] when
+    /// it has one, and `checks`, a pass of the caller's own that sees member
+    /// names (the JCS member sort does). The objects `checks` found
+    /// distinct are not checked again; the others are checked after `f`.
+    /// When a duplicate name turns up either way, `f`'s result is dropped
+    /// and the record is `duplicate_key` as if it had failed to parse:
+    /// callers undo what `f` recorded.
+    pub fn with_name_checks<'s, R, C: NameChecks>(
         &mut self,
-        bytes: &[u8],
-        canon: &mut Canonicalizer,
-        f: impl FnOnce(Value<'_>, &mut Writer<'_, '_>) -> R,
+        bytes: &'s [u8],
+        checks: &mut C,
+        f: impl FnOnce(Value<'_>, Option<Source<'s>>, &mut C) -> R,
     ) -> Result<R, Problem> {
         self.parse_text(bytes, |root, objects, source| {
-            canon.begin_document();
-            let result = f(root, &mut canon.writer(source));
-            if canon.duplicate_found() {
+            checks.begin_document();
+            let result = f(root, source, checks);
+            if checks.duplicate_found() {
                 return Err(Failure::Known(Problem::DuplicateKey));
             }
             objects
                 .iter()
-                .filter(|&&i| !canon.names_distinct(i))
+                .filter(|&&i| !checks.names_distinct(i))
                 .try_for_each(|&i| check_unique_keys(root.nodes, i))
                 .map_err(Failure::Known)?;
             Ok(result)
@@ -203,7 +218,7 @@ impl JsonParser {
 /// has an escape or needs one in canonical form, so the canonical bytes of a
 /// string are exactly its bytes in the record, quotes included, and a
 /// member `"name":"value"` written without whitespace is one slice of the
-/// record. [`crate::parse::jcs`] copies such slices whole when the strings'
+/// record. [`crate::canon::jcs`] copies such slices whole when the strings'
 /// positions show that nothing but the required `:` or `,` lies between
 /// them.
 #[derive(Clone, Copy)]

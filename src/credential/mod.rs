@@ -4,8 +4,10 @@
 //! (`issuanceDate` / `expirationDate`) shapes, recognised by the first
 //! `@context` entry, and checks the members every credential must have.
 
-use super::json::Value;
-use crate::status::clock::Timestamp;
+pub mod jws;
+
+use crate::json::Value;
+use crate::time::Timestamp;
 use crate::verdict::Problem;
 
 pub const VC_V1_CONTEXT: &str = "https://www.w3.org/2018/credentials/v1";

@@ -13,8 +13,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use sha2::{Digest, Sha256, Sha384};
 
-use super::dataset::{Dataset, Slot};
-use super::nquads::Quad;
+use crate::rdf::dataset::{Dataset, Slot};
+use crate::rdf::nquads::Quad;
 
 /// The hash function of a canonicalization (§4.2: SHA-256 by default).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -349,7 +349,7 @@ impl State<'_> {
             HashAlgorithm::Sha256 => {
                 let slices: Vec<&[u8]> = inputs.iter().map(|i| i.as_bytes()).collect();
                 let mut digests = vec![[0u8; 32]; slices.len()];
-                crate::parse::sha256x::sha256_many(&slices, &mut digests);
+                crate::hash::sha256::sha256_many(&slices, &mut digests);
                 digests.iter().map(|d| hex(d)).collect()
             }
             HashAlgorithm::Sha384 => inputs.iter().map(|i| self.hash.hex(i.as_bytes())).collect(),

@@ -10,7 +10,7 @@
 //! 16 lanes and ~1.2 GB/s with 8, for batches of 2.7 KB documents.
 //!
 //! - Padding (§5.1.1), grouping by length and runtime dispatch are the
-//!   `multibuffer` module's, shared with [`super::sha512x`]: this module has
+//!   `multibuffer` module's, shared with [`super::sha512`]: this module has
 //!   the SHA-256 constants and kernels.
 //! - Parsing into big-endian 32-bit words (§5.2.1) is a byte swap plus a
 //!   transpose, so that word `t` of every lane's block lands in one register.
