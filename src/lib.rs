@@ -32,6 +32,7 @@ pub mod cli;
 pub mod credential;
 pub mod encoding;
 pub mod error;
+pub mod evaluate;
 pub mod generate;
 pub mod hash;
 pub mod json;
@@ -42,6 +43,7 @@ pub mod report;
 pub mod resolve;
 pub mod source;
 pub mod status;
+pub mod suite;
 pub mod time;
 pub mod verdict;
 pub mod verify;
@@ -86,7 +88,7 @@ impl VerifyConfig {
             inputs,
             as_of: Timestamp::from_unix(0),
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
-            batch_size: pipeline::DEFAULT_BATCH_SIZE,
+            batch_size: crate::verify::tuner::DEFAULT_BATCH_SIZE,
             format: OutputFormat::Jsonl,
             dids: Vec::new(),
             trust_fragment_keys: false,
@@ -144,7 +146,7 @@ pub fn load_status_lists(
 ) -> Result<StatusLists, RunError> {
     let mut lists = StatusLists::new(config.strict_status);
     let unchecked = StatusLists::default();
-    let ctx = pipeline::record::Context {
+    let ctx = evaluate::Context {
         resolver,
         jsonld,
         status: &unchecked,
@@ -159,7 +161,7 @@ pub fn load_status_lists(
                 why,
             };
             let docs = file.raw_documents().map_err(&error)?;
-            let judged = pipeline::judge_documents(&ctx, &docs);
+            let judged = evaluate::judge_documents(&ctx, &docs);
             for (doc, problems) in docs.iter().zip(judged) {
                 let (url, list) =
                     status::list::load(doc, problems, file.bound.as_deref()).map_err(&error)?;

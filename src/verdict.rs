@@ -7,6 +7,8 @@
 
 use std::fmt;
 
+use crate::time::Timestamp;
+
 /// The verdict vocabulary of CONTRACT.md, in precedence order (highest first).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[repr(u8)]
@@ -311,6 +313,207 @@ impl Format {
             Format::Ed25519Signature2020 => "Ed25519Signature2020",
             Format::VcJwt => "vc-jwt",
         }
+    }
+}
+
+/// What decided a problem, kept where it helps a reader: the instants of a
+/// validity window, the status list and index that answered, the
+/// verification method in question, the context that was unknown.
+/// Rendered in JSON Lines verdicts as the `evidence` object (see
+/// `CONTRACT.md`, "The verdict record").
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Evidence {
+    /// The end of the credential's validity (`validUntil`,
+    /// `expirationDate` or a JWT's `exp`, the earliest when several),
+    /// before the judging instant.
+    Expired {
+        /// When the credential's validity ended.
+        valid_until: Timestamp,
+        /// The judging instant (`--as-of`).
+        as_of: Timestamp,
+    },
+    /// The start of the credential's validity (`validFrom`, `issuanceDate`
+    /// or a JWT's `nbf`, the latest when several), after the judging
+    /// instant.
+    NotYetValid {
+        /// When the credential's validity starts.
+        valid_from: Timestamp,
+        /// The judging instant (`--as-of`).
+        as_of: Timestamp,
+    },
+    /// A proof's own `expires`, before the judging instant.
+    ProofExpired {
+        /// The proof's `expires`.
+        expires: Timestamp,
+        /// The judging instant (`--as-of`).
+        as_of: Timestamp,
+    },
+    /// The status list a status entry names, and the index it reads when
+    /// it got that far.
+    Status {
+        /// The URL of the list (`statusListCredential`, or the `id` of a
+        /// 1EdTech Revocation List entry).
+        list: Box<str>,
+        /// The entry's `statusListIndex`.
+        index: Option<u64>,
+    },
+    /// The verification method a proof names.
+    Method {
+        /// Its id.
+        method: Box<str>,
+    },
+    /// A verification method whose controller is not the credential's
+    /// issuer.
+    Controller {
+        /// The method's id.
+        method: Box<str>,
+        /// Its controller.
+        controller: Box<str>,
+    },
+    /// A JSON-LD context neither built in nor given with `--contexts`.
+    Context {
+        /// The context's URL.
+        url: Box<str>,
+    },
+}
+
+impl fmt::Display for Evidence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Evidence::Expired { valid_until, as_of } => {
+                write!(f, "expired at {valid_until}, judged at {as_of}")
+            }
+            Evidence::NotYetValid { valid_from, as_of } => {
+                write!(f, "valid from {valid_from}, judged at {as_of}")
+            }
+            Evidence::ProofExpired { expires, as_of } => {
+                write!(f, "the proof expired at {expires}, judged at {as_of}")
+            }
+            Evidence::Status {
+                list,
+                index: Some(index),
+            } => write!(f, "status list {list}, index {index}"),
+            Evidence::Status { list, index: None } => write!(f, "status list {list}"),
+            Evidence::Method { method } => write!(f, "verification method {method}"),
+            Evidence::Controller { method, controller } => {
+                write!(
+                    f,
+                    "verification method {method}, controlled by {controller}"
+                )
+            }
+            Evidence::Context { url } => write!(f, "context {url}"),
+        }
+    }
+}
+
+/// The evidence of a record's problems: at most one item per problem, the
+/// first that was found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EvidenceSet(Vec<(Problem, Evidence)>);
+
+impl EvidenceSet {
+    /// Notes `evidence` for `problem`, unless the problem has some already.
+    pub fn note(&mut self, problem: Problem, evidence: Evidence) {
+        if !self.0.iter().any(|(p, _)| *p == problem) {
+            self.0.push((problem, evidence));
+        }
+    }
+
+    /// The evidence of `problem`, if any was noted.
+    pub fn get(&self, problem: Problem) -> Option<&Evidence> {
+        self.0.iter().find(|(p, _)| *p == problem).map(|(_, e)| e)
+    }
+
+    /// Whether no evidence was noted.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Adds what `other` noted for problems this set has no evidence for.
+    pub fn extend(&mut self, other: EvidenceSet) {
+        for (problem, evidence) in other.0 {
+            self.note(problem, evidence);
+        }
+    }
+
+    /// The items in problem order (the order of the `problems` field).
+    pub fn iter(&self) -> impl Iterator<Item = (Problem, &Evidence)> {
+        let mut items: Vec<(Problem, &Evidence)> = self.0.iter().map(|(p, e)| (*p, e)).collect();
+        items.sort_by_key(|(p, _)| *p);
+        items.into_iter()
+    }
+}
+
+/// What the checks found about one record: its problems with their
+/// evidence, and its warnings.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Findings {
+    /// Every failing check.
+    pub problems: Problems,
+    /// Observations that do not decide the verdict.
+    pub warnings: Warnings,
+    /// What decided some of the problems.
+    pub evidence: EvidenceSet,
+}
+
+impl Findings {
+    /// Records a failing check.
+    pub fn problem(&mut self, problem: Problem) {
+        self.problems.insert(problem);
+    }
+
+    /// Records a failing check with what decided it.
+    pub fn problem_with(&mut self, problem: Problem, evidence: Evidence) {
+        self.problems.insert(problem);
+        self.evidence.note(problem, evidence);
+    }
+
+    /// Records an observation.
+    pub fn warn(&mut self, warning: Warning) {
+        self.warnings.insert(warning);
+    }
+
+    /// Adds everything `other` found.
+    pub fn extend(&mut self, other: Findings) {
+        self.problems.extend(other.problems);
+        self.warnings.extend(other.warnings);
+        self.evidence.extend(other.evidence);
+    }
+
+    /// The verdict the problems decide.
+    pub fn verdict(&self) -> Verdict {
+        self.problems.verdict()
+    }
+}
+
+/// One record's verdict as a [sink](crate::report::Sink) sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct VerdictRecord<'a> {
+    /// The credential's `id` (a VC-JWT's `jti` when it has none), when the
+    /// record parsed that far.
+    pub id: Option<&'a str>,
+    /// The issuer's id, when the record parsed that far.
+    pub issuer: Option<&'a str>,
+    /// The proof format that was checked.
+    pub format: Option<Format>,
+    /// Every failing check.
+    pub problems: Problems,
+    /// Observations that did not decide the verdict.
+    pub warnings: Warnings,
+    /// What decided some of the problems.
+    pub evidence: &'a EvidenceSet,
+    /// The texts (or hex values) of `message` status entries.
+    pub status_messages: &'a [String],
+    /// When a JSON-LD proof's signature failed: each context the record
+    /// used, with the SHA-256 of the version it was checked against.
+    pub contexts: &'a [(String, String)],
+}
+
+impl VerdictRecord<'_> {
+    /// The verdict: the highest problem's, or `valid`.
+    pub fn verdict(&self) -> Verdict {
+        self.problems.verdict()
     }
 }
 

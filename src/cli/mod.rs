@@ -8,12 +8,12 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::VerifyConfig;
 use crate::error::RunError;
 use crate::report::summary::RunSummary;
 use crate::report::{OutputFormat, VerdictWriter};
 use crate::source::{InputPath, SourceOptions};
 use crate::time::{Clock, SystemClock, Timestamp};
-use crate::{VerifyConfig, pipeline};
 
 pub mod throughput;
 
@@ -141,7 +141,7 @@ pub struct VerifyArgs {
     ///
     /// Tuning only: verdicts never depend on it. A batch is at most one
     /// chunk's signatures.
-    #[arg(long, value_name = "N", default_value_t = pipeline::DEFAULT_BATCH_SIZE, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=65_535))]
+    #[arg(long, value_name = "N", default_value_t = crate::verify::tuner::DEFAULT_BATCH_SIZE, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=65_535))]
     pub batch_size: usize,
 
     /// Read plain files instead of memory-mapping them.
@@ -409,7 +409,7 @@ mod tests {
         );
         assert_eq!(config.format, OutputFormat::Jsonl);
         assert!(config.source.mmap);
-        assert_eq!(config.batch_size, pipeline::DEFAULT_BATCH_SIZE);
+        assert_eq!(config.batch_size, crate::verify::tuner::DEFAULT_BATCH_SIZE);
     }
 
     #[test]

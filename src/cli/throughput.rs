@@ -10,12 +10,14 @@ use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 use clap::Args;
 
 use crate::error::RunError;
-use crate::pipeline::record::{BatchTuner, ChunkWork, Triple, Worker};
-use crate::pipeline::{DEFAULT_BATCH_SIZE, Settings, process_chunk, verify_signatures};
+use crate::evaluate::{ChunkWork, Evaluator};
+use crate::pipeline::{Settings, process_chunk};
 use crate::report::NullSink;
 use crate::source::{InputPath, for_each_chunk};
 use crate::time::Stopwatch;
 use crate::verify::batch::Signature;
+use crate::verify::queue::Triple;
+use crate::verify::tuner::{BatchTuner, DEFAULT_BATCH_SIZE, verify_in_batches};
 use crate::verify::{VerifyingKey, prepare_many};
 use crate::{VerifyConfig, load_resolver, verify};
 
@@ -196,7 +198,7 @@ fn raw_run(pool: &rayon::ThreadPool, triples: &[Triple], batch: usize) -> (f64, 
                     })
                 })
                 .collect();
-            verify_signatures(tuner, &sigs, batch)
+            verify_in_batches(tuner, &sigs, batch)
                 .into_iter()
                 .filter(|ok| *ok)
                 .count()
@@ -223,19 +225,20 @@ fn extract(config: &VerifyConfig, input: &InputPath) -> Result<Vec<Triple>, RunE
     let resolver = load_resolver(&config.dids, config.trust_fragment_keys)?;
     let status = crate::load_status_lists(config, &resolver, &jsonld)?;
     let settings = Settings::new(config, &resolver, &status, &jsonld);
-    let mut worker = Worker::default();
+    let mut evaluator = Evaluator::default();
     let mut work = ChunkWork::default();
-    work.capture = Some(Vec::with_capacity(MAX_TRIPLES));
+    work.signatures.capture = Some(Vec::with_capacity(MAX_TRIPLES));
     let mut triples: Vec<Triple> = Vec::new();
     for_each_chunk(0, input, settings.source, &mut |chunk| {
-        let _ = process_chunk(&mut worker, &mut work, &settings, &chunk);
+        let _ = process_chunk(&mut evaluator, &mut work, &settings, &chunk);
         triples.extend(
-            work.capture
+            work.signatures
+                .capture
                 .as_mut()
                 .map(std::mem::take)
                 .unwrap_or_default(),
         );
-        work.capture = Some(Vec::with_capacity(
+        work.signatures.capture = Some(Vec::with_capacity(
             MAX_TRIPLES.saturating_sub(triples.len()),
         ));
         triples.len() < MAX_TRIPLES

@@ -5,6 +5,8 @@
 //! `@context` entry, and checks the members every credential must have.
 
 pub mod jws;
+pub mod jwt;
+pub mod proof;
 
 use crate::json::Value;
 use crate::time::Timestamp;

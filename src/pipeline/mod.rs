@@ -13,29 +13,18 @@
 //! flat however large the input. Both drivers run the same per-chunk code,
 //! so they give byte-identical output.
 
-pub mod record;
-
 use std::collections::BTreeMap;
 use std::io::{self, IsTerminal};
-use std::ops::Range;
 
 use crossbeam_channel::bounded;
 
-use crate::report::{OutputFormat, Sink, write_rest};
-use crate::source::{Chunk, Framing, InputPath, SourceError, SourceOptions, for_each_chunk};
-use crate::verdict::{Problem, Verdict};
-use crate::verify::batch::{Signature, verify_each};
-use record::{BatchTuner, ChunkWork, Context, Worker, trim};
+use crate::evaluate::{ChunkWork, Context, Evaluator, RecordOutcome};
+use crate::report::{OutputFormat, Sink, render};
+use crate::source::{Chunk, InputPath, SourceError, SourceOptions, for_each_chunk};
 
 /// Chunks in flight per worker thread: enough that no worker waits on the
 /// feeder or the writer, few enough to keep memory to a few megabytes.
 const IN_FLIGHT_PER_THREAD: usize = 4;
-
-/// Default upper bound of signatures per batch. `benches/verify.rs`
-/// measured on the 2-core reference machine: 7.5 µs per signature in
-/// batches of 64, 6.3 µs at 256, 4.9 µs at 1,024 (the doubling chain of the
-/// multiscalar multiplication, about 50 µs, is shared by the batch).
-pub const DEFAULT_BATCH_SIZE: usize = 1024;
 
 /// How a run processes records.
 pub struct Settings<'r> {
@@ -75,14 +64,17 @@ impl<'r> Settings<'r> {
     }
 }
 
-/// A chunk's verdicts, serialised but for their line numbers.
+/// A chunk's verdicts, rendered but for their line numbers.
 pub struct ChunkOutput {
     input: usize,
     span: u64,
     bytes_read: u64,
-    /// Per record: local line, verdict, end of its bytes in `text`.
-    records: Vec<(u64, Verdict, usize)>,
-    text: Vec<u8>,
+    records: Vec<RecordOutcome>,
+    /// The records' ids and issuers.
+    text: String,
+    /// The records rendered one after the other, and where each ends.
+    rendered: Vec<u8>,
+    ends: Vec<usize>,
     signatures: u64,
 }
 
@@ -105,136 +97,36 @@ pub enum PipelineError {
     Write(io::Error),
 }
 
-/// Parses, prepares and verifies one chunk.
+/// Evaluates one chunk and renders its verdicts.
 pub fn process_chunk(
-    worker: &mut Worker,
+    evaluator: &mut Evaluator,
     work: &mut ChunkWork,
     settings: &Settings<'_>,
     chunk: &Chunk,
 ) -> ChunkOutput {
-    work.clear();
-    let data = chunk.data.bytes();
-    // Line (or element) numbers this chunk covers.
-    let mut span = 0u64;
-    match chunk.framing {
-        Framing::Lines => {
-            let mut start = 0;
-            let last = (data.last() != Some(&b'\n') && !data.is_empty()).then_some(data.len());
-            for (line, end) in memchr::memchr_iter(b'\n', data).chain(last).enumerate() {
-                let raw = &data[start..end];
-                let record = trim(raw);
-                // Too large is judged on the line as read, spaces included,
-                // so the mapped and the streamed paths (which keeps only a
-                // long line's head) agree.
-                if raw.len() > settings.ctx.max_record_bytes {
-                    worker.too_large(line as u64, chunk.offset + start as u64, work);
-                } else if !record.is_empty() {
-                    worker.evaluate(
-                        &settings.ctx,
-                        record,
-                        line as u64,
-                        chunk.offset + start as u64,
-                        work,
-                    );
-                }
-                start = end + 1;
-                span = line as u64 + 1;
-            }
-        }
-        Framing::Array => {
-            span = chunk.elements.len() as u64;
-            for (i, range) in chunk.elements.iter().enumerate() {
-                let offset = chunk.offset + range.start as u64;
-                if range.len() > settings.ctx.max_record_bytes {
-                    worker.too_large(i as u64, offset, work);
-                    continue;
-                }
-                worker.evaluate(
-                    &settings.ctx,
-                    trim(&data[Range::clone(range)]),
-                    i as u64,
-                    offset,
-                    work,
-                );
-            }
-        }
-    }
-    settle_signatures(worker, work, settings.batch_size);
-    let mut text = Vec::with_capacity(work.records.len() * 160);
-    let mut records = Vec::with_capacity(work.records.len());
-    for rec in work.records.iter_mut() {
-        // Status is trusted only once the proof verified and the issuer
-        // matched (CONTRACT.md).
-        if rec.problems.verdict() > Verdict::IssuerMismatch {
-            rec.problems.extend(rec.status.problems);
-            rec.warnings.extend(rec.status.warnings);
-        } else {
-            rec.status.messages.clear();
-        }
-    }
+    let span = evaluator.evaluate_chunk(&settings.ctx, chunk, settings.batch_size, work);
+    let mut rendered = Vec::with_capacity(work.records.len() * 160);
+    let mut ends = Vec::with_capacity(work.records.len());
     for rec in &work.records {
-        write_rest(
+        let view = rec.view(&work.text);
+        render(
             settings.format,
             settings.status_column,
-            rec,
-            work,
-            &mut text,
+            &view,
+            &mut rendered,
         );
-        records.push((rec.line, rec.problems.verdict(), text.len()));
+        ends.push(rendered.len());
     }
     ChunkOutput {
         input: chunk.input,
         span,
-        bytes_read: data.len() as u64,
-        records,
-        text,
-        signatures: work.signatures.len() as u64,
+        bytes_read: chunk.data.bytes().len() as u64,
+        records: std::mem::take(&mut work.records),
+        text: std::mem::take(&mut work.text),
+        rendered,
+        ends,
+        signatures: work.signatures.prepared() as u64,
     }
-}
-
-/// Hashes and verifies the signatures a chunk's records wait on, marking
-/// each record whose signature fails.
-fn settle_signatures(worker: &mut Worker, work: &mut ChunkWork, limit: usize) {
-    work.prepare_signatures();
-    let answers = verify_signatures(&mut worker.batch, &work.signatures, limit);
-    for (j, good) in answers.into_iter().enumerate() {
-        if !good {
-            let owner = work.owners[j] as usize;
-            work.records[owner]
-                .problems
-                .insert(Problem::InvalidSignature);
-        }
-    }
-}
-
-/// Judges standalone documents (status list credentials) exactly as records
-/// are judged: each one's problems, its own status entries aside.
-pub fn judge_documents(ctx: &Context<'_>, docs: &[&[u8]]) -> Vec<crate::verdict::Problems> {
-    let mut worker = Worker::default();
-    let mut work = ChunkWork::default();
-    for (i, doc) in docs.iter().enumerate() {
-        worker.evaluate(ctx, trim(doc), i as u64, 0, &mut work);
-    }
-    settle_signatures(&mut worker, &mut work, DEFAULT_BATCH_SIZE);
-    work.records.iter().map(|r| r.problems).collect()
-}
-
-/// Each signature's answer, checked in batches of at most `limit` whose
-/// sizes `tuner` chooses.
-pub fn verify_signatures(
-    tuner: &mut BatchTuner,
-    signatures: &[Signature],
-    limit: usize,
-) -> Vec<bool> {
-    let mut answers = Vec::with_capacity(signatures.len());
-    while answers.len() < signatures.len() {
-        let start = answers.len();
-        let end = (start + tuner.size(limit)).min(signatures.len());
-        let group = verify_each(&signatures[start..end]);
-        tuner.record(group.len(), group.iter().filter(|ok| !**ok).count());
-        answers.extend(group);
-    }
-    answers
 }
 
 /// Puts chunk outputs into the sink in order, numbering lines.
@@ -252,10 +144,15 @@ impl Writer<'_> {
         }
         let base = self.base[out.input];
         let mut start = 0;
-        for &(line, verdict, end) in &out.records {
-            self.sink
-                .record(out.input, base + line + 1, verdict, &out.text[start..end])?;
-            self.totals.verdicts[verdict as usize] += 1;
+        for (rec, &end) in out.records.iter().zip(&out.ends) {
+            let view = rec.view(&out.text);
+            self.sink.record(
+                out.input,
+                base + rec.line + 1,
+                &view,
+                &out.rendered[start..end],
+            )?;
+            self.totals.verdicts[view.verdict() as usize] += 1;
             start = end;
         }
         self.totals.records += out.records.len() as u64;
@@ -320,12 +217,12 @@ pub fn run_sequential(
         totals: Totals::default(),
         progress: progress_bar(settings, inputs),
     };
-    let mut worker = Worker::default();
+    let mut evaluator = Evaluator::default();
     let mut work = ChunkWork::default();
     let mut write_result = Ok(());
     for (index, input) in inputs.iter().enumerate() {
         for_each_chunk(index, input, settings.source, &mut |chunk| {
-            let out = process_chunk(&mut worker, &mut work, settings, &chunk);
+            let out = process_chunk(&mut evaluator, &mut work, settings, &chunk);
             write_result = writer.write(&out);
             write_result.is_ok()
         })?;
@@ -380,10 +277,10 @@ pub fn run_parallel(
         });
         scope.spawn(move || {
             pool.broadcast(|_| {
-                let mut worker = Worker::default();
+                let mut evaluator = Evaluator::default();
                 let mut work = ChunkWork::default();
                 for (seq, chunk) in chunk_rx.iter() {
-                    let out = process_chunk(&mut worker, &mut work, settings, &chunk);
+                    let out = process_chunk(&mut evaluator, &mut work, settings, &chunk);
                     drop(chunk);
                     if out_tx.send((seq, out)).is_err() {
                         return;

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use roaring::RoaringBitmap;
 
 use super::Sink;
-use crate::verdict::Verdict;
+use crate::verdict::{Verdict, VerdictRecord};
 
 /// Passes records on to another sink and notes each one's ordinal under its
 /// verdict.
@@ -88,15 +88,21 @@ impl<'s> BitmapSink<'s> {
 }
 
 impl Sink for BitmapSink<'_> {
-    fn record(&mut self, input: usize, line: u64, verdict: Verdict, rest: &[u8]) -> io::Result<()> {
+    fn record(
+        &mut self,
+        input: usize,
+        line: u64,
+        record: &VerdictRecord<'_>,
+        rendered: &[u8],
+    ) -> io::Result<()> {
         let ordinal = u32::try_from(self.next).map_err(|_| {
             io::Error::other(
                 "--bitmaps holds at most 4,294,967,296 records (32-bit roaring bitmaps)",
             )
         })?;
-        self.sets[verdict as usize].insert(ordinal);
+        self.sets[record.verdict() as usize].insert(ordinal);
         self.next += 1;
-        self.inner.record(input, line, verdict, rest)
+        self.inner.record(input, line, record, rendered)
     }
 
     fn finish(&mut self) -> io::Result<()> {

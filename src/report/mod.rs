@@ -1,17 +1,17 @@
 //! Verdict sinks: JSON Lines and CSV records, and the run summary.
 //!
-//! A worker serialises everything of a verdict record except its position
+//! A worker renders everything of a verdict record except its position
 //! (the `file` and `line` fields), which only the writer knows once the
-//! chunks before it are counted; the writer adds them in input order
-//! ([`Sink::record`]).
+//! chunks before it are counted ([`render`]); the writer hands each record
+//! to the sink in input order with its position ([`Sink::record`]).
 
 pub mod bitmaps;
 pub mod summary;
 
 use std::io::{self, Write};
 
-use crate::pipeline::record::{ChunkWork, RecordOutcome};
-use crate::verdict::Verdict;
+use crate::json::write::write_string;
+use crate::verdict::{Evidence, VerdictRecord};
 
 /// The verdict format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -24,9 +24,16 @@ pub enum OutputFormat {
 /// Receives verdicts in input order. Each call may fail (a closed pipe, a
 /// full disk); an error stops the run.
 pub trait Sink: Send {
-    /// One record: its input, its 1-based line (or element) number, its
-    /// verdict, and the rest of its serialised record.
-    fn record(&mut self, input: usize, line: u64, verdict: Verdict, rest: &[u8]) -> io::Result<()>;
+    /// One record: the index of its input, its 1-based line (or element)
+    /// number, the record, and the record [rendered](render) in the run's
+    /// format after its line number.
+    fn record(
+        &mut self,
+        input: usize,
+        line: u64,
+        record: &VerdictRecord<'_>,
+        rendered: &[u8],
+    ) -> io::Result<()>;
 
     /// Called once after the last record.
     fn finish(&mut self) -> io::Result<()>;
@@ -36,7 +43,7 @@ pub trait Sink: Send {
 pub struct NullSink;
 
 impl Sink for NullSink {
-    fn record(&mut self, _: usize, _: u64, _: Verdict, _: &[u8]) -> io::Result<()> {
+    fn record(&mut self, _: usize, _: u64, _: &VerdictRecord<'_>, _: &[u8]) -> io::Result<()> {
         Ok(())
     }
     fn finish(&mut self) -> io::Result<()> {
@@ -66,7 +73,7 @@ impl<W: Write + Send> VerdictWriter<W> {
                 .map(|n| {
                     let mut q = Vec::new();
                     match format {
-                        OutputFormat::Jsonl => crate::json::write::write_string(&mut q, n),
+                        OutputFormat::Jsonl => write_string(&mut q, n),
                         OutputFormat::Csv => csv_field(&mut q, n),
                     }
                     q
@@ -118,8 +125,8 @@ impl<W: Write + Send> Sink for VerdictWriter<W> {
         &mut self,
         input: usize,
         line: u64,
-        _verdict: Verdict,
-        rest: &[u8],
+        _record: &VerdictRecord<'_>,
+        rendered: &[u8],
     ) -> io::Result<()> {
         self.close_header()?;
         match (self.format, &self.files) {
@@ -137,7 +144,7 @@ impl<W: Write + Send> Sink for VerdictWriter<W> {
         }
         self.out
             .write_all(crate::json::write::digits(line).take())?;
-        self.out.write_all(rest)
+        self.out.write_all(rendered)
     }
 
     fn finish(&mut self) -> io::Result<()> {
@@ -162,30 +169,28 @@ pub fn csv_field(out: &mut Vec<u8>, s: &str) {
     }
 }
 
-/// Serialises a record's fields after `line`, newline included.
-/// The serialised record after its line number. `status_column`: the run
-/// has `--status-lists`, and CSV records end with a `status_messages`
-/// column.
-pub fn write_rest(
+/// Appends `record` serialised in `format` after its line number, newline
+/// included: `,"id":…}` in JSON Lines, `,id,…` in CSV. `status_column`:
+/// the run has `--status-lists`, and CSV records end with a
+/// `status_messages` column.
+pub fn render(
     format: OutputFormat,
     status_column: bool,
-    rec: &RecordOutcome,
-    work: &ChunkWork,
+    record: &VerdictRecord<'_>,
     out: &mut Vec<u8>,
 ) {
-    let verdict = rec.problems.verdict();
+    let verdict = record.verdict();
     match format {
         OutputFormat::Jsonl => {
-            use crate::json::write::write_string;
-            if let Some(id) = rec.id {
+            if let Some(id) = record.id {
                 out.extend_from_slice(b",\"id\":");
-                write_string(out, work.str(id));
+                write_string(out, id);
             }
-            if let Some(issuer) = rec.issuer {
+            if let Some(issuer) = record.issuer {
                 out.extend_from_slice(b",\"issuer\":");
-                write_string(out, work.str(issuer));
+                write_string(out, issuer);
             }
-            if let Some(format) = rec.format {
+            if let Some(format) = record.format {
                 out.extend_from_slice(b",\"format\":\"");
                 out.extend_from_slice(format.as_str().as_bytes());
                 out.push(b'"');
@@ -193,13 +198,13 @@ pub fn write_rest(
             out.extend_from_slice(b",\"verdict\":\"");
             out.extend_from_slice(verdict.as_str().as_bytes());
             out.extend_from_slice(b"\",\"problems\":[");
-            for (i, p) in rec.problems.iter().enumerate() {
+            for (i, p) in record.problems.iter().enumerate() {
                 out.extend_from_slice(if i == 0 { b"\"" } else { b",\"" });
                 out.extend_from_slice(p.as_str().as_bytes());
                 out.push(b'"');
             }
             out.extend_from_slice(b"],\"warnings\":[");
-            for (i, w) in rec.warnings.iter().enumerate() {
+            for (i, w) in record.warnings.iter().enumerate() {
                 out.extend_from_slice(if i == 0 { b"\"" } else { b",\"" });
                 out.extend_from_slice(w.as_str().as_bytes());
                 out.push(b'"');
@@ -208,13 +213,9 @@ pub fn write_rest(
             // A JSON-LD proof whose signature fails: which version of each
             // context it was checked against (a context that changed since
             // signing looks exactly like tampering otherwise).
-            if let Some(active) = &rec.contexts
-                && rec
-                    .problems
-                    .contains(crate::verdict::Problem::InvalidSignature)
-            {
+            if !record.contexts.is_empty() {
                 out.extend_from_slice(b",\"contexts\":{");
-                for (i, (url, sha256)) in active.sources.iter().enumerate() {
+                for (i, (url, sha256)) in record.contexts.iter().enumerate() {
                     if i > 0 {
                         out.push(b',');
                     }
@@ -224,9 +225,9 @@ pub fn write_rest(
                 }
                 out.push(b'}');
             }
-            if !rec.status.messages.is_empty() {
+            if !record.status_messages.is_empty() {
                 out.extend_from_slice(b",\"status_messages\":[");
-                for (i, m) in rec.status.messages.iter().enumerate() {
+                for (i, m) in record.status_messages.iter().enumerate() {
                     if i > 0 {
                         out.push(b',');
                     }
@@ -234,32 +235,44 @@ pub fn write_rest(
                 }
                 out.push(b']');
             }
+            if !record.evidence.is_empty() {
+                out.extend_from_slice(b",\"evidence\":{");
+                for (i, (problem, evidence)) in record.evidence.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    write_string(out, problem.as_str());
+                    out.push(b':');
+                    render_evidence(evidence, out);
+                }
+                out.push(b'}');
+            }
             out.extend_from_slice(b"}\n");
         }
         OutputFormat::Csv => {
             out.push(b',');
-            if let Some(id) = rec.id {
-                csv_field(out, work.str(id));
+            if let Some(id) = record.id {
+                csv_field(out, id);
             }
             out.push(b',');
-            if let Some(issuer) = rec.issuer {
-                csv_field(out, work.str(issuer));
+            if let Some(issuer) = record.issuer {
+                csv_field(out, issuer);
             }
             out.push(b',');
-            if let Some(format) = rec.format {
+            if let Some(format) = record.format {
                 out.extend_from_slice(format.as_str().as_bytes());
             }
             out.push(b',');
             out.extend_from_slice(verdict.as_str().as_bytes());
             out.push(b',');
-            for (i, p) in rec.problems.iter().enumerate() {
+            for (i, p) in record.problems.iter().enumerate() {
                 if i > 0 {
                     out.push(b';');
                 }
                 out.extend_from_slice(p.as_str().as_bytes());
             }
             out.push(b',');
-            for (i, w) in rec.warnings.iter().enumerate() {
+            for (i, w) in record.warnings.iter().enumerate() {
                 if i > 0 {
                     out.push(b';');
                 }
@@ -267,11 +280,69 @@ pub fn write_rest(
             }
             if status_column {
                 out.push(b',');
-                csv_field(out, &rec.status.messages.join(";"));
+                csv_field(out, &record.status_messages.join(";"));
             }
             out.push(b'\n');
         }
     }
+}
+
+/// One problem's evidence as a JSON object (`CONTRACT.md`, "The verdict
+/// record").
+fn render_evidence(evidence: &Evidence, out: &mut Vec<u8>) {
+    let mut first = true;
+    let mut field = |out: &mut Vec<u8>, name: &str| {
+        out.extend_from_slice(if first { b"{\"" } else { b",\"" });
+        first = false;
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b"\":");
+    };
+    let instant = |out: &mut Vec<u8>, t: &crate::time::Timestamp| {
+        write_string(out, &t.to_string());
+    };
+    match evidence {
+        Evidence::Expired { valid_until, as_of } => {
+            field(out, "valid_until");
+            instant(out, valid_until);
+            field(out, "as_of");
+            instant(out, as_of);
+        }
+        Evidence::NotYetValid { valid_from, as_of } => {
+            field(out, "valid_from");
+            instant(out, valid_from);
+            field(out, "as_of");
+            instant(out, as_of);
+        }
+        Evidence::ProofExpired { expires, as_of } => {
+            field(out, "expires");
+            instant(out, expires);
+            field(out, "as_of");
+            instant(out, as_of);
+        }
+        Evidence::Status { list, index } => {
+            field(out, "list");
+            write_string(out, list);
+            if let Some(index) = index {
+                field(out, "index");
+                out.extend_from_slice(crate::json::write::digits(*index).take());
+            }
+        }
+        Evidence::Method { method } => {
+            field(out, "method");
+            write_string(out, method);
+        }
+        Evidence::Controller { method, controller } => {
+            field(out, "method");
+            write_string(out, method);
+            field(out, "controller");
+            write_string(out, controller);
+        }
+        Evidence::Context { url } => {
+            field(out, "context");
+            write_string(out, url);
+        }
+    }
+    out.push(b'}');
 }
 
 #[cfg(test)]

@@ -84,6 +84,7 @@ pub fn register(
         let assertion = controller == base && authorised.contains(&id);
         let resolution = match key_material(method) {
             Ok(bytes) => Ok(Arc::new(ResolvedKey {
+                method: id.as_str().into(),
                 key: resolver.screen(bytes),
                 controller: controller.into(),
                 assertion,

@@ -23,6 +23,8 @@ use crate::verify::VerifyingKey;
 /// A resolved verification method.
 #[derive(Debug)]
 pub struct ResolvedKey {
+    /// The verification method's id.
+    pub method: Box<str>,
     /// The screened key, or why the key material is unacceptable.
     pub key: Result<Arc<VerifyingKey>, crate::verify::Rejection>,
     /// The controller of the verification method.
@@ -69,6 +71,7 @@ impl LocalKeys {
         }
         let copy = match resolution {
             Ok(r) => Ok(Arc::new(ResolvedKey {
+                method: r.method.clone(),
                 key: r
                     .key
                     .as_ref()
@@ -156,6 +159,7 @@ impl KeyResolver {
                 .ok_or(Problem::UnknownKey)
                 .and_then(|f| multikey::decode_multikey(f).map_err(|_| Problem::UnknownKey))?;
             return Ok(Arc::new(ResolvedKey {
+                method: method.into(),
                 key: self.screen(key),
                 controller: did.into(),
                 assertion: true,
@@ -166,6 +170,7 @@ impl KeyResolver {
         };
         let bytes = decoded.map_err(|_| Problem::UnknownKey)?;
         Ok(Arc::new(ResolvedKey {
+            method: method.into(),
             key: self.screen(bytes),
             controller: did.into(),
             assertion: true,

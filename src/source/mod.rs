@@ -105,6 +105,88 @@ impl Chunk {
     }
 }
 
+/// One record of a chunk, as the input frames it.
+#[derive(Clone, Copy, Debug)]
+pub struct RawRecord<'c> {
+    /// Line (or element) number relative to the chunk's first, 0-based.
+    pub line: u64,
+    /// Byte offset of the record in its (decompressed) input.
+    pub offset: u64,
+    /// The record's bytes without the JSON Lines framing ([`trim`]); `None`
+    /// when the line or element is longer than the record size limit.
+    pub bytes: Option<&'c [u8]>,
+}
+
+impl Chunk {
+    /// Calls `f` with each record of the chunk, in order: every line that is
+    /// not blank (blank lines are skipped but counted), or every element.
+    /// A line or element longer than `max_record_bytes` comes without its
+    /// bytes. Returns the number of lines (or elements) the chunk covers.
+    pub fn for_each_record(
+        &self,
+        max_record_bytes: usize,
+        mut f: impl FnMut(RawRecord<'_>),
+    ) -> u64 {
+        let data = self.data.bytes();
+        match self.framing {
+            Framing::Lines => {
+                let mut span = 0u64;
+                let mut start = 0;
+                let last = (data.last() != Some(&b'\n') && !data.is_empty()).then_some(data.len());
+                for (line, end) in memchr::memchr_iter(b'\n', data).chain(last).enumerate() {
+                    let raw = &data[start..end];
+                    let record = trim(raw);
+                    let offset = self.offset + start as u64;
+                    // Too large is judged on the line as read, spaces
+                    // included, so the mapped and the streamed paths (which
+                    // keeps only a long line's head) agree.
+                    if raw.len() > max_record_bytes {
+                        f(RawRecord {
+                            line: line as u64,
+                            offset,
+                            bytes: None,
+                        });
+                    } else if !record.is_empty() {
+                        f(RawRecord {
+                            line: line as u64,
+                            offset,
+                            bytes: Some(record),
+                        });
+                    }
+                    start = end + 1;
+                    span = line as u64 + 1;
+                }
+                span
+            }
+            Framing::Array => {
+                for (i, range) in self.elements.iter().enumerate() {
+                    let bytes = &data[Range::clone(range)];
+                    f(RawRecord {
+                        line: i as u64,
+                        offset: self.offset + range.start as u64,
+                        bytes: (range.len() <= max_record_bytes).then(|| trim(bytes)),
+                    });
+                }
+                self.elements.len() as u64
+            }
+        }
+    }
+}
+
+/// Strips the JSON Lines framing: spaces, tabs and a CR before the newline.
+pub fn trim(bytes: &[u8]) -> &[u8] {
+    let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    let start = bytes
+        .iter()
+        .position(|b| !is_space(b))
+        .unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !is_space(b))
+        .map_or(start, |e| e + 1);
+    &bytes[start..end]
+}
+
 /// A run-level input problem.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

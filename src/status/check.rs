@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use super::list::{ListBody, ListKind, MIN_ENTRIES, Purpose, StatusList};
 use crate::json::Value;
-use crate::verdict::{Problem, Problems, Warning, Warnings};
+use crate::verdict::{Evidence, Findings, Problem, Warning};
 
 /// The loaded lists, keyed by the URL entries name them by.
 #[derive(Debug, Default)]
@@ -25,8 +25,8 @@ pub struct StatusLists {
 /// record's proof verified.
 #[derive(Clone, Debug, Default)]
 pub struct StatusAnswer {
-    pub problems: Problems,
-    pub warnings: Warnings,
+    /// Problems (with the list and index that answered) and warnings.
+    pub findings: Findings,
     /// `message` entries: the `statusMessage` text of each value found, or
     /// the value in hex (`0x2`) when the entry has no text for it.
     pub messages: Vec<String>,
@@ -65,17 +65,22 @@ impl StatusLists {
     /// credential by `issuer` with id `id`.
     pub fn check(&self, status: Value<'_>, issuer: &str, id: Option<&str>, out: &mut StatusAnswer) {
         for entry in status.one_or_many() {
-            if let Err(p) = self.check_entry(entry, issuer, id, out) {
-                out.problems.insert(p);
+            let mut at = Located::default();
+            if let Err(p) = self.check_entry(entry, issuer, id, &mut at, out) {
+                match at.evidence() {
+                    Some(evidence) => out.findings.problem_with(p, evidence),
+                    None => out.findings.problem(p),
+                }
             }
         }
     }
 
-    fn check_entry(
+    fn check_entry<'e>(
         &self,
-        entry: Value<'_>,
+        entry: Value<'e>,
         issuer: &str,
         id: Option<&str>,
+        at: &mut Located<'e>,
         out: &mut StatusAnswer,
     ) -> Result<(), Problem> {
         let text = |name| entry.get(name).and_then(Value::as_str);
@@ -90,12 +95,13 @@ impl StatusLists {
             ListKind::OneEdTech => text("id"),
             _ => text("statusListCredential"),
         };
+        at.list = url;
         let list = self
             .lists
             .get(url.ok_or(Problem::StatusEntryMalformed)?)
             .ok_or(Problem::StatusListMissing)?;
         list.usable?;
-        out.warnings.extend(list.warnings);
+        out.findings.warnings.extend(list.warnings);
         if *list.issuer != *issuer {
             return Err(Problem::StatusListIssuer);
         }
@@ -106,7 +112,7 @@ impl StatusLists {
             ListBody::Revoked(ids) => {
                 // A credential without an id cannot be looked up.
                 if ids.contains(id.ok_or(Problem::StatusEntryMalformed)?) {
-                    out.problems.insert(Problem::Revoked);
+                    return Err(Problem::Revoked);
                 }
                 return Ok(());
             }
@@ -119,6 +125,7 @@ impl StatusLists {
             return Err(Problem::StatusPurposeMismatch);
         }
         let index = self.index(entry, out)?;
+        at.index = Some(index);
         let size = match entry.get("statusSize") {
             None => 1,
             Some(v) => v
@@ -144,13 +151,18 @@ impl StatusLists {
             .value(index, size)
             .ok_or(Problem::StatusIndexOutOfRange)?;
         match purpose {
-            Purpose::Revocation if value != 0 => out.problems.insert(Problem::Revoked),
-            Purpose::Suspension if value != 0 => out.problems.insert(Problem::Suspended),
-            Purpose::Refresh if value != 0 => out.warnings.insert(Warning::StatusRefresh),
-            Purpose::Message => out.messages.push(message(entry, value)),
-            _ => {}
+            Purpose::Revocation if value != 0 => Err(Problem::Revoked),
+            Purpose::Suspension if value != 0 => Err(Problem::Suspended),
+            Purpose::Refresh if value != 0 => {
+                out.findings.warn(Warning::StatusRefresh);
+                Ok(())
+            }
+            Purpose::Message => {
+                out.messages.push(message(entry, value));
+                Ok(())
+            }
+            _ => Ok(()),
         }
-        Ok(())
     }
 
     /// `statusListIndex`: a string of decimal digits, or (leniently) a JSON
@@ -186,8 +198,24 @@ impl StatusLists {
         if self.strict {
             return Err(problem);
         }
-        out.warnings.insert(warning);
+        out.findings.warn(warning);
         Ok(())
+    }
+}
+
+/// Where a status entry points, as far as it was read.
+#[derive(Default)]
+struct Located<'e> {
+    list: Option<&'e str>,
+    index: Option<u64>,
+}
+
+impl Located<'_> {
+    fn evidence(&self) -> Option<Evidence> {
+        self.list.map(|list| Evidence::Status {
+            list: list.into(),
+            index: self.index,
+        })
     }
 }
 

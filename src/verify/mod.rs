@@ -12,6 +12,8 @@
 //! a record's verdict never depends on its batch.
 
 pub mod batch;
+pub mod queue;
+pub mod tuner;
 
 use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
 use curve25519_dalek::scalar::Scalar;

@@ -1,0 +1,100 @@
+//! `eddsa-rdfc-2022` (W3C Data Integrity EdDSA Cryptosuites v1.0 §3.2):
+//! the proof configuration and the document as RDFC-1.0 canonical N-Quads
+//! of their JSON-LD. `Ed25519Signature2020` signs the same forms.
+
+use std::borrow::Cow;
+
+use super::{Canonicalizers, Cryptosuite, Failure, SecuredDocument};
+use crate::canon::rdfc::{HashAlgorithm, Limits, canonical_nquads};
+use crate::jsonld::LdError;
+use crate::jsonld::json::Json;
+use crate::rdf::dataset::Dataset;
+use crate::verdict::{Evidence, Format, Problem};
+
+/// The `eddsa-rdfc-2022` cryptosuite (also under its draft name
+/// `eddsa-2022`).
+pub struct EddsaRdfc2022;
+
+impl Cryptosuite for EddsaRdfc2022 {
+    fn format(&self) -> Format {
+        Format::EddsaRdfc2022
+    }
+
+    fn write_hash_inputs(
+        &self,
+        document: &SecuredDocument<'_, '_>,
+        tools: &mut Canonicalizers<'_, '_, '_>,
+        out: &mut Vec<u8>,
+    ) -> Result<usize, Failure> {
+        write_canonical_nquads(document, tools, out)
+    }
+}
+
+/// Appends the canonical N-Quads (RDFC-1.0) of the proof configuration and
+/// of the document to `out` and returns where the document's start. The
+/// proof configuration is the proof without `proofValue`, under the
+/// document's `@context` (vc-di-eddsa §3.2.5), or the proof's own when it
+/// has one (which opens the document's).
+pub(super) fn write_canonical_nquads(
+    document: &SecuredDocument<'_, '_>,
+    tools: &mut Canonicalizers<'_, '_, '_>,
+    out: &mut Vec<u8>,
+) -> Result<usize, Failure> {
+    let credential = document.credential;
+    let context = document.proof_context.unwrap_or(credential.context);
+    let context = Json::from_value(context);
+    let config = Json::Object(
+        document
+            .proof
+            .members()
+            .filter(|(k, _)| !matches!(*k, "proofValue" | "@context"))
+            .map(|(k, v)| (Cow::Borrowed(k), Json::from_value(v)))
+            .collect(),
+    );
+    let mut body: Vec<(Cow<'_, str>, Json<'_>)> = credential
+        .root
+        .members()
+        .filter(|(k, _)| !matches!(*k, "proof" | "@context"))
+        .map(|(k, v)| (Cow::Borrowed(k), Json::from_value(v)))
+        .collect();
+    match document.chained {
+        Some((true, previous)) => body.push((
+            Cow::Borrowed("proof"),
+            Json::Array(previous.iter().map(|p| Json::from_value(*p)).collect()),
+        )),
+        Some((false, previous)) => {
+            body.push((Cow::Borrowed("proof"), Json::from_value(previous[0])))
+        }
+        None => {}
+    }
+    let body = Json::Object(body);
+    let active = tools.jsonld.context(&context).map_err(ld_problem)?;
+    let config_quads = tools
+        .jsonld
+        .to_rdf_in(&active, &config)
+        .map_err(ld_problem)?;
+    let doc_quads = tools.jsonld.to_rdf_in(&active, &body).map_err(ld_problem)?;
+    *tools.contexts = Some(active);
+    let canonical = |quads: &Dataset| {
+        canonical_nquads(quads, HashAlgorithm::Sha256, Limits::default())
+            .map_err(|_| Failure::from(Problem::CanonicalizationBound))
+    };
+    let config = canonical(&config_quads)?;
+    let doc = canonical(&doc_quads)?;
+    out.extend_from_slice(config.as_bytes());
+    let document_start = out.len();
+    out.extend_from_slice(doc.as_bytes());
+    Ok(document_start)
+}
+
+/// The problem a JSON-LD failure is, with the unknown context's URL.
+fn ld_problem(e: LdError) -> Failure {
+    match e {
+        LdError::UnknownContext(url) => Failure::with(
+            Problem::UnknownContext,
+            Evidence::Context { url: url.into() },
+        ),
+        LdError::DataLoss(_) => Problem::DataLoss.into(),
+        LdError::Invalid(_) | LdError::Unsupported(_) => Problem::JsonLdInvalid.into(),
+    }
+}
