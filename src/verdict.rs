@@ -432,6 +432,10 @@ impl EvidenceSet {
 
     /// Adds what `other` noted for problems this set has no evidence for.
     pub fn extend(&mut self, other: EvidenceSet) {
+        if self.0.is_empty() {
+            self.0 = other.0;
+            return;
+        }
         for (problem, evidence) in other.0 {
             self.note(problem, evidence);
         }

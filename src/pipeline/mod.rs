@@ -117,12 +117,18 @@ pub fn process_chunk(
         );
         ends.push(rendered.len());
     }
+    // The next chunk's buffers start at this one's size: regrown from
+    // nothing, they would copy each record several times over.
+    let records = std::mem::take(&mut work.records);
+    work.records.reserve(records.len());
+    let text = std::mem::take(&mut work.text);
+    work.text.reserve(text.len());
     ChunkOutput {
         input: chunk.input,
         span,
         bytes_read: chunk.data.bytes().len() as u64,
-        records: std::mem::take(&mut work.records),
-        text: std::mem::take(&mut work.text),
+        records,
+        text,
         rendered,
         ends,
         signatures: work.signatures.prepared() as u64,

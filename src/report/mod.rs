@@ -298,7 +298,9 @@ fn render_evidence(evidence: &Evidence, out: &mut Vec<u8>) {
         out.extend_from_slice(b"\":");
     };
     let instant = |out: &mut Vec<u8>, t: &crate::time::Timestamp| {
-        write_string(out, &t.to_string());
+        out.push(b'"');
+        t.write_rfc3339(out);
+        out.push(b'"');
     };
     match evidence {
         Evidence::Expired { valid_until, as_of } => {
