@@ -9,6 +9,7 @@ use credverify::json::JsonParser;
 use credverify::report::NullSink;
 use credverify::resolve::KeyResolver;
 use credverify::source::InputPath;
+use credverify::source::documents::DocumentSource;
 use credverify::status::list::{Bitstring, Encoding};
 use credverify::time::Timestamp;
 use credverify::{VerifyConfig, verify};
@@ -297,9 +298,11 @@ fn end_to_end(c: &mut Criterion) {
         as_of: AS_OF.into(),
     };
     generate::run(&args).expect("generate");
-    let mut config = VerifyConfig::new(vec![InputPath::File(dir.join("credentials.jsonl"))]);
-    config.as_of = Timestamp::parse(AS_OF).expect("date");
-    config.dids = vec![dir.join("dids").display().to_string()];
+    let mut config = VerifyConfig::new(
+        vec![InputPath::File(dir.join("credentials.jsonl"))],
+        Timestamp::parse(AS_OF).expect("date"),
+    );
+    config.dids = vec![DocumentSource::path(dir.join("dids"))];
     let mut group = c.benchmark_group("end_to_end");
     group.sample_size(10);
     group.throughput(Throughput::Elements(args.records));

@@ -2,29 +2,86 @@
 //! record are verdicts, never errors.
 
 use std::io;
+use std::path::PathBuf;
 
+use crate::jsonld::ContextError;
 use crate::pipeline::PipelineError;
 use crate::resolve::document::DocumentError as ControllerDocumentError;
 use crate::source::documents::DocumentError;
+use crate::status::list::StatusListError;
+use crate::time::DateError;
 
+/// Why a run stopped.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum RunError {
-    #[error("{0}")]
-    Usage(String),
+    /// An option's value is not usable.
+    #[error(transparent)]
+    Usage(#[from] UsageError),
+    /// Reading inputs or writing verdicts failed.
     #[error(transparent)]
     Pipeline(#[from] PipelineError),
+    /// A `--dids` or `--status-lists` argument could not be read.
     #[error(transparent)]
     Documents(#[from] DocumentError),
-    #[error("{path}: {source}")]
+    /// A controller document given with `--dids` is not usable.
+    #[error("{}: {source}", path.display())]
     ControllerDocument {
-        path: String,
+        /// The file.
+        path: PathBuf,
+        /// Why.
         source: ControllerDocumentError,
     },
-    #[error("{path}: {source}")]
-    Io { path: String, source: io::Error },
-    #[error("{path}: not a usable status list: {why}")]
-    StatusList { path: String, why: String },
+    /// A document given with `--status-lists` is not a status list.
+    #[error("{}: not a usable status list: {source}", path.display())]
+    StatusList {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: StatusListError,
+    },
+    /// The JSON-LD contexts could not be loaded.
     #[error(transparent)]
-    Contexts(#[from] crate::jsonld::ContextError),
+    Contexts(#[from] ContextError),
+    /// Reading or writing a file failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's error.
+        source: io::Error,
+    },
+    /// Writing to standard output failed.
+    #[error("standard output: {0}")]
+    Stdout(io::Error),
+    /// The worker threads could not be started.
+    #[error("cannot start the worker threads: {0}")]
+    Threads(#[from] rayon::ThreadPoolBuildError),
+    /// `credverify generate` was given parameters it cannot use.
+    #[cfg(feature = "generate")]
+    #[error(transparent)]
+    Generate(#[from] crate::generate::GenerateError),
+}
+
+impl RunError {
+    /// An I/O error on `path`.
+    pub fn io(path: impl Into<PathBuf>) -> impl FnOnce(io::Error) -> RunError {
+        let path = path.into();
+        move |source| RunError::Io { path, source }
+    }
+}
+
+/// An option's value that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum UsageError {
+    /// `--as-of` is not an RFC 3339 date-time.
+    #[error("--as-of: {0}")]
+    AsOf(#[from] DateError),
+    /// `--threads 0`.
+    #[error("--threads must be at least 1")]
+    NoThreads,
+    /// `-` was given twice.
+    #[error("standard input (-) can be read only once")]
+    StdinTwice,
 }

@@ -365,7 +365,9 @@ fn generate_is_reproducible_and_its_truth_holds() {
         "seed changes nothing"
     );
     let (out, _) = util::run_with(&[&a.join("credentials.jsonl")], |cfg| {
-        cfg.dids = vec![a.join("dids").display().to_string()]
+        cfg.dids = vec![credverify::source::documents::DocumentSource::path(
+            a.join("dids"),
+        )]
     });
     let got = util::parse_verdicts(&out);
     let truth = std::fs::read_to_string(a.join("truth.jsonl")).unwrap();

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::util::{self, run_with};
 use credverify::report::OutputFormat;
+use credverify::source::documents::DocumentSource;
 
 fn sample() -> PathBuf {
     util::repo().join("datasets/sample/credentials.jsonl")
@@ -21,13 +22,10 @@ fn dids() -> String {
 
 /// The sample's DID documents and status lists.
 fn keys(c: &mut credverify::VerifyConfig) {
-    c.dids = vec![dids()];
-    c.status_lists = vec![
-        util::repo()
-            .join("datasets/sample/status")
-            .display()
-            .to_string(),
-    ];
+    c.dids = vec![DocumentSource::path(dids())];
+    c.status_lists = vec![DocumentSource::path(
+        util::repo().join("datasets/sample/status"),
+    )];
 }
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {

@@ -476,7 +476,10 @@ fn did_web_documents_authorise_keys() {
     let with_doc = |doc: String| {
         let dir = util::temp_dir("dids");
         std::fs::write(dir.join("registrar.json"), doc).unwrap();
-        run_lines(&[&line], |c| c.dids = vec![dir.display().to_string()]).remove(0)
+        run_lines(&[&line], |c| {
+            c.dids = vec![credverify::source::documents::DocumentSource::path(dir)]
+        })
+        .remove(0)
     };
     let v = with_doc(doc("\"#key-1\""));
     assert_eq!(v.verdict, "valid", "{:?}", v.problems);
@@ -598,7 +601,7 @@ fn documents_cannot_speak_for_did_key_or_foreign_ids() {
     let forged = signed_line(&members, &proof, &rogue);
     let genuine = signed_credential(&real, "");
     let got: Vec<String> = run_lines(&[&forged, &genuine], |c| {
-        c.dids = vec![dir.display().to_string()]
+        c.dids = vec![credverify::source::documents::DocumentSource::path(dir)]
     })
     .into_iter()
     .map(|v| v.verdict)

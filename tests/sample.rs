@@ -7,8 +7,12 @@ fn committed_sample_matches_its_truth() {
     let dir = util::repo().join("datasets/sample");
     let truth = std::fs::read_to_string(dir.join("truth.jsonl")).expect("truth.jsonl");
     let (out, summary) = run_with(&[&dir.join("credentials.jsonl")], |c| {
-        c.dids = vec![dir.join("dids").display().to_string()];
-        c.status_lists = vec![dir.join("status").display().to_string()];
+        c.dids = vec![credverify::source::documents::DocumentSource::path(
+            dir.join("dids"),
+        )];
+        c.status_lists = vec![credverify::source::documents::DocumentSource::path(
+            dir.join("status"),
+        )];
         c.threads = 2;
     });
     let got = util::parse_verdicts(&out);
@@ -97,8 +101,12 @@ fn an_escape_that_changes_no_value_changes_no_verdict() {
     let path = util::temp_file("escaped.jsonl", &lines.join(&b'\n'));
     let run = |input: &std::path::Path| {
         let (out, _) = run_with(&[input], |c| {
-            c.dids = vec![dir.join("dids").display().to_string()];
-            c.status_lists = vec![dir.join("status").display().to_string()];
+            c.dids = vec![credverify::source::documents::DocumentSource::path(
+                dir.join("dids"),
+            )];
+            c.status_lists = vec![credverify::source::documents::DocumentSource::path(
+                dir.join("status"),
+            )];
             c.threads = 2;
         });
         let mut verdicts = util::parse_verdicts(&out);

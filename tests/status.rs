@@ -224,7 +224,7 @@ type Case<'a> = (String, &'a str, &'a [&'a str], &'a [&'a str], &'a [&'a str]);
 fn run(lines: &[String], lists: &Path, strict: bool) -> Vec<Answer> {
     let input = util::temp_file("status.jsonl", lines.join("\n").as_bytes());
     let (out, _) = util::run_with(&[&input], |c| {
-        c.status_lists = vec![lists.display().to_string()];
+        c.status_lists = vec![credverify::source::documents::DocumentSource::path(lists)];
         c.strict_status = strict;
     });
     out.lines()
@@ -844,9 +844,11 @@ fn a_list_that_is_not_one_stops_the_run() {
     )
     .unwrap();
     let input = util::temp_file("one.jsonl", util::signed_credential(&key(3), "").as_bytes());
-    let mut config =
-        credverify::VerifyConfig::new(vec![credverify::source::InputPath::File(input)]);
-    config.status_lists = vec![dir.display().to_string()];
+    let mut config = credverify::VerifyConfig::new(
+        vec![credverify::source::InputPath::File(input)],
+        credverify::time::Timestamp::parse(util::AS_OF).expect("timestamp"),
+    );
+    config.status_lists = vec![credverify::source::documents::DocumentSource::path(dir)];
     let mut sink = credverify::report::NullSink;
     let err = credverify::verify(&config, &mut sink).expect_err("not a status list");
     assert!(
@@ -880,7 +882,7 @@ fn verdict_bitmaps_in_the_portable_format() {
     let input = util::temp_file("bitmaps.jsonl", lines.join("\n").as_bytes());
     let out = temp_dir("bitmaps").join("maps");
     util::run_with(&[&input], |c| {
-        c.status_lists = vec![dir.display().to_string()];
+        c.status_lists = vec![credverify::source::documents::DocumentSource::path(dir)];
         c.bitmaps = Some(out.clone());
     });
     // Hand-made per RoaringFormatSpec (no run containers): cookie 12346,

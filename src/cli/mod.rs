@@ -3,16 +3,18 @@
 //! [`Outcome::exit_code`].
 
 use std::fs;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::VerifyConfig;
-use crate::error::RunError;
+use crate::error::{RunError, UsageError};
+use crate::pipeline::Observer;
 use crate::report::summary::RunSummary;
 use crate::report::{OutputFormat, VerdictWriter};
-use crate::source::{InputPath, SourceOptions};
+use crate::run::VerifyConfig;
+use crate::source::documents::DocumentSource;
+use crate::source::{InputPath, Notice, SourceOptions};
 use crate::time::{Clock, SystemClock, Timestamp};
 
 pub mod throughput;
@@ -30,6 +32,7 @@ pub enum Command {
     /// Verify credentials and write one verdict per record.
     Verify(VerifyArgs),
     /// Write a reproducible synthetic export with its expected verdicts.
+    #[cfg(feature = "generate")]
     Generate(crate::generate::GenerateArgs),
     /// Measure end-to-end records/s against the raw Ed25519 batch rate.
     Throughput(throughput::ThroughputArgs),
@@ -185,25 +188,23 @@ impl Outcome {
 }
 
 /// Parses `--as-of`, or asks the clock.
-pub fn resolve_as_of(flag: Option<&str>, clock: &dyn Clock) -> Result<Timestamp, RunError> {
+pub fn resolve_as_of(flag: Option<&str>, clock: &dyn Clock) -> Result<Timestamp, UsageError> {
     match flag {
-        Some(text) => Timestamp::parse(text).map_err(|e| RunError::Usage(format!("--as-of: {e}"))),
+        Some(text) => Ok(Timestamp::parse(text)?),
         None => Ok(clock.now()),
     }
 }
 
 impl VerifyArgs {
     /// Validates the flags into the library's configuration.
-    pub fn to_config(&self, clock: &dyn Clock) -> Result<VerifyConfig, RunError> {
+    pub fn to_config(&self, clock: &dyn Clock) -> Result<VerifyConfig, UsageError> {
         let threads = match self.threads {
-            Some(0) => return Err(RunError::Usage("--threads must be at least 1".into())),
+            Some(0) => return Err(UsageError::NoThreads),
             Some(n) => n,
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
         if self.inputs.iter().filter(|i| *i == "-").count() > 1 {
-            return Err(RunError::Usage(
-                "standard input (-) can be read only once".into(),
-            ));
+            return Err(UsageError::StdinTwice);
         }
         Ok(VerifyConfig {
             inputs: self.inputs.iter().map(|i| InputPath::parse(i)).collect(),
@@ -214,9 +215,13 @@ impl VerifyArgs {
                 FormatArg::Jsonl => OutputFormat::Jsonl,
                 FormatArg::Csv => OutputFormat::Csv,
             },
-            dids: self.dids.clone(),
+            dids: self.dids.iter().map(|d| DocumentSource::parse(d)).collect(),
             trust_fragment_keys: self.trust_fragment_keys,
-            status_lists: self.status_lists.clone(),
+            status_lists: self
+                .status_lists
+                .iter()
+                .map(|d| DocumentSource::parse(d))
+                .collect(),
             strict_status: self.strict_status,
             bitmaps: self.bitmaps.clone(),
             contexts: self.contexts.clone(),
@@ -225,7 +230,6 @@ impl VerifyArgs {
                 max_record_bytes: self.max_record_bytes,
                 ..SourceOptions::default()
             },
-            progress: !self.no_progress,
         })
     }
 }
@@ -246,7 +250,20 @@ fn verdict_writer<W: Write + Send>(
 pub fn run(cli: Cli) -> Outcome {
     let result = match cli.command {
         Command::Verify(args) => run_verify(&args),
-        Command::Generate(args) => crate::generate::run(&args).map(|()| Outcome::Clean),
+        #[cfg(feature = "generate")]
+        Command::Generate(args) => {
+            crate::generate::run(&args)
+                .map_err(RunError::from)
+                .map(|path| {
+                    let _ = writeln!(
+                        io::stderr(),
+                        "credverify: wrote {} records to {}",
+                        args.records,
+                        path.display()
+                    );
+                    Outcome::Clean
+                })
+        }
         Command::Throughput(args) => throughput::run(&args).map(|()| Outcome::Clean),
     };
     result.unwrap_or_else(Outcome::Failed)
@@ -269,10 +286,7 @@ impl AtomicFile {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "out".into());
         let tmp = dest.with_file_name(format!(".{name}.credverify-{}.tmp", std::process::id()));
-        let file = fs::File::create(&tmp).map_err(|source| RunError::Io {
-            path: tmp.display().to_string(),
-            source,
-        })?;
+        let file = fs::File::create(&tmp).map_err(RunError::io(&tmp))?;
         Ok((
             AtomicFile {
                 tmp,
@@ -283,10 +297,7 @@ impl AtomicFile {
     }
 
     fn commit(self) -> Result<(), RunError> {
-        let result = fs::rename(&self.tmp, &self.dest).map_err(|source| RunError::Io {
-            path: self.dest.display().to_string(),
-            source,
-        });
+        let result = fs::rename(&self.tmp, &self.dest).map_err(RunError::io(&self.dest));
         if result.is_err() {
             let _ = fs::remove_file(&self.tmp);
         }
@@ -301,12 +312,75 @@ impl Drop for AtomicFile {
     }
 }
 
+/// What the command line shows while a run goes: a progress bar on a
+/// terminal, and the notices of the inputs on standard error.
+struct Terminal {
+    bar: Option<indicatif::ProgressBar>,
+    /// `CREDVERIFY_DEBUG` is set: also say which files could not be mapped.
+    debug: bool,
+}
+
+impl Terminal {
+    fn new(progress: bool, inputs: &[InputPath]) -> Terminal {
+        let bar = (progress && io::stderr().is_terminal()).then(|| {
+            let total: u64 = inputs
+                .iter()
+                .map(|i| match i {
+                    InputPath::File(p) if !p.to_string_lossy().ends_with(".gz") => {
+                        fs::metadata(p).map(|m| m.len()).unwrap_or(0)
+                    }
+                    _ => 0,
+                })
+                .sum();
+            let bar = indicatif::ProgressBar::with_draw_target(
+                Some(total),
+                indicatif::ProgressDrawTarget::stderr(),
+            );
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+            ) {
+                bar.set_style(style);
+            }
+            bar
+        });
+        Terminal {
+            bar,
+            debug: std::env::var_os("CREDVERIFY_DEBUG").is_some(),
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl Observer for Terminal {
+    fn progress(&self, bytes: u64) {
+        if let Some(bar) = &self.bar {
+            bar.inc(bytes);
+        }
+    }
+
+    fn notice(&self, notice: &Notice) {
+        let level = match notice {
+            Notice::Unmapped { .. } if !self.debug => return,
+            Notice::Unmapped { .. } => "debug",
+            _ => "warning",
+        };
+        let _ = writeln!(io::stderr(), "credverify: {level}: {notice}");
+    }
+}
+
 fn run_verify(args: &VerifyArgs) -> Result<Outcome, RunError> {
     let config = args.to_config(&SystemClock)?;
     let names: Vec<String> = config.inputs.iter().map(InputPath::display).collect();
-    let write_err = |path: &str| {
-        let path = path.to_owned();
-        move |source| RunError::Io { path, source }
+    let terminal = Terminal::new(!args.no_progress, &config.inputs);
+    let verify = |sink: &mut dyn crate::report::Sink| {
+        let result = crate::run::verify_observed(&config, sink, &terminal);
+        terminal.finish();
+        result
     };
     // A device or pipe (`-o /dev/stdout`) is written in place: renaming a
     // file over it would replace the device node.
@@ -323,31 +397,28 @@ fn run_verify(args: &VerifyArgs) -> Result<Outcome, RunError> {
             let file = fs::OpenOptions::new()
                 .write(true)
                 .open(dest)
-                .map_err(write_err(&dest.display().to_string()))?;
-            let mut sink = verdict_writer(file, &config, &names)
-                .map_err(write_err(&dest.display().to_string()))?;
-            crate::verify(&config, &mut sink)?
+                .map_err(RunError::io(dest))?;
+            let mut sink = verdict_writer(file, &config, &names).map_err(RunError::io(dest))?;
+            verify(&mut sink)?
         }
         Some(dest) => {
             let (atomic, file) = AtomicFile::create(dest)?;
-            let mut sink = verdict_writer(file, &config, &names)
-                .map_err(write_err(&dest.display().to_string()))?;
-            let summary = crate::verify(&config, &mut sink)?;
+            let mut sink = verdict_writer(file, &config, &names).map_err(RunError::io(dest))?;
+            let summary = verify(&mut sink)?;
             let file = sink
                 .into_inner()
                 .into_inner()
-                .map_err(|e| write_err(&dest.display().to_string())(e.into_error()))?;
-            file.sync_all()
-                .map_err(write_err(&dest.display().to_string()))?;
+                .map_err(|e| RunError::io(dest)(e.into_error()))?;
+            file.sync_all().map_err(RunError::io(dest))?;
             verdict_file = Some(atomic);
             summary
         }
         None => {
             let stdout = io::stdout();
             match verdict_writer(stdout, &config, &names) {
-                Ok(mut sink) => crate::verify(&config, &mut sink)?,
+                Ok(mut sink) => verify(&mut sink)?,
                 Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(Outcome::Clean),
-                Err(e) => return Err(write_err("standard output")(e)),
+                Err(e) => return Err(RunError::Stdout(e)),
             }
         }
     };
@@ -355,18 +426,18 @@ fn run_verify(args: &VerifyArgs) -> Result<Outcome, RunError> {
     // failure leaves neither behind.
     if let (Some(path), Some((atomic, mut file))) = (&args.summary, summary_file) {
         file.write_all(summary.to_json().as_bytes())
-            .map_err(write_err(&path.display().to_string()))?;
+            .map_err(RunError::io(path))?;
         if let Some(verdicts) = verdict_file.take() {
             verdicts.commit()?;
         }
         atomic.commit()?;
     } else if let Some(path) = &args.summary {
-        fs::write(path, summary.to_json()).map_err(write_err(&path.display().to_string()))?;
+        fs::write(path, summary.to_json()).map_err(RunError::io(path))?;
     }
     if let Some(verdicts) = verdict_file {
         verdicts.commit()?;
     }
-    eprint!("{}", summary.to_human());
+    let _ = io::stderr().write_all(summary.to_human().as_bytes());
     Ok(if summary.all_valid() {
         Outcome::Clean
     } else {
@@ -459,10 +530,25 @@ mod tests {
             "b",
         ]);
         let config = args.to_config(&CLOCK).unwrap();
-        assert_eq!(config.dids, ["d1", "https://x/y=f.json"]);
+        assert_eq!(
+            config.dids,
+            [
+                DocumentSource::path("d1"),
+                DocumentSource {
+                    url: Some("https://x/y".into()),
+                    path: "f.json".into()
+                }
+            ]
+        );
         assert_eq!(
             config.status_lists,
-            ["lists/", "https://s.example/1=l.json"]
+            [
+                DocumentSource::path("lists/"),
+                DocumentSource {
+                    url: Some("https://s.example/1".into()),
+                    path: "l.json".into()
+                }
+            ]
         );
         assert!(config.strict_status);
         assert_eq!(config.bitmaps.as_deref(), Some(Path::new("maps")));
@@ -470,7 +556,7 @@ mod tests {
         assert_eq!(config.format, OutputFormat::Csv);
         assert_eq!(args.summary.as_deref(), Some(Path::new("s.json")));
         assert_eq!(config.threads, 3);
-        assert!(config.trust_fragment_keys && !config.source.mmap && !config.progress);
+        assert!(config.trust_fragment_keys && !config.source.mmap && args.no_progress);
         assert_eq!(
             (config.batch_size, config.source.max_record_bytes),
             (1024, 100)

@@ -11,15 +11,16 @@ use clap::Args;
 
 use crate::error::RunError;
 use crate::evaluate::{ChunkWork, Evaluator};
-use crate::pipeline::{Settings, process_chunk};
+use crate::pipeline::process_chunk;
 use crate::report::NullSink;
+use crate::run::{self, VerifyConfig, verify};
+use crate::source::documents::DocumentSource;
 use crate::source::{InputPath, for_each_chunk};
 use crate::time::Stopwatch;
 use crate::verify::batch::Signature;
 use crate::verify::queue::Triple;
 use crate::verify::tuner::{BatchTuner, DEFAULT_BATCH_SIZE, verify_in_batches};
 use crate::verify::{VerifyingKey, prepare_many};
-use crate::{VerifyConfig, load_resolver, verify};
 
 /// At most this many signatures are extracted for the raw rate: enough for
 /// a stable figure, bounded in memory for JWT exports (messages of ~3 KB).
@@ -74,18 +75,21 @@ pub fn run(args: &ThroughputArgs) -> Result<(), RunError> {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1);
     let input = InputPath::File(args.input.clone());
-    let mut config = VerifyConfig::new(vec![input.clone()]);
-    config.as_of = crate::cli::resolve_as_of(Some(&args.as_of), &crate::time::SystemClock)?;
+    let as_of = crate::cli::resolve_as_of(Some(&args.as_of), &crate::time::SystemClock)?;
+    let mut config = VerifyConfig::new(vec![input.clone()], as_of);
     config.threads = threads;
     config.batch_size = args.batch_size.max(1);
-    config.dids = args.dids.clone();
-    config.status_lists = args.status_lists.clone();
+    config.dids = args.dids.iter().map(|d| DocumentSource::parse(d)).collect();
+    config.status_lists = args
+        .status_lists
+        .iter()
+        .map(|d| DocumentSource::parse(d))
+        .collect();
     config.contexts = args.contexts.clone();
 
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
-        .build()
-        .map_err(|e| RunError::Usage(e.to_string()))?;
+        .build()?;
     let batch = config.batch_size;
     let count = args.rounds.max(1);
     // Rounds alternate the two measurements, so that a change in the
@@ -221,15 +225,15 @@ fn raw_run(pool: &rayon::ThreadPool, triples: &[Triple], batch: usize) -> (f64, 
 /// Collects the (message, signature, key) triples of an export by running
 /// the pipeline's own stages up to the batch.
 fn extract(config: &VerifyConfig, input: &InputPath) -> Result<Vec<Triple>, RunError> {
-    let jsonld = crate::load_contexts(config)?;
-    let resolver = load_resolver(&config.dids, config.trust_fragment_keys)?;
-    let status = crate::load_status_lists(config, &resolver, &jsonld)?;
-    let settings = Settings::new(config, &resolver, &status, &jsonld);
+    let jsonld = run::load_contexts(config.contexts.as_deref())?;
+    let resolver = run::load_resolver(&config.dids, config.trust_fragment_keys)?;
+    let status = run::load_status_lists(config, &resolver, &jsonld)?;
+    let settings = run::settings(config, &resolver, &status, &jsonld);
     let mut evaluator = Evaluator::default();
     let mut work = ChunkWork::default();
     work.signatures.capture = Some(Vec::with_capacity(MAX_TRIPLES));
     let mut triples: Vec<Triple> = Vec::new();
-    for_each_chunk(0, input, settings.source, &mut |chunk| {
+    for_each_chunk(0, input, settings.source, &mut |_| {}, &mut |chunk| {
         let _ = process_chunk(&mut evaluator, &mut work, &settings, &chunk);
         triples.extend(
             work.signatures

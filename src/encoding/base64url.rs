@@ -12,6 +12,9 @@
 //! table path. Both accept exactly what the `base64` crate's
 //! `URL_SAFE_NO_PAD` engine accepts, which the tests check.
 
+// The AVX2 decoder: intrinsics behind a run-time feature check.
+#![allow(unsafe_code)]
+
 /// Decodes `text` into `out` (cleared first); false if it is not strict
 /// unpadded base64url, in which case `out` holds no meaningful bytes.
 pub fn decode(text: &[u8], out: &mut Vec<u8>) -> bool {

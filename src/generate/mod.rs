@@ -23,7 +23,6 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::canon::jcs::Canonicalizer;
-use crate::error::RunError;
 use crate::json::JsonParser;
 use crate::json::write::write_string;
 use crate::resolve::multikey::encode_multikey;
@@ -176,27 +175,68 @@ impl Case {
     }
 }
 
+/// Why `generate` cannot run with its parameters.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum GenerateError {
+    /// `--mix` does not read.
+    #[error("--mix: {0}")]
+    Mix(#[from] MixError),
+    /// `--as-of` is not an RFC 3339 date-time.
+    #[error("--as-of: {0}")]
+    AsOf(#[from] crate::time::DateError),
+    /// A status case was asked for without status lists.
+    #[error("--mix: revoked, suspended and status_message need --status-lists")]
+    StatusCasesNeedLists,
+    /// Writing the export failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+}
+
+/// Why a `--mix` value does not read.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MixError {
+    /// A part is not `case=weight`.
+    #[error("{0:?} is not case=weight")]
+    NotCaseWeight(String),
+    /// A case this generator does not make.
+    #[error("unknown case {0:?}")]
+    UnknownCase(String),
+    /// A weight that is not a whole number.
+    #[error("{0:?}: weight is not a whole number")]
+    Weight(String),
+    /// Every weight is zero.
+    #[error("the mix has no weight")]
+    NoWeight,
+}
+
 /// Parses `case=weight,…` into cumulative weights.
-pub fn parse_mix(text: &str) -> Result<Vec<(Case, u64)>, String> {
+pub fn parse_mix(text: &str) -> Result<Vec<(Case, u64)>, MixError> {
     let mut mix = Vec::new();
     let mut total = 0u64;
     for part in text.split(',').filter(|p| !p.trim().is_empty()) {
         let (name, weight) = part
             .split_once('=')
-            .ok_or_else(|| format!("{part:?} is not case=weight"))?;
+            .ok_or_else(|| MixError::NotCaseWeight(part.to_owned()))?;
         let case = Case::ALL
             .into_iter()
             .find(|c| c.name() == name.trim())
-            .ok_or_else(|| format!("unknown case {name:?}"))?;
+            .ok_or_else(|| MixError::UnknownCase(name.to_owned()))?;
         let weight: u64 = weight
             .trim()
             .parse()
-            .map_err(|_| format!("{part:?}: weight is not a whole number"))?;
+            .map_err(|_| MixError::Weight(part.to_owned()))?;
         total += weight;
         mix.push((case, total));
     }
     if total == 0 {
-        return Err("the mix has no weight".into());
+        return Err(MixError::NoWeight);
     }
     Ok(mix)
 }
@@ -797,23 +837,20 @@ fn malform(rng: &mut Rng, mut line: Vec<u8>) -> Vec<u8> {
     }
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> RunError + '_ {
-    move |source| RunError::Io {
-        path: path.display().to_string(),
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> GenerateError + '_ {
+    move |source| GenerateError::Io {
+        path: path.to_owned(),
         source,
     }
 }
 
-/// Runs `credverify generate`.
-pub fn run(args: &GenerateArgs) -> Result<(), RunError> {
-    let mix = parse_mix(&args.mix).map_err(|e| RunError::Usage(format!("--mix: {e}")))?;
-    let as_of =
-        Timestamp::parse(&args.as_of).map_err(|e| RunError::Usage(format!("--as-of: {e}")))?;
+/// Runs `credverify generate`; returns where the credentials went.
+pub fn run(args: &GenerateArgs) -> Result<PathBuf, GenerateError> {
+    let mix = parse_mix(&args.mix)?;
+    let as_of = Timestamp::parse(&args.as_of)?;
     let issuers = issuers(args.seed, args.issuers);
     if args.status_lists == 0 && mix.iter().any(|(c, _)| c.needs_status()) {
-        return Err(RunError::Usage(
-            "--mix: revoked, suspended and status_message need --status-lists".into(),
-        ));
+        return Err(GenerateError::StatusCasesNeedLists);
     }
     let plan =
         (args.status_lists > 0).then(|| StatusPlan::new(&issuers, args.status_lists, args.records));
@@ -901,10 +938,5 @@ pub fn run(args: &GenerateArgs) -> Result<(), RunError> {
         as_of
     );
     fs::write(&manifest_path, manifest).map_err(io(&manifest_path))?;
-    eprintln!(
-        "credverify: wrote {} records to {}",
-        args.records,
-        cred_path.display()
-    );
-    Ok(())
+    Ok(cred_path)
 }

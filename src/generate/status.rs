@@ -16,7 +16,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use super::{Case, Issuer, YEAR, date, io, jcs_proof};
 use crate::canon::jcs::Canonicalizer;
-use crate::error::RunError;
 use crate::json::JsonParser;
 
 /// Entries of a list: the W3C minimum.
@@ -164,7 +163,7 @@ impl StatusPlan {
         bits: &[StatusBit],
         as_of: i64,
         dir: &Path,
-    ) -> Result<(), RunError> {
+    ) -> Result<(), super::GenerateError> {
         fs::create_dir_all(dir).map_err(io(dir))?;
         let mut lists: Vec<Vec<u8>> = self
             .lists

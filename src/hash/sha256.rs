@@ -17,6 +17,10 @@
 //! - The computation is §6.2.2 with the functions of §4.1.2, the constants of
 //!   §4.2.2 and the initial hash value of §5.3.3.
 
+// SIMD kernels: `#[target_feature]` functions and intrinsics, each call
+// behind a run-time feature check.
+#![allow(unsafe_code)]
+
 use sha2::{Digest, Sha256};
 
 use super::multibuffer;

@@ -19,6 +19,10 @@
 //! - The computation is §6.4.2 with the functions of §4.1.3, the constants of
 //!   §4.2.3 and the initial hash value of §5.3.5.
 
+// SIMD kernels: `#[target_feature]` functions and intrinsics, each call
+// behind a run-time feature check.
+#![allow(unsafe_code)]
+
 use sha2::{Digest, Sha512};
 
 use super::multibuffer;

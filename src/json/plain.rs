@@ -13,6 +13,10 @@
 //! then parses the record or says what is wrong with it, as it always did.
 //! Exports of credentials are almost all plain records without numbers.
 
+// The AVX2 scan (intrinsics behind a run-time feature check) and string
+// slices whose bounds the scan proved.
+#![allow(unsafe_code)]
+
 use simd_json::{Node, StaticNode};
 
 use super::MAX_DEPTH;

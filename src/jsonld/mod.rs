@@ -29,13 +29,14 @@ pub mod expand;
 pub mod json;
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
 
 use crate::rdf::dataset::Dataset;
+use crate::verdict::Problem;
 use context::{ActiveContext, Options};
 use json::Json;
 
@@ -99,11 +100,54 @@ pub struct Contexts {
 
 /// Why the contexts could not be loaded; a run-level error.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ContextError {
+    /// A built-in context's bytes do not match its pinned digest.
     #[error("built-in context {url}: its bytes do not match the pinned SHA-256")]
-    Pin { url: String },
-    #[error("{path}: {why}")]
-    Directory { path: String, why: String },
+    Pin {
+        /// The context's URL.
+        url: String,
+    },
+    /// A file of a `--contexts` directory could not be read.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// The directory's `index.json` is not JSON.
+    #[error("{}: not JSON ({problem})", path.display())]
+    IndexNotJson {
+        /// The `index.json`.
+        path: PathBuf,
+        /// What the parser found.
+        problem: Problem,
+    },
+    /// An entry of `index.json` does not map a URL to a file name.
+    #[error("{}: {url} does not map to a file name", path.display())]
+    IndexEntry {
+        /// The `index.json`.
+        path: PathBuf,
+        /// The URL.
+        url: String,
+    },
+    /// An entry of `index.json` names a file outside the directory.
+    #[error("{}: {file} is outside the directory", path.display())]
+    Outside {
+        /// The `index.json`.
+        path: PathBuf,
+        /// The file name.
+        file: String,
+    },
+    /// A context document is not JSON.
+    #[error("context {url}: not JSON ({problem})")]
+    NotJson {
+        /// The context's URL.
+        url: String,
+        /// What the parser found.
+        problem: Problem,
+    },
 }
 
 impl Contexts {
@@ -134,30 +178,36 @@ impl Contexts {
     /// to file name (relative to the directory). An entry replaces a
     /// built-in context of the same URL.
     pub fn add_directory(&mut self, dir: &Path) -> Result<(), ContextError> {
-        let error = |why: String| ContextError::Directory {
-            path: dir.display().to_string(),
-            why,
+        let index_path = dir.join("index.json");
+        let read = |path: PathBuf| {
+            std::fs::read(&path).map_err(|source| ContextError::Io { path, source })
         };
-        let index =
-            std::fs::read(dir.join("index.json")).map_err(|e| error(format!("index.json: {e}")))?;
+        let index = read(index_path.clone())?;
         let entries: Vec<(String, String)> = crate::json::JsonParser::default()
             .with_doc(&index, |v| {
                 v.members()
                     .map(|(url, file)| {
                         file.as_str()
                             .map(|f| (url.to_owned(), f.to_owned()))
-                            .ok_or_else(|| format!("index.json: {url} does not map to a file name"))
+                            .ok_or_else(|| ContextError::IndexEntry {
+                                path: index_path.clone(),
+                                url: url.to_owned(),
+                            })
                     })
-                    .collect::<Result<Vec<_>, String>>()
+                    .collect::<Result<Vec<_>, ContextError>>()
             })
-            .map_err(|p| error(format!("index.json is not JSON ({p})")))?
-            .map_err(error)?;
+            .map_err(|problem| ContextError::IndexNotJson {
+                path: index_path.clone(),
+                problem,
+            })??;
         for (url, file) in entries {
             if file.contains("..") || Path::new(&file).is_absolute() {
-                return Err(error(format!("{file}: outside the directory")));
+                return Err(ContextError::Outside {
+                    path: index_path,
+                    file,
+                });
             }
-            let bytes =
-                std::fs::read(dir.join(&file)).map_err(|e| error(format!("{file}: {e}")))?;
+            let bytes = read(dir.join(&file))?;
             let sha256 = sha256_hex(&bytes);
             self.by_url.insert(
                 url.clone(),
@@ -225,9 +275,9 @@ impl Loader {
         for (url, c) in &contexts.by_url {
             let document = crate::json::JsonParser::default()
                 .with_doc(&c.bytes, |v| Json::from_value(v).into_static())
-                .map_err(|p| ContextError::Directory {
-                    path: url.clone(),
-                    why: format!("the context is not JSON ({p})"),
+                .map_err(|problem| ContextError::NotJson {
+                    url: url.clone(),
+                    problem,
                 })?;
             by_url.insert(
                 url.clone(),

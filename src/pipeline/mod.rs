@@ -14,13 +14,13 @@
 //! so they give byte-identical output.
 
 use std::collections::BTreeMap;
-use std::io::{self, IsTerminal};
+use std::io;
 
 use crossbeam_channel::bounded;
 
 use crate::evaluate::{ChunkWork, Context, Evaluator, RecordOutcome};
 use crate::report::{OutputFormat, Sink, render};
-use crate::source::{Chunk, InputPath, SourceError, SourceOptions, for_each_chunk};
+use crate::source::{Chunk, InputPath, Notice, SourceError, SourceOptions, for_each_chunk};
 
 /// Chunks in flight per worker thread: enough that no worker waits on the
 /// feeder or the writer, few enough to keep memory to a few megabytes.
@@ -28,41 +28,36 @@ const IN_FLIGHT_PER_THREAD: usize = 4;
 
 /// How a run processes records.
 pub struct Settings<'r> {
+    /// What every record is judged against.
     pub ctx: Context<'r>,
+    /// The format records are rendered in.
     pub format: OutputFormat,
+    /// Upper bound of signatures per batch.
     pub batch_size: usize,
+    /// Worker threads.
     pub threads: usize,
+    /// How inputs are opened and cut.
     pub source: SourceOptions,
-    pub progress: bool,
     /// `--status-lists` was given: CSV records carry `status_messages`.
     pub status_column: bool,
 }
 
-impl<'r> Settings<'r> {
-    /// The settings of a run of `config` with keys from `resolver`.
-    pub fn new(
-        config: &crate::VerifyConfig,
-        resolver: &'r crate::resolve::KeyResolver,
-        status: &'r crate::status::check::StatusLists,
-        jsonld: &'r crate::jsonld::Processor,
-    ) -> Settings<'r> {
-        Settings {
-            ctx: Context {
-                resolver,
-                jsonld,
-                status,
-                as_of: config.as_of,
-                max_record_bytes: config.source.max_record_bytes,
-            },
-            format: config.format,
-            batch_size: config.batch_size,
-            threads: config.threads,
-            source: config.source,
-            progress: config.progress,
-            status_column: !config.status_lists.is_empty(),
-        }
-    }
+/// What a run tells its caller besides verdicts: how far it has got, and
+/// what it noticed on the way. The library prints nothing itself; the
+/// command line draws a progress bar and prints notices to standard error.
+/// Called from the run's threads, in no particular order across them.
+pub trait Observer: Sync {
+    /// `bytes` more bytes of input were verified.
+    fn progress(&self, _bytes: u64) {}
+
+    /// Something about an input the caller may want to tell its user.
+    fn notice(&self, _notice: &Notice) {}
 }
+
+/// An observer that ignores everything.
+pub struct Silent;
+
+impl Observer for Silent {}
 
 /// A chunk's verdicts, rendered but for their line numbers.
 pub struct ChunkOutput {
@@ -95,6 +90,8 @@ pub enum PipelineError {
     Source(#[from] SourceError),
     #[error("cannot write verdicts: {0}")]
     Write(io::Error),
+    #[error("cannot start the worker threads: {0}")]
+    Threads(#[from] rayon::ThreadPoolBuildError),
 }
 
 /// Evaluates one chunk and renders its verdicts.
@@ -140,7 +137,7 @@ struct Writer<'s> {
     sink: &'s mut dyn Sink,
     base: Vec<u64>,
     totals: Totals,
-    progress: Option<indicatif::ProgressBar>,
+    observer: &'s dyn Observer,
 }
 
 impl Writer<'_> {
@@ -164,42 +161,12 @@ impl Writer<'_> {
         self.totals.records += out.records.len() as u64;
         self.totals.signatures += out.signatures;
         self.base[out.input] = base + out.span;
-        if let Some(bar) = &self.progress {
-            bar.inc(out.bytes_read);
-        }
+        self.observer.progress(out.bytes_read);
         Ok(())
     }
 }
 
-fn progress_bar(settings: &Settings<'_>, inputs: &[InputPath]) -> Option<indicatif::ProgressBar> {
-    if !settings.progress || !io::stderr().is_terminal() {
-        return None;
-    }
-    let total: u64 = inputs
-        .iter()
-        .map(|i| match i {
-            InputPath::File(p) if !p.to_string_lossy().ends_with(".gz") => {
-                std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)
-            }
-            _ => 0,
-        })
-        .sum();
-    let bar = indicatif::ProgressBar::with_draw_target(
-        Some(total),
-        indicatif::ProgressDrawTarget::stderr(),
-    );
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
-    ) {
-        bar.set_style(style);
-    }
-    Some(bar)
-}
-
 fn finish(writer: &mut Writer<'_>, result: io::Result<()>) -> Result<(), PipelineError> {
-    if let Some(bar) = writer.progress.take() {
-        bar.finish_and_clear();
-    }
     match result.and_then(|()| writer.sink.finish()) {
         Ok(()) => Ok(()),
         // A reader that went away (`| head`) is not a failure.
@@ -216,18 +183,20 @@ pub fn run_sequential(
     inputs: &[InputPath],
     settings: &Settings<'_>,
     sink: &mut dyn Sink,
+    observer: &dyn Observer,
 ) -> Result<Totals, PipelineError> {
     let mut writer = Writer {
         sink,
         base: Vec::new(),
         totals: Totals::default(),
-        progress: progress_bar(settings, inputs),
+        observer,
     };
     let mut evaluator = Evaluator::default();
     let mut work = ChunkWork::default();
     let mut write_result = Ok(());
     for (index, input) in inputs.iter().enumerate() {
-        for_each_chunk(index, input, settings.source, &mut |chunk| {
+        let mut notice = |n: Notice| observer.notice(&n);
+        for_each_chunk(index, input, settings.source, &mut notice, &mut |chunk| {
             let out = process_chunk(&mut evaluator, &mut work, settings, &chunk);
             write_result = writer.write(&out);
             write_result.is_ok()
@@ -245,13 +214,13 @@ pub fn run_parallel(
     inputs: &[InputPath],
     settings: &Settings<'_>,
     sink: &mut dyn Sink,
+    observer: &dyn Observer,
 ) -> Result<Totals, PipelineError> {
     let threads = settings.threads.max(1);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .thread_name(|i| format!("credverify-worker-{i}"))
-        .build()
-        .map_err(|e| PipelineError::Write(io::Error::other(e)))?;
+        .build()?;
     let in_flight = threads * IN_FLIGHT_PER_THREAD;
     let (chunk_tx, chunk_rx) = bounded::<(u64, Chunk)>(in_flight);
     let (out_tx, out_rx) = bounded::<(u64, ChunkOutput)>(in_flight);
@@ -263,14 +232,15 @@ pub fn run_parallel(
         sink,
         base: Vec::new(),
         totals: Totals::default(),
-        progress: progress_bar(settings, inputs),
+        observer,
     };
     let (source_result, write_result) = std::thread::scope(|scope| {
         let feeder = scope.spawn(move || {
             let mut seq = 0u64;
             for (index, input) in inputs.iter().enumerate() {
                 let mut open = true;
-                for_each_chunk(index, input, settings.source, &mut |chunk| {
+                let mut notice = |n: Notice| observer.notice(&n);
+                for_each_chunk(index, input, settings.source, &mut notice, &mut |chunk| {
                     open = ticket_rx.recv().is_ok() && chunk_tx.send((seq, chunk)).is_ok();
                     seq += 1;
                     open

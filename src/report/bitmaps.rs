@@ -44,9 +44,9 @@ impl<'s> BitmapSink<'s> {
     /// Writes the files: all of them under temporary names first, then each
     /// renamed into place, so that a failure while writing leaves the
     /// previous set whole. On failure, the path and the error.
-    pub fn write(self) -> Result<(), (String, io::Error)> {
+    pub fn write(self) -> Result<(), (PathBuf, io::Error)> {
         let at = |path: &Path| {
-            let path = path.display().to_string();
+            let path = path.to_owned();
             move |e| (path, e)
         };
         fs::create_dir_all(&self.dir).map_err(at(&self.dir))?;

@@ -128,24 +128,38 @@ impl ArrayScanner {
     }
 
     /// What was wrong with the array as a whole, if anything.
-    pub fn problem(&self) -> Option<&'static str> {
+    pub fn problem(&self) -> Option<ArrayProblem> {
         if self.not_an_array {
-            Some("the input does not start with a JSON array")
+            Some(ArrayProblem::NotAnArray)
         } else if self.unclosed {
-            Some("the JSON array is not closed (truncated input?)")
+            Some(ArrayProblem::Unclosed)
         } else if self.trailing_data {
-            Some("data after the end of the JSON array was ignored")
+            Some(ArrayProblem::TrailingData)
         } else {
             None
         }
     }
 }
 
+/// What is wrong with an array as a whole, once it is scanned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ArrayProblem {
+    /// The text does not open with `[`.
+    #[error("the input does not start with a JSON array")]
+    NotAnArray,
+    /// The text ends inside the array.
+    #[error("the JSON array is not closed (truncated input?)")]
+    Unclosed,
+    /// Something follows the closing `]`.
+    #[error("data after the end of the JSON array was ignored")]
+    TrailingData,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn split(text: &str, block: usize) -> (Vec<String>, Option<&'static str>) {
+    fn split(text: &str, block: usize) -> (Vec<String>, Option<ArrayProblem>) {
         let mut s = ArrayScanner::default();
         let mut spans = Vec::new();
         for (i, part) in text.as_bytes().chunks(block).enumerate() {
@@ -183,7 +197,7 @@ mod tests {
         assert_eq!(split("[1,,2,]", 3).0, ["1", "", "2", ""]);
         let (parts, problem) = split(r#"[{"a":1},{"b":"#, 4);
         assert_eq!(parts, [r#"{"a":1}"#, r#"{"b":"#]);
-        assert!(problem.unwrap().contains("not closed"));
-        assert!(split("[1] x", 2).1.unwrap().contains("after the end"));
+        assert_eq!(problem, Some(ArrayProblem::Unclosed));
+        assert_eq!(split("[1] x", 2).1, Some(ArrayProblem::TrailingData));
     }
 }

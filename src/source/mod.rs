@@ -10,17 +10,18 @@
 
 pub mod array;
 pub mod documents;
+mod mmap;
 
 use std::fs::File;
 use std::io::{self, Read};
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use flate2::read::MultiGzDecoder;
 use memmap2::Mmap;
 
-use array::ArrayScanner;
+use array::{ArrayProblem, ArrayScanner};
 
 /// Target size of a chunk. Large enough that a chunk holds a few hundred
 /// typical credentials (2–3 KB each), so batches are full and per-chunk
@@ -233,11 +234,46 @@ fn framing_for(name: &str, head: &[u8]) -> Framing {
     }
 }
 
-/// Calls `emit` with every chunk of one input, in order.
+/// Something about an input that its reader may want to know; the run
+/// goes on.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Notice {
+    /// A JSON array input that does not scan whole; its elements were read
+    /// as far as they go.
+    Array {
+        /// The input's name.
+        input: String,
+        /// What is wrong.
+        problem: ArrayProblem,
+    },
+    /// A file could not be memory-mapped and is read instead.
+    Unmapped {
+        /// The file.
+        path: PathBuf,
+        /// Why it could not be mapped.
+        error: io::Error,
+    },
+}
+
+impl std::fmt::Display for Notice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Notice::Array { input, problem } => write!(f, "{input}: {problem}"),
+            Notice::Unmapped { path, error } => {
+                write!(f, "cannot map {}: {error}; reading instead", path.display())
+            }
+        }
+    }
+}
+
+/// Calls `emit` with every chunk of one input, in order; `notices` hears
+/// what is worth telling about the input as a whole.
 pub fn for_each_chunk(
     index: usize,
     path: &InputPath,
     options: SourceOptions,
+    notices: &mut dyn FnMut(Notice),
     emit: &mut dyn FnMut(Chunk) -> bool,
 ) -> Result<(), SourceError> {
     let name = path.display();
@@ -251,11 +287,11 @@ pub fn for_each_chunk(
             let file = File::open(p).map_err(io_err)?;
             if let Some(map) = options
                 .mmap
-                .then(|| map_file(&file, p))
+                .then(|| mmap::map_file(&file, p, notices))
                 .flatten()
                 .filter(|m| !m.starts_with(&GZIP_MAGIC))
             {
-                return chunk_mapped(index, Arc::new(map), &name, options, emit);
+                return chunk_mapped(index, Arc::new(map), &name, options, notices, emit);
             }
             Box::new(file)
         }
@@ -269,35 +305,7 @@ pub fn for_each_chunk(
     } else {
         Box::new(reader)
     };
-    chunk_stream(index, &mut *stream, &name, options, emit).map_err(io_err)
-}
-
-/// Maps a file, or says why not at debug level and returns `None`.
-fn map_file(file: &File, path: &Path) -> Option<Mmap> {
-    // An empty file cannot be mapped on every platform; reading it is free.
-    if file.metadata().map(|m| m.len() == 0).unwrap_or(true) {
-        return None;
-    }
-    // SAFETY: the map is read-only and private to this process. If another
-    // process truncates the file while we read it, accesses past the new end
-    // raise SIGBUS; like ripgrep, we accept that risk for plain files given
-    // on the command line, and `--no-mmap` avoids it.
-    match unsafe { Mmap::map(file) } {
-        Ok(map) => {
-            #[cfg(unix)]
-            let _ = map.advise(memmap2::Advice::Sequential);
-            Some(map)
-        }
-        Err(e) => {
-            if std::env::var_os("CREDVERIFY_DEBUG").is_some() {
-                eprintln!(
-                    "credverify: debug: cannot map {}: {e}; reading instead",
-                    path.display()
-                );
-            }
-            None
-        }
-    }
+    chunk_stream(index, &mut *stream, &name, options, notices, emit).map_err(io_err)
 }
 
 fn chunk_mapped(
@@ -305,6 +313,7 @@ fn chunk_mapped(
     map: Arc<Mmap>,
     name: &str,
     options: SourceOptions,
+    notices: &mut dyn FnMut(Notice),
     emit: &mut dyn FnMut(Chunk) -> bool,
 ) -> Result<(), SourceError> {
     let start = if map.starts_with(BOM) { BOM.len() } else { 0 };
@@ -367,15 +376,18 @@ fn chunk_mapped(
                 }
                 pos = end;
             }
-            report_array_end(name, &scanner);
+            report_array_end(name, &scanner, notices);
         }
     }
     Ok(())
 }
 
-fn report_array_end(name: &str, scanner: &ArrayScanner) {
+fn report_array_end(name: &str, scanner: &ArrayScanner, notices: &mut dyn FnMut(Notice)) {
     if let Some(problem) = scanner.problem() {
-        eprintln!("credverify: warning: {name}: {problem}");
+        notices(Notice::Array {
+            input: name.to_owned(),
+            problem,
+        });
     }
 }
 
@@ -402,6 +414,7 @@ fn chunk_stream(
     reader: &mut dyn Read,
     name: &str,
     options: SourceOptions,
+    notices: &mut dyn FnMut(Notice),
     emit: &mut dyn FnMut(Chunk) -> bool,
 ) -> io::Result<()> {
     let mut buf: Vec<u8> = Vec::with_capacity(options.chunk_bytes * 2);
@@ -413,7 +426,12 @@ fn chunk_stream(
     }
     let framing = framing_for(name, &buf[..buf.len().min(4096)]);
     if framing == Framing::Array {
-        return chunk_stream_array(index, reader, buf, offset, more, name, options, emit);
+        let start = StreamStart {
+            buf,
+            base: offset,
+            more,
+        };
+        return chunk_stream_array(index, reader, start, name, options, notices, emit);
     }
     // The longest line kept whole; longer ones are cut to this length so
     // that the worker reports them as too large without us buffering them.
@@ -524,17 +542,28 @@ impl ArrayBuffer {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What a stream's first read found: the bytes from absolute offset
+/// `base`, and whether more may follow.
+struct StreamStart {
+    buf: Vec<u8>,
+    base: u64,
+    more: bool,
+}
+
 fn chunk_stream_array(
     index: usize,
     reader: &mut dyn Read,
-    buf: Vec<u8>,
-    base: u64,
-    mut more: bool,
+    start: StreamStart,
     name: &str,
     options: SourceOptions,
+    notices: &mut dyn FnMut(Notice),
     emit: &mut dyn FnMut(Chunk) -> bool,
 ) -> io::Result<()> {
+    let StreamStart {
+        buf,
+        base,
+        mut more,
+    } = start;
     let mut scanner = ArrayScanner::default();
     let mut spans: Vec<Range<u64>> = Vec::new();
     let mut b = ArrayBuffer {
@@ -557,7 +586,7 @@ fn chunk_stream_array(
             return Ok(());
         }
         if !more {
-            report_array_end(name, &scanner);
+            report_array_end(name, &scanner, notices);
             return Ok(());
         }
         let open_len = scanner

@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use super::list::{ListBody, ListKind, MIN_ENTRIES, Purpose, StatusList};
+use super::list::{ListBody, ListKind, MIN_ENTRIES, Purpose, StatusList, StatusListError};
 use crate::json::Value;
 use crate::verdict::{Evidence, Findings, Problem, Warning};
 
@@ -41,9 +41,9 @@ impl StatusLists {
     }
 
     /// Adds a list under `url`; a second list under the same URL is refused.
-    pub fn insert(&mut self, url: &str, list: StatusList) -> Result<(), String> {
+    pub fn insert(&mut self, url: &str, list: StatusList) -> Result<(), StatusListError> {
         if self.lists.contains_key(url) {
-            return Err(format!("two status lists for {url}"));
+            return Err(StatusListError::Duplicate(url.to_owned()));
         }
         self.lists.insert(url.into(), list);
         Ok(())

@@ -205,6 +205,36 @@ pub struct StatusList {
     pub body: ListBody,
 }
 
+/// Why a document given as a status list is not one; a run-level error.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StatusListError {
+    /// The document is not JSON.
+    #[error("not JSON ({0})")]
+    NotJson(Problem),
+    /// Neither a JSON object nor a compact JWS (bare or as a JSON string).
+    #[error("neither a JSON object nor a compact JWS")]
+    NotAToken,
+    /// A compact JWS whose payload is not base64url.
+    #[error("a compact JWS whose payload is not base64url")]
+    Payload,
+    /// No URL can be given to the list.
+    #[error("the list has no id and no URL is bound to it")]
+    NoUrl,
+    /// Not a list of a kind this engine reads.
+    #[error("neither a BitstringStatusList, a StatusList2021 nor a 1EdTech Revocation List")]
+    NotAList,
+    /// The list names no issuer.
+    #[error("the list has no issuer")]
+    NoIssuer,
+    /// Two lists were given for one URL.
+    #[error("two status lists for {0}")]
+    Duplicate(String),
+    /// A file of lists is a JSON array that does not scan.
+    #[error(transparent)]
+    Array(#[from] crate::source::array::ArrayProblem),
+}
+
 /// Reads one status list document, judged as a record with `problems`,
 /// under the URL it is `bound` to or else its `id`. A list that fails its
 /// own checks or does not decode is kept, unusable, so that the entries
@@ -214,7 +244,7 @@ pub fn load(
     doc: &[u8],
     problems: Problems,
     bound: Option<&str>,
-) -> Result<(String, StatusList), String> {
+) -> Result<(String, StatusList), StatusListError> {
     let (json, jws) = document_json(doc)?;
     let mut parser = JsonParser::default();
     parser
@@ -226,13 +256,11 @@ pub fn load(
             let url = bound
                 .or_else(|| root.get("id").and_then(Value::as_str))
                 .or_else(|| jws.then(|| claim("jti")).flatten())
-                .ok_or("the list has no id and no URL is bound to it")?;
-            let kind = kind_of(root).ok_or(
-                "neither a BitstringStatusList, a StatusList2021 nor a 1EdTech Revocation List",
-            )?;
+                .ok_or(StatusListError::NoUrl)?;
+            let kind = kind_of(root).ok_or(StatusListError::NotAList)?;
             let issuer = crate::credential::issuer_of(root)
                 .or_else(|| jws.then(|| claim("iss")).flatten())
-                .ok_or("the list has no issuer")?;
+                .ok_or(StatusListError::NoIssuer)?;
             let mut warnings = Warnings::empty();
             // 1EdTech publishes its revocation lists unsigned, and not as
             // credentials: such a document fails only for want of a proof
@@ -269,12 +297,12 @@ pub fn load(
                 },
             ))
         })
-        .map_err(|p| format!("not JSON ({p})"))?
+        .map_err(StatusListError::NotJson)?
 }
 
 /// The JSON of a list document, and whether it came from a JWS: the object
 /// itself, or the payload of a VC-JWT (bare or as a JSON string).
-fn document_json(doc: &[u8]) -> Result<(Vec<u8>, bool), String> {
+fn document_json(doc: &[u8]) -> Result<(Vec<u8>, bool), StatusListError> {
     let doc = doc.trim_ascii();
     let token: Vec<u8> = match doc.first() {
         Some(b'{') => return Ok((doc.to_vec(), false)),
@@ -282,16 +310,16 @@ fn document_json(doc: &[u8]) -> Result<(Vec<u8>, bool), String> {
             .with_doc(doc, |v| v.as_str().map(|s| s.as_bytes().to_vec()))
             .ok()
             .flatten()
-            .ok_or("not a JSON string")?,
+            .ok_or(StatusListError::NotAToken)?,
         _ => doc.to_vec(),
     };
     let payload = token
         .split(|&b| b == b'.')
         .nth(1)
-        .ok_or("neither a JSON object nor a compact JWS")?;
+        .ok_or(StatusListError::NotAToken)?;
     let mut json = Vec::new();
     if !base64url::decode(payload, &mut json) {
-        return Err("a compact JWS whose payload is not base64url".into());
+        return Err(StatusListError::Payload);
     }
     Ok((json, true))
 }

@@ -54,10 +54,9 @@ pub fn run_with(inputs: &[&Path], tweak: impl FnOnce(&mut VerifyConfig)) -> (Str
             .iter()
             .map(|p| InputPath::File(p.to_path_buf()))
             .collect(),
+        Timestamp::parse(AS_OF).expect("as_of"),
     );
-    config.as_of = Timestamp::parse(AS_OF).expect("as_of");
     config.threads = 1;
-    config.progress = false;
     tweak(&mut config);
     let names: Vec<String> = config.inputs.iter().map(InputPath::display).collect();
     let mut sink = VerdictWriter::new(Vec::new(), config.format, &names)

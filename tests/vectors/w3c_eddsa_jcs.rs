@@ -178,9 +178,10 @@ fn run(name: &str, records: &[String]) -> Vec<Verdict> {
     ));
     std::fs::write(&file, records.join("\n") + "\n")
         .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-    let mut config =
-        credverify::VerifyConfig::new(vec![credverify::source::InputPath::File(file.clone())]);
-    config.as_of = credverify::time::Timestamp::parse("2026-01-01T00:00:00Z").expect("timestamp");
+    let mut config = credverify::VerifyConfig::new(
+        vec![credverify::source::InputPath::File(file.clone())],
+        credverify::time::Timestamp::parse("2026-01-01T00:00:00Z").expect("timestamp"),
+    );
     config.threads = 1;
     let mut sink = credverify::report::VerdictWriter::new(
         Vec::new(),

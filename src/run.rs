@@ -1,0 +1,220 @@
+//! A verification run: its configuration, what is loaded once before the
+//! first record (contexts, keys, status lists), and the driver that goes
+//! over the records ([`verify`]).
+
+use std::path::PathBuf;
+
+use crate::error::RunError;
+use crate::evaluate::{self, Context};
+use crate::jsonld;
+use crate::pipeline::{Observer, Settings, Silent, Totals, run_parallel, run_sequential};
+use crate::report::bitmaps::BitmapSink;
+use crate::report::summary::RunSummary;
+use crate::report::{OutputFormat, Sink};
+use crate::resolve::{self, KeyResolver};
+use crate::source::documents::{self, DocumentSource};
+use crate::source::{InputPath, SourceOptions};
+use crate::status::check::StatusLists;
+use crate::status::list;
+use crate::time::{Stopwatch, Timestamp};
+use crate::verify::tuner::DEFAULT_BATCH_SIZE;
+
+/// Everything a verification run needs.
+#[derive(Clone, Debug)]
+pub struct VerifyConfig {
+    /// The inputs, in order.
+    pub inputs: Vec<InputPath>,
+    /// The instant validity and status are judged at.
+    pub as_of: Timestamp,
+    /// Worker threads; 1 runs the sequential reference driver.
+    pub threads: usize,
+    /// Upper bound of signatures per verification batch (tuning only).
+    pub batch_size: usize,
+    /// The format records are rendered in for the sink.
+    pub format: OutputFormat,
+    /// DID and controller documents (`--dids`).
+    pub dids: Vec<DocumentSource>,
+    /// Accept a key written in an https verification method's fragment
+    /// (`--trust-fragment-keys`).
+    pub trust_fragment_keys: bool,
+    /// Status list credentials (`--status-lists`).
+    pub status_lists: Vec<DocumentSource>,
+    /// Numeric indices and short lists are problems, not warnings
+    /// (`--strict-status`).
+    pub strict_status: bool,
+    /// Where to write one roaring bitmap of record ordinals per verdict.
+    pub bitmaps: Option<PathBuf>,
+    /// A directory of JSON-LD contexts with an `index.json`.
+    pub contexts: Option<PathBuf>,
+    /// How inputs are opened and cut.
+    pub source: SourceOptions,
+}
+
+impl VerifyConfig {
+    /// A run over `inputs` judged at `as_of`: one thread per core, JSON
+    /// Lines, no side documents, every default strict.
+    pub fn new(inputs: Vec<InputPath>, as_of: Timestamp) -> VerifyConfig {
+        VerifyConfig {
+            inputs,
+            as_of,
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            batch_size: DEFAULT_BATCH_SIZE,
+            format: OutputFormat::Jsonl,
+            dids: Vec::new(),
+            trust_fragment_keys: false,
+            status_lists: Vec::new(),
+            strict_status: false,
+            bitmaps: None,
+            contexts: None,
+            source: SourceOptions::default(),
+        }
+    }
+}
+
+/// Loads the controller documents of `dids` into a resolver.
+pub fn load_resolver(
+    dids: &[DocumentSource],
+    trust_fragment_keys: bool,
+) -> Result<KeyResolver, RunError> {
+    let resolver = KeyResolver::new(trust_fragment_keys);
+    for source in dids {
+        for file in documents::collect(source)? {
+            let mut failure = None;
+            file.for_each(|doc| {
+                if let Err(e) = resolve::document::register(&resolver, doc, file.bound.as_deref()) {
+                    failure.get_or_insert(e);
+                }
+            })?;
+            if let Some(source) = failure {
+                return Err(RunError::ControllerDocument {
+                    path: file.path,
+                    source,
+                });
+            }
+        }
+    }
+    Ok(resolver)
+}
+
+/// The JSON-LD processor of a run: the built-in contexts and those of
+/// `contexts`.
+pub fn load_contexts(contexts: Option<&std::path::Path>) -> Result<jsonld::Processor, RunError> {
+    let mut all = jsonld::Contexts::builtin()?;
+    if let Some(dir) = contexts {
+        all.add_directory(dir)?;
+    }
+    Ok(jsonld::Processor::new(&all)?)
+}
+
+/// Loads, verifies and decodes the status lists of `config`.
+///
+/// Each list is judged as a record would be (proof, issuer of the key,
+/// validity at `as_of`); a list that fails is kept, so that every entry
+/// naming it says why it cannot be answered. A document that is not a
+/// status list at all, or that no URL can be given to, stops the run.
+pub fn load_status_lists(
+    config: &VerifyConfig,
+    resolver: &KeyResolver,
+    jsonld: &jsonld::Processor,
+) -> Result<StatusLists, RunError> {
+    let mut lists = StatusLists::new(config.strict_status);
+    let unchecked = StatusLists::default();
+    let ctx = Context {
+        resolver,
+        jsonld,
+        status: &unchecked,
+        as_of: config.as_of,
+        max_record_bytes: config.source.max_record_bytes,
+    };
+    for source in &config.status_lists {
+        for file in documents::collect(source)? {
+            let error = |source| RunError::StatusList {
+                path: file.path.clone(),
+                source,
+            };
+            let docs = file
+                .raw_documents()
+                .map_err(|e| error(list::StatusListError::Array(e)))?;
+            let judged = evaluate::judge_documents(&ctx, &docs);
+            for (doc, problems) in docs.iter().zip(judged) {
+                let (url, list) =
+                    list::load(doc, problems, file.bound.as_deref()).map_err(error)?;
+                lists.insert(&url, list).map_err(error)?;
+            }
+        }
+    }
+    Ok(lists)
+}
+
+/// How the drivers run `config` with what was loaded for it.
+pub fn settings<'r>(
+    config: &VerifyConfig,
+    resolver: &'r KeyResolver,
+    status: &'r StatusLists,
+    jsonld: &'r jsonld::Processor,
+) -> Settings<'r> {
+    Settings {
+        ctx: Context {
+            resolver,
+            jsonld,
+            status,
+            as_of: config.as_of,
+            max_record_bytes: config.source.max_record_bytes,
+        },
+        format: config.format,
+        batch_size: config.batch_size,
+        threads: config.threads,
+        source: config.source,
+        status_column: !config.status_lists.is_empty(),
+    }
+}
+
+/// Verifies every record of the inputs into `sink`.
+pub fn verify(config: &VerifyConfig, sink: &mut dyn Sink) -> Result<RunSummary, RunError> {
+    verify_observed(config, sink, &Silent)
+}
+
+/// [`verify`], telling `observer` how far the run has got and what it
+/// noticed on the way.
+pub fn verify_observed(
+    config: &VerifyConfig,
+    sink: &mut dyn Sink,
+    observer: &dyn Observer,
+) -> Result<RunSummary, RunError> {
+    let stopwatch = Stopwatch::start();
+    let jsonld = load_contexts(config.contexts.as_deref())?;
+    let resolver = load_resolver(&config.dids, config.trust_fragment_keys)?;
+    let status = load_status_lists(config, &resolver, &jsonld)?;
+    let settings = settings(config, &resolver, &status, &jsonld);
+    let run = |sink: &mut dyn Sink| -> Result<Totals, RunError> {
+        Ok(if config.threads <= 1 {
+            run_sequential(&config.inputs, &settings, sink, observer)?
+        } else {
+            run_parallel(&config.inputs, &settings, sink, observer)?
+        })
+    };
+    let totals = match &config.bitmaps {
+        None => run(sink)?,
+        Some(dir) => {
+            let mut bitmaps = BitmapSink::new(sink, dir);
+            let totals = run(&mut bitmaps)?;
+            if !totals.stopped_early {
+                bitmaps
+                    .write()
+                    .map_err(|(path, source)| RunError::Io { path, source })?;
+            }
+            totals
+        }
+    };
+    Ok(RunSummary {
+        records: totals.records,
+        verdicts: totals.verdicts,
+        as_of: config.as_of,
+        elapsed_seconds: stopwatch.elapsed().as_secs_f64(),
+        threads: config.threads,
+        batch_size: config.batch_size,
+        inputs: config.inputs.iter().map(InputPath::display).collect(),
+        signatures: totals.signatures,
+        stopped_early: totals.stopped_early,
+    })
+}
