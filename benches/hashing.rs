@@ -1,55 +1,66 @@
 //! SHA-256 over a batch of credential-sized messages, and SHA-512 over a
-//! batch of Ed25519 challenge inputs: the `sha2` crate one message at a time
-//! against the multi-buffer `sha256_many` and `sha512_many`.
+//! batch of Ed25519 challenge inputs: every kernel this CPU has, forced one
+//! by one, so that the dispatch rule (`hash::sha256::choose`,
+//! `hash::sha512::choose`) can be checked on any machine. The `sha2`
+//! kernel is the `sha2` crate one message at a time (its SHA-NI code for
+//! SHA-256 where the CPU has the SHA extensions).
 //!
-//! `cargo bench --bench hashing`
+//! `cargo bench --bench hashing` prints the CPU's features and the
+//! kernels chosen for it first.
 
 use std::hint::black_box;
 
-use credverify::hash::sha256::{Midstates, PREFIX, sha256_many, sha256_many_resuming};
-use credverify::hash::sha512::sha512_many;
+use credverify::hash::sha256::{self, Midstates, PREFIX};
+use credverify::hash::sha512;
+use credverify::hash::{Cpu, Kernel};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use sha2::{Digest, Sha256, Sha512};
 
 /// Canonical credential documents are 2-3 KB and hashed hundreds at a time.
 const MESSAGES: usize = 256;
 const LEN: usize = 2700;
 
-fn hashing(c: &mut Criterion) {
-    let owned: Vec<Vec<u8>> = (0..MESSAGES)
+fn messages(count: usize, len: usize) -> Vec<Vec<u8>> {
+    (0..count)
         .map(|i| {
-            (0..LEN)
+            (0..len)
                 .map(|j| (i * 31 + j * 7 + (j >> 8)) as u8)
                 .collect()
         })
-        .collect();
-    let messages: Vec<&[u8]> = owned.iter().map(Vec::as_slice).collect();
+        .collect()
+}
+
+/// The kernels this CPU can run, by name.
+fn kernels(supported: impl Fn(Kernel) -> bool) -> Vec<Kernel> {
+    Kernel::ALL.into_iter().filter(|k| supported(*k)).collect()
+}
+
+fn hashing(c: &mut Criterion) {
+    let cpu = Cpu::detect();
+    eprintln!(
+        "CPU: {cpu:?}; chosen: SHA-256 {}, SHA-512 {}",
+        sha256::kernel().name(),
+        sha512::kernel().name()
+    );
+    let sha256_kernels = kernels(|k| sha256::sha256_many_with(k, &[], &mut []));
+    let owned = messages(MESSAGES, LEN);
+    let all: Vec<&[u8]> = owned.iter().map(Vec::as_slice).collect();
     let mut out = vec![[0u8; 32]; MESSAGES];
 
     let mut group = c.benchmark_group("sha256_256x2700");
     group.throughput(Throughput::Bytes((MESSAGES * LEN) as u64));
-    group.bench_function("sha2_digest_loop", |b| {
-        b.iter(|| {
-            for (m, o) in black_box(&messages).iter().zip(out.iter_mut()) {
-                *o = Sha256::digest(m).into();
-            }
-            black_box(&out);
-        })
-    });
-    group.bench_function("sha256_many", |b| {
-        b.iter(|| {
-            sha256_many(black_box(&messages), &mut out);
-            black_box(&out);
-        })
+    for &kernel in &sha256_kernels {
+        group.bench_function(kernel.name(), |b| {
+            b.iter(|| sha256::sha256_many_with(kernel, black_box(&all), &mut out))
+        });
+    }
+    group.bench_function("dispatched", |b| {
+        b.iter(|| sha256::sha256_many(black_box(&all), &mut out))
     });
     // Messages that all begin differently: what resuming costs when it
     // never applies (the comparisons with the starts it remembers).
     let mut midstates = Midstates::default();
-    group.bench_function("sha256_many_resuming_unique_starts", |b| {
-        b.iter(|| {
-            sha256_many_resuming(black_box(&messages), &mut out, &mut midstates);
-            black_box(&out);
-        })
+    group.bench_function("dispatched, resuming, unique starts", |b| {
+        b.iter(|| sha256::sha256_many_resuming(black_box(&all), &mut out, &mut midstates))
     });
     group.finish();
 
@@ -58,22 +69,22 @@ fn hashing(c: &mut Criterion) {
         .iter()
         .map(|m| [&owned[0][..PREFIX], &m[PREFIX..]].concat())
         .collect();
-    let messages: Vec<&[u8]> = shared.iter().map(Vec::as_slice).collect();
+    let shared: Vec<&[u8]> = shared.iter().map(Vec::as_slice).collect();
     let mut group = c.benchmark_group("sha256_256x2700_shared_start");
     group.throughput(Throughput::Bytes((MESSAGES * LEN) as u64));
-    group.bench_function("sha256_many", |b| {
-        b.iter(|| {
-            sha256_many(black_box(&messages), &mut out);
-            black_box(&out);
-        })
-    });
-    let mut midstates = Midstates::default();
-    group.bench_function("sha256_many_resuming", |b| {
-        b.iter(|| {
-            sha256_many_resuming(black_box(&messages), &mut out, &mut midstates);
-            black_box(&out);
-        })
-    });
+    for &kernel in &sha256_kernels {
+        let mut midstates = Midstates::default();
+        group.bench_function(format!("{}, resuming", kernel.name()), |b| {
+            b.iter(|| {
+                sha256::sha256_many_resuming_with(
+                    kernel,
+                    black_box(&shared),
+                    &mut out,
+                    &mut midstates,
+                )
+            })
+        });
+    }
     group.finish();
 }
 
@@ -81,33 +92,18 @@ fn hashing(c: &mut Criterion) {
 /// ~3 KB JWS signing input. 128-byte messages show the short-message end,
 /// where padding doubles the work (two blocks for 128 bytes).
 fn hashing_sha512(c: &mut Criterion) {
+    let sha512_kernels = kernels(|k| sha512::sha512_many_with(k, &[], &mut []));
     for len in [3000, 128] {
-        let owned: Vec<Vec<u8>> = (0..MESSAGES)
-            .map(|i| {
-                (0..len)
-                    .map(|j| (i * 31 + j * 7 + (j >> 8)) as u8)
-                    .collect()
-            })
-            .collect();
-        let messages: Vec<&[u8]> = owned.iter().map(Vec::as_slice).collect();
+        let owned = messages(MESSAGES, len);
+        let all: Vec<&[u8]> = owned.iter().map(Vec::as_slice).collect();
         let mut out = vec![[0u8; 64]; MESSAGES];
-
         let mut group = c.benchmark_group(format!("sha512_{MESSAGES}x{len}"));
         group.throughput(Throughput::Bytes((MESSAGES * len) as u64));
-        group.bench_function("sha2_digest_loop", |b| {
-            b.iter(|| {
-                for (m, o) in black_box(&messages).iter().zip(out.iter_mut()) {
-                    *o = Sha512::digest(m).into();
-                }
-                black_box(&out);
-            })
-        });
-        group.bench_function("sha512_many", |b| {
-            b.iter(|| {
-                sha512_many(black_box(&messages), &mut out);
-                black_box(&out);
-            })
-        });
+        for &kernel in &sha512_kernels {
+            group.bench_function(kernel.name(), |b| {
+                b.iter(|| sha512::sha512_many_with(kernel, black_box(&all), &mut out))
+            });
+        }
         group.finish();
     }
 }

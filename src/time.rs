@@ -21,11 +21,14 @@ pub struct Timestamp {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{text:?} is not an XML Schema dateTime ({why})")]
 pub struct DateError {
+    /// The string as given.
     pub text: String,
+    /// Which part of it is wrong.
     pub why: &'static str,
 }
 
 impl Timestamp {
+    /// `secs` seconds after the Unix epoch (a JWT NumericDate), UTC.
     pub const fn from_unix(secs: i64) -> Timestamp {
         Timestamp { secs, nanos: 0 }
     }
@@ -281,6 +284,7 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 
 /// The source of "now" when `--as-of` is not given.
 pub trait Clock: Send + Sync {
+    /// The current instant; a run without `--as-of` is judged at it.
     fn now(&self) -> Timestamp;
 }
 
@@ -315,10 +319,12 @@ impl Clock for FixedClock {
 pub struct Stopwatch(Instant);
 
 impl Stopwatch {
+    /// A stopwatch running from now.
     pub fn start() -> Stopwatch {
         Stopwatch(Instant::now())
     }
 
+    /// Time since [`Stopwatch::start`], on the monotonic clock.
     pub fn elapsed(&self) -> Duration {
         self.0.elapsed()
     }

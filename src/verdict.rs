@@ -13,19 +13,33 @@ use crate::time::Timestamp;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[repr(u8)]
 pub enum Verdict {
+    /// The record is not well-formed: bad JSON or JWS, a missing member, a bad date.
     Malformed,
+    /// Its proofs are all of kinds this engine does not verify.
     Unsupported,
+    /// It carries no proof at all.
     NoProof,
+    /// A proof is malformed or breaks a rule of its suite or of JSON-LD.
     InvalidProof,
+    /// It uses a JSON-LD context neither built in nor given with `--contexts`.
     UnknownContext,
+    /// The verification method cannot be resolved offline.
     UnknownKey,
+    /// The signature fails, or the key is not an acceptable Ed25519 key.
     InvalidSignature,
+    /// The key's controller is not the credential's issuer.
     IssuerMismatch,
+    /// A revocation status entry is set.
     Revoked,
+    /// A suspension status entry is set.
     Suspended,
+    /// Its validity ended before the judging instant.
     Expired,
+    /// Its validity starts after the judging instant.
     NotYetValid,
+    /// A status entry could not be answered from the status lists given.
     StatusUnavailable,
+    /// Every check passed.
     Valid,
 }
 
@@ -249,21 +263,27 @@ macro_rules! bitset {
         pub struct $set(u64);
 
         impl $set {
+            /// The set with no code.
             pub const fn empty() -> Self {
                 $set(0)
             }
+            /// Adds `code`; adding it again changes nothing.
             pub fn insert(&mut self, code: $code) {
                 self.0 |= 1 << code as u8;
             }
+            /// Whether `code` is in the set.
             pub fn contains(self, code: $code) -> bool {
                 self.0 & (1 << code as u8) != 0
             }
+            /// Whether the set has no code.
             pub fn is_empty(self) -> bool {
                 self.0 == 0
             }
+            /// Adds every code of `other`.
             pub fn extend(&mut self, other: $set) {
                 self.0 |= other.0;
             }
+            /// The codes in the set, in declaration order.
             pub fn iter(self) -> impl Iterator<Item = $code> {
                 $code::ALL
                     .iter()
@@ -299,13 +319,18 @@ impl Problems {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Format {
+    /// Data Integrity `eddsa-jcs-2022`.
     EddsaJcs2022,
+    /// Data Integrity `eddsa-rdfc-2022`, also under its draft name `eddsa-2022`.
     EddsaRdfc2022,
+    /// Data Integrity `Ed25519Signature2020`.
     Ed25519Signature2020,
+    /// VC-JOSE / VC-JWT, a compact JWS signed with EdDSA.
     VcJwt,
 }
 
 impl Format {
+    /// The name written in the `format` field of verdict records.
     pub fn as_str(self) -> &'static str {
         match self {
             Format::EddsaJcs2022 => "eddsa-jcs-2022",

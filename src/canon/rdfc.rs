@@ -19,7 +19,9 @@ use crate::rdf::nquads::Quad;
 /// The hash function of a canonicalization (§4.2: SHA-256 by default).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HashAlgorithm {
+    /// SHA-256, the default and what RDFC-1.0 proofs use.
     Sha256,
+    /// SHA-384, as some entries of the W3C RDFC-1.0 test suite ask.
     Sha384,
 }
 
@@ -66,6 +68,8 @@ impl Default for Limits {
 /// Why a dataset was not canonicalized.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CanonError {
+    /// Hash N-Degree Quads needed more calls or permutations than the
+    /// [`Limits`] allow (§4.8 poison graphs).
     #[error("the dataset needs more work than the canonicalization bound allows")]
     TooComplex,
 }
@@ -115,6 +119,7 @@ impl Issuer {
 /// What can be canonicalized: parsed quads, or a compact [`Dataset`] as
 /// JSON-LD expansion makes it.
 pub trait Source {
+    /// The quads as a dataset, borrowed when they are one already.
     fn dataset(&self) -> Cow<'_, Dataset>;
 }
 

@@ -23,10 +23,12 @@ pub mod throughput;
 #[derive(Debug, Parser)]
 #[command(name = "credverify", version, about, long_about = None)]
 pub struct Cli {
+    /// The subcommand.
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Verify credentials and write one verdict per record.
@@ -38,9 +40,12 @@ pub enum Command {
     Throughput(throughput::ThroughputArgs),
 }
 
+/// `--format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FormatArg {
+    /// One JSON object per record.
     Jsonl,
+    /// The same fields as columns, with a header row.
     Csv,
 }
 
@@ -178,6 +183,7 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// The exit code: 0, 1 or 2 (`CONTRACT.md`, "Exit codes").
     pub fn exit_code(&self) -> i32 {
         match self {
             Outcome::Clean => 0,

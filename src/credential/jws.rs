@@ -8,8 +8,11 @@ use crate::encoding::base64url;
 /// The three parts of a compact JWS, still encoded.
 #[derive(Clone, Copy, Debug)]
 pub struct CompactJws<'a> {
+    /// The protected header, base64url; never empty.
     pub header: &'a str,
+    /// The payload, base64url; never empty.
     pub payload: &'a str,
+    /// The signature, base64url; may be empty.
     pub signature: &'a str,
 }
 

@@ -12,13 +12,17 @@ use crate::json::Value;
 use crate::time::Timestamp;
 use crate::verdict::Problem;
 
+/// The first `@context` entry of a VC Data Model 1.1 credential.
 pub const VC_V1_CONTEXT: &str = "https://www.w3.org/2018/credentials/v1";
+/// The first `@context` entry of a VC Data Model 2.0 credential.
 pub const VC_V2_CONTEXT: &str = "https://www.w3.org/ns/credentials/v2";
 
 /// The data model version a credential follows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DataModel {
+    /// VC Data Model 1.1: `issuanceDate` (required) and `expirationDate`.
     V1_1,
+    /// VC Data Model 2.0: `validFrom` and `validUntil`, both optional.
     V2_0,
 }
 
@@ -26,24 +30,37 @@ pub enum DataModel {
 /// VC 1.1 JWT leaves them out (VC Data Model 1.1 §6.3.1).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ClaimFallback<'a> {
+    /// `jti`, for a missing `id`.
     pub id: Option<&'a str>,
+    /// `iss`, for a missing `issuer`.
     pub issuer: Option<&'a str>,
+    /// `nbf`, for a missing `issuanceDate`.
     pub valid_from: Option<Timestamp>,
 }
 
 /// A credential's members, borrowed from the parsed record.
 #[derive(Clone, Copy)]
 pub struct Credential<'a> {
+    /// The whole credential object.
     pub root: Value<'a>,
     /// The `@context` member.
     pub context: Value<'a>,
+    /// The data model, from the first `@context` entry.
     pub model: DataModel,
+    /// The `id` (or the JWT's `jti`), when there is one.
     pub id: Option<&'a str>,
+    /// The issuer's id: `issuer` as a string, or `issuer.id`.
     pub issuer: &'a str,
+    /// `validFrom` (VC 2.0) or `issuanceDate` (VC 1.1, always present);
+    /// None when a VC 2.0 credential states none.
     pub valid_from: Option<Timestamp>,
+    /// `validUntil` (VC 2.0) or `expirationDate` (VC 1.1); None when open-ended.
     pub valid_until: Option<Timestamp>,
+    /// `credentialSubject`: one object or a non-empty array of objects.
     pub subject: Value<'a>,
+    /// `credentialStatus`: one entry object or an array of them.
     pub status: Option<Value<'a>>,
+    /// `proof`: one proof object or an array (a proof set or chain).
     pub proof: Option<Value<'a>>,
 }
 

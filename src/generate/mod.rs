@@ -39,6 +39,7 @@ pub const DEFAULT_MIX: &str = "valid=950,tampered=2,wrong_key=1,other_issuer=2,e
 /// A mix in which every case is common, for samples and tests.
 pub const EVERY_CASE_MIX: &str = "valid=40,tampered=8,wrong_key=8,other_issuer=8,expired=8,not_yet_valid=8,malformed=8,unsupported=6,no_proof=6,revoked=6,suspended=6,status_message=6";
 
+/// The proof format of generated records (`generate --format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum GenFormat {
     /// Data Integrity eddsa-jcs-2022 proofs.
@@ -105,22 +106,36 @@ pub struct GenerateArgs {
 /// What a generated record is, and so which verdict it must get.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Case {
+    /// Signed by its issuer's key, within its validity at `as_of`.
     Valid,
+    /// Its name changed after signing.
     Tampered,
+    /// Names its issuer's key but is signed by another.
     WrongKey,
+    /// A good signature by another issuer's key, naming that key.
     OtherIssuer,
+    /// Its validity ended before `as_of`.
     Expired,
+    /// Its validity starts after `as_of`.
     NotYetValid,
+    /// A cut line, a duplicate member, a byte that is not UTF-8, an HTML
+    /// error page, an impossible date, a JWS without its signature, or a
+    /// JSON array.
     Malformed,
+    /// An `ecdsa-rdfc-2019` proof or an `RS256` JWS.
     Unsupported,
+    /// No proof at all.
     NoProof,
+    /// Its revocation entry is set.
     Revoked,
+    /// Its suspension entry is set.
     Suspended,
     /// Valid, with a `message` status entry whose value is not zero.
     StatusMessage,
 }
 
 impl Case {
+    /// Every case.
     pub const ALL: [Case; 12] = [
         Case::Valid,
         Case::Tampered,
@@ -141,6 +156,7 @@ impl Case {
         matches!(self, Case::Revoked | Case::Suspended | Case::StatusMessage)
     }
 
+    /// The name used in `--mix` and in `truth.jsonl`'s `case`.
     pub fn name(self) -> &'static str {
         match self {
             Case::Valid => "valid",
@@ -158,6 +174,7 @@ impl Case {
         }
     }
 
+    /// The verdict a record of this case must get at `as_of`.
     pub fn expected(self) -> Verdict {
         match self {
             Case::Valid => Verdict::Valid,
@@ -243,10 +260,15 @@ pub fn parse_mix(text: &str) -> Result<Vec<(Case, u64)>, MixError> {
 
 /// One issuer of the export.
 pub struct Issuer {
+    /// The issuer's DID: `did:key` or `did:web`.
     pub did: String,
+    /// The id of its verification method, as proofs name it.
     pub method: String,
+    /// Its signing key.
     pub key: SigningKey,
+    /// Its display name, in the issuer profile.
     pub name: String,
+    /// Its home page; achievement and status list URLs start with it.
     pub url: String,
     /// The DID document, for did:web issuers.
     pub document: Option<String>,
@@ -581,10 +603,13 @@ fn rdf_proof(doc: &str, proof_members: &str, key: &SigningKey) -> String {
 /// A generated record: its line (without newline), its case, whether it is
 /// a VC-JWT, and the status bits it needs set.
 pub struct Made {
+    /// The record's bytes.
     pub line: Vec<u8>,
+    /// The case it was drawn as.
     pub case: Case,
     /// The proof format: `jcs`, `jwt`, `rdfc` or `ed2020`.
     pub format: &'static str,
+    /// The status values its case needs set in the lists.
     pub bits: Vec<StatusBit>,
 }
 

@@ -2,6 +2,8 @@
 //! same bytes on every machine, and each record draws from its own stream,
 //! so records can be made in parallel.
 
+/// A SplitMix64 stream: predictable, so the keys drawn from it are for test
+/// data only.
 #[derive(Clone, Debug)]
 pub struct Rng(u64);
 
@@ -13,6 +15,7 @@ impl Rng {
         Rng(base ^ index.wrapping_mul(0x9e37_79b9_7f4a_7c15))
     }
 
+    /// The next 64 uniform bits.
     pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
@@ -26,10 +29,12 @@ impl Rng {
         ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
     }
 
+    /// One of `items`, uniformly (`items` not empty).
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len() as u64) as usize]
     }
 
+    /// `N` uniform bytes.
     pub fn bytes<const N: usize>(&mut self) -> [u8; N] {
         let mut out = [0u8; N];
         for chunk in out.chunks_mut(8) {

@@ -30,16 +30,23 @@ pub const MESSAGES: [&str; 4] = ["none", "pending review", "under appeal", "reis
 /// A value to set: list number, entry index, value.
 #[derive(Clone, Copy, Debug)]
 pub struct StatusBit {
+    /// The list's position in [`StatusPlan::lists`].
     pub list: usize,
+    /// The entry's index in that list.
     pub index: u64,
+    /// The entry's value, below `2^size` for the list's [`ListSpec::size`].
     pub value: u8,
 }
 
 /// One list of the export.
 pub struct ListSpec {
+    /// The issuer's position in the export's issuers, who signs the list.
     pub issuer: usize,
+    /// `revocation`, `suspension` or `message`.
     pub purpose: &'static str,
+    /// The list's `id`, which entries name as `statusListCredential`.
     pub url: String,
+    /// Number of entries (a multiple of 8).
     pub entries: u64,
     /// Bits per entry.
     pub size: u64,
@@ -47,6 +54,7 @@ pub struct ListSpec {
 
 /// The lists of an export and who points where.
 pub struct StatusPlan {
+    /// Every list, each issuer's together.
     pub lists: Vec<ListSpec>,
     /// Revocation (and suspension) lists per issuer.
     per_issuer: usize,

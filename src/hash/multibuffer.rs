@@ -1,7 +1,7 @@
 //! The lane machinery of the multi-buffer hashes in `sha256x` and `sha512x`:
 //! cutting each message into padded blocks (FIPS 180-4 §5.1), grouping
 //! messages so that the lanes of a SIMD kernel finish close together,
-//! putting digests back in input order, and choosing a kernel at run time.
+//! and putting digests back in input order.
 //!
 //! SHA-256 and SHA-512 differ here only in block size (64 or 128 bytes) and
 //! length field (8 or 16 bytes), so those are const parameters. Everything
@@ -13,38 +13,6 @@
 //! groups of similar length; a lane whose message has ended keeps computing
 //! on a dummy block until the longest message of its group is done, and the
 //! kernel captures its state right after its own last block.
-
-/// A SIMD path of one hash: hashes the whole batch and returns true if the
-/// CPU supports it, or returns false and leaves `out` alone.
-pub(super) type SimdPath<const DIGEST: usize> = fn(&[&[u8]], &mut [[u8; DIGEST]]) -> bool;
-
-/// The body of `sha256_many` and `sha512_many`: hashes with the first of
-/// `simd` (widest first) that the CPU supports, else with `portable`.
-///
-/// # Panics
-///
-/// If `out.len() != messages.len()`; `name` starts the message.
-pub(super) fn hash_many<const DIGEST: usize>(
-    name: &str,
-    messages: &[&[u8]],
-    out: &mut [[u8; DIGEST]],
-    simd: &[SimdPath<DIGEST>],
-    portable: fn(&[&[u8]], &mut [[u8; DIGEST]]),
-) {
-    assert_eq!(
-        messages.len(),
-        out.len(),
-        "{name}: one digest slot per message"
-    );
-    // A lone message leaves all but one lane idle, which is slower than the
-    // scalar code: measured on Cascade Lake, SHA-512 with AVX-512 does
-    // 290 MB/s against 360 MB/s for `sha2` on 3 KB, and 135 against 167 MB/s
-    // on 128 bytes. From two messages on, the SIMD paths are ahead.
-    if messages.len() > 1 && simd.iter().any(|path| path(messages, out)) {
-        return;
-    }
-    portable(messages, out);
-}
 
 /// One message as a sequence of `BLOCK`-byte blocks: its own full blocks,
 /// read in place, then one or two padded blocks (§5.1.1, §5.1.2) in a buffer

@@ -11,9 +11,9 @@
 //! the design of [`super::sha256`] with 128-byte blocks, 64-bit words and a
 //! 128-bit length field.
 //!
-//! - Padding (§5.1.2), grouping by length and runtime dispatch are the
-//!   `multibuffer` module's, shared with [`super::sha256`]: this module has
-//!   the SHA-512 constants and kernels.
+//! - Padding (§5.1.2) and grouping by length are the `multibuffer`
+//!   module's, shared with [`super::sha256`]: this module has the SHA-512
+//!   constants and kernels, and the rule that chooses one ([`choose`]).
 //! - Parsing into big-endian 64-bit words (§5.2.2) is a byte swap plus a
 //!   transpose, so that word `t` of every lane's block lands in one register.
 //! - The computation is §6.4.2 with the functions of §4.1.3, the constants of
@@ -23,31 +23,80 @@
 // behind a run-time feature check.
 #![allow(unsafe_code)]
 
+use std::sync::OnceLock;
+
 use sha2::{Digest, Sha512};
 
+#[cfg(target_arch = "x86_64")]
 use super::multibuffer;
+use super::{Cpu, Kernel};
+
+/// The kernel that SHA-512 of many messages runs on `cpu`. No CPU this
+/// engine meets has SHA-512 instructions, so `sha2` is its own AVX2 code
+/// at best; measured with `benches/hashing.rs` (256 messages of 3,000
+/// bytes): on Cascade Lake, 8 AVX-512 lanes 340 µs, 4 AVX2 lanes about
+/// twice that, `sha2` 2.28 ms; on AMD EPYC (Zen 4), see `BENCHMARKS.md`.
+pub fn choose(cpu: &Cpu) -> Kernel {
+    if cpu.avx512f && cpu.avx512bw {
+        Kernel::Avx512
+    } else if cpu.avx2 {
+        Kernel::Avx2
+    } else {
+        Kernel::Sha2
+    }
+}
+
+/// The kernel [`sha512_many`] runs on this CPU, chosen once.
+pub fn kernel() -> Kernel {
+    static KERNEL: OnceLock<Kernel> = OnceLock::new();
+    *KERNEL.get_or_init(|| choose(&Cpu::detect()))
+}
 
 /// SHA-512 of each message; out.len() == messages.len().
+///
+/// A lone message leaves all but one lane idle, which is slower than
+/// `sha2` (measured on Cascade Lake: 290 MB/s with AVX-512 against 360
+/// MB/s on 3 KB, 135 against 167 MB/s on 128 bytes), so it goes to `sha2`.
 ///
 /// # Panics
 ///
 /// If `out.len() != messages.len()`.
 pub fn sha512_many(messages: &[&[u8]], out: &mut [[u8; 64]]) {
-    multibuffer::hash_many("sha512_many", messages, out, SIMD, portable);
+    let kernel = if messages.len() > 1 {
+        kernel()
+    } else {
+        Kernel::Sha2
+    };
+    if !sha512_many_with(kernel, messages, out) {
+        sha512_many_with(Kernel::Sha2, messages, out);
+    }
 }
 
-/// The SIMD paths, widest first.
-#[cfg(target_arch = "x86_64")]
-const SIMD: &[multibuffer::SimdPath<64>] = &[x86::try_avx512, x86::try_avx2];
-#[cfg(not(target_arch = "x86_64"))]
-const SIMD: &[multibuffer::SimdPath<64>] = &[];
-
-/// The `sha2` crate, one message at a time: the answer on CPUs without AVX2
-/// and for a single message, and the reference the SIMD paths are tested
-/// against.
-fn portable(messages: &[&[u8]], out: &mut [[u8; 64]]) {
-    for (message, digest) in messages.iter().zip(out) {
-        *digest = Sha512::digest(message).into();
+/// [`sha512_many`] with `kernel`, whatever the CPU would choose; false
+/// (and `out` untouched) if the CPU lacks it.
+///
+/// # Panics
+///
+/// If `out.len() != messages.len()`.
+pub fn sha512_many_with(kernel: Kernel, messages: &[&[u8]], out: &mut [[u8; 64]]) -> bool {
+    assert_eq!(
+        messages.len(),
+        out.len(),
+        "sha512_many: one digest slot per message"
+    );
+    match kernel {
+        #[cfg(target_arch = "x86_64")]
+        Kernel::Avx512 => x86::try_avx512(messages, out),
+        #[cfg(target_arch = "x86_64")]
+        Kernel::Avx2 => x86::try_avx2(messages, out),
+        #[cfg(not(target_arch = "x86_64"))]
+        Kernel::Avx512 | Kernel::Avx2 => false,
+        Kernel::Sha2 => {
+            for (message, digest) in messages.iter().zip(out) {
+                *digest = Sha512::digest(message).into();
+            }
+            true
+        }
     }
 }
 
@@ -619,8 +668,6 @@ mod x86 {
 mod tests {
     use super::*;
 
-    type Hasher = fn(&[&[u8]], &mut [[u8; 64]]);
-
     fn hex(digest: &[u8; 64]) -> String {
         digest.iter().map(|b| format!("{b:02x}")).collect()
     }
@@ -644,7 +691,7 @@ mod tests {
 
     /// Hashes `messages` with `hash` in calls of `per_call` messages and
     /// compares every digest with the `sha2` crate's.
-    fn check(hash: Hasher, messages: &[&[u8]], per_call: usize) {
+    fn check(hash: &Hasher, messages: &[&[u8]], per_call: usize) {
         let mut out = vec![[0xAA; 64]; messages.len()];
         for (m, o) in messages.chunks(per_call).zip(out.chunks_mut(per_call)) {
             hash(m, o);
@@ -661,35 +708,25 @@ mod tests {
         }
     }
 
-    /// The hashers available on this CPU, by name. The SIMD paths are
-    /// called directly so that AVX2 is tested on AVX-512 machines too, and
-    /// with batches too small for `sha512_many` to hand them over.
-    fn hashers() -> Vec<(&'static str, Hasher)> {
-        let mut v: Vec<(&'static str, Hasher)> =
-            vec![("sha512_many", sha512_many), ("portable", portable)];
-        v.extend(simd_hashers());
-        v
-    }
+    /// A hash of many messages, as the tests call it.
+    type Hasher = dyn Fn(&[&[u8]], &mut [[u8; 64]]);
 
-    #[cfg(target_arch = "x86_64")]
-    fn simd_hashers() -> Vec<(&'static str, Hasher)> {
-        let mut v: Vec<(&'static str, Hasher)> = Vec::new();
-        if std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512bw") {
-            v.push(("avx512", |m, o| assert!(x86::try_avx512(m, o))));
-        } else {
-            eprintln!("no AVX-512F/BW: 8-lane path not tested");
-        }
-        if std::is_x86_feature_detected!("avx2") {
-            v.push(("avx2", |m, o| assert!(x86::try_avx2(m, o))));
-        } else {
-            eprintln!("no AVX2: 4-lane path not tested");
+    /// The hashers available on this CPU, by name: the dispatched one and
+    /// every kernel, forced, so that AVX2 is tested on AVX-512 machines
+    /// too, and with single messages, which `sha512_many` hands to `sha2`.
+    fn hashers() -> Vec<(&'static str, Box<Hasher>)> {
+        let mut v: Vec<(&'static str, Box<Hasher>)> = vec![("sha512_many", Box::new(sha512_many))];
+        for kernel in Kernel::ALL {
+            if sha512_many_with(kernel, &[], &mut []) {
+                v.push((
+                    kernel.name(),
+                    Box::new(move |m, o| assert!(sha512_many_with(kernel, m, o))),
+                ));
+            } else {
+                eprintln!("this CPU lacks {}: not tested", kernel.name());
+            }
         }
         v
-    }
-
-    #[cfg(not(target_arch = "x86_64"))]
-    fn simd_hashers() -> Vec<(&'static str, Hasher)> {
-        Vec::new()
     }
 
     #[test]
@@ -726,7 +763,7 @@ mod tests {
                 assert_eq!(hex(&out[0]), expected, "{name}, alone");
                 assert_eq!(hex(&Sha512::digest(message).into()), expected, "sha2 crate");
             }
-            check(hash, &messages, messages.len());
+            check(&*hash, &messages, messages.len());
         }
     }
 
@@ -736,7 +773,7 @@ mod tests {
         let messages: Vec<&[u8]> = (0..=300).map(|len| &data[..len]).collect();
         for (name, hash) in hashers() {
             eprintln!("{name}");
-            check(hash, &messages, messages.len());
+            check(&*hash, &messages, messages.len());
         }
     }
 
@@ -756,7 +793,7 @@ mod tests {
                     .collect();
                 for per_call in [1, 2, 3, 4, 5, 8, 9, lengths.len()] {
                     eprintln!("{name}, shift {shift}, {per_call} per call");
-                    check(hash, &messages, per_call);
+                    check(&*hash, &messages, per_call);
                 }
             }
         }
@@ -775,7 +812,7 @@ mod tests {
         for (name, hash) in hashers() {
             for per_call in [1, 3, 4, 5, 7, 8, 9, 17, 1000] {
                 eprintln!("{name}, {per_call} per call");
-                check(hash, &messages, per_call);
+                check(&*hash, &messages, per_call);
             }
         }
     }

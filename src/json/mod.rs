@@ -1,7 +1,7 @@
 //! JSON records parsed by simd-json into a flat tape, and a borrowed view of it.
 //!
 //! Records without escapes and numbers, nearly all of an export, take a
-//! shorter road to the same tape ([`super::plain`]); simd-json parses the
+//! shorter road to the same tape (the module `plain`); simd-json parses the
 //! rest and judges every record that road does not take.
 //!
 //! simd-json keeps the last of two members with the same name and has no
@@ -212,8 +212,8 @@ impl JsonParser {
 /// What a string's position on the tape says about the record's text.
 ///
 /// A string that has no escape points where it was found: into the record
-/// itself when [`PlainParser`] read it, into simd-json's copy of the record
-/// otherwise. When the record holds
+/// itself when the plain-record parser read it, into simd-json's copy of
+/// the record otherwise. When the record holds
 /// no backslash and no control character at all (it is "plain"), no string
 /// has an escape or needs one in canonical form, so the canonical bytes of a
 /// string are exactly its bytes in the record, quotes included, and a
@@ -389,6 +389,7 @@ pub struct Value<'a> {
 }
 
 impl<'a> Value<'a> {
+    /// The simd-json tape node at this position.
     #[inline]
     pub fn node(self) -> Node<'a> {
         self.nodes[self.idx]
@@ -408,6 +409,7 @@ impl<'a> Value<'a> {
         self.idx
     }
 
+    /// A string's text, unescaped; None for other values.
     pub fn as_str(self) -> Option<&'a str> {
         match self.node() {
             Node::String(s) => Some(s),
@@ -432,10 +434,12 @@ impl<'a> Value<'a> {
         }
     }
 
+    /// Whether the value is an object.
     pub fn is_object(self) -> bool {
         matches!(self.node(), Node::Object { .. })
     }
 
+    /// Whether the value is an array.
     pub fn is_array(self) -> bool {
         matches!(self.node(), Node::Array { .. })
     }
@@ -448,6 +452,7 @@ impl<'a> Value<'a> {
         }
     }
 
+    /// Whether [`Value::len`] is 0: an empty object or array, or a scalar.
     pub fn is_empty(self) -> bool {
         self.len() == 0
     }
@@ -537,6 +542,7 @@ pub fn number(s: StaticNode) -> Option<f64> {
     }
 }
 
+/// An object's members as (name, value) pairs, from [`Value::members`].
 pub struct Members<'a> {
     nodes: &'a [Node<'a>],
     next: usize,
@@ -564,6 +570,8 @@ impl<'a> Iterator for Members<'a> {
     }
 }
 
+/// An array's elements, from [`Value::elements`] and
+/// [`Value::one_or_many`].
 pub struct Elements<'a> {
     nodes: &'a [Node<'a>],
     next: usize,

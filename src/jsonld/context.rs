@@ -27,9 +27,13 @@ use super::{LdError, Loader};
 /// A term's container mapping, as flags.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Container {
+    /// `@set`.
     pub set: bool,
+    /// `@list`: the values form an ordered list.
     pub list: bool,
+    /// `@graph`: each value is a named graph.
     pub graph: bool,
+    /// `@language`: the value is a language map.
     pub language: bool,
 }
 
@@ -38,13 +42,18 @@ pub struct Container {
 pub struct TermDef {
     /// The IRI mapping; `None` when the term is explicitly mapped to null.
     pub iri: Option<String>,
+    /// The term may prefix a compact IRI (`@prefix`, or §4.2.2's rule for
+    /// simple terms).
     pub prefix: bool,
+    /// `@protected`: only a property-scoped context may redefine it.
     pub protected: bool,
     /// `@id`, `@vocab`, `@json`, `@none` or a datatype IRI.
     pub type_mapping: Option<String>,
+    /// The container mapping.
     pub container: Container,
     /// `Some(None)`: the term resets the language to none.
     pub language: Option<Option<String>>,
+    /// `ltr` or `rtl`; `Some(None)`: the term resets the direction to none.
     pub direction: Option<Option<String>>,
     /// The scoped context, applied lazily when the term is used.
     pub context: Option<Arc<Json<'static>>>,
@@ -98,9 +107,13 @@ impl Hasher for TermHasher {
 /// A processed context: term definitions and defaults.
 #[derive(Debug, Default)]
 pub struct ActiveContext {
+    /// Term definitions by term.
     pub terms: TermMap,
+    /// `@vocab`: prepended to a term no definition maps.
     pub vocab: Option<String>,
+    /// The default language (`@language`), lower-cased.
     pub language: Option<String>,
+    /// The default base direction (`@direction`): `ltr` or `rtl`.
     pub direction: Option<String>,
     /// Set when a type-scoped context was applied: the context to return to
     /// for nested nodes (§4.1.2 step 3, `@propagate`).
@@ -178,6 +191,7 @@ const KEYWORDS: &[&str] = &[
     "@vocab",
 ];
 
+/// Whether `s` is a JSON-LD 1.1 keyword, framing keywords included.
 pub fn is_keyword(s: &str) -> bool {
     KEYWORDS.contains(&s)
 }
@@ -257,6 +271,8 @@ pub struct Options {
 }
 
 impl Options {
+    /// A top-level context: protected terms stay protected, and nested
+    /// nodes keep the context.
     pub const DEFAULT: Options = Options {
         override_protected: false,
         propagate: true,

@@ -35,17 +35,25 @@ const XSD_STRING: &str = "http://www.w3.org/2001/XMLSchema#string";
 /// An expanded value.
 #[derive(Debug)]
 pub enum Item<'j> {
+    /// A node object or graph object.
     Node(Node<'j>),
+    /// A value object.
     Value(Literal<'j>),
+    /// A list object's items, in order.
     List(Vec<Item<'j>>),
 }
 
 /// An expanded node object (or graph object, when `graph` is set).
 #[derive(Debug, Default)]
 pub struct Node<'j> {
+    /// `@id`, expanded (an IRI or a blank node identifier); None for a
+    /// node that gets a fresh blank node.
     pub id: Option<String>,
+    /// `@type`, expanded.
     pub types: Vec<String>,
+    /// Properties, as expanded IRIs, with their values.
     pub props: Vec<(String, Vec<Item<'j>>)>,
+    /// `@graph`: the items of the named graph the node stands for.
     pub graph: Option<Vec<Item<'j>>>,
 }
 
@@ -54,8 +62,11 @@ pub struct Node<'j> {
 pub struct Literal<'j> {
     /// Borrowed from the document being expanded.
     pub value: &'j Json<'j>,
+    /// `@type`: a datatype IRI, or `@json` for a JSON literal.
     pub datatype: Option<String>,
+    /// `@language`.
     pub language: Option<String>,
+    /// `@direction`; data loss when converted to RDF.
     pub direction: Option<String>,
 }
 

@@ -20,14 +20,20 @@ use crate::json::write::{write_number, write_string};
 /// An object's members, in input order.
 pub type Members<'a> = [(Cow<'a, str>, Json<'a>)];
 
+/// A JSON value, its strings borrowed for `'a` or owned.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Json<'a> {
+    /// `null`.
     Null,
+    /// `true` or `false`.
     Bool(bool),
     /// JSON-LD reads numbers as ECMAScript does: as doubles.
     Number(f64),
+    /// A string, unescaped.
     String(Cow<'a, str>),
+    /// An array.
     Array(Vec<Json<'a>>),
+    /// An object's members, in input order.
     Object(Vec<(Cow<'a, str>, Json<'a>)>),
 }
 
@@ -77,6 +83,7 @@ impl<'a> Json<'a> {
         }
     }
 
+    /// A string's text; None for other values.
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Json::String(s) => Some(s),
@@ -84,6 +91,8 @@ impl<'a> Json<'a> {
         }
     }
 
+    /// Whether the value is a boolean, number or string (JSON-LD's scalars:
+    /// `null` is not one).
     pub fn is_scalar(&self) -> bool {
         matches!(self, Json::Bool(_) | Json::Number(_) | Json::String(_))
     }

@@ -43,7 +43,9 @@ use json::Json;
 /// A context document and the digest of its bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Context {
+    /// The URL documents name it by.
     pub url: String,
+    /// The document, as built in or as read from its file.
     pub bytes: Vec<u8>,
     /// SHA-256 of `bytes`, lower-case hex.
     pub sha256: String,
@@ -227,10 +229,12 @@ impl Contexts {
         self.by_url.get(url)
     }
 
+    /// Number of contexts, built in and added.
     pub fn len(&self) -> usize {
         self.by_url.len()
     }
 
+    /// Whether there is no context at all.
     pub fn is_empty(&self) -> bool {
         self.by_url.is_empty()
     }
@@ -239,6 +243,7 @@ impl Contexts {
 /// Why a document has no RDF form; each maps to a verdict problem.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum LdError {
+    /// A context URL neither built in nor given with `--contexts`.
     #[error("unknown context {0}")]
     UnknownContext(String),
     /// Expansion or conversion to RDF would drop data (the reason is
@@ -249,6 +254,8 @@ pub enum LdError {
     /// JSON-LD API's error code).
     #[error("invalid JSON-LD: {0}")]
     Invalid(&'static str),
+    /// A JSON-LD feature no credential context needs, refused rather than
+    /// half done (the reason names it).
     #[error("unsupported JSON-LD feature: {0}")]
     Unsupported(&'static str),
 }
@@ -256,7 +263,9 @@ pub enum LdError {
 /// A context document, parsed once.
 #[derive(Debug)]
 pub struct RemoteContext {
+    /// The parsed document.
     pub document: Json<'static>,
+    /// SHA-256 of its bytes, lower-case hex.
     pub sha256: String,
 }
 
@@ -298,6 +307,7 @@ impl Loader {
         self.cached.fetch_add(1, Ordering::Relaxed) < CACHE_BUDGET
     }
 
+    /// The context published at `url`, or [`LdError::UnknownContext`].
     pub fn load(&self, url: &str) -> Result<Arc<RemoteContext>, LdError> {
         self.by_url
             .get(url)
@@ -328,6 +338,7 @@ pub struct Processor {
 }
 
 impl Processor {
+    /// A processor over `contexts`, each parsed once here.
     pub fn new(contexts: &Contexts) -> Result<Processor, ContextError> {
         Ok(Processor {
             loader: Loader::new(contexts)?,

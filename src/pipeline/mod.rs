@@ -76,9 +76,13 @@ pub struct ChunkOutput {
 /// Counts of a completed run, before elapsed time is known.
 #[derive(Clone, Debug, Default)]
 pub struct Totals {
+    /// Records written to the sink.
     pub records: u64,
+    /// Count per verdict, indexed by `Verdict as usize`.
     pub verdicts: [u64; 14],
+    /// Signatures prepared for the batch verifier.
     pub signatures: u64,
+    /// The reader of the output went away, so the run stopped.
     pub stopped_early: bool,
 }
 
@@ -86,10 +90,13 @@ pub struct Totals {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum PipelineError {
+    /// An input could not be read or framed.
     #[error(transparent)]
     Source(#[from] SourceError),
+    /// Writing to the sink failed; a reader that went away is not a failure.
     #[error("cannot write verdicts: {0}")]
     Write(io::Error),
+    /// The worker pool could not be built.
     #[error("cannot start the worker threads: {0}")]
     Threads(#[from] rayon::ThreadPoolBuildError),
 }

@@ -16,7 +16,12 @@ use super::nquads::{Quad, Term, write_escaped};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Slot {
     /// `text[start..end]` of the dataset: `<iri>` or a literal.
-    Text { start: u32, end: u32 },
+    Text {
+        /// Byte offset of the term's first byte.
+        start: u32,
+        /// Byte offset just past its last byte.
+        end: u32,
+    },
     /// A blank node, by number.
     Blank(u32),
     /// No graph name: the default graph.
@@ -60,14 +65,18 @@ fn term_hash(bytes: &[u8]) -> u64 {
 const XSD_STRING: &str = "http://www.w3.org/2001/XMLSchema#string";
 
 impl Dataset {
+    /// Number of quads, duplicates included.
     pub fn len(&self) -> usize {
         self.quads.len()
     }
 
+    /// Whether the dataset has no quad.
     pub fn is_empty(&self) -> bool {
         self.quads.is_empty()
     }
 
+    /// The quads as subject, predicate, object and graph slots, in the
+    /// order they were pushed, duplicates included.
     pub fn quads(&self) -> &[[Slot; 4]] {
         &self.quads
     }
@@ -179,6 +188,7 @@ impl Dataset {
         Slot::Blank(n)
     }
 
+    /// Adds a quad; `graph` is [`Slot::Default`] for the default graph.
     pub fn push(&mut self, subject: Slot, predicate: Slot, object: Slot, graph: Slot) {
         self.quads.push([subject, predicate, object, graph]);
     }

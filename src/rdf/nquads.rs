@@ -10,14 +10,18 @@ use std::fmt::Write as _;
 /// A node of a quad.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Term {
+    /// An IRI, without the angle brackets and unescaped.
     Iri(String),
     /// A blank node label, without `_:`.
     Blank(String),
+    /// A literal.
     Literal {
+        /// The lexical form, unescaped.
         value: String,
         /// The datatype IRI; `None` for `xsd:string` and language-tagged
         /// strings.
         datatype: Option<String>,
+        /// The language tag, without `@`.
         language: Option<String>,
     },
 }
@@ -25,9 +29,13 @@ pub enum Term {
 /// A statement, in a named graph or the default one.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Quad {
+    /// An IRI or a blank node.
     pub subject: Term,
+    /// An IRI.
     pub predicate: Term,
+    /// Any term.
     pub object: Term,
+    /// The graph name; `None` for the default graph.
     pub graph: Option<Term>,
 }
 
@@ -167,7 +175,9 @@ impl Quad {
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 #[error("N-Quads line {line}: {why}")]
 pub struct ParseError {
+    /// The 1-based line.
     pub line: usize,
+    /// What is wrong with it.
     pub why: &'static str,
 }
 

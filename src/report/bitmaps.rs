@@ -27,6 +27,8 @@ pub struct BitmapSink<'s> {
 }
 
 impl<'s> BitmapSink<'s> {
+    /// Passes records on to `inner`; [`BitmapSink::write`] writes the
+    /// bitmaps into `dir`.
     pub fn new(inner: &'s mut dyn Sink, dir: &Path) -> BitmapSink<'s> {
         BitmapSink {
             inner,

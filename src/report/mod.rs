@@ -16,8 +16,10 @@ use crate::verdict::{Evidence, VerdictRecord};
 /// The verdict format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum OutputFormat {
+    /// JSON Lines: one object per record (the default).
     #[default]
     Jsonl,
+    /// CSV with a header row; list fields joined with `;`.
     Csv,
 }
 
@@ -115,6 +117,8 @@ impl<W: Write + Send> VerdictWriter<W> {
         Ok(())
     }
 
+    /// The underlying writer. Call [`Sink::finish`] first: until then an
+    /// empty CSV output lacks the end of its header line.
     pub fn into_inner(self) -> W {
         self.out
     }

@@ -8,13 +8,19 @@ use crate::verdict::Verdict;
 /// What a completed run found.
 #[derive(Clone, Debug)]
 pub struct RunSummary {
+    /// Records judged, one verdict each.
     pub records: u64,
     /// Count per verdict, indexed by `Verdict as usize`.
     pub verdicts: [u64; 14],
+    /// The instant every record was judged at.
     pub as_of: Timestamp,
+    /// Wall-clock time of the run, loading included.
     pub elapsed_seconds: f64,
+    /// Worker threads (1: the sequential driver).
     pub threads: usize,
+    /// Upper bound of signatures per batch.
     pub batch_size: usize,
+    /// The inputs as named in verdicts (`-` for standard input).
     pub inputs: Vec<String>,
     /// Signatures checked by the batch verifier.
     pub signatures: u64,
@@ -23,10 +29,12 @@ pub struct RunSummary {
 }
 
 impl RunSummary {
+    /// Number of records that got `v`.
     pub fn count(&self, v: Verdict) -> u64 {
         self.verdicts[v as usize]
     }
 
+    /// Throughput over the whole run; 0 when no time was measured.
     pub fn records_per_second(&self) -> f64 {
         if self.elapsed_seconds > 0.0 {
             self.records as f64 / self.elapsed_seconds

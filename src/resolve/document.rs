@@ -18,8 +18,10 @@ use crate::verdict::Problem;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum DocumentError {
+    /// Without an `id` or a bound URL, its methods cannot be named.
     #[error("the document has no string `id` and no URL was bound to it")]
     NoId,
+    /// Not a JSON object.
     #[error("the document is not a JSON object")]
     NotAnObject,
 }

@@ -96,6 +96,8 @@ pub struct KeyResolver {
 }
 
 impl KeyResolver {
+    /// An empty resolver. `trust_fragment_keys` is `--trust-fragment-keys`:
+    /// an `https:` method whose fragment is a Multikey resolves to that key.
     pub fn new(trust_fragment_keys: bool) -> KeyResolver {
         KeyResolver {
             cache: RwLock::new(HashMap::new()),

@@ -11,10 +11,14 @@ const ED25519_PUB: [u8; 2] = [0xed, 0x01];
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum KeyDecodeError {
+    /// Not base58btc (a Multikey also needs its `z`), or a
+    /// `publicKeyBase58` that is not 32 bytes.
     #[error("not a base58btc multibase value")]
     Multibase,
+    /// Not the Ed25519 multicodec prefix followed by 32 key bytes.
     #[error("not an Ed25519 multicodec key")]
     Multicodec,
+    /// Not an OKP Ed25519 public JWK; the reason says which rule it breaks.
     #[error("not a JWK of an Ed25519 public key: {0}")]
     Jwk(&'static str),
 }

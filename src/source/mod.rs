@@ -37,11 +37,14 @@ pub const DEFAULT_MAX_RECORD_BYTES: usize = 16 << 20;
 /// Where an input comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum InputPath {
+    /// Standard input, named `-`.
     Stdin,
+    /// A file, plain or gzip.
     File(PathBuf),
 }
 
 impl InputPath {
+    /// A command-line argument as an input: `-` is standard input.
     pub fn parse(arg: &str) -> InputPath {
         if arg == "-" {
             InputPath::Stdin
@@ -62,17 +65,22 @@ impl InputPath {
 /// How records are delimited.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Framing {
+    /// JSON Lines: one record per line.
     Lines,
+    /// A JSON array: one record per element.
     Array,
 }
 
 /// The bytes of a chunk.
 pub enum ChunkData {
+    /// A range of a memory-mapped file.
     Mapped(Arc<Mmap>, Range<usize>),
+    /// Bytes read or decompressed into memory.
     Owned(Vec<u8>),
 }
 
 impl ChunkData {
+    /// The chunk's bytes, wherever they live.
     pub fn bytes(&self) -> &[u8] {
         match self {
             ChunkData::Mapped(map, range) => &map[range.clone()],
@@ -85,11 +93,13 @@ impl ChunkData {
 pub struct Chunk {
     /// Index of the input this chunk belongs to.
     pub input: usize,
+    /// The records' bytes.
     pub data: ChunkData,
     /// Byte offset of `data` in the (decompressed) input.
     pub offset: u64,
     /// For arrays: each element's range within `data`; empty for lines.
     pub elements: Vec<Range<usize>>,
+    /// How the records of `data` are delimited.
     pub framing: Framing,
 }
 
@@ -192,8 +202,14 @@ pub fn trim(bytes: &[u8]) -> &[u8] {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SourceError {
+    /// An input could not be opened or read.
     #[error("{path}: {source}")]
-    Io { path: String, source: io::Error },
+    Io {
+        /// The input's name, as shown in verdicts.
+        path: String,
+        /// The operating system's error.
+        source: io::Error,
+    },
 }
 
 /// Options for opening inputs.
@@ -201,7 +217,9 @@ pub enum SourceError {
 pub struct SourceOptions {
     /// Memory-map plain files (the default); else read them.
     pub mmap: bool,
+    /// Longer records are `record_too_large` (`--max-record-bytes`).
     pub max_record_bytes: usize,
+    /// Target size of a chunk, in bytes.
     pub chunk_bytes: usize,
 }
 

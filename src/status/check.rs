@@ -33,6 +33,7 @@ pub struct StatusAnswer {
 }
 
 impl StatusLists {
+    /// No lists yet; `strict` as `--strict-status` says.
     pub fn new(strict: bool) -> StatusLists {
         StatusLists {
             lists: HashMap::new(),
@@ -49,14 +50,17 @@ impl StatusLists {
         Ok(())
     }
 
+    /// The list loaded under `url`, if any.
     pub fn get(&self, url: &str) -> Option<&StatusList> {
         self.lists.get(url)
     }
 
+    /// Number of lists loaded.
     pub fn len(&self) -> usize {
         self.lists.len()
     }
 
+    /// Whether no list was loaded.
     pub fn is_empty(&self) -> bool {
         self.lists.is_empty()
     }

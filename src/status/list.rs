@@ -39,14 +39,20 @@ const _: () = assert!(MAX_LIST_BYTES * 8 <= 1 << 32);
 /// have a meaning here, others are matched by name and decide nothing.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Purpose {
+    /// `revocation`: a set value is `revoked`.
     Revocation,
+    /// `suspension`: a set value is `suspended`.
     Suspension,
+    /// `message`: the value's `statusMessage` text is reported.
     Message,
+    /// `refresh`: a set value is the warning `status_refresh`.
     Refresh,
+    /// Any other word, as written.
     Other(Box<str>),
 }
 
 impl Purpose {
+    /// The purpose a `statusPurpose` word names.
     pub fn from_word(word: &str) -> Purpose {
         match word {
             "revocation" => Purpose::Revocation,
@@ -70,12 +76,16 @@ pub enum Encoding {
 /// Why an `encodedList` does not decode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum DecodeError {
+    /// A Bitstring Status List's `encodedList` does not start with `u`.
     #[error("encodedList lacks the multibase prefix u")]
     Prefix,
+    /// Not unpadded base64url.
     #[error("encodedList is not unpadded base64url")]
     Base64,
+    /// Not a single complete GZIP stream.
     #[error("encodedList is not a complete GZIP stream")]
     Gzip,
+    /// Decompresses to more than [`MAX_LIST_BYTES`].
     #[error("the bitstring is larger than the limit")]
     TooLarge,
 }
@@ -184,8 +194,11 @@ pub enum ListKind {
 /// What a list answers.
 #[derive(Debug)]
 pub enum ListBody {
+    /// A bitstring list (Bitstring Status List or StatusList2021).
     Bits {
+        /// The subject's `statusPurpose`: one or several.
         purposes: Vec<Purpose>,
+        /// The decoded `encodedList`.
         bits: Bitstring,
     },
     /// Ids of revoked credentials.
@@ -195,13 +208,16 @@ pub enum ListBody {
 /// A loaded list, keyed elsewhere by the URL entries name it by.
 #[derive(Debug)]
 pub struct StatusList {
+    /// Which entries may name it.
     pub kind: ListKind,
+    /// The list's issuer, which must be the credential's.
     pub issuer: Box<str>,
     /// Ok when the list verified and is within its validity window; else the
     /// problem every entry pointing at it gets.
     pub usable: Result<(), Problem>,
     /// What every entry answered from it notes (an unsigned 1EdTech list).
     pub warnings: Warnings,
+    /// What it answers.
     pub body: ListBody,
 }
 

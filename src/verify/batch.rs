@@ -34,7 +34,9 @@ use super::{Prepared, VerifyingKey, verify_prepared};
 /// A signature ready for the batch, with the key it must verify under.
 #[derive(Clone, Debug)]
 pub struct Signature {
+    /// The signature, checked and reduced.
     pub prepared: Prepared,
+    /// The screened key it must verify under.
     pub key: Arc<VerifyingKey>,
 }
 

@@ -28,6 +28,7 @@ use sha2::{Digest, Sha512};
 pub struct VerifyingKey {
     /// A dense number, unique within a run, used to combine batch terms.
     pub id: u32,
+    /// The key's encoding `A`, as hashed into each challenge.
     pub bytes: [u8; 32],
     pub(crate) point: EdwardsPoint,
     pub(crate) minus_point: EdwardsPoint,
@@ -37,20 +38,28 @@ pub struct VerifyingKey {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Rejection {
+    /// The key's `y` is not below `p = 2^255 - 19`.
     #[error("the key is not a canonical point encoding")]
     KeyNotCanonical,
+    /// The key's `y` has no `x` on the curve.
     #[error("the key is not a point on the curve")]
     KeyNotOnCurve,
+    /// The key is one of the eight points of small order.
     #[error("the key has small order")]
     KeySmallOrder,
+    /// The key is outside the prime-order subgroup.
     #[error("the key has a torsion component")]
     KeyTorsion,
+    /// `S` is not below `ℓ`.
     #[error("S is not below the group order")]
     SNotCanonical,
+    /// `R`'s `y` is not below `p = 2^255 - 19`.
     #[error("R is not a canonical point encoding")]
     RNotCanonical,
+    /// `R`'s `y` has no `x` on the curve.
     #[error("R is not a point on the curve")]
     RNotOnCurve,
+    /// `R` is one of the eight points of small order.
     #[error("R has small order")]
     RSmallOrder,
 }
