@@ -3,6 +3,7 @@
 mod bad_input;
 mod cli;
 mod jsonld_proofs;
+mod layering;
 mod paths;
 mod proofs;
 mod sample;
