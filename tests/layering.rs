@@ -36,7 +36,10 @@ fn modules(src: &Path) -> BTreeMap<String, Vec<PathBuf>> {
     let mut out = BTreeMap::new();
     for entry in std::fs::read_dir(src).expect("src/") {
         let path = entry.expect("entry").path();
-        let name = path.file_stem().and_then(|n| n.to_str()).unwrap_or_default();
+        let name = path
+            .file_stem()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
         if name == "lib" || name == "main" {
             continue;
         }
@@ -101,7 +104,9 @@ fn code_only(text: &str) -> String {
             }
             // An escaped character literal: '\n', '\'', '\u{2028}'.
             b'\'' if bytes.get(i + 1) == Some(&b'\\') => {
-                let close = bytes.get(i + 3..).and_then(|r| r.iter().position(|&b| b == b'\''));
+                let close = bytes
+                    .get(i + 3..)
+                    .and_then(|r| r.iter().position(|&b| b == b'\''));
                 i += close.map_or(bytes.len() - i, |c| c + 4);
                 out.push_str("' '");
             }
@@ -117,7 +122,9 @@ fn code_only(text: &str) -> String {
                 }
                 let close = format!("\"{}", "#".repeat(hashes));
                 let body = i + 2 + hashes;
-                let end = text[body..].find(&close).map_or(bytes.len(), |e| body + e + close.len());
+                let end = text[body..]
+                    .find(&close)
+                    .map_or(bytes.len(), |e| body + e + close.len());
                 out.push_str("\"\"");
                 i = end;
             }

@@ -416,3 +416,243 @@ pub fn judge_documents(ctx: &Context<'_>, docs: &[&[u8]]) -> Vec<Problems> {
     evaluator.settle(&mut work, DEFAULT_BATCH_SIZE);
     work.records.iter().map(|r| r.findings.problems).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use ed25519_dalek::{Signer as _, SigningKey};
+    use sha2::{Digest, Sha256};
+
+    use super::*;
+    use crate::json::JsonParser;
+    use crate::jsonld::{Contexts, Processor};
+    use crate::resolve::multikey::encode_multikey;
+    use crate::verdict::Warning;
+
+    const AS_OF: &str = "2026-01-01T00:00:00Z";
+
+    /// What a record is judged against in these tests: no documents, no
+    /// status lists (so every status entry is `status_list_missing`).
+    struct Run {
+        resolver: KeyResolver,
+        jsonld: Processor,
+        status: StatusLists,
+    }
+
+    impl Run {
+        fn new() -> Run {
+            Run {
+                resolver: KeyResolver::new(false),
+                jsonld: Processor::new(&Contexts::builtin().expect("pinned")).expect("contexts"),
+                status: StatusLists::default(),
+            }
+        }
+
+        /// Each line's outcome, through the evaluator as the pipeline runs
+        /// it: evaluate, settle, admit status.
+        fn judge(&self, lines: &[String]) -> Vec<RecordOutcome> {
+            let ctx = Context {
+                resolver: &self.resolver,
+                jsonld: &self.jsonld,
+                status: &self.status,
+                as_of: Timestamp::parse(AS_OF).expect("date"),
+                max_record_bytes: 1 << 20,
+            };
+            let mut evaluator = Evaluator::default();
+            let mut work = ChunkWork::default();
+            for (i, line) in lines.iter().enumerate() {
+                evaluator.evaluate(&ctx, line.as_bytes(), i as u64, 0, &mut work);
+            }
+            evaluator.settle(&mut work, 64);
+            for rec in &mut work.records {
+                admit_status(rec);
+            }
+            work.records
+        }
+    }
+
+    fn codes(rec: &RecordOutcome) -> Vec<&'static str> {
+        rec.findings.problems.iter().map(Problem::as_str).collect()
+    }
+
+    /// A VC 2.0 credential by a did:key issuer with one `eddsa-jcs-2022`
+    /// proof, signed over `extra` members; `tamper` changes the name after
+    /// signing.
+    fn signed(extra: &str, tamper: bool) -> String {
+        let key = SigningKey::from_bytes(&[7; 32]);
+        let multikey = encode_multikey(&key.verifying_key().to_bytes());
+        let did = format!("did:key:{multikey}");
+        let document = format!(
+            r#"{{"@context":["https://www.w3.org/ns/credentials/v2"],"id":"urn:uuid:1","type":["VerifiableCredential"],"issuer":"{did}","validFrom":"2024-01-01T00:00:00Z","credentialSubject":{{"name":"Ada"}}{extra}}}"#
+        );
+        let config = format!(
+            r#"{{"type":"DataIntegrityProof","cryptosuite":"eddsa-jcs-2022","created":"2024-01-01T00:00:00Z","verificationMethod":"{did}#{multikey}","proofPurpose":"assertionMethod"}}"#
+        );
+        let jcs = |text: &str| {
+            JsonParser::default()
+                .with_doc(text.as_bytes(), crate::canon::jcs::canonicalize)
+                .expect("JSON")
+        };
+        let mut message = Sha256::digest(jcs(&config)).to_vec();
+        message.extend_from_slice(&Sha256::digest(jcs(&document)));
+        let value = format!(
+            "z{}",
+            bs58::encode(key.sign(&message).to_bytes()).into_string()
+        );
+        let proof = format!(
+            r#"{},"proofValue":"{value}"}}"#,
+            &config[..config.len() - 1]
+        );
+        let mut record = format!(r#"{},"proof":{proof}}}"#, &document[..document.len() - 1]);
+        if tamper {
+            record = record.replace("\"Ada\"", "\"Eve\"");
+        }
+        record
+    }
+
+    const STATUS: &str = r#","credentialStatus":{"type":"BitstringStatusListEntry","statusPurpose":"revocation","statusListIndex":"7","statusListCredential":"https://example.org/lists/1"}"#;
+
+    #[test]
+    fn a_valid_signature_admits_what_the_status_entries_said() {
+        let run = Run::new();
+        let records = run.judge(&[signed("", false), signed(STATUS, false)]);
+        assert_eq!(codes(&records[0]), Vec::<&str>::new());
+        assert_eq!(records[0].format, Some(Format::EddsaJcs2022));
+        assert_eq!(codes(&records[1]), ["status_list_missing"]);
+        assert_eq!(
+            records[1].findings.evidence.get(Problem::StatusListMissing),
+            Some(&Evidence::Status {
+                list: "https://example.org/lists/1".into(),
+                index: None
+            })
+        );
+    }
+
+    #[test]
+    fn status_is_dropped_when_the_proof_fails() {
+        let run = Run::new();
+        let records = run.judge(&[signed(STATUS, true)]);
+        assert_eq!(codes(&records[0]), ["invalid_signature"]);
+        assert!(records[0].status.findings.problems.is_empty());
+        let Some(Evidence::Method { method }) =
+            records[0].findings.evidence.get(Problem::InvalidSignature)
+        else {
+            panic!("no method evidence: {:?}", records[0].findings.evidence)
+        };
+        assert!(method.starts_with("did:key:z6Mk"), "{method}");
+    }
+
+    #[test]
+    fn status_joins_other_problems_below_issuer_mismatch() {
+        // Expired still lets status count: a revoked credential that also
+        // expired is both.
+        let run = Run::new();
+        let extra = format!(r#","validUntil":"2025-01-01T00:00:00Z"{STATUS}"#);
+        let records = run.judge(&[signed(&extra, false)]);
+        assert_eq!(codes(&records[0]), ["expired", "status_list_missing"]);
+    }
+
+    #[test]
+    fn admit_status_is_the_rule_for_each_verdict() {
+        for verdict_problem in [
+            None,
+            Some(Problem::Expired),
+            Some(Problem::NotYetValid),
+            Some(Problem::IssuerMismatch),
+            Some(Problem::InvalidSignature),
+            Some(Problem::UnknownKey),
+            Some(Problem::BadMember),
+        ] {
+            let mut rec = RecordOutcome::default();
+            if let Some(p) = verdict_problem {
+                rec.findings.problem(p);
+            }
+            rec.status.findings.problem_with(
+                Problem::Revoked,
+                Evidence::Status {
+                    list: "https://example.org/l".into(),
+                    index: Some(3),
+                },
+            );
+            rec.status.findings.warn(Warning::StatusListShort);
+            rec.status.messages.push("0x1".into());
+            let trusted = rec.findings.verdict() > Verdict::IssuerMismatch;
+            admit_status(&mut rec);
+            assert_eq!(
+                rec.findings.problems.contains(Problem::Revoked),
+                trusted,
+                "{verdict_problem:?}"
+            );
+            assert_eq!(
+                rec.findings.evidence.get(Problem::Revoked).is_some(),
+                trusted
+            );
+            assert_eq!(
+                rec.findings.warnings.contains(Warning::StatusListShort),
+                trusted
+            );
+            assert_eq!(
+                rec.status.messages.is_empty(),
+                !trusted,
+                "{verdict_problem:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn each_proof_reaches_its_suite() {
+        let run = Run::new();
+        let did = "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2";
+        // 64 zero bytes: a proofValue that decodes, so that each suite's
+        // own requirement and then the key are reached (the method's
+        // fragment is not the did:key's, so the key is unknown).
+        let zeros = "1".repeat(64);
+        let record = |proof_type: &str, suite: &str, context: &str| {
+            format!(
+                r#"{{"@context":["https://www.w3.org/ns/credentials/v2"{context}],"type":["VerifiableCredential"],"issuer":"{did}","credentialSubject":{{"id":"did:example:s"}},"proof":{{"type":"{proof_type}"{suite},"verificationMethod":"{did}#x","proofPurpose":"assertionMethod","proofValue":"z{zeros}"}}}}"#
+            )
+        };
+
+        let ed2020 = r#","https://w3id.org/security/suites/ed25519-2020/v1""#;
+        let records = run.judge(&[
+            record(
+                "DataIntegrityProof",
+                r#","cryptosuite":"eddsa-jcs-2022""#,
+                "",
+            ),
+            record(
+                "DataIntegrityProof",
+                r#","cryptosuite":"eddsa-rdfc-2022""#,
+                "",
+            ),
+            record("DataIntegrityProof", r#","cryptosuite":"eddsa-2022""#, ""),
+            record("Ed25519Signature2020", "", ed2020),
+            record("Ed25519Signature2020", "", ""),
+            record(
+                "DataIntegrityProof",
+                r#","cryptosuite":"ecdsa-rdfc-2019""#,
+                "",
+            ),
+        ]);
+        let got: Vec<(Option<&str>, Vec<&str>)> = records
+            .iter()
+            .map(|r| (r.format.map(Format::as_str), codes(r)))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Some("eddsa-jcs-2022"), vec!["unknown_key"]),
+                (Some("eddsa-rdfc-2022"), vec!["unknown_key"]),
+                (Some("eddsa-rdfc-2022"), vec!["unknown_key"]),
+                (Some("Ed25519Signature2020"), vec!["unknown_key"]),
+                (Some("Ed25519Signature2020"), vec!["suite_context"]),
+                (None, vec!["unsupported_proof"]),
+            ]
+        );
+        assert!(
+            records[2]
+                .findings
+                .warnings
+                .contains(Warning::DraftCryptosuiteName)
+        );
+    }
+}

@@ -264,3 +264,51 @@ impl ProofCheck<'_> {
             .defer_hashed_pair(signer, signature, key, proof, document);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proofs_name_their_suites() {
+        let found = |t: &str, c: Option<&str>| find(t, c).map(|r| (r.suite.format(), r.warning));
+        assert_eq!(
+            found("DataIntegrityProof", Some("eddsa-jcs-2022")),
+            Some((Format::EddsaJcs2022, None))
+        );
+        assert_eq!(
+            found("DataIntegrityProof", Some("eddsa-rdfc-2022")),
+            Some((Format::EddsaRdfc2022, None))
+        );
+        assert_eq!(
+            found("DataIntegrityProof", Some("eddsa-2022")),
+            Some((Format::EddsaRdfc2022, Some(Warning::DraftCryptosuiteName)))
+        );
+        // The legacy suite names no cryptosuite; whatever it says is ignored.
+        for c in [None, Some("eddsa-2022"), Some("x")] {
+            assert_eq!(
+                found("Ed25519Signature2020", c),
+                Some((Format::Ed25519Signature2020, None))
+            );
+        }
+        for (t, c) in [
+            ("DataIntegrityProof", Some("ecdsa-rdfc-2019")),
+            ("DataIntegrityProof", Some("bbs-2023")),
+            ("DataIntegrityProof", None),
+            ("EcdsaSecp256k1Signature2019", None),
+            ("dataintegrityproof", Some("eddsa-jcs-2022")),
+        ] {
+            assert!(find(t, c).is_none(), "{t} {c:?}");
+        }
+    }
+
+    #[test]
+    fn each_registration_is_reachable() {
+        // A registration shadowed by an earlier one would never be found.
+        for (i, r) in SUITES.iter().enumerate() {
+            let first =
+                find(r.proof_type, r.cryptosuite.or(Some("any"))).map(|f| std::ptr::eq(f, r));
+            assert_eq!(first, Some(true), "registration {i}");
+        }
+    }
+}
