@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod cli;
+mod docs;
 mod jsonld_proofs;
 mod layering;
 mod paths;
