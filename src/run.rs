@@ -8,9 +8,9 @@ use crate::error::RunError;
 use crate::evaluate::{self, Context};
 use crate::jsonld;
 use crate::pipeline::{Observer, Settings, Silent, Totals, run_parallel, run_sequential};
+use crate::report::Sink;
 use crate::report::bitmaps::BitmapSink;
 use crate::report::summary::RunSummary;
-use crate::report::{OutputFormat, Sink};
 use crate::resolve::{self, KeyResolver};
 use crate::source::documents::{self, DocumentSource};
 use crate::source::{InputPath, SourceOptions};
@@ -30,8 +30,6 @@ pub struct VerifyConfig {
     pub threads: usize,
     /// Upper bound of signatures per verification batch (tuning only).
     pub batch_size: usize,
-    /// The format records are rendered in for the sink.
-    pub format: OutputFormat,
     /// DID and controller documents (`--dids`).
     pub dids: Vec<DocumentSource>,
     /// Accept a key written in an https verification method's fragment
@@ -51,15 +49,14 @@ pub struct VerifyConfig {
 }
 
 impl VerifyConfig {
-    /// A run over `inputs` judged at `as_of`: one thread per core, JSON
-    /// Lines, no side documents, every default strict.
+    /// A run over `inputs` judged at `as_of`: one thread per core, no side
+    /// documents, every default strict.
     pub fn new(inputs: Vec<InputPath>, as_of: Timestamp) -> VerifyConfig {
         VerifyConfig {
             inputs,
             as_of,
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             batch_size: DEFAULT_BATCH_SIZE,
-            format: OutputFormat::Jsonl,
             dids: Vec::new(),
             trust_fragment_keys: false,
             status_lists: Vec::new(),
@@ -161,11 +158,9 @@ pub fn settings<'r>(
             as_of: config.as_of,
             max_record_bytes: config.source.max_record_bytes,
         },
-        format: config.format,
         batch_size: config.batch_size,
         threads: config.threads,
         source: config.source,
-        status_column: !config.status_lists.is_empty(),
     }
 }
 

@@ -438,6 +438,11 @@ impl fmt::Display for Evidence {
 pub struct EvidenceSet(Vec<(Problem, Evidence)>);
 
 impl EvidenceSet {
+    /// No evidence.
+    pub const fn new() -> EvidenceSet {
+        EvidenceSet(Vec::new())
+    }
+
     /// Notes `evidence` for `problem`, unless the problem has some already.
     pub fn note(&mut self, problem: Problem, evidence: Evidence) {
         if !self.0.iter().any(|(p, _)| *p == problem) {

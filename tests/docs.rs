@@ -35,7 +35,12 @@ fn option_table(subcommand: &str) -> String {
                 .collect();
             let shown = if values.is_empty() {
                 arg.get_value_names()
-                    .map(|n| n.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "))
+                    .map(|n| {
+                        n.iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    })
                     .unwrap_or_else(|| long.to_uppercase())
             } else {
                 values.join("\\|")
@@ -134,7 +139,10 @@ fn contract_names_only_options_that_exist() {
 fn the_readme_is_a_users_document() {
     let readme = std::fs::read_to_string(util::repo().join("README.md")).expect("README.md");
     let lines = readme.lines().count();
-    assert!(lines <= 420, "README.md has {lines} lines: detailed figures go to BENCHMARKS.md");
+    assert!(
+        lines <= 420,
+        "README.md has {lines} lines: detailed figures go to BENCHMARKS.md"
+    );
     // Every document the README points to is in the repository.
     for name in ["CONTRACT.md", "BENCHMARKS.md"] {
         assert!(readme.contains(name), "README.md does not point to {name}");

@@ -137,9 +137,8 @@ fn json_arrays_number_elements_like_lines() {
 #[test]
 fn csv_carries_the_same_verdicts() {
     let jsonl = util::parse_verdicts(&reference(&sample()));
-    let (csv, _) = run_with(&[&sample()], |c| {
+    let (csv, _) = util::run_in(OutputFormat::Csv, &[&sample()], |c| {
         keys(c);
-        c.format = OutputFormat::Csv;
         c.threads = 2;
     });
     let mut rows = csv.lines();

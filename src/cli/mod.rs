@@ -217,10 +217,6 @@ impl VerifyArgs {
             as_of: resolve_as_of(self.as_of.as_deref(), clock)?,
             threads,
             batch_size: self.batch_size,
-            format: match self.format {
-                FormatArg::Jsonl => OutputFormat::Jsonl,
-                FormatArg::Csv => OutputFormat::Csv,
-            },
             dids: self.dids.iter().map(|d| DocumentSource::parse(d)).collect(),
             trust_fragment_keys: self.trust_fragment_keys,
             status_lists: self
@@ -240,16 +236,25 @@ impl VerifyArgs {
     }
 }
 
-/// The verdict writer of a run, buffered, over `out`.
-fn verdict_writer<W: Write + Send>(
-    out: W,
-    config: &VerifyConfig,
-    names: &[String],
-) -> io::Result<VerdictWriter<BufWriter<W>>> {
-    Ok(
-        VerdictWriter::new(BufWriter::with_capacity(1 << 20, out), config.format, names)?
-            .with_status_messages_if(!config.status_lists.is_empty()),
-    )
+impl VerifyArgs {
+    /// `--format`.
+    pub fn output_format(&self) -> OutputFormat {
+        match self.format {
+            FormatArg::Jsonl => OutputFormat::Jsonl,
+            FormatArg::Csv => OutputFormat::Csv,
+        }
+    }
+
+    /// The verdict writer of a run, buffered, over `out`.
+    fn verdict_writer<W: Write + Send>(
+        &self,
+        out: W,
+        names: &[String],
+    ) -> io::Result<VerdictWriter<BufWriter<W>>> {
+        let out = BufWriter::with_capacity(1 << 20, out);
+        Ok(VerdictWriter::new(out, self.output_format(), names)?
+            .with_status_messages_if(!self.status_lists.is_empty()))
+    }
 }
 
 /// Runs a parsed command line.
@@ -404,12 +409,16 @@ fn run_verify(args: &VerifyArgs) -> Result<Outcome, RunError> {
                 .write(true)
                 .open(dest)
                 .map_err(RunError::io(dest))?;
-            let mut sink = verdict_writer(file, &config, &names).map_err(RunError::io(dest))?;
+            let mut sink = args
+                .verdict_writer(file, &names)
+                .map_err(RunError::io(dest))?;
             verify(&mut sink)?
         }
         Some(dest) => {
             let (atomic, file) = AtomicFile::create(dest)?;
-            let mut sink = verdict_writer(file, &config, &names).map_err(RunError::io(dest))?;
+            let mut sink = args
+                .verdict_writer(file, &names)
+                .map_err(RunError::io(dest))?;
             let summary = verify(&mut sink)?;
             let file = sink
                 .into_inner()
@@ -421,7 +430,7 @@ fn run_verify(args: &VerifyArgs) -> Result<Outcome, RunError> {
         }
         None => {
             let stdout = io::stdout();
-            match verdict_writer(stdout, &config, &names) {
+            match args.verdict_writer(stdout, &names) {
                 Ok(mut sink) => verify(&mut sink)?,
                 Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(Outcome::Clean),
                 Err(e) => return Err(RunError::Stdout(e)),
@@ -484,7 +493,10 @@ mod tests {
         assert!(
             config.status_lists.is_empty() && !config.strict_status && config.bitmaps.is_none()
         );
-        assert_eq!(config.format, OutputFormat::Jsonl);
+        assert_eq!(
+            verify_args(&["verify", "a"]).output_format(),
+            OutputFormat::Jsonl
+        );
         assert!(config.source.mmap);
         assert_eq!(config.batch_size, crate::verify::tuner::DEFAULT_BATCH_SIZE);
     }
@@ -559,7 +571,7 @@ mod tests {
         assert!(config.strict_status);
         assert_eq!(config.bitmaps.as_deref(), Some(Path::new("maps")));
         assert_eq!(args.out.as_deref(), Some(Path::new("out.jsonl")));
-        assert_eq!(config.format, OutputFormat::Csv);
+        assert_eq!(args.output_format(), OutputFormat::Csv);
         assert_eq!(args.summary.as_deref(), Some(Path::new("s.json")));
         assert_eq!(config.threads, 3);
         assert!(config.trust_fragment_keys && !config.source.mmap && args.no_progress);

@@ -3,6 +3,7 @@
 //! signatures, and their ratio. Speed is measured here and in
 //! `benches/`, never in tests.
 
+use std::io;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
@@ -12,7 +13,7 @@ use clap::Args;
 use crate::error::RunError;
 use crate::evaluate::{ChunkWork, Evaluator};
 use crate::pipeline::process_chunk;
-use crate::report::NullSink;
+use crate::report::{OutputFormat, VerdictWriter};
 use crate::run::{self, VerifyConfig, verify};
 use crate::source::documents::DocumentSource;
 use crate::source::{InputPath, for_each_chunk};
@@ -92,12 +93,17 @@ pub fn run(args: &ThroughputArgs) -> Result<(), RunError> {
         .build()?;
     let batch = config.batch_size;
     let count = args.rounds.max(1);
+    let names = [input.display()];
     // Rounds alternate the two measurements, so that a change in the
     // machine's load during the command touches both alike.
     let mut rounds = Vec::with_capacity(count);
     let mut triples: Option<Vec<Triple>> = None;
     for round in 1..=count {
-        let summary = verify(&config, &mut NullSink)?;
+        // Verdicts are rendered as `verify` renders them, then discarded:
+        // the pipeline's rate includes writing its output.
+        let mut sink = VerdictWriter::new(io::sink(), OutputFormat::Jsonl, &names)
+            .map_err(RunError::Stdout)?;
+        let summary = verify(&config, &mut sink)?;
         let triples = match &triples {
             Some(t) => t,
             None => triples.insert(extract(&config, &input)?),

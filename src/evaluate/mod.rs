@@ -36,7 +36,7 @@ use crate::source::{Chunk, RawRecord, trim};
 use crate::status::check::{StatusAnswer, StatusLists};
 use crate::suite::{self, Canonicalizers, ProofCheck, Signer};
 use crate::time::Timestamp;
-use crate::verdict::{Evidence, Findings, Format, Problem, Problems, Verdict, VerdictRecord};
+use crate::verdict::{Evidence, Findings, Format, Problem, Problems, Verdict};
 use crate::verify::Rejection;
 use crate::verify::queue::SignatureQueue;
 use crate::verify::tuner::{BatchTuner, DEFAULT_BATCH_SIZE};
@@ -80,28 +80,6 @@ pub struct RecordOutcome {
     /// The JSON-LD context its RDF was made with (JSON-LD proofs only),
     /// reported with its sources' digests when the signature fails.
     pub contexts: Option<Arc<ActiveContext>>,
-}
-
-impl RecordOutcome {
-    /// The record as a sink sees it; `text` is its chunk's
-    /// [`ChunkWork::text`].
-    pub fn view<'a>(&'a self, text: &'a str) -> VerdictRecord<'a> {
-        let range = |r: TextRange| &text[r.0 as usize..(r.0 + r.1) as usize];
-        let signature_failed = self.findings.problems.contains(Problem::InvalidSignature);
-        VerdictRecord {
-            id: self.id.map(range),
-            issuer: self.issuer.map(range),
-            format: self.format,
-            problems: self.findings.problems,
-            warnings: self.findings.warnings,
-            evidence: &self.findings.evidence,
-            status_messages: &self.status.messages,
-            contexts: match &self.contexts {
-                Some(active) if signature_failed => &active.sources,
-                _ => &[],
-            },
-        }
-    }
 }
 
 /// A chunk's records and the signatures they wait on.

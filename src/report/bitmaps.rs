@@ -90,13 +90,7 @@ impl<'s> BitmapSink<'s> {
 }
 
 impl Sink for BitmapSink<'_> {
-    fn record(
-        &mut self,
-        input: usize,
-        line: u64,
-        record: &VerdictRecord<'_>,
-        rendered: &[u8],
-    ) -> io::Result<()> {
+    fn record(&mut self, input: usize, line: u64, record: &VerdictRecord<'_>) -> io::Result<()> {
         let ordinal = u32::try_from(self.next).map_err(|_| {
             io::Error::other(
                 "--bitmaps holds at most 4,294,967,296 records (32-bit roaring bitmaps)",
@@ -104,7 +98,7 @@ impl Sink for BitmapSink<'_> {
         })?;
         self.sets[record.verdict() as usize].insert(ordinal);
         self.next += 1;
-        self.inner.record(input, line, record, rendered)
+        self.inner.record(input, line, record)
     }
 
     fn finish(&mut self) -> io::Result<()> {

@@ -1,9 +1,9 @@
 //! Verdict sinks: JSON Lines and CSV records, and the run summary.
 //!
-//! A worker renders everything of a verdict record except its position
-//! (the `file` and `line` fields), which only the writer knows once the
-//! chunks before it are counted ([`render`]); the writer hands each record
-//! to the sink in input order with its position ([`Sink::record`]).
+//! The driver hands each record to a [`Sink`] in input order with its
+//! position (the input and the line, which only the writer knows once the
+//! chunks before it are counted); [`VerdictWriter`] renders it
+//! ([`render`]) in JSON Lines or CSV.
 
 pub mod bitmaps;
 pub mod summary;
@@ -27,15 +27,8 @@ pub enum OutputFormat {
 /// full disk); an error stops the run.
 pub trait Sink: Send {
     /// One record: the index of its input, its 1-based line (or element)
-    /// number, the record, and the record [rendered](render) in the run's
-    /// format after its line number.
-    fn record(
-        &mut self,
-        input: usize,
-        line: u64,
-        record: &VerdictRecord<'_>,
-        rendered: &[u8],
-    ) -> io::Result<()>;
+    /// number, and the record.
+    fn record(&mut self, input: usize, line: u64, record: &VerdictRecord<'_>) -> io::Result<()>;
 
     /// Called once after the last record.
     fn finish(&mut self) -> io::Result<()>;
@@ -45,7 +38,7 @@ pub trait Sink: Send {
 pub struct NullSink;
 
 impl Sink for NullSink {
-    fn record(&mut self, _: usize, _: u64, _: &VerdictRecord<'_>, _: &[u8]) -> io::Result<()> {
+    fn record(&mut self, _: usize, _: u64, _: &VerdictRecord<'_>) -> io::Result<()> {
         Ok(())
     }
     fn finish(&mut self) -> io::Result<()> {
@@ -61,7 +54,10 @@ pub struct VerdictWriter<W: Write + Send> {
     files: Option<Vec<Vec<u8>>>,
     /// The CSV header line is written but for its end.
     header_open: bool,
+    /// CSV records end with a `status_messages` column.
     status_messages: bool,
+    /// A record rendered, before it is written.
+    scratch: Vec<u8>,
 }
 
 impl<W: Write + Send> VerdictWriter<W> {
@@ -96,6 +92,7 @@ impl<W: Write + Send> VerdictWriter<W> {
             files,
             header_open: format == OutputFormat::Csv,
             status_messages: false,
+            scratch: Vec::with_capacity(512),
         })
     }
 
@@ -125,13 +122,7 @@ impl<W: Write + Send> VerdictWriter<W> {
 }
 
 impl<W: Write + Send> Sink for VerdictWriter<W> {
-    fn record(
-        &mut self,
-        input: usize,
-        line: u64,
-        _record: &VerdictRecord<'_>,
-        rendered: &[u8],
-    ) -> io::Result<()> {
+    fn record(&mut self, input: usize, line: u64, record: &VerdictRecord<'_>) -> io::Result<()> {
         self.close_header()?;
         match (self.format, &self.files) {
             (OutputFormat::Jsonl, Some(files)) => {
@@ -148,7 +139,9 @@ impl<W: Write + Send> Sink for VerdictWriter<W> {
         }
         self.out
             .write_all(crate::json::write::digits(line).take())?;
-        self.out.write_all(rendered)
+        self.scratch.clear();
+        render(self.format, self.status_messages, record, &mut self.scratch);
+        self.out.write_all(&self.scratch)
     }
 
     fn finish(&mut self) -> io::Result<()> {

@@ -9,8 +9,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use credverify::canon::jcs::Canonicalizer;
 use credverify::json::{JsonParser, Value};
-use credverify::report::VerdictWriter;
 use credverify::report::summary::RunSummary;
+use credverify::report::{OutputFormat, VerdictWriter};
 use credverify::source::InputPath;
 use credverify::time::Timestamp;
 use credverify::{VerifyConfig, verify};
@@ -47,8 +47,18 @@ pub fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
     path
 }
 
-/// Runs the library on `inputs`; `tweak` adjusts the configuration.
+/// Runs the library on `inputs` into JSON Lines; `tweak` adjusts the
+/// configuration.
 pub fn run_with(inputs: &[&Path], tweak: impl FnOnce(&mut VerifyConfig)) -> (String, RunSummary) {
+    run_in(OutputFormat::Jsonl, inputs, tweak)
+}
+
+/// [`run_with`] in `format`.
+pub fn run_in(
+    format: OutputFormat,
+    inputs: &[&Path],
+    tweak: impl FnOnce(&mut VerifyConfig),
+) -> (String, RunSummary) {
     let mut config = VerifyConfig::new(
         inputs
             .iter()
@@ -59,7 +69,7 @@ pub fn run_with(inputs: &[&Path], tweak: impl FnOnce(&mut VerifyConfig)) -> (Str
     config.threads = 1;
     tweak(&mut config);
     let names: Vec<String> = config.inputs.iter().map(InputPath::display).collect();
-    let mut sink = VerdictWriter::new(Vec::new(), config.format, &names)
+    let mut sink = VerdictWriter::new(Vec::new(), format, &names)
         .expect("sink")
         .with_status_messages_if(!config.status_lists.is_empty());
     let summary = verify(&config, &mut sink).expect("run completes");
