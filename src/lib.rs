@@ -53,7 +53,9 @@
 //!
 //! A module may use only the modules on the lines below its own, so the
 //! modules form no cycle. `tests/layering.rs` reads this list and every
-//! `crate::` path under `src/`, and fails on any other use.
+//! path from the crate root under `src/` (`crate::…`, and `super::` chains
+//! that reach it), and fails on one that names a module on its own line or
+//! above, or an item the root re-exports.
 //!
 //! ```text
 //! cli                                the command line

@@ -3,7 +3,9 @@
 //! Problems are finer than verdicts: each [`Problem`] maps to exactly one
 //! [`Verdict`], and a record's verdict is the highest in precedence among its
 //! problems (CONTRACT.md, "Verdict vocabulary"). Problems and warnings are
-//! small bit sets, so the order in which checks run never changes the output.
+//! small bit sets, so the order in which checks run never changes them;
+//! [`Evidence`] keeps the first item found for each problem, and the checks
+//! of a record run in one fixed order, so it is the same on every path.
 
 use std::fmt;
 
@@ -445,14 +447,16 @@ impl EvidenceSet {
 
     /// Notes `evidence` for `problem`, unless the problem has some already.
     pub fn note(&mut self, problem: Problem, evidence: Evidence) {
-        if !self.0.iter().any(|(p, _)| *p == problem) {
-            self.0.push((problem, evidence));
+        // Kept in problem order, so that the items come out in it.
+        if let Err(at) = self.0.binary_search_by_key(&problem, |(p, _)| *p) {
+            self.0.insert(at, (problem, evidence));
         }
     }
 
     /// The evidence of `problem`, if any was noted.
     pub fn get(&self, problem: Problem) -> Option<&Evidence> {
-        self.0.iter().find(|(p, _)| *p == problem).map(|(_, e)| e)
+        let at = self.0.binary_search_by_key(&problem, |(p, _)| *p).ok()?;
+        Some(&self.0[at].1)
     }
 
     /// Whether no evidence was noted.
@@ -473,9 +477,7 @@ impl EvidenceSet {
 
     /// The items in problem order (the order of the `problems` field).
     pub fn iter(&self) -> impl Iterator<Item = (Problem, &Evidence)> {
-        let mut items: Vec<(Problem, &Evidence)> = self.0.iter().map(|(p, e)| (*p, e)).collect();
-        items.sort_by_key(|(p, _)| *p);
-        items.into_iter()
+        self.0.iter().map(|(p, e)| (*p, e))
     }
 }
 

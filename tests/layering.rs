@@ -110,10 +110,9 @@ fn code_only(text: &str) -> String {
                 i += close.map_or(bytes.len() - i, |c| c + 4);
                 out.push_str("' '");
             }
-            // A raw string, r"…" or r#"…"#, which may hold quotes.
-            b'r' if matches!(bytes.get(i + 1), Some(b'"' | b'#'))
-                && !out.ends_with(|c: char| c.is_alphanumeric() || c == '_') =>
-            {
+            // A raw string, r"…" or r#"…"# (br"…" too), which may hold
+            // quotes.
+            b'r' if matches!(bytes.get(i + 1), Some(b'"' | b'#')) && starts_raw_string(&out) => {
                 let hashes = bytes[i + 1..].iter().take_while(|&&b| b == b'#').count();
                 if bytes.get(i + 1 + hashes) != Some(&b'"') {
                     out.push('r');
@@ -137,51 +136,146 @@ fn code_only(text: &str) -> String {
     out
 }
 
-/// The first segments of every `crate::` path in `code`, grouped imports
-/// (`crate::{a::b, c}`) included.
-fn crate_paths(code: &str) -> Vec<String> {
+/// Whether an `r` after `out` opens a raw string: it starts a token, or
+/// follows the `b` of a byte string that does.
+fn starts_raw_string(out: &str) -> bool {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    match out.chars().next_back() {
+        Some('b') => !out[..out.len() - 1].ends_with(ident),
+        Some(c) => !ident(c),
+        None => true,
+    }
+}
+
+/// A path from the crate root: its first segment, and whether more
+/// segments follow it (`crate::json::Value`, not `crate::json`).
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct RootPath {
+    first: String,
+    more: bool,
+}
+
+/// Every path from the crate root in `code`, a file `depth` modules deep:
+/// `crate::…`, grouped imports (`crate::{a::b, c}`) included, and `super::`
+/// chains long enough to reach the root (each inline `mod name { … }` the
+/// chain stands in adds a module).
+fn root_paths(code: &str, depth: usize) -> Vec<RootPath> {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
     let mut found = Vec::new();
-    let mut rest = code;
-    while let Some(at) = rest.find("crate::") {
-        let before = rest[..at].chars().next_back();
-        rest = &rest[at + "crate::".len()..];
-        // `$crate::` in a macro, or part of a longer identifier.
-        if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$') {
-            continue;
+    let mut braces = 0usize;
+    // The brace depth at which each enclosing inline module's body opened.
+    let mut inline: Vec<usize> = Vec::new();
+    let mut module_opens = false;
+    let mut i = 0;
+    while i < code.len() {
+        let rest = &code[i..];
+        let boundary = !code[..i]
+            .chars()
+            .next_back()
+            .is_some_and(|c| ident(c) || matches!(c, '$' | ':'));
+        if boundary && rest.starts_with("mod ") {
+            let after = rest[4..].trim_start();
+            let name = after.chars().take_while(|c| ident(*c)).count();
+            module_opens = after[name..].trim_start().starts_with('{');
         }
-        let rest_trim = rest.trim_start();
-        if let Some(group) = rest_trim.strip_prefix('{') {
-            let mut depth = 1;
-            let mut item = String::new();
-            for c in group.chars() {
-                match c {
-                    '{' => depth += 1,
-                    '}' => depth -= 1,
-                    _ => {}
-                }
-                if depth == 0 || (depth == 1 && c == ',') {
-                    found.push(first_segment(&item));
-                    item.clear();
-                    if depth == 0 {
-                        break;
-                    }
-                } else {
-                    item.push(c);
+        match rest.as_bytes()[0] {
+            b'{' => {
+                braces += 1;
+                if std::mem::take(&mut module_opens) {
+                    inline.push(braces);
                 }
             }
-        } else {
-            found.push(first_segment(rest_trim));
+            b'}' => {
+                if inline.last() == Some(&braces) {
+                    inline.pop();
+                }
+                braces = braces.saturating_sub(1);
+            }
+            _ => {}
         }
+        if boundary && rest.starts_with("crate::") {
+            paths_after(&rest["crate::".len()..], &mut found);
+        }
+        if boundary && rest.starts_with("super::") {
+            let chain = rest
+                .as_bytes()
+                .chunks(7)
+                .take_while(|c| *c == b"super::")
+                .count();
+            let here = depth + inline.len();
+            if chain >= here {
+                paths_after(&rest[7 * here..], &mut found);
+            }
+            i += 7 * chain;
+            continue;
+        }
+        i += rest.chars().next().map_or(1, char::len_utf8);
     }
-    found.retain(|s| !s.is_empty());
+    found.retain(|p| !p.first.is_empty());
     found
 }
 
-fn first_segment(path: &str) -> String {
-    path.trim()
+/// The paths that `rest` (what follows `crate::`) starts.
+fn paths_after(rest: &str, found: &mut Vec<RootPath>) {
+    let rest = rest.trim_start();
+    let Some(group) = rest.strip_prefix('{') else {
+        found.push(root_path(rest));
+        return;
+    };
+    let mut depth = 1;
+    let mut item = String::new();
+    for c in group.chars() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            _ => {}
+        }
+        if depth == 0 || (depth == 1 && c == ',') {
+            found.push(root_path(&item));
+            item.clear();
+            if depth == 0 {
+                break;
+            }
+        } else {
+            item.push(c);
+        }
+    }
+}
+
+fn root_path(path: &str) -> RootPath {
+    let path = path.trim();
+    let first: String = path
         .chars()
         .take_while(|c| c.is_alphanumeric() || *c == '_')
-        .collect()
+        .collect();
+    let more = path[first.len()..].trim_start().starts_with("::");
+    RootPath { first, more }
+}
+
+/// How many modules deep a file under `src/` is: `src/a.rs` and
+/// `src/a/mod.rs` 1, `src/a/b.rs` 2.
+fn depth(src: &Path, file: &Path) -> usize {
+    let below = file.strip_prefix(src).expect("a file under src/");
+    let parts = below.components().count();
+    if file.file_name().is_some_and(|f| f == "mod.rs") {
+        parts - 1
+    } else {
+        parts
+    }
+}
+
+/// The names `src/lib.rs` re-exports at the crate root (`pub use …`).
+fn root_reexports(lib: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    for line in lib.lines().filter(|l| l.starts_with("pub use ")) {
+        let list = line.trim_end_matches(';');
+        let list = match list.split_once('{') {
+            Some((_, group)) => group.trim_end_matches('}').to_owned(),
+            None => list.rsplit("::").next().unwrap_or_default().to_owned(),
+        };
+        names.extend(list.split(',').map(|n| n.trim().to_owned()));
+    }
+    names
 }
 
 #[test]
@@ -209,19 +303,27 @@ fn modules_use_only_the_layers_below_their_own() {
             "src/lib.rs's Layers list {name}, which is not a module of src/"
         );
     }
+    let reexports = root_reexports(&lib);
     let mut wrong = Vec::new();
     for (name, files) in &modules {
         for file in files {
             let text = std::fs::read_to_string(file).expect("source file");
             let code = code_only(&text);
-            // `super::` at a module's root names the crate root.
-            let root = file.file_name().is_some_and(|f| f == "mod.rs")
-                || file.parent() == Some(src.as_path());
-            if root && code.contains("super::") && !code.contains("mod tests") {
-                wrong.push(format!("{}: super:: at a module root", file.display()));
+            if code.contains("crate as ") {
+                wrong.push(format!("{}: renames the crate root", file.display()));
             }
-            for used in crate_paths(&code) {
+            for path in root_paths(&code, depth(&src, file)) {
+                let used = path.first;
                 if used == *name {
+                    continue;
+                }
+                // `crate::verify` alone could be the module or the function
+                // the root re-exports.
+                if !path.more && reexports.contains(&used) {
+                    wrong.push(format!(
+                        "{}: crate::{used} is a crate-root re-export (import from the module that defines it)",
+                        file.display()
+                    ));
                     continue;
                 }
                 match rank.get(used.as_str()) {
@@ -251,9 +353,28 @@ fn the_checker_sees_uses_and_ignores_comments_and_strings() {
          let r = r#\"{\"crate::cli\":1}\"#; let e = '\\''; let f = crate::canon::jcs::with_record;\n\
          /* crate::report */ fn f<'a>(x: &'a str) {}",
     );
-    let mut paths = crate_paths(&code);
+    let mut paths: Vec<String> = root_paths(&code, 1).into_iter().map(|p| p.first).collect();
     paths.sort();
     assert_eq!(paths, ["canon", "hash", "json", "time", "verdict"]);
+    // Byte raw strings hold quotes too; super:: chains reach the root of a
+    // file as deep as they are long; a bare path is told from a deeper one.
+    let code = code_only(
+        "let b = br#\"\"x\"#; use crate::run;\n\
+         use super::super::pipeline::Settings; use super::sibling;\n\
+         #[cfg(test)] mod tests { use super::super::super::report; use super::*; }",
+    );
+    let mut paths = root_paths(&code, 2);
+    paths.sort();
+    let expected =
+        [("pipeline", true), ("report", false), ("run", false)].map(|(first, more)| RootPath {
+            first: first.to_owned(),
+            more,
+        });
+    assert_eq!(paths, expected);
+    assert_eq!(
+        root_reexports("pub mod a;\npub use run::{VerifyConfig, verify};\npub use x::y;\n"),
+        ["VerifyConfig", "verify", "y"]
+    );
     let lib = "//! ## Layers\n//!\n//! ```text\n//! cli   the top\n//! a b    two\n//! ```\n";
     assert_eq!(layers(lib), [vec!["cli"], vec!["a", "b"]]);
 }

@@ -28,7 +28,7 @@ use std::sync::Arc;
 use crate::canon::jcs::{self, Canonicalizer};
 use crate::credential::jws;
 use crate::credential::jwt::JwtClaims;
-use crate::credential::{self, ClaimFallback, Credential};
+use crate::credential::{self, Credential};
 use crate::json::{JsonParser, Value};
 use crate::jsonld::context::ActiveContext;
 use crate::resolve::{KeyResolver, LocalKeys};
@@ -147,7 +147,7 @@ impl Evaluator {
     }
 
     /// Records a line or element longer than the record size limit.
-    pub fn too_large(&mut self, line: u64, offset: u64, work: &mut ChunkWork) {
+    fn too_large(&mut self, line: u64, offset: u64, work: &mut ChunkWork) {
         let mut rec = RecordOutcome {
             line,
             offset,
@@ -225,8 +225,7 @@ impl Evaluator {
         let text_mark = work.text.len();
         let queue_mark = work.signatures.mark();
         let parsed = jcs::with_record(doc, canon, bytes, |root, jcs| {
-            let Some(cred) = credential_steps(ctx, root, ClaimFallback::default(), None, rec, work)
-            else {
+            let Some(cred) = credential_steps(ctx, root, None, rec, work) else {
                 return;
             };
             let mut tools = Canonicalizers {
@@ -278,9 +277,7 @@ impl Evaluator {
                 Ok(found) => found,
                 Err(p) => return rec.findings.problem(p),
             };
-            let Some(cred) =
-                credential_steps(ctx, root, claims.fallback(), Some(&claims), rec, work)
-            else {
+            let Some(cred) = credential_steps(ctx, root, Some(&claims), rec, work) else {
                 return;
             };
             let mut check = ProofCheck {
@@ -338,11 +335,11 @@ fn failed(records: &mut [RecordOutcome], signer: &Signer, problem: Problem) {
 fn credential_steps<'a>(
     ctx: &Context<'_>,
     root: Value<'a>,
-    fallback: ClaimFallback<'a>,
-    claims: Option<&JwtClaims<'_>>,
+    claims: Option<&JwtClaims<'a>>,
     rec: &mut RecordOutcome,
     work: &mut ChunkWork,
 ) -> Option<Credential<'a>> {
+    let fallback = claims.map(JwtClaims::fallback).unwrap_or_default();
     let cred = match Credential::read(root, fallback) {
         Ok(c) => c,
         Err(p) => {

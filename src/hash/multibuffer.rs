@@ -1,4 +1,4 @@
-//! The lane machinery of the multi-buffer hashes in `sha256x` and `sha512x`:
+//! The lane machinery of the multi-buffer hashes in `sha256` and `sha512`:
 //! cutting each message into padded blocks (FIPS 180-4 §5.1), grouping
 //! messages so that the lanes of a SIMD kernel finish close together,
 //! and putting digests back in input order.

@@ -321,9 +321,13 @@ fn render_evidence(evidence: &Evidence, out: &mut Vec<u8>) {
         Evidence::Status { list, index } => {
             field(out, "list");
             write_string(out, list);
+            // A string of digits, as `statusListIndex` is written: an
+            // index beyond 2^53 would not be an I-JSON number.
             if let Some(index) = index {
                 field(out, "index");
+                out.push(b'"');
                 out.extend_from_slice(crate::json::write::digits(*index).take());
+                out.push(b'"');
             }
         }
         Evidence::Method { method } => {
@@ -347,6 +351,110 @@ fn render_evidence(evidence: &Evidence, out: &mut Vec<u8>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::json::JsonParser;
+    use crate::time::Timestamp;
+    use crate::verdict::{EvidenceSet, Format, Problem, Problems, Warnings};
+
+    fn rendered(format: OutputFormat, problems: &[Problem], evidence: &EvidenceSet) -> String {
+        let record = VerdictRecord {
+            id: Some("urn:uuid:1"),
+            issuer: Some("did:example:i"),
+            format: Some(Format::EddsaJcs2022),
+            problems: problems.iter().copied().collect::<Problems>(),
+            warnings: Warnings::empty(),
+            evidence,
+            status_messages: &[],
+            contexts: &[],
+        };
+        let mut out = Vec::new();
+        render(format, false, &record, &mut out);
+        String::from_utf8(out).expect("UTF-8")
+    }
+
+    #[test]
+    fn evidence_is_the_last_field_of_a_json_line() {
+        let t = |s| Timestamp::parse(s).expect("date");
+        let mut evidence = EvidenceSet::new();
+        // Noted out of order; written in the order of the problems.
+        evidence.note(
+            Problem::Revoked,
+            Evidence::Status {
+                list: "https://issuer.example/status/3".into(),
+                index: Some(18_446_744_073_709_551_615),
+            },
+        );
+        evidence.note(
+            Problem::Expired,
+            Evidence::Expired {
+                valid_until: t("2025-06-01T00:00:00.5Z"),
+                as_of: t("2026-01-01T00:00:00Z"),
+            },
+        );
+        evidence.note(
+            Problem::StatusListMissing,
+            Evidence::Status {
+                list: "https://issuer.example/\"q\"".into(),
+                index: None,
+            },
+        );
+        evidence.note(
+            Problem::IssuerMismatch,
+            Evidence::Controller {
+                method: "did:web:a#k".into(),
+                controller: "did:web:a".into(),
+            },
+        );
+        evidence.note(
+            Problem::UnknownContext,
+            Evidence::Context {
+                url: "https://example.org/c".into(),
+            },
+        );
+        evidence.note(
+            Problem::InvalidSignature,
+            Evidence::Method {
+                method: "did:key:z6Mk#z6Mk".into(),
+            },
+        );
+        let problems = [
+            Problem::UnknownContext,
+            Problem::InvalidSignature,
+            Problem::IssuerMismatch,
+            Problem::Revoked,
+            Problem::Expired,
+            Problem::StatusListMissing,
+        ];
+        let line = rendered(OutputFormat::Jsonl, &problems, &evidence);
+        assert_eq!(
+            line,
+            concat!(
+                r#","id":"urn:uuid:1","issuer":"did:example:i","format":"eddsa-jcs-2022","#,
+                r#""verdict":"unknown_context","problems":["unknown_context","invalid_signature","issuer_mismatch","revoked","expired","status_list_missing"],"warnings":[],"#,
+                r#""evidence":{"unknown_context":{"context":"https://example.org/c"},"#,
+                r#""invalid_signature":{"method":"did:key:z6Mk#z6Mk"},"#,
+                r#""issuer_mismatch":{"method":"did:web:a#k","controller":"did:web:a"},"#,
+                r#""revoked":{"list":"https://issuer.example/status/3","index":"18446744073709551615"},"#,
+                r#""expired":{"valid_until":"2025-06-01T00:00:00.5Z","as_of":"2026-01-01T00:00:00Z"},"#,
+                r#""status_list_missing":{"list":"https://issuer.example/\"q\""}}}"#,
+                "\n"
+            )
+        );
+        // The whole line is JSON the crate's own strict parser accepts.
+        let whole = format!("{{\"line\":1{}", line.trim_end());
+        let parsed = JsonParser::default()
+            .with_doc(whole.as_bytes(), |v| v.get("evidence").map(|e| e.len()));
+        assert_eq!(parsed, Ok(Some(6)));
+        // CSV has no evidence column.
+        let csv = rendered(OutputFormat::Csv, &problems, &evidence);
+        assert!(
+            !csv.contains("evidence") && !csv.contains("status/3"),
+            "{csv}"
+        );
+        // No evidence, no field.
+        let plain = rendered(OutputFormat::Jsonl, &[], &EvidenceSet::new());
+        assert!(plain.ends_with("\"warnings\":[]}\n"), "{plain}");
+    }
 
     #[test]
     fn csv_quotes_only_when_needed() {

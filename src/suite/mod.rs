@@ -246,6 +246,22 @@ impl ProofCheck<'_> {
         }
     }
 
+    /// Defers a signature over `message` itself (a JWS signing input).
+    fn defer_message(
+        &mut self,
+        method: Arc<ResolvedKey>,
+        key: Arc<VerifyingKey>,
+        signature: &[u8; 64],
+        message: &[u8],
+    ) {
+        let signer = Signer {
+            record: self.record,
+            method,
+        };
+        self.signatures
+            .defer_message(signer, signature, key, message);
+    }
+
     /// Defers a Data Integrity signature over the hash inputs at these
     /// ranges of the queue's buffer.
     fn defer_hashed_pair(

@@ -107,14 +107,8 @@ impl Token<'_> {
             return check.findings.problem(Problem::UnknownKey);
         };
         if let Some((resolved, key)) = check.key_for(&method, credential.issuer) {
-            let signer = super::Signer {
-                record: check.record,
-                method: resolved,
-            };
             let message = self.jws.signing_input(self.text);
-            check
-                .signatures
-                .defer_message(signer, &signature, key, message);
+            check.defer_message(resolved, key, &signature, message);
         }
     }
 }
