@@ -2,17 +2,19 @@
 
 use super::batch::{Signature, verify_each};
 
-/// Default upper bound of signatures per batch. `benches/verify.rs`
-/// measured on the 2-core reference machine: 7.5 µs per signature in
-/// batches of 64, 6.3 µs at 256, 4.9 µs at 1,024 (the doubling chain of the
-/// multiscalar multiplication, about 50 µs, is shared by the batch).
+/// Default upper bound of signatures per batch. `benches/verify.rs`, 5
+/// issuers: 7.5 µs per signature in batches of 64, 6.3 µs at 256, 4.9 µs
+/// at 1,024 on an Intel Cascade Lake core; 4.6, 3.9 and 3.6 µs on an AMD
+/// EPYC (Zen 4) core (the doubling chain of the multiscalar
+/// multiplication, about 50 µs, is shared by the batch).
 pub const DEFAULT_BATCH_SIZE: usize = 1024;
 
 /// Chooses batch sizes from the invalid signatures seen so far.
 ///
 /// A batch of `n` costs about `α + β·n` (`α` the shared doubling chain,
 /// `β` a point; `benches/verify.rs`: batches of 16 and 64 from 5 issuers
-/// take 171 µs and 485 µs, so `β ≈ 6.5 µs`, `α ≈ 67 µs`), and a batch that
+/// take 171 µs and 485 µs on Cascade Lake, so `β ≈ 6.5 µs`, `α ≈ 67 µs`;
+/// 113 µs and 295 µs on Zen 4, `β ≈ 3.8 µs`, `α ≈ 52 µs`), and a batch that
 /// holds an invalid signature costs about one batch more to find it. With
 /// a share `p` of invalid signatures the cost per signature,
 /// `α/n + β + p·(α + β·n)`, is least at `n = √(α / (β·p))`: 60 at
@@ -37,7 +39,9 @@ impl Default for BatchTuner {
     }
 }
 
-/// `α / β` of the cost model above.
+/// `α / β` of the cost model above: 10 on Cascade Lake, about 14 on Zen 4;
+/// the best size grows with its square root, so either gives batches
+/// within 20% of the best.
 const DOUBLING_CHAIN_IN_POINTS: f64 = 10.0;
 
 /// Smallest adaptive batch: below this the shared doubling chain dominates.
