@@ -233,15 +233,7 @@ impl Evaluator {
                 jsonld: ctx.jsonld,
                 contexts: &mut rec.contexts,
             };
-            let mut check = ProofCheck {
-                as_of: ctx.as_of,
-                resolver: ctx.resolver,
-                keys,
-                record: index,
-                findings: &mut rec.findings,
-                format: &mut rec.format,
-                signatures: &mut work.signatures,
-            };
+            let mut check = proof_check(ctx, keys, index, &mut rec.findings, &mut rec.format, work);
             suite::data_integrity::check_proofs(&cred, &mut tools, &mut check);
         });
         if let Err(p) = parsed {
@@ -280,15 +272,7 @@ impl Evaluator {
             let Some(cred) = credential_steps(ctx, root, Some(&claims), rec, work) else {
                 return;
             };
-            let mut check = ProofCheck {
-                as_of: ctx.as_of,
-                resolver: ctx.resolver,
-                keys,
-                record: index,
-                findings: &mut rec.findings,
-                format: &mut rec.format,
-                signatures: &mut work.signatures,
-            };
+            let mut check = proof_check(ctx, keys, index, &mut rec.findings, &mut rec.format, work);
             token.check(&cred, &claims, &mut check);
         });
         match parsed {
@@ -314,6 +298,27 @@ impl Evaluator {
         for signer in work.signatures.verify(&mut self.tuner, batch_limit) {
             failed(&mut work.records, &signer, Problem::InvalidSignature);
         }
+    }
+}
+
+/// What checking record `record`'s proof writes to: its findings and
+/// format, and the chunk's signature queue.
+fn proof_check<'w>(
+    ctx: &Context<'w>,
+    keys: &'w mut LocalKeys,
+    record: u32,
+    findings: &'w mut Findings,
+    format: &'w mut Option<Format>,
+    work: &'w mut ChunkWork,
+) -> ProofCheck<'w> {
+    ProofCheck {
+        as_of: ctx.as_of,
+        resolver: ctx.resolver,
+        keys,
+        record,
+        findings,
+        format,
+        signatures: &mut work.signatures,
     }
 }
 
