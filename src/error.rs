@@ -54,6 +54,9 @@ pub enum RunError {
     /// Writing to standard output failed.
     #[error("standard output: {0}")]
     Stdout(io::Error),
+    /// The signal handlers could not be installed.
+    #[error("cannot install the signal handlers: {0}")]
+    Signals(io::Error),
     /// The worker threads could not be started.
     #[error("cannot start the worker threads: {0}")]
     Threads(#[from] rayon::ThreadPoolBuildError),
@@ -84,4 +87,35 @@ pub enum UsageError {
     /// `-` was given twice.
     #[error("standard input (-) can be read only once")]
     StdinTwice,
+    /// Two output options name the same file, or an output names an input.
+    #[error("{first} and {second} name the same file, {}", path.display())]
+    SamePath {
+        /// The first option (`-o`, `--summary`, `--bitmaps`, or `input`).
+        first: &'static str,
+        /// The second.
+        second: &'static str,
+        /// The path they share.
+        path: PathBuf,
+    },
+    /// An output option names a directory where a file is written, or a
+    /// file where a directory is.
+    #[error("{option}: {} is {what}", path.display())]
+    WrongKind {
+        /// The option.
+        option: &'static str,
+        /// The path.
+        path: PathBuf,
+        /// What it is instead (`a directory`, `not a directory`).
+        what: &'static str,
+    },
+    /// An output's directory does not exist or cannot be written.
+    #[error("{option}: cannot write in {}: {reason}", dir.display())]
+    Unwritable {
+        /// The option.
+        option: &'static str,
+        /// The directory.
+        dir: PathBuf,
+        /// Why.
+        reason: String,
+    },
 }

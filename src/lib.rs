@@ -70,7 +70,7 @@
 //! canon                              JCS and RDFC-1.0
 //! json rdf                           the JSON parser and writer; RDF datasets
 //! verdict                            verdicts, problems, evidence
-//! encoding hash time                 base58/base64url; SHA-2; instants and the clock
+//! encoding hash limits time          base58/base64url; SHA-2; budgets; instants and the clock
 //! ```
 
 pub mod canon;
@@ -84,6 +84,7 @@ pub mod generate;
 pub mod hash;
 pub mod json;
 pub mod jsonld;
+pub mod limits;
 pub mod pipeline;
 pub mod rdf;
 pub mod report;

@@ -193,11 +193,9 @@ pub fn verify_observed(
         Some(dir) => {
             let mut bitmaps = BitmapSink::new(sink, dir);
             let totals = run(&mut bitmaps)?;
-            if !totals.stopped_early {
-                bitmaps
-                    .write()
-                    .map_err(|(path, source)| RunError::Io { path, source })?;
-            }
+            bitmaps
+                .write()
+                .map_err(|(path, source)| RunError::Io { path, source })?;
             totals
         }
     };
@@ -210,6 +208,10 @@ pub fn verify_observed(
         batch_size: config.batch_size,
         inputs: config.inputs.iter().map(InputPath::display).collect(),
         signatures: totals.signatures,
-        stopped_early: totals.stopped_early,
+        damaged_inputs: totals
+            .damaged
+            .iter()
+            .map(|&(input, element)| (config.inputs[input].display(), element))
+            .collect(),
     })
 }

@@ -149,6 +149,10 @@ codes! {
         NumberOutOfRange = "number_out_of_range" => Malformed,
         /// Longer than the record size limit.
         RecordTooLarge = "record_too_large" => Malformed,
+        /// A JSON array lost its framing (an unterminated string, a
+        /// mismatched bracket): this record stands for everything from the
+        /// element where the damage begins to the end of the input.
+        FramingLost = "framing_lost" => Malformed,
         /// Neither a JSON object nor a compact JWS.
         NotACredential = "not_a_credential" => Malformed,
         /// A compact JWS whose parts do not decode.
@@ -186,6 +190,12 @@ codes! {
         /// RDF canonicalization would need more work than its bound allows
         /// (RDFC-1.0 §4.8 poison graphs).
         CanonicalizationBound = "canonicalization_bound" => InvalidProof,
+        /// More proofs in the record, or more `previousProof` references in
+        /// a proof, than [`crate::limits`] allows.
+        ProofBound = "proof_bound" => InvalidProof,
+        /// JSON-LD context processing or expansion would need more work
+        /// (term definitions, nodes) than [`crate::limits`] allows.
+        JsonLdBound = "jsonld_bound" => InvalidProof,
         /// An `Ed25519Signature2020` proof on a document whose `@context`
         /// lacks the suite's context.
         SuiteContext = "suite_context" => InvalidProof,

@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use sha2::{Digest, Sha256, Sha384};
 
+use crate::limits;
 use crate::rdf::dataset::{Dataset, Slot};
 use crate::rdf::nquads::Quad;
 
@@ -52,6 +53,9 @@ pub struct Limits {
     pub n_degree_calls: usize,
     /// Permutations examined, over all calls.
     pub permutations: usize,
+    /// Nesting of Hash N-Degree Quads calls: a chain of blank nodes that
+    /// all look alike recurses once per node, so this bounds the stack.
+    pub n_degree_depth: usize,
 }
 
 impl Default for Limits {
@@ -59,8 +63,9 @@ impl Default for Limits {
     /// a few milliseconds of work at most.
     fn default() -> Limits {
         Limits {
-            n_degree_calls: 4_096,
-            permutations: 65_536,
+            n_degree_calls: limits::RDFC_N_DEGREE_CALLS,
+            permutations: limits::RDFC_PERMUTATIONS,
+            n_degree_depth: limits::RDFC_N_DEGREE_DEPTH,
         }
     }
 }
@@ -257,7 +262,7 @@ fn canonicalize_dataset(
             }
             let mut temporary = Issuer::new("b");
             temporary.issue(n);
-            results.push(state.hash_n_degree(n, temporary)?);
+            results.push(state.hash_n_degree(n, temporary, 0)?);
         }
         results.sort_by(|a, b| a.0.cmp(&b.0));
         for (_, issuer) in results {
@@ -396,9 +401,10 @@ impl State<'_> {
         &mut self,
         n: usize,
         mut issuer: Issuer,
+        depth: usize,
     ) -> Result<(String, Issuer), CanonError> {
         self.calls += 1;
-        if self.calls > self.limits.n_degree_calls {
+        if self.calls > self.limits.n_degree_calls || depth >= self.limits.n_degree_depth {
             return Err(CanonError::TooComplex);
         }
         // Steps 1–3: related hash → related nodes.
@@ -428,7 +434,7 @@ impl State<'_> {
                     return Err(CanonError::TooComplex);
                 }
                 if let Some((path, copy)) =
-                    self.try_permutation(&permutation, &issuer, &chosen_path)?
+                    self.try_permutation(&permutation, &issuer, &chosen_path, depth)?
                     && (chosen_issuer.is_none() || path < chosen_path)
                 {
                     chosen_path = path;
@@ -453,6 +459,7 @@ impl State<'_> {
         permutation: &[usize],
         issuer: &Issuer,
         chosen: &str,
+        depth: usize,
     ) -> Result<Option<(String, Issuer)>, CanonError> {
         let mut copy = issuer.clone();
         let mut path = String::new();
@@ -474,7 +481,7 @@ impl State<'_> {
             }
         }
         for related in recursion {
-            let (hash, result) = self.hash_n_degree(related, copy.clone())?;
+            let (hash, result) = self.hash_n_degree(related, copy.clone(), depth + 1)?;
             path.push_str("_:");
             path.push_str(&copy.issue(related));
             path.push('<');

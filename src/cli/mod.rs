@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::error::{RunError, UsageError};
-use crate::pipeline::Observer;
+use crate::pipeline::{Observer, PipelineError};
 use crate::report::summary::RunSummary;
 use crate::report::{OutputFormat, VerdictWriter};
 use crate::run::VerifyConfig;
@@ -17,6 +17,8 @@ use crate::source::documents::DocumentSource;
 use crate::source::{InputPath, Notice, SourceOptions};
 use crate::time::{Clock, SystemClock, Timestamp};
 
+pub mod paths;
+pub mod signals;
 pub mod throughput;
 
 /// Verify digital credentials in bulk, offline.
@@ -133,7 +135,8 @@ pub struct VerifyArgs {
     /// Worker threads (default: all cores).
     ///
     /// The output is byte-identical for every value; 1 runs the sequential
-    /// reference driver.
+    /// reference driver. More threads than the machine has cores are
+    /// capped at the number of cores, with a warning.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
 
@@ -180,6 +183,12 @@ pub enum Outcome {
     NotAllValid,
     /// The run failed.
     Failed(RunError),
+    /// A signal stopped the run (SIGINT, SIGTERM or SIGHUP); nothing was
+    /// left at the output paths.
+    Interrupted {
+        /// The signal's number.
+        signal: i32,
+    },
 }
 
 impl Outcome {
@@ -189,6 +198,7 @@ impl Outcome {
             Outcome::Clean => 0,
             Outcome::NotAllValid => 1,
             Outcome::Failed(_) => 2,
+            Outcome::Interrupted { signal } => 128 + signal,
         }
     }
 }
@@ -204,10 +214,11 @@ pub fn resolve_as_of(flag: Option<&str>, clock: &dyn Clock) -> Result<Timestamp,
 impl VerifyArgs {
     /// Validates the flags into the library's configuration.
     pub fn to_config(&self, clock: &dyn Clock) -> Result<VerifyConfig, UsageError> {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let threads = match self.threads {
             Some(0) => return Err(UsageError::NoThreads),
-            Some(n) => n,
-            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            Some(n) => n.min(cores),
+            None => cores,
         };
         if self.inputs.iter().filter(|i| *i == "-").count() > 1 {
             return Err(UsageError::StdinTwice);
@@ -285,6 +296,8 @@ pub fn run(cli: Cli) -> Outcome {
 struct AtomicFile {
     tmp: PathBuf,
     dest: PathBuf,
+    /// Its slot among the files the SIGBUS handler removes.
+    slot: Option<usize>,
 }
 
 impl AtomicFile {
@@ -292,22 +305,29 @@ impl AtomicFile {
         // Through a symbolic link, replace the file it names, not the link.
         let resolved = fs::canonicalize(dest).ok();
         let dest = resolved.as_deref().unwrap_or(dest);
-        let name = dest
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "out".into());
-        let tmp = dest.with_file_name(format!(".{name}.credverify-{}.tmp", std::process::id()));
+        for stale in signals::stale_temporaries(dest) {
+            warn(&format!(
+                "{} was left by an earlier run that was killed; it is not this run's, remove it",
+                stale.display()
+            ));
+        }
+        let tmp = signals::temporary_name(dest, std::process::id());
         let file = fs::File::create(&tmp).map_err(RunError::io(&tmp))?;
+        let slot = signals::register_temporary(&tmp);
         Ok((
             AtomicFile {
                 tmp,
                 dest: dest.to_owned(),
+                slot,
             },
             file,
         ))
     }
 
     fn commit(self) -> Result<(), RunError> {
+        if let Some(slot) = self.slot {
+            signals::forget_temporary(slot);
+        }
         let result = fs::rename(&self.tmp, &self.dest).map_err(RunError::io(&self.dest));
         if result.is_err() {
             let _ = fs::remove_file(&self.tmp);
@@ -319,8 +339,18 @@ impl AtomicFile {
 
 impl Drop for AtomicFile {
     fn drop(&mut self) {
+        if let Some(slot) = self.slot {
+            signals::forget_temporary(slot);
+        }
         let _ = fs::remove_file(&self.tmp);
     }
+}
+
+/// Writes a line to standard error; a standard error that cannot be
+/// written (closed, or a full disk behind it) is not a reason to fail or
+/// panic: the run's output stands.
+fn warn(message: &str) {
+    let _ = writeln!(io::stderr(), "credverify: warning: {message}");
 }
 
 /// What the command line shows while a run goes: a progress bar on a
@@ -329,6 +359,8 @@ struct Terminal {
     bar: Option<indicatif::ProgressBar>,
     /// `CREDVERIFY_DEBUG` is set: also say which files could not be mapped.
     debug: bool,
+    /// The stopping signals received.
+    signals: Option<signals::Signals>,
 }
 
 impl Terminal {
@@ -357,6 +389,7 @@ impl Terminal {
         Terminal {
             bar,
             debug: std::env::var_os("CREDVERIFY_DEBUG").is_some(),
+            signals: None,
         }
     }
 
@@ -382,14 +415,50 @@ impl Observer for Terminal {
         };
         let _ = writeln!(io::stderr(), "credverify: {level}: {notice}");
     }
+
+    fn cancelled(&self) -> bool {
+        self.signals
+            .as_ref()
+            .is_some_and(|s| s.received().is_some())
+    }
 }
 
 fn run_verify(args: &VerifyArgs) -> Result<Outcome, RunError> {
     let config = args.to_config(&SystemClock)?;
+    if let Some(asked) = args.threads.filter(|&n| n > config.threads) {
+        warn(&format!(
+            "--threads {asked}: this machine has {} cores; using {}",
+            config.threads, config.threads
+        ));
+    }
+    paths::check(args)?;
     let names: Vec<String> = config.inputs.iter().map(InputPath::display).collect();
-    let terminal = Terminal::new(!args.no_progress, &config.inputs);
+    let mut terminal = Terminal::new(!args.no_progress, &config.inputs);
+    let signals = signals::Signals::install().map_err(RunError::Signals)?;
+    signals::contain_sigbus().map_err(RunError::Signals)?;
+    terminal.signals = Some(signals.clone());
+    match run_verify_with(args, &config, &names, &terminal) {
+        Err(RunError::Pipeline(PipelineError::Cancelled { records })) => {
+            let signal = signals.received().unwrap_or(signal_hook::consts::SIGINT);
+            let _ = writeln!(
+                io::stderr(),
+                "credverify: stopped by {} after {records} records: the run did not complete; its temporary files were removed and nothing was written at the output paths",
+                signals::name(signal)
+            );
+            Ok(Outcome::Interrupted { signal })
+        }
+        result => result,
+    }
+}
+
+fn run_verify_with(
+    args: &VerifyArgs,
+    config: &VerifyConfig,
+    names: &[String],
+    terminal: &Terminal,
+) -> Result<Outcome, RunError> {
     let verify = |sink: &mut dyn crate::report::Sink| {
-        let result = crate::run::verify_observed(&config, sink, &terminal);
+        let result = crate::run::verify_observed(config, sink, terminal);
         terminal.finish();
         result
     };
@@ -410,14 +479,14 @@ fn run_verify(args: &VerifyArgs) -> Result<Outcome, RunError> {
                 .open(dest)
                 .map_err(RunError::io(dest))?;
             let mut sink = args
-                .verdict_writer(file, &names)
+                .verdict_writer(file, names)
                 .map_err(RunError::io(dest))?;
             verify(&mut sink)?
         }
         Some(dest) => {
             let (atomic, file) = AtomicFile::create(dest)?;
             let mut sink = args
-                .verdict_writer(file, &names)
+                .verdict_writer(file, names)
                 .map_err(RunError::io(dest))?;
             let summary = verify(&mut sink)?;
             let file = sink
@@ -430,13 +499,25 @@ fn run_verify(args: &VerifyArgs) -> Result<Outcome, RunError> {
         }
         None => {
             let stdout = io::stdout();
-            match args.verdict_writer(stdout, &names) {
-                Ok(mut sink) => verify(&mut sink)?,
-                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(Outcome::Clean),
-                Err(e) => return Err(RunError::Stdout(e)),
-            }
+            // Verdicts that cannot be written (a closed pipe included) fail
+            // the run: exit 2, never success.
+            let mut sink = args
+                .verdict_writer(stdout, names)
+                .map_err(RunError::Stdout)?;
+            verify(&mut sink).map_err(|e| match e {
+                RunError::Pipeline(PipelineError::Write(e)) => RunError::Stdout(e),
+                e => e,
+            })?
         }
     };
+    // A signal that came after the last chunk still stops the run: nothing
+    // is renamed into place.
+    if terminal.cancelled() {
+        return Err(PipelineError::Cancelled {
+            records: summary.records,
+        }
+        .into());
+    }
     // Both files are complete before either is renamed into place, so a
     // failure leaves neither behind.
     if let (Some(path), Some((atomic, mut file))) = (&args.summary, summary_file) {
@@ -573,7 +654,8 @@ mod tests {
         assert_eq!(args.out.as_deref(), Some(Path::new("out.jsonl")));
         assert_eq!(args.output_format(), OutputFormat::Csv);
         assert_eq!(args.summary.as_deref(), Some(Path::new("s.json")));
-        assert_eq!(config.threads, 3);
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        assert_eq!(config.threads, 3.min(cores), "capped at the cores");
         assert!(config.trust_fragment_keys && !config.source.mmap && args.no_progress);
         assert_eq!(
             (config.batch_size, config.source.max_record_bytes),

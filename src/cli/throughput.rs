@@ -90,6 +90,7 @@ pub fn run(args: &ThroughputArgs) -> Result<(), RunError> {
 
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
+        .stack_size(crate::limits::WORKER_STACK_BYTES)
         .build()?;
     let batch = config.batch_size;
     let count = args.rounds.max(1);

@@ -23,6 +23,7 @@
 
 pub mod validity;
 
+use crate::limits::Budget;
 use std::sync::Arc;
 
 use crate::canon::jcs::{self, Canonicalizer};
@@ -121,6 +122,18 @@ pub struct Evaluator {
     token: String,
 }
 
+/// Records a record judged without being read: a line or element longer
+/// than the record size limit, or a JSON array's damaged region.
+fn refuse(line: u64, offset: u64, problem: Problem, work: &mut ChunkWork) {
+    let mut rec = RecordOutcome {
+        line,
+        offset,
+        ..RecordOutcome::default()
+    };
+    rec.findings.problem(problem);
+    work.records.push(rec);
+}
+
 impl Evaluator {
     /// Evaluates every record of `chunk` and settles its signatures;
     /// returns how many lines (or elements) the chunk covers.
@@ -136,7 +149,10 @@ impl Evaluator {
             chunk.for_each_record(ctx.max_record_bytes, |record: RawRecord<'_>| {
                 match record.bytes {
                     Some(bytes) => self.evaluate(ctx, bytes, record.line, record.offset, work),
-                    None => self.too_large(record.line, record.offset, work),
+                    None if record.framing_lost => {
+                        refuse(record.line, record.offset, Problem::FramingLost, work)
+                    }
+                    None => refuse(record.line, record.offset, Problem::RecordTooLarge, work),
                 }
             });
         self.settle(work, batch_limit);
@@ -144,17 +160,6 @@ impl Evaluator {
             admit_status(rec);
         }
         span
-    }
-
-    /// Records a line or element longer than the record size limit.
-    fn too_large(&mut self, line: u64, offset: u64, work: &mut ChunkWork) {
-        let mut rec = RecordOutcome {
-            line,
-            offset,
-            ..RecordOutcome::default()
-        };
-        rec.findings.problem(Problem::RecordTooLarge);
-        work.records.push(rec);
     }
 
     /// Evaluates one record (already trimmed, not blank) and appends its
@@ -228,9 +233,11 @@ impl Evaluator {
             let Some(cred) = credential_steps(ctx, root, None, rec, work) else {
                 return;
             };
+            let budget = Budget::jsonld_for_record(bytes.len());
             let mut tools = Canonicalizers {
                 jcs,
                 jsonld: ctx.jsonld,
+                jsonld_budget: &budget,
                 contexts: &mut rec.contexts,
             };
             let mut check = proof_check(ctx, keys, index, &mut rec.findings, &mut rec.format, work);

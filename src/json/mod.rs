@@ -13,6 +13,7 @@
 
 use simd_json::{Buffers, Node, StaticNode, Tape};
 
+pub mod number;
 mod plain;
 pub mod write;
 
@@ -22,7 +23,7 @@ use plain::{Outcome, PlainParser};
 /// Deepest nesting a record may have. Credentials nest a handful of levels;
 /// 64 leaves room for rich Open Badges achievements and refuses the
 /// pathological inputs (100,000 levels) without a deep stack anywhere.
-pub const MAX_DEPTH: usize = 64;
+pub const MAX_DEPTH: usize = crate::limits::JSON_DEPTH;
 
 /// Beyond 2^53 not every integer is a double.
 const MAX_SAFE_INTEGER: u64 = 1 << 53;
@@ -161,7 +162,7 @@ impl JsonParser {
         // The copy's address once padding can no longer move it.
         let base = self.input.as_ptr() as usize;
         let source = plain.then_some(Source { text: bytes, base });
-        self.parse_with(|root, objects| f(root, objects, source))
+        self.parse_with(bytes, |root, objects| f(root, objects, source))
     }
 
     /// Copies `bytes` into the input buffer, padded.
@@ -177,12 +178,13 @@ impl JsonParser {
             .resize(self.input.len() + simd_json::INPUT_PADDING, 0);
     }
 
-    /// Parses `self.input` (padded) and runs the I-JSON number checks; `f`
-    /// gets the document and the tape positions of its objects of two or
-    /// more members, whose names it must check for duplicates (or have
-    /// checked).
+    /// Parses `self.input` (padded, a copy of `original`) and runs the
+    /// I-JSON number checks; `f` gets the document and the tape positions
+    /// of its objects of two or more members, whose names it must check
+    /// for duplicates (or have checked).
     fn parse_with<R>(
         &mut self,
+        original: &[u8],
         f: impl FnOnce(Value<'_>, &[usize]) -> Result<R, Failure>,
     ) -> Result<R, Failure> {
         let len = self.input.len() - simd_json::INPUT_PADDING;
@@ -191,7 +193,12 @@ impl JsonParser {
             match simd_json::fill_tape_padded(&mut self.input, len, &mut self.buffers, &mut tape) {
                 Ok(()) => {
                     self.objects.clear();
-                    match check_numbers(&tape.0, &mut self.objects) {
+                    let numbers = if scan_tape(&tape.0, &mut self.objects) {
+                        number::check_text(original)
+                    } else {
+                        Ok(())
+                    };
+                    match numbers {
                         Ok(()) => f(
                             Value {
                                 nodes: &tape.0,
@@ -295,41 +302,25 @@ fn translate(error: &simd_json::ErrorType) -> Failure {
     }
 }
 
-/// The I-JSON number checks (RFC 7493 §2.2); collects the positions of
-/// objects with two or more members, whose names need checking.
-fn check_numbers(nodes: &[Node<'_>], objects: &mut Vec<usize>) -> Result<(), Problem> {
+/// Collects the positions of objects with two or more members, whose
+/// names need checking, and says whether the record holds a number that
+/// the I-JSON check ([`number::check_text`]) must read in the text: a
+/// fraction, an exponent or an integer beyond 2^53. Integers up to 2^53
+/// are always their double's shortest form.
+fn scan_tape(nodes: &[Node<'_>], objects: &mut Vec<usize>) -> bool {
+    let mut numbers = false;
     for (i, node) in nodes.iter().enumerate() {
         match *node {
             Node::Object { len, .. } if len > 1 => objects.push(i),
-            Node::Static(StaticNode::I64(v))
-                if v.unsigned_abs() > MAX_SAFE_INTEGER && !exact_double(v.unsigned_abs()) =>
-            {
-                return Err(Problem::NumberOutOfRange);
+            Node::Static(StaticNode::I64(v)) if v.unsigned_abs() > MAX_SAFE_INTEGER => {
+                numbers = true
             }
-            Node::Static(StaticNode::U64(v)) if v > MAX_SAFE_INTEGER && !exact_double(v) => {
-                return Err(Problem::NumberOutOfRange);
-            }
-            Node::Static(StaticNode::F64(v)) if !v.is_finite() => {
-                return Err(Problem::NumberOutOfRange);
-            }
+            Node::Static(StaticNode::U64(v)) if v > MAX_SAFE_INTEGER => numbers = true,
+            Node::Static(StaticNode::F64(_)) => numbers = true,
             _ => {}
         }
     }
-    Ok(())
-}
-
-/// Whether an integer above 2^53 stays within a double's precision: it is
-/// the double nearest to it, or the digits ECMAScript prints for that
-/// double (JCS writes 3333333333333334000 for 3333333333333333504, and must
-/// read it back). I-JSON (RFC 7493 §2.2) excludes the rest, such as
-/// 9007199254740993, which no double prints as.
-fn exact_double(v: u64) -> bool {
-    let d = v as f64;
-    if d < 18_446_744_073_709_551_616.0 && d as u64 == v {
-        return true;
-    }
-    let mut buf = ryu_js::Buffer::new();
-    buf.format_finite(d) == v.to_string()
+    numbers
 }
 
 /// Whether the object at tape position `obj` has distinct member names.
@@ -655,6 +646,28 @@ mod tests {
         assert!(parse(br#"{"n":123456789012345680000}"#).is_ok());
         assert!(parse(br#"{"n":-3333333333333334000}"#).is_ok());
         assert!(parse(br#"{"n":1e300}"#).is_ok());
+        assert!(parse(br#"{"n":[0.1,1.10,-2.5e-3,1E+30]}"#).is_ok());
+        // Every number, not only integers of up to 64 bits: 2^63, 2^64,
+        // beyond, exponents beyond a double, fractions longer than one.
+        for bad in [
+            "9223372036854775808",
+            "-9223372036854775809",
+            "18446744073709551616",
+            "-18446744073709551616",
+            "340282366920938463463374607431768211456",
+            "1e400",
+            "-1e400",
+            "1e-400",
+            "3.14159265358979323846",
+            "3333333333333333504",
+        ] {
+            let doc = format!(r#"{{"a":"x","n":[1,{bad}]}}"#);
+            assert_eq!(
+                parse(doc.as_bytes()),
+                Err(Problem::NumberOutOfRange),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

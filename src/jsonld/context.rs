@@ -23,6 +23,7 @@ use std::sync::{Arc, Mutex};
 
 use super::json::{Json, Members};
 use super::{LdError, Loader};
+use crate::limits::Budget;
 
 /// A term's container mapping, as flags.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -130,6 +131,10 @@ pub struct ActiveContext {
     /// from them (a per-record context would otherwise keep its derived
     /// contexts, which point back at it, alive for ever).
     pub(crate) cached: AtomicBool,
+    /// Work units of [`Budget`] its making cost: a record that takes it
+    /// from a cache is charged the same, so verdicts do not depend on
+    /// which record made it first.
+    pub(crate) cost: usize,
 }
 
 /// A memoized scoped context, with the scoped context itself held so that
@@ -152,12 +157,13 @@ impl Clone for ActiveContext {
             memo: Mutex::new(HashMap::new()),
             embedded: Mutex::new(HashMap::new()),
             cached: AtomicBool::new(false),
+            cost: self.cost,
         }
     }
 }
 
 /// Remote contexts may name other remote contexts; this bounds the chain.
-const MAX_REMOTE_DEPTH: usize = 16;
+const MAX_REMOTE_DEPTH: usize = crate::limits::REMOTE_CONTEXT_DEPTH;
 
 const KEYWORDS: &[&str] = &[
     "@base",
@@ -255,10 +261,10 @@ struct Defining<'l> {
 }
 
 /// Longest chain of terms whose definitions depend on each other.
-const MAX_DEFINITION_DEPTH: usize = 64;
+const MAX_DEFINITION_DEPTH: usize = crate::limits::TERM_DEFINITION_DEPTH;
 
 /// Contexts one context array may name: credentials use a handful.
-const MAX_CONTEXTS_PER_ARRAY: usize = 64;
+const MAX_CONTEXTS_PER_ARRAY: usize = crate::limits::CONTEXTS_PER_ARRAY;
 
 /// How [`ActiveContext::process`] was reached.
 #[derive(Clone, Copy)]
@@ -297,10 +303,14 @@ impl ActiveContext {
     pub fn process(
         self: &Arc<Self>,
         loader: &Loader,
+        budget: &Budget,
         local: &Json<'_>,
         options: Options,
         remote_depth: usize,
     ) -> Result<Arc<ActiveContext>, LdError> {
+        let start = budget.used();
+        // The copy below costs a unit per term.
+        budget.charge(1 + self.terms.len())?;
         let mut result: ActiveContext = (**self).clone();
         let mut propagate = options.propagate;
         if let Json::Object(_) = local
@@ -346,6 +356,7 @@ impl ActiveContext {
                     let base = Arc::new(result);
                     let processed = base.process(
                         loader,
+                        budget,
                         inner,
                         Options {
                             override_protected: options.override_protected,
@@ -356,11 +367,12 @@ impl ActiveContext {
                     result = Arc::try_unwrap(processed).unwrap_or_else(|shared| (*shared).clone());
                 }
                 Json::Object(members) => {
-                    result.apply_definitions(loader, members, options)?;
+                    result.apply_definitions(loader, budget, members, options)?;
                 }
                 _ => return Err(LdError::Invalid("invalid local context")),
             }
         }
+        result.cost = budget.used() - start;
         Ok(Arc::new(result))
     }
 
@@ -368,9 +380,12 @@ impl ActiveContext {
     fn apply_definitions(
         &mut self,
         loader: &Loader,
+        budget: &Budget,
         members: &Members<'_>,
         options: Options,
     ) -> Result<(), LdError> {
+        // A term definition costs about four times what copying one does.
+        budget.charge(4 * members.len())?;
         let mut protected = false;
         for (key, value) in members {
             match &**key {
@@ -783,19 +798,21 @@ impl ActiveContext {
     pub fn embedded(
         self: &Arc<Self>,
         loader: &Loader,
+        budget: &Budget,
         local: &Json<'_>,
     ) -> Result<Arc<ActiveContext>, LdError> {
         /// Longest embedded context kept as a key.
         const KEY_BYTES: usize = 4096;
         if !self.cached.load(Ordering::Relaxed) {
-            return self.process(loader, local, Options::DEFAULT, 0);
+            return self.process(loader, budget, local, Options::DEFAULT, 0);
         }
         let mut key = Vec::new();
         local.write_jcs(&mut key);
         if let Some(hit) = self.embedded.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            budget.charge(hit.cost)?;
             return Ok(hit);
         }
-        let processed = self.process(loader, local, Options::DEFAULT, 0)?;
+        let processed = self.process(loader, budget, local, Options::DEFAULT, 0)?;
         if key.len() <= KEY_BYTES
             && let Ok(mut memo) = self.embedded.lock()
             && loader.may_cache()
@@ -811,6 +828,7 @@ impl ActiveContext {
     pub fn scoped(
         self: &Arc<Self>,
         loader: &Loader,
+        budget: &Budget,
         scoped: &Arc<Json<'static>>,
         options: Options,
     ) -> Result<Arc<ActiveContext>, LdError> {
@@ -825,9 +843,10 @@ impl ActiveContext {
             .ok()
             .and_then(|m| m.get(&key).map(|e| e.result.clone()))
         {
+            budget.charge(hit.cost)?;
             return Ok(hit);
         }
-        let processed = self.process(loader, scoped, options, 0)?;
+        let processed = self.process(loader, budget, scoped, options, 0)?;
         if !self.cached.load(Ordering::Relaxed) {
             return Ok(processed);
         }

@@ -20,6 +20,7 @@ use std::sync::Arc;
 use super::context::{ActiveContext, Options, is_absolute_iri, is_keyword};
 use super::json::{Json, Members};
 use super::{LdError, Loader};
+use crate::limits::Budget;
 use crate::rdf::dataset::{Dataset, Slot};
 
 const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
@@ -76,8 +77,9 @@ pub fn to_rdf(
     loader: &Loader,
     active: &Arc<ActiveContext>,
     document: &Json<'_>,
+    budget: &Budget,
 ) -> Result<Dataset, LdError> {
-    emit(&expand(loader, active, document)?)
+    emit(&expand(loader, active, document, budget)?)
 }
 
 /// JSON-LD expansion alone (§5.1): the document's top-level items.
@@ -85,8 +87,9 @@ pub fn expand<'j>(
     loader: &Loader,
     active: &Arc<ActiveContext>,
     document: &'j Json<'j>,
+    budget: &Budget,
 ) -> Result<Vec<Item<'j>>, LdError> {
-    let expander = Expander { loader };
+    let expander = Expander { loader, budget };
     let mut items = expander.element(active, None, document, false)?;
     // §5.1.1 step 19: a lone graph object without other members is its
     // graph's contents.
@@ -117,6 +120,8 @@ pub fn emit(items: &[Item<'_>]) -> Result<Dataset, LdError> {
 
 struct Expander<'l> {
     loader: &'l Loader,
+    /// The record's JSON-LD budget: one unit per element and member.
+    budget: &'l Budget,
 }
 
 impl Expander<'_> {
@@ -128,6 +133,7 @@ impl Expander<'_> {
         element: &'j Json<'j>,
         from_map: bool,
     ) -> Result<Vec<Item<'j>>, LdError> {
+        self.budget.charge(1)?;
         let definition = property.and_then(|p| active.terms.get(p));
         match element {
             Json::Null => Ok(Vec::new()),
@@ -152,7 +158,8 @@ impl Expander<'_> {
                 let holder;
                 let active = match definition.and_then(|d| d.context.as_ref()) {
                     Some(s) => {
-                        holder = active.scoped(self.loader, s, Options::PROPERTY_SCOPED)?;
+                        holder =
+                            active.scoped(self.loader, self.budget, s, Options::PROPERTY_SCOPED)?;
                         &holder
                     }
                     None => active,
@@ -191,12 +198,12 @@ impl Expander<'_> {
         // Step 8: a property-scoped context.
         let mut changed: Option<Arc<ActiveContext>> = None;
         if let Some(s) = scoped {
-            changed = Some(base.scoped(self.loader, s, Options::PROPERTY_SCOPED)?);
+            changed = Some(base.scoped(self.loader, self.budget, s, Options::PROPERTY_SCOPED)?);
         }
         // Step 9: an embedded context.
         if let Some((_, local)) = members.iter().find(|(k, _)| k == "@context") {
             let current = changed.as_ref().unwrap_or(base);
-            changed = Some(current.embedded(self.loader, local)?);
+            changed = Some(current.embedded(self.loader, self.budget, local)?);
         }
         // Step 11: type-scoped contexts, types in lexicographic order.
         let type_scoped: &Arc<ActiveContext> = changed.as_ref().unwrap_or(base);
@@ -216,7 +223,12 @@ impl Expander<'_> {
             for term in terms {
                 if let Some(ctx) = type_scoped.terms.get(term).and_then(|d| d.context.as_ref()) {
                     let current = typed.as_ref().unwrap_or(type_scoped);
-                    typed = Some(current.scoped(self.loader, ctx, Options::TYPE_SCOPED)?);
+                    typed = Some(current.scoped(
+                        self.loader,
+                        self.budget,
+                        ctx,
+                        Options::TYPE_SCOPED,
+                    )?);
                 }
             }
         }
@@ -371,6 +383,7 @@ impl Expander<'_> {
         value: &'j Json<'j>,
         node: &mut Node<'j>,
     ) -> Result<(), LdError> {
+        self.budget.charge(1)?;
         let definition = active.terms.get(key);
         let container = definition.map(|d| d.container).unwrap_or_default();
         let mut items = if definition.and_then(|d| d.type_mapping.as_deref()) == Some("@json") {

@@ -35,6 +35,7 @@ use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
 
+use crate::limits::{Budget, Exceeded};
 use crate::rdf::dataset::Dataset;
 use crate::verdict::Problem;
 use context::{ActiveContext, Options};
@@ -258,6 +259,16 @@ pub enum LdError {
     /// half done (the reason names it).
     #[error("unsupported JSON-LD feature: {0}")]
     Unsupported(&'static str),
+    /// The record's JSON-LD budget ran out
+    /// ([`crate::limits::JSONLD_WORK_BASE`]).
+    #[error("JSON-LD work beyond the record's budget")]
+    Bound,
+}
+
+impl From<Exceeded> for LdError {
+    fn from(_: Exceeded) -> LdError {
+        LdError::Bound
+    }
 }
 
 /// A context document, parsed once.
@@ -351,16 +362,22 @@ impl Processor {
         })
     }
 
-    /// The processed form of a document's `@context` value.
-    pub fn context(&self, local: &Json<'_>) -> Result<Arc<ActiveContext>, LdError> {
+    /// The processed form of a document's `@context` value, charged to
+    /// `budget` (what it cost to make, even when it comes from the cache).
+    pub fn context(
+        &self,
+        local: &Json<'_>,
+        budget: &Budget,
+    ) -> Result<Arc<ActiveContext>, LdError> {
         let mut key = Vec::new();
         local.write_jcs(&mut key);
         if let Some(hit) = self.top.lock().ok().and_then(|t| t.get(&key).cloned()) {
+            budget.charge(hit.cost)?;
             return Ok(hit);
         }
         let processed = self
             .empty
-            .process(&self.loader, local, Options::DEFAULT, 0)?;
+            .process(&self.loader, budget, local, Options::DEFAULT, 0)?;
         if key.len() <= CACHED_CONTEXT_BYTES
             && let Ok(mut top) = self.top.lock()
             && self.loader.may_cache()
@@ -378,8 +395,9 @@ impl Processor {
         &self,
         active: &Arc<ActiveContext>,
         body: &Json<'_>,
+        budget: &Budget,
     ) -> Result<Dataset, LdError> {
-        expand::to_rdf(&self.loader, active, body)
+        expand::to_rdf(&self.loader, active, body, budget)
     }
 
     /// Expansion alone of `body` under `context` (for measuring the stages
@@ -390,26 +408,29 @@ impl Processor {
         context: Option<&Json<'_>>,
         body: &'j Json<'j>,
     ) -> Result<Vec<expand::Item<'j>>, LdError> {
+        let budget = Budget::unlimited();
         let active = match context {
-            Some(local) => self.context(local)?,
+            Some(local) => self.context(local, &budget)?,
             None => self.empty.clone(),
         };
-        expand::expand(&self.loader, &active, body)
+        expand::expand(&self.loader, &active, body, &budget)
     }
 
     /// The quads of `body`, a document whose `@context` member, if any, is
     /// given apart as `context` (so that its processed form is shared).
-    /// Also returns the context used, for reporting its sources.
+    /// Also returns the context used, for reporting its sources. Without a
+    /// budget: for documents the caller trusts (see [`Budget::unlimited`]).
     pub fn to_rdf(
         &self,
         context: Option<&Json<'_>>,
         body: &Json<'_>,
     ) -> Result<(Dataset, Arc<ActiveContext>), LdError> {
+        let budget = Budget::unlimited();
         let active = match context {
-            Some(local) => self.context(local)?,
+            Some(local) => self.context(local, &budget)?,
             None => self.empty.clone(),
         };
-        let quads = expand::to_rdf(&self.loader, &active, body)?;
+        let quads = expand::to_rdf(&self.loader, &active, body, &budget)?;
         Ok((quads, active))
     }
 }

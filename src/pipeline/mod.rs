@@ -57,6 +57,13 @@ pub trait Observer: Sync {
 
     /// Something about an input the caller may want to tell its user.
     fn notice(&self, _notice: &Notice) {}
+
+    /// Whether the run should stop (a signal arrived): checked before each
+    /// chunk is read, so the run stops within one chunk's work and ends
+    /// with [`PipelineError::Cancelled`].
+    fn cancelled(&self) -> bool {
+        false
+    }
 }
 
 /// An observer that ignores everything.
@@ -134,8 +141,9 @@ pub struct Totals {
     pub verdicts: [u64; 14],
     /// Signatures prepared for the batch verifier.
     pub signatures: u64,
-    /// The reader of the output went away, so the run stopped.
-    pub stopped_early: bool,
+    /// JSON array inputs that lost their framing: the input's index and
+    /// the element number of its `framing_lost` record.
+    pub damaged: Vec<(usize, u64)>,
 }
 
 /// A run-level failure.
@@ -145,9 +153,16 @@ pub enum PipelineError {
     /// An input could not be read or framed.
     #[error(transparent)]
     Source(#[from] SourceError),
-    /// Writing to the sink failed; a reader that went away is not a failure.
+    /// Writing to the sink failed, a reader that went away included.
     #[error("cannot write verdicts: {0}")]
     Write(io::Error),
+    /// The observer asked the run to stop ([`Observer::cancelled`]) after
+    /// `records` records were written.
+    #[error("stopped after {records} records")]
+    Cancelled {
+        /// Records written before the run stopped.
+        records: u64,
+    },
     /// The worker pool could not be built.
     #[error("cannot start the worker threads: {0}")]
     Threads(#[from] rayon::ThreadPoolBuildError),
@@ -217,8 +232,12 @@ impl Writer<'_> {
         let base = self.base[out.input];
         for entry in &out.entries {
             let view = out.view(entry);
-            self.sink.record(out.input, base + entry.line + 1, &view)?;
+            let line = base + entry.line + 1;
+            self.sink.record(out.input, line, &view)?;
             self.totals.verdicts[view.verdict() as usize] += 1;
+            if entry.problems.contains(Problem::FramingLost) {
+                self.totals.damaged.push((out.input, line));
+            }
         }
         self.totals.records += out.entries.len() as u64;
         self.totals.signatures += out.signatures;
@@ -229,15 +248,17 @@ impl Writer<'_> {
 }
 
 fn finish(writer: &mut Writer<'_>, result: io::Result<()>) -> Result<(), PipelineError> {
-    match result.and_then(|()| writer.sink.finish()) {
-        Ok(()) => Ok(()),
-        // A reader that went away (`| head`) is not a failure.
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
-            writer.totals.stopped_early = true;
-            Ok(())
-        }
-        Err(e) => Err(PipelineError::Write(e)),
+    // A reader that went away (`| head`) fails the run too: verdicts were
+    // lost, and a script must not take the run for complete.
+    result
+        .and_then(|()| writer.sink.finish())
+        .map_err(PipelineError::Write)?;
+    if writer.observer.cancelled() {
+        return Err(PipelineError::Cancelled {
+            records: writer.totals.records,
+        });
     }
+    Ok(())
 }
 
 /// The reference driver: one thread, chunks in order.
@@ -259,11 +280,14 @@ pub fn run_sequential(
     for (index, input) in inputs.iter().enumerate() {
         let mut notice = |n: Notice| observer.notice(&n);
         for_each_chunk(index, input, settings.source, &mut notice, &mut |chunk| {
+            if observer.cancelled() {
+                return false;
+            }
             let out = process_chunk(&mut evaluator, &mut work, settings, &chunk);
             write_result = writer.write(&out);
             write_result.is_ok()
         })?;
-        if write_result.is_err() {
+        if write_result.is_err() || observer.cancelled() {
             break;
         }
     }
@@ -282,6 +306,7 @@ pub fn run_parallel(
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .thread_name(|i| format!("credverify-worker-{i}"))
+        .stack_size(crate::limits::WORKER_STACK_BYTES)
         .build()?;
     let in_flight = threads * IN_FLIGHT_PER_THREAD;
     let (chunk_tx, chunk_rx) = bounded::<(u64, Chunk)>(in_flight);
@@ -303,7 +328,9 @@ pub fn run_parallel(
                 let mut open = true;
                 let mut notice = |n: Notice| observer.notice(&n);
                 for_each_chunk(index, input, settings.source, &mut notice, &mut |chunk| {
-                    open = ticket_rx.recv().is_ok() && chunk_tx.send((seq, chunk)).is_ok();
+                    open = !observer.cancelled()
+                        && ticket_rx.recv().is_ok()
+                        && chunk_tx.send((seq, chunk)).is_ok();
                     seq += 1;
                     open
                 })?;

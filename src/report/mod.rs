@@ -4,6 +4,11 @@
 //! position (the input and the line, which only the writer knows once the
 //! chunks before it are counted); [`VerdictWriter`] renders it
 //! ([`render`]) in JSON Lines or CSV.
+//!
+//! CSV is written by the `csv` crate (RFC 4180 quoting), and every field
+//! that comes from a record (`file`, `id`, `issuer`, `status_messages`) is
+//! made safe to open in a spreadsheet ([`spreadsheet_safe`]). JSON Lines
+//! carries the same values byte for byte.
 
 pub mod bitmaps;
 pub mod summary;
@@ -150,19 +155,34 @@ impl<W: Write + Send> Sink for VerdictWriter<W> {
     }
 }
 
-/// Appends an RFC 4180 field, quoted when it must be.
+/// Appends one CSV field, quoted by the `csv` crate when it must be, and
+/// made [`spreadsheet_safe`]. No record terminator.
 pub fn csv_field(out: &mut Vec<u8>, s: &str) {
-    if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
-        out.push(b'"');
-        for b in s.bytes() {
-            if b == b'"' {
-                out.push(b'"');
-            }
-            out.push(b);
-        }
-        out.push(b'"');
-    } else {
-        out.extend_from_slice(s.as_bytes());
+    csv_fields(out, [spreadsheet_safe(s).as_bytes()]);
+    out.pop();
+}
+
+/// Appends `fields` as one CSV record, `\n`-terminated.
+fn csv_fields<'f>(out: &mut Vec<u8>, fields: impl IntoIterator<Item = &'f [u8]>) {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .buffer_capacity(512)
+        .from_writer(out);
+    // Writing to memory cannot fail, and every record of a run has the
+    // same number of fields.
+    let _ = writer.write_record(fields);
+    let _ = writer.flush();
+}
+
+/// A field a spreadsheet would run as a formula (it starts with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return) with a `'` put before it, as
+/// OWASP's "CSV Injection" page recommends: the spreadsheet then shows the
+/// text as written, and a reader can still see the original after the
+/// quote. Other fields are unchanged.
+pub fn spreadsheet_safe(s: &str) -> std::borrow::Cow<'_, str> {
+    match s.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => format!("'{s}").into(),
+        _ => s.into(),
     }
 }
 
@@ -247,39 +267,27 @@ pub fn render(
             out.extend_from_slice(b"}\n");
         }
         OutputFormat::Csv => {
+            // The line number is written already; the rest is one record
+            // of its own, so quoting is the csv crate's throughout.
+            let id = spreadsheet_safe(record.id.unwrap_or_default());
+            let issuer = spreadsheet_safe(record.issuer.unwrap_or_default());
+            let problems: Vec<&str> = record.problems.iter().map(|p| p.as_str()).collect();
+            let warnings: Vec<&str> = record.warnings.iter().map(|w| w.as_str()).collect();
+            let (problems, warnings) = (problems.join(";"), warnings.join(";"));
+            let messages = record.status_messages.join(";");
+            let messages = spreadsheet_safe(&messages);
+            let fields: [&[u8]; 7] = [
+                id.as_bytes(),
+                issuer.as_bytes(),
+                record.format.map_or("", |f| f.as_str()).as_bytes(),
+                verdict.as_str().as_bytes(),
+                problems.as_bytes(),
+                warnings.as_bytes(),
+                messages.as_bytes(),
+            ];
             out.push(b',');
-            if let Some(id) = record.id {
-                csv_field(out, id);
-            }
-            out.push(b',');
-            if let Some(issuer) = record.issuer {
-                csv_field(out, issuer);
-            }
-            out.push(b',');
-            if let Some(format) = record.format {
-                out.extend_from_slice(format.as_str().as_bytes());
-            }
-            out.push(b',');
-            out.extend_from_slice(verdict.as_str().as_bytes());
-            out.push(b',');
-            for (i, p) in record.problems.iter().enumerate() {
-                if i > 0 {
-                    out.push(b';');
-                }
-                out.extend_from_slice(p.as_str().as_bytes());
-            }
-            out.push(b',');
-            for (i, w) in record.warnings.iter().enumerate() {
-                if i > 0 {
-                    out.push(b';');
-                }
-                out.extend_from_slice(w.as_str().as_bytes());
-            }
-            if status_column {
-                out.push(b',');
-                csv_field(out, &record.status_messages.join(";"));
-            }
-            out.push(b'\n');
+            let used = if status_column { 7 } else { 6 };
+            csv_fields(out, fields[..used].iter().copied());
         }
     }
 }
@@ -463,5 +471,45 @@ mod tests {
         out.push(b'|');
         csv_field(&mut out, "a,\"b\"\nc");
         assert_eq!(out, b"plain|\"a,\"\"b\"\"\nc\"");
+    }
+
+    #[test]
+    fn formulas_are_neutralised_in_csv_only() {
+        for (id, shown) in [
+            ("=HYPERLINK(\"http://evil.example\",\"x\")", "'=HYPERLINK"),
+            ("+1+1", "'+1+1"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\r=1", "'\r=1"),
+        ] {
+            assert!(spreadsheet_safe(id).starts_with('\''), "{id:?}");
+            let evidence = EvidenceSet::new();
+            let record = VerdictRecord {
+                id: Some(id),
+                issuer: Some("=cmd|' /C calc'!A0"),
+                format: None,
+                problems: Problems::empty(),
+                warnings: Warnings::empty(),
+                evidence: &evidence,
+                status_messages: &[],
+                contexts: &[],
+            };
+            let mut csv = Vec::new();
+            render(OutputFormat::Csv, false, &record, &mut csv);
+            let csv = String::from_utf8(csv).expect("UTF-8");
+            assert!(csv.contains(shown), "{csv}");
+            assert!(csv.contains("'=cmd|"), "{csv}");
+            let mut jsonl = Vec::new();
+            render(OutputFormat::Jsonl, false, &record, &mut jsonl);
+            let mut expected = Vec::new();
+            write_string(&mut expected, id);
+            let jsonl = String::from_utf8(jsonl).expect("UTF-8");
+            let expected = String::from_utf8(expected).expect("UTF-8");
+            assert!(jsonl.contains(&format!("\"id\":{expected}")), "{jsonl}");
+        }
+        for plain in ["urn:uuid:1", "did:key:z6Mk", "", "1-2", "a=b"] {
+            assert_eq!(spreadsheet_safe(plain), plain);
+        }
     }
 }

@@ -24,8 +24,9 @@ pub struct RunSummary {
     pub inputs: Vec<String>,
     /// Signatures checked by the batch verifier.
     pub signatures: u64,
-    /// The run stopped early because the reader of the output went away.
-    pub stopped_early: bool,
+    /// JSON array inputs that lost their framing: the input's name and the
+    /// element number of its `framing_lost` record.
+    pub damaged_inputs: Vec<(String, u64)>,
 }
 
 impl RunSummary {
@@ -81,6 +82,17 @@ impl RunSummary {
                 String::from_utf8_lossy(&q)
             );
         }
+        s.push_str("],\"damaged_inputs\":[");
+        for (i, (name, element)) in self.damaged_inputs.iter().enumerate() {
+            let mut q = Vec::new();
+            crate::json::write::write_string(&mut q, name);
+            let _ = write!(
+                s,
+                "{}{{\"input\":{},\"element\":{element}}}",
+                if i > 0 { "," } else { "" },
+                String::from_utf8_lossy(&q)
+            );
+        }
         s.push_str("]}\n");
         s
     }
@@ -103,8 +115,11 @@ impl RunSummary {
         if !parts.is_empty() {
             let _ = writeln!(s, "credverify: {}", parts.join(", "));
         }
-        if self.stopped_early {
-            s.push_str("credverify: output closed early; the run stopped\n");
+        for (name, element) in &self.damaged_inputs {
+            let _ = writeln!(
+                s,
+                "credverify: {name}: framing lost from element {element} on (one framing_lost record)"
+            );
         }
         s
     }

@@ -210,8 +210,8 @@ impl DocumentFile {
         let mut ranges = Vec::new();
         scanner.feed(&self.bytes, 0, &mut ranges);
         scanner.finish(self.bytes.len() as u64, &mut ranges);
-        if let Some(problem) = scanner.problem() {
-            return Err(problem);
+        if let Some(damage) = scanner.damage() {
+            return Err(damage.problem);
         }
         Ok(ranges
             .into_iter()

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use flate2::read::MultiGzDecoder;
 use memmap2::Mmap;
 
-use array::{ArrayProblem, ArrayScanner};
+use array::{ArrayScanner, Damage};
 
 /// Target size of a chunk. Large enough that a chunk holds a few hundred
 /// typical credentials (2–3 KB each), so batches are full and per-chunk
@@ -32,7 +32,7 @@ pub const CHUNK_BYTES: usize = 2 << 20;
 /// Records longer than this are `malformed` (`record_too_large`) unless
 /// `--max-record-bytes` says otherwise. Credentials with embedded images
 /// reach a few megabytes; 16 MiB keeps a runaway line from costing more.
-pub const DEFAULT_MAX_RECORD_BYTES: usize = 16 << 20;
+pub const DEFAULT_MAX_RECORD_BYTES: usize = crate::limits::RECORD_BYTES;
 
 /// Where an input comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -101,9 +101,24 @@ pub struct Chunk {
     pub elements: Vec<Range<usize>>,
     /// How the records of `data` are delimited.
     pub framing: Framing,
+    /// A JSON array's damaged region ([`array`]): the chunk holds nothing
+    /// but stands for one record, `framing_lost`, at `offset`.
+    pub damaged: bool,
 }
 
 impl Chunk {
+    /// The record that stands for a JSON array's damaged region.
+    fn damaged(input: usize, damage: Damage) -> Chunk {
+        Chunk {
+            input,
+            data: ChunkData::Owned(Vec::new()),
+            offset: damage.start,
+            elements: Vec::new(),
+            framing: Framing::Array,
+            damaged: true,
+        }
+    }
+
     /// Owned JSON Lines bytes of input `input`, starting at `offset`.
     fn lines(input: usize, data: Vec<u8>, offset: u64) -> Chunk {
         Chunk {
@@ -112,6 +127,7 @@ impl Chunk {
             offset,
             elements: Vec::new(),
             framing: Framing::Lines,
+            damaged: false,
         }
     }
 }
@@ -124,8 +140,12 @@ pub struct RawRecord<'c> {
     /// Byte offset of the record in its (decompressed) input.
     pub offset: u64,
     /// The record's bytes without the JSON Lines framing ([`trim`]); `None`
-    /// when the line or element is longer than the record size limit.
+    /// when the line or element is longer than the record size limit, or
+    /// when the record is a JSON array's damaged region.
     pub bytes: Option<&'c [u8]>,
+    /// The record stands for a JSON array's damaged region (problem
+    /// `framing_lost`).
+    pub framing_lost: bool,
 }
 
 impl Chunk {
@@ -156,18 +176,29 @@ impl Chunk {
                             line: line as u64,
                             offset,
                             bytes: None,
+                            framing_lost: false,
                         });
                     } else if !record.is_empty() {
                         f(RawRecord {
                             line: line as u64,
                             offset,
                             bytes: Some(record),
+                            framing_lost: false,
                         });
                     }
                     start = end + 1;
                     span = line as u64 + 1;
                 }
                 span
+            }
+            Framing::Array if self.damaged => {
+                f(RawRecord {
+                    line: 0,
+                    offset: self.offset,
+                    bytes: None,
+                    framing_lost: true,
+                });
+                1
             }
             Framing::Array => {
                 for (i, range) in self.elements.iter().enumerate() {
@@ -176,6 +207,7 @@ impl Chunk {
                         line: i as u64,
                         offset: self.offset + range.start as u64,
                         bytes: (range.len() <= max_record_bytes).then(|| trim(bytes)),
+                        framing_lost: false,
                     });
                 }
                 self.elements.len() as u64
@@ -210,6 +242,62 @@ pub enum SourceError {
         /// The operating system's error.
         source: io::Error,
     },
+    /// A file changed while it was read: its size or modification time at
+    /// the end differs from what they were when it was opened, or fewer
+    /// bytes were read than it held. Records read from it may never have
+    /// existed, so the run fails.
+    #[error("{path}: the file changed while it was read ({what}); the run is void")]
+    Changed {
+        /// The input's name, as shown in verdicts.
+        path: String,
+        /// What changed.
+        what: String,
+    },
+}
+
+/// What a file looked like: rechecked when it has been read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Snapshot {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+}
+
+impl Snapshot {
+    /// The open file's size and modification time (`fstat`: the file
+    /// itself, even if its name now points elsewhere).
+    fn of(file: &File) -> io::Result<Snapshot> {
+        let m = file.metadata()?;
+        Ok(Snapshot {
+            len: m.len(),
+            modified: m.modified().ok(),
+        })
+    }
+
+    /// How `after` differs from this snapshot, if it does.
+    fn change(self, after: Snapshot) -> Option<String> {
+        if after.len != self.len {
+            Some(format!("{} bytes when opened, {} now", self.len, after.len))
+        } else if after.modified != self.modified {
+            Some("modified while it was read".to_owned())
+        } else {
+            None
+        }
+    }
+}
+
+/// Counts the bytes a reader yields.
+struct Counted<R> {
+    inner: R,
+    count: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
 }
 
 /// Options for opening inputs.
@@ -257,13 +345,13 @@ fn framing_for(name: &str, head: &[u8]) -> Framing {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Notice {
-    /// A JSON array input that does not scan whole; its elements were read
-    /// as far as they go.
+    /// A JSON array input lost its framing ([`array`]): the elements before
+    /// the damage are records, the rest is one `framing_lost` record.
     Array {
         /// The input's name.
         input: String,
-        /// What is wrong.
-        problem: ArrayProblem,
+        /// Where and what.
+        damage: Damage,
     },
     /// A file could not be memory-mapped and is read instead.
     Unmapped {
@@ -277,7 +365,11 @@ pub enum Notice {
 impl std::fmt::Display for Notice {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Notice::Array { input, problem } => write!(f, "{input}: {problem}"),
+            Notice::Array { input, damage } => write!(
+                f,
+                "{input}: {} at byte {}: framing lost; the rest of the input, from byte {}, is one malformed record (framing_lost)",
+                damage.problem, damage.error, damage.start
+            ),
             Notice::Unmapped { path, error } => {
                 write!(f, "cannot map {}: {error}; reading instead", path.display())
             }
@@ -299,19 +391,33 @@ pub fn for_each_chunk(
         path: name.clone(),
         source,
     };
+    // A file is checked again once read: a change while it was read
+    // (truncation above all) voids the run rather than reporting records
+    // that never existed. A mapped file that shrinks raises SIGBUS on the
+    // next access past its new end; the command line contains it (see
+    // `cli::signals`).
+    let mut opened: Option<(File, Snapshot)> = None;
+    let read = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let reader: Box<dyn Read> = match path {
         InputPath::Stdin => Box::new(io::stdin().lock()),
         InputPath::File(p) => {
             let file = File::open(p).map_err(io_err)?;
+            let before = Snapshot::of(&file).map_err(io_err)?;
             if let Some(map) = options
                 .mmap
                 .then(|| mmap::map_file(&file, p, notices))
                 .flatten()
                 .filter(|m| !m.starts_with(&GZIP_MAGIC))
             {
-                return chunk_mapped(index, Arc::new(map), &name, options, notices, emit);
+                chunk_mapped(index, Arc::new(map), &name, options, notices, emit)?;
+                return recheck(&file, before, None, &name);
             }
-            Box::new(file)
+            let handle = file.try_clone().map_err(io_err)?;
+            opened = Some((file, before));
+            Box::new(Counted {
+                inner: handle,
+                count: read.clone(),
+            })
         }
     };
     // Streams: sniff gzip by its magic number.
@@ -323,7 +429,42 @@ pub fn for_each_chunk(
     } else {
         Box::new(reader)
     };
-    chunk_stream(index, &mut *stream, &name, options, notices, emit).map_err(io_err)
+    let finished =
+        chunk_stream(index, &mut *stream, &name, options, notices, emit).map_err(io_err)?;
+    match opened {
+        // A stream stopped early (the consumer stopped) has not read the
+        // whole file: only its size and time are compared.
+        Some((file, before)) => {
+            let whole = finished.then(|| read.load(std::sync::atomic::Ordering::Relaxed));
+            recheck(&file, before, whole, &name)
+        }
+        None => Ok(()),
+    }
+}
+
+/// Compares an input file with what it was when opened, and the bytes
+/// read with its size when it was read whole.
+fn recheck(
+    file: &File,
+    before: Snapshot,
+    read: Option<u64>,
+    name: &str,
+) -> Result<(), SourceError> {
+    let after = Snapshot::of(file).map_err(|source| SourceError::Io {
+        path: name.to_owned(),
+        source,
+    })?;
+    let what = before.change(after).or_else(|| {
+        read.filter(|&n| n != before.len)
+            .map(|n| format!("{} bytes when opened, {n} read", before.len))
+    });
+    match what {
+        Some(what) => Err(SourceError::Changed {
+            path: name.to_owned(),
+            what,
+        }),
+        None => Ok(()),
+    }
 }
 
 fn chunk_mapped(
@@ -353,6 +494,7 @@ fn chunk_mapped(
                     offset: pos as u64,
                     elements: Vec::new(),
                     framing,
+                    damaged: false,
                 };
                 if !emit(chunk) {
                     return Ok(());
@@ -373,7 +515,8 @@ fn chunk_mapped(
                 if !spans.is_empty()
                     && (spans.last().map_or(0, |s| s.end) - spans[0].start
                         >= options.chunk_bytes as u64
-                        || end == len)
+                        || end == len
+                        || scanner.damage().is_some())
                 {
                     let lo = spans[0].start as usize;
                     let hi = spans.last().map_or(lo, |s| s.end as usize);
@@ -387,26 +530,31 @@ fn chunk_mapped(
                         offset: lo as u64,
                         elements,
                         framing,
+                        damaged: false,
                     };
                     if !emit(chunk) {
                         return Ok(());
                     }
                 }
+                if scanner.damage().is_some() {
+                    break;
+                }
                 pos = end;
             }
-            report_array_end(name, &scanner, notices);
+            if let Some(damage) = scanner.damage() {
+                report_damage(name, damage, notices);
+                emit(Chunk::damaged(index, damage));
+            }
         }
     }
     Ok(())
 }
 
-fn report_array_end(name: &str, scanner: &ArrayScanner, notices: &mut dyn FnMut(Notice)) {
-    if let Some(problem) = scanner.problem() {
-        notices(Notice::Array {
-            input: name.to_owned(),
-            problem,
-        });
-    }
+fn report_damage(name: &str, damage: Damage, notices: &mut dyn FnMut(Notice)) {
+    notices(Notice::Array {
+        input: name.to_owned(),
+        damage,
+    });
 }
 
 /// Reads into `buf` until it holds at least `want` more bytes or EOF.
@@ -434,7 +582,7 @@ fn chunk_stream(
     options: SourceOptions,
     notices: &mut dyn FnMut(Notice),
     emit: &mut dyn FnMut(Chunk) -> bool,
-) -> io::Result<()> {
+) -> io::Result<bool> {
     let mut buf: Vec<u8> = Vec::with_capacity(options.chunk_bytes * 2);
     let mut more = fill(reader, &mut buf, options.chunk_bytes)?;
     let mut offset = 0u64;
@@ -461,16 +609,16 @@ fn chunk_stream(
                 let data = std::mem::replace(&mut buf, rest);
                 let len = data.len() as u64;
                 if !emit(Chunk::lines(index, data, offset)) {
-                    return Ok(());
+                    return Ok(false);
                 }
                 offset += len;
             }
             None if !more => {
                 if !buf.is_empty() {
                     let data = std::mem::take(&mut buf);
-                    emit(Chunk::lines(index, data, offset));
+                    return Ok(emit(Chunk::lines(index, data, offset)));
                 }
-                return Ok(());
+                return Ok(true);
             }
             None if buf.len() > keep => {
                 // One line longer than any record may be: keep its head and
@@ -488,7 +636,7 @@ fn chunk_stream(
                             let line_len = buf.len() as u64;
                             let data = std::mem::replace(&mut buf, block[i + 1..].to_vec());
                             if !emit(Chunk::lines(index, data, offset)) {
-                                return Ok(());
+                                return Ok(false);
                             }
                             offset += line_len + dropped;
                             break;
@@ -497,8 +645,7 @@ fn chunk_stream(
                     }
                     if !more {
                         let data = std::mem::take(&mut buf);
-                        emit(Chunk::lines(index, data, offset));
-                        return Ok(());
+                        return Ok(emit(Chunk::lines(index, data, offset)));
                     }
                 }
                 continue;
@@ -546,6 +693,7 @@ impl ArrayBuffer {
             offset: base + lo as u64,
             elements,
             framing: Framing::Array,
+            damaged: false,
         }) {
             return false;
         }
@@ -576,7 +724,7 @@ fn chunk_stream_array(
     options: SourceOptions,
     notices: &mut dyn FnMut(Notice),
     emit: &mut dyn FnMut(Chunk) -> bool,
-) -> io::Result<()> {
+) -> io::Result<bool> {
     let StreamStart {
         buf,
         base,
@@ -600,12 +748,18 @@ fn chunk_stream_array(
         }
         let full = spans.last().map_or(0, |s| s.end) - spans.first().map_or(0, |s| s.start)
             >= options.chunk_bytes as u64;
-        if (!more || full) && !b.flush(index, &mut spans, &scanner, emit) {
-            return Ok(());
+        let damage = scanner.damage();
+        if (!more || full || damage.is_some()) && !b.flush(index, &mut spans, &scanner, emit) {
+            return Ok(false);
+        }
+        if let Some(damage) = damage {
+            // Nothing after the damage is read: it could not be framed.
+            report_damage(name, damage, notices);
+            emit(Chunk::damaged(index, damage));
+            return Ok(false);
         }
         if !more {
-            report_array_end(name, &scanner, notices);
-            return Ok(());
+            return Ok(true);
         }
         let open_len = scanner
             .open_element_start()
@@ -615,7 +769,7 @@ fn chunk_stream_array(
             // before it, keep its head, and let the rest stream past the
             // scanner only.
             if !b.flush(index, &mut spans, &scanner, emit) {
-                return Ok(());
+                return Ok(false);
             }
             let start = (scanner.open_element_start().map_or(b.base, |s| s) - b.base) as usize;
             let mut next = b.base + b.buf.len() as u64; // absolute offset of the next byte read
@@ -632,6 +786,12 @@ fn chunk_stream_array(
                 if !more {
                     scanner.finish(next, &mut spans);
                 }
+                if spans.is_empty() && scanner.damage().is_some() {
+                    // The long element itself is damaged.
+                    b.buf.clear();
+                    b.scanned = 0;
+                    break;
+                }
                 if !spans.is_empty() {
                     // The long element ended in this block (it is the first span).
                     let element = spans.remove(0);
@@ -643,8 +803,9 @@ fn chunk_stream_array(
                         offset: b.base,
                         elements: std::iter::once(0..len).collect(),
                         framing: Framing::Array,
+                        damaged: false,
                     }) {
-                        return Ok(());
+                        return Ok(false);
                     }
                     let rest = (element.end.max(block_base) - block_base) as usize;
                     b = ArrayBuffer {

@@ -7,6 +7,7 @@ use crate::credential::Credential;
 use crate::credential::proof::ProofMembers;
 use crate::encoding::multibase;
 use crate::json::Value;
+use crate::limits;
 use crate::time::Timestamp;
 use crate::verdict::{Evidence, Problem, Warning};
 
@@ -27,6 +28,15 @@ pub fn check_proofs(
     }
     if proofs.one_or_many().any(|p| !p.is_object()) {
         return check.findings.problem(Problem::ProofMalformed);
+    }
+    // Each proof is canonicalized with the proofs it chains to: without a
+    // bound, n proofs naming every earlier one cost n² canonical forms.
+    if proofs
+        .one_or_many()
+        .nth(limits::PROOFS_PER_RECORD)
+        .is_some()
+    {
+        return check.findings.problem(Problem::ProofBound);
     }
     let mut supported = 0;
     for proof in proofs.one_or_many() {
@@ -123,6 +133,9 @@ fn check_proof(
     // proofs it names as `proof`.
     let mut previous: Vec<Value<'_>> = Vec::new();
     if let Some(pp) = members.previous {
+        if pp.one_or_many().nth(limits::PREVIOUS_PROOFS).is_some() {
+            return check.findings.problem(Problem::ProofBound);
+        }
         for id in pp.one_or_many() {
             let found = id.as_str().and_then(|id| {
                 proof

@@ -68,12 +68,16 @@ pub(super) fn write_canonical_nquads(
         None => {}
     }
     let body = Json::Object(body);
-    let active = tools.jsonld.context(&context).map_err(ld_problem)?;
+    let budget = tools.jsonld_budget;
+    let active = tools.jsonld.context(&context, budget).map_err(ld_problem)?;
     let config_quads = tools
         .jsonld
-        .to_rdf_in(&active, &config)
+        .to_rdf_in(&active, &config, budget)
         .map_err(ld_problem)?;
-    let doc_quads = tools.jsonld.to_rdf_in(&active, &body).map_err(ld_problem)?;
+    let doc_quads = tools
+        .jsonld
+        .to_rdf_in(&active, &body, budget)
+        .map_err(ld_problem)?;
     *tools.contexts = Some(active);
     let canonical = |quads: &Dataset| {
         canonical_nquads(quads, HashAlgorithm::Sha256, Limits::default())
@@ -96,5 +100,6 @@ fn ld_problem(e: LdError) -> Failure {
         ),
         LdError::DataLoss(_) => Problem::DataLoss.into(),
         LdError::Invalid(_) | LdError::Unsupported(_) => Problem::JsonLdInvalid.into(),
+        LdError::Bound => Problem::JsonLdBound.into(),
     }
 }

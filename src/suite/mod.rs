@@ -31,6 +31,7 @@ use crate::credential::Credential;
 use crate::json::Value;
 use crate::jsonld::Processor;
 use crate::jsonld::context::ActiveContext;
+use crate::limits::Budget;
 use crate::resolve::{KeyResolver, LocalKeys, ResolvedKey};
 use crate::time::Timestamp;
 use crate::verdict::{Evidence, Findings, Format, Problem, Warning};
@@ -161,6 +162,8 @@ pub struct Canonicalizers<'w, 'c, 's> {
     pub jcs: &'w mut jcs::Writer<'c, 's>,
     /// JSON-LD to RDF, with the run's contexts.
     pub jsonld: &'w Processor,
+    /// The record's JSON-LD budget, shared by all its proofs.
+    pub jsonld_budget: &'w Budget,
     /// The JSON-LD context the canonical forms were made with, reported
     /// when the signature fails.
     pub contexts: &'w mut Option<Arc<ActiveContext>>,

@@ -48,7 +48,24 @@ fn rfc8785_input_output_pairs() {
     );
     let mut parser = JsonParser::default();
     for name in &names {
-        let input = read(&format!("jcs-rfc8785/input/{name}.json"));
+        let mut input = read(&format!("jcs-rfc8785/input/{name}.json"));
+        if name == "values" {
+            // RFC 8785's 333333333.33333329 is not the shortest form of its
+            // double, so I-JSON for every number (RFC 7493 §2.2, as the
+            // README's record rules apply it) refuses it: two texts would
+            // verify under one signature. Its shortest form, which the
+            // expected output holds, takes its place.
+            assert_eq!(
+                parser.with_doc(&input, canonicalize).err(),
+                Some(credverify::verdict::Problem::NumberOutOfRange),
+                "jcs-rfc8785 input/values.json: 333333333.33333329 is refused"
+            );
+            let text = String::from_utf8(input).expect("UTF-8");
+            assert!(text.contains("333333333.33333329"));
+            input = text
+                .replace("333333333.33333329", "333333333.3333333")
+                .into_bytes();
+        }
         let output = read(&format!("jcs-rfc8785/output/{name}.json"));
         let outhex = hex(
             &read_string(&format!("jcs-rfc8785/outhex/{name}.txt")),

@@ -1,0 +1,129 @@
+//! Every bound on the work one record may cause, in one place.
+//!
+//! A hostile uploader can build a record to crash, stall or exhaust the
+//! run. Each kind of work per record has a named budget here, checked as
+//! the work proceeds (never after it), and a record that would exceed one
+//! gets a verdict with its own problem code, never a crash, a hang or a
+//! multi-second stall. The values are far above what real credentials
+//! need (the figures beside each) and far below what would hurt the run.
+//! The README's "Limits" table lists them; `tests/docs.rs` checks that it
+//! matches this file.
+//!
+//! The goal they serve, checked on the worst records of each kind the
+//! tests can build (`tests/hostile.rs`): no record takes more than 100 ms
+//! of core time per MiB of its size (and never more than 1 s), nor more
+//! than 64 MB plus 16 times its size in memory.
+
+/// Largest record, in bytes, unless `--max-record-bytes` says otherwise
+/// (problem `record_too_large`). Real credentials are a few KB; baked
+/// images with embedded achievements reach a few hundred KB.
+pub const RECORD_BYTES: usize = 16 << 20;
+
+/// Deepest JSON nesting of a record (problem `too_deep`). Credentials nest
+/// a handful of levels; Open Badges achievements about ten.
+pub const JSON_DEPTH: usize = 64;
+
+/// Proofs in one record's `proof` member (problem `proof_bound`). Proof
+/// sets and chains in the wild hold two or three.
+pub const PROOFS_PER_RECORD: usize = 16;
+
+/// Entries of one proof's `previousProof` (problem `proof_bound`): each
+/// is canonicalized with the proof, so n proofs naming every earlier one
+/// would cost n² canonical forms.
+pub const PREVIOUS_PROOFS: usize = 16;
+
+/// Contexts in one `@context` array (problem `jsonld_invalid`). Credentials
+/// name three to five.
+pub const CONTEXTS_PER_ARRAY: usize = 64;
+
+/// Remote contexts reached through one another (problem `jsonld_invalid`).
+pub const REMOTE_CONTEXT_DEPTH: usize = 16;
+
+/// Term definitions depending on one another in a chain (problem
+/// `jsonld_invalid`); bounds the recursion of Create Term Definition.
+pub const TERM_DEFINITION_DEPTH: usize = 64;
+
+/// Calls of RDFC-1.0 Hash N-Degree Quads, recursive ones included
+/// (problem `canonicalization_bound`). Real credentials need a handful.
+pub const RDFC_N_DEGREE_CALLS: usize = 4_096;
+
+/// Permutations RDFC-1.0 examines over all calls (problem
+/// `canonicalization_bound`; RDFC-1.0 §4.8 poison graphs).
+pub const RDFC_PERMUTATIONS: usize = 65_536;
+
+/// Nesting of Hash N-Degree Quads calls (problem `canonicalization_bound`):
+/// a chain of blank nodes that all look alike recurses once per node, so
+/// this bounds the stack.
+pub const RDFC_N_DEGREE_DEPTH: usize = 64;
+
+/// Stack of each worker thread. The deepest recursion a record can cause
+/// is bounded above (JSON depth, term definitions, Hash N-Degree Quads);
+/// the tests run the worst records on a quarter of this.
+pub const WORKER_STACK_BYTES: usize = 8 << 20;
+
+/// Work units of JSON-LD a record may spend beyond [`JSONLD_WORK_BASE`]:
+/// one per this many bytes of the record. Expansion makes about one unit
+/// per 40 bytes of a real credential, so a document expands whole however
+/// large it is, while a small record cannot build a large context.
+pub const JSONLD_BYTES_PER_UNIT: usize = 16;
+
+/// Work units of JSON-LD context processing and expansion any record may
+/// spend (problem `jsonld_bound`): four per term definition made, one per
+/// term copied when a scoped or embedded context derives a new active
+/// context, one per element and member expanded. A context taken from the
+/// run's caches costs what it cost to make, so a verdict never depends on
+/// which record came first. Processing the Open Badges 3.0 and
+/// credentials v2 contexts from scratch costs about 1,500 units (figures
+/// to be confirmed by `tests/hostile.rs`).
+pub const JSONLD_WORK_BASE: usize = 32_768;
+
+/// A record's budget of one kind of work, charged as the work proceeds.
+/// Single-threaded by design: one record is evaluated on one thread.
+#[derive(Debug)]
+pub struct Budget {
+    used: std::cell::Cell<usize>,
+    limit: usize,
+}
+
+/// A [`Budget`] ran out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Exceeded;
+
+impl Budget {
+    /// A budget of `limit` units.
+    pub fn new(limit: usize) -> Budget {
+        Budget {
+            used: std::cell::Cell::new(0),
+            limit,
+        }
+    }
+
+    /// No limit: for documents the run itself trusts (contexts, the
+    /// generator's own output, tests of the algorithms).
+    pub fn unlimited() -> Budget {
+        Budget::new(usize::MAX)
+    }
+
+    /// The JSON-LD budget of a record of `bytes` bytes.
+    pub fn jsonld_for_record(bytes: usize) -> Budget {
+        Budget::new(JSONLD_WORK_BASE + bytes / JSONLD_BYTES_PER_UNIT)
+    }
+
+    /// Spends `units`; fails once the total exceeds the limit (and keeps
+    /// failing).
+    #[inline]
+    pub fn charge(&self, units: usize) -> Result<(), Exceeded> {
+        let used = self.used.get().saturating_add(units);
+        self.used.set(used);
+        if used > self.limit {
+            Err(Exceeded)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Units spent so far.
+    pub fn used(&self) -> usize {
+        self.used.get()
+    }
+}
