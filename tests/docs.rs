@@ -159,3 +159,92 @@ fn the_table_generator_shows_values_defaults_and_short_names() {
     assert!(table.contains("| `--no-mmap` |"), "{table}");
     assert!(!table.contains("--help"), "{table}");
 }
+
+/// The limits table: every `pub const` of `src/limits.rs`, its value (read
+/// from the library itself) and the first sentence of its documentation.
+fn limits_table() -> String {
+    use credverify::limits as l;
+    let values: &[(&str, usize)] = &[
+        ("RECORD_BYTES", l::RECORD_BYTES),
+        ("JSON_DEPTH", l::JSON_DEPTH),
+        ("PROOFS_PER_RECORD", l::PROOFS_PER_RECORD),
+        ("PREVIOUS_PROOFS", l::PREVIOUS_PROOFS),
+        ("CONTEXTS_PER_ARRAY", l::CONTEXTS_PER_ARRAY),
+        ("REMOTE_CONTEXT_DEPTH", l::REMOTE_CONTEXT_DEPTH),
+        ("TERM_DEFINITION_DEPTH", l::TERM_DEFINITION_DEPTH),
+        ("JSONLD_WORK_BASE", l::JSONLD_WORK_BASE),
+        ("JSONLD_BYTES_PER_UNIT", l::JSONLD_BYTES_PER_UNIT),
+        ("RDFC_N_DEGREE_CALLS", l::RDFC_N_DEGREE_CALLS),
+        ("RDFC_PERMUTATIONS", l::RDFC_PERMUTATIONS),
+        ("RDFC_N_DEGREE_DEPTH", l::RDFC_N_DEGREE_DEPTH),
+        ("METHODS_PER_DOCUMENT", l::METHODS_PER_DOCUMENT),
+        ("WORKER_STACK_BYTES", l::WORKER_STACK_BYTES),
+    ];
+    let source = std::fs::read_to_string(util::repo().join("src/limits.rs")).expect("limits.rs");
+    let mut out = String::from("| limit | value | what it bounds |\n| --- | ---: | --- |\n");
+    let mut doc: Vec<&str> = Vec::new();
+    let mut seen = Vec::new();
+    for line in source.lines() {
+        let line = line.trim();
+        if let Some(d) = line.strip_prefix("///") {
+            doc.push(d.trim());
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix("pub const ") {
+            let name = rest.split(':').next().expect("name");
+            let value = values
+                .iter()
+                .find(|(n, _)| *n == name)
+                .unwrap_or_else(|| panic!("tests/docs.rs does not know limits::{name}"))
+                .1;
+            let text = doc.join(" ").replace("[`", "`").replace("`]", "`");
+            let sentence = text
+                .split(". ")
+                .next()
+                .unwrap_or(&text)
+                .trim_end_matches('.');
+            let digits = value.to_string();
+            let mut grouped = String::new();
+            for (i, c) in digits.chars().enumerate() {
+                if i > 0 && (digits.len() - i) % 3 == 0 {
+                    grouped.push(',');
+                }
+                grouped.push(c);
+            }
+            out.push_str(&format!("| `{name}` | {grouped} | {sentence}. |\n"));
+            seen.push(name.to_owned());
+        }
+        doc.clear();
+    }
+    assert_eq!(seen.len(), values.len(), "every limit is in src/limits.rs");
+    out
+}
+
+#[test]
+fn contract_limits_table_is_the_source() {
+    let path = util::repo().join("CONTRACT.md");
+    let mut contract = std::fs::read_to_string(&path).expect("CONTRACT.md");
+    let (open, close) = (
+        "<!-- limits table: begin -->\n",
+        "<!-- limits table: end -->",
+    );
+    let start = contract
+        .find(open)
+        .expect("CONTRACT.md lacks the limits table")
+        + open.len();
+    let end = start
+        + contract[start..]
+            .find(close)
+            .expect("end of the limits table");
+    let table = limits_table();
+    if contract[start..end] != table {
+        if std::env::var_os("CREDVERIFY_BLESS").is_some_and(|v| v == "1") {
+            contract.replace_range(start..end, &table);
+            std::fs::write(&path, contract).expect("write CONTRACT.md");
+        } else {
+            panic!(
+                "CONTRACT.md's limits table differs from src/limits.rs (CREDVERIFY_BLESS=1 rewrites it):\n{table}"
+            );
+        }
+    }
+}

@@ -7,12 +7,14 @@
 //! subject and the document's `assertionMethod` names it or embeds it
 //! (Controlled Identifiers v1.0 §2.2, §3.3).
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::multikey::{self, KeyDecodeError};
 use super::{KeyResolver, ResolvedKey};
 use crate::json::Value;
 use crate::verdict::Problem;
+use crate::verify::{Rejection, VerifyingKey};
 
 /// Why a controller document was refused.
 #[derive(Debug, thiserror::Error)]
@@ -24,6 +26,12 @@ pub enum DocumentError {
     /// Not a JSON object.
     #[error("the document is not a JSON object")]
     NotAnObject,
+    /// More verification methods than [`crate::limits::METHODS_PER_DOCUMENT`].
+    #[error(
+        "the document lists more than {} verification methods",
+        crate::limits::METHODS_PER_DOCUMENT
+    )]
+    TooManyMethods,
 }
 
 /// Registers every verification method of `doc` with `resolver`; `bound` is
@@ -49,15 +57,18 @@ pub fn register(
             id.to_owned()
         }
     };
-    let mut authorised: Vec<String> = Vec::new();
+    // Sets and a cache of screened keys keep a document of n methods at
+    // O(n) work, whatever it repeats.
+    let mut authorised: HashSet<String> = HashSet::new();
+    let mut screened: HashMap<[u8; 32], Result<Arc<VerifyingKey>, Rejection>> = HashMap::new();
     let mut methods: Vec<Value<'_>> = Vec::new();
     if let Some(list) = doc.get("assertionMethod") {
         for entry in list.one_or_many() {
             if let Some(r) = entry.as_str() {
-                authorised.push(absolute(r));
+                authorised.insert(absolute(r));
             } else if entry.is_object() {
                 if let Some(id) = entry.get("id").and_then(Value::as_str) {
-                    authorised.push(absolute(id));
+                    authorised.insert(absolute(id));
                 }
                 methods.push(entry);
             }
@@ -66,6 +77,12 @@ pub fn register(
     if let Some(list) = doc.get("verificationMethod") {
         methods.extend(list.one_or_many().filter(|m| m.is_object()));
     }
+    if methods.len() > crate::limits::METHODS_PER_DOCUMENT
+        || authorised.len() > crate::limits::METHODS_PER_DOCUMENT
+    {
+        return Err(DocumentError::TooManyMethods);
+    }
+    let prefix = format!("{base}#");
     let mut count = 0;
     for method in methods {
         let Some(id) = method.get("id").and_then(Value::as_str).map(absolute) else {
@@ -73,10 +90,7 @@ pub fn register(
         };
         // A document speaks only for its own methods, and never for did:key
         // or did:jwk, whose keys are their identifiers (CONTRACT.md --dids).
-        if !id.starts_with(&format!("{base}#"))
-            || id.starts_with("did:key:")
-            || id.starts_with("did:jwk:")
-        {
+        if !id.starts_with(&prefix) || id.starts_with("did:key:") || id.starts_with("did:jwk:") {
             continue;
         }
         let controller = method
@@ -87,7 +101,10 @@ pub fn register(
         let resolution = match key_material(method) {
             Ok(bytes) => Ok(Arc::new(ResolvedKey {
                 method: id.as_str().into(),
-                key: resolver.screen(bytes),
+                key: screened
+                    .entry(bytes)
+                    .or_insert_with(|| resolver.screen(bytes))
+                    .clone(),
                 controller: controller.into(),
                 assertion,
                 from_fragment: false,
