@@ -24,13 +24,14 @@ pub const RECORD_BYTES: usize = 16 << 20;
 pub const JSON_DEPTH: usize = 64;
 
 /// Proofs in one record's `proof` member (problem `proof_bound`). Proof
-/// sets and chains in the wild hold two or three.
-pub const PROOFS_PER_RECORD: usize = 16;
+/// sets and chains in the wild hold two or three; each proof canonicalizes
+/// the whole document again, so this multiplies a record's cost.
+pub const PROOFS_PER_RECORD: usize = 8;
 
 /// Entries of one proof's `previousProof` (problem `proof_bound`): each
 /// is canonicalized with the proof, so n proofs naming every earlier one
 /// would cost n² canonical forms.
-pub const PREVIOUS_PROOFS: usize = 16;
+pub const PREVIOUS_PROOFS: usize = 8;
 
 /// Contexts in one `@context` array (problem `jsonld_invalid`). Credentials
 /// name three to five.
@@ -43,13 +44,21 @@ pub const REMOTE_CONTEXT_DEPTH: usize = 16;
 /// `jsonld_invalid`); bounds the recursion of Create Term Definition.
 pub const TERM_DEFINITION_DEPTH: usize = 64;
 
-/// Calls of RDFC-1.0 Hash N-Degree Quads, recursive ones included
-/// (problem `canonicalization_bound`). Real credentials need a handful.
-pub const RDFC_N_DEGREE_CALLS: usize = 4_096;
+/// Calls of RDFC-1.0 Hash N-Degree Quads, recursive ones included, that
+/// any record may make (problem `canonicalization_bound`); a record gets
+/// one more per [`RDFC_BYTES_PER_STEP`] bytes, up to 4,096. Real
+/// credentials need a handful.
+pub const RDFC_N_DEGREE_CALLS: usize = 64;
 
-/// Permutations RDFC-1.0 examines over all calls (problem
-/// `canonicalization_bound`; RDFC-1.0 §4.8 poison graphs).
-pub const RDFC_PERMUTATIONS: usize = 65_536;
+/// Permutations RDFC-1.0 examines over all calls that any record may
+/// (problem `canonicalization_bound`; RDFC-1.0 §4.8 poison graphs); a
+/// record gets one more per [`RDFC_BYTES_PER_STEP`] bytes, up to 65,536.
+pub const RDFC_PERMUTATIONS: usize = 256;
+
+/// Bytes of record per extra Hash N-Degree Quads call and permutation:
+/// the RDFC bounds grow with the record, so a small record cannot buy
+/// seconds of canonicalization.
+pub const RDFC_BYTES_PER_STEP: usize = 64;
 
 /// Nesting of Hash N-Degree Quads calls (problem `canonicalization_bound`):
 /// a chain of blank nodes that all look alike recurses once per node, so

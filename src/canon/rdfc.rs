@@ -60,12 +60,27 @@ pub struct Limits {
 
 impl Default for Limits {
     /// Generous for any credential (real ones need a handful of calls), and
-    /// a few milliseconds of work at most.
+    /// a few milliseconds of work at most: the bounds of the largest
+    /// record.
     fn default() -> Limits {
         Limits {
-            n_degree_calls: limits::RDFC_N_DEGREE_CALLS,
-            permutations: limits::RDFC_PERMUTATIONS,
+            n_degree_calls: 4_096,
+            permutations: 65_536,
             n_degree_depth: limits::RDFC_N_DEGREE_DEPTH,
+        }
+    }
+}
+
+impl Limits {
+    /// The bounds of a record of `bytes` bytes ([`crate::limits`]): they
+    /// grow with the record up to [`Limits::default`].
+    pub fn for_record(bytes: usize) -> Limits {
+        let most = Limits::default();
+        let extra = bytes / limits::RDFC_BYTES_PER_STEP;
+        Limits {
+            n_degree_calls: (limits::RDFC_N_DEGREE_CALLS + extra).min(most.n_degree_calls),
+            permutations: (limits::RDFC_PERMUTATIONS + extra).min(most.permutations),
+            n_degree_depth: most.n_degree_depth,
         }
     }
 }

@@ -238,6 +238,7 @@ impl Evaluator {
                 jcs,
                 jsonld: ctx.jsonld,
                 jsonld_budget: &budget,
+                rdfc_limits: crate::canon::rdfc::Limits::for_record(bytes.len()),
                 contexts: &mut rec.contexts,
             };
             let mut check = proof_check(ctx, keys, index, &mut rec.findings, &mut rec.format, work);

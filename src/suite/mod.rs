@@ -164,6 +164,8 @@ pub struct Canonicalizers<'w, 'c, 's> {
     pub jsonld: &'w Processor,
     /// The record's JSON-LD budget, shared by all its proofs.
     pub jsonld_budget: &'w Budget,
+    /// The RDFC-1.0 bounds of the record's size.
+    pub rdfc_limits: crate::canon::rdfc::Limits,
     /// The JSON-LD context the canonical forms were made with, reported
     /// when the signature fails.
     pub contexts: &'w mut Option<Arc<ActiveContext>>,
