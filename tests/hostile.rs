@@ -40,6 +40,17 @@ fn blank_chain(n: usize) -> String {
     format!("[{}]", nodes.join(","))
 }
 
+/// A chain of nodes with a long string beside it: the RDFC bounds grow
+/// with the record, and a chain recursing to the depth bound needs calls
+/// in proportion to its length squared.
+fn padded(chain: String) -> String {
+    let pad = "x".repeat(512 << 10);
+    format!(
+        r#"{},{{"id":"did:ex:pad","pad":"{pad}"}}]"#,
+        chain.trim_end_matches(']')
+    )
+}
+
 /// `n` proofs, each naming every earlier one in `previousProof`.
 fn proof_chain(suite: &str, n: usize) -> String {
     let proofs: Vec<String> = (0..n)
@@ -232,8 +243,8 @@ fn the_deepest_records_allowed_fit_a_quarter_of_a_worker_stack() {
     let lines = [
         credential(VOCAB, &nested, &rdfc),
         credential(&terms, r#"{"id":"did:ex:s","c0":"v"}"#, &rdfc),
-        credential(VOCAB, &blank_chain(limits::RDFC_N_DEGREE_DEPTH - 2), &rdfc),
-        credential(VOCAB, &blank_chain(limits::RDFC_N_DEGREE_DEPTH + 2), &rdfc),
+        credential(VOCAB, &padded(blank_chain(limits::RDFC_N_DEGREE_DEPTH - 2)), &rdfc),
+        credential(VOCAB, &padded(blank_chain(limits::RDFC_N_DEGREE_DEPTH + 2)), &rdfc),
     ];
     let path = temp_file("deep.jsonl", format!("{}\n", lines.join("\n")).as_bytes());
     let out = std::thread::Builder::new()

@@ -72,28 +72,23 @@ impl RunSummary {
             self.batch_size,
             self.signatures
         );
-        for (i, name) in self.inputs.iter().enumerate() {
+        let quoted = |name: &str| {
             let mut q = Vec::new();
             crate::json::write::write_string(&mut q, name);
-            let _ = write!(
-                s,
-                "{}{}",
-                if i > 0 { "," } else { "" },
-                String::from_utf8_lossy(&q)
-            );
-        }
-        s.push_str("],\"damaged_inputs\":[");
-        for (i, (name, element)) in self.damaged_inputs.iter().enumerate() {
-            let mut q = Vec::new();
-            crate::json::write::write_string(&mut q, name);
-            let _ = write!(
-                s,
-                "{}{{\"input\":{},\"element\":{element}}}",
-                if i > 0 { "," } else { "" },
-                String::from_utf8_lossy(&q)
-            );
-        }
-        s.push_str("]}\n");
+            String::from_utf8_lossy(&q).into_owned()
+        };
+        let inputs: Vec<String> = self.inputs.iter().map(|n| quoted(n)).collect();
+        let damaged: Vec<String> = self
+            .damaged_inputs
+            .iter()
+            .map(|(name, element)| format!("{{\"input\":{},\"element\":{element}}}", quoted(name)))
+            .collect();
+        let _ = writeln!(
+            s,
+            "{}],\"damaged_inputs\":[{}]}}",
+            inputs.join(","),
+            damaged.join(",")
+        );
         s
     }
 
