@@ -55,6 +55,15 @@ pub const RDFC_N_DEGREE_CALLS: usize = 64;
 /// record gets one more per [`RDFC_BYTES_PER_STEP`] bytes, up to 65,536.
 pub const RDFC_PERMUTATIONS: usize = 256;
 
+/// Blank nodes RDFC-1.0 labels in a graph of any record (problem
+/// `canonicalization_bound`); a record gets one more per
+/// [`RDFC_BYTES_PER_BLANK_NODE`] bytes. Each costs a first-degree hash;
+/// credentials have a handful, a transcript one per achievement.
+pub const RDFC_BLANK_NODES: usize = 256;
+
+/// Bytes of record per extra blank node (see [`RDFC_BLANK_NODES`]).
+pub const RDFC_BYTES_PER_BLANK_NODE: usize = 128;
+
 /// Bytes of record per extra Hash N-Degree Quads call and permutation:
 /// the RDFC bounds grow with the record, so a small record cannot buy
 /// seconds of canonicalization.
@@ -74,22 +83,55 @@ pub const METHODS_PER_DOCUMENT: usize = 4_096;
 /// the tests run the worst records on a quarter of this.
 pub const WORKER_STACK_BYTES: usize = 8 << 20;
 
-/// Bytes of record per extra unit of JSON-LD work beyond
-/// [`JSONLD_WORK_BASE`] (problem `jsonld_bound`). A large document (an
-/// image carried inline, a long achievement list) thus gets room in
-/// proportion, while a small record cannot build a large context.
+/// Units of JSON-LD context processing any record may spend (problem
+/// `jsonld_bound`), whatever its size. Four units per term definition
+/// made, one per term copied when a scoped or embedded context derives a
+/// new active context. A context taken from the run's caches costs what it
+/// cost to make, so a verdict never depends on which record came first.
+/// The Open Badges 3.0 test vector spends 1,408 units, the CLR 2.0 one
+/// 3,930 (`tests/hostile.rs` keeps real credentials below a quarter of
+/// this).
+pub const JSONLD_CONTEXT_WORK: usize = 32_768;
+
+/// Units of JSON-LD expansion any record may spend beyond one per
+/// [`JSONLD_BYTES_PER_UNIT`] bytes of it (problem `jsonld_bound`): one per
+/// element and member expanded, four per object.
+pub const JSONLD_EXPANSION_BASE: usize = 4_096;
+
+/// Bytes of record per extra unit of JSON-LD expansion (problem
+/// `jsonld_bound`). Real credentials expand at about one unit per 25
+/// bytes (figures in `tests/hostile.rs`), so a
+/// document of any size expands whole, while a small record cannot expand
+/// a large graph.
 pub const JSONLD_BYTES_PER_UNIT: usize = 16;
 
-/// Units of JSON-LD context processing and expansion any record may spend
-/// (problem `jsonld_bound`). Four units per term definition made, one per
-/// term copied when a scoped or embedded context derives a new active
-/// context, one per element and member expanded. A context taken from the
-/// run's caches costs what it cost to make, so a verdict never depends on
-/// which record came first. The Open Badges 3.0 test vector costs 1,443
-/// units, the CLR 2.0 one 4,031, the W3C eddsa-rdfc-2022 "employ" one
-/// 1,182, contexts processed from scratch included (`tests/hostile.rs`
-/// keeps real credentials below a quarter of this).
-pub const JSONLD_WORK_BASE: usize = 32_768;
+/// The JSON-LD budgets of one record, shared by all its proofs.
+#[derive(Debug)]
+pub struct JsonLdBudget {
+    /// Context processing: [`JSONLD_CONTEXT_WORK`].
+    pub context: Budget,
+    /// Expansion: [`JSONLD_EXPANSION_BASE`] plus one unit per
+    /// [`JSONLD_BYTES_PER_UNIT`] bytes.
+    pub expansion: Budget,
+}
+
+impl JsonLdBudget {
+    /// The budgets of a record of `bytes` bytes.
+    pub fn for_record(bytes: usize) -> JsonLdBudget {
+        JsonLdBudget {
+            context: Budget::new(JSONLD_CONTEXT_WORK),
+            expansion: Budget::new(JSONLD_EXPANSION_BASE + bytes / JSONLD_BYTES_PER_UNIT),
+        }
+    }
+
+    /// No limits: for documents the caller trusts.
+    pub fn unlimited() -> JsonLdBudget {
+        JsonLdBudget {
+            context: Budget::unlimited(),
+            expansion: Budget::unlimited(),
+        }
+    }
+}
 
 /// A record's budget of one kind of work, charged as the work proceeds.
 /// Single-threaded by design: one record is evaluated on one thread.
@@ -116,11 +158,6 @@ impl Budget {
     /// generator's own output, tests of the algorithms).
     pub fn unlimited() -> Budget {
         Budget::new(usize::MAX)
-    }
-
-    /// The JSON-LD budget of a record of `bytes` bytes.
-    pub fn jsonld_for_record(bytes: usize) -> Budget {
-        Budget::new(JSONLD_WORK_BASE + bytes / JSONLD_BYTES_PER_UNIT)
     }
 
     /// Spends `units`; fails once the total exceeds the limit (and keeps

@@ -114,13 +114,13 @@ fn hostile() -> Vec<(&'static str, String, &'static str)> {
     vec![
         (
             "blank-node chain of 1,600",
-            credential(VOCAB, &blank_chain(1_600), &rdfc),
+            credential(VOCAB, &padded(blank_chain(1_600)), &rdfc),
             "canonicalization_bound",
         ),
         (
-            "blank-node chain of 5,000",
+            "blank-node chain of 5,000, unpadded",
             credential(VOCAB, &blank_chain(5_000), &rdfc),
-            "canonicalization_bound",
+            "jsonld_bound",
         ),
         (
             "800 JCS proofs naming every earlier one",
@@ -243,8 +243,16 @@ fn the_deepest_records_allowed_fit_a_quarter_of_a_worker_stack() {
     let lines = [
         credential(VOCAB, &nested, &rdfc),
         credential(&terms, r#"{"id":"did:ex:s","c0":"v"}"#, &rdfc),
-        credential(VOCAB, &padded(blank_chain(limits::RDFC_N_DEGREE_DEPTH - 2)), &rdfc),
-        credential(VOCAB, &padded(blank_chain(limits::RDFC_N_DEGREE_DEPTH + 2)), &rdfc),
+        credential(
+            VOCAB,
+            &padded(blank_chain(limits::RDFC_N_DEGREE_DEPTH - 2)),
+            &rdfc,
+        ),
+        credential(
+            VOCAB,
+            &padded(blank_chain(limits::RDFC_N_DEGREE_DEPTH + 2)),
+            &rdfc,
+        ),
     ];
     let path = temp_file("deep.jsonl", format!("{}\n", lines.join("\n")).as_bytes());
     let out = std::thread::Builder::new()
@@ -707,7 +715,7 @@ fn a_controller_document_with_too_many_methods_is_refused_at_load() {
 fn real_credentials_spend_a_small_part_of_the_json_ld_budget() {
     use credverify::jsonld::json::Json;
     use credverify::jsonld::{Contexts, Processor};
-    use credverify::limits::Budget;
+    use credverify::limits::JsonLdBudget;
     let mut contexts = Contexts::builtin().expect("built-in contexts");
     contexts
         .add_directory(&util::data("contexts"))
@@ -722,19 +730,26 @@ fn real_credentials_spend_a_small_part_of_the_json_ld_budget() {
         let used = credverify::json::JsonParser::default()
             .with_doc(&bytes, |v| {
                 let doc = Json::from_value(v);
-                let budget = Budget::unlimited();
+                let budget = JsonLdBudget::unlimited();
                 let context = doc.get("@context").expect("@context");
                 let active = processor.context(context, &budget).expect("context");
                 processor.to_rdf_in(&active, &doc, &budget).expect("RDF");
-                budget.used()
+                (budget.context.used(), budget.expansion.used())
             })
             .expect("JSON");
-        let allowed = Budget::jsonld_for_record(bytes.len());
-        eprintln!("{rel}: {used} units, {} bytes", bytes.len());
-        assert!(
-            used * 4 < limits::JSONLD_WORK_BASE,
-            "{rel}: {used} units is more than a quarter of the base budget"
+        let (context, expansion) = used;
+        eprintln!(
+            "{rel}: {context} context units, {expansion} expansion units, {} bytes",
+            bytes.len()
         );
-        allowed.charge(used).expect("within the record's budget");
+        assert!(
+            context * 4 < limits::JSONLD_CONTEXT_WORK,
+            "{rel}: {context} context units is more than a quarter of the budget"
+        );
+        let allowed = JsonLdBudget::for_record(bytes.len());
+        allowed
+            .expansion
+            .charge(expansion * 2)
+            .expect("twice the expansion is within the record's budget");
     }
 }

@@ -56,6 +56,8 @@ pub struct Limits {
     /// Nesting of Hash N-Degree Quads calls: a chain of blank nodes that
     /// all look alike recurses once per node, so this bounds the stack.
     pub n_degree_depth: usize,
+    /// Blank nodes to label.
+    pub blank_nodes: usize,
 }
 
 impl Default for Limits {
@@ -67,6 +69,7 @@ impl Default for Limits {
             n_degree_calls: 4_096,
             permutations: 65_536,
             n_degree_depth: limits::RDFC_N_DEGREE_DEPTH,
+            blank_nodes: usize::MAX,
         }
     }
 }
@@ -81,6 +84,7 @@ impl Limits {
             n_degree_calls: (limits::RDFC_N_DEGREE_CALLS + extra).min(most.n_degree_calls),
             permutations: (limits::RDFC_PERMUTATIONS + extra).min(most.permutations),
             n_degree_depth: most.n_degree_depth,
+            blank_nodes: limits::RDFC_BLANK_NODES + bytes / limits::RDFC_BYTES_PER_BLANK_NODE,
         }
     }
 }
@@ -243,6 +247,9 @@ fn canonicalize_dataset(
         permutations: 0,
     };
     let count = state.nodes.len();
+    if count > limits.blank_nodes {
+        return Err(CanonError::TooComplex);
+    }
     // First-degree hashes only order blank nodes among themselves: a lone
     // blank node (a proof configuration has exactly one) is c14n0 whatever
     // its hash, so it is not computed.

@@ -23,7 +23,7 @@
 
 pub mod validity;
 
-use crate::limits::Budget;
+use crate::limits::JsonLdBudget;
 use std::sync::Arc;
 
 use crate::canon::jcs::{self, Canonicalizer};
@@ -233,7 +233,7 @@ impl Evaluator {
             let Some(cred) = credential_steps(ctx, root, None, rec, work) else {
                 return;
             };
-            let budget = Budget::jsonld_for_record(bytes.len());
+            let budget = JsonLdBudget::for_record(bytes.len());
             let mut tools = Canonicalizers {
                 jcs,
                 jsonld: ctx.jsonld,

@@ -23,7 +23,7 @@ use std::sync::{Arc, Mutex};
 
 use super::json::{Json, Members};
 use super::{LdError, Loader};
-use crate::limits::Budget;
+use crate::limits::JsonLdBudget;
 
 /// A term's container mapping, as flags.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -131,7 +131,7 @@ pub struct ActiveContext {
     /// from them (a per-record context would otherwise keep its derived
     /// contexts, which point back at it, alive for ever).
     pub(crate) cached: AtomicBool,
-    /// Work units of [`Budget`] its making cost: a record that takes it
+    /// Context units of [`JsonLdBudget`] its making cost: a record that takes it
     /// from a cache is charged the same, so verdicts do not depend on
     /// which record made it first.
     pub(crate) cost: usize,
@@ -303,14 +303,14 @@ impl ActiveContext {
     pub fn process(
         self: &Arc<Self>,
         loader: &Loader,
-        budget: &Budget,
+        budget: &JsonLdBudget,
         local: &Json<'_>,
         options: Options,
         remote_depth: usize,
     ) -> Result<Arc<ActiveContext>, LdError> {
-        let start = budget.used();
+        let start = budget.context.used();
         // The copy below costs a unit per term.
-        budget.charge(1 + self.terms.len())?;
+        budget.context.charge(1 + self.terms.len())?;
         let mut result: ActiveContext = (**self).clone();
         let mut propagate = options.propagate;
         if let Json::Object(_) = local
@@ -372,7 +372,7 @@ impl ActiveContext {
                 _ => return Err(LdError::Invalid("invalid local context")),
             }
         }
-        result.cost = budget.used() - start;
+        result.cost = budget.context.used() - start;
         Ok(Arc::new(result))
     }
 
@@ -380,12 +380,12 @@ impl ActiveContext {
     fn apply_definitions(
         &mut self,
         loader: &Loader,
-        budget: &Budget,
+        budget: &JsonLdBudget,
         members: &Members<'_>,
         options: Options,
     ) -> Result<(), LdError> {
         // A term definition costs about four times what copying one does.
-        budget.charge(4 * members.len())?;
+        budget.context.charge(4 * members.len())?;
         let mut protected = false;
         for (key, value) in members {
             match &**key {
@@ -798,7 +798,7 @@ impl ActiveContext {
     pub fn embedded(
         self: &Arc<Self>,
         loader: &Loader,
-        budget: &Budget,
+        budget: &JsonLdBudget,
         local: &Json<'_>,
     ) -> Result<Arc<ActiveContext>, LdError> {
         /// Longest embedded context kept as a key.
@@ -809,7 +809,7 @@ impl ActiveContext {
         let mut key = Vec::new();
         local.write_jcs(&mut key);
         if let Some(hit) = self.embedded.lock().ok().and_then(|m| m.get(&key).cloned()) {
-            budget.charge(hit.cost)?;
+            budget.context.charge(hit.cost)?;
             return Ok(hit);
         }
         let processed = self.process(loader, budget, local, Options::DEFAULT, 0)?;
@@ -828,7 +828,7 @@ impl ActiveContext {
     pub fn scoped(
         self: &Arc<Self>,
         loader: &Loader,
-        budget: &Budget,
+        budget: &JsonLdBudget,
         scoped: &Arc<Json<'static>>,
         options: Options,
     ) -> Result<Arc<ActiveContext>, LdError> {
@@ -843,7 +843,7 @@ impl ActiveContext {
             .ok()
             .and_then(|m| m.get(&key).map(|e| e.result.clone()))
         {
-            budget.charge(hit.cost)?;
+            budget.context.charge(hit.cost)?;
             return Ok(hit);
         }
         let processed = self.process(loader, budget, scoped, options, 0)?;

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use super::context::{ActiveContext, Options, is_absolute_iri, is_keyword};
 use super::json::{Json, Members};
 use super::{LdError, Loader};
-use crate::limits::Budget;
+use crate::limits::JsonLdBudget;
 use crate::rdf::dataset::{Dataset, Slot};
 
 const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
@@ -77,7 +77,7 @@ pub fn to_rdf(
     loader: &Loader,
     active: &Arc<ActiveContext>,
     document: &Json<'_>,
-    budget: &Budget,
+    budget: &JsonLdBudget,
 ) -> Result<Dataset, LdError> {
     emit(&expand(loader, active, document, budget)?)
 }
@@ -87,7 +87,7 @@ pub fn expand<'j>(
     loader: &Loader,
     active: &Arc<ActiveContext>,
     document: &'j Json<'j>,
-    budget: &Budget,
+    budget: &JsonLdBudget,
 ) -> Result<Vec<Item<'j>>, LdError> {
     let expander = Expander { loader, budget };
     let mut items = expander.element(active, None, document, false)?;
@@ -121,7 +121,7 @@ pub fn emit(items: &[Item<'_>]) -> Result<Dataset, LdError> {
 struct Expander<'l> {
     loader: &'l Loader,
     /// The record's JSON-LD budget: one unit per element and member.
-    budget: &'l Budget,
+    budget: &'l JsonLdBudget,
 }
 
 impl Expander<'_> {
@@ -133,7 +133,7 @@ impl Expander<'_> {
         element: &'j Json<'j>,
         from_map: bool,
     ) -> Result<Vec<Item<'j>>, LdError> {
-        self.budget.charge(1)?;
+        self.budget.expansion.charge(1)?;
         let definition = property.and_then(|p| active.terms.get(p));
         match element {
             Json::Null => Ok(Vec::new()),
@@ -176,6 +176,9 @@ impl Expander<'_> {
         members: &'j Members<'j>,
         from_map: bool,
     ) -> Result<Vec<Item<'j>>, LdError> {
+        // A node object costs four units in all: it becomes a node with
+        // its own maps, several times the memory of a value.
+        self.budget.expansion.charge(3)?;
         // Contexts are borrowed where they can be: an Arc shared by every
         // worker costs an atomic read-modify-write per clone, and records
         // have dozens of nodes.
@@ -383,7 +386,7 @@ impl Expander<'_> {
         value: &'j Json<'j>,
         node: &mut Node<'j>,
     ) -> Result<(), LdError> {
-        self.budget.charge(1)?;
+        self.budget.expansion.charge(1)?;
         let definition = active.terms.get(key);
         let container = definition.map(|d| d.container).unwrap_or_default();
         let mut items = if definition.and_then(|d| d.type_mapping.as_deref()) == Some("@json") {

@@ -35,7 +35,7 @@ use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
 
-use crate::limits::{Budget, Exceeded};
+use crate::limits::{Exceeded, JsonLdBudget};
 use crate::rdf::dataset::Dataset;
 use crate::verdict::Problem;
 use context::{ActiveContext, Options};
@@ -260,7 +260,7 @@ pub enum LdError {
     #[error("unsupported JSON-LD feature: {0}")]
     Unsupported(&'static str),
     /// The record's JSON-LD budget ran out
-    /// ([`crate::limits::JSONLD_WORK_BASE`]).
+    /// ([`crate::limits::JsonLdBudget`]).
     #[error("JSON-LD work beyond the record's budget")]
     Bound,
 }
@@ -367,12 +367,12 @@ impl Processor {
     pub fn context(
         &self,
         local: &Json<'_>,
-        budget: &Budget,
+        budget: &JsonLdBudget,
     ) -> Result<Arc<ActiveContext>, LdError> {
         let mut key = Vec::new();
         local.write_jcs(&mut key);
         if let Some(hit) = self.top.lock().ok().and_then(|t| t.get(&key).cloned()) {
-            budget.charge(hit.cost)?;
+            budget.context.charge(hit.cost)?;
             return Ok(hit);
         }
         let processed = self
@@ -395,7 +395,7 @@ impl Processor {
         &self,
         active: &Arc<ActiveContext>,
         body: &Json<'_>,
-        budget: &Budget,
+        budget: &JsonLdBudget,
     ) -> Result<Dataset, LdError> {
         expand::to_rdf(&self.loader, active, body, budget)
     }
@@ -408,7 +408,7 @@ impl Processor {
         context: Option<&Json<'_>>,
         body: &'j Json<'j>,
     ) -> Result<Vec<expand::Item<'j>>, LdError> {
-        let budget = Budget::unlimited();
+        let budget = JsonLdBudget::unlimited();
         let active = match context {
             Some(local) => self.context(local, &budget)?,
             None => self.empty.clone(),
@@ -419,13 +419,13 @@ impl Processor {
     /// The quads of `body`, a document whose `@context` member, if any, is
     /// given apart as `context` (so that its processed form is shared).
     /// Also returns the context used, for reporting its sources. Without a
-    /// budget: for documents the caller trusts (see [`Budget::unlimited`]).
+    /// budget: for documents the caller trusts (see [`JsonLdBudget::unlimited`]).
     pub fn to_rdf(
         &self,
         context: Option<&Json<'_>>,
         body: &Json<'_>,
     ) -> Result<(Dataset, Arc<ActiveContext>), LdError> {
-        let budget = Budget::unlimited();
+        let budget = JsonLdBudget::unlimited();
         let active = match context {
             Some(local) => self.context(local, &budget)?,
             None => self.empty.clone(),

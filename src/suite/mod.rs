@@ -31,7 +31,7 @@ use crate::credential::Credential;
 use crate::json::Value;
 use crate::jsonld::Processor;
 use crate::jsonld::context::ActiveContext;
-use crate::limits::Budget;
+use crate::limits::JsonLdBudget;
 use crate::resolve::{KeyResolver, LocalKeys, ResolvedKey};
 use crate::time::Timestamp;
 use crate::verdict::{Evidence, Findings, Format, Problem, Warning};
@@ -163,7 +163,7 @@ pub struct Canonicalizers<'w, 'c, 's> {
     /// JSON-LD to RDF, with the run's contexts.
     pub jsonld: &'w Processor,
     /// The record's JSON-LD budget, shared by all its proofs.
-    pub jsonld_budget: &'w Budget,
+    pub jsonld_budget: &'w JsonLdBudget,
     /// The RDFC-1.0 bounds of the record's size.
     pub rdfc_limits: crate::canon::rdfc::Limits,
     /// The JSON-LD context the canonical forms were made with, reported
