@@ -297,6 +297,10 @@ fn micro() {
         "table build, radix 16 (30 KB)",
         time(200, |_| EdwardsBasepointTable::create(&point)),
     );
+    row(
+        "table build, radix 32 (60 KB, as KeyTables builds)",
+        time(200, |_| EdwardsBasepointTableRadix32::create(&point)),
+    );
     let t16 = EdwardsBasepointTable::create(&point);
     let t32 = EdwardsBasepointTableRadix32::create(&point);
     let t64 = EdwardsBasepointTableRadix64::create(&point);

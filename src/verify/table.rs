@@ -3,15 +3,18 @@
 //!
 //! [`verify_prepared`] computes `[S]B − [k]A` with one variable-base
 //! double-scalar multiplication: about 253 doublings plus the additions of
-//! both scalars. The basepoint `B` already has a table of its multiples
-//! (`[j·16^i]B`), which turns `[S]B` into 64 additions and 4 doublings; an
-//! export has few issuers, so the same table built once per key `A`
-//! ([`EdwardsBasepointTable::create`], 30 KB) does the same for `[k]A`.
+//! both scalars. A table of the multiples `[j·32^i]B` of the basepoint
+//! turns `[S]B` into 52 additions and 5 doublings; an export has few
+//! issuers, so the same table built once per key `A`
+//! ([`EdwardsBasepointTableRadix32::create`], 60 KB) does the same for
+//! `[k]A`. (`benches/forged.rs -- --micro`: radix 32 is about 4% faster
+//! than radix 16 on a Zen 4 core; radix 64 is no faster, its constant-time
+//! lookups scanning twice as many points.)
 //! The point checked, `[8]([S]B − [k]A − R)`, is the same point whichever
 //! way it is computed, so the answer is exactly [`verify_prepared`]'s.
 //!
 //! The gain is modest (the basepoint's table and the key's together cost
-//! about 7% less than the double-scalar multiplication, whose vector code
+//! about 10% less than the double-scalar multiplication, whose vector code
 //! is faster than the tables' serial additions), a table costs as much to
 //! build as some 40 checks, and a hostile export can name a new key on
 //! every record: a key gets a table only once a worker has checked
@@ -22,23 +25,24 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::OnceLock;
 
-use curve25519_dalek::constants::ED25519_BASEPOINT_TABLE;
-use curve25519_dalek::edwards::{EdwardsBasepointTable, EdwardsPoint};
+use curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
+use curve25519_dalek::edwards::{EdwardsBasepointTableRadix32, EdwardsPoint};
 use curve25519_dalek::traits::{BasepointTable, IsIdentity};
 
 use super::{Prepared, VerifyingKey};
 
 /// Single checks under one key, in one worker, before the key gets a
 /// table. `benches/forged.rs -- --micro` on a Zen 4 core: a table takes
-/// about 1.05 ms to build and saves about 1.8 µs a check (24.3 µs against
-/// 26.1 µs), so it pays for itself after some 580 checks. Building it once
+/// about 2 ms to build and saves 2 to 3 µs a check (against 26 µs), so it
+/// pays for itself after about a thousand checks. Building it once
 /// the key has cost about that much without one (the ski-rental rule)
 /// never spends more than twice the best choice made in hindsight.
-pub const TABLE_AFTER: u32 = 512;
+pub const TABLE_AFTER: u32 = 1024;
 
-/// Keys with a table, per worker: 30 KB each, so at most 480 KB a worker
-/// (a Zen 4 core has 2 MB of L2), and at most 17 ms a worker spent
+/// Keys with a table, per worker: 60 KB each, so at most 960 KB a worker
+/// (a Zen 4 core has 2 MB of L2), and at most some 35 ms a worker spends
 /// building tables, whatever the export.
 pub const MAX_TABLES: usize = 16;
 
@@ -70,7 +74,7 @@ struct Entry {
     /// share a table.
     bytes: [u8; 32],
     singles: u32,
-    table: Option<Box<EdwardsBasepointTable>>,
+    table: Option<Box<EdwardsBasepointTableRadix32>>,
 }
 
 impl fmt::Debug for KeyTables {
@@ -121,7 +125,7 @@ impl KeyTables {
 
     /// Counts a single check under `key` and returns its table, building
     /// it when the key has just earned one.
-    fn table(&mut self, key: &VerifyingKey) -> Option<&EdwardsBasepointTable> {
+    fn table(&mut self, key: &VerifyingKey) -> Option<&EdwardsBasepointTableRadix32> {
         if !self.keys.contains_key(&key.id) && self.keys.len() - self.tables >= MAX_COUNTED {
             self.keys.retain(|_, e| e.table.is_some());
         }
@@ -138,7 +142,7 @@ impl KeyTables {
             if entry.singles < self.after || self.tables >= self.max_tables {
                 return None;
             }
-            entry.table = Some(Box::new(EdwardsBasepointTable::create(&key.point)));
+            entry.table = Some(Box::new(EdwardsBasepointTableRadix32::create(&key.point)));
             self.tables += 1;
         }
         entry.table.as_deref()
@@ -150,10 +154,17 @@ pub(crate) fn error_plain(p: &Prepared, key: &VerifyingKey) -> EdwardsPoint {
     p.r - EdwardsPoint::vartime_double_scalar_mul_basepoint(&p.k, &key.minus_point, &p.s)
 }
 
+/// The basepoint's radix-32 table, built on first use (curve25519-dalek
+/// ships only the radix-16 one as a constant).
+fn basepoint_table() -> &'static EdwardsBasepointTableRadix32 {
+    static TABLE: OnceLock<EdwardsBasepointTableRadix32> = OnceLock::new();
+    TABLE.get_or_init(|| EdwardsBasepointTableRadix32::create(&ED25519_BASEPOINT_POINT))
+}
+
 /// `R + [k]A − [S]B` with `A`'s table and the basepoint's.
-fn error_with_table(p: &Prepared, table: &EdwardsBasepointTable) -> EdwardsPoint {
+fn error_with_table(p: &Prepared, table: &EdwardsBasepointTableRadix32) -> EdwardsPoint {
     let ka = table.mul_base(&p.k);
-    let sb = ED25519_BASEPOINT_TABLE.mul_base(&p.s);
+    let sb = basepoint_table().mul_base(&p.s);
     (p.r + ka) - sb
 }
 
