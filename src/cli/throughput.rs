@@ -20,7 +20,7 @@ use crate::source::{InputPath, for_each_chunk};
 use crate::time::Stopwatch;
 use crate::verify::batch::Signature;
 use crate::verify::queue::Triple;
-use crate::verify::tuner::{BatchTuner, DEFAULT_BATCH_SIZE, verify_in_batches};
+use crate::verify::tuner::{BatchTuner, DEFAULT_BATCH_SIZE, Strategy, verify_in_batches};
 use crate::verify::{VerifyingKey, prepare_many};
 
 /// At most this many signatures are extracted for the raw rate: enough for
@@ -109,7 +109,7 @@ pub fn run(args: &ThroughputArgs) -> Result<(), RunError> {
             Some(t) => t,
             None => triples.insert(extract(&config, &input)?),
         };
-        let (raw_seconds, accepted) = raw_run(&pool, triples, batch);
+        let (raw_seconds, accepted) = raw_run(&pool, triples, batch, Strategy::Adaptive);
         let measured = Round {
             summary,
             raw_rate: triples.len() as f64 / raw_seconds,
@@ -175,9 +175,18 @@ impl Round {
     }
 }
 
-/// Verifies `triples` on `pool` as the pipeline's workers would; returns
-/// the seconds taken and how many signatures were accepted.
-fn raw_run(pool: &rayon::ThreadPool, triples: &[Triple], batch: usize) -> (f64, usize) {
+/// Verifies `triples` on `pool` as the pipeline's workers would, preparing
+/// them (challenges hashed, `R` decompressed) and checking them in batches
+/// of at most `batch` with one tuner per thread checking as `strategy`
+/// says; returns the seconds taken and how many signatures were accepted.
+/// This is the "raw batch verifier" of the report (`Strategy::Adaptive`)
+/// and what `benches/forged.rs` times.
+pub fn raw_run(
+    pool: &rayon::ThreadPool,
+    triples: &[Triple],
+    batch: usize,
+    strategy: Strategy,
+) -> (f64, usize) {
     let watch = Stopwatch::start();
     // The same batching as the pipeline: each worker takes chunk-sized
     // groups in turn and keeps its own tuner for the whole run.
@@ -216,7 +225,7 @@ fn raw_run(pool: &rayon::ThreadPool, triples: &[Triple], batch: usize) -> (f64, 
         };
     let accepted: usize = pool
         .broadcast(|_| {
-            let mut tuner = BatchTuner::default();
+            let mut tuner = BatchTuner::new(strategy);
             let mut own = Vec::new();
             let mut accepted = 0;
             while let Some(group) = groups.get(next.fetch_add(1, AtomicOrdering::Relaxed)) {

@@ -19,7 +19,8 @@
 //! When a batch fails, one more multiscalar multiplication usually finds
 //! the culprit (`locate_single`: exports rarely hold two forgeries in one
 //! batch); otherwise the batch is bisected until each signature has its own
-//! answer, small groups checked one by one with [`verify_prepared`].
+//! answer, small groups checked one by one with [`verify_prepared`], or
+//! through a worker's per-key tables ([`verify_each_using`], same answers).
 
 use std::sync::Arc;
 
@@ -29,6 +30,7 @@ use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::{IsIdentity, VartimeMultiscalarMul};
 use sha2::{Digest, Sha512};
 
+use super::table::{KeyTables, error_plain};
 use super::{Prepared, VerifyingKey, verify_prepared};
 
 /// A signature ready for the batch, with the key it must verify under.
@@ -56,22 +58,52 @@ pub fn verify_batch(items: &[Signature]) -> bool {
 
 /// Each signature's own answer, in order, equal to [`verify_prepared`] on it.
 pub fn verify_each(items: &[Signature]) -> Vec<bool> {
+    verify_each_using(items, None)
+}
+
+/// As [`verify_each`], the signatures that attribution checks one by one
+/// going through `tables` when given (same answers, see [`KeyTables`]).
+pub fn verify_each_using(items: &[Signature], tables: Option<&mut KeyTables>) -> Vec<bool> {
+    let mut single = Single { tables };
     let mut out = vec![false; items.len()];
     if items.len() < SINGLE_BELOW {
-        attribute(items, &mut out, false);
+        attribute(items, &mut out, false, &mut single);
         return out;
     }
     let weights = weights(items);
     let sum = batch_sum(items, &weights);
     if sum.mul_by_cofactor().is_identity() {
         out.fill(true);
-    } else if let Some(bad) = locate_single(items, &weights, &sum) {
+    } else if let Some(bad) = locate_single(items, &weights, &sum, &mut single) {
         out.fill(true);
         out[bad] = false;
     } else {
-        attribute(items, &mut out, true);
+        attribute(items, &mut out, true, &mut single);
     }
     out
+}
+
+/// How signatures are checked one by one: through a worker's tables, or
+/// plainly.
+struct Single<'a> {
+    tables: Option<&'a mut KeyTables>,
+}
+
+impl Single<'_> {
+    /// `R + [k]A − [S]B` for one signature.
+    fn error(&mut self, item: &Signature) -> EdwardsPoint {
+        match self.tables.as_deref_mut() {
+            Some(tables) => tables.error(&item.prepared, &item.key),
+            None => error_plain(&item.prepared, &item.key),
+        }
+    }
+
+    fn check(&mut self, item: &Signature) -> bool {
+        match self.tables.as_deref_mut() {
+            Some(tables) => tables.check(&item.prepared, &item.key),
+            None => verify_prepared(&item.prepared, &item.key),
+        }
+    }
 }
 
 /// Finds the one invalid signature of a failed batch, if there is exactly
@@ -85,7 +117,12 @@ pub fn verify_each(items: &[Signature]) -> Vec<bool> {
 /// `[8]eⱼ ≠ 0` and `[8](E − zⱼ·eⱼ) = 0`, the latter being the batch
 /// equation of all the others. Any other outcome (two or more invalid)
 /// returns `None` and the caller bisects.
-fn locate_single(items: &[Signature], weights: &[Scalar], sum: &EdwardsPoint) -> Option<usize> {
+fn locate_single(
+    items: &[Signature],
+    weights: &[Scalar],
+    sum: &EdwardsPoint,
+    single: &mut Single<'_>,
+) -> Option<usize> {
     let positioned: Vec<Scalar> = weights
         .iter()
         .enumerate()
@@ -103,23 +140,17 @@ fn locate_single(items: &[Signature], weights: &[Scalar], sum: &EdwardsPoint) ->
         multiple += step;
     }
     let j = found?;
-    let item = &items[j];
-    let sb_minus_ka = EdwardsPoint::vartime_double_scalar_mul_basepoint(
-        &item.prepared.k,
-        &item.key.minus_point,
-        &item.prepared.s,
-    );
-    let error = item.prepared.r - sb_minus_ka;
+    let error = single.error(&items[j]);
     let alone_bad = !error.mul_by_cofactor().is_identity();
     let others_good = (sum - weights[j] * error).mul_by_cofactor().is_identity();
     (alone_bad && others_good).then_some(j)
 }
 
 /// `known_bad`: the caller already knows this group fails as a whole.
-fn attribute(items: &[Signature], out: &mut [bool], known_bad: bool) {
+fn attribute(items: &[Signature], out: &mut [bool], known_bad: bool, single: &mut Single<'_>) {
     if items.len() < SINGLE_BELOW {
         for (item, slot) in items.iter().zip(out.iter_mut()) {
-            *slot = verify_prepared(&item.prepared, &item.key);
+            *slot = single.check(item);
         }
         return;
     }
@@ -133,10 +164,10 @@ fn attribute(items: &[Signature], out: &mut [bool], known_bad: bool) {
     if verify_batch(left) {
         out_left.fill(true);
         // The whole failed and the left half passed: the right half fails.
-        attribute(right, out_right, true);
+        attribute(right, out_right, true, single);
     } else {
-        attribute(left, out_left, true);
-        attribute(right, out_right, false);
+        attribute(left, out_left, true, single);
+        attribute(right, out_right, false, single);
     }
 }
 

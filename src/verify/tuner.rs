@@ -1,6 +1,8 @@
-//! Batch sizes chosen from the share of invalid signatures seen so far.
+//! Batch sizes chosen from the share of invalid signatures seen so far,
+//! and when invalid signatures are dense, single checks instead of batches.
 
-use super::batch::{Signature, verify_each};
+use super::batch::{Signature, verify_each_using};
+use super::table::KeyTables;
 
 /// Default upper bound of signatures per batch. `benches/verify.rs`, 5
 /// issuers: 7.5 µs per signature in batches of 64, 6.3 µs at 256, 4.9 µs
@@ -19,11 +21,36 @@ pub const DEFAULT_BATCH_SIZE: usize = 1024;
 /// a share `p` of invalid signatures the cost per signature,
 /// `α/n + β + p·(α + β·n)`, is least at `n = √(α / (β·p))`: 60 at
 /// `p` = 0.3%, the whole limit on an all-valid export. `p` is estimated over
-/// the worker's recent signatures. Verdicts never depend on the sizes.
+/// the worker's recent signatures.
+///
+/// At that best size a batch costs `β·(1 + √(α·p/β))²` a signature, which
+/// grows with `p` past the cost of checking each signature alone: from
+/// [`SINGLES_ABOVE`] on, the tuner checks signatures one by one, through
+/// per-key fixed-base tables ([`KeyTables`], which it keeps for its worker).
+/// It keeps counting failures, so it returns to batches when they thin
+/// out. Verdicts never depend on the sizes nor on the choice.
 #[derive(Clone, Debug)]
 pub struct BatchTuner {
     seen: f64,
     bad: f64,
+    strategy: Strategy,
+    tables: KeyTables,
+}
+
+/// How a [`BatchTuner`] checks signatures. Every strategy gives every
+/// signature the same answer; they differ only in speed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Strategy {
+    /// Batches while invalid signatures are rare, single checks with
+    /// per-key tables once they are dense (the default).
+    Adaptive,
+    /// Always batches, sized from the share of invalid signatures; failed
+    /// batches are attributed without per-key tables (the verifier before
+    /// the single checks; kept for comparison, `benches/forged.rs`).
+    Batches,
+    /// Every signature checked alone, through per-key tables.
+    Singles,
 }
 
 impl Default for BatchTuner {
@@ -32,10 +59,7 @@ impl Default for BatchTuner {
     /// great cost, while an all-valid export forgets the prior within a
     /// few tens of thousands of signatures and reaches the full size.
     fn default() -> Self {
-        BatchTuner {
-            seen: 1000.0,
-            bad: 1.0,
-        }
+        BatchTuner::new(Strategy::Adaptive)
     }
 }
 
@@ -51,7 +75,43 @@ const MIN_ADAPTIVE_BATCH: usize = 16;
 /// halved past this, so the size follows a change in the export.
 const TUNER_WINDOW: f64 = 20_000.0;
 
+/// `p` from which single checks beat batches of the best size. The model
+/// above puts it where `(1 + √(α·p/β))² = c/β`, `c` a single check (about
+/// 6.5 `β` on a Zen 4 core, `benches/forged.rs -- --micro`), near 17%; but
+/// it leaves out the bisection of batches holding two or more invalid
+/// signatures, which grows with `p`. Measured (`benches/forged.rs --
+/// --singles --shares 2,5,8,11,17,50`, two Zen 4 cores), batches alone
+/// still win at 5% and single checks win from 8% on: the switch is put
+/// between.
+pub const SINGLES_ABOVE: f64 = 0.065;
+
 impl BatchTuner {
+    /// A tuner with the default prior (see [`BatchTuner::default`]) that
+    /// checks signatures as `strategy` says.
+    pub fn new(strategy: Strategy) -> BatchTuner {
+        BatchTuner::with_tables(strategy, KeyTables::default())
+    }
+
+    /// As [`BatchTuner::new`], with per-key tables built as `tables` says
+    /// (unused by [`Strategy::Batches`]).
+    pub fn with_tables(strategy: Strategy, tables: KeyTables) -> BatchTuner {
+        BatchTuner {
+            seen: 1000.0,
+            bad: 1.0,
+            strategy,
+            tables,
+        }
+    }
+
+    /// Whether the next signatures are checked one by one.
+    pub fn singles(&self) -> bool {
+        match self.strategy {
+            Strategy::Adaptive => self.bad / self.seen.max(1.0) >= SINGLES_ABOVE,
+            Strategy::Batches => false,
+            Strategy::Singles => true,
+        }
+    }
+
     /// The size of the next batch, at most `limit`.
     pub fn size(&self, limit: usize) -> usize {
         if self.bad < 0.5 {
@@ -86,9 +146,107 @@ pub fn verify_in_batches(
     while answers.len() < signatures.len() {
         let start = answers.len();
         let end = (start + tuner.size(limit)).min(signatures.len());
-        let group = verify_each(&signatures[start..end]);
-        tuner.record(group.len(), group.iter().filter(|ok| !**ok).count());
-        answers.extend(group);
+        let group = &signatures[start..end];
+        let before = answers.len();
+        if tuner.singles() {
+            let tables = &mut tuner.tables;
+            answers.extend(group.iter().map(|s| tables.check(&s.prepared, &s.key)));
+        } else {
+            let tables = match tuner.strategy {
+                Strategy::Batches => None,
+                _ => Some(&mut tuner.tables),
+            };
+            answers.extend(verify_each_using(group, tables));
+        }
+        let invalid = answers[before..].iter().filter(|ok| !**ok).count();
+        tuner.record(group.len(), invalid);
     }
     answers
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::verify::{Prepared, VerifyingKey, verify_prepared};
+    use ed25519_dalek::{Signer, SigningKey};
+
+    /// `n` signatures from two issuers, about `percent` of them over an
+    /// altered message.
+    fn signatures(n: usize, percent: usize) -> Vec<Signature> {
+        let keys: Vec<(SigningKey, Arc<VerifyingKey>)> = (0..2u8)
+            .map(|i| {
+                let sk = SigningKey::from_bytes(&[i + 7; 32]);
+                let vk = VerifyingKey::screen(sk.verifying_key().to_bytes(), u32::from(i));
+                (sk, Arc::new(vk.expect("key")))
+            })
+            .collect();
+        (0..n)
+            .map(|i| {
+                let (sk, vk) = &keys[i % 2];
+                let mut msg = (i as u32).to_le_bytes().to_vec();
+                let sig = sk.sign(&msg).to_bytes();
+                if (i * 7919) % 100 < percent {
+                    msg.push(1);
+                }
+                Signature {
+                    prepared: Prepared::new(&sig, vk, &msg).expect("prepares"),
+                    key: vk.clone(),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_strategy_gives_every_signature_its_single_answer() {
+        for percent in [0, 2, 17, 60, 100] {
+            let sigs = signatures(300, percent);
+            let expected: Vec<bool> = sigs
+                .iter()
+                .map(|s| verify_prepared(&s.prepared, &s.key))
+                .collect();
+            assert_eq!(
+                expected.iter().filter(|ok| !**ok).count(),
+                (0..300).filter(|i| (i * 7919) % 100 < percent).count(),
+                "{percent}%"
+            );
+            for strategy in [Strategy::Adaptive, Strategy::Batches, Strategy::Singles] {
+                for eager in [false, true] {
+                    for limit in [1, 7, 64, 1024] {
+                        let tables = if eager {
+                            KeyTables::new(1, 1)
+                        } else {
+                            KeyTables::default()
+                        };
+                        let mut tuner = BatchTuner::with_tables(strategy, tables);
+                        assert_eq!(
+                            verify_in_batches(&mut tuner, &sigs, limit),
+                            expected,
+                            "{percent}%, {strategy:?}, eager tables {eager}, limit {limit}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn dense_failures_switch_to_single_checks_and_back() {
+        let mut tuner = BatchTuner::default();
+        assert!(!tuner.singles());
+        tuner.record(1000, 170);
+        assert!(tuner.singles());
+        let mut batches = 0;
+        while tuner.singles() {
+            tuner.record(1000, 0);
+            batches += 1;
+            assert!(
+                batches < 100,
+                "still single checks after {batches} clean groups"
+            );
+        }
+        assert!(!BatchTuner::new(Strategy::Batches).singles());
+        assert!(BatchTuner::new(Strategy::Singles).singles());
+    }
 }

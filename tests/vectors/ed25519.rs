@@ -12,7 +12,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use credverify::json::{Value, number};
-use credverify::verify::batch::{Signature, verify_batch, verify_each};
+use credverify::verify::batch::{Signature, verify_batch, verify_each, verify_each_using};
+use credverify::verify::table::KeyTables;
 use credverify::verify::{Prepared, Rejection, VerifyingKey, verify};
 use curve25519_dalek::edwards::CompressedEdwardsY;
 use ed25519_dalek::Signer;
@@ -488,6 +489,18 @@ fn batches_give_every_vector_its_single_answer() {
         "the edge vectors give both answers in batches"
     );
 
+    // Every item through per-key tables, each key getting one at once.
+    let mut tables = KeyTables::new(1, usize::MAX);
+    for item in vectors.iter().chain(&fillers).chain(&bad) {
+        let signature = &item.signature;
+        assert_eq!(
+            tables.check(&signature.prepared, &signature.key),
+            item.single,
+            "{}: the table path differs from the single answer",
+            item.name
+        );
+    }
+
     let mut rng = SplitMix64(0x6372_6564_7665_7269); // "credveri"
     let mut deck: Vec<usize> = Vec::new();
     let mut coverage = vec![0usize; vectors.len()];
@@ -570,6 +583,14 @@ fn batches_give_every_vector_its_single_answer() {
                 *got, item.single,
                 "batch {b} (size {size}, mode {mode}), position {pos}: {}: verify_each differs from the single answer",
                 item.name
+            );
+        }
+        // Attribution's single checks through the tables.
+        if b % 8 < 2 {
+            assert_eq!(
+                verify_each_using(&signatures, Some(&mut tables)),
+                each,
+                "batch {b} (size {size}, mode {mode}): verify_each_using differs from verify_each"
             );
         }
         let all = batch.iter().all(|item| item.single);
