@@ -3,6 +3,7 @@
 mod bad_input;
 mod cli;
 mod docs;
+mod fuzz_replay;
 mod hostile;
 mod jsonld_proofs;
 mod layering;

@@ -1,0 +1,10 @@
+//! The `jsonld_rdfc` target: see `harness::jsonld_rdfc`.
+
+#![no_main]
+
+// Each target uses one of the harness's functions.
+#[allow(dead_code)]
+#[path = "../harness/mod.rs"]
+mod harness;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| harness::jsonld_rdfc(data));
