@@ -301,17 +301,22 @@ impl Cursor<'_> {
         }
     }
 
-    /// After `<`: the IRI up to `>`, escapes resolved.
+    /// After `<`: the IRI up to `>`, escapes resolved. An escape may not
+    /// stand for a character the IRI could not hold written out (RDF 1.1
+    /// N-Quads §4: the IRI, once unescaped, must still be one): IRIs are
+    /// written back unescaped, so such an IRI would not read back.
     fn iri(&mut self) -> Result<String, &'static str> {
+        let excluded = |c: char| c <= ' ' || "<>\"{}|^`\\".contains(c);
         let mut out = String::new();
         loop {
             match self.next() {
                 None => return Err("unterminated IRI"),
                 Some('>') => return Ok(out),
-                Some('\\') => out.push(self.uchar()?),
-                Some(c) if c <= ' ' || "<\"{}|^`".contains(c) => {
-                    return Err("a character an IRI may not hold");
-                }
+                Some('\\') => match self.uchar()? {
+                    c if excluded(c) => return Err("a character an IRI may not hold"),
+                    c => out.push(c),
+                },
+                Some(c) if excluded(c) => return Err("a character an IRI may not hold"),
                 Some(c) => out.push(c),
             }
         }
