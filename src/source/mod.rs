@@ -101,7 +101,7 @@ pub struct Chunk {
     pub elements: Vec<Range<usize>>,
     /// How the records of `data` are delimited.
     pub framing: Framing,
-    /// A JSON array's damaged region ([`array`]): the chunk holds nothing
+    /// A JSON array's damaged region ([`mod@array`]): the chunk holds nothing
     /// but stands for one record, `framing_lost`, at `offset`.
     pub damaged: bool,
 }
@@ -345,7 +345,7 @@ fn framing_for(name: &str, head: &[u8]) -> Framing {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Notice {
-    /// A JSON array input lost its framing ([`array`]): the elements before
+    /// A JSON array input lost its framing ([`mod@array`]): the elements before
     /// the damage are records, the rest is one `framing_lost` record.
     Array {
         /// The input's name.

@@ -1,7 +1,7 @@
 //! Fixed-base tables for the keys a worker checks most, so that a single
 //! check needs no doubling chain.
 //!
-//! [`verify_prepared`] computes `[S]B − [k]A` with one variable-base
+//! [`verify_prepared`](super::verify_prepared) computes `[S]B − [k]A` with one variable-base
 //! double-scalar multiplication: about 253 doublings plus the additions of
 //! both scalars. A table of the multiples `[j·32^i]B` of the basepoint
 //! turns `[S]B` into 52 additions and 5 doublings; an export has few
@@ -11,7 +11,7 @@
 //! than radix 16 on a Zen 4 core; radix 64 is no faster, its constant-time
 //! lookups scanning twice as many points.)
 //! The point checked, `[8]([S]B − [k]A − R)`, is the same point whichever
-//! way it is computed, so the answer is exactly [`verify_prepared`]'s.
+//! way it is computed, so the answer is exactly [`verify_prepared`](super::verify_prepared)'s.
 //!
 //! The gain is modest (the basepoint's table and the key's together cost
 //! about 10% less than the double-scalar multiplication, whose vector code
