@@ -23,15 +23,16 @@
 
 pub mod validity;
 
-use crate::limits::JsonLdBudget;
 use std::sync::Arc;
 
 use crate::canon::jcs::{self, Canonicalizer};
+use crate::canon::rdfc;
 use crate::credential::jws;
 use crate::credential::jwt::JwtClaims;
 use crate::credential::{self, Credential};
 use crate::json::{JsonParser, Value};
 use crate::jsonld::context::ActiveContext;
+use crate::limits::JsonLdBudget;
 use crate::resolve::{KeyResolver, LocalKeys};
 use crate::source::{Chunk, RawRecord, trim};
 use crate::status::check::{StatusAnswer, StatusLists};
@@ -238,7 +239,7 @@ impl Evaluator {
                 jcs,
                 jsonld: ctx.jsonld,
                 jsonld_budget: &budget,
-                rdfc_limits: crate::canon::rdfc::Limits::for_record(bytes.len()),
+                rdfc_limits: rdfc::Limits::for_record(bytes.len()),
                 contexts: &mut rec.contexts,
             };
             let mut check = proof_check(ctx, keys, index, &mut rec.findings, &mut rec.format, work);
