@@ -4,8 +4,8 @@
 //! the verifier before single checks and per-key tables);
 //! (c) the raw verifier as shipped (`Strategy::Adaptive`).
 //! (b) and (c) are `credverify throughput`'s raw measurement
-//! (`cli::throughput::raw_run`): challenges hashed and `R` decompressed
-//! inside the timing, 800-signature groups taken in turn, one tuner per
+//! (`cli::throughput::raw_run`): challenges hashed and `R` screened
+//! (and decompressed where a batch needs it) inside the timing, 800-signature groups taken in turn, one tuner per
 //! thread. Each round runs the three in turn on the same signatures; the
 //! table gives the median of the rounds and the ratios of the medians.
 //!
@@ -26,6 +26,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use credverify::cli::throughput::raw_run;
+use credverify::verify::batch::Signature;
 use credverify::verify::queue::Triple;
 use credverify::verify::table::KeyTables;
 use credverify::verify::tuner::{DEFAULT_BATCH_SIZE, Strategy};
@@ -270,15 +271,32 @@ fn micro() {
         }),
     );
     row(
-        "prepare (SHA-512 challenge, R decompression)",
+        "prepare (SHA-512 challenge, R screened by its bytes)",
         time(2000, |i| {
             let (m, s, k) = &triples[i % n];
             Prepared::new(s, k, m)
         }),
     );
     row(
-        "cofactored check, plain (verify_prepared)",
+        "R decompression (batches only)",
+        time(2000, |i| prepared[i % n].r_point()),
+    );
+    row(
+        "check alone, plain (verify_prepared: one inversion)",
         time(2000, |i| verify_prepared(&prepared[i % n], &key)),
+    );
+    let shared = key.clone();
+    let group: Vec<Signature> = prepared
+        .iter()
+        .map(|p| Signature {
+            prepared: p.clone(),
+            key: shared.clone(),
+        })
+        .collect();
+    let mut plain = KeyTables::new(u32::MAX, 0);
+    row(
+        "check, 256 at once, plain (KeyTables::check_many), each",
+        time(8, |_| plain.check_many(&group)) / n as f64,
     );
     let mut tables = KeyTables::new(1, 1);
     for p in &prepared {
@@ -286,8 +304,12 @@ fn micro() {
     }
     assert_eq!(tables.tables(), 1);
     row(
-        "cofactored check through the key's table (KeyTables)",
+        "check alone through the key's table (KeyTables::check)",
         time(2000, |i| tables.check(&prepared[i % n], &key)),
+    );
+    row(
+        "check, 256 at once, through the key's table, each",
+        time(8, |_| tables.check_many(&group)) / n as f64,
     );
     let point = EdwardsPoint::mul_base(&Scalar::from(7u64));
     let scalars: Vec<Scalar> = (0..256u64)

@@ -176,7 +176,7 @@ impl Round {
 }
 
 /// Verifies `triples` on `pool` as the pipeline's workers would, preparing
-/// them (challenges hashed, `R` decompressed) and checking them in batches
+/// them (challenges hashed, `R` screened) and checking them in batches
 /// of at most `batch` with one tuner per thread checking as `strategy`
 /// says; returns the seconds taken and how many signatures were accepted.
 /// This is the "raw batch verifier" of the report (`Strategy::Adaptive`)

@@ -30,7 +30,7 @@ use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::{IsIdentity, VartimeMultiscalarMul};
 use sha2::{Digest, Sha512};
 
-use super::table::{KeyTables, error_plain};
+use super::table::KeyTables;
 use super::{Prepared, VerifyingKey, verify_prepared};
 
 /// A signature ready for the batch, with the key it must verify under.
@@ -52,7 +52,10 @@ pub fn verify_batch(items: &[Signature]) -> bool {
     match items {
         [] => true,
         [one] => verify_prepared(&one.prepared, &one.key),
-        _ => equation(items),
+        _ => match decompressed(items) {
+            (ready, true) => holds(&ready),
+            (_, false) => false,
+        },
     }
 }
 
@@ -63,22 +66,59 @@ pub fn verify_each(items: &[Signature]) -> Vec<bool> {
 
 /// As [`verify_each`], the signatures that attribution checks one by one
 /// going through `tables` when given (same answers, see [`KeyTables`]).
+///
+/// `R` is decompressed here, as the multiscalar multiplication needs it: a
+/// signature whose `R` is not a point is refused before the batch, the
+/// others are checked together.
 pub fn verify_each_using(items: &[Signature], tables: Option<&mut KeyTables>) -> Vec<bool> {
-    let mut single = Single { tables };
+    let (ready, all) = decompressed(items);
+    let answers = each(&ready, &mut Single { tables });
+    if all {
+        return answers;
+    }
+    let mut out = vec![false; items.len()];
+    for (r, answer) in ready.iter().zip(answers) {
+        out[r.at] = answer;
+    }
+    out
+}
+
+/// A signature of the batch with `R` decompressed.
+struct Ready<'a> {
+    item: &'a Signature,
+    r: EdwardsPoint,
+    /// Its position among the signatures given.
+    at: usize,
+}
+
+/// The signatures whose `R` is a point, and whether all of them are.
+fn decompressed(items: &[Signature]) -> (Vec<Ready<'_>>, bool) {
+    let ready: Vec<Ready<'_>> = items
+        .iter()
+        .enumerate()
+        .filter_map(|(at, item)| item.prepared.r_point().map(|r| Ready { item, r, at }))
+        .collect();
+    let all = ready.len() == items.len();
+    (ready, all)
+}
+
+/// Each signature's own answer: the batch, then the one invalid signature
+/// located, or bisection.
+fn each(items: &[Ready<'_>], single: &mut Single<'_>) -> Vec<bool> {
     let mut out = vec![false; items.len()];
     if items.len() < SINGLE_BELOW {
-        attribute(items, &mut out, false, &mut single);
+        attribute(items, &mut out, false, single);
         return out;
     }
     let weights = weights(items);
     let sum = batch_sum(items, &weights);
     if sum.mul_by_cofactor().is_identity() {
         out.fill(true);
-    } else if let Some(bad) = locate_single(items, &weights, &sum, &mut single) {
+    } else if let Some(bad) = locate_single(items, &weights, &sum, single) {
         out.fill(true);
         out[bad] = false;
     } else {
-        attribute(items, &mut out, true, &mut single);
+        attribute(items, &mut out, true, single);
     }
     out
 }
@@ -91,18 +131,16 @@ struct Single<'a> {
 
 impl Single<'_> {
     /// `R + [k]A − [S]B` for one signature.
-    fn error(&mut self, item: &Signature) -> EdwardsPoint {
+    fn error(&mut self, ready: &Ready<'_>) -> EdwardsPoint {
+        let (p, key) = (&ready.item.prepared, &ready.item.key);
         match self.tables.as_deref_mut() {
-            Some(tables) => tables.error(&item.prepared, &item.key),
-            None => error_plain(&item.prepared, &item.key),
+            Some(tables) => tables.error(p, &ready.r, key),
+            None => ready.r - p.image(key),
         }
     }
 
-    fn check(&mut self, item: &Signature) -> bool {
-        match self.tables.as_deref_mut() {
-            Some(tables) => tables.check(&item.prepared, &item.key),
-            None => verify_prepared(&item.prepared, &item.key),
-        }
+    fn check(&mut self, ready: &Ready<'_>) -> bool {
+        self.error(ready).mul_by_cofactor().is_identity()
     }
 }
 
@@ -118,7 +156,7 @@ impl Single<'_> {
 /// equation of all the others. Any other outcome (two or more invalid)
 /// returns `None` and the caller bisects.
 fn locate_single(
-    items: &[Signature],
+    items: &[Ready<'_>],
     weights: &[Scalar],
     sum: &EdwardsPoint,
     single: &mut Single<'_>,
@@ -147,21 +185,21 @@ fn locate_single(
 }
 
 /// `known_bad`: the caller already knows this group fails as a whole.
-fn attribute(items: &[Signature], out: &mut [bool], known_bad: bool, single: &mut Single<'_>) {
+fn attribute(items: &[Ready<'_>], out: &mut [bool], known_bad: bool, single: &mut Single<'_>) {
     if items.len() < SINGLE_BELOW {
         for (item, slot) in items.iter().zip(out.iter_mut()) {
             *slot = single.check(item);
         }
         return;
     }
-    if !known_bad && verify_batch(items) {
+    if !known_bad && holds(items) {
         out.fill(true);
         return;
     }
     let mid = items.len() / 2;
     let (left, right) = items.split_at(mid);
     let (out_left, out_right) = out.split_at_mut(mid);
-    if verify_batch(left) {
+    if holds(left) {
         out_left.fill(true);
         // The whole failed and the left half passed: the right half fails.
         attribute(right, out_right, true, single);
@@ -171,18 +209,26 @@ fn attribute(items: &[Signature], out: &mut [bool], known_bad: bool, single: &mu
     }
 }
 
-fn equation(items: &[Signature]) -> bool {
-    batch_sum(items, &weights(items))
-        .mul_by_cofactor()
-        .is_identity()
+/// Whether every signature of the group is accepted.
+fn holds(items: &[Ready<'_>]) -> bool {
+    match items {
+        [] => true,
+        [one] => (one.r - one.item.prepared.image(&one.item.key))
+            .mul_by_cofactor()
+            .is_identity(),
+        _ => batch_sum(items, &weights(items))
+            .mul_by_cofactor()
+            .is_identity(),
+    }
 }
 
 /// `Σ zᵢ·Rᵢ + Σ_A (Σ zᵢ·kᵢ)·A − (Σ zᵢ·Sᵢ)·B`, the terms of each key combined.
-fn batch_sum(items: &[Signature], weights: &[Scalar]) -> EdwardsPoint {
+fn batch_sum(items: &[Ready<'_>], weights: &[Scalar]) -> EdwardsPoint {
     let mut b_coefficient = Scalar::ZERO;
     // (key id, Σ z·k, key point), combined per key below.
     let mut key_terms: Vec<(u32, Scalar, &VerifyingKey)> = Vec::with_capacity(items.len());
-    for (item, z) in items.iter().zip(weights) {
+    for (ready, z) in items.iter().zip(weights) {
+        let item = ready.item;
         b_coefficient -= z * item.prepared.s;
         key_terms.push((item.key.id, z * item.prepared.k, &item.key));
     }
@@ -205,18 +251,18 @@ fn batch_sum(items: &[Signature], weights: &[Scalar]) -> EdwardsPoint {
         .chain(std::iter::once(b_coefficient));
     let points = items
         .iter()
-        .map(|i| i.prepared.r)
+        .map(|i| i.r)
         .chain(combined.iter().map(|c| c.2.point))
         .chain(std::iter::once(ED25519_BASEPOINT_POINT));
     EdwardsPoint::vartime_multiscalar_mul(scalars, points)
 }
 
 /// 128-bit weights from a hash of everything the batch checks.
-fn weights(items: &[Signature]) -> Vec<Scalar> {
+fn weights(items: &[Ready<'_>]) -> Vec<Scalar> {
     let mut transcript = Sha512::new();
     transcript.update(b"credverify batch v1");
     transcript.update((items.len() as u64).to_le_bytes());
-    for item in items {
+    for Ready { item, .. } in items {
         transcript.update(item.prepared.r_bytes);
         transcript.update(item.prepared.s.as_bytes());
         transcript.update(item.prepared.k.as_bytes());

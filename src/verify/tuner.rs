@@ -8,7 +8,9 @@ use super::table::KeyTables;
 /// issuers: 7.5 µs per signature in batches of 64, 6.3 µs at 256, 4.9 µs
 /// at 1,024 on an Intel Cascade Lake core; 4.6, 3.9 and 3.6 µs on an AMD
 /// EPYC (Zen 4) core (the doubling chain of the multiscalar
-/// multiplication, about 50 µs, is shared by the batch).
+/// multiplication, about 50 µs, is shared by the batch). These leave out
+/// decompressing each `R` (about 4 µs, which the batch now does itself):
+/// it is the same whatever the size.
 pub const DEFAULT_BATCH_SIZE: usize = 1024;
 
 /// Chooses batch sizes from the invalid signatures seen so far.
@@ -17,7 +19,8 @@ pub const DEFAULT_BATCH_SIZE: usize = 1024;
 /// `β` a point; `benches/verify.rs`: batches of 16 and 64 from 5 issuers
 /// take 171 µs and 485 µs on Cascade Lake, so `β ≈ 6.5 µs`, `α ≈ 67 µs`;
 /// 113 µs and 295 µs on Zen 4, `β ≈ 3.8 µs`, `α ≈ 52 µs`), and a batch that
-/// holds an invalid signature costs about one batch more to find it. With
+/// holds an invalid signature costs about one batch more to find it
+/// (decompressing `R`, the same at every size, is left out). With
 /// a share `p` of invalid signatures the cost per signature,
 /// `α/n + β + p·(α + β·n)`, is least at `n = √(α / (β·p))`: 60 at
 /// `p` = 0.3%, the whole limit on an all-valid export. `p` is estimated over
@@ -76,14 +79,15 @@ const MIN_ADAPTIVE_BATCH: usize = 16;
 const TUNER_WINDOW: f64 = 20_000.0;
 
 /// `p` from which single checks beat batches of the best size. The model
-/// above puts it where `(1 + √(α·p/β))² = c/β`, `c` a single check (about
-/// 6.5 `β` on a Zen 4 core, `benches/forged.rs -- --micro`), near 17%; but
+/// above puts it where `(1 + √(α·p/β))² = c/β`, `c` a single check; but
 /// it leaves out the bisection of batches holding two or more invalid
 /// signatures, which grows with `p`. Measured (`benches/forged.rs --
-/// --singles --shares 2,5,8,11,17,50`, two Zen 4 cores), batches alone
-/// still win at 5% and single checks win from 8% on: the switch is put
-/// between.
-pub const SINGLES_ABOVE: f64 = 0.065;
+/// --singles --shares 2,3,4,5,6,8,17`, two Zen 4 cores: a single check
+/// compares the encoding of `[S]B − [k]A` with `R` and needs no
+/// decompression, which a batch does), batches alone still win at 5% (by
+/// 8%), the two tie at 6%, and single checks win at 8% (by 20%): the
+/// switch is put between 5% and 6%.
+pub const SINGLES_ABOVE: f64 = 0.055;
 
 impl BatchTuner {
     /// A tuner with the default prior (see [`BatchTuner::default`]) that
@@ -149,8 +153,7 @@ pub fn verify_in_batches(
         let group = &signatures[start..end];
         let before = answers.len();
         if tuner.singles() {
-            let tables = &mut tuner.tables;
-            answers.extend(group.iter().map(|s| tables.check(&s.prepared, &s.key)));
+            answers.extend(tuner.tables.check_many(group));
         } else {
             let tables = match tuner.strategy {
                 Strategy::Batches => None,
