@@ -13,6 +13,7 @@ use crate::report::bitmaps::BitmapSink;
 use crate::report::summary::RunSummary;
 use crate::resolve::{self, KeyResolver};
 use crate::source::documents::{self, DocumentSource};
+use crate::source::walk::{self, Walk};
 use crate::source::{InputPath, SourceOptions};
 use crate::status::check::StatusLists;
 use crate::status::list;
@@ -46,6 +47,10 @@ pub struct VerifyConfig {
     pub contexts: Option<PathBuf>,
     /// How inputs are opened and cut.
     pub source: SourceOptions,
+    /// What walking the inputs' directories found
+    /// ([`VerifyConfig::walk_directories`]); `None` when they were not
+    /// walked.
+    pub walked: Option<Walk>,
 }
 
 impl VerifyConfig {
@@ -64,7 +69,17 @@ impl VerifyConfig {
             bitmaps: None,
             contexts: None,
             source: SourceOptions::default(),
+            walked: None,
         }
+    }
+
+    /// Replaces every directory among the inputs with the files it holds
+    /// ([`walk::expand`]) and keeps what the walk found for the summary.
+    /// Without this, a directory input fails to open.
+    pub fn walk_directories(&mut self) -> &Walk {
+        let walk = walk::expand(&self.inputs);
+        self.inputs = walk.files.clone();
+        self.walked.insert(walk)
     }
 }
 
@@ -206,12 +221,33 @@ pub fn verify_observed(
         elapsed_seconds: stopwatch.elapsed().as_secs_f64(),
         threads: config.threads,
         batch_size: config.batch_size,
-        inputs: config.inputs.iter().map(InputPath::display).collect(),
+        inputs: match &config.walked {
+            Some(walk) => walk.given.clone(),
+            None => config.inputs.iter().map(InputPath::display).collect(),
+        },
         signatures: totals.signatures,
         damaged_inputs: totals
             .damaged
             .iter()
             .map(|&(input, element)| (config.inputs[input].display(), element))
+            .collect(),
+        files: config.inputs.len() as u64,
+        skipped_files: config.walked.as_ref().map_or_else(Vec::new, |w| {
+            w.skipped
+                .iter()
+                .map(|(reason, n)| (reason.as_str().to_owned(), *n))
+                .collect()
+        }),
+        walk_errors: config.walked.as_ref().map_or_else(Vec::new, |w| {
+            w.errors
+                .iter()
+                .map(|e| (e.path.clone(), e.error.clone()))
+                .collect()
+        }),
+        unreadable: totals
+            .unreadable
+            .iter()
+            .map(|(input, error)| (config.inputs[*input].display(), error.clone()))
             .collect(),
     })
 }

@@ -169,7 +169,7 @@ fn crlf_blank_lines_bom_and_no_final_newline() {
 #[test]
 fn records_that_are_not_credentials() {
     for (line, problem) in [
-        ("[1,2,3]", "not_a_credential"),
+        ("[[1,2,3]]", "not_a_credential"),
         ("42", "not_a_credential"),
         ("\"just a string\"", "bad_jws"),
         ("<html>", "invalid_json"),

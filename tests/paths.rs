@@ -161,11 +161,13 @@ fn csv_carries_the_same_verdicts() {
 #[test]
 fn several_inputs_name_their_file_and_restart_line_numbers() {
     let a = util::temp_file("a.jsonl", b"{\"x\":1}\n\n{\"y\":2}\n");
-    let b = util::temp_file("b.jsonl", b"[]\n");
+    // One line holding an array that closes on it, and more lines after:
+    // JSON Lines whatever the first byte.
+    let b = util::temp_file("b.jsonl", b"[]\n{}\n");
     for threads in [1, 2] {
         let (out, summary) = run_with(&[&a, &b], |c| c.threads = threads);
         let v = util::parse_verdicts(&out);
-        assert_eq!(summary.records, 3);
+        assert_eq!(summary.records, 4);
         assert_eq!(
             v.iter()
                 .map(|r| (r.file.clone().unwrap(), r.line))
@@ -173,7 +175,8 @@ fn several_inputs_name_their_file_and_restart_line_numbers() {
             [
                 (a.display().to_string(), 1),
                 (a.display().to_string(), 3),
-                (b.display().to_string(), 1)
+                (b.display().to_string(), 1),
+                (b.display().to_string(), 2)
             ]
         );
     }

@@ -5,6 +5,7 @@ mod cli;
 mod docs;
 mod fuzz_replay;
 mod hostile;
+mod inputs;
 mod jsonld_proofs;
 mod layering;
 mod paths;

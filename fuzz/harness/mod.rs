@@ -249,11 +249,61 @@ fn record_stream(data: &[u8]) {
 }
 
 /// The 1-based line (or element) numbers the framing gives verdicts to.
-fn expected_lines(buffer: &[u8], array_name: bool) -> Vec<u64> {
+/// The framing CONTRACT.md's "Inputs" rule gives `text`, whatever the
+/// file's name: `Some(true)` a JSON array, `Some(false)` one JSON value,
+/// `None` JSON Lines.
+fn framing_rule(text: &[u8]) -> Option<bool> {
+    let start = text.iter().position(|b| !b.is_ascii_whitespace())?;
+    let first = text[start];
+    if first != b'{' && first != b'[' {
+        return None;
+    }
+    // The first line from the value's start, and where the value closes on
+    // it (brackets counted outside strings), if it does.
+    let line_end = text[start..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(text.len(), |i| start + i);
+    let line = &text[start..line_end];
+    let (mut depth, mut in_string, mut escaped, mut closes) = (0i64, false, false, None);
+    for (i, &b) in line.iter().enumerate() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+        } else if b == b'"' {
+            in_string = true;
+        } else if b == b'{' || b == b'[' {
+            depth += 1;
+        } else if b == b'}' || b == b']' {
+            depth = (depth - 1).max(0);
+            if depth == 0 {
+                closes = Some(start + i + 1);
+                break;
+            }
+        }
+    }
+    let has_more_lines = line_end < text.len();
+    match (first, closes) {
+        (b'{', Some(_)) => None,
+        (b'{', None) if has_more_lines => Some(false),
+        (b'{', None) => None,
+        (_, Some(end)) if text[end..].iter().any(|b| !b.is_ascii_whitespace()) => None,
+        _ => Some(true),
+    }
+}
+
+fn expected_lines(buffer: &[u8], _array_name: bool) -> Vec<u64> {
     let text = buffer.strip_prefix(b"\xef\xbb\xbf").unwrap_or(buffer);
-    let head = &text[..text.len().min(4096)];
-    let opens_array = head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
-    if array_name && opens_array {
+    let framing = framing_rule(text);
+    if framing == Some(false) {
+        return vec![1];
+    }
+    if framing == Some(true) {
         let mut whole = ArrayScanner::default();
         let mut spans = Vec::new();
         whole.feed(text, 0, &mut spans);

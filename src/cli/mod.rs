@@ -243,6 +243,7 @@ impl VerifyArgs {
                 max_record_bytes: self.max_record_bytes,
                 ..SourceOptions::default()
             },
+            walked: None,
         })
     }
 }
@@ -263,8 +264,13 @@ impl VerifyArgs {
         names: &[String],
     ) -> io::Result<VerdictWriter<BufWriter<W>>> {
         let out = BufWriter::with_capacity(1 << 20, out);
-        Ok(VerdictWriter::new(out, self.output_format(), names)?
-            .with_status_messages_if(!self.status_lists.is_empty()))
+        // `file` is written when the command line names several inputs or
+        // a directory, whatever the directory holds.
+        let many = self.inputs.len() > 1 || self.inputs.iter().any(|i| Path::new(i).is_dir());
+        Ok(
+            VerdictWriter::with_files(out, self.output_format(), names, many)?
+                .with_status_messages_if(!self.status_lists.is_empty()),
+        )
     }
 }
 
@@ -424,7 +430,7 @@ impl Observer for Terminal {
 }
 
 fn run_verify(args: &VerifyArgs) -> Result<Outcome, RunError> {
-    let config = args.to_config(&SystemClock)?;
+    let mut config = args.to_config(&SystemClock)?;
     if let Some(asked) = args.threads.filter(|&n| n > config.threads) {
         warn(&format!(
             "--threads {asked}: this machine has {} cores; using {}",
@@ -432,6 +438,12 @@ fn run_verify(args: &VerifyArgs) -> Result<Outcome, RunError> {
         ));
     }
     paths::check(args)?;
+    for error in &config.walk_directories().errors {
+        warn(&format!(
+            "{}: {}: not read; the audit is incomplete",
+            error.path, error.error
+        ));
+    }
     let names: Vec<String> = config.inputs.iter().map(InputPath::display).collect();
     let mut terminal = Terminal::new(!args.no_progress, &config.inputs);
     let signals = signals::Signals::install().map_err(RunError::Signals)?;

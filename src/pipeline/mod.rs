@@ -144,6 +144,9 @@ pub struct Totals {
     /// JSON array inputs that lost their framing: the input's index and
     /// the element number of its `framing_lost` record.
     pub damaged: Vec<(usize, u64)>,
+    /// Files found in a directory walk that could not be opened: the
+    /// input's index and why ([`Notice::Unreadable`]).
+    pub unreadable: Vec<(usize, String)>,
 }
 
 /// A run-level failure.
@@ -277,8 +280,12 @@ pub fn run_sequential(
     let mut evaluator = Evaluator::default();
     let mut work = ChunkWork::default();
     let mut write_result = Ok(());
+    let mut unreadable = Vec::new();
     for (index, input) in inputs.iter().enumerate() {
-        let mut notice = |n: Notice| observer.notice(&n);
+        let mut notice = |n: Notice| {
+            note_unreadable(&n, &mut unreadable);
+            observer.notice(&n);
+        };
         for_each_chunk(index, input, settings.source, &mut notice, &mut |chunk| {
             if observer.cancelled() {
                 return false;
@@ -292,7 +299,15 @@ pub fn run_sequential(
         }
     }
     finish(&mut writer, write_result)?;
+    writer.totals.unreadable = unreadable;
     Ok(writer.totals)
+}
+
+/// Keeps what the totals say of a file that could not be opened.
+fn note_unreadable(notice: &Notice, unreadable: &mut Vec<(usize, String)>) {
+    if let Notice::Unreadable { input, error, .. } = notice {
+        unreadable.push((*input, error.to_string()));
+    }
 }
 
 /// The parallel driver; gives the same output as [`run_sequential`].
@@ -324,9 +339,13 @@ pub fn run_parallel(
     let (source_result, write_result) = std::thread::scope(|scope| {
         let feeder = scope.spawn(move || {
             let mut seq = 0u64;
+            let mut unreadable = Vec::new();
             for (index, input) in inputs.iter().enumerate() {
                 let mut open = true;
-                let mut notice = |n: Notice| observer.notice(&n);
+                let mut notice = |n: Notice| {
+                    note_unreadable(&n, &mut unreadable);
+                    observer.notice(&n);
+                };
                 for_each_chunk(index, input, settings.source, &mut notice, &mut |chunk| {
                     open = !observer.cancelled()
                         && ticket_rx.recv().is_ok()
@@ -338,7 +357,7 @@ pub fn run_parallel(
                     break;
                 }
             }
-            Ok::<(), SourceError>(())
+            Ok::<_, SourceError>(unreadable)
         });
         scope.spawn(move || {
             pool.broadcast(|_| {
@@ -377,7 +396,8 @@ pub fn run_parallel(
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (source_result, result)
     });
-    source_result?;
+    let unreadable = source_result?;
     finish(&mut writer, write_result)?;
+    writer.totals.unreadable = unreadable;
     Ok(writer.totals)
 }

@@ -68,8 +68,18 @@ pub struct VerdictWriter<W: Write + Send> {
 impl<W: Write + Send> VerdictWriter<W> {
     /// `names` are the inputs' display names; `file` fields are written
     /// only when there is more than one.
-    pub fn new(mut out: W, format: OutputFormat, names: &[String]) -> io::Result<Self> {
-        let many = names.len() > 1;
+    pub fn new(out: W, format: OutputFormat, names: &[String]) -> io::Result<Self> {
+        VerdictWriter::with_files(out, format, names, names.len() > 1)
+    }
+
+    /// As [`VerdictWriter::new`], with `file` fields written when `many`
+    /// says (the command line names several inputs, or a directory).
+    pub fn with_files(
+        mut out: W,
+        format: OutputFormat,
+        names: &[String],
+        many: bool,
+    ) -> io::Result<Self> {
         let files = many.then(|| {
             names
                 .iter()

@@ -27,6 +27,16 @@ pub struct RunSummary {
     /// JSON array inputs that lost their framing: the input's name and the
     /// element number of its `framing_lost` record.
     pub damaged_inputs: Vec<(String, u64)>,
+    /// Files read: the inputs that are files, and the files found in
+    /// directories.
+    pub files: u64,
+    /// Entries of walked directories passed over, by reason (`extension`,
+    /// `not_a_file`).
+    pub skipped_files: Vec<(String, u64)>,
+    /// What a directory walk could not go through: path and why.
+    pub walk_errors: Vec<(String, String)>,
+    /// Files found in a walk that could not be opened: path and why.
+    pub unreadable: Vec<(String, String)>,
 }
 
 impl RunSummary {
@@ -44,9 +54,15 @@ impl RunSummary {
         }
     }
 
-    /// Whether every record is `valid` (exit code 0).
+    /// Whether every record is `valid` and every file was read (exit code
+    /// 0): a walk that could not read everything is an incomplete audit.
     pub fn all_valid(&self) -> bool {
-        self.count(Verdict::Valid) == self.records
+        self.count(Verdict::Valid) == self.records && self.complete()
+    }
+
+    /// Whether every file found was read.
+    pub fn complete(&self) -> bool {
+        self.walk_errors.is_empty() && self.unreadable.is_empty()
     }
 
     /// The summary as one JSON object (CONTRACT.md, "The run summary").
@@ -83,11 +99,28 @@ impl RunSummary {
             .iter()
             .map(|(name, element)| format!("{{\"input\":{},\"element\":{element}}}", quoted(name)))
             .collect();
+        let problems = |list: &[(String, String)]| {
+            list.iter()
+                .map(|(path, error)| {
+                    format!("{{\"path\":{},\"error\":{}}}", quoted(path), quoted(error))
+                })
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let skipped: Vec<String> = self
+            .skipped_files
+            .iter()
+            .map(|(reason, n)| format!("{}:{n}", quoted(reason)))
+            .collect();
         let _ = writeln!(
             s,
-            "{}],\"damaged_inputs\":[{}]}}",
+            "{}],\"damaged_inputs\":[{}],\"files\":{},\"skipped_files\":{{{}}},\"walk_errors\":[{}],\"unreadable\":[{}]}}",
             inputs.join(","),
-            damaged.join(",")
+            damaged.join(","),
+            self.files,
+            skipped.join(","),
+            problems(&self.walk_errors),
+            problems(&self.unreadable)
         );
         s
     }
@@ -109,6 +142,22 @@ impl RunSummary {
             .collect();
         if !parts.is_empty() {
             let _ = writeln!(s, "credverify: {}", parts.join(", "));
+        }
+        let skipped: u64 = self.skipped_files.iter().map(|(_, n)| n).sum();
+        if skipped > 0 || !self.complete() {
+            let reasons: Vec<String> = self
+                .skipped_files
+                .iter()
+                .map(|(reason, n)| format!("{n} {reason}"))
+                .collect();
+            let _ = writeln!(
+                s,
+                "credverify: {} files read, {skipped} skipped ({}), {} walk errors, {} unreadable",
+                self.files,
+                reasons.join(", "),
+                self.walk_errors.len(),
+                self.unreadable.len()
+            );
         }
         for (name, element) in &self.damaged_inputs {
             let _ = writeln!(

@@ -11,6 +11,7 @@
 pub mod array;
 pub mod documents;
 mod mmap;
+pub mod walk;
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -39,8 +40,14 @@ pub const DEFAULT_MAX_RECORD_BYTES: usize = crate::limits::RECORD_BYTES;
 pub enum InputPath {
     /// Standard input, named `-`.
     Stdin,
-    /// A file, plain or gzip.
+    /// A file, plain or gzip, or a directory to walk
+    /// ([`walk::expand`]).
     File(PathBuf),
+    /// A file found by walking a directory: the directory as given joined
+    /// with the path below it. A file that cannot be opened (gone since
+    /// the walk, unreadable) is reported ([`Notice::Unreadable`]) and read
+    /// as empty; the run goes on.
+    Found(PathBuf),
 }
 
 impl InputPath {
@@ -57,7 +64,7 @@ impl InputPath {
     pub fn display(&self) -> String {
         match self {
             InputPath::Stdin => "-".to_owned(),
-            InputPath::File(p) => p.display().to_string(),
+            InputPath::File(p) | InputPath::Found(p) => p.display().to_string(),
         }
     }
 }
@@ -69,6 +76,10 @@ pub enum Framing {
     Lines,
     /// A JSON array: one record per element.
     Array,
+    /// One JSON value spread over several lines (a pretty-printed
+    /// credential): one record, the whole input. Its chunk is framed as an
+    /// array of one element.
+    Single,
 }
 
 /// The bytes of a chunk.
@@ -200,7 +211,7 @@ impl Chunk {
                 });
                 1
             }
-            Framing::Array => {
+            Framing::Array | Framing::Single => {
                 for (i, range) in self.elements.iter().enumerate() {
                     let bytes = &data[Range::clone(range)];
                     f(RawRecord {
@@ -324,19 +335,86 @@ impl Default for SourceOptions {
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 const BOM: &[u8] = b"\xef\xbb\xbf";
 
-fn first_non_space(bytes: &[u8]) -> Option<u8> {
-    bytes.iter().copied().find(|b| !b.is_ascii_whitespace())
+/// How an input's records are framed, decided by its content whatever
+/// its name (CONTRACT.md, "Inputs"). `head` is the input's first bytes
+/// after any byte order mark.
+///
+/// - Content opening with `{`: JSON Lines when that first object closes on
+///   its first line; one JSON value (one record) when it runs over several
+///   lines, as a pretty-printed credential does.
+/// - Content opening with `[`: a JSON array (one record per element),
+///   unless the array closes on its first line and more content follows
+///   it, which makes JSON Lines whose first record is an array.
+/// - Anything else (compact JWS tokens, one per line, above all): JSON
+///   Lines. So is a first line that does not end within `head`.
+fn framing_for(head: &[u8]) -> Framing {
+    let Some(start) = head.iter().position(|b| !b.is_ascii_whitespace()) else {
+        return Framing::Lines;
+    };
+    let first = head[start];
+    if first != b'{' && first != b'[' {
+        return Framing::Lines;
+    }
+    let value = first_value(&head[start..]);
+    match (first, value.end) {
+        (b'{', Some(_)) if !value.multiline => Framing::Lines,
+        (b'{', _) if value.multiline => Framing::Single,
+        (b'{', _) => Framing::Lines,
+        (_, Some(end)) if !value.multiline => {
+            let rest = &head[start + end..];
+            if rest.iter().any(|b| !b.is_ascii_whitespace()) {
+                Framing::Lines
+            } else {
+                Framing::Array
+            }
+        }
+        _ => Framing::Array,
+    }
 }
 
-/// JSON Lines unless the name says `.json` (or the input is standard input)
-/// and the content opens with `[` (CONTRACT.md, "Command line").
-fn framing_for(name: &str, head: &[u8]) -> Framing {
-    let name = name.strip_suffix(".gz").unwrap_or(name);
-    let may_be_array = name == "-" || name.ends_with(".json");
-    if may_be_array && first_non_space(head) == Some(b'[') {
-        Framing::Array
-    } else {
-        Framing::Lines
+/// Where the JSON value at the start of `bytes` closes, if it does on its
+/// first line, or that a line break comes first (the scan stops there, so
+/// a large pretty-printed file is not read twice). Only brackets and
+/// strings are followed: the parser judges the value itself.
+struct FirstValue {
+    end: Option<usize>,
+    multiline: bool,
+}
+
+fn first_value(bytes: &[u8]) -> FirstValue {
+    let (mut depth, mut in_string, mut escaped, mut multiline) = (0usize, false, false, false);
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'\n' {
+            multiline = true;
+            break;
+        }
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return FirstValue {
+                        end: Some(i + 1),
+                        multiline,
+                    };
+                }
+            }
+            _ => {}
+        }
+    }
+    FirstValue {
+        end: None,
+        multiline,
     }
 }
 
@@ -352,6 +430,17 @@ pub enum Notice {
         input: String,
         /// Where and what.
         damage: Damage,
+    },
+    /// A file found in a directory walk could not be opened (it is gone,
+    /// or unreadable): it gives no records, and the run's exit code says
+    /// the audit is incomplete.
+    Unreadable {
+        /// The input's index.
+        input: usize,
+        /// The file.
+        path: PathBuf,
+        /// Why it could not be opened.
+        error: io::Error,
     },
     /// A file could not be memory-mapped and is read instead.
     Unmapped {
@@ -370,6 +459,13 @@ impl std::fmt::Display for Notice {
                 "{input}: {} at byte {}: framing lost; the rest of the input, from byte {}, is one malformed record (framing_lost)",
                 damage.problem, damage.error, damage.start
             ),
+            Notice::Unreadable { path, error, .. } => {
+                write!(
+                    f,
+                    "{}: {error}; skipped, the audit is incomplete",
+                    path.display()
+                )
+            }
             Notice::Unmapped { path, error } => {
                 write!(f, "cannot map {}: {error}; reading instead", path.display())
             }
@@ -387,59 +483,98 @@ pub fn for_each_chunk(
     emit: &mut dyn FnMut(Chunk) -> bool,
 ) -> Result<(), SourceError> {
     let name = path.display();
+    match path {
+        InputPath::Stdin => {
+            let stdin = io::stdin().lock();
+            read_stream(index, Box::new(stdin), &name, options, notices, emit).map(|_| ())
+        }
+        InputPath::File(p) => {
+            let file = File::open(p).map_err(|source| SourceError::Io {
+                path: name.clone(),
+                source,
+            })?;
+            read_file(index, file, p, &name, options, notices, emit)
+        }
+        InputPath::Found(p) => match File::open(p) {
+            Ok(file) => read_file(index, file, p, &name, options, notices, emit),
+            Err(error) => {
+                notices(Notice::Unreadable {
+                    input: index,
+                    path: p.clone(),
+                    error,
+                });
+                Ok(())
+            }
+        },
+    }
+}
+
+/// Reads an opened file: mapped when it can be, else streamed.
+///
+/// A file is checked again once read: a change while it was read
+/// (truncation above all) voids the run rather than reporting records
+/// that never existed. A mapped file that shrinks raises SIGBUS on the
+/// next access past its new end; the command line contains it (see
+/// `cli::signals`).
+fn read_file(
+    index: usize,
+    file: File,
+    path: &std::path::Path,
+    name: &str,
+    options: SourceOptions,
+    notices: &mut dyn FnMut(Notice),
+    emit: &mut dyn FnMut(Chunk) -> bool,
+) -> Result<(), SourceError> {
     let io_err = |source| SourceError::Io {
-        path: name.clone(),
+        path: name.to_owned(),
         source,
     };
-    // A file is checked again once read: a change while it was read
-    // (truncation above all) voids the run rather than reporting records
-    // that never existed. A mapped file that shrinks raises SIGBUS on the
-    // next access past its new end; the command line contains it (see
-    // `cli::signals`).
-    let mut opened: Option<(File, Snapshot)> = None;
+    let before = Snapshot::of(&file).map_err(io_err)?;
+    if let Some(map) = options
+        .mmap
+        .then(|| mmap::map_file(&file, path, notices))
+        .flatten()
+        .filter(|m| !m.starts_with(&GZIP_MAGIC))
+    {
+        chunk_mapped(index, Arc::new(map), name, options, notices, emit)?;
+        return recheck(&file, before, None, name);
+    }
     let read = Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let reader: Box<dyn Read> = match path {
-        InputPath::Stdin => Box::new(io::stdin().lock()),
-        InputPath::File(p) => {
-            let file = File::open(p).map_err(io_err)?;
-            let before = Snapshot::of(&file).map_err(io_err)?;
-            if let Some(map) = options
-                .mmap
-                .then(|| mmap::map_file(&file, p, notices))
-                .flatten()
-                .filter(|m| !m.starts_with(&GZIP_MAGIC))
-            {
-                chunk_mapped(index, Arc::new(map), &name, options, notices, emit)?;
-                return recheck(&file, before, None, &name);
-            }
-            let handle = file.try_clone().map_err(io_err)?;
-            opened = Some((file, before));
-            Box::new(Counted {
-                inner: handle,
-                count: read.clone(),
-            })
-        }
+    let handle = file.try_clone().map_err(io_err)?;
+    let counted = Box::new(Counted {
+        inner: handle,
+        count: read.clone(),
+    });
+    let finished = read_stream(index, counted, name, options, notices, emit)?;
+    // A stream stopped early (the consumer stopped) has not read the
+    // whole file: only its size and time are compared.
+    let whole = finished.then(|| read.load(std::sync::atomic::Ordering::Relaxed));
+    recheck(&file, before, whole, name)
+}
+
+/// Reads a stream, plain or gzip (sniffed by its magic number); returns
+/// whether it was read to its end.
+fn read_stream(
+    index: usize,
+    reader: Box<dyn Read + '_>,
+    name: &str,
+    options: SourceOptions,
+    notices: &mut dyn FnMut(Notice),
+    emit: &mut dyn FnMut(Chunk) -> bool,
+) -> Result<bool, SourceError> {
+    let io_err = |source| SourceError::Io {
+        path: name.to_owned(),
+        source,
     };
-    // Streams: sniff gzip by its magic number.
     let mut reader = io::BufReader::with_capacity(1 << 16, reader);
-    let head = io::BufRead::fill_buf(&mut reader).map_err(io_err)?.to_vec();
+    let head = io::BufRead::fill_buf(&mut reader).map_err(io_err)?;
     let gz = head.starts_with(&GZIP_MAGIC);
     let mut stream: Box<dyn Read> = if gz {
         Box::new(MultiGzDecoder::new(reader))
     } else {
         Box::new(reader)
     };
-    let finished =
-        chunk_stream(index, &mut *stream, &name, options, notices, emit).map_err(io_err)?;
-    match opened {
-        // A stream stopped early (the consumer stopped) has not read the
-        // whole file: only its size and time are compared.
-        Some((file, before)) => {
-            let whole = finished.then(|| read.load(std::sync::atomic::Ordering::Relaxed));
-            recheck(&file, before, whole, &name)
-        }
-        None => Ok(()),
-    }
+    chunk_stream(index, &mut *stream, name, options, notices, emit).map_err(io_err)
 }
 
 /// Compares an input file with what it was when opened, and the bytes
@@ -476,9 +611,24 @@ fn chunk_mapped(
     emit: &mut dyn FnMut(Chunk) -> bool,
 ) -> Result<(), SourceError> {
     let start = if map.starts_with(BOM) { BOM.len() } else { 0 };
-    let framing = framing_for(name, &map[start..map.len().min(start + 4096)]);
+    // The rule looks at most at a record's worth of bytes, as streams do.
+    let head_end = map
+        .len()
+        .min(start.saturating_add(options.max_record_bytes.saturating_add(1)));
+    let framing = framing_for(&map[start..head_end]);
     let len = map.len();
     match framing {
+        Framing::Single => {
+            let chunk = Chunk {
+                input: index,
+                data: ChunkData::Mapped(map.clone(), start..len),
+                offset: start as u64,
+                elements: std::iter::once(0..len - start).collect(),
+                framing,
+                damaged: false,
+            };
+            emit(chunk);
+        }
         Framing::Lines => {
             let mut pos = start;
             while pos < len {
@@ -590,7 +740,16 @@ fn chunk_stream(
         buf.drain(..BOM.len());
         offset = BOM.len() as u64;
     }
-    let framing = framing_for(name, &buf[..buf.len().min(4096)]);
+    // The framing rule reads the first line: wait for it, up to a record's
+    // worth of bytes, so that a stream is framed as its mapped file is.
+    let head_limit = options.max_record_bytes.saturating_add(1);
+    while more && buf.len() < head_limit && memchr::memchr(b'\n', &buf).is_none() {
+        more = fill(reader, &mut buf, 1 << 16)?;
+    }
+    let framing = framing_for(&buf[..buf.len().min(head_limit)]);
+    if framing == Framing::Single {
+        return chunk_stream_single(index, reader, buf, offset, more, options, emit);
+    }
     if framing == Framing::Array {
         let start = StreamStart {
             buf,
@@ -656,6 +815,41 @@ fn chunk_stream(
             more = fill(reader, &mut buf, options.chunk_bytes)?;
         }
     }
+}
+
+/// Emits a streamed input that is one JSON value as one record: its bytes
+/// when they fit the record size limit, else only the limit's worth, which
+/// the worker reports as too large, the rest read and dropped.
+fn chunk_stream_single(
+    index: usize,
+    reader: &mut dyn Read,
+    mut buf: Vec<u8>,
+    offset: u64,
+    mut more: bool,
+    options: SourceOptions,
+    emit: &mut dyn FnMut(Chunk) -> bool,
+) -> io::Result<bool> {
+    let keep = options.max_record_bytes.saturating_add(1);
+    while more && buf.len() <= keep {
+        more = fill(reader, &mut buf, 1 << 16)?;
+    }
+    if buf.len() > keep {
+        buf.truncate(keep);
+        let mut block = Vec::with_capacity(1 << 16);
+        while more {
+            block.clear();
+            more = fill(reader, &mut block, 1 << 16)?;
+        }
+    }
+    let len = buf.len();
+    Ok(emit(Chunk {
+        input: index,
+        data: ChunkData::Owned(buf),
+        offset,
+        elements: std::iter::once(0..len).collect(),
+        framing: Framing::Single,
+        damaged: false,
+    }))
 }
 
 /// A streamed JSON array's buffer: bytes from absolute offset `base`, of

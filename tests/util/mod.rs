@@ -229,3 +229,19 @@ pub fn signed_credential(sk: &SigningKey, extra: &str) -> String {
         sk,
     )
 }
+
+/// A valid VC-JWT (EdDSA, VC 2.0 payload) by `sk`'s did:key.
+pub fn signed_jwt(sk: &SigningKey) -> String {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let (did, method) = did_key(sk);
+    let payload = format!("{{{}}}", credential_members(&did, ""));
+    let header = format!("{{\"alg\":\"EdDSA\",\"kid\":\"{method}\",\"typ\":\"vc+jwt\"}}");
+    let input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header),
+        URL_SAFE_NO_PAD.encode(payload)
+    );
+    let signature = sk.sign(input.as_bytes());
+    format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature.to_bytes()))
+}
