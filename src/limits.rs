@@ -78,6 +78,12 @@ pub const RDFC_N_DEGREE_DEPTH: usize = 64;
 /// (a load error): DID documents list a handful.
 pub const METHODS_PER_DOCUMENT: usize = 4_096;
 
+/// Distinct issuers the run summary counts verdicts for, one row each;
+/// the records of issuers beyond these are counted together, so that an
+/// export naming a new issuer on every record cannot grow the summary
+/// without bound.
+pub const SUMMARY_ISSUERS: usize = 10_000;
+
 /// Stack of each worker thread, in bytes. The deepest recursion a record
 /// can cause is bounded above (JSON depth, term definitions, Hash N-Degree Quads);
 /// the tests run the worst records on a quarter of this.

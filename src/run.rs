@@ -148,9 +148,10 @@ pub fn load_status_lists(
                 .raw_documents()
                 .map_err(|e| error(list::StatusListError::Array(e)))?;
             let judged = evaluate::judge_documents(&ctx, &docs);
-            for (doc, problems) in docs.iter().zip(judged) {
-                let (url, list) =
+            for (doc, (problems, signers)) in docs.iter().zip(judged) {
+                let (url, mut list) =
                     list::load(doc, problems, file.bound.as_deref()).map_err(error)?;
+                list.signers = signers;
                 lists.insert(&url, list).map_err(error)?;
             }
         }
@@ -249,5 +250,24 @@ pub fn verify_observed(
             .iter()
             .map(|(input, error)| (config.inputs[*input].display(), error.clone()))
             .collect(),
+        issuers: {
+            let counts = &totals.issuers;
+            let mut rows: Vec<(Option<String>, [u64; 14])> = counts
+                .by_issuer
+                .iter()
+                .map(|(id, c)| (Some(id.clone()), *c))
+                .collect();
+            rows.sort();
+            if counts.none.iter().any(|&n| n > 0) {
+                rows.push((None, counts.none));
+            }
+            rows
+        },
+        other_issuers: totals
+            .issuers
+            .others
+            .iter()
+            .any(|&n| n > 0)
+            .then_some(totals.issuers.others),
     })
 }

@@ -258,6 +258,9 @@ codes! {
         StatusListShort = "status_list_short",
         /// A numeric `statusListIndex` was accepted.
         StatusIndexNumeric = "status_index_numeric",
+        /// A status list whose issuer is not the credential's answered for
+        /// it, because the same key verified both.
+        StatusListSameKey = "status_list_same_key",
         /// A `refresh` status bit is set: the holder should fetch a fresh copy.
         StatusRefresh = "status_refresh",
         /// A 1EdTech Revocation List without a proof was trusted.

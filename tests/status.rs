@@ -929,3 +929,79 @@ fn a_real_list_verifies_and_answers_only_its_own_issuer() {
     assert_eq!(got[0].0, "status_unavailable");
     assert_eq!(strs(&got[0].1), ["status_list_issuer"]);
 }
+
+#[test]
+fn a_list_signed_under_the_credentials_own_key_answers_with_a_warning() {
+    // As the Digital Credentials Consortium publishes: the credential names
+    // a did:web whose document lists key A, the list is issued by A's
+    // did:key. Another key's list still cannot answer.
+    let a = issuer(41);
+    let b = issuer(42);
+    let web = "did:web:issuer.example";
+    let vm = format!("{web}#key-1");
+    let multibase =
+        credverify::resolve::multikey::encode_multikey(&a.sk.verifying_key().to_bytes());
+    let dir = temp_dir("same-key");
+    std::fs::write(
+        dir.join("did.json"),
+        format!(
+            "{{\"@context\":[\"https://www.w3.org/ns/did/v1\"],\"id\":\"{web}\",\"verificationMethod\":[{{\"id\":\"{vm}\",\"type\":\"Multikey\",\"controller\":\"{web}\",\"publicKeyMultibase\":\"{multibase}\"}}],\"assertionMethod\":[\"{vm}\"]}}"
+        ),
+    )
+    .unwrap();
+    let lists = temp_dir("same-key-lists");
+    let same = "https://status.example/same-key";
+    let other = "https://status.example/other-key";
+    let bits = encode_list(&bits_with(131_072, &[3]), "u");
+    for (by, url, name) in [(&a, same, "same.json"), (&b, other, "other.json")] {
+        let list = list_credential(by, url, "\"revocation\"", &bits, "BitstringStatusList", "");
+        std::fs::write(lists.join(name), list).unwrap();
+    }
+    let by_web = Issuer {
+        sk: key(41),
+        did: web.to_owned(),
+        method: vm.clone(),
+    };
+    let lines: Vec<String> = [(same, "3"), (same, "4"), (other, "3")]
+        .iter()
+        .map(|(url, index)| {
+            credential(
+                &by_web,
+                "urn:uuid:x",
+                &entry(
+                    "BitstringStatusListEntry",
+                    url,
+                    "revocation",
+                    &format!("\"{index}\""),
+                    "",
+                ),
+            )
+        })
+        .collect();
+    let input = util::temp_file("same-key.jsonl", lines.join("\n").as_bytes());
+    let (out, _) = util::run_with(&[&input], |c| {
+        c.status_lists = vec![credverify::source::documents::DocumentSource::path(&lists)];
+        c.dids = vec![credverify::source::documents::DocumentSource::path(
+            &dir.join("did.json"),
+        )];
+    });
+    let got = util::parse_verdicts(&out);
+    let summary: Vec<(&str, Vec<&str>, Vec<&str>)> = got
+        .iter()
+        .map(|v| {
+            (
+                v.verdict.as_str(),
+                v.problems.iter().map(String::as_str).collect(),
+                v.warnings.iter().map(String::as_str).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("revoked", vec!["revoked"], vec!["status_list_same_key"]),
+            ("valid", vec![], vec!["status_list_same_key"]),
+            ("status_unavailable", vec!["status_list_issuer"], vec![]),
+        ]
+    );
+}

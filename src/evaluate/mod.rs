@@ -82,6 +82,9 @@ pub struct RecordOutcome {
     /// The JSON-LD context its RDF was made with (JSON-LD proofs only),
     /// reported with its sources' digests when the signature fails.
     pub contexts: Option<Arc<ActiveContext>>,
+    /// The encodings of the keys its signatures were checked under (all of
+    /// them verified when the record reaches its status).
+    pub signed_by: Vec<[u8; 32]>,
 }
 
 /// A chunk's records and the signatures they wait on.
@@ -157,6 +160,7 @@ impl Evaluator {
                 }
             });
         self.settle(work, batch_limit);
+        note_keys(work);
         for rec in &mut work.records {
             admit_status(rec);
         }
@@ -387,6 +391,7 @@ fn credential_steps<'a>(
 /// dropped, messages included.
 pub fn admit_status(rec: &mut RecordOutcome) {
     if rec.findings.verdict() > Verdict::IssuerMismatch {
+        rec.status.settle_same_key(&rec.signed_by);
         let status = std::mem::take(&mut rec.status.findings);
         rec.findings.extend(status);
     } else {
@@ -396,14 +401,34 @@ pub fn admit_status(rec: &mut RecordOutcome) {
 
 /// Judges standalone documents (status list credentials) exactly as records
 /// are judged: each one's problems, its own status entries aside.
-pub fn judge_documents(ctx: &Context<'_>, docs: &[&[u8]]) -> Vec<Problems> {
+///
+/// With each document's problems come the encodings of the keys its
+/// signatures were checked under (a status list signed under the key that
+/// also signed a credential is that credential's issuer's list, see
+/// [`StatusAnswer::settle_same_key`]).
+pub fn judge_documents(ctx: &Context<'_>, docs: &[&[u8]]) -> Vec<(Problems, Vec<[u8; 32]>)> {
     let mut evaluator = Evaluator::default();
     let mut work = ChunkWork::default();
     for (i, doc) in docs.iter().enumerate() {
         evaluator.evaluate(ctx, trim(doc), i as u64, 0, &mut work);
     }
     evaluator.settle(&mut work, DEFAULT_BATCH_SIZE);
-    work.records.iter().map(|r| r.findings.problems).collect()
+    note_keys(&mut work);
+    work.records
+        .iter_mut()
+        .map(|r| (r.findings.problems, std::mem::take(&mut r.signed_by)))
+        .collect()
+}
+
+/// Notes on each record the keys its prepared signatures were checked
+/// under.
+fn note_keys(work: &mut ChunkWork) {
+    for (signer, key) in work.signatures.signed() {
+        let keys = &mut work.records[signer.record as usize].signed_by;
+        if !keys.contains(key) {
+            keys.push(*key);
+        }
+    }
 }
 
 #[cfg(test)]

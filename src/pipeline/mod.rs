@@ -17,7 +17,7 @@
 //! flat however large the input. Both drivers run the same per-chunk code,
 //! so they give byte-identical output.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io;
 
 use crossbeam_channel::bounded;
@@ -28,7 +28,7 @@ use crate::evaluate::{ChunkWork, Context, Evaluator, TextRange};
 use crate::jsonld::context::ActiveContext;
 use crate::report::Sink;
 use crate::source::{Chunk, InputPath, Notice, SourceError, SourceOptions, for_each_chunk};
-use crate::verdict::{EvidenceSet, Format, Problem, Problems, VerdictRecord, Warnings};
+use crate::verdict::{EvidenceSet, Format, Problem, Problems, Verdict, VerdictRecord, Warnings};
 
 /// Chunks in flight per worker thread: enough that no worker waits on the
 /// feeder or the writer, few enough to keep memory to a few megabytes.
@@ -147,6 +147,41 @@ pub struct Totals {
     /// Files found in a directory walk that could not be opened: the
     /// input's index and why ([`Notice::Unreadable`]).
     pub unreadable: Vec<(usize, String)>,
+    /// Verdict counts per issuer ([`IssuerCounts`]).
+    pub issuers: IssuerCounts,
+}
+
+/// Verdict counts per issuer id, for at most
+/// [`crate::limits::SUMMARY_ISSUERS`] issuers; records without an issuer
+/// (those that did not parse that far) and those of issuers past the bound
+/// are counted apart.
+#[derive(Clone, Debug, Default)]
+pub struct IssuerCounts {
+    /// Counts per issuer id, indexed by `Verdict as usize`.
+    pub by_issuer: HashMap<String, [u64; 14]>,
+    /// Records with no issuer.
+    pub none: [u64; 14],
+    /// Records of issuers past the bound.
+    pub others: [u64; 14],
+}
+
+impl IssuerCounts {
+    /// Counts one record.
+    pub fn add(&mut self, issuer: Option<&str>, verdict: Verdict) {
+        let slot = match issuer {
+            None => &mut self.none,
+            Some(id) => {
+                if let Some(counts) = self.by_issuer.get_mut(id) {
+                    counts
+                } else if self.by_issuer.len() < crate::limits::SUMMARY_ISSUERS {
+                    self.by_issuer.entry(id.to_owned()).or_default()
+                } else {
+                    &mut self.others
+                }
+            }
+        };
+        slot[verdict as usize] += 1;
+    }
 }
 
 /// A run-level failure.
@@ -237,7 +272,9 @@ impl Writer<'_> {
             let view = out.view(entry);
             let line = base + entry.line + 1;
             self.sink.record(out.input, line, &view)?;
-            self.totals.verdicts[view.verdict() as usize] += 1;
+            let verdict = view.verdict();
+            self.totals.verdicts[verdict as usize] += 1;
+            self.totals.issuers.add(view.issuer, verdict);
             if entry.problems.contains(Problem::FramingLost) {
                 self.totals.damaged.push((out.input, line));
             }

@@ -37,7 +37,41 @@ pub struct RunSummary {
     pub walk_errors: Vec<(String, String)>,
     /// Files found in a walk that could not be opened: path and why.
     pub unreadable: Vec<(String, String)>,
+    /// Verdict counts per issuer, sorted by issuer id; `None` for the
+    /// records that named no issuer (they did not parse that far).
+    pub issuers: Vec<(Option<String>, [u64; 14])>,
+    /// Verdict counts of the records of issuers past
+    /// [`crate::limits::SUMMARY_ISSUERS`], together.
+    pub other_issuers: Option<[u64; 14]>,
 }
+
+/// Verdict counts as a JSON object of the verdicts that occur.
+fn counts_json(counts: &[u64; 14]) -> String {
+    let parts: Vec<String> = Verdict::ALL
+        .iter()
+        .filter(|v| counts[**v as usize] > 0)
+        .map(|v| format!("\"{}\":{}", v.as_str(), counts[*v as usize]))
+        .collect();
+    format!("{{{}}}", parts.join(","))
+}
+
+/// Verdict counts in words, the largest first.
+fn counts_human(counts: &[u64; 14]) -> String {
+    let mut parts: Vec<(u64, Verdict)> = Verdict::ALL
+        .iter()
+        .filter(|v| counts[**v as usize] > 0)
+        .map(|v| (counts[*v as usize], *v))
+        .collect();
+    parts.sort_by_key(|p| std::cmp::Reverse(p.0));
+    parts
+        .iter()
+        .map(|(n, v)| format!("{n} {v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Issuers the human summary lists, those with most records first.
+const HUMAN_ISSUERS: usize = 10;
 
 impl RunSummary {
     /// Number of records that got `v`.
@@ -112,15 +146,38 @@ impl RunSummary {
             .iter()
             .map(|(reason, n)| format!("{}:{n}", quoted(reason)))
             .collect();
+        let issuers: Vec<String> = self
+            .issuers
+            .iter()
+            .map(|(id, counts)| {
+                format!(
+                    "{{\"issuer\":{},\"records\":{},\"verdicts\":{}}}",
+                    id.as_deref().map_or_else(|| "null".to_owned(), quoted),
+                    counts.iter().sum::<u64>(),
+                    counts_json(counts)
+                )
+            })
+            .collect();
+        let others = self.other_issuers.as_ref().map_or_else(
+            || "null".to_owned(),
+            |counts| {
+                format!(
+                    "{{\"records\":{},\"verdicts\":{}}}",
+                    counts.iter().sum::<u64>(),
+                    counts_json(counts)
+                )
+            },
+        );
         let _ = writeln!(
             s,
-            "{}],\"damaged_inputs\":[{}],\"files\":{},\"skipped_files\":{{{}}},\"walk_errors\":[{}],\"unreadable\":[{}]}}",
+            "{}],\"damaged_inputs\":[{}],\"files\":{},\"skipped_files\":{{{}}},\"walk_errors\":[{}],\"unreadable\":[{}],\"issuers\":[{}],\"other_issuers\":{others}}}",
             inputs.join(","),
             damaged.join(","),
             self.files,
             skipped.join(","),
             problems(&self.walk_errors),
-            problems(&self.unreadable)
+            problems(&self.unreadable),
+            issuers.join(",")
         );
         s
     }
@@ -158,6 +215,34 @@ impl RunSummary {
                 self.walk_errors.len(),
                 self.unreadable.len()
             );
+        }
+        if self.issuers.len() > 1 || self.other_issuers.is_some() {
+            let mut rows: Vec<&(Option<String>, [u64; 14])> = self.issuers.iter().collect();
+            rows.sort_by_key(|(_, c)| std::cmp::Reverse(c.iter().sum::<u64>()));
+            let _ = writeln!(s, "credverify: by issuer ({} issuers):", self.issuers.len());
+            for (id, counts) in rows.iter().take(HUMAN_ISSUERS) {
+                let _ = writeln!(
+                    s,
+                    "credverify:   {}: {}",
+                    id.as_deref().unwrap_or("(no issuer)"),
+                    counts_human(counts)
+                );
+            }
+            if rows.len() > HUMAN_ISSUERS {
+                let _ = writeln!(
+                    s,
+                    "credverify:   and {} more (the --summary file lists them all)",
+                    rows.len() - HUMAN_ISSUERS
+                );
+            }
+            if let Some(counts) = &self.other_issuers {
+                let _ = writeln!(
+                    s,
+                    "credverify:   issuers past the first {}: {}",
+                    crate::limits::SUMMARY_ISSUERS,
+                    counts_human(counts)
+                );
+            }
         }
         for (name, element) in &self.damaged_inputs {
             let _ = writeln!(

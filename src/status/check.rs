@@ -30,6 +30,50 @@ pub struct StatusAnswer {
     /// `message` entries: the `statusMessage` text of each value found, or
     /// the value in hex (`0x2`) when the entry has no text for it.
     pub messages: Vec<String>,
+    /// Entries answered by a list whose issuer is not the credential's,
+    /// but which was signed: they count only if the credential was
+    /// verified under one of the list's keys
+    /// ([`StatusAnswer::settle_same_key`]).
+    pub same_key: Vec<SameKey>,
+}
+
+/// An entry answered on condition that the credential and its list share
+/// a signing key.
+#[derive(Clone, Debug)]
+pub struct SameKey {
+    /// The keys the list was verified under.
+    pub signers: Vec<[u8; 32]>,
+    /// The list's URL, for the evidence of `status_list_issuer`.
+    pub list: String,
+    /// What the entry said.
+    pub answer: Box<StatusAnswer>,
+}
+
+impl StatusAnswer {
+    /// Decides the conditional entries once the keys that verified the
+    /// credential are known: an entry whose list was signed under one of
+    /// `signed_by` counts, with the warning `status_list_same_key` (the
+    /// Digital Credentials Consortium signs its lists under a `did:key`
+    /// whose key its issuers' `did:web` documents list); any other is
+    /// `status_list_issuer`.
+    pub fn settle_same_key(&mut self, signed_by: &[[u8; 32]]) {
+        for entry in std::mem::take(&mut self.same_key) {
+            if entry.signers.iter().any(|k| signed_by.contains(k)) {
+                let answer = *entry.answer;
+                self.findings.extend(answer.findings);
+                self.findings.warnings.insert(Warning::StatusListSameKey);
+                self.messages.extend(answer.messages);
+            } else {
+                self.findings.problem_with(
+                    Problem::StatusListIssuer,
+                    Evidence::Status {
+                        list: entry.list.into(),
+                        index: None,
+                    },
+                );
+            }
+        }
+    }
 }
 
 impl StatusLists {
@@ -70,7 +114,11 @@ impl StatusLists {
     pub fn check(&self, status: Value<'_>, issuer: &str, id: Option<&str>, out: &mut StatusAnswer) {
         for entry in status.one_or_many() {
             let mut at = Located::default();
-            if let Err(p) = self.check_entry(entry, issuer, id, &mut at, out) {
+            let result = match self.check_entry(entry, Some(issuer), id, &mut at, out) {
+                Err(Problem::StatusListIssuer) => self.check_same_key(entry, id, at.list, out),
+                other => other,
+            };
+            if let Err(p) = result {
                 match at.evidence() {
                     Some(evidence) => out.findings.problem_with(p, evidence),
                     None => out.findings.problem(p),
@@ -79,10 +127,43 @@ impl StatusLists {
         }
     }
 
+    /// Answers an entry whose list has another issuer than the credential
+    /// on condition ([`SameKey`]), when the list was signed.
+    fn check_same_key(
+        &self,
+        entry: Value<'_>,
+        id: Option<&str>,
+        url: Option<&str>,
+        out: &mut StatusAnswer,
+    ) -> Result<(), Problem> {
+        let (Some(url), Some(list)) = (url, url.and_then(|u| self.lists.get(u))) else {
+            return Err(Problem::StatusListIssuer);
+        };
+        if list.signers.is_empty() {
+            return Err(Problem::StatusListIssuer);
+        }
+        let mut answer = StatusAnswer::default();
+        let mut at = Located::default();
+        if let Err(p) = self.check_entry(entry, None, id, &mut at, &mut answer) {
+            match at.evidence() {
+                Some(evidence) => answer.findings.problem_with(p, evidence),
+                None => answer.findings.problem(p),
+            }
+        }
+        out.same_key.push(SameKey {
+            signers: list.signers.clone(),
+            list: url.to_owned(),
+            answer: Box::new(answer),
+        });
+        Ok(())
+    }
+
+    /// Answers one entry; `issuer: None` leaves out the issuer comparison
+    /// (the caller decides it, [`StatusLists::check_same_key`]).
     fn check_entry<'e>(
         &self,
         entry: Value<'e>,
-        issuer: &str,
+        issuer: Option<&str>,
         id: Option<&str>,
         at: &mut Located<'e>,
         out: &mut StatusAnswer,
@@ -106,7 +187,7 @@ impl StatusLists {
             .ok_or(Problem::StatusListMissing)?;
         list.usable?;
         out.findings.warnings.extend(list.warnings);
-        if *list.issuer != *issuer {
+        if issuer.is_some_and(|issuer| *list.issuer != *issuer) {
             return Err(Problem::StatusListIssuer);
         }
         if list.kind != kind {

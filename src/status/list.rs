@@ -219,6 +219,11 @@ pub struct StatusList {
     pub warnings: Warnings,
     /// What it answers.
     pub body: ListBody,
+    /// The encodings of the keys its proofs were checked under (empty for
+    /// an unsigned list); a list whose issuer differs from a credential's
+    /// still answers for it when one of these also verified the credential
+    /// (warning `status_list_same_key`).
+    pub signers: Vec<[u8; 32]>,
 }
 
 /// Why a document given as a status list is not one; a run-level error.
@@ -310,6 +315,7 @@ pub fn load(
                     usable,
                     warnings,
                     body,
+                    signers: Vec::new(),
                 },
             ))
         })

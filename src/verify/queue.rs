@@ -233,4 +233,12 @@ impl<T: Clone> SignatureQueue<T> {
     pub fn prepared(&self) -> usize {
         self.ready.len()
     }
+
+    /// Each prepared signature's tag with the encoding of the key it is
+    /// checked under.
+    pub fn signed(&self) -> impl Iterator<Item = (&T, &[u8; 32])> {
+        self.tags
+            .iter()
+            .zip(self.ready.iter().map(|s| &s.key.bytes))
+    }
 }
