@@ -982,7 +982,7 @@ fn a_list_signed_under_the_credentials_own_key_answers_with_a_warning() {
     let (out, _) = util::run_with(&[&input], |c| {
         c.status_lists = vec![credverify::source::documents::DocumentSource::path(&lists)];
         c.dids = vec![credverify::source::documents::DocumentSource::path(
-            &dir.join("did.json"),
+            dir.join("did.json"),
         )];
     });
     let got = util::parse_verdicts(&out);
