@@ -255,3 +255,43 @@ fn two_folders_never_collide_and_a_named_file_is_read_whatever_its_name() {
     assert_eq!(got[20].file.as_deref(), odd.to_str());
     assert_eq!(got[20].verdict, "valid");
 }
+
+#[test]
+fn small_files_bundled_give_the_verdicts_of_json_lines_whatever_the_bundle_size() {
+    // 120 one-record files (valid, expired, tampered, malformed, tokens)
+    // and a JSON Lines file of the same records in the same order.
+    let lines: Vec<String> = dcc().iter().map(|p| compact(p)).collect();
+    let sk = util::key(5);
+    let root = util::temp_dir("bundles");
+    let mut same = Vec::new();
+    for i in 0..120 {
+        let record = match i % 5 {
+            0 => lines[0].clone(),
+            1 => lines[2].clone(),
+            2 => lines[1].replace("Example Corp", "Example Corp."),
+            3 => "{\"broken\":".to_owned(),
+            _ => util::signed_jwt(&sk),
+        };
+        let name = if i % 5 == 4 { "t.jwt" } else { "c.json" };
+        fs::write(root.join(format!("{i:03}-{name}")), &record).unwrap();
+        same.push(record);
+    }
+    let jsonl = util::temp_file("same.jsonl", format!("{}\n", same.join("\n")).as_bytes());
+    let expected = judged(&run_files(&[&jsonl], 1));
+    assert_eq!(expected.len(), 120);
+    for (threads, chunk) in [(1, 1 << 21), (2, 1 << 21), (2, 4096), (2, 1)] {
+        let (out, summary) = run_with(&[&root], |c| {
+            c.threads = threads;
+            c.source.chunk_bytes = chunk;
+            c.walk_directories();
+        });
+        let got = parse_verdicts(&out);
+        assert_eq!(
+            judged(&got),
+            expected,
+            "threads {threads}, chunks of {chunk}"
+        );
+        assert!(got.iter().all(|v| v.line == 1));
+        assert_eq!(summary.files, 120);
+    }
+}

@@ -149,16 +149,25 @@ impl Evaluator {
         work: &mut ChunkWork,
     ) -> u64 {
         work.clear();
-        let span =
-            chunk.for_each_record(ctx.max_record_bytes, |record: RawRecord<'_>| {
-                match record.bytes {
-                    Some(bytes) => self.evaluate(ctx, bytes, record.line, record.offset, work),
-                    None if record.framing_lost => {
-                        refuse(record.line, record.offset, Problem::FramingLost, work)
+        let span = chunk.for_each_record(ctx.max_record_bytes, |record: RawRecord<'_>| {
+            if let Some(problem) = record.note.problem {
+                return refuse(record.line, record.offset, problem, work);
+            }
+            match record.bytes {
+                Some(bytes) => {
+                    self.evaluate(ctx, bytes, record.line, record.offset, work);
+                    if let (Some(warning), Some(rec)) =
+                        (record.note.warning, work.records.last_mut())
+                    {
+                        rec.findings.warnings.insert(warning);
                     }
-                    None => refuse(record.line, record.offset, Problem::RecordTooLarge, work),
                 }
-            });
+                None if record.framing_lost => {
+                    refuse(record.line, record.offset, Problem::FramingLost, work)
+                }
+                None => refuse(record.line, record.offset, Problem::RecordTooLarge, work),
+            }
+        });
         self.settle(work, batch_limit);
         note_keys(work);
         for rec in &mut work.records {

@@ -27,7 +27,8 @@ use std::sync::Arc;
 use crate::evaluate::{ChunkWork, Context, Evaluator, TextRange};
 use crate::jsonld::context::ActiveContext;
 use crate::report::Sink;
-use crate::source::{Chunk, InputPath, Notice, SourceError, SourceOptions, for_each_chunk};
+use crate::source::bundle::for_each_chunk_of;
+use crate::source::{Chunk, InputPath, Notice, SourceError, SourceOptions};
 use crate::verdict::{EvidenceSet, Format, Problem, Problems, Verdict, VerdictRecord, Warnings};
 
 /// Chunks in flight per worker thread: enough that no worker waits on the
@@ -81,6 +82,8 @@ impl Observer for Silent {}
 /// records, two threads).
 pub struct ChunkOutput {
     input: usize,
+    /// A bundle's inputs, one per entry ([`crate::source::Framing::Files`]).
+    files: Vec<u32>,
     span: u64,
     bytes_read: u64,
     entries: Vec<Entry>,
@@ -245,6 +248,7 @@ pub fn process_chunk(
     }
     ChunkOutput {
         input: chunk.input,
+        files: chunk.files.clone(),
         span,
         bytes_read: chunk.data.bytes().len() as u64,
         entries,
@@ -270,18 +274,24 @@ impl Writer<'_> {
         let base = self.base[out.input];
         for entry in &out.entries {
             let view = out.view(entry);
-            let line = base + entry.line + 1;
-            self.sink.record(out.input, line, &view)?;
+            // A bundle's entry is the one record of its own input.
+            let (input, line) = match out.files.get(entry.line as usize) {
+                Some(&file) => (file as usize, 1),
+                None => (out.input, base + entry.line + 1),
+            };
+            self.sink.record(input, line, &view)?;
             let verdict = view.verdict();
             self.totals.verdicts[verdict as usize] += 1;
             self.totals.issuers.add(view.issuer, verdict);
             if entry.problems.contains(Problem::FramingLost) {
-                self.totals.damaged.push((out.input, line));
+                self.totals.damaged.push((input, line));
             }
         }
         self.totals.records += out.entries.len() as u64;
         self.totals.signatures += out.signatures;
-        self.base[out.input] = base + out.span;
+        if out.files.is_empty() {
+            self.base[out.input] = base + out.span;
+        }
         self.observer.progress(out.bytes_read);
         Ok(())
     }
@@ -318,23 +328,18 @@ pub fn run_sequential(
     let mut work = ChunkWork::default();
     let mut write_result = Ok(());
     let mut unreadable = Vec::new();
-    for (index, input) in inputs.iter().enumerate() {
-        let mut notice = |n: Notice| {
-            note_unreadable(&n, &mut unreadable);
-            observer.notice(&n);
-        };
-        for_each_chunk(index, input, settings.source, &mut notice, &mut |chunk| {
-            if observer.cancelled() {
-                return false;
-            }
-            let out = process_chunk(&mut evaluator, &mut work, settings, &chunk);
-            write_result = writer.write(&out);
-            write_result.is_ok()
-        })?;
-        if write_result.is_err() || observer.cancelled() {
-            break;
+    let mut notice = |n: Notice| {
+        note_unreadable(&n, &mut unreadable);
+        observer.notice(&n);
+    };
+    for_each_chunk_of(inputs, settings.source, &mut notice, &mut |chunk| {
+        if observer.cancelled() {
+            return false;
         }
-    }
+        let out = process_chunk(&mut evaluator, &mut work, settings, &chunk);
+        write_result = writer.write(&out);
+        write_result.is_ok()
+    })?;
     finish(&mut writer, write_result)?;
     writer.totals.unreadable = unreadable;
     Ok(writer.totals)
@@ -377,23 +382,17 @@ pub fn run_parallel(
         let feeder = scope.spawn(move || {
             let mut seq = 0u64;
             let mut unreadable = Vec::new();
-            for (index, input) in inputs.iter().enumerate() {
-                let mut open = true;
-                let mut notice = |n: Notice| {
-                    note_unreadable(&n, &mut unreadable);
-                    observer.notice(&n);
-                };
-                for_each_chunk(index, input, settings.source, &mut notice, &mut |chunk| {
-                    open = !observer.cancelled()
-                        && ticket_rx.recv().is_ok()
-                        && chunk_tx.send((seq, chunk)).is_ok();
-                    seq += 1;
-                    open
-                })?;
-                if !open {
-                    break;
-                }
-            }
+            let mut notice = |n: Notice| {
+                note_unreadable(&n, &mut unreadable);
+                observer.notice(&n);
+            };
+            for_each_chunk_of(inputs, settings.source, &mut notice, &mut |chunk| {
+                let open = !observer.cancelled()
+                    && ticket_rx.recv().is_ok()
+                    && chunk_tx.send((seq, chunk)).is_ok();
+                seq += 1;
+                open
+            })?;
             Ok::<_, SourceError>(unreadable)
         });
         scope.spawn(move || {

@@ -9,6 +9,7 @@
 //! ([`array::ArrayScanner`]): the file is never parsed as a whole.
 
 pub mod array;
+pub mod bundle;
 pub mod documents;
 mod mmap;
 pub mod walk;
@@ -80,6 +81,10 @@ pub enum Framing {
     /// credential): one record, the whole input. Its chunk is framed as an
     /// array of one element.
     Single,
+    /// Small files of one record each, read whole and put together so
+    /// that their signatures are checked in batches ([`bundle`]): element
+    /// `i` is the record of input `files[i]`, its line 1.
+    Files,
 }
 
 /// The bytes of a chunk.
@@ -115,6 +120,22 @@ pub struct Chunk {
     /// A JSON array's damaged region ([`mod@array`]): the chunk holds nothing
     /// but stands for one record, `framing_lost`, at `offset`.
     pub damaged: bool,
+    /// For [`Framing::Files`]: the input each element comes from, one
+    /// record per file ([`bundle`]); empty otherwise.
+    pub files: Vec<u32>,
+    /// For [`Framing::Files`]: what the reader found about each element
+    /// (a badge image without a credential, a compressed one), when any
+    /// element has something; empty otherwise.
+    pub notes: Vec<ElementNote>,
+}
+
+/// What reading a file found about the record it holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ElementNote {
+    /// The record is refused with this problem (its bytes are not read).
+    pub problem: Option<crate::verdict::Problem>,
+    /// The record carries this warning.
+    pub warning: Option<crate::verdict::Warning>,
 }
 
 impl Chunk {
@@ -127,6 +148,8 @@ impl Chunk {
             elements: Vec::new(),
             framing: Framing::Array,
             damaged: true,
+            files: Vec::new(),
+            notes: Vec::new(),
         }
     }
 
@@ -139,6 +162,8 @@ impl Chunk {
             elements: Vec::new(),
             framing: Framing::Lines,
             damaged: false,
+            files: Vec::new(),
+            notes: Vec::new(),
         }
     }
 }
@@ -157,6 +182,8 @@ pub struct RawRecord<'c> {
     /// The record stands for a JSON array's damaged region (problem
     /// `framing_lost`).
     pub framing_lost: bool,
+    /// What reading its file found ([`Framing::Files`] only).
+    pub note: ElementNote,
 }
 
 impl Chunk {
@@ -188,6 +215,7 @@ impl Chunk {
                             offset,
                             bytes: None,
                             framing_lost: false,
+                            note: ElementNote::default(),
                         });
                     } else if !record.is_empty() {
                         f(RawRecord {
@@ -195,6 +223,7 @@ impl Chunk {
                             offset,
                             bytes: Some(record),
                             framing_lost: false,
+                            note: ElementNote::default(),
                         });
                     }
                     start = end + 1;
@@ -208,17 +237,24 @@ impl Chunk {
                     offset: self.offset,
                     bytes: None,
                     framing_lost: true,
+                    note: ElementNote::default(),
                 });
                 1
             }
-            Framing::Array | Framing::Single => {
+            Framing::Array | Framing::Single | Framing::Files => {
                 for (i, range) in self.elements.iter().enumerate() {
                     let bytes = &data[Range::clone(range)];
+                    // A bundled file's record starts its own input.
+                    let offset = match self.framing {
+                        Framing::Files => 0,
+                        _ => self.offset + range.start as u64,
+                    };
                     f(RawRecord {
                         line: i as u64,
-                        offset: self.offset + range.start as u64,
+                        offset,
                         bytes: (range.len() <= max_record_bytes).then(|| trim(bytes)),
                         framing_lost: false,
+                        note: self.notes.get(i).copied().unwrap_or_default(),
                     });
                 }
                 self.elements.len() as u64
@@ -618,6 +654,8 @@ fn chunk_mapped(
     let framing = framing_for(&map[start..head_end]);
     let len = map.len();
     match framing {
+        // The rule never gives this: bundles are made from small files.
+        Framing::Files => {}
         Framing::Single => {
             let chunk = Chunk {
                 input: index,
@@ -626,6 +664,8 @@ fn chunk_mapped(
                 elements: std::iter::once(0..len - start).collect(),
                 framing,
                 damaged: false,
+                files: Vec::new(),
+                notes: Vec::new(),
             };
             emit(chunk);
         }
@@ -645,6 +685,8 @@ fn chunk_mapped(
                     elements: Vec::new(),
                     framing,
                     damaged: false,
+                    files: Vec::new(),
+                    notes: Vec::new(),
                 };
                 if !emit(chunk) {
                     return Ok(());
@@ -681,6 +723,8 @@ fn chunk_mapped(
                         elements,
                         framing,
                         damaged: false,
+                        files: Vec::new(),
+                        notes: Vec::new(),
                     };
                     if !emit(chunk) {
                         return Ok(());
@@ -849,6 +893,8 @@ fn chunk_stream_single(
         elements: std::iter::once(0..len).collect(),
         framing: Framing::Single,
         damaged: false,
+        files: Vec::new(),
+        notes: Vec::new(),
     }))
 }
 
@@ -888,6 +934,8 @@ impl ArrayBuffer {
             elements,
             framing: Framing::Array,
             damaged: false,
+            files: Vec::new(),
+            notes: Vec::new(),
         }) {
             return false;
         }
@@ -998,6 +1046,8 @@ fn chunk_stream_array(
                         elements: std::iter::once(0..len).collect(),
                         framing: Framing::Array,
                         damaged: false,
+                        files: Vec::new(),
+                        notes: Vec::new(),
                     }) {
                         return Ok(false);
                     }

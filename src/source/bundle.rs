@@ -1,0 +1,188 @@
+//! Small files read whole and put together into chunks.
+//!
+//! A folder of credential files holds mostly one record per file. Read one
+//! file per chunk, each record's signature would be checked alone, its
+//! SHA-256 computed one message per pass, and each file mapped and
+//! unmapped (unmapping costs every core an interrupt). So files of at
+//! most [`SMALL_FILE_BYTES`] that hold exactly one record are read whole
+//! and their records gathered into [`Framing::Files`] chunks of up to a
+//! chunk's worth of bytes or [`BUNDLE_FILES`] files; every other input
+//! goes through [`for_each_chunk`] as before. Records keep their input and
+//! their line (1), so the output is the same either way.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::ops::Range;
+
+use super::{
+    BOM, Chunk, ChunkData, ElementNote, Framing, GZIP_MAGIC, InputPath, Notice, Snapshot,
+    SourceError, SourceOptions, for_each_chunk, framing_for, read_stream, recheck, trim,
+};
+
+/// Files up to this size are read whole rather than mapped.
+pub const SMALL_FILE_BYTES: u64 = 1 << 20;
+
+/// Files per bundled chunk, at most.
+pub const BUNDLE_FILES: usize = 4096;
+
+/// Calls `emit` with the chunks of every input in order, small
+/// single-record files bundled; stops when `emit` returns false.
+pub fn for_each_chunk_of(
+    inputs: &[InputPath],
+    options: SourceOptions,
+    notices: &mut dyn FnMut(Notice),
+    emit: &mut dyn FnMut(Chunk) -> bool,
+) -> Result<(), SourceError> {
+    let open = std::cell::Cell::new(true);
+    let mut emit = |chunk: Chunk| {
+        let more = open.get() && emit(chunk);
+        open.set(more);
+        more
+    };
+    let mut bundle = Bundle::default();
+    for (index, input) in inputs.iter().enumerate() {
+        if !open.get() {
+            return Ok(());
+        }
+        match read_small(index, input, notices)? {
+            Small::One(bytes, note) => {
+                bundle.push(index, bytes, note);
+                if bundle.data.len() >= options.chunk_bytes || bundle.files.len() >= BUNDLE_FILES {
+                    bundle.flush(&mut emit);
+                }
+            }
+            Small::Nothing => {}
+            Small::Other(bytes) => {
+                if bundle.flush(&mut emit) {
+                    let name = input.display();
+                    let reader = Box::new(io::Cursor::new(bytes));
+                    read_stream(index, reader, &name, options, notices, &mut emit)?;
+                }
+            }
+            Small::Large => {
+                if bundle.flush(&mut emit) {
+                    for_each_chunk(index, input, options, notices, &mut emit)?;
+                }
+            }
+        }
+    }
+    bundle.flush(&mut emit);
+    Ok(())
+}
+
+/// What reading an input whole found.
+enum Small {
+    /// One record (its bytes, trimmed), and what was found about it.
+    One(Vec<u8>, ElementNote),
+    /// No record: an empty file, or one that could not be opened.
+    Nothing,
+    /// A small file of several records, or compressed: read whole, framed
+    /// as a stream.
+    Other(Vec<u8>),
+    /// Standard input or a large file: read as before.
+    Large,
+}
+
+/// Reads `input` whole when it is a small file.
+fn read_small(
+    index: usize,
+    input: &InputPath,
+    notices: &mut dyn FnMut(Notice),
+) -> Result<Small, SourceError> {
+    let name = input.display();
+    let io_err = |source| SourceError::Io {
+        path: name.clone(),
+        source,
+    };
+    let file = match input {
+        InputPath::Stdin => return Ok(Small::Large),
+        InputPath::File(p) => File::open(p).map_err(io_err)?,
+        InputPath::Found(p) => match File::open(p) {
+            Ok(file) => file,
+            Err(error) => {
+                notices(Notice::Unreadable {
+                    input: index,
+                    path: p.clone(),
+                    error,
+                });
+                return Ok(Small::Nothing);
+            }
+        },
+    };
+    let before = Snapshot::of(&file).map_err(io_err)?;
+    if before.len > SMALL_FILE_BYTES || !file.metadata().map_err(io_err)?.is_file() {
+        return Ok(Small::Large);
+    }
+    let mut bytes = Vec::with_capacity(before.len as usize);
+    (&file)
+        .take(SMALL_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io_err)?;
+    recheck(&file, before, Some(bytes.len() as u64), &name)?;
+    if bytes.starts_with(&GZIP_MAGIC) {
+        return Ok(Small::Other(bytes));
+    }
+    let content = bytes.strip_prefix(BOM).unwrap_or(&bytes);
+    let start = content
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(content.len());
+    let record = trim(content);
+    if record.is_empty() {
+        return Ok(Small::Nothing);
+    }
+    // One line, the first, that is not an array: one record whatever the
+    // framing rule says (JSON Lines of one line, or one value), found
+    // without scanning the record byte by byte.
+    let first_line_only = memchr::memchr(b'\n', &content[..start]).is_none()
+        && memchr::memchr(b'\n', record).is_none();
+    let one = if first_line_only && record[0] != b'[' {
+        true
+    } else {
+        framing_for(content) == Framing::Single
+    };
+    if one {
+        Ok(Small::One(record.to_vec(), ElementNote::default()))
+    } else {
+        Ok(Small::Other(bytes))
+    }
+}
+
+/// Records of small files gathered for one chunk.
+#[derive(Default)]
+struct Bundle {
+    data: Vec<u8>,
+    elements: Vec<Range<usize>>,
+    files: Vec<u32>,
+    notes: Vec<ElementNote>,
+}
+
+impl Bundle {
+    fn push(&mut self, input: usize, bytes: Vec<u8>, note: ElementNote) {
+        let start = self.data.len();
+        self.data.extend_from_slice(&bytes);
+        self.elements.push(start..self.data.len());
+        self.files.push(input as u32);
+        self.notes.push(note);
+    }
+
+    /// Emits what is gathered, if anything; false when the consumer
+    /// stopped.
+    fn flush(&mut self, emit: &mut dyn FnMut(Chunk) -> bool) -> bool {
+        let Some(&first) = self.files.first() else {
+            return true;
+        };
+        let notes = std::mem::take(&mut self.notes);
+        let noted = notes.iter().any(|n| *n != ElementNote::default());
+        emit(Chunk {
+            input: first as usize,
+            data: ChunkData::Owned(std::mem::take(&mut self.data)),
+            offset: 0,
+            elements: std::mem::take(&mut self.elements),
+            framing: Framing::Files,
+            damaged: false,
+            files: std::mem::take(&mut self.files),
+            notes: if noted { notes } else { Vec::new() },
+        })
+    }
+}
