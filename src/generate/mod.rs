@@ -7,12 +7,13 @@
 //! drawn from its own random stream ([`rng::Rng::for_record`]), so the bytes
 //! depend on the seed only, never on the thread count.
 
+mod folder;
 pub mod rng;
 pub mod status;
 
 use std::fmt::Write as _;
 use std::fs;
-use std::io::{BufWriter, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
@@ -28,6 +29,7 @@ use crate::json::write::write_string;
 use crate::resolve::multikey::encode_multikey;
 use crate::time::Timestamp;
 use crate::verdict::Verdict;
+use folder::Folder;
 use rng::Rng;
 pub use status::{StatusBit, StatusPlan};
 
@@ -101,6 +103,27 @@ pub struct GenerateArgs {
     /// The instant the expected verdicts hold at (pass it to `verify --as-of`).
     #[arg(long, value_name = "RFC 3339", default_value = "2026-01-01T00:00:00Z")]
     pub as_of: String,
+
+    /// How the records are written: one JSON Lines file, or a folder of
+    /// files of every kind users hold.
+    ///
+    /// `files` writes `DIR/files/`, two levels deep: pretty-printed
+    /// credentials (`.json`), one-line files, JWT files (`.jwt`), JSON
+    /// arrays, JSON Lines of several records, and files that are none of
+    /// these (skipped by a walk); `truth.jsonl` then names each record's
+    /// `file` (below `DIR/files/`) and `line`, in the order a walk reads
+    /// them.
+    #[arg(long, value_enum, default_value = "jsonl")]
+    pub layout: Layout,
+}
+
+/// How `generate` writes its records (`--layout`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Layout {
+    /// One `credentials.jsonl`.
+    Jsonl,
+    /// A folder of mixed files, `files/`.
+    Files,
 }
 
 /// What a generated record is, and so which verdict it must get.
@@ -890,12 +913,22 @@ pub fn run(args: &GenerateArgs) -> Result<PathBuf, GenerateError> {
             fs::write(&path, doc).map_err(io(&path))?;
         }
     }
-    let cred_path = args.out.join("credentials.jsonl");
+    let cred_path = match args.layout {
+        Layout::Jsonl => args.out.join("credentials.jsonl"),
+        Layout::Files => args.out.join("files"),
+    };
     let truth_path = args.out.join("truth.jsonl");
-    let mut creds = BufWriter::with_capacity(
-        1 << 20,
-        fs::File::create(&cred_path).map_err(io(&cred_path))?,
-    );
+    let mut folder = match args.layout {
+        Layout::Jsonl => None,
+        Layout::Files => Some(Folder::new(&cred_path)?),
+    };
+    let mut creds: Box<dyn Write> = match args.layout {
+        Layout::Jsonl => Box::new(BufWriter::with_capacity(
+            1 << 20,
+            fs::File::create(&cred_path).map_err(io(&cred_path))?,
+        )),
+        Layout::Files => Box::new(io::sink()),
+    };
     let mut truth = BufWriter::with_capacity(
         1 << 20,
         fs::File::create(&truth_path).map_err(io(&truth_path))?,
@@ -921,10 +954,16 @@ pub fn run(args: &GenerateArgs) -> Result<PathBuf, GenerateError> {
             .collect();
         for (offset, made) in made.into_iter().enumerate() {
             let index = start + offset as u64;
-            creds
-                .write_all(&made.line)
-                .and_then(|()| creds.write_all(b"\n"))
-                .map_err(io(&cred_path))?;
+            let place = match &mut folder {
+                Some(folder) => Some(folder.put(index, &made)?),
+                None => {
+                    creds
+                        .write_all(&made.line)
+                        .and_then(|()| creds.write_all(b"\n"))
+                        .map_err(io(&cred_path))?;
+                    None
+                }
+            };
             // A message is reported once the record's proof verified.
             let message = match made.case {
                 Case::StatusMessage => format!(
@@ -933,34 +972,40 @@ pub fn run(args: &GenerateArgs) -> Result<PathBuf, GenerateError> {
                 ),
                 _ => String::new(),
             };
-            writeln!(
-                truth,
-                "{{\"line\":{},\"case\":\"{}\",\"verdict\":\"{}\",\"format\":\"{}\"{message}}}",
-                index + 1,
+            let fields = format!(
+                "\"case\":\"{}\",\"verdict\":\"{}\",\"format\":\"{}\"{message}}}",
                 made.case.name(),
                 made.case.expected(),
                 made.format
-            )
-            .map_err(io(&truth_path))?;
+            );
+            match (place, &mut folder) {
+                (Some((file, line)), Some(folder)) => folder.truth.push((file, line, fields)),
+                _ => writeln!(truth, "{{\"line\":{},{fields}", index + 1)
+                    .map_err(io(&truth_path))?,
+            }
             bits.extend(made.bits);
         }
         start = end;
     }
     creds.flush().map_err(io(&cred_path))?;
+    if let Some(folder) = folder {
+        folder.finish(&mut truth).map_err(io(&truth_path))?;
+    }
     truth.flush().map_err(io(&truth_path))?;
     if let Some(plan) = &plan {
         plan.write(&issuers, &bits, as_of.secs, &args.out.join("status"))?;
     }
     let manifest_path = args.out.join("manifest.json");
     let manifest = format!(
-        "{{\"records\":{},\"seed\":{},\"format\":\"{}\",\"issuers\":{},\"status_lists\":{},\"mix\":{},\"as_of\":\"{}\"}}\n",
+        "{{\"records\":{},\"seed\":{},\"format\":\"{}\",\"issuers\":{},\"status_lists\":{},\"mix\":{},\"as_of\":\"{}\",\"layout\":\"{}\"}}\n",
         args.records,
         args.seed,
         format!("{:?}", args.format).to_lowercase(),
         args.issuers,
         plan.as_ref().map_or(0, |p| p.lists.len()),
         q(&args.mix),
-        as_of
+        as_of,
+        format!("{:?}", args.layout).to_lowercase(),
     );
     fs::write(&manifest_path, manifest).map_err(io(&manifest_path))?;
     Ok(cred_path)

@@ -136,10 +136,11 @@ fn read_small(
     // without scanning the record byte by byte.
     let first_line_only = memchr::memchr(b'\n', &content[..start]).is_none()
         && memchr::memchr(b'\n', record).is_none();
-    let one = if first_line_only && record[0] != b'[' {
+    let lines_name = super::jsonl_name(&name);
+    let one = if first_line_only && (record[0] != b'[' || lines_name) {
         true
     } else {
-        framing_for(content) == Framing::Single
+        framing_for(content, lines_name) == Framing::Single
     };
     if one {
         Ok(Small::One(record.to_vec(), ElementNote::default()))

@@ -379,11 +379,13 @@ const BOM: &[u8] = b"\xef\xbb\xbf";
 ///   its first line; one JSON value (one record) when it runs over several
 ///   lines, as a pretty-printed credential does.
 /// - Content opening with `[`: a JSON array (one record per element),
-///   unless the array closes on its first line and more content follows
-///   it, which makes JSON Lines whose first record is an array.
+///   unless the array closes on its first line and either more content
+///   follows it or the name says JSON Lines (`jsonl_name`: `.jsonl` or
+///   `.ndjson`, optionally `.gz`), which makes JSON Lines whose first
+///   record is an array.
 /// - Anything else (compact JWS tokens, one per line, above all): JSON
 ///   Lines. So is a first line that does not end within `head`.
-fn framing_for(head: &[u8]) -> Framing {
+fn framing_for(head: &[u8], jsonl_name: bool) -> Framing {
     let Some(start) = head.iter().position(|b| !b.is_ascii_whitespace()) else {
         return Framing::Lines;
     };
@@ -398,7 +400,7 @@ fn framing_for(head: &[u8]) -> Framing {
         (b'{', _) => Framing::Lines,
         (_, Some(end)) if !value.multiline => {
             let rest = &head[start + end..];
-            if rest.iter().any(|b| !b.is_ascii_whitespace()) {
+            if jsonl_name || rest.iter().any(|b| !b.is_ascii_whitespace()) {
                 Framing::Lines
             } else {
                 Framing::Array
@@ -406,6 +408,14 @@ fn framing_for(head: &[u8]) -> Framing {
         }
         _ => Framing::Array,
     }
+}
+
+/// Whether an input's name says JSON Lines: `.jsonl` or `.ndjson`,
+/// optionally followed by `.gz`, any letter case.
+fn jsonl_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let name = lower.strip_suffix(".gz").unwrap_or(&lower);
+    name.ends_with(".jsonl") || name.ends_with(".ndjson")
 }
 
 /// Where the JSON value at the start of `bytes` closes, if it does on its
@@ -651,7 +661,7 @@ fn chunk_mapped(
     let head_end = map
         .len()
         .min(start.saturating_add(options.max_record_bytes.saturating_add(1)));
-    let framing = framing_for(&map[start..head_end]);
+    let framing = framing_for(&map[start..head_end], jsonl_name(name));
     let len = map.len();
     match framing {
         // The rule never gives this: bundles are made from small files.
@@ -790,7 +800,7 @@ fn chunk_stream(
     while more && buf.len() < head_limit && memchr::memchr(b'\n', &buf).is_none() {
         more = fill(reader, &mut buf, 1 << 16)?;
     }
-    let framing = framing_for(&buf[..buf.len().min(head_limit)]);
+    let framing = framing_for(&buf[..buf.len().min(head_limit)], jsonl_name(name));
     if framing == Framing::Single {
         return chunk_stream_single(index, reader, buf, offset, more, options, emit);
     }

@@ -1,0 +1,167 @@
+//! `generate --layout files`: the records as a folder of the files users
+//! hold, with the truth in the order a directory walk reads them.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use super::{Case, GenerateError, Made, io};
+
+/// The folder being written: `DIR/files/`.
+pub(crate) struct Folder {
+    root: PathBuf,
+    group: Option<Group>,
+    /// (file below the root, line, the truth record's other members).
+    pub(crate) truth: Vec<(String, u64, String)>,
+}
+
+/// Records gathered into one file: a JSON array or JSON Lines.
+struct Group {
+    path: String,
+    array: bool,
+    items: Vec<Vec<u8>>,
+    size: usize,
+}
+
+impl Folder {
+    pub(crate) fn new(root: &Path) -> Result<Folder, GenerateError> {
+        fs::create_dir_all(root).map_err(io(root))?;
+        Ok(Folder {
+            root: root.to_path_buf(),
+            group: None,
+            truth: Vec::new(),
+        })
+    }
+
+    /// Writes record `index` in the form its number chooses; returns its
+    /// file (below the root) and line.
+    ///
+    /// Of every ten records: two pretty-printed `.json` files (`.jwt` for
+    /// a token), one one-line `.jsonl`, three together in a pretty-printed
+    /// JSON array (tokens as JSON strings), two in a JSON Lines file, and
+    /// two more single files. Malformed records always get a file of their
+    /// own, since some would break the framing of an array or of the
+    /// lines around them.
+    pub(crate) fn put(&mut self, index: u64, made: &Made) -> Result<(String, u64), GenerateError> {
+        let batch = format!("batch-{:03}", index / 50);
+        let token = made.format == "jwt";
+        let form = if made.case == Case::Malformed {
+            2
+        } else {
+            index % 10
+        };
+        match form {
+            3..=5 => {
+                // Tokens go in as JSON strings (some already are).
+                let element = if token && !made.line.starts_with(b"\"") {
+                    let mut quoted = b"\"".to_vec();
+                    quoted.extend_from_slice(&made.line);
+                    quoted.push(b'"');
+                    quoted
+                } else {
+                    made.line.clone()
+                };
+                self.grouped(format!("{batch}/grouped/array-{index:06}.json"), true, 3, element)
+            }
+            6 | 7 => self.grouped(
+                format!("{batch}/grouped/lines-{index:06}.jsonl"),
+                false,
+                2,
+                made.line.clone(),
+            ),
+            _ => {
+                self.flush()?;
+                let object = made.line.starts_with(b"{") && made.line.ends_with(b"}");
+                let (name, bytes) = if token {
+                    (format!("{index:06}.jwt"), made.line.clone())
+                } else if form == 2 {
+                    (format!("{index:06}.jsonl"), [&made.line[..], b"\n"].concat())
+                } else if object {
+                    let mut pretty = b"{\n  ".to_vec();
+                    pretty.extend_from_slice(&made.line[1..made.line.len() - 1]);
+                    pretty.extend_from_slice(b"\n}\n");
+                    (format!("{index:06}.json"), pretty)
+                } else {
+                    (format!("{index:06}.json"), made.line.clone())
+                };
+                let rel = format!("{batch}/single/{name}");
+                self.write(&rel, &bytes)?;
+                Ok((rel, 1))
+            }
+        }
+    }
+
+    /// Adds an item to the open group of this kind, or starts one at
+    /// `path`; returns the item's file and line.
+    fn grouped(
+        &mut self,
+        path: String,
+        array: bool,
+        size: usize,
+        item: Vec<u8>,
+    ) -> Result<(String, u64), GenerateError> {
+        let fits = self
+            .group
+            .as_ref()
+            .is_some_and(|g| g.array == array && g.items.len() < g.size);
+        if !fits {
+            self.flush()?;
+            self.group = Some(Group {
+                path,
+                array,
+                items: Vec::new(),
+                size,
+            });
+        }
+        let group = self.group.as_mut().expect("a group");
+        group.items.push(item);
+        Ok((group.path.clone(), group.items.len() as u64))
+    }
+
+    /// Writes the open group's file.
+    fn flush(&mut self) -> Result<(), GenerateError> {
+        let Some(group) = self.group.take() else {
+            return Ok(());
+        };
+        let bytes = if group.array {
+            let mut out = b"[\n  ".to_vec();
+            out.extend_from_slice(&group.items.join(&b",\n  "[..]));
+            out.extend_from_slice(b"\n]\n");
+            out
+        } else {
+            let mut out = group.items.join(&b"\n"[..]);
+            out.push(b'\n');
+            out
+        };
+        self.write(&group.path, &bytes)
+    }
+
+    fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), GenerateError> {
+        let path = self.root.join(rel);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(io(dir))?;
+        }
+        fs::write(&path, bytes).map_err(io(&path))
+    }
+
+    /// Writes what is left, two files a walk skips, and the truth in walk
+    /// order (paths compared component by component, then lines).
+    pub(crate) fn finish(mut self, truth: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let error = |e: GenerateError| std::io::Error::other(e.to_string());
+        self.flush().map_err(error)?;
+        self.write("notes.txt", b"Not a credential: a walk skips this file.\n")
+            .map_err(error)?;
+        self.write("batch-000/README.md", b"# Badges\n").map_err(error)?;
+        self.truth
+            .sort_by(|a, b| Path::new(&a.0).cmp(Path::new(&b.0)).then(a.1.cmp(&b.1)));
+        for (file, line, fields) in &self.truth {
+            let mut quoted = Vec::new();
+            crate::json::write::write_string(&mut quoted, file);
+            writeln!(
+                truth,
+                "{{\"file\":{},\"line\":{line},{fields}",
+                String::from_utf8_lossy(&quoted)
+            )?;
+        }
+        Ok(())
+    }
+}
