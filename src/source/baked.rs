@@ -464,7 +464,10 @@ fn inflate_bounded(data: &[u8], cap: usize) -> Result<Vec<u8>, Inflate> {
         let consumed = inflater.total_in() as usize;
         let (in_before, out_before) = (inflater.total_in(), inflater.total_out());
         let status = inflater
-            .decompress_vec(&data[consumed..], &mut out, FlushDecompress::Finish)
+            // Not `Finish`: miniz_oxide then expects the whole output to
+            // fit in one call and fails when `out` is still small (fuzz
+            // finding, see FUZZING.md).
+            .decompress_vec(&data[consumed..], &mut out, FlushDecompress::None)
             .map_err(|e| Inflate::Corrupt(format!("the compressed text does not inflate: {e}")))?;
         if out.len() > cap {
             return Err(Inflate::TooLarge);
@@ -1048,6 +1051,18 @@ mod tests {
                 CREDENTIAL.len() - 1
             )
         );
+    }
+
+    /// Regression (fuzz target `baked_png`): text inflating to more than
+    /// the first output buffer (four times the compressed size) failed
+    /// with "deflate decompression error".
+    #[test]
+    fn png_compressed_itxt_inflating_far_beyond_its_size() {
+        let payload = format!("{{\"a\":\"{}\"}}", "Z".repeat(100_000));
+        let png = bake_png(payload.as_bytes(), BadgeVersion::Ob3, true);
+        assert!(png.len() < 1000, "{}", png.len());
+        assert_eq!(extract_png(&png, CAP), Ok(baked(BadgeVersion::Ob3, &payload, true)));
+        assert!(matches!(extract_png(&png, 99_999), Err(BakedError::TooLarge { .. })));
     }
 
     #[test]
