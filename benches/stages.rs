@@ -350,9 +350,7 @@ fn baked(c: &mut Criterion) {
     writer.write_image_data(&pixels).expect("pixels");
     let mut itxt = b"openbadgecredential\0\0\0\0\0".to_vec();
     itxt.extend_from_slice(&credential);
-    writer
-        .write_chunk(png::chunk::iTXt, &itxt)
-        .expect("iTXt");
+    writer.write_chunk(png::chunk::iTXt, &itxt).expect("iTXt");
     writer.finish().expect("IEND");
     let found = baked::extract_png(&png, DEFAULT_MAX_PAYLOAD_BYTES).expect("baked");
     assert_eq!(found.payload, credential);
@@ -361,7 +359,10 @@ fn baked(c: &mut Criterion) {
     let mut group = c.benchmark_group("baked");
     group.throughput(Throughput::Bytes(png.len() as u64));
     group.bench_function(
-        format!("extract_png, {} KB PNG, credential after IDAT", png.len() / 1000),
+        format!(
+            "extract_png, {} KB PNG, credential after IDAT",
+            png.len() / 1000
+        ),
         |b| b.iter(|| baked::extract_png(&png, DEFAULT_MAX_PAYLOAD_BYTES).expect("baked")),
     );
     group.bench_function(format!("CRC-32 of the {} KB PNG", png.len() / 1000), |b| {
@@ -373,7 +374,10 @@ fn baked(c: &mut Criterion) {
     });
     group.throughput(Throughput::Bytes(svg.len() as u64));
     group.bench_function(
-        format!("extract_svg, {} KB SVG, credential in CDATA", svg.len() / 1000),
+        format!(
+            "extract_svg, {} KB SVG, credential in CDATA",
+            svg.len() / 1000
+        ),
         |b| b.iter(|| baked::extract_svg(&svg, DEFAULT_MAX_PAYLOAD_BYTES).expect("baked")),
     );
     group.finish();

@@ -30,35 +30,59 @@ const CASES: &[(&str, &str, Expect)] = &[
         "1edtech-ob30-simple-json.png",
         "9ce25809062ab207dbfda11e0e8c6d97611d39ee691f5d37d7c105944c56a518",
         // iTXt after three IDATs and two tEXt chunks; pretty-printed JSON.
-        Expect::Found(BadgeVersion::Ob3, PayloadKind::Json, r#""id": "http://example.com/credentials/3527""#),
+        Expect::Found(
+            BadgeVersion::Ob3,
+            PayloadKind::Json,
+            r#""id": "http://example.com/credentials/3527""#,
+        ),
     ),
     (
         "1edtech-ob30-simple-jwt.png",
         "eab7597234e3ab125505882a6823cd27b1639c38cb05dfc57a8e445c154c039d",
         // A VC-JWT (RS256) whose payload is the credential; its header.
-        Expect::Found(BadgeVersion::Ob3, PayloadKind::CompactJws, "eyJhbGciOiJSUzI1NiIsImp3ayI6"),
+        Expect::Found(
+            BadgeVersion::Ob3,
+            PayloadKind::CompactJws,
+            "eyJhbGciOiJSUzI1NiIsImp3ayI6",
+        ),
     ),
     (
         "1edtech-ob30-simple-json.svg",
         "e300f9902b0fe9183c7c0856a8a4c61a777bae968a4ba0f8f264ef166c36528f",
         // CDATA, after a DOCTYPE with a public identifier.
-        Expect::Found(BadgeVersion::Ob3, PayloadKind::Json, r#""id": "http://example.com/credentials/3527""#),
+        Expect::Found(
+            BadgeVersion::Ob3,
+            PayloadKind::Json,
+            r#""id": "http://example.com/credentials/3527""#,
+        ),
     ),
     (
         "1edtech-ob30-simple-jwt.svg",
         "ce221d85ec0e2d1a31cd14adeb5cab161a44e8776a34d356e2c6677f9fb13afb",
-        Expect::Found(BadgeVersion::Ob3, PayloadKind::CompactJws, "eyJhbGciOiJSUzI1NiIsImp3ayI6"),
+        Expect::Found(
+            BadgeVersion::Ob3,
+            PayloadKind::CompactJws,
+            "eyJhbGciOiJSUzI1NiIsImp3ayI6",
+        ),
     ),
     (
         "1edtech-ob20-simple-badge.png",
         "7805f06c5600c03fc214c5d5e2185fae77f1a622ab3e4c623acedb4581b2394a",
-        Expect::Found(BadgeVersion::Ob2, PayloadKind::Json, r#""id":"https://example.org/beths-robotics-badge.json""#),
+        Expect::Found(
+            BadgeVersion::Ob2,
+            PayloadKind::Json,
+            r#""id":"https://example.org/beths-robotics-badge.json""#,
+        ),
     ),
     (
         "mozilla-baked.svg",
         "1ddbdea2abfccd360f32702a9348795ea2a476fc495cbc79fd718898cdc6f976",
         // Both a verify URL and a body: the body wins (2.0 Baking, SVGs).
-        Expect::Found(BadgeVersion::Ob2, PayloadKind::Json, r#"{"verify":{"url":"http://example.org"}}"#),
+        Expect::Found(
+            BadgeVersion::Ob2,
+            PayloadKind::Json,
+            r#"{"verify":{"url":"http://example.org"}}"#,
+        ),
     ),
     (
         "mozilla-no-json.svg",
@@ -91,10 +115,18 @@ fn upstream_baked_badges() {
     for (name, sha256, expect) in CASES {
         let path = dir.join(name);
         let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        assert_eq!(&hex(&Sha256::digest(&bytes)), sha256, "{name}: not the copy PROVENANCE.md names");
+        assert_eq!(
+            &hex(&Sha256::digest(&bytes)),
+            sha256,
+            "{name}: not the copy PROVENANCE.md names"
+        );
         let png = name.ends_with(".png");
         assert_eq!(baked::is_png(&bytes), png, "{name}: is_png");
-        assert_eq!(baked::looks_like_svg(&bytes[..bytes.len().min(1024)]), !png, "{name}: looks_like_svg");
+        assert_eq!(
+            baked::looks_like_svg(&bytes[..bytes.len().min(1024)]),
+            !png,
+            "{name}: looks_like_svg"
+        );
         let got = if png {
             baked::extract_png(&bytes, DEFAULT_MAX_PAYLOAD_BYTES)
         } else {

@@ -860,12 +860,19 @@ pub fn baked_png(data: &[u8]) {
         let utf8 = std::str::from_utf8(payload).is_ok();
         for version in [BadgeVersion::Ob3, BadgeVersion::Ob2] {
             for compressed in [false, true] {
-                let got = baked::extract_png(&baked::bake_png(payload, version, compressed), BAKED_CAP);
+                let got =
+                    baked::extract_png(&baked::bake_png(payload, version, compressed), BAKED_CAP);
                 let what = format!("{version}, compressed: {compressed}");
                 if payload.len() > BAKED_CAP {
-                    assert!(matches!(got, Err(BakedError::TooLarge { .. })), "{what}: {got:?}");
+                    assert!(
+                        matches!(got, Err(BakedError::TooLarge { .. })),
+                        "{what}: {got:?}"
+                    );
                 } else if !utf8 || trim(payload).is_empty() {
-                    assert!(matches!(got, Err(BakedError::Corrupt(_))), "{what}: {got:?}");
+                    assert!(
+                        matches!(got, Err(BakedError::Corrupt(_))),
+                        "{what}: {got:?}"
+                    );
                 } else {
                     let expected = Baked {
                         version,
@@ -887,7 +894,11 @@ pub fn baked_png(data: &[u8]) {
         BAKED_CAP,
     );
     assert_eq!(again.as_ref(), Ok(&found), "baked again");
-    assert_eq!(baked::extract_png(data, usize::MAX).as_ref(), Ok(&found), "a larger limit");
+    assert_eq!(
+        baked::extract_png(data, usize::MAX).as_ref(),
+        Ok(&found),
+        "a larger limit"
+    );
 }
 
 /// A badge SVG through `baked::extract_svg`, or (when the input starts
@@ -936,16 +947,27 @@ pub fn baked_svg(data: &[u8]) {
         );
         match again {
             Err(BakedError::TooLarge { .. }) if in_verify => {}
-            again => assert_eq!(again.as_ref(), Ok(&found), "baked again, in verify: {in_verify}"),
+            again => assert_eq!(
+                again.as_ref(),
+                Ok(&found),
+                "baked again, in verify: {in_verify}"
+            ),
         }
     }
-    assert_eq!(baked::extract_svg(data, usize::MAX).as_ref(), Ok(&found), "a larger limit");
+    assert_eq!(
+        baked::extract_svg(data, usize::MAX).as_ref(),
+        Ok(&found),
+        "a larger limit"
+    );
 }
 
 fn check_baked_payload(found: &Baked) {
     let p = &found.payload;
     assert!(!p.is_empty(), "an empty payload");
     assert_eq!(trim(p), &p[..], "an untrimmed payload");
-    assert!(std::str::from_utf8(p).is_ok(), "a payload that is not UTF-8");
+    assert!(
+        std::str::from_utf8(p).is_ok(),
+        "a payload that is not UTF-8"
+    );
     assert!(p.len() <= BAKED_CAP, "a payload over the limit");
 }

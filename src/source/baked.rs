@@ -271,7 +271,9 @@ struct Found {
 /// anything else is read.
 pub fn extract_png(bytes: &[u8], max_payload_bytes: usize) -> Result<Baked, BakedError> {
     if bytes.is_empty() {
-        return Err(BakedError::Corrupt("PNG: an empty file (0 bytes)".to_owned()));
+        return Err(BakedError::Corrupt(
+            "PNG: an empty file (0 bytes)".to_owned(),
+        ));
     }
     if !is_png(bytes) {
         return Err(BakedError::Corrupt(format!(
@@ -298,7 +300,9 @@ pub fn extract_png(bytes: &[u8], max_payload_bytes: usize) -> Result<Baked, Bake
     let mut budget = bytes.len().saturating_mul(2).saturating_add(64);
     loop {
         budget = budget.checked_sub(1).ok_or_else(|| {
-            BakedError::Corrupt(format!("PNG: the decoder stopped making progress at byte {pos}"))
+            BakedError::Corrupt(format!(
+                "PNG: the decoder stopped making progress at byte {pos}"
+            ))
         })?;
         let rest = &bytes[pos..];
         if rest.is_empty() {
@@ -326,7 +330,11 @@ pub fn extract_png(bytes: &[u8], max_payload_bytes: usize) -> Result<Baked, Bake
                     continue;
                 };
                 let data = bytes.get(start..start.saturating_add(len)).ok_or_else(|| {
-                    BakedError::Corrupt(format!("PNG: the {} chunk at byte {} overruns the file", name(ty), start - 8))
+                    BakedError::Corrupt(format!(
+                        "PNG: the {} chunk at byte {} overruns the file",
+                        name(ty),
+                        start - 8
+                    ))
                 })?;
                 let Some(candidate) = text_chunk(ty, data, start - 8, max_payload_bytes)? else {
                     continue;
@@ -343,7 +351,9 @@ pub fn extract_png(bytes: &[u8], max_payload_bytes: usize) -> Result<Baked, Bake
         }
     }
     if !seen_idat {
-        return Err(BakedError::Corrupt("PNG: no IDAT chunk before IEND".to_owned()));
+        return Err(BakedError::Corrupt(
+            "PNG: no IDAT chunk before IEND".to_owned(),
+        ));
     }
     found.map(|f| f.baked).ok_or_else(|| {
         BakedError::NoCredential(
@@ -391,10 +401,12 @@ fn text_chunk(
         // iTXt (PNG §11.3.4.5): compression flag, compression method,
         // language tag NUL, translated keyword NUL, text.
         let [flag, method, fields @ ..] = rest else {
-            return Err(corrupt("the chunk ends before its compression flag and method"));
+            return Err(corrupt(
+                "the chunk ends before its compression flag and method",
+            ));
         };
-        let language_end = memchr::memchr(0, fields)
-            .ok_or_else(|| corrupt("no NUL after the language tag"))?;
+        let language_end =
+            memchr::memchr(0, fields).ok_or_else(|| corrupt("no NUL after the language tag"))?;
         let after_language = &fields[language_end + 1..];
         let translated_end = memchr::memchr(0, after_language)
             .ok_or_else(|| corrupt("no NUL after the translated keyword"))?;
@@ -497,7 +509,11 @@ fn inflate_bounded(data: &[u8], cap: usize) -> Result<Vec<u8>, Inflate> {
 }
 
 /// The png crate's error, as evidence: what, and where the decoder was.
-fn png_error(e: DecodingError, pos: usize, current: Option<(ChunkType, usize, usize)>) -> BakedError {
+fn png_error(
+    e: DecodingError,
+    pos: usize,
+    current: Option<(ChunkType, usize, usize)>,
+) -> BakedError {
     let chunk = current.map_or(String::new(), |(ty, start, _)| {
         format!(", in the {} chunk at byte {}", name(ty), start - 8)
     });
@@ -510,7 +526,11 @@ fn name(ty: ChunkType) -> String {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ")
+    bytes
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A small valid PNG (16 × 16, grey and alpha: a filled disc) holding
@@ -592,10 +612,7 @@ pub fn extract_svg(bytes: &[u8], max_payload_bytes: usize) -> Result<Baked, Bake
         )));
     }
     let text = std::str::from_utf8(text).map_err(|e| {
-        BakedError::Corrupt(format!(
-            "SVG: not UTF-8 at byte {}",
-            base + e.valid_up_to()
-        ))
+        BakedError::Corrupt(format!("SVG: not UTF-8 at byte {}", base + e.valid_up_to()))
     })?;
     let mut reader = NsReader::from_str(text);
     let mut root_seen = false;
@@ -641,9 +658,20 @@ pub fn extract_svg(bytes: &[u8], max_payload_bytes: usize) -> Result<Baked, Bake
                     }
                     continue;
                 };
-                let here = format!("<{}> ({}) at byte {at}", e.name().0, namespace_of(version, &ns));
-                if let Some(first) = found.as_ref().map(|f| f.1.clone()).or(inside.as_ref().map(|el| el.at.clone())) {
-                    return Err(BakedError::MoreThanOne { first, second: here });
+                let here = format!(
+                    "<{}> ({}) at byte {at}",
+                    e.name().0,
+                    namespace_of(version, &ns)
+                );
+                if let Some(first) = found
+                    .as_ref()
+                    .map(|f| f.1.clone())
+                    .or(inside.as_ref().map(|el| el.at.clone()))
+                {
+                    return Err(BakedError::MoreThanOne {
+                        first,
+                        second: here,
+                    });
                 }
                 let verify = verify_attribute(&e, &here, max_payload_bytes)?;
                 let element = Element {
@@ -906,7 +934,8 @@ mod tests {
 
     /// An OB 3.0 credential, trimmed, as a baker writes it.
     const CREDENTIAL: &str = r#"{"@context":["https://www.w3.org/ns/credentials/v2","https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],"id":"urn:uuid:baked-0001","type":["VerifiableCredential","OpenBadgeCredential"],"issuer":{"id":"did:key:z6MkBaker","type":["Profile"]},"validFrom":"2026-01-01T00:00:00Z","credentialSubject":{"type":["AchievementSubject"],"achievement":{"id":"urn:uuid:a","type":["Achievement"],"name":"Baking ]]> & <escapes> \"quoted\""}}}"#;
-    const PLAIN: &str = r#"{"id":"urn:uuid:plain","type":["VerifiableCredential","OpenBadgeCredential"]}"#;
+    const PLAIN: &str =
+        r#"{"id":"urn:uuid:plain","type":["VerifiableCredential","OpenBadgeCredential"]}"#;
     const JWS: &str = "eyJhbGciOiJFZERTQSJ9.eyJqdGkiOiJ1cm46dXVpZDpiYWtlZCJ9.c2lnbmF0dXJl";
     const URL: &str = "https://example.org/assertions/123";
 
@@ -1008,13 +1037,22 @@ mod tests {
             &[text(b"tEXt", b"date:create", b"2021-03-25T20:08:34+00:00")],
             &[(chunk::iTXt, itxt(KEYWORD_OB3, false, CREDENTIAL.as_bytes()))],
         );
-        assert_eq!(extract_png(&png, CAP), Ok(baked(BadgeVersion::Ob3, CREDENTIAL, false)));
+        assert_eq!(
+            extract_png(&png, CAP),
+            Ok(baked(BadgeVersion::Ob3, CREDENTIAL, false))
+        );
     }
 
     #[test]
     fn png_compressed_itxt_is_read_and_flagged() {
-        let png = png_with(&[(chunk::iTXt, itxt(KEYWORD_OB2, true, URL.as_bytes()))], &[]);
-        assert_eq!(extract_png(&png, CAP), Ok(baked(BadgeVersion::Ob2, URL, true)));
+        let png = png_with(
+            &[(chunk::iTXt, itxt(KEYWORD_OB2, true, URL.as_bytes()))],
+            &[],
+        );
+        assert_eq!(
+            extract_png(&png, CAP),
+            Ok(baked(BadgeVersion::Ob2, URL, true))
+        );
     }
 
     #[test]
@@ -1026,8 +1064,15 @@ mod tests {
         assert!(png.len() < 200_000, "{}", png.len());
         let start = Instant::now();
         let err = extract_png(&png, 1000).unwrap_err();
-        assert!(start.elapsed() < Duration::from_millis(500), "{:?}", start.elapsed());
-        assert!(matches!(err, BakedError::TooLarge { limit: 1000, .. }), "{err}");
+        assert!(
+            start.elapsed() < Duration::from_millis(500),
+            "{:?}",
+            start.elapsed()
+        );
+        assert!(
+            matches!(err, BakedError::TooLarge { limit: 1000, .. }),
+            "{err}"
+        );
         assert!(err.to_string().contains("1000 bytes"), "{err}");
         // Just under, at and over the cap.
         let text = b"{\"a\":\"0123456789\"}";
@@ -1061,8 +1106,14 @@ mod tests {
         let payload = format!("{{\"a\":\"{}\"}}", "Z".repeat(100_000));
         let png = bake_png(payload.as_bytes(), BadgeVersion::Ob3, true);
         assert!(png.len() < 1000, "{}", png.len());
-        assert_eq!(extract_png(&png, CAP), Ok(baked(BadgeVersion::Ob3, &payload, true)));
-        assert!(matches!(extract_png(&png, 99_999), Err(BakedError::TooLarge { .. })));
+        assert_eq!(
+            extract_png(&png, CAP),
+            Ok(baked(BadgeVersion::Ob3, &payload, true))
+        );
+        assert!(matches!(
+            extract_png(&png, 99_999),
+            Err(BakedError::TooLarge { .. })
+        ));
     }
 
     #[test]
@@ -1074,7 +1125,10 @@ mod tests {
         assert!(err.to_string().contains("truncated"), "{err}");
         data.extend_from_slice(b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff");
         let png = png_with(&[(chunk::iTXt, data)], &[]);
-        assert!(matches!(extract_png(&png, CAP), Err(BakedError::Corrupt(_))));
+        assert!(matches!(
+            extract_png(&png, CAP),
+            Err(BakedError::Corrupt(_))
+        ));
         let mut data = itxt(KEYWORD_OB3, true, CREDENTIAL.as_bytes());
         data.extend_from_slice(b"trailing");
         let png = png_with(&[(chunk::iTXt, data)], &[]);
@@ -1123,15 +1177,24 @@ mod tests {
             ],
             &[],
         );
-        assert!(matches!(extract_png(&png, CAP), Err(BakedError::NoCredential(_))));
+        assert!(matches!(
+            extract_png(&png, CAP),
+            Err(BakedError::NoCredential(_))
+        ));
     }
 
     #[test]
     fn png_legacy_text_chunk_is_open_badges_2() {
         let png = png_with(&[text(b"tEXt", KEYWORD_OB2, URL.as_bytes())], &[]);
-        assert_eq!(extract_png(&png, CAP), Ok(baked(BadgeVersion::Ob2, URL, false)));
+        assert_eq!(
+            extract_png(&png, CAP),
+            Ok(baked(BadgeVersion::Ob2, URL, false))
+        );
         // Latin-1 comes back as UTF-8.
-        let png = png_with(&[text(b"tEXt", KEYWORD_OB2, b"https://example.org/caf\xe9")], &[]);
+        let png = png_with(
+            &[text(b"tEXt", KEYWORD_OB2, b"https://example.org/caf\xe9")],
+            &[],
+        );
         assert_eq!(
             extract_png(&png, CAP).unwrap().payload,
             "https://example.org/café".as_bytes()
@@ -1155,7 +1218,10 @@ mod tests {
                 other => panic!("{why}: {other:?}"),
             }
         }
-        let png = png_with(&[(chunk::iTXt, itxt(KEYWORD_OB3, false, b"{\"a\":\"\xff\"}"))], &[]);
+        let png = png_with(
+            &[(chunk::iTXt, itxt(KEYWORD_OB3, false, b"{\"a\":\"\xff\"}"))],
+            &[],
+        );
         let err = extract_png(&png, CAP).unwrap_err();
         assert!(err.to_string().contains("not UTF-8 (at byte 6"), "{err}");
     }
@@ -1194,7 +1260,9 @@ mod tests {
     fn png_zero_bytes_and_bad_signatures_are_corrupt() {
         assert_eq!(
             extract_png(b"", CAP),
-            Err(BakedError::Corrupt("PNG: an empty file (0 bytes)".to_owned()))
+            Err(BakedError::Corrupt(
+                "PNG: an empty file (0 bytes)".to_owned()
+            ))
         );
         let mut png = bake_png(JWS.as_bytes(), BadgeVersion::Ob3, false);
         png[1] = b'p';
@@ -1203,8 +1271,14 @@ mod tests {
             err.to_string(),
             "corrupt baked image: PNG: no PNG signature in the first 8 bytes (found 89 70 4e 47 0d 0a 1a 0a)"
         );
-        assert!(matches!(extract_png(b"\x89PNG", CAP), Err(BakedError::Corrupt(_))));
-        assert!(matches!(extract_png(b"GIF89a", CAP), Err(BakedError::Corrupt(_))));
+        assert!(matches!(
+            extract_png(b"\x89PNG", CAP),
+            Err(BakedError::Corrupt(_))
+        ));
+        assert!(matches!(
+            extract_png(b"GIF89a", CAP),
+            Err(BakedError::Corrupt(_))
+        ));
     }
 
     #[test]
@@ -1212,9 +1286,16 @@ mod tests {
         // `vec![0; n]` maps zeroed pages lazily: only what is read is touched.
         let zeros = vec![0u8; 1 << 30];
         let start = Instant::now();
-        assert!(matches!(extract_png(&zeros, CAP), Err(BakedError::Corrupt(_))));
+        assert!(matches!(
+            extract_png(&zeros, CAP),
+            Err(BakedError::Corrupt(_))
+        ));
         assert!(!is_png(&zeros[..8]));
-        assert!(start.elapsed() < Duration::from_millis(50), "{:?}", start.elapsed());
+        assert!(
+            start.elapsed() < Duration::from_millis(50),
+            "{:?}",
+            start.elapsed()
+        );
     }
 
     #[test]
@@ -1287,19 +1368,29 @@ mod tests {
         let cdata = svg(&format!(
             "xmlns:openbadges=\"{NS_OB3}\">\n  <openbadges:credential>\n    <![CDATA[\n {PLAIN}\n ]]>\n  </openbadges:credential>"
         ));
-        assert_eq!(extract_svg(&cdata, CAP), Ok(baked(BadgeVersion::Ob3, PLAIN, false)));
+        assert_eq!(
+            extract_svg(&cdata, CAP),
+            Ok(baked(BadgeVersion::Ob3, PLAIN, false))
+        );
         // Escaped text instead of CDATA, with a character reference.
         let text = svg(&format!(
             "xmlns:openbadges=\"{NS_OB3}\"><openbadges:credential>{{&quot;id&quot;:&#34;urn:x&#x22;, &quot;&amp;&lt;&gt;&apos;&quot;:1}}</openbadges:credential>"
         ));
         assert_eq!(
             extract_svg(&text, CAP),
-            Ok(baked(BadgeVersion::Ob3, "{\"id\":\"urn:x\", \"&<>'\":1}", false))
+            Ok(baked(
+                BadgeVersion::Ob3,
+                "{\"id\":\"urn:x\", \"&<>'\":1}",
+                false
+            ))
         );
         let verify = svg(&format!(
             "xmlns:openbadges=\"{NS_OB3}\"><openbadges:credential verify=\" {JWS} \"></openbadges:credential>"
         ));
-        assert_eq!(extract_svg(&verify, CAP), Ok(baked(BadgeVersion::Ob3, JWS, false)));
+        assert_eq!(
+            extract_svg(&verify, CAP),
+            Ok(baked(BadgeVersion::Ob3, JWS, false))
+        );
     }
 
     #[test]
@@ -1307,27 +1398,39 @@ mod tests {
         let found = |body: &str| extract_svg(&svg(body), CAP);
         // The alternative URI bakers write.
         assert_eq!(
-            found(&format!("xmlns:openbadges=\"{NS_OB3_SPEC}\"><openbadges:credential verify=\"{JWS}\"/>")),
+            found(&format!(
+                "xmlns:openbadges=\"{NS_OB3_SPEC}\"><openbadges:credential verify=\"{JWS}\"/>"
+            )),
             Ok(baked(BadgeVersion::Ob3, JWS, false))
         );
         // A foreign prefix bound to the right URI.
         assert_eq!(
-            found(&format!("xmlns:ob=\"{NS_OB3}\"><ob:credential verify=\"{JWS}\"/>")),
+            found(&format!(
+                "xmlns:ob=\"{NS_OB3}\"><ob:credential verify=\"{JWS}\"/>"
+            )),
             Ok(baked(BadgeVersion::Ob3, JWS, false))
         );
         assert_eq!(
-            found(&format!("xmlns:x=\"{NS_OB2}\"><x:assertion verify=\"{URL}\"/>")),
+            found(&format!(
+                "xmlns:x=\"{NS_OB2}\"><x:assertion verify=\"{URL}\"/>"
+            )),
             Ok(baked(BadgeVersion::Ob2, URL, false))
         );
         // The default namespace, declared on the element itself.
         assert_eq!(
-            found(&format!(">\n<credential xmlns=\"{NS_OB3}\" verify=\"{JWS}\"/>")),
+            found(&format!(
+                ">\n<credential xmlns=\"{NS_OB3}\" verify=\"{JWS}\"/>"
+            )),
             Ok(baked(BadgeVersion::Ob3, JWS, false))
         );
         // The right prefix bound to a wrong URI, or to none.
         for body in [
-            format!("xmlns:openbadges=\"https://purl.imsglobal.org/ob/v2p0\"><openbadges:credential verify=\"{JWS}\"/>"),
-            format!("xmlns:openbadges=\"https://openbadges.org\"><openbadges:assertion verify=\"{URL}\"/>"),
+            format!(
+                "xmlns:openbadges=\"https://purl.imsglobal.org/ob/v2p0\"><openbadges:credential verify=\"{JWS}\"/>"
+            ),
+            format!(
+                "xmlns:openbadges=\"https://openbadges.org\"><openbadges:assertion verify=\"{URL}\"/>"
+            ),
             format!("xmlns:openbadges=\"{NS_OB3}/\"><openbadges:credential verify=\"{JWS}\"/>"),
             format!("><credential verify=\"{JWS}\"/>"),
             // The element names are swapped between the versions.
@@ -1336,7 +1439,10 @@ mod tests {
             // No credential element at all.
             format!("xmlns:openbadges=\"{NS_OB3}\"><g/>"),
         ] {
-            assert!(matches!(found(&body), Err(BakedError::NoCredential(_))), "{body}");
+            assert!(
+                matches!(found(&body), Err(BakedError::NoCredential(_))),
+                "{body}"
+            );
         }
         // An unbound prefix is ill-formed: quick-xml reports it or it
         // stays unmatched, never a credential.
@@ -1346,16 +1452,27 @@ mod tests {
     #[test]
     fn svg_two_credentials() {
         for body in [
-            format!("xmlns:ob=\"{NS_OB3}\"><ob:credential verify=\"{JWS}\"/><ob:credential verify=\"{JWS}\"/>"),
-            format!("xmlns:ob=\"{NS_OB3}\" xmlns:o2=\"{NS_OB2}\"><ob:credential verify=\"{JWS}\"/><o2:assertion verify=\"{URL}\"/>"),
-            format!("xmlns:ob=\"{NS_OB3}\" xmlns:o3=\"{NS_OB3_SPEC}\"><o3:credential verify=\"{JWS}\"/><ob:credential>{{}}</ob:credential>"),
+            format!(
+                "xmlns:ob=\"{NS_OB3}\"><ob:credential verify=\"{JWS}\"/><ob:credential verify=\"{JWS}\"/>"
+            ),
+            format!(
+                "xmlns:ob=\"{NS_OB3}\" xmlns:o2=\"{NS_OB2}\"><ob:credential verify=\"{JWS}\"/><o2:assertion verify=\"{URL}\"/>"
+            ),
+            format!(
+                "xmlns:ob=\"{NS_OB3}\" xmlns:o3=\"{NS_OB3_SPEC}\"><o3:credential verify=\"{JWS}\"/><ob:credential>{{}}</ob:credential>"
+            ),
             // One inside the other.
-            format!("xmlns:ob=\"{NS_OB3}\"><ob:credential><ob:credential verify=\"{JWS}\"/></ob:credential>"),
+            format!(
+                "xmlns:ob=\"{NS_OB3}\"><ob:credential><ob:credential verify=\"{JWS}\"/></ob:credential>"
+            ),
             // OB 3.0: a VC-JWT and a JSON credential in one element.
             format!("xmlns:ob=\"{NS_OB3}\"><ob:credential verify=\"{JWS}\">{{}}</ob:credential>"),
         ] {
             let err = extract_svg(&svg(&body), CAP).unwrap_err();
-            assert!(matches!(err, BakedError::MoreThanOne { .. }), "{body}: {err}");
+            assert!(
+                matches!(err, BakedError::MoreThanOne { .. }),
+                "{body}: {err}"
+            );
         }
     }
 
@@ -1373,20 +1490,56 @@ mod tests {
         let body = format!(
             "xmlns:openbadges=\"{NS_OB2}\"><openbadges:assertion verify=\"{URL}\">\n  <!-- c -->\n</openbadges:assertion>"
         );
-        assert_eq!(extract_svg(&svg(&body), CAP), Ok(baked(BadgeVersion::Ob2, URL, false)));
+        assert_eq!(
+            extract_svg(&svg(&body), CAP),
+            Ok(baked(BadgeVersion::Ob2, URL, false))
+        );
     }
 
     #[test]
     fn svg_malformed_is_corrupt() {
         let cases = [
-            (svg(&format!("xmlns:ob=\"{NS_OB3}\"><ob:credential/>")), "neither text nor"),
-            (svg(&format!("xmlns:ob=\"{NS_OB3}\"><ob:credential verify=\" \">  </ob:credential>")), "neither text nor"),
+            (
+                svg(&format!("xmlns:ob=\"{NS_OB3}\"><ob:credential/>")),
+                "neither text nor",
+            ),
+            (
+                svg(&format!(
+                    "xmlns:ob=\"{NS_OB3}\"><ob:credential verify=\" \">  </ob:credential>"
+                )),
+                "neither text nor",
+            ),
             // A namespaced verify attribute is not `verify`.
-            (svg(&format!("xmlns:ob=\"{NS_OB3}\"><ob:credential ob:verify=\"{JWS}\"/>")), "neither text nor"),
-            (svg(&format!("xmlns:ob=\"{NS_OB3}\"><ob:credential><g/></ob:credential>")), "inside"),
-            (svg(&format!("xmlns:ob=\"{NS_OB3}\"><ob:credential>&ext;</ob:credential>")), "never expanded"),
-            (svg(&format!("xmlns:ob=\"{NS_OB3}\"><ob:credential verify=\"&ext;\"/>")), "never expanded"),
-            (svg(&format!("xmlns:ob=\"{NS_OB3}\"><ob:credential verify=\"a\" verify=\"b\"/>")), "duplicated attribute"),
+            (
+                svg(&format!(
+                    "xmlns:ob=\"{NS_OB3}\"><ob:credential ob:verify=\"{JWS}\"/>"
+                )),
+                "neither text nor",
+            ),
+            (
+                svg(&format!(
+                    "xmlns:ob=\"{NS_OB3}\"><ob:credential><g/></ob:credential>"
+                )),
+                "inside",
+            ),
+            (
+                svg(&format!(
+                    "xmlns:ob=\"{NS_OB3}\"><ob:credential>&ext;</ob:credential>"
+                )),
+                "never expanded",
+            ),
+            (
+                svg(&format!(
+                    "xmlns:ob=\"{NS_OB3}\"><ob:credential verify=\"&ext;\"/>"
+                )),
+                "never expanded",
+            ),
+            (
+                svg(&format!(
+                    "xmlns:ob=\"{NS_OB3}\"><ob:credential verify=\"a\" verify=\"b\"/>"
+                )),
+                "duplicated attribute",
+            ),
             (b"<html><svg/></html>".to_vec(), "root element is <html>"),
             (b"<svg>\xff</svg>".to_vec(), "not UTF-8 at byte 5"),
             (b"".to_vec(), "no document"),
@@ -1404,7 +1557,13 @@ mod tests {
             format!("<svg xmlns:ob=\"{NS_OB3}\"><ob:credential>{{}}"),
             format!("<svg xmlns:ob=\"{NS_OB3}\"><ob:credential>{{}}</ob:other></svg>"),
         ] {
-            assert!(matches!(extract_svg(bytes.as_bytes(), CAP), Err(BakedError::Corrupt(_))), "{bytes}");
+            assert!(
+                matches!(
+                    extract_svg(bytes.as_bytes(), CAP),
+                    Err(BakedError::Corrupt(_))
+                ),
+                "{bytes}"
+            );
         }
     }
 
@@ -1428,8 +1587,15 @@ mod tests {
     fn svg_xml_bomb_is_never_expanded() {
         let mut dtd = String::from("<!DOCTYPE svg [\n<!ENTITY lol \"lol\">\n");
         for i in 1..=9 {
-            let prev = if i == 1 { "lol".to_owned() } else { format!("lol{}", i - 1) };
-            dtd.push_str(&format!("<!ENTITY lol{i} \"{}\">\n", format!("&{prev};").repeat(10)));
+            let prev = if i == 1 {
+                "lol".to_owned()
+            } else {
+                format!("lol{}", i - 1)
+            };
+            dtd.push_str(&format!(
+                "<!ENTITY lol{i} \"{}\">\n",
+                format!("&{prev};").repeat(10)
+            ));
         }
         dtd.push_str("]>\n");
         let inside = format!(
@@ -1452,7 +1618,11 @@ mod tests {
             extract_svg(outside.as_bytes(), CAP),
             Err(BakedError::NoCredential(_))
         ));
-        assert!(start.elapsed() < Duration::from_millis(100), "{:?}", start.elapsed());
+        assert!(
+            start.elapsed() < Duration::from_millis(100),
+            "{:?}",
+            start.elapsed()
+        );
     }
 
     #[test]
@@ -1461,15 +1631,23 @@ mod tests {
             "<?xml version=\"1.0\"?>\n<!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 1.1//EN\" \"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd\" [\n\t<!ENTITY ns_svg \"http://www.w3.org/2000/svg\">\n]>\n<svg xmlns=\"&ns_svg;\" xmlns:openbadges=\"{NS_OB3}\"><openbadges:credential verify=\"{JWS}\"></openbadges:credential></svg>"
         );
         assert!(looks_like_svg(doc.as_bytes()));
-        assert_eq!(extract_svg(doc.as_bytes(), CAP), Ok(baked(BadgeVersion::Ob3, JWS, false)));
+        assert_eq!(
+            extract_svg(doc.as_bytes(), CAP),
+            Ok(baked(BadgeVersion::Ob3, JWS, false))
+        );
     }
 
     #[test]
     fn svg_byte_order_mark_and_offsets() {
         let mut doc = b"\xef\xbb\xbf".to_vec();
         doc.extend_from_slice(&bake_svg(URL.as_bytes(), BadgeVersion::Ob2, true));
-        assert_eq!(extract_svg(&doc, CAP), Ok(baked(BadgeVersion::Ob2, URL, false)));
-        let twice = format!("<svg xmlns:o=\"{NS_OB2}\"><o:assertion verify=\"{URL}\"/><o:assertion verify=\"{URL}\"/></svg>");
+        assert_eq!(
+            extract_svg(&doc, CAP),
+            Ok(baked(BadgeVersion::Ob2, URL, false))
+        );
+        let twice = format!(
+            "<svg xmlns:o=\"{NS_OB2}\"><o:assertion verify=\"{URL}\"/><o:assertion verify=\"{URL}\"/></svg>"
+        );
         let err = extract_svg(twice.as_bytes(), CAP).unwrap_err();
         assert_eq!(
             err.to_string(),
