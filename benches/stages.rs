@@ -1,5 +1,6 @@
 //! The pipeline's stages one by one on a realistic Open Badges credential,
-//! and the whole pipeline on a small generated export.
+//! extraction from baked badge images, and the whole pipeline on a small
+//! generated export.
 //!
 //! `cargo bench --bench stages`
 
@@ -325,5 +326,62 @@ fn end_to_end(c: &mut Criterion) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-criterion_group!(benches, stages, end_to_end);
+/// Extracting the credential baked into a badge image: a 128 × 128 RGB PNG
+/// of noise (about 50 KB, incompressible, so the IDAT is as large as a
+/// real badge's) with the generated credential in an `iTXt` after the
+/// image data, where 1EdTech's test badges have it; and the SVG that
+/// `bake_svg` writes around the same credential. Beside them, the CRC-32
+/// of the whole PNG: what any reader that checks every chunk's CRC pays.
+fn baked(c: &mut Criterion) {
+    use credverify::source::baked::{self, BadgeVersion, DEFAULT_MAX_PAYLOAD_BYTES};
+    let credential = credential();
+    let mut pixels = vec![0u8; 128 * 128 * 3];
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    for p in &mut pixels {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        *p = x as u8;
+    }
+    let mut png = Vec::new();
+    let mut encoder = png::Encoder::new(&mut png, 128, 128);
+    encoder.set_color(png::ColorType::Rgb);
+    let mut writer = encoder.write_header().expect("header");
+    writer.write_image_data(&pixels).expect("pixels");
+    let mut itxt = b"openbadgecredential\0\0\0\0\0".to_vec();
+    itxt.extend_from_slice(&credential);
+    writer.write_chunk(png::chunk::iTXt, &itxt).expect("iTXt");
+    writer.finish().expect("IEND");
+    let found = baked::extract_png(&png, DEFAULT_MAX_PAYLOAD_BYTES).expect("baked");
+    assert_eq!(found.payload, credential);
+    let svg = baked::bake_svg(&credential, BadgeVersion::Ob3, false);
+
+    let mut group = c.benchmark_group("baked");
+    group.throughput(Throughput::Bytes(png.len() as u64));
+    group.bench_function(
+        format!(
+            "extract_png, {} KB PNG, credential after IDAT",
+            png.len() / 1000
+        ),
+        |b| b.iter(|| baked::extract_png(&png, DEFAULT_MAX_PAYLOAD_BYTES).expect("baked")),
+    );
+    group.bench_function(format!("CRC-32 of the {} KB PNG", png.len() / 1000), |b| {
+        b.iter(|| {
+            let mut crc = flate2::Crc::new();
+            crc.update(&png);
+            crc.sum()
+        })
+    });
+    group.throughput(Throughput::Bytes(svg.len() as u64));
+    group.bench_function(
+        format!(
+            "extract_svg, {} KB SVG, credential in CDATA",
+            svg.len() / 1000
+        ),
+        |b| b.iter(|| baked::extract_svg(&svg, DEFAULT_MAX_PAYLOAD_BYTES).expect("baked")),
+    );
+    group.finish();
+}
+
+criterion_group!(benches, stages, baked, end_to_end);
 criterion_main!(benches);

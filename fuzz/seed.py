@@ -102,3 +102,48 @@ for ex in json.loads((data / "did/did-jwk/examples.json").read_text())["examples
     for v in ex.values():
         if isinstance(v, dict) and "verificationMethod" in v:
             put("did_document", b"\x00" + json.dumps(v).encode())
+
+# Badge images: PNGs with text chunks before or after IDAT, SVGs with the
+# credential element in each form; and, after a zero byte, bare payloads for
+# the bake-and-extract round trip.
+import struct, zlib
+
+
+def png_chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def png(before=(), after=()):
+    ihdr = struct.pack(">IIBBBBB", 2, 2, 8, 0, 0, 0, 0)
+    idat = zlib.compress(b"\0\x80\x80\0\x40\x40")
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + b"".join(png_chunk(k, d) for k, d in before)
+            + png_chunk(b"IDAT", idat) + b"".join(png_chunk(k, d) for k, d in after) + png_chunk(b"IEND", b""))
+
+
+def itxt(keyword, text, compressed=False):
+    body = zlib.compress(text) if compressed else text
+    return keyword + b"\0" + bytes([int(compressed), 0]) + b"\0\0" + body
+
+
+cred = records[0].strip()
+jws = b"eyJhbGciOiJFZERTQSJ9.eyJqdGkiOiJ1cm46dXVpZDpiYWtlZCJ9.c2lnbmF0dXJl"
+url = b"https://example.org/assertions/123"
+put("baked_png", png([(b"iTXt", itxt(b"openbadgecredential", cred))]))
+put("baked_png", png((), [(b"tEXt", b"date:create\x002021-03-25"), (b"iTXt", itxt(b"openbadgecredential", jws))]))
+put("baked_png", png([(b"iTXt", itxt(b"openbadges", url, True))]))
+put("baked_png", png([(b"tEXt", b"openbadges\0" + url)]))
+put("baked_png", png([(b"iTXt", itxt(b"openbadges", jws))], [(b"iTXt", itxt(b"openbadgecredential", jws))]))
+put("baked_png", png([(b"zTXt", b"Comment\0\0" + zlib.compress(b"x"))]))
+put("baked_png", png([(b"iTXt", itxt(b"openbadgecredential", b" " * 5000, True))]))
+for p in (cred, jws, url, b"  \r\n", b"a]]>b\rc\xff"):
+    put("baked_png", b"\0" + p)
+    put("baked_svg", b"\0" + p)
+
+svg_head = '<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" '
+c = cred.decode()
+put("baked_svg", svg_head + 'xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0">\n<openbadges:credential><![CDATA[' + c + ']]></openbadges:credential></svg>')
+put("baked_svg", svg_head + 'xmlns:ob="https://purl.imsglobal.org/spec/ob/v3p0"><ob:credential verify="' + jws.decode() + '"/></svg>')
+put("baked_svg", svg_head + 'xmlns:openbadges="http://openbadges.org"><openbadges:assertion verify="' + url.decode() + '">{&quot;a&quot;:&#34;b&#x22;}</openbadges:assertion></svg>')
+put("baked_svg", svg_head + 'xmlns:o="http://openbadges.org"><o:assertion verify="a&amp;b"/><o:assertion>{}</o:assertion></svg>')
+put("baked_svg", '<?xml version="1.0"?>\n<!DOCTYPE svg [\n<!ENTITY a "aaaa">\n<!ENTITY b "&a;&a;&a;&a;">\n]>\n<svg xmlns:ob="https://purl.imsglobal.org/ob/v3p0"><ob:credential>&b;</ob:credential></svg>')
+put("baked_svg", '\ufeff<svg xmlns="http://www.w3.org/2000/svg"><!-- c --><g><text>x</text></g></svg>')

@@ -62,3 +62,13 @@ fn jws_corpus() {
 fn did_document_corpus() {
     replay("did_document", harness::did_document);
 }
+
+#[test]
+fn baked_png_corpus() {
+    replay("baked_png", harness::baked_png);
+}
+
+#[test]
+fn baked_svg_corpus() {
+    replay("baked_svg", harness::baked_svg);
+}

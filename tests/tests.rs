@@ -1,6 +1,7 @@
 //! The integration tests: one binary, one module per theme.
 
 mod bad_input;
+mod baked;
 mod cli;
 mod docs;
 mod fuzz_replay;

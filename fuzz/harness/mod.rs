@@ -32,6 +32,7 @@ use credverify::report::{OutputFormat, Sink, VerdictWriter};
 use credverify::resolve::KeyResolver;
 use credverify::resolve::multikey;
 use credverify::source::array::ArrayScanner;
+use credverify::source::baked::{self, BadgeVersion, Baked, BakedError};
 use credverify::source::documents::DocumentFile;
 use credverify::source::{InputPath, SourceOptions, trim};
 use credverify::status::list::{self, Bitstring, Encoding};
@@ -886,4 +887,137 @@ fn method_ids(doc: Value<'_>) -> Vec<String> {
         .filter_map(|m| m.get("id").and_then(Value::as_str))
         .map(str::to_owned)
         .collect()
+}
+
+// ----------------------------------------------------------------- baked
+
+/// The payload limit of the baked targets: small, so that `TooLarge` is
+/// reached by the fuzzer's inputs too.
+const BAKED_CAP: usize = 4096;
+
+/// A badge PNG through `baked::extract_png`, or (when the input starts
+/// with a zero byte, which no PNG does) the rest of the input as a payload
+/// through `bake_png` and back.
+///
+/// Image: no panic; a credential found is non-empty, trimmed, UTF-8 and
+/// within the limit; baked again (same version, same compression) it comes
+/// back the same; a larger limit finds the same. Payload: for both
+/// versions, compressed or not, `extract_png(bake_png(p))` is `p` trimmed,
+/// or `TooLarge` when `p` is longer than the limit, or `Corrupt` when it is
+/// not UTF-8 or only white space.
+pub fn baked_png(data: &[u8]) {
+    if let Some((0, payload)) = data.split_first() {
+        let utf8 = std::str::from_utf8(payload).is_ok();
+        for version in [BadgeVersion::Ob3, BadgeVersion::Ob2] {
+            for compressed in [false, true] {
+                let got =
+                    baked::extract_png(&baked::bake_png(payload, version, compressed), BAKED_CAP);
+                let what = format!("{version}, compressed: {compressed}");
+                if payload.len() > BAKED_CAP {
+                    assert!(
+                        matches!(got, Err(BakedError::TooLarge { .. })),
+                        "{what}: {got:?}"
+                    );
+                } else if !utf8 || trim(payload).is_empty() {
+                    assert!(
+                        matches!(got, Err(BakedError::Corrupt(_))),
+                        "{what}: {got:?}"
+                    );
+                } else {
+                    let expected = Baked {
+                        version,
+                        payload: trim(payload).to_vec(),
+                        compressed,
+                    };
+                    assert_eq!(got, Ok(expected), "{what}");
+                }
+            }
+        }
+        return;
+    }
+    let Ok(found) = baked::extract_png(data, BAKED_CAP) else {
+        return;
+    };
+    check_baked_payload(&found);
+    let again = baked::extract_png(
+        &baked::bake_png(&found.payload, found.version, found.compressed),
+        BAKED_CAP,
+    );
+    assert_eq!(again.as_ref(), Ok(&found), "baked again");
+    assert_eq!(
+        baked::extract_png(data, usize::MAX).as_ref(),
+        Ok(&found),
+        "a larger limit"
+    );
+}
+
+/// A badge SVG through `baked::extract_svg`, or (when the input starts
+/// with a zero byte) the rest of the input as a payload through `bake_svg`
+/// and back.
+///
+/// Image: no panic; a credential found is non-empty, trimmed, UTF-8 and
+/// within the limit; baked again (as text and in `verify`) it comes back
+/// the same, except that `verify`, whose limit counts the escaped value,
+/// may be `TooLarge`; a larger limit finds the same. Payload (made UTF-8 as
+/// `bake_svg` does): for both versions, as text and in `verify`,
+/// `extract_svg(bake_svg(p))` is `p` trimmed, or `TooLarge` past the limit,
+/// or `Corrupt` when it is only white space.
+pub fn baked_svg(data: &[u8]) {
+    if let Some((0, payload)) = data.split_first() {
+        let text = String::from_utf8_lossy(payload);
+        let trimmed = text.trim_matches([' ', '\t', '\r', '\n']);
+        for version in [BadgeVersion::Ob3, BadgeVersion::Ob2] {
+            for in_verify in [false, true] {
+                let svg = baked::bake_svg(payload, version, in_verify);
+                assert!(baked::looks_like_svg(&svg), "bake_svg writes an SVG");
+                let got = baked::extract_svg(&svg, BAKED_CAP);
+                let what = format!("{version}, in verify: {in_verify}");
+                let expected = Baked {
+                    version,
+                    payload: trimmed.as_bytes().to_vec(),
+                    compressed: false,
+                };
+                match got {
+                    Err(BakedError::TooLarge { .. }) if text.len() > BAKED_CAP || in_verify => {}
+                    Err(BakedError::Corrupt(_)) if trimmed.is_empty() => {}
+                    got => assert_eq!(got, Ok(expected), "{what}"),
+                }
+            }
+        }
+        return;
+    }
+    let Ok(found) = baked::extract_svg(data, BAKED_CAP) else {
+        return;
+    };
+    check_baked_payload(&found);
+    for in_verify in [false, true] {
+        let again = baked::extract_svg(
+            &baked::bake_svg(&found.payload, found.version, in_verify),
+            BAKED_CAP,
+        );
+        match again {
+            Err(BakedError::TooLarge { .. }) if in_verify => {}
+            again => assert_eq!(
+                again.as_ref(),
+                Ok(&found),
+                "baked again, in verify: {in_verify}"
+            ),
+        }
+    }
+    assert_eq!(
+        baked::extract_svg(data, usize::MAX).as_ref(),
+        Ok(&found),
+        "a larger limit"
+    );
+}
+
+fn check_baked_payload(found: &Baked) {
+    let p = &found.payload;
+    assert!(!p.is_empty(), "an empty payload");
+    assert_eq!(trim(p), &p[..], "an untrimmed payload");
+    assert!(
+        std::str::from_utf8(p).is_ok(),
+        "a payload that is not UTF-8"
+    );
+    assert!(p.len() <= BAKED_CAP, "a payload over the limit");
 }

@@ -7,8 +7,11 @@
 //! numbers its lines locally and the writer adds the chunk's base. A JSON
 //! array is split into its elements by a streaming scanner
 //! ([`array::ArrayScanner`]): the file is never parsed as a whole.
+//! Badge images carry one credential each, baked into a PNG chunk or an
+//! SVG element: [`baked`] finds it without decoding the picture.
 
 pub mod array;
+pub mod baked;
 pub mod bundle;
 pub mod documents;
 mod mmap;

@@ -1,0 +1,10 @@
+//! The `baked_png` target: see `harness::baked_png`.
+
+#![no_main]
+
+// Each target uses one of the harness's functions.
+#[allow(dead_code)]
+#[path = "../harness/mod.rs"]
+mod harness;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| harness::baked_png(data));
