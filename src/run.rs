@@ -263,6 +263,7 @@ pub fn verify_observed(
             }
             rows
         },
+        hosted_assertions: totals.hosted,
         other_issuers: totals
             .issuers
             .others

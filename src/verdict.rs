@@ -153,6 +153,13 @@ codes! {
         /// mismatched bracket): this record stands for everything from the
         /// element where the damage begins to the end of the input.
         FramingLost = "framing_lost" => Malformed,
+        /// A badge image (PNG or SVG) with no baked credential in it.
+        BakedNone = "baked_none" => Malformed,
+        /// A badge image with more than one baked credential.
+        BakedTwice = "baked_twice" => Malformed,
+        /// A badge image that is damaged or not what its name says (a bad
+        /// signature or CRC, truncated, ill-formed XML, entities declared).
+        ImageCorrupt = "image_corrupt" => Malformed,
         /// Neither a JSON object nor a compact JWS.
         NotACredential = "not_a_credential" => Malformed,
         /// A compact JWS whose parts do not decode.
@@ -163,6 +170,10 @@ codes! {
         BadDate = "bad_date" => Malformed,
         /// A proof or JWS algorithm this engine does not verify.
         UnsupportedProof = "unsupported_proof" => Unsupported,
+        /// An Open Badges 2.0 hosted assertion (or its URL): its proof is
+        /// that the issuer's server still serves it, which only an online
+        /// check can see.
+        HostedAssertion = "hosted_assertion" => Unsupported,
         /// No proof at all.
         NoProof = "no_proof" => NoProof,
         /// A proof lacks a member it must have, or has one of the wrong type.
@@ -261,6 +272,9 @@ codes! {
         /// A status list whose issuer is not the credential's answered for
         /// it, because the same key verified both.
         StatusListSameKey = "status_list_same_key",
+        /// The credential came from a compressed PNG `iTXt` chunk, which
+        /// both Open Badges specifications forbid; it was read anyway.
+        BakedCompressed = "baked_compressed",
         /// A `refresh` status bit is set: the holder should fetch a fresh copy.
         StatusRefresh = "status_refresh",
         /// A 1EdTech Revocation List without a proof was trusted.
@@ -342,6 +356,10 @@ pub enum Format {
     Ed25519Signature2020,
     /// VC-JOSE / VC-JWT, a compact JWS signed with EdDSA.
     VcJwt,
+    /// An Open Badges 2.0 hosted assertion.
+    Ob2Hosted,
+    /// An Open Badges 2.0 signed assertion.
+    Ob2Signed,
 }
 
 impl Format {
@@ -352,6 +370,8 @@ impl Format {
             Format::EddsaRdfc2022 => "eddsa-rdfc-2022",
             Format::Ed25519Signature2020 => "Ed25519Signature2020",
             Format::VcJwt => "vc-jwt",
+            Format::Ob2Hosted => "ob2-hosted",
+            Format::Ob2Signed => "ob2-signed",
         }
     }
 }

@@ -91,8 +91,17 @@ fn json_lines_named_json_and_arrays_named_jsonl_do_what_they_hold() {
     // A pretty-printed array in a file named .jsonl, and on one line.
     let pretty = format!("[\n  {},\n  {}\n]\n", lines.join(",\n  "), "");
     let pretty = pretty.replace(",\n  \n]", "\n]");
-    for text in [pretty, format!("[{}]", lines.join(","))] {
-        let array = util::temp_file("export.jsonl", text.as_bytes());
+    // One line holding the array: an array under a .json name, one JSON
+    // Lines record under a .jsonl name (the name breaks the tie).
+    let one_line = format!("[{}]", lines.join(","));
+    let as_lines = util::temp_file("export.jsonl", one_line.as_bytes());
+    let got = run_files(&[&as_lines], 1);
+    assert_eq!(
+        (got.len(), got[0].problems.clone()),
+        (1, vec!["not_a_credential".to_owned()])
+    );
+    for (text, name) in [(pretty, "export.jsonl"), (one_line, "export.json")] {
+        let array = util::temp_file(name, text.as_bytes());
         let got = run_files(&[&array], 1);
         assert_eq!(judged(&got), expected, "{text:.40}");
         assert_eq!(got.iter().map(|v| v.line).collect::<Vec<_>>(), [1, 2, 3]);
@@ -294,4 +303,154 @@ fn small_files_bundled_give_the_verdicts_of_json_lines_whatever_the_bundle_size(
         assert!(got.iter().all(|v| v.line == 1));
         assert_eq!(summary.files, 120);
     }
+}
+
+/// Verdict, problems and warnings of each record.
+fn outcome(v: &[Verdict]) -> Vec<(String, Vec<String>, Vec<String>)> {
+    v.iter()
+        .map(|v| (v.verdict.clone(), v.problems.clone(), v.warnings.clone()))
+        .collect()
+}
+
+#[test]
+fn baked_badges_give_the_verdict_of_the_credential_inside() {
+    use credverify::source::baked::{BadgeVersion, bake_png, bake_svg};
+    let credential = fs::read(&dcc()[0]).unwrap();
+    let token = util::signed_jwt(&util::key(6));
+    let dir = util::temp_dir("baked");
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.join(name);
+        fs::write(&path, bytes).unwrap();
+        path
+    };
+    let s = |v: &[&str]| v.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+    let cases: Vec<(std::path::PathBuf, (&str, Vec<String>, Vec<String>))> = vec![
+        (
+            write("a.png", &bake_png(&credential, BadgeVersion::Ob3, false)),
+            ("valid", s(&[]), s(&[])),
+        ),
+        (
+            write("b.png", &bake_png(&credential, BadgeVersion::Ob3, true)),
+            ("valid", s(&[]), s(&["baked_compressed"])),
+        ),
+        (
+            write("c.svg", &bake_svg(&credential, BadgeVersion::Ob3, false)),
+            ("valid", s(&[]), s(&[])),
+        ),
+        (
+            write(
+                "d.svg",
+                &bake_svg(token.as_bytes(), BadgeVersion::Ob3, true),
+            ),
+            ("valid", s(&[]), s(&[])),
+        ),
+        (
+            write(
+                "e.png",
+                &bake_png(token.as_bytes(), BadgeVersion::Ob3, false),
+            ),
+            ("valid", s(&[]), s(&[])),
+        ),
+        (
+            write(
+                "f.png",
+                &bake_png(
+                    b"https://issuer.example/assertions/1",
+                    BadgeVersion::Ob2,
+                    false,
+                ),
+            ),
+            ("unsupported", s(&["hosted_assertion"]), s(&[])),
+        ),
+        (
+            write("g.png", b""),
+            ("malformed", s(&["image_corrupt"]), s(&[])),
+        ),
+        (
+            write("h.png", b"{\"not\":\"an image\"}"),
+            ("malformed", s(&["image_corrupt"]), s(&[])),
+        ),
+        (
+            write("i.svg", b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>"),
+            ("malformed", s(&["baked_none"]), s(&[])),
+        ),
+    ];
+    // Two credentials in one image: a second chunk spliced in before IEND.
+    let one = bake_png(&credential, BadgeVersion::Ob3, false);
+    let other = bake_png(token.as_bytes(), BadgeVersion::Ob3, false);
+    let chunk = |png: &[u8]| png[33..png.len() - 12].to_vec(); // after IHDR, before IEND
+    let mut twice = one[..one.len() - 12].to_vec();
+    twice.extend(chunk(&other).iter().skip(0));
+    twice.extend_from_slice(&one[one.len() - 12..]);
+    let twice_path = write("j.png", &twice);
+    // A gigabyte of zeros named .png (sparse): refused from its first bytes.
+    let zeros = dir.join("k.png");
+    fs::File::create(&zeros).unwrap().set_len(1 << 30).unwrap();
+    let mut paths: Vec<&Path> = cases.iter().map(|(p, _)| p.as_path()).collect();
+    paths.push(&twice_path);
+    paths.push(&zeros);
+    for threads in [1, 2] {
+        let got = run_files(&paths, threads);
+        let mut expected: Vec<(String, Vec<String>, Vec<String>)> = cases
+            .iter()
+            .map(|(_, (v, p, w))| (v.to_string(), p.clone(), w.clone()))
+            .collect();
+        expected.push(("malformed".into(), s(&["baked_twice"]), s(&[])));
+        expected.push(("malformed".into(), s(&["image_corrupt"]), s(&[])));
+        assert_eq!(outcome(&got), expected, "threads {threads}");
+        assert!(got.iter().all(|v| v.line == 1));
+    }
+}
+
+#[test]
+fn upstream_baked_badges_through_a_walk() {
+    let got = run_files(&[&util::data("baked")], 2);
+    let by_file: Vec<(String, String, Vec<String>)> = got
+        .iter()
+        .map(|v| {
+            (
+                Path::new(v.file.as_deref().unwrap())
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned(),
+                v.verdict.clone(),
+                v.problems.clone(),
+            )
+        })
+        .collect();
+    let want = |f: &str, v: &str, p: &str| (f.to_owned(), v.to_owned(), vec![p.to_owned()]);
+    assert_eq!(
+        by_file,
+        [
+            want(
+                "1edtech-ob20-simple-badge.png",
+                "unsupported",
+                "hosted_assertion"
+            ),
+            // The 1EdTech examples name an https issuer whose key is not
+            // given offline, and sign their JWTs with RS256.
+            want("1edtech-ob30-simple-json.png", "unknown_key", "unknown_key"),
+            want("1edtech-ob30-simple-json.svg", "unknown_key", "unknown_key"),
+            want(
+                "1edtech-ob30-simple-jwt.png",
+                "unsupported",
+                "unsupported_proof"
+            ),
+            want(
+                "1edtech-ob30-simple-jwt.svg",
+                "unsupported",
+                "unsupported_proof"
+            ),
+            want("mozilla-baked.svg", "unsupported", "hosted_assertion"),
+            want("mozilla-no-json.svg", "unsupported", "hosted_assertion"),
+            want("mozilla-unbaked.png", "malformed", "baked_none"),
+            want("mozilla-unbaked.svg", "malformed", "baked_none"),
+        ]
+    );
+    assert_eq!(
+        got[1].id.as_deref(),
+        Some("http://example.com/credentials/3527"),
+        "the credential inside the PNG was read"
+    );
 }

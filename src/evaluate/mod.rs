@@ -212,6 +212,10 @@ impl Evaluator {
                 Ok(false) => rec.findings.problem(Problem::NotACredential),
                 Err(p) => rec.findings.problem(p),
             }
+        } else if bytes.starts_with(b"https://") || bytes.starts_with(b"http://") {
+            // What an Open Badges 2.0 image bakes for a hosted assertion.
+            rec.format = Some(Format::Ob2Hosted);
+            rec.findings.problem(Problem::HostedAssertion);
         } else if jws::looks_like_jws(bytes) {
             match std::str::from_utf8(bytes) {
                 Ok(token) => self.evaluate_jws(ctx, token, index, &mut rec, work),
@@ -244,6 +248,15 @@ impl Evaluator {
         let text_mark = work.text.len();
         let queue_mark = work.signatures.mark();
         let parsed = jcs::with_record(doc, canon, bytes, |root, jcs| {
+            if let Some(format) = ob2_assertion(root) {
+                rec.id = root.get("id").and_then(Value::as_str).map(|s| work.keep(s));
+                rec.format = Some(format);
+                rec.findings.problem(match format {
+                    Format::Ob2Hosted => Problem::HostedAssertion,
+                    _ => Problem::UnsupportedProof,
+                });
+                return;
+            }
             let Some(cred) = credential_steps(ctx, root, None, rec, work) else {
                 return;
             };
@@ -352,6 +365,34 @@ fn failed(records: &mut [RecordOutcome], signer: &Signer, problem: Problem) {
             method: signer.method.method.clone(),
         },
     );
+}
+
+/// Whether a JSON record is an Open Badges 2.0 (or 1.x) assertion rather
+/// than a Verifiable Credential, and of which kind: `verification.type`
+/// (OB 1.x: `verify.type`) `signed` / `SignedBadge` is a signed assertion
+/// (its signature travels as a JWS, not in this JSON); any other, or none
+/// in a document whose `@context` is the Open Badges 2.0 one, is hosted.
+fn ob2_assertion(root: Value<'_>) -> Option<Format> {
+    let ob2_context = root.get("@context").is_some_and(|c| {
+        c.one_or_many().any(|c| {
+            c.as_str()
+                .is_some_and(|s| s.contains("w3id.org/openbadges/v2"))
+        })
+    });
+    let verification = root.get("verification").or_else(|| root.get("verify"));
+    if !ob2_context && verification.is_none() {
+        return None;
+    }
+    if root.get("credentialSubject").is_some() {
+        return None;
+    }
+    let kind = verification
+        .and_then(|v| v.get("type"))
+        .and_then(Value::as_str);
+    Some(match kind {
+        Some("signed" | "SignedBadge") => Format::Ob2Signed,
+        _ => Format::Ob2Hosted,
+    })
 }
 
 /// The steps every credential goes through, whatever secures it: its

@@ -60,7 +60,12 @@ impl Folder {
                 } else {
                     made.line.clone()
                 };
-                self.grouped(format!("{batch}/grouped/array-{index:06}.json"), true, 3, element)
+                self.grouped(
+                    format!("{batch}/grouped/array-{index:06}.json"),
+                    true,
+                    3,
+                    element,
+                )
             }
             6 | 7 => self.grouped(
                 format!("{batch}/grouped/lines-{index:06}.jsonl"),
@@ -74,7 +79,10 @@ impl Folder {
                 let (name, bytes) = if token {
                     (format!("{index:06}.jwt"), made.line.clone())
                 } else if form == 2 {
-                    (format!("{index:06}.jsonl"), [&made.line[..], b"\n"].concat())
+                    (
+                        format!("{index:06}.jsonl"),
+                        [&made.line[..], b"\n"].concat(),
+                    )
                 } else if object {
                     let mut pretty = b"{\n  ".to_vec();
                     pretty.extend_from_slice(&made.line[1..made.line.len() - 1]);
@@ -150,7 +158,8 @@ impl Folder {
         self.flush().map_err(error)?;
         self.write("notes.txt", b"Not a credential: a walk skips this file.\n")
             .map_err(error)?;
-        self.write("batch-000/README.md", b"# Badges\n").map_err(error)?;
+        self.write("batch-000/README.md", b"# Badges\n")
+            .map_err(error)?;
         self.truth
             .sort_by(|a, b| Path::new(&a.0).cmp(Path::new(&b.0)).then(a.1.cmp(&b.1)));
         for (file, line, fields) in &self.truth {

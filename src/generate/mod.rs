@@ -980,8 +980,9 @@ pub fn run(args: &GenerateArgs) -> Result<PathBuf, GenerateError> {
             );
             match (place, &mut folder) {
                 (Some((file, line)), Some(folder)) => folder.truth.push((file, line, fields)),
-                _ => writeln!(truth, "{{\"line\":{},{fields}", index + 1)
-                    .map_err(io(&truth_path))?,
+                _ => {
+                    writeln!(truth, "{{\"line\":{},{fields}", index + 1).map_err(io(&truth_path))?
+                }
             }
             bits.extend(made.bits);
         }

@@ -152,6 +152,9 @@ pub struct Totals {
     pub unreadable: Vec<(usize, String)>,
     /// Verdict counts per issuer ([`IssuerCounts`]).
     pub issuers: IssuerCounts,
+    /// Records that are Open Badges 2.0 hosted assertions (problem
+    /// `hosted_assertion`): they need an online check.
+    pub hosted: u64,
 }
 
 /// Verdict counts per issuer id, for at most
@@ -283,6 +286,9 @@ impl Writer<'_> {
             let verdict = view.verdict();
             self.totals.verdicts[verdict as usize] += 1;
             self.totals.issuers.add(view.issuer, verdict);
+            if entry.problems.contains(Problem::HostedAssertion) {
+                self.totals.hosted += 1;
+            }
             if entry.problems.contains(Problem::FramingLost) {
                 self.totals.damaged.push((input, line));
             }

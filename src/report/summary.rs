@@ -40,6 +40,9 @@ pub struct RunSummary {
     /// Verdict counts per issuer, sorted by issuer id; `None` for the
     /// records that named no issuer (they did not parse that far).
     pub issuers: Vec<(Option<String>, [u64; 14])>,
+    /// Records that are Open Badges 2.0 hosted assertions: `unsupported`
+    /// offline, they need an online check.
+    pub hosted_assertions: u64,
     /// Verdict counts of the records of issuers past
     /// [`crate::limits::SUMMARY_ISSUERS`], together.
     pub other_issuers: Option<[u64; 14]>,
@@ -170,14 +173,15 @@ impl RunSummary {
         );
         let _ = writeln!(
             s,
-            "{}],\"damaged_inputs\":[{}],\"files\":{},\"skipped_files\":{{{}}},\"walk_errors\":[{}],\"unreadable\":[{}],\"issuers\":[{}],\"other_issuers\":{others}}}",
+            "{}],\"damaged_inputs\":[{}],\"files\":{},\"skipped_files\":{{{}}},\"walk_errors\":[{}],\"unreadable\":[{}],\"issuers\":[{}],\"other_issuers\":{others},\"hosted_assertions\":{}}}",
             inputs.join(","),
             damaged.join(","),
             self.files,
             skipped.join(","),
             problems(&self.walk_errors),
             problems(&self.unreadable),
-            issuers.join(",")
+            issuers.join(","),
+            self.hosted_assertions
         );
         s
     }
@@ -199,6 +203,13 @@ impl RunSummary {
             .collect();
         if !parts.is_empty() {
             let _ = writeln!(s, "credverify: {}", parts.join(", "));
+        }
+        if self.hosted_assertions > 0 {
+            let _ = writeln!(
+                s,
+                "credverify: {} Open Badges 2.0 hosted assertions need an online check (hosted_assertion)",
+                self.hosted_assertions
+            );
         }
         let skipped: u64 = self.skipped_files.iter().map(|(_, n)| n).sum();
         if skipped > 0 || !self.complete() {

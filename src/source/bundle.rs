@@ -13,6 +13,11 @@
 use std::fs::File;
 use std::io::{self, Read};
 use std::ops::Range;
+use std::path::Path;
+
+use super::baked::{self, BakedError};
+use super::mmap;
+use crate::verdict::{Problem, Warning};
 
 use super::{
     BOM, Chunk, ChunkData, ElementNote, Framing, GZIP_MAGIC, InputPath, Notice, Snapshot,
@@ -44,7 +49,7 @@ pub fn for_each_chunk_of(
         if !open.get() {
             return Ok(());
         }
-        match read_small(index, input, notices)? {
+        match read_small(index, input, options, notices)? {
             Small::One(bytes, note) => {
                 bundle.push(index, bytes, note);
                 if bundle.data.len() >= options.chunk_bytes || bundle.files.len() >= BUNDLE_FILES {
@@ -87,6 +92,7 @@ enum Small {
 fn read_small(
     index: usize,
     input: &InputPath,
+    options: SourceOptions,
     notices: &mut dyn FnMut(Notice),
 ) -> Result<Small, SourceError> {
     let name = input.display();
@@ -110,7 +116,14 @@ fn read_small(
         },
     };
     let before = Snapshot::of(&file).map_err(io_err)?;
-    if before.len > SMALL_FILE_BYTES || !file.metadata().map_err(io_err)?.is_file() {
+    if !file.metadata().map_err(io_err)?.is_file() {
+        return Ok(Small::Large);
+    }
+    if let Some(image) = image_kind(&name, &file).map_err(io_err)? {
+        let found = read_image(image, &file, before, &name, options, notices)?;
+        return Ok(found);
+    }
+    if before.len > SMALL_FILE_BYTES {
         return Ok(Small::Large);
     }
     let mut bytes = Vec::with_capacity(before.len as usize);
@@ -147,6 +160,109 @@ fn read_small(
     } else {
         Ok(Small::Other(bytes))
     }
+}
+
+/// The two kinds of badge image.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Image {
+    Png,
+    Svg,
+}
+
+/// Whether a file is a badge image: by its first bytes (the PNG signature,
+/// or an SVG root), or by a name ending in `.png` or `.svg` (a file so
+/// named that is neither is then a corrupt image, never text).
+fn image_kind(name: &str, file: &File) -> io::Result<Option<Image>> {
+    let mut head = [0u8; 512];
+    let mut filled = 0;
+    let mut reader = file;
+    while filled < head.len() {
+        match reader.read(&mut head[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    io::Seek::seek(&mut reader, io::SeekFrom::Start(0))?;
+    let head = &head[..filled];
+    let lower = name.to_ascii_lowercase();
+    Ok(if baked::is_png(head) || lower.ends_with(".png") {
+        Some(Image::Png)
+    } else if lower.ends_with(".svg") || baked::looks_like_svg(head) {
+        Some(Image::Svg)
+    } else {
+        None
+    })
+}
+
+/// Reads the credential baked into an image: one record, or one refused
+/// with the problem that says why there is none. A PNG whose signature is
+/// missing is refused after its first bytes, whatever its size.
+fn read_image(
+    image: Image,
+    file: &File,
+    before: Snapshot,
+    name: &str,
+    options: SourceOptions,
+    notices: &mut dyn FnMut(Notice),
+) -> Result<Small, SourceError> {
+    let io_err = |source| SourceError::Io {
+        path: name.to_owned(),
+        source,
+    };
+    let refused = |problem| {
+        Small::One(
+            Vec::new(),
+            ElementNote {
+                problem: Some(problem),
+                warning: None,
+            },
+        )
+    };
+    let mapped;
+    let read;
+    let bytes: &[u8] = if before.len > SMALL_FILE_BYTES {
+        let mut head = [0u8; 8];
+        let n = io::Read::read(&mut &*file, &mut head).map_err(io_err)?;
+        if image == Image::Png && !baked::is_png(&head[..n]) {
+            return Ok(refused(Problem::ImageCorrupt));
+        }
+        match mmap::map_file(file, Path::new(name), notices) {
+            Some(map) => {
+                mapped = map;
+                &mapped
+            }
+            None => return Ok(refused(Problem::ImageCorrupt)),
+        }
+    } else {
+        let mut buf = Vec::with_capacity(before.len as usize);
+        file
+            .take(SMALL_FILE_BYTES + 1)
+            .read_to_end(&mut buf)
+            .map_err(io_err)?;
+        read = buf;
+        &read
+    };
+    let found = match image {
+        Image::Png => baked::extract_png(bytes, options.max_record_bytes),
+        Image::Svg => baked::extract_svg(bytes, options.max_record_bytes),
+    };
+    let whole = (before.len <= SMALL_FILE_BYTES).then_some(bytes.len() as u64);
+    recheck(file, before, whole, name)?;
+    Ok(match found {
+        Ok(baked) => Small::One(
+            baked.payload,
+            ElementNote {
+                problem: None,
+                warning: baked.compressed.then_some(Warning::BakedCompressed),
+            },
+        ),
+        Err(BakedError::NoCredential(_)) => refused(Problem::BakedNone),
+        Err(BakedError::MoreThanOne { .. }) => refused(Problem::BakedTwice),
+        Err(BakedError::TooLarge { .. }) => refused(Problem::RecordTooLarge),
+        Err(_) => refused(Problem::ImageCorrupt),
+    })
 }
 
 /// Records of small files gathered for one chunk.
