@@ -289,6 +289,7 @@ fn json_ld(c: &mut Criterion) {
 fn end_to_end(c: &mut Criterion) {
     let dir = std::env::temp_dir().join(format!("credverify-bench-{}", std::process::id()));
     let args = generate::GenerateArgs {
+        layout: generate::Layout::Jsonl,
         records: 4000,
         seed: 3,
         out: dir.clone(),

@@ -1,12 +1,7 @@
 //! Badge images baked by others: 1EdTech's validator test resources and
 //! Mozilla's openbadges-bakery test files, each through
 //! `source::baked`. The files are listed, with their origin and SHA-256,
-//! in `tests/data/baked/PROVENANCE.md`; they are not in the repository
-//! yet (see there), so the test is ignored unless pointed at them:
-//!
-//! ```sh
-//! CREDVERIFY_BAKED_DIR=/path/to/files cargo test --release --test tests baked -- --ignored
-//! ```
+//! in `tests/data/baked/PROVENANCE.md`, and copied there byte for byte.
 
 use std::path::PathBuf;
 
@@ -103,13 +98,10 @@ const CASES: &[(&str, &str, Expect)] = &[
 ];
 
 fn dir() -> PathBuf {
-    std::env::var_os("CREDVERIFY_BAKED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| util::data("baked"))
+    util::data("baked")
 }
 
 #[test]
-#[ignore = "the upstream files are not committed yet: tests/data/baked/PROVENANCE.md"]
 fn upstream_baked_badges() {
     let dir = dir();
     for (name, sha256, expect) in CASES {

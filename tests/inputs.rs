@@ -324,7 +324,8 @@ fn baked_badges_give_the_verdict_of_the_credential_inside() {
         path
     };
     let s = |v: &[&str]| v.iter().map(|w| w.to_string()).collect::<Vec<_>>();
-    let cases: Vec<(std::path::PathBuf, (&str, Vec<String>, Vec<String>))> = vec![
+    type Case<'a> = (std::path::PathBuf, (&'a str, Vec<String>, Vec<String>));
+    let cases: Vec<Case<'_>> = vec![
         (
             write("a.png", &bake_png(&credential, BadgeVersion::Ob3, false)),
             ("valid", s(&[]), s(&[])),
@@ -380,7 +381,7 @@ fn baked_badges_give_the_verdict_of_the_credential_inside() {
     let other = bake_png(token.as_bytes(), BadgeVersion::Ob3, false);
     let chunk = |png: &[u8]| png[33..png.len() - 12].to_vec(); // after IHDR, before IEND
     let mut twice = one[..one.len() - 12].to_vec();
-    twice.extend(chunk(&other).iter().skip(0));
+    twice.extend(chunk(&other));
     twice.extend_from_slice(&one[one.len() - 12..]);
     let twice_path = write("j.png", &twice);
     // A gigabyte of zeros named .png (sparse): refused from its first bytes.

@@ -253,7 +253,7 @@ fn record_stream(data: &[u8]) {
 /// The framing CONTRACT.md's "Inputs" rule gives `text`, whatever the
 /// file's name: `Some(true)` a JSON array, `Some(false)` one JSON value,
 /// `None` JSON Lines.
-fn framing_rule(text: &[u8]) -> Option<bool> {
+fn framing_rule(text: &[u8], jsonl_name: bool) -> Option<bool> {
     let start = text.iter().position(|b| !b.is_ascii_whitespace())?;
     let first = text[start];
     if first != b'{' && first != b'[' {
@@ -293,14 +293,23 @@ fn framing_rule(text: &[u8]) -> Option<bool> {
         (b'{', Some(_)) => None,
         (b'{', None) if has_more_lines => Some(false),
         (b'{', None) => None,
-        (_, Some(end)) if text[end..].iter().any(|b| !b.is_ascii_whitespace()) => None,
+        (_, Some(end)) if jsonl_name || text[end..].iter().any(|b| !b.is_ascii_whitespace()) => {
+            None
+        }
         _ => Some(true),
     }
 }
 
-fn expected_lines(buffer: &[u8], _array_name: bool) -> Vec<u64> {
+fn expected_lines(buffer: &[u8], array_name: bool) -> Vec<u64> {
     let text = buffer.strip_prefix(b"\xef\xbb\xbf").unwrap_or(buffer);
-    let framing = framing_rule(text);
+    // A badge image (by its first bytes: these files are named .json or
+    // .jsonl) is one record: its baked credential, or the problem why not.
+    let head = &buffer[..buffer.len().min(512)];
+    if credverify::source::baked::is_png(head) || credverify::source::baked::looks_like_svg(head) {
+        return vec![1];
+    }
+    // The file is named .json when `array_name`, else .jsonl.
+    let framing = framing_rule(text, !array_name);
     if framing == Some(false) {
         return vec![1];
     }

@@ -150,10 +150,14 @@ fn read_small(
     let first_line_only = memchr::memchr(b'\n', &content[..start]).is_none()
         && memchr::memchr(b'\n', record).is_none();
     let lines_name = super::jsonl_name(&name);
-    let one = if first_line_only && (record[0] != b'[' || lines_name) {
+    let one = if first_line_only && record[0] != b'[' {
         true
     } else {
-        framing_for(content, lines_name) == Framing::Single
+        match framing_for(content, lines_name) {
+            Framing::Single => true,
+            Framing::Lines => first_line_only,
+            _ => false,
+        }
     };
     if one {
         Ok(Small::One(record.to_vec(), ElementNote::default()))
@@ -237,8 +241,7 @@ fn read_image(
         }
     } else {
         let mut buf = Vec::with_capacity(before.len as usize);
-        file
-            .take(SMALL_FILE_BYTES + 1)
+        file.take(SMALL_FILE_BYTES + 1)
             .read_to_end(&mut buf)
             .map_err(io_err)?;
         read = buf;
