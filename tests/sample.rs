@@ -122,3 +122,76 @@ fn an_escape_that_changes_no_value_changes_no_verdict() {
     }
     assert!(from_escaped.iter().filter(|v| v.verdict == "valid").count() > 100);
 }
+
+#[test]
+fn committed_folder_sample_matches_its_truth() {
+    // `generate --layout files`: pretty-printed files, one-line files,
+    // tokens, arrays, JSON Lines, baked PNG and SVG badges, two levels deep,
+    // and files a walk skips.
+    let dir = util::repo().join("datasets/sample-files");
+    let files = dir.join("files");
+    let truth = std::fs::read_to_string(dir.join("truth.jsonl")).expect("truth.jsonl");
+    let run = |threads| {
+        run_with(&[&files], |c| {
+            c.dids = vec![credverify::source::documents::DocumentSource::path(
+                dir.join("dids"),
+            )];
+            c.status_lists = vec![credverify::source::documents::DocumentSource::path(
+                dir.join("status"),
+            )];
+            c.threads = threads;
+            c.walk_directories();
+        })
+    };
+    let (out, summary) = run(2);
+    assert_eq!(run(1).0, out, "thread counts agree");
+    let got = util::parse_verdicts(&out);
+    let mut parser = credverify::json::JsonParser::default();
+    let expected: Vec<(String, u64, String, Vec<String>)> = truth
+        .lines()
+        .map(|l| {
+            parser
+                .with_doc(l.as_bytes(), |v| {
+                    let s = |k| {
+                        v.get(k)
+                            .and_then(credverify::json::Value::as_str)
+                            .unwrap_or_default()
+                            .to_owned()
+                    };
+                    (
+                        s("file"),
+                        v.get("line")
+                            .and_then(credverify::json::Value::as_u64)
+                            .unwrap_or(0),
+                        s("verdict"),
+                        v.get("status_messages")
+                            .map(|m| {
+                                m.elements()
+                                    .filter_map(|e| e.as_str().map(str::to_owned))
+                                    .collect()
+                            })
+                            .unwrap_or_default(),
+                    )
+                })
+                .expect("truth line")
+        })
+        .collect();
+    assert_eq!(got.len(), expected.len());
+    for (g, (file, line, verdict, messages)) in got.iter().zip(&expected) {
+        let named = files.join(file).display().to_string();
+        assert_eq!(
+            (g.file.as_deref(), g.line, &g.verdict, &g.status_messages),
+            (Some(named.as_str()), *line, verdict, messages),
+            "problems {:?}",
+            g.problems
+        );
+    }
+    assert_eq!(summary.skipped_files, [("extension".to_owned(), 2)]);
+    for ext in [".json", ".jsonl", ".jwt", ".png", ".svg"] {
+        assert!(
+            expected.iter().any(|e| e.0.ends_with(ext)),
+            "the folder sample lacks a {ext} file"
+        );
+    }
+    assert!(expected.iter().any(|e| e.0.contains("array") && e.1 == 3));
+}

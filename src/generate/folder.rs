@@ -5,6 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::{Case, GenerateError, Made, io};
+use crate::source::baked::{self, BadgeVersion};
 
 /// The folder being written: `DIR/files/`.
 pub(crate) struct Folder {
@@ -37,8 +38,9 @@ impl Folder {
     ///
     /// Of every ten records: two pretty-printed `.json` files (`.jwt` for
     /// a token), one one-line `.jsonl`, three together in a pretty-printed
-    /// JSON array (tokens as JSON strings), two in a JSON Lines file, and
-    /// two more single files. Malformed records always get a file of their
+    /// JSON array (tokens as JSON strings), two in a JSON Lines file, one
+    /// baked into a PNG badge and one into an SVG badge (Open Badges 3.0:
+    /// a token in the SVG's `verify` attribute). Malformed records always get a file of their
     /// own, since some would break the framing of an array or of the
     /// lines around them.
     pub(crate) fn put(&mut self, index: u64, made: &Made) -> Result<(String, u64), GenerateError> {
@@ -73,6 +75,24 @@ impl Folder {
                 2,
                 made.line.clone(),
             ),
+            8 | 9 => {
+                self.flush()?;
+                // Open Badges 3.0 images: the credential, or the token.
+                let (name, bytes) = if form == 8 {
+                    (
+                        format!("{index:06}.png"),
+                        baked::bake_png(&made.line, BadgeVersion::Ob3, false),
+                    )
+                } else {
+                    (
+                        format!("{index:06}.svg"),
+                        baked::bake_svg(&made.line, BadgeVersion::Ob3, token),
+                    )
+                };
+                let rel = format!("{batch}/baked/{name}");
+                self.write(&rel, &bytes)?;
+                Ok((rel, 1))
+            }
             _ => {
                 self.flush()?;
                 let object = made.line.starts_with(b"{") && made.line.ends_with(b"}");

@@ -109,8 +109,8 @@ pub struct GenerateArgs {
     ///
     /// `files` writes `DIR/files/`, two levels deep: pretty-printed
     /// credentials (`.json`), one-line files, JWT files (`.jwt`), JSON
-    /// arrays, JSON Lines of several records, and files that are none of
-    /// these (skipped by a walk); `truth.jsonl` then names each record's
+    /// arrays, JSON Lines of several records, baked PNG and SVG badges,
+    /// and files that are none of these (skipped by a walk); `truth.jsonl` then names each record's
     /// `file` (below `DIR/files/`) and `line`, in the order a walk reads
     /// them.
     #[arg(long, value_enum, default_value = "jsonl")]
