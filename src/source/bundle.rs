@@ -15,6 +15,8 @@ use std::io::{self, Read};
 use std::ops::Range;
 use std::path::Path;
 
+use rayon::prelude::*;
+
 use super::baked::{self, BakedError};
 use super::mmap;
 use crate::verdict::{Problem, Warning};
@@ -26,6 +28,10 @@ use super::{
 
 /// Files up to this size are read whole rather than mapped.
 pub const SMALL_FILE_BYTES: u64 = 1 << 20;
+
+/// Files read ahead together, in parallel, at most: at most this many
+/// times [`SMALL_FILE_BYTES`] in memory at once.
+pub const READ_AHEAD: usize = 32;
 
 /// Files per bundled chunk, at most.
 pub const BUNDLE_FILES: usize = 4096;
@@ -45,28 +51,46 @@ pub fn for_each_chunk_of(
         more
     };
     let mut bundle = Bundle::default();
-    for (index, input) in inputs.iter().enumerate() {
-        if !open.get() {
-            return Ok(());
-        }
-        match read_small(index, input, options, notices)? {
-            Small::One(bytes, note) => {
-                bundle.push(index, bytes, note);
-                if bundle.data.len() >= options.chunk_bytes || bundle.files.len() >= BUNDLE_FILES {
-                    bundle.flush(&mut emit);
-                }
+    // Files are opened and read a block at a time on rayon's threads, then
+    // taken in order: opening many small files is what a folder costs.
+    for (block, inputs_of_block) in inputs.chunks(READ_AHEAD).enumerate() {
+        let first = block * READ_AHEAD;
+        let read: Vec<(Result<Small, SourceError>, Vec<Notice>)> = inputs_of_block
+            .par_iter()
+            .enumerate()
+            .map(|(k, input)| {
+                let mut noted = Vec::new();
+                let result = read_small(first + k, input, options, &mut |n| noted.push(n));
+                (result, noted)
+            })
+            .collect();
+        for (k, (result, noted)) in read.into_iter().enumerate() {
+            if !open.get() {
+                return Ok(());
             }
-            Small::Nothing => {}
-            Small::Other(bytes) => {
-                if bundle.flush(&mut emit) {
-                    let name = input.display();
-                    let reader = Box::new(io::Cursor::new(bytes));
-                    read_stream(index, reader, &name, options, notices, &mut emit)?;
+            noted.into_iter().for_each(&mut *notices);
+            let (index, input) = (first + k, &inputs_of_block[k]);
+            match result? {
+                Small::One(bytes, note) => {
+                    bundle.push(index, bytes, note);
+                    if bundle.data.len() >= options.chunk_bytes
+                        || bundle.files.len() >= BUNDLE_FILES
+                    {
+                        bundle.flush(&mut emit);
+                    }
                 }
-            }
-            Small::Large => {
-                if bundle.flush(&mut emit) {
-                    for_each_chunk(index, input, options, notices, &mut emit)?;
+                Small::Nothing => {}
+                Small::Other(bytes) => {
+                    if bundle.flush(&mut emit) {
+                        let name = input.display();
+                        let reader = Box::new(io::Cursor::new(bytes));
+                        read_stream(index, reader, &name, options, notices, &mut emit)?;
+                    }
+                }
+                Small::Large => {
+                    if bundle.flush(&mut emit) {
+                        for_each_chunk(index, input, options, notices, &mut emit)?;
+                    }
                 }
             }
         }
