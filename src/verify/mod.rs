@@ -266,7 +266,7 @@ pub fn prepare_framed(items: &[(&[u8; 64], &[u8])]) -> Vec<Result<Prepared, Reje
 /// The rule's equation for one signature, `[8]([S]B − [k]A − R) = 0`, with
 /// `R` not a point answering `false`: the encoding of `[S]B − [k]A` is
 /// compared with `R`'s bytes, and only when they differ is `R`
-/// decompressed ([`Prepared::settle`]). [`table::KeyTables::check_many`]
+/// decompressed (`Prepared::settle`). [`table::KeyTables::check_many`]
 /// does the same for many signatures, encoding their points together.
 pub fn verify_prepared(p: &Prepared, key: &VerifyingKey) -> bool {
     let image = p.image(key);
