@@ -1,6 +1,51 @@
 //! The committed sample's verdicts equal its truth file, case by case.
 
+use credverify::json::{JsonParser, Value};
+
 use crate::util::{self, run_with};
+
+/// One line of a generated truth file.
+struct TruthRow {
+    /// Empty for a JSON Lines export; the file below `files/` for a folder.
+    file: String,
+    line: u64,
+    case: String,
+    verdict: String,
+    messages: Vec<String>,
+}
+
+fn truth_rows(truth: &str) -> Vec<TruthRow> {
+    let mut parser = JsonParser::default();
+    truth
+        .lines()
+        .map(|l| {
+            parser
+                .with_doc(l.as_bytes(), |v| {
+                    let s = |k| {
+                        v.get(k)
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_owned()
+                    };
+                    TruthRow {
+                        file: s("file"),
+                        line: v.get("line").and_then(Value::as_u64).unwrap_or(0),
+                        case: s("case"),
+                        verdict: s("verdict"),
+                        messages: v
+                            .get("status_messages")
+                            .map(|m| {
+                                m.elements()
+                                    .filter_map(|e| e.as_str().map(str::to_owned))
+                                    .collect()
+                            })
+                            .unwrap_or_default(),
+                    }
+                })
+                .expect("truth line")
+        })
+        .collect()
+}
 
 #[test]
 fn committed_sample_matches_its_truth() {
@@ -16,35 +61,9 @@ fn committed_sample_matches_its_truth() {
         c.threads = 2;
     });
     let got = util::parse_verdicts(&out);
-    let mut parser = credverify::json::JsonParser::default();
-    let expected: Vec<(u64, String, String, Vec<String>)> = truth
-        .lines()
-        .map(|l| {
-            parser
-                .with_doc(l.as_bytes(), |v| {
-                    let s = |k| {
-                        v.get(k)
-                            .and_then(credverify::json::Value::as_str)
-                            .unwrap_or_default()
-                            .to_owned()
-                    };
-                    (
-                        v.get("line")
-                            .and_then(credverify::json::Value::as_u64)
-                            .unwrap_or(0),
-                        s("case"),
-                        s("verdict"),
-                        v.get("status_messages")
-                            .map(|m| {
-                                m.elements()
-                                    .filter_map(|e| e.as_str().map(str::to_owned))
-                                    .collect()
-                            })
-                            .unwrap_or_default(),
-                    )
-                })
-                .expect("truth line")
-        })
+    let expected: Vec<(u64, String, String, Vec<String>)> = truth_rows(&truth)
+        .into_iter()
+        .map(|r| (r.line, r.case, r.verdict, r.messages))
         .collect();
     assert_eq!(got.len(), expected.len());
     assert_eq!(summary.records as usize, expected.len());
@@ -146,35 +165,9 @@ fn committed_folder_sample_matches_its_truth() {
     let (out, summary) = run(2);
     assert_eq!(run(1).0, out, "thread counts agree");
     let got = util::parse_verdicts(&out);
-    let mut parser = credverify::json::JsonParser::default();
-    let expected: Vec<(String, u64, String, Vec<String>)> = truth
-        .lines()
-        .map(|l| {
-            parser
-                .with_doc(l.as_bytes(), |v| {
-                    let s = |k| {
-                        v.get(k)
-                            .and_then(credverify::json::Value::as_str)
-                            .unwrap_or_default()
-                            .to_owned()
-                    };
-                    (
-                        s("file"),
-                        v.get("line")
-                            .and_then(credverify::json::Value::as_u64)
-                            .unwrap_or(0),
-                        s("verdict"),
-                        v.get("status_messages")
-                            .map(|m| {
-                                m.elements()
-                                    .filter_map(|e| e.as_str().map(str::to_owned))
-                                    .collect()
-                            })
-                            .unwrap_or_default(),
-                    )
-                })
-                .expect("truth line")
-        })
+    let expected: Vec<(String, u64, String, Vec<String>)> = truth_rows(&truth)
+        .into_iter()
+        .map(|r| (r.file, r.line, r.verdict, r.messages))
         .collect();
     assert_eq!(got.len(), expected.len());
     for (g, (file, line, verdict, messages)) in got.iter().zip(&expected) {

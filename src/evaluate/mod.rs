@@ -169,7 +169,7 @@ impl Evaluator {
             }
         });
         self.settle(work, batch_limit);
-        note_keys(work);
+        note_keys(work, false);
         for rec in &mut work.records {
             admit_status(rec);
         }
@@ -463,7 +463,7 @@ pub fn judge_documents(ctx: &Context<'_>, docs: &[&[u8]]) -> Vec<(Problems, Vec<
         evaluator.evaluate(ctx, trim(doc), i as u64, 0, &mut work);
     }
     evaluator.settle(&mut work, DEFAULT_BATCH_SIZE);
-    note_keys(&mut work);
+    note_keys(&mut work, true);
     work.records
         .iter_mut()
         .map(|r| (r.findings.problems, std::mem::take(&mut r.signed_by)))
@@ -471,10 +471,16 @@ pub fn judge_documents(ctx: &Context<'_>, docs: &[&[u8]]) -> Vec<(Problems, Vec<
 }
 
 /// Notes on each record the keys its prepared signatures were checked
-/// under.
-fn note_keys(work: &mut ChunkWork) {
+/// under: on every record when `all` (status list documents), else only
+/// on those with an entry waiting on them (`StatusAnswer::same_key`), so
+/// that an ordinary record allocates nothing for it.
+fn note_keys(work: &mut ChunkWork, all: bool) {
     for (signer, key) in work.signatures.signed() {
-        let keys = &mut work.records[signer.record as usize].signed_by;
+        let rec = &mut work.records[signer.record as usize];
+        if !all && rec.status.same_key.is_empty() {
+            continue;
+        }
+        let keys = &mut rec.signed_by;
         if !keys.contains(key) {
             keys.push(*key);
         }

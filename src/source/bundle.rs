@@ -71,8 +71,8 @@ pub fn for_each_chunk_of(
             noted.into_iter().for_each(&mut *notices);
             let (index, input) = (first + k, &inputs_of_block[k]);
             match result? {
-                Small::One(bytes, note) => {
-                    bundle.push(index, bytes, note);
+                Small::One(bytes, range, note) => {
+                    bundle.push(index, &bytes[range], note);
                     if bundle.data.len() >= options.chunk_bytes
                         || bundle.files.len() >= BUNDLE_FILES
                     {
@@ -101,8 +101,9 @@ pub fn for_each_chunk_of(
 
 /// What reading an input whole found.
 enum Small {
-    /// One record (its bytes, trimmed), and what was found about it.
-    One(Vec<u8>, ElementNote),
+    /// One record: the bytes read and the record's range in them
+    /// (trimmed), and what was found about it.
+    One(Vec<u8>, Range<usize>, ElementNote),
     /// No record: an empty file, or one that could not be opened.
     Nothing,
     /// A small file of several records, or compressed: read whole, framed
@@ -184,7 +185,10 @@ fn read_small(
         }
     };
     if one {
-        Ok(Small::One(record.to_vec(), ElementNote::default()))
+        // `record` lies within `bytes`: keep its range, not a copy.
+        let start = record.as_ptr() as usize - bytes.as_ptr() as usize;
+        let range = start..start + record.len();
+        Ok(Small::One(bytes, range, ElementNote::default()))
     } else {
         Ok(Small::Other(bytes))
     }
@@ -242,6 +246,7 @@ fn read_image(
     let refused = |problem| {
         Small::One(
             Vec::new(),
+            0..0,
             ElementNote {
                 problem: Some(problem),
                 warning: None,
@@ -278,13 +283,18 @@ fn read_image(
     let whole = (before.len <= SMALL_FILE_BYTES).then_some(bytes.len() as u64);
     recheck(file, before, whole, name)?;
     Ok(match found {
-        Ok(baked) => Small::One(
-            baked.payload,
-            ElementNote {
-                problem: None,
-                warning: baked.compressed.then_some(Warning::BakedCompressed),
-            },
-        ),
+        Ok(baked) => {
+            let warning = baked.compressed.then_some(Warning::BakedCompressed);
+            let len = baked.payload.len();
+            Small::One(
+                baked.payload,
+                0..len,
+                ElementNote {
+                    problem: None,
+                    warning,
+                },
+            )
+        }
         Err(BakedError::NoCredential(_)) => refused(Problem::BakedNone),
         Err(BakedError::MoreThanOne { .. }) => refused(Problem::BakedTwice),
         Err(BakedError::TooLarge { .. }) => refused(Problem::RecordTooLarge),
@@ -302,9 +312,9 @@ struct Bundle {
 }
 
 impl Bundle {
-    fn push(&mut self, input: usize, bytes: Vec<u8>, note: ElementNote) {
+    fn push(&mut self, input: usize, bytes: &[u8], note: ElementNote) {
         let start = self.data.len();
-        self.data.extend_from_slice(&bytes);
+        self.data.extend_from_slice(bytes);
         self.elements.push(start..self.data.len());
         self.files.push(input as u32);
         self.notes.push(note);
