@@ -9,6 +9,7 @@ mod hostile;
 mod inputs;
 mod jsonld_proofs;
 mod layering;
+mod ob2;
 mod paths;
 mod proofs;
 mod sample;

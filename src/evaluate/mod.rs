@@ -251,9 +251,11 @@ impl Evaluator {
             if let Some(format) = ob2_assertion(root) {
                 rec.id = root.get("id").and_then(Value::as_str).map(|s| work.keep(s));
                 rec.format = Some(format);
+                // A signed assertion's signature is the JWS around it:
+                // bare JSON has none.
                 rec.findings.problem(match format {
                     Format::Ob2Hosted => Problem::HostedAssertion,
-                    _ => Problem::UnsupportedProof,
+                    _ => Problem::NoProof,
                 });
                 return;
             }
@@ -283,7 +285,8 @@ impl Evaluator {
         }
     }
 
-    /// A VC-JOSE / VC-JWT token.
+    /// A compact JWS: a VC-JOSE / VC-JWT token, or an Open Badges 2.0
+    /// signed assertion.
     fn evaluate_jws(
         &mut self,
         ctx: &Context<'_>,
@@ -297,9 +300,15 @@ impl Evaluator {
             Ok(token) => token,
             Err(p) => return rec.findings.problem(p),
         };
-        let Evaluator { doc, keys, .. } = self;
+        let Evaluator {
+            doc, keys, decoded, ..
+        } = self;
         let decode = |buf: &mut Vec<u8>| token.decode_payload(buf);
         let parsed = doc.with_filled(decode, |payload| {
+            if ob2_assertion(payload).is_some() {
+                rec.format = Some(Format::Ob2Signed);
+                return signed_assertion(ctx, &token, payload, decoded, rec, work);
+            }
             let (root, claims) = match suite::vc_jwt::credential_of(payload) {
                 Ok(found) => found,
                 Err(p) => return rec.findings.problem(p),
@@ -307,6 +316,11 @@ impl Evaluator {
             let Some(cred) = credential_steps(ctx, root, Some(&claims), rec, work) else {
                 return;
             };
+            if token.alg != suite::vc_jwt::Alg::EdDSA {
+                // RS256 VC-JWTs are for a later issue ("Verify what
+                // issuers sign").
+                return rec.findings.problem(Problem::UnsupportedProof);
+            }
             let mut check = proof_check(ctx, keys, index, &mut rec.findings, &mut rec.format, work);
             token.check(&cred, &claims, &mut check);
         });
@@ -370,21 +384,30 @@ fn failed(records: &mut [RecordOutcome], signer: &Signer, problem: Problem) {
 /// Whether a JSON record is an Open Badges 2.0 (or 1.x) assertion rather
 /// than a Verifiable Credential, and of which kind: `verification.type`
 /// (OB 1.x: `verify.type`) `signed` / `SignedBadge` is a signed assertion
-/// (its signature travels as a JWS, not in this JSON); any other, or none
-/// in a document whose `@context` is the Open Badges 2.0 one, is hosted.
+/// (its signature travels as a JWS, not in this JSON); any other, or none,
+/// is hosted. An assertion is an object without `credentialSubject` that
+/// has a `verification` (or `verify`) member, or whose `@context` is Open
+/// Badges 2.0's and whose `type` is `Assertion` or which has a `badge` and
+/// a `recipient`.
 fn ob2_assertion(root: Value<'_>) -> Option<Format> {
-    let ob2_context = root.get("@context").is_some_and(|c| {
-        c.one_or_many().any(|c| {
-            c.as_str()
-                .is_some_and(|s| s.contains("w3id.org/openbadges/v2"))
-        })
-    });
-    let verification = root.get("verification").or_else(|| root.get("verify"));
-    if !ob2_context && verification.is_none() {
+    if !root.is_object() || root.get("credentialSubject").is_some() {
         return None;
     }
-    if root.get("credentialSubject").is_some() {
-        return None;
+    let verification = root.get("verification").or_else(|| root.get("verify"));
+    if verification.is_none() {
+        let ob2_context = root.get("@context").is_some_and(|c| {
+            c.one_or_many().any(|c| {
+                c.as_str()
+                    .is_some_and(|s| s.contains("w3id.org/openbadges/v2"))
+            })
+        });
+        let typed = root
+            .get("type")
+            .is_some_and(|t| t.one_or_many().any(|t| t.as_str() == Some("Assertion")));
+        let shaped = root.get("badge").is_some() && root.get("recipient").is_some();
+        if !ob2_context || !(typed || shaped) {
+            return None;
+        }
     }
     let kind = verification
         .and_then(|v| v.get("type"))
@@ -393,6 +416,68 @@ fn ob2_assertion(root: Value<'_>) -> Option<Format> {
         Some("signed" | "SignedBadge") => Format::Ob2Signed,
         _ => Format::Ob2Hosted,
     })
+}
+
+/// An Open Badges 2.0 assertion in a JWS payload ([`suite::ob2`]): read,
+/// its window judged, its issuer Profile found, its RS256 signature
+/// checked under the Profile's keys, its revocation list answered.
+/// `scratch` receives the decoded signature.
+fn signed_assertion(
+    ctx: &Context<'_>,
+    token: &suite::vc_jwt::Token<'_>,
+    payload: Value<'_>,
+    scratch: &mut Vec<u8>,
+    rec: &mut RecordOutcome,
+    work: &mut ChunkWork,
+) {
+    rec.id = payload
+        .get("id")
+        .and_then(Value::as_str)
+        .map(|s| work.keep(s));
+    let assertion = match suite::ob2::Assertion::read(payload) {
+        Ok(a) => a,
+        Err(p) => return rec.findings.problem(p),
+    };
+    if assertion.hosted {
+        // A JWS around a hosted assertion proves nothing the issuer's
+        // server would not have to confirm.
+        rec.format = Some(Format::Ob2Hosted);
+        return rec.findings.problem(Problem::HostedAssertion);
+    }
+    let window = Window {
+        starts: [Some(assertion.issued_on), None],
+        ends: [assertion.expires, None],
+    };
+    validity::judge(&window, ctx.as_of, &mut rec.findings);
+    if token.alg != suite::vc_jwt::Alg::Rs256 {
+        // Open Badges 2.0 signs with RS256 only.
+        return rec.findings.problem(Problem::UnsupportedProof);
+    }
+    let docs = ctx.resolver.ob2();
+    let issuer = match assertion.issuer(&docs) {
+        Ok(issuer) => issuer,
+        Err(p) => {
+            let badge = assertion.badge.as_str().unwrap_or(assertion.id);
+            let evidence = Evidence::Method {
+                method: badge.into(),
+            };
+            return rec.findings.problem_with(p, evidence);
+        }
+    };
+    rec.issuer = Some(work.keep(issuer));
+    if !token.decode_signature(scratch) {
+        return rec.findings.problem(Problem::ProofValue);
+    }
+    let message = token.signing_input();
+    suite::ob2::check_signature(
+        &assertion,
+        issuer,
+        &docs,
+        message,
+        scratch,
+        &mut rec.findings,
+    );
+    suite::ob2::check_revocation(&assertion, issuer, &docs, ctx.status, &mut rec.status);
 }
 
 /// The steps every credential goes through, whatever secures it: its

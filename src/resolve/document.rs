@@ -1,5 +1,6 @@
 //! Controller documents given with `--dids`: DID documents (`did:web` and
-//! any other method) and `https:` controller documents.
+//! any other method) and `https:` controller documents; Open Badges 2.0
+//! BadgeClasses, Profiles and keys go to [`super::ob2`].
 //!
 //! Every verification method a document lists is decoded and screened when
 //! the document is loaded, and registered under its absolute id. A method is
@@ -50,6 +51,10 @@ pub fn register(
         (None, Some(id)) => id,
         (None, None) => return Err(DocumentError::NoId),
     };
+    // Open Badges 2.0 documents name keys their own way (`publicKey`).
+    if resolver.register_ob2(doc, base)? {
+        return Ok(0);
+    }
     let absolute = |id: &str| {
         if id.starts_with('#') {
             format!("{base}{id}")

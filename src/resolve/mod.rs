@@ -12,10 +12,11 @@
 
 pub mod document;
 pub mod multikey;
+pub mod ob2;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 use crate::verdict::Problem;
 use crate::verify::VerifyingKey;
@@ -93,6 +94,7 @@ pub struct KeyResolver {
     cache: RwLock<HashMap<Box<str>, Resolution>>,
     next_id: AtomicU32,
     trust_fragment_keys: bool,
+    ob2: RwLock<ob2::Ob2Documents>,
 }
 
 impl KeyResolver {
@@ -103,7 +105,24 @@ impl KeyResolver {
             cache: RwLock::new(HashMap::new()),
             next_id: AtomicU32::new(0),
             trust_fragment_keys,
+            ob2: RwLock::new(ob2::Ob2Documents::default()),
         }
+    }
+
+    /// The Open Badges 2.0 documents given with `--dids`.
+    pub fn ob2(&self) -> RwLockReadGuard<'_, ob2::Ob2Documents> {
+        self.ob2.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Registers `doc` under `id` when it is an Open Badges 2.0 BadgeClass,
+    /// Profile or `CryptographicKey` ([`ob2::Ob2Documents::register`]).
+    pub fn register_ob2(
+        &self,
+        doc: crate::json::Value<'_>,
+        id: &str,
+    ) -> Result<bool, document::DocumentError> {
+        let mut docs = self.ob2.write().unwrap_or_else(|e| e.into_inner());
+        docs.register(doc, id, crate::limits::METHODS_PER_DOCUMENT)
     }
 
     /// Screens key bytes into a key with a fresh id.

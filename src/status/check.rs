@@ -127,6 +127,32 @@ impl StatusLists {
         }
     }
 
+    /// Answers an Open Badges 2.0 assertion with id `id` from the
+    /// `revocationList` at `url` that its issuer Profile names. The
+    /// Profile, given offline, vouches for the list, so no issuer is
+    /// compared; the list is unsigned (warning `status_list_unsigned`).
+    pub fn check_ob2(&self, url: &str, id: &str, out: &mut StatusAnswer) {
+        let answer = (|| {
+            let list = self.lists.get(url).ok_or(Problem::StatusListMissing)?;
+            list.usable?;
+            if list.kind != ListKind::Ob2 {
+                return Err(Problem::StatusListKind);
+            }
+            out.findings.warnings.extend(list.warnings);
+            match &list.body {
+                ListBody::Revoked(ids) if ids.contains(id) => Err(Problem::Revoked),
+                _ => Ok(()),
+            }
+        })();
+        if let Err(p) = answer {
+            let evidence = Evidence::Status {
+                list: url.into(),
+                index: None,
+            };
+            out.findings.problem_with(p, evidence);
+        }
+    }
+
     /// Answers an entry whose list has another issuer than the credential
     /// on condition ([`SameKey`]), when the list was signed.
     fn check_same_key(

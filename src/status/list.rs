@@ -189,6 +189,9 @@ pub enum ListKind {
     StatusList2021,
     /// A 1EdTech Revocation List, for `1EdTechRevocationList`.
     OneEdTech,
+    /// An Open Badges 2.0 `RevocationList`, named by an issuer Profile's
+    /// `revocationList`; unsigned by design.
+    Ob2,
 }
 
 /// What a list answers.
@@ -243,7 +246,9 @@ pub enum StatusListError {
     #[error("the list has no id and no URL is bound to it")]
     NoUrl,
     /// Not a list of a kind this engine reads.
-    #[error("neither a BitstringStatusList, a StatusList2021 nor a 1EdTech Revocation List")]
+    #[error(
+        "neither a BitstringStatusList, a StatusList2021, a 1EdTech Revocation List nor an Open Badges 2.0 RevocationList"
+    )]
     NotAList,
     /// The list names no issuer.
     #[error("the list has no issuer")]
@@ -279,26 +284,34 @@ pub fn load(
                 .or_else(|| jws.then(|| claim("jti")).flatten())
                 .ok_or(StatusListError::NoUrl)?;
             let kind = kind_of(root).ok_or(StatusListError::NotAList)?;
+            // An Open Badges 2.0 list need not name its issuer: the
+            // Profile that names the list vouches for it.
             let issuer = crate::credential::issuer_of(root)
                 .or_else(|| jws.then(|| claim("iss")).flatten())
+                .or_else(|| (kind == ListKind::Ob2).then_some(""))
                 .ok_or(StatusListError::NoIssuer)?;
             let mut warnings = Warnings::empty();
             // 1EdTech publishes its revocation lists unsigned, and not as
             // credentials: such a document fails only for want of a proof
             // or of credential members. Anything else (a JWS, a proof that
-            // fails) must verify like any list.
-            let unsigned_1edtech = kind == ListKind::OneEdTech
-                && !jws
-                && root.get("proof").is_none()
-                && problems
-                    .iter()
-                    .all(|p| matches!(p, Problem::NoProof | Problem::BadMember));
+            // fails) must verify like any list. An Open Badges 2.0 list is
+            // unsigned by design, whatever judging it as a credential said.
+            let unsigned = match kind {
+                ListKind::Ob2 => !jws,
+                ListKind::OneEdTech => {
+                    !jws && root.get("proof").is_none()
+                        && problems
+                            .iter()
+                            .all(|p| matches!(p, Problem::NoProof | Problem::BadMember))
+                }
+                _ => false,
+            };
             let mut usable = match problems.verdict() {
-                Verdict::Valid => Ok(()),
-                _ if unsigned_1edtech => {
+                _ if unsigned => {
                     warnings.insert(Warning::StatusListUnsigned);
                     Ok(())
                 }
+                Verdict::Valid => Ok(()),
                 Verdict::Expired => Err(Problem::StatusListExpired),
                 Verdict::NotYetValid => Err(Problem::StatusListNotYetValid),
                 _ => Err(Problem::StatusListUnverified),
@@ -350,6 +363,9 @@ fn kind_of(root: Value<'_>) -> Option<ListKind> {
     if root.get("revokedCredentials").is_some() {
         return Some(ListKind::OneEdTech);
     }
+    if root.get("revokedAssertions").is_some() {
+        return Some(ListKind::Ob2);
+    }
     let types = root.get("credentialSubject")?.get("type")?;
     types.one_or_many().find_map(|t| match t.as_str()? {
         "BitstringStatusList" => Some(ListKind::Bitstring),
@@ -367,6 +383,21 @@ fn read_body(root: Value<'_>, kind: ListKind) -> Result<ListBody, ()> {
             .ok_or(())?
             .one_or_many()
             .map(|r| r.get("id").and_then(Value::as_str).map(Box::from).ok_or(()))
+            .collect::<Result<HashSet<_>, ()>>()
+            .map(ListBody::Revoked);
+    }
+    if kind == ListKind::Ob2 {
+        // revokedAssertions[]: an assertion's id, or an object with one.
+        return root
+            .get("revokedAssertions")
+            .ok_or(())?
+            .one_or_many()
+            .map(|r| {
+                r.as_str()
+                    .or_else(|| r.get("id").and_then(Value::as_str))
+                    .map(Box::from)
+                    .ok_or(())
+            })
             .collect::<Result<HashSet<_>, ()>>()
             .map(ListBody::Revoked);
     }

@@ -21,6 +21,7 @@ pub mod data_integrity;
 pub mod ed25519_signature_2020;
 pub mod eddsa_jcs_2022;
 pub mod eddsa_rdfc_2022;
+pub mod ob2;
 pub mod vc_jwt;
 
 use std::ops::Range;

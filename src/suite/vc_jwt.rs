@@ -2,7 +2,8 @@
 //! 7515), signed over the token's own `header.payload` bytes.
 //!
 //! The protected header must name `alg` `EdDSA` (or `Ed25519`); any other
-//! algorithm, `none` included, is `unsupported`, and a `crit` header is
+//! algorithm, `none` included, is `unsupported` (`RS256` is read here for
+//! Open Badges 2.0 signed assertions, [`super::ob2`]), and a `crit` header is
 //! refused (RFC 7515 §4.1.11: extensions we do not understand, `b64` among
 //! them, which changes the signing input, make the token unusable). The
 //! payload is the credential (VC 2.0) or carries it in its `vc` claim (a
@@ -18,9 +19,21 @@ use crate::json::{JsonParser, Value};
 use crate::resolve::KeyResolver;
 use crate::verdict::Problem;
 
+/// The JWS algorithms this engine verifies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Alg {
+    /// `EdDSA` (or `Ed25519`): VC-JWT.
+    EdDSA,
+    /// `RS256`: RSASSA-PKCS1-v1_5 with SHA-256, which Open Badges 2.0
+    /// signed assertions use.
+    Rs256,
+}
+
 /// A token whose protected header allows verification.
 pub struct Token<'t> {
     jws: CompactJws<'t>,
+    /// The protected header's `alg`.
+    pub alg: Alg,
     /// The whole token (the signing input is its prefix).
     text: &'t str,
     /// `kid`, when the header names one.
@@ -47,29 +60,35 @@ pub fn open<'t>(
         if h.get("crit").is_some() {
             return Err(Problem::ProofMalformed);
         }
-        match h.get("alg").and_then(Value::as_str) {
-            Some("EdDSA" | "Ed25519") => {}
+        let alg = match h.get("alg").and_then(Value::as_str) {
+            Some("EdDSA" | "Ed25519") => Alg::EdDSA,
+            Some("RS256") => Alg::Rs256,
             Some(_) => return Err(Problem::UnsupportedProof),
             None => return Err(Problem::BadJws),
-        }
+        };
         match h.get("kid") {
-            None => Ok(None),
-            Some(k) => Ok(Some(k.as_str().ok_or(Problem::ProofMalformed)?.to_owned())),
+            None => Ok((alg, None)),
+            Some(k) => Ok((
+                alg,
+                Some(k.as_str().ok_or(Problem::ProofMalformed)?.to_owned()),
+            )),
         }
     });
-    let kid = match header {
-        Ok(Ok(kid)) => kid,
+    let (alg, kid) = match header {
+        Ok(Ok(found)) => found,
         Ok(Err(p)) => return Err(p),
         Err(_) => return Err(Problem::BadJws),
     };
     let signature =
-        (jws::decode_b64url(jws.signature, scratch) && scratch.len() == 64).then(|| {
-            let mut signature = [0u8; 64];
-            signature.copy_from_slice(scratch);
-            signature
-        });
+        (alg == Alg::EdDSA && jws::decode_b64url(jws.signature, scratch) && scratch.len() == 64)
+            .then(|| {
+                let mut signature = [0u8; 64];
+                signature.copy_from_slice(scratch);
+                signature
+            });
     Ok(Token {
         jws,
+        alg,
         text,
         kid,
         signature,
@@ -80,6 +99,16 @@ impl Token<'_> {
     /// Decodes the payload into `out`; false if it is not base64url.
     pub fn decode_payload(&self, out: &mut Vec<u8>) -> bool {
         jws::decode_b64url(self.jws.payload, out)
+    }
+
+    /// Decodes the signature into `out`; false if it is not base64url.
+    pub fn decode_signature(&self, out: &mut Vec<u8>) -> bool {
+        jws::decode_b64url(self.jws.signature, out)
+    }
+
+    /// The bytes the signature covers: `header.payload`.
+    pub fn signing_input(&self) -> &[u8] {
+        self.jws.signing_input(self.text)
     }
 
     /// Checks the signature of the token over `credential` (read from its

@@ -15,6 +15,7 @@
 
 pub mod batch;
 pub mod queue;
+pub mod rsa;
 pub mod table;
 pub mod tuner;
 
