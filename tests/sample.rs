@@ -11,6 +11,9 @@ struct TruthRow {
     line: u64,
     case: String,
     verdict: String,
+    /// The generator's proof format (`jcs`, `jwt`, …), or the verdict's
+    /// own for an Open Badges 2.0 badge (`ob2-signed`, `ob2-hosted`).
+    format: String,
     messages: Vec<String>,
 }
 
@@ -32,6 +35,7 @@ fn truth_rows(truth: &str) -> Vec<TruthRow> {
                         line: v.get("line").and_then(Value::as_u64).unwrap_or(0),
                         case: s("case"),
                         verdict: s("verdict"),
+                        format: s("format"),
                         messages: v
                             .get("status_messages")
                             .map(|m| {
@@ -165,9 +169,17 @@ fn committed_folder_sample_matches_its_truth() {
     let (out, summary) = run(2);
     assert_eq!(run(1).0, out, "thread counts agree");
     let got = util::parse_verdicts(&out);
-    let expected: Vec<(String, u64, String, Vec<String>)> = truth_rows(&truth)
-        .into_iter()
-        .map(|r| (r.file, r.line, r.verdict, r.messages))
+    let rows = truth_rows(&truth);
+    let expected: Vec<(String, u64, String, Vec<String>)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.file.clone(),
+                r.line,
+                r.verdict.clone(),
+                r.messages.clone(),
+            )
+        })
         .collect();
     assert_eq!(got.len(), expected.len());
     for (g, (file, line, verdict, messages)) in got.iter().zip(&expected) {
@@ -179,6 +191,28 @@ fn committed_folder_sample_matches_its_truth() {
             g.problems
         );
     }
+    // Open Badges 2.0 badges of both kinds, baked into both images.
+    for (g, r) in got.iter().zip(&rows) {
+        if r.format.starts_with("ob2") {
+            assert_eq!(g.format.as_deref(), Some(r.format.as_str()), "{}", r.file);
+        }
+    }
+    for (format, ext) in [
+        ("ob2-signed", ".png"),
+        ("ob2-signed", ".svg"),
+        ("ob2-hosted", ".svg"),
+    ] {
+        assert!(
+            rows.iter()
+                .any(|r| r.format == format && r.file.ends_with(ext) && r.verdict != "malformed"),
+            "the folder sample lacks an {format} {ext} badge"
+        );
+    }
+    assert!(
+        rows.iter()
+            .any(|r| r.format == "ob2-signed" && r.verdict == "valid"),
+        "the folder sample lacks a valid Open Badges 2.0 badge"
+    );
     assert_eq!(summary.skipped_files, [("extension".to_owned(), 2)]);
     for ext in [".json", ".jsonl", ".jwt", ".png", ".svg"] {
         assert!(

@@ -4,6 +4,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use super::ob2::Ob2Issuer;
 use super::{Case, GenerateError, Made, io};
 use crate::source::baked::{self, BadgeVersion};
 
@@ -11,6 +12,8 @@ use crate::source::baked::{self, BadgeVersion};
 pub(crate) struct Folder {
     root: PathBuf,
     group: Option<Group>,
+    /// The issuer of the Open Badges 2.0 badges.
+    ob2: Ob2Issuer,
     /// (file below the root, line, the truth record's other members).
     pub(crate) truth: Vec<(String, u64, String)>,
 }
@@ -24,26 +27,36 @@ struct Group {
 }
 
 impl Folder {
-    pub(crate) fn new(root: &Path) -> Result<Folder, GenerateError> {
+    /// A folder at `root`, its records judged at `as_of`.
+    pub(crate) fn new(root: &Path, as_of: i64) -> Result<Folder, GenerateError> {
         fs::create_dir_all(root).map_err(io(root))?;
         Ok(Folder {
             root: root.to_path_buf(),
             group: None,
+            ob2: Ob2Issuer::new(as_of),
             truth: Vec::new(),
         })
     }
 
     /// Writes record `index` in the form its number chooses; returns its
-    /// file (below the root) and line.
+    /// file (below the root), line and, when it became an Open Badges 2.0
+    /// badge, its new format.
     ///
     /// Of every ten records: two pretty-printed `.json` files (`.jwt` for
     /// a token), one one-line `.jsonl`, three together in a pretty-printed
     /// JSON array (tokens as JSON strings), two in a JSON Lines file, one
     /// baked into a PNG badge and one into an SVG badge (Open Badges 3.0:
-    /// a token in the SVG's `verify` attribute). Malformed records always get a file of their
-    /// own, since some would break the framing of an array or of the
-    /// lines around them.
-    pub(crate) fn put(&mut self, index: u64, made: &Made) -> Result<(String, u64), GenerateError> {
+    /// a token in the SVG's `verify` attribute). In every other ten, the
+    /// two badges are Open Badges 2.0 ones when the record's case can be
+    /// ([`Ob2Issuer::takes`]): a signed assertion's JWS (its bare JSON for
+    /// `no_proof`) or a hosted assertion's URL (`unsupported`). Malformed
+    /// records always get a file of their own, since some would break the
+    /// framing of an array or of the lines around them.
+    pub(crate) fn put(
+        &mut self,
+        index: u64,
+        made: &Made,
+    ) -> Result<(String, u64, Option<&'static str>), GenerateError> {
         let batch = format!("batch-{:03}", index / 50);
         let token = made.format == "jwt";
         let form = if made.case == Case::Malformed {
@@ -62,36 +75,49 @@ impl Folder {
                 } else {
                     made.line.clone()
                 };
-                self.grouped(
+                let (file, line) = self.grouped(
                     format!("{batch}/grouped/array-{index:06}.json"),
                     true,
                     3,
                     element,
-                )
+                )?;
+                Ok((file, line, None))
             }
-            6 | 7 => self.grouped(
-                format!("{batch}/grouped/lines-{index:06}.jsonl"),
-                false,
-                2,
-                made.line.clone(),
-            ),
+            6 | 7 => {
+                let (file, line) = self.grouped(
+                    format!("{batch}/grouped/lines-{index:06}.jsonl"),
+                    false,
+                    2,
+                    made.line.clone(),
+                )?;
+                Ok((file, line, None))
+            }
             8 | 9 => {
                 self.flush()?;
                 // Open Badges 3.0 images: the credential, or the token.
+                let ob2 = (index / 10) % 2 == 1 && Ob2Issuer::takes(made.case);
+                let (payload, version, format) = if ob2 {
+                    let badge = self.ob2.badge(index, made.case);
+                    (badge.payload, BadgeVersion::Ob2, Some(badge.format))
+                } else {
+                    (made.line.clone(), BadgeVersion::Ob3, None)
+                };
+                // A token or URL goes in the SVG's `verify` attribute.
+                let in_verify = token || (ob2 && !payload.starts_with(b"{"));
                 let (name, bytes) = if form == 8 {
                     (
                         format!("{index:06}.png"),
-                        baked::bake_png(&made.line, BadgeVersion::Ob3, false),
+                        baked::bake_png(&payload, version, false),
                     )
                 } else {
                     (
                         format!("{index:06}.svg"),
-                        baked::bake_svg(&made.line, BadgeVersion::Ob3, token),
+                        baked::bake_svg(&payload, version, in_verify),
                     )
                 };
                 let rel = format!("{batch}/baked/{name}");
                 self.write(&rel, &bytes)?;
-                Ok((rel, 1))
+                Ok((rel, 1, format))
             }
             _ => {
                 self.flush()?;
@@ -113,7 +139,7 @@ impl Folder {
                 };
                 let rel = format!("{batch}/single/{name}");
                 self.write(&rel, &bytes)?;
-                Ok((rel, 1))
+                Ok((rel, 1, None))
             }
         }
     }
@@ -173,9 +199,29 @@ impl Folder {
 
     /// Writes what is left, two files a walk skips, and the truth in walk
     /// order (paths compared component by component, then lines).
-    pub(crate) fn finish(mut self, truth: &mut dyn std::io::Write) -> std::io::Result<()> {
+    /// Writes what is still open, the files a walk skips, the Open Badges
+    /// 2.0 issuer's documents into `dids` and its revocation list into
+    /// `status` (when given: the run has status lists), and the truth.
+    pub(crate) fn finish(
+        mut self,
+        dids: &Path,
+        status: Option<&Path>,
+        truth: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
         let error = |e: GenerateError| std::io::Error::other(e.to_string());
         self.flush().map_err(error)?;
+        if self.ob2.used {
+            for (name, bytes) in self.ob2.documents(status.is_some()) {
+                fs::write(dids.join(name), bytes)?;
+            }
+            if let Some(status) = status {
+                fs::create_dir_all(status)?;
+                fs::write(
+                    status.join("ob2-revocations.json"),
+                    self.ob2.revocation_list(),
+                )?;
+            }
+        }
         self.write("notes.txt", b"Not a credential: a walk skips this file.\n")
             .map_err(error)?;
         self.write("batch-000/README.md", b"# Badges\n")

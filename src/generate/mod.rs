@@ -8,6 +8,7 @@
 //! depend on the seed only, never on the thread count.
 
 mod folder;
+mod ob2;
 pub mod rng;
 pub mod status;
 
@@ -920,7 +921,7 @@ pub fn run(args: &GenerateArgs) -> Result<PathBuf, GenerateError> {
     let truth_path = args.out.join("truth.jsonl");
     let mut folder = match args.layout {
         Layout::Jsonl => None,
-        Layout::Files => Some(Folder::new(&cred_path)?),
+        Layout::Files => Some(Folder::new(&cred_path, as_of.secs)?),
     };
     let mut creds: Box<dyn Write> = match args.layout {
         Layout::Jsonl => Box::new(BufWriter::with_capacity(
@@ -972,14 +973,14 @@ pub fn run(args: &GenerateArgs) -> Result<PathBuf, GenerateError> {
                 ),
                 _ => String::new(),
             };
+            let format = place.as_ref().and_then(|p| p.2).unwrap_or(made.format);
             let fields = format!(
-                "\"case\":\"{}\",\"verdict\":\"{}\",\"format\":\"{}\"{message}}}",
+                "\"case\":\"{}\",\"verdict\":\"{}\",\"format\":\"{format}\"{message}}}",
                 made.case.name(),
                 made.case.expected(),
-                made.format
             );
             match (place, &mut folder) {
-                (Some((file, line)), Some(folder)) => folder.truth.push((file, line, fields)),
+                (Some((file, line, _)), Some(folder)) => folder.truth.push((file, line, fields)),
                 _ => {
                     writeln!(truth, "{{\"line\":{},{fields}", index + 1).map_err(io(&truth_path))?
                 }
@@ -990,7 +991,10 @@ pub fn run(args: &GenerateArgs) -> Result<PathBuf, GenerateError> {
     }
     creds.flush().map_err(io(&cred_path))?;
     if let Some(folder) = folder {
-        folder.finish(&mut truth).map_err(io(&truth_path))?;
+        let status = (args.status_lists > 0).then(|| args.out.join("status"));
+        folder
+            .finish(&dids, status.as_deref(), &mut truth)
+            .map_err(io(&truth_path))?;
     }
     truth.flush().map_err(io(&truth_path))?;
     if let Some(plan) = &plan {
