@@ -72,3 +72,8 @@ fn baked_png_corpus() {
 fn baked_svg_corpus() {
     replay("baked_svg", harness::baked_svg);
 }
+
+#[test]
+fn sniff_corpus() {
+    replay("sniff", harness::sniff);
+}
