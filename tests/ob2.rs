@@ -251,3 +251,47 @@ fn baked_signed_badges_verify_from_png_and_svg() {
     );
     assert!(got[0].file.as_deref().unwrap().ends_with("badge.png"));
 }
+
+#[test]
+fn every_version_of_hosted_assertion_and_a_plain_png() {
+    // openbadges-validator-core's test components (0.5 to 2.0) and image.
+    let dir = ob2("validator-core");
+    let (out, summary) = run_with(&[&dir], |c| {
+        c.walk_directories();
+    });
+    let verdicts = parse_verdicts(&out);
+    let got: Vec<(String, &str, Option<&str>, Vec<&str>)> = verdicts
+        .iter()
+        .map(|v| {
+            let file = Path::new(v.file.as_deref().unwrap());
+            let name = file.file_name().unwrap().to_string_lossy().into_owned();
+            let (verdict, problems, _) = outcome(v);
+            (name, verdict, v.format.as_deref(), problems)
+        })
+        .collect();
+    let hosted = |n: &str| {
+        (
+            n.to_owned(),
+            "unsupported",
+            Some("ob2-hosted"),
+            vec!["hosted_assertion"],
+        )
+    };
+    assert_eq!(
+        got,
+        [
+            hosted("0-5-1-assertion.json"),
+            hosted("0-5-assertion.json"),
+            hosted("1-0-basic-assertion.json"),
+            hosted("1-1-basic-assertion.json"),
+            hosted("2-0-basic-assertion.json"),
+            (
+                "public-domain-heart.png".to_owned(),
+                "malformed",
+                None,
+                vec!["baked_none"]
+            ),
+        ]
+    );
+    assert_eq!(summary.hosted_assertions, 5);
+}

@@ -388,7 +388,8 @@ fn failed(records: &mut [RecordOutcome], signer: &Signer, problem: Problem) {
 /// is hosted. An assertion is an object without `credentialSubject` that
 /// has a `verification` (or `verify`) member, or whose `@context` is Open
 /// Badges 2.0's and whose `type` is `Assertion` or which has a `badge` and
-/// a `recipient`.
+/// a `recipient`, or which has a `badge` and a `recipient` and no
+/// `@context` at all (Open Badges 0.5).
 fn ob2_assertion(root: Value<'_>) -> Option<Format> {
     if !root.is_object() || root.get("credentialSubject").is_some() {
         return None;
@@ -405,7 +406,10 @@ fn ob2_assertion(root: Value<'_>) -> Option<Format> {
             .get("type")
             .is_some_and(|t| t.one_or_many().any(|t| t.as_str() == Some("Assertion")));
         let shaped = root.get("badge").is_some() && root.get("recipient").is_some();
-        if !ob2_context || !(typed || shaped) {
+        // Open Badges 0.5 assertions have no `@context` (a credential
+        // always has one) and no `verify`: the issuer's origin hosts them.
+        let legacy = shaped && root.get("@context").is_none();
+        if !(ob2_context && (typed || shaped) || legacy) {
             return None;
         }
     }
