@@ -4,6 +4,8 @@
 
 use std::path::PathBuf;
 
+use sha2::{Digest, Sha256};
+
 use crate::error::RunError;
 use crate::evaluate::{self, Context};
 use crate::jsonld;
@@ -16,8 +18,9 @@ use crate::source::documents::{self, DocumentSource};
 use crate::source::walk::{self, Walk};
 use crate::source::{InputPath, SourceOptions};
 use crate::status::check::StatusLists;
-use crate::status::list;
+use crate::status::list::{self, StatusList};
 use crate::time::{Stopwatch, Timestamp};
+use crate::verdict::Problem;
 use crate::verify::tuner::DEFAULT_BATCH_SIZE;
 
 /// Everything a verification run needs.
@@ -138,6 +141,8 @@ pub fn load_status_lists(
         as_of: config.as_of,
         max_record_bytes: config.source.max_record_bytes,
     };
+    // Every snapshot of every URL, with its file and the digest of its bytes.
+    let mut snapshots: Vec<(String, StatusList, PathBuf, [u8; 32])> = Vec::new();
     for source in &config.status_lists {
         for file in documents::collect(source)? {
             let error = |source| RunError::StatusList {
@@ -152,11 +157,67 @@ pub fn load_status_lists(
                 let (url, mut list) =
                     list::load(doc, problems, file.bound.as_deref()).map_err(error)?;
                 list.signers = signers;
-                lists.insert(&url, list).map_err(error)?;
+                let digest: [u8; 32] = Sha256::digest(doc.trim_ascii()).into();
+                snapshots.push((url, list, file.path.clone(), digest));
             }
         }
     }
+    for (url, list) in choose_snapshots(snapshots, config.as_of)? {
+        lists.insert(&url, list);
+    }
     Ok(lists)
+}
+
+/// For each URL, the list in force at `as_of` among its snapshots (CONTRACT.md
+/// "Status history"): the latest whose `validFrom` is not after `as_of` (one
+/// without `validFrom` is in force from the beginning). When every snapshot
+/// starts later, the earliest stands for them, unusable
+/// (`status_list_not_yet_valid`). Two different snapshots with the same
+/// `validFrom` stop the run; identical ones count once. A URL given once
+/// keeps its list as it is.
+fn choose_snapshots(
+    mut snapshots: Vec<(String, StatusList, PathBuf, [u8; 32])>,
+    as_of: Timestamp,
+) -> Result<Vec<(String, StatusList)>, RunError> {
+    // Stable: equal keys keep the order the files were given in.
+    snapshots.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.valid_from.cmp(&b.1.valid_from)));
+    let mut chosen = Vec::new();
+    let mut rest = snapshots.into_iter().peekable();
+    while let Some(first) = rest.next() {
+        let mut group = vec![first];
+        while let Some(next) = rest.next_if(|n| n.0 == group[0].0) {
+            let last = group.last().expect("a group is never empty");
+            if next.1.valid_from == last.1.valid_from {
+                if next.3 != last.3 {
+                    return Err(RunError::StatusList {
+                        path: next.2,
+                        source: list::StatusListError::Duplicate {
+                            url: next.0,
+                            other: last.2.clone(),
+                        },
+                    });
+                }
+                continue;
+            }
+            group.push(next);
+        }
+        let several = group.len() > 1;
+        let in_force = group
+            .iter()
+            .rposition(|s| s.1.valid_from.is_none_or(|from| from <= as_of));
+        let (url, mut list, ..) = match in_force {
+            Some(i) => group.swap_remove(i),
+            None => {
+                let (url, mut earliest, ..) = group.swap_remove(0);
+                earliest.usable = Err(Problem::StatusListNotYetValid);
+                chosen.push((url, earliest));
+                continue;
+            }
+        };
+        list.of_several = several;
+        chosen.push((url, list));
+    }
+    Ok(chosen)
 }
 
 /// How the drivers run `config` with what was loaded for it.

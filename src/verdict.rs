@@ -574,6 +574,9 @@ pub struct VerdictRecord<'a> {
     pub evidence: &'a EvidenceSet,
     /// The texts (or hex values) of `message` status entries.
     pub status_messages: &'a [String],
+    /// The status lists chosen among several snapshots of their URL that
+    /// answered its entries: URL and the snapshot's `validFrom`.
+    pub status_snapshots: &'a [(Box<str>, Option<crate::time::Timestamp>)],
     /// When a JSON-LD proof's signature failed: each context the record
     /// used, with the SHA-256 of the version it was checked against.
     pub contexts: &'a [(String, String)],

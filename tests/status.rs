@@ -190,8 +190,29 @@ fn list_credential(
     kind: &str,
     extra: &str,
 ) -> String {
+    list_snapshot(
+        by,
+        url,
+        purpose,
+        encoded,
+        kind,
+        "2024-01-01T00:00:00Z",
+        extra,
+    )
+}
+
+/// [`list_credential`] valid from `valid_from`.
+fn list_snapshot(
+    by: &Issuer,
+    url: &str,
+    purpose: &str,
+    encoded: &str,
+    kind: &str,
+    valid_from: &str,
+    extra: &str,
+) -> String {
     let members = format!(
-        "\"@context\":[\"https://www.w3.org/ns/credentials/v2\"],\"id\":\"{url}\",\"type\":[\"VerifiableCredential\",\"{kind}Credential\"],\"issuer\":\"{}\",\"validFrom\":\"2024-01-01T00:00:00Z\"{extra},\"credentialSubject\":{{\"id\":\"{url}#list\",\"type\":\"{kind}\",\"statusPurpose\":{purpose},\"encodedList\":\"{encoded}\"}}",
+        "\"@context\":[\"https://www.w3.org/ns/credentials/v2\"],\"id\":\"{url}\",\"type\":[\"VerifiableCredential\",\"{kind}Credential\"],\"issuer\":\"{}\",\"validFrom\":\"{valid_from}\"{extra},\"credentialSubject\":{{\"id\":\"{url}#list\",\"type\":\"{kind}\",\"statusPurpose\":{purpose},\"encodedList\":\"{encoded}\"}}",
         by.did
     );
     signed_line(&members, &proof_members(&by.method, ""), &by.sk)
@@ -1004,4 +1025,169 @@ fn a_list_signed_under_the_credentials_own_key_answers_with_a_warning() {
             ("status_unavailable", vec!["status_list_issuer"], vec![]),
         ]
     );
+}
+
+/// Status history (CONTRACT.md "Status history"): several snapshots of one
+/// URL; the one in force at `--as-of` answers, never an older one.
+#[test]
+fn the_snapshot_in_force_answers_and_is_named() {
+    const HISTORY: &str = "https://status.example/history";
+    let a = issuer(41);
+    let dir = temp_dir("status-history");
+    let n = 131_072;
+    let snapshot = |name: &str, from: &str, set: &[usize], extra: &str| {
+        let encoded = encode_list(&bits_with(n, set), "u");
+        let text = list_snapshot(
+            &a,
+            HISTORY,
+            "\"revocation\"",
+            &encoded,
+            "BitstringStatusList",
+            from,
+            extra,
+        );
+        std::fs::write(dir.join(name), text).unwrap();
+    };
+    snapshot("s1.json", "2024-01-01T00:00:00Z", &[], "");
+    snapshot("s2.json", "2025-01-01T00:00:00Z", &[5], "");
+    snapshot(
+        "s3.json",
+        "2025-06-01T00:00:00Z",
+        &[5, 9],
+        ",\"validUntil\":\"2025-09-01T00:00:00Z\"",
+    );
+    snapshot("s4.json", "2027-01-01T00:00:00Z", &[5, 9, 12], "");
+    // The same snapshot again under another name counts once.
+    std::fs::copy(dir.join("s2.json"), dir.join("s2-copy.json")).unwrap();
+    let lines: Vec<String> = [5, 9, 12]
+        .iter()
+        .map(|i| {
+            let e = entry(
+                "BitstringStatusListEntry",
+                HISTORY,
+                "revocation",
+                &format!("\"{i}\""),
+                "",
+            );
+            credential(&a, &format!("urn:uuid:{i}"), &e)
+        })
+        .collect();
+    let input = util::temp_file("history.jsonl", lines.join("\n").as_bytes());
+    let at = |as_of: &str| -> Vec<(String, Vec<String>, Option<String>)> {
+        let (out, _) = util::run_with(&[&input], |c| {
+            c.status_lists = vec![credverify::source::documents::DocumentSource::path(&dir)];
+            c.as_of = credverify::time::Timestamp::parse(as_of).unwrap();
+        });
+        out.lines()
+            .map(|line| {
+                JsonParser::default()
+                    .with_doc(line.as_bytes(), |v| {
+                        let problems = v
+                            .get("problems")
+                            .unwrap()
+                            .elements()
+                            .map(|p| p.as_str().unwrap().to_owned())
+                            .collect();
+                        let snapshot = v.get("status_snapshots").map(|s| {
+                            let (url, from) = s.members().next().expect("one list");
+                            assert_eq!(url, HISTORY);
+                            from.as_str().unwrap_or("null").to_owned()
+                        });
+                        let verdict = v.get("verdict").and_then(Value::as_str).unwrap();
+                        (verdict.to_owned(), problems, snapshot)
+                    })
+                    .unwrap()
+            })
+            .collect()
+    };
+    let valid = |from: &str| ("valid".to_owned(), vec![], Some(from.to_owned()));
+    let revoked = |from: &str| {
+        (
+            "revoked".to_owned(),
+            vec!["revoked".to_owned()],
+            Some(from.to_owned()),
+        )
+    };
+    // Before any change: the first snapshot.
+    assert_eq!(
+        at("2024-06-01T00:00:00Z"),
+        vec![valid("2024-01-01T00:00:00Z"); 3]
+    );
+    // Exactly at a snapshot's validFrom, that snapshot; one second before,
+    // the one before it.
+    assert_eq!(
+        at("2025-01-01T00:00:00Z"),
+        [
+            revoked("2025-01-01T00:00:00Z"),
+            valid("2025-01-01T00:00:00Z"),
+            valid("2025-01-01T00:00:00Z")
+        ]
+    );
+    assert_eq!(
+        at("2024-12-31T23:59:59Z"),
+        vec![valid("2024-01-01T00:00:00Z"); 3]
+    );
+    assert_eq!(
+        at("2025-07-01T00:00:00Z"),
+        [
+            revoked("2025-06-01T00:00:00Z"),
+            revoked("2025-06-01T00:00:00Z"),
+            valid("2025-06-01T00:00:00Z")
+        ]
+    );
+    // The snapshot in force has expired: its problem, no older snapshot.
+    let expired = (
+        "status_unavailable".to_owned(),
+        vec!["status_list_expired".to_owned()],
+        Some("2025-06-01T00:00:00Z".to_owned()),
+    );
+    assert_eq!(at("2026-01-01T00:00:00Z"), vec![expired; 3]);
+    assert_eq!(
+        at("2028-01-01T00:00:00Z")[2],
+        revoked("2027-01-01T00:00:00Z")
+    );
+    // Before every snapshot: not yet valid, and no snapshot answered (the
+    // credentials, valid from 2024, are not yet valid either).
+    let early = at("2023-06-01T00:00:00Z");
+    assert_eq!(
+        early[0],
+        (
+            "not_yet_valid".to_owned(),
+            vec![
+                "not_yet_valid".to_owned(),
+                "status_list_not_yet_valid".to_owned()
+            ],
+            None
+        )
+    );
+    // A URL given once names no snapshot.
+    let single = temp_dir("status-single");
+    std::fs::copy(dir.join("s2.json"), single.join("s2.json")).unwrap();
+    let (out, _) = util::run_with(&[&input], |c| {
+        c.status_lists = vec![credverify::source::documents::DocumentSource::path(&single)];
+    });
+    assert!(!out.contains("status_snapshots"), "{out}");
+    assert!(out.contains("\"revoked\""));
+    // Two different snapshots with one validFrom stop the run, naming both.
+    snapshot("s2-other.json", "2025-01-01T00:00:00Z", &[6], "");
+    let mut config = credverify::VerifyConfig::new(
+        vec![credverify::source::InputPath::File(input.clone())],
+        credverify::time::Timestamp::parse(util::AS_OF).unwrap(),
+    );
+    config.status_lists = vec![credverify::source::documents::DocumentSource::path(&dir)];
+    let mut sink = credverify::report::VerdictWriter::new(
+        Vec::new(),
+        credverify::report::OutputFormat::Jsonl,
+        &["history".to_owned()],
+    )
+    .unwrap();
+    let error = credverify::verify(&config, &mut sink)
+        .unwrap_err()
+        .to_string();
+    let named = ["s2.json", "s2-copy.json", "s2-other.json"]
+        .iter()
+        .filter(|f| error.contains(&format!("/{f}")))
+        .count();
+    assert!(error.contains("s2-other.json") && named == 2, "{error}");
+    assert!(error.contains("same validFrom"), "{error}");
 }

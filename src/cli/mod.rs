@@ -77,9 +77,11 @@ pub struct VerifyArgs {
     /// Status list credentials: a file, a directory, or URL=FILE.
     ///
     /// Repeatable. Each list (Bitstring Status List, StatusList2021, 1EdTech
-    /// Revocation List) is keyed by its `id`, or by the URL that `URL=FILE`
-    /// or a directory's `index.json` binds it to. Lists are verified like
-    /// any credential and decoded once; nothing is fetched.
+    /// Revocation List, Open Badges 2.0 RevocationList) is keyed by its
+    /// `id`, or by the URL that `URL=FILE` or a directory's `index.json`
+    /// binds it to. Lists are verified like any credential and decoded
+    /// once; nothing is fetched. Several snapshots of one URL may be given:
+    /// the latest whose `validFrom` is not after `--as-of` answers.
     #[arg(long, value_name = "PATH")]
     pub status_lists: Vec<String>,
 

@@ -29,6 +29,7 @@ use crate::jsonld::context::ActiveContext;
 use crate::report::Sink;
 use crate::source::bundle::for_each_chunk_of;
 use crate::source::{Chunk, InputPath, Notice, SourceError, SourceOptions};
+use crate::time::Timestamp;
 use crate::verdict::{EvidenceSet, Format, Problem, Problems, Verdict, VerdictRecord, Warnings};
 
 /// Chunks in flight per worker thread: enough that no worker waits on the
@@ -105,10 +106,12 @@ struct Entry {
     extra: Option<u32>,
 }
 
-/// What few records have: evidence, status messages, contexts.
+/// What few records have: evidence, status messages and snapshots,
+/// contexts.
 struct Extra {
     evidence: EvidenceSet,
     messages: Vec<String>,
+    snapshots: Vec<(Box<str>, Option<Timestamp>)>,
     contexts: Option<Arc<ActiveContext>>,
 }
 
@@ -127,6 +130,7 @@ impl ChunkOutput {
             warnings: entry.warnings,
             evidence: extra.map_or(&NONE, |e| &e.evidence),
             status_messages: extra.map_or(&[], |e| &e.messages),
+            status_snapshots: extra.map_or(&[], |e| &e.snapshots),
             contexts: match extra.and_then(|e| e.contexts.as_ref()) {
                 Some(active) if signature_failed => &active.sources,
                 _ => &[],
@@ -229,16 +233,18 @@ pub fn process_chunk(
             .take()
             .filter(|_| rec.findings.problems.contains(Problem::InvalidSignature));
         let messages = std::mem::take(&mut rec.status.messages);
+        let snapshots = std::mem::take(&mut rec.status.snapshots);
         let evidence = std::mem::take(&mut rec.findings.evidence);
-        let extra =
-            (!evidence.is_empty() || !messages.is_empty() || contexts.is_some()).then(|| {
-                extras.push(Extra {
-                    evidence,
-                    messages,
-                    contexts,
-                });
-                extras.len() as u32 - 1
+        let rare = !evidence.is_empty() || !messages.is_empty() || !snapshots.is_empty();
+        let extra = (rare || contexts.is_some()).then(|| {
+            extras.push(Extra {
+                evidence,
+                messages,
+                snapshots,
+                contexts,
             });
+            extras.len() as u32 - 1
+        });
         entries.push(Entry {
             line: rec.line,
             id: rec.id,

@@ -262,6 +262,26 @@ pub fn render(
                 }
                 out.push(b']');
             }
+            // Which snapshot of each list answered, when several were given.
+            if !record.status_snapshots.is_empty() {
+                out.extend_from_slice(b",\"status_snapshots\":{");
+                for (i, (url, from)) in record.status_snapshots.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    write_string(out, url);
+                    out.push(b':');
+                    match from {
+                        Some(t) => {
+                            out.push(b'"');
+                            t.write_rfc3339(out);
+                            out.push(b'"');
+                        }
+                        None => out.extend_from_slice(b"null"),
+                    }
+                }
+                out.push(b'}');
+            }
             if !record.evidence.is_empty() {
                 out.extend_from_slice(b",\"evidence\":{");
                 for (i, (problem, evidence)) in record.evidence.iter().enumerate() {
@@ -383,6 +403,7 @@ mod tests {
             warnings: Warnings::empty(),
             evidence,
             status_messages: &[],
+            status_snapshots: &[],
             contexts: &[],
         };
         let mut out = Vec::new();
@@ -503,6 +524,7 @@ mod tests {
                 warnings: Warnings::empty(),
                 evidence: &evidence,
                 status_messages: &[],
+                status_snapshots: &[],
                 contexts: &[],
             };
             let mut csv = Vec::new();

@@ -8,8 +8,9 @@
 
 use std::collections::HashMap;
 
-use super::list::{ListBody, ListKind, MIN_ENTRIES, Purpose, StatusList, StatusListError};
+use super::list::{ListBody, ListKind, MIN_ENTRIES, Purpose, StatusList};
 use crate::json::Value;
+use crate::time::Timestamp;
 use crate::verdict::{Evidence, Findings, Problem, Warning};
 
 /// The loaded lists, keyed by the URL entries name them by.
@@ -35,6 +36,9 @@ pub struct StatusAnswer {
     /// verified under one of the list's keys
     /// ([`StatusAnswer::settle_same_key`]).
     pub same_key: Vec<SameKey>,
+    /// The lists chosen among several snapshots of their URL that answered
+    /// an entry: URL and `validFrom`, in the order first used.
+    pub snapshots: Vec<(Box<str>, Option<Timestamp>)>,
 }
 
 /// An entry answered on condition that the credential and its list share
@@ -50,6 +54,20 @@ pub struct SameKey {
 }
 
 impl StatusAnswer {
+    /// Notes that the snapshot of `url` valid from `from` answered.
+    fn note_snapshot(&mut self, url: &str, from: Option<Timestamp>) {
+        if !self.snapshots.iter().any(|(u, _)| **u == *url) {
+            self.snapshots.push((url.into(), from));
+        }
+    }
+
+    /// Notes `list`, found under `url`, when it is one of several snapshots.
+    fn note_list(&mut self, url: &str, list: &StatusList) {
+        if list.of_several {
+            self.note_snapshot(url, list.valid_from);
+        }
+    }
+
     /// Decides the conditional entries once the keys that verified the
     /// credential are known: an entry whose list was signed under one of
     /// `signed_by` counts, with the warning `status_list_same_key` (the
@@ -63,6 +81,9 @@ impl StatusAnswer {
                 self.findings.extend(answer.findings);
                 self.findings.warnings.insert(Warning::StatusListSameKey);
                 self.messages.extend(answer.messages);
+                for (url, from) in answer.snapshots {
+                    self.note_snapshot(&url, from);
+                }
             } else {
                 self.findings.problem_with(
                     Problem::StatusListIssuer,
@@ -85,13 +106,10 @@ impl StatusLists {
         }
     }
 
-    /// Adds a list under `url`; a second list under the same URL is refused.
-    pub fn insert(&mut self, url: &str, list: StatusList) -> Result<(), StatusListError> {
-        if self.lists.contains_key(url) {
-            return Err(StatusListError::Duplicate(url.to_owned()));
-        }
+    /// Adds the list of `url`, replacing any earlier one (the caller
+    /// chooses among snapshots: `crate::run::load_status_lists`).
+    pub fn insert(&mut self, url: &str, list: StatusList) {
         self.lists.insert(url.into(), list);
-        Ok(())
     }
 
     /// The list loaded under `url`, if any.
@@ -134,6 +152,7 @@ impl StatusLists {
     pub fn check_ob2(&self, url: &str, id: &str, out: &mut StatusAnswer) {
         let answer = (|| {
             let list = self.lists.get(url).ok_or(Problem::StatusListMissing)?;
+            out.note_list(url, list);
             list.usable?;
             if list.kind != ListKind::Ob2 {
                 return Err(Problem::StatusListKind);
@@ -207,10 +226,9 @@ impl StatusLists {
             _ => text("statusListCredential"),
         };
         at.list = url;
-        let list = self
-            .lists
-            .get(url.ok_or(Problem::StatusEntryMalformed)?)
-            .ok_or(Problem::StatusListMissing)?;
+        let url = url.ok_or(Problem::StatusEntryMalformed)?;
+        let list = self.lists.get(url).ok_or(Problem::StatusListMissing)?;
+        out.note_list(url, list);
         list.usable?;
         out.findings.warnings.extend(list.warnings);
         if issuer.is_some_and(|issuer| *list.issuer != *issuer) {

@@ -21,6 +21,7 @@ use roaring::RoaringBitmap;
 use crate::encoding::base64url;
 use crate::encoding::multibase::{self, MultibaseError};
 use crate::json::{JsonParser, Value};
+use crate::time::Timestamp;
 use crate::verdict::{Problem, Problems, Verdict, Warning, Warnings};
 
 /// The shortest list the W3C recommendation allows (§4.1: 16 KB, for
@@ -227,6 +228,12 @@ pub struct StatusList {
     /// still answers for it when one of these also verified the credential
     /// (warning `status_list_same_key`).
     pub signers: Vec<[u8; 32]>,
+    /// Its `validFrom` (VC 1.1: `issuanceDate`; a JWT's `nbf`), which
+    /// orders snapshots of one URL.
+    pub valid_from: Option<Timestamp>,
+    /// Whether it was chosen among several snapshots of its URL (entries
+    /// it answers then name it in `status_snapshots`).
+    pub of_several: bool,
 }
 
 /// Why a document given as a status list is not one; a run-level error.
@@ -253,9 +260,14 @@ pub enum StatusListError {
     /// The list names no issuer.
     #[error("the list has no issuer")]
     NoIssuer,
-    /// Two lists were given for one URL.
-    #[error("two status lists for {0}")]
-    Duplicate(String),
+    /// Two different snapshots of one URL with the same `validFrom`.
+    #[error("two different snapshots of {url} with the same validFrom; the other is {}", other.display())]
+    Duplicate {
+        /// The list's URL.
+        url: String,
+        /// The other snapshot's file.
+        other: std::path::PathBuf,
+    },
     /// A file of lists is a JSON array that does not scan.
     #[error(transparent)]
     Array(#[from] crate::source::array::ArrayProblem),
@@ -316,6 +328,15 @@ pub fn load(
                 Verdict::NotYetValid => Err(Problem::StatusListNotYetValid),
                 _ => Err(Problem::StatusListUnverified),
             };
+            let valid_from = ["validFrom", "issuanceDate"]
+                .iter()
+                .find_map(|m| root.get(m))
+                .and_then(Value::as_str)
+                .and_then(|t| Timestamp::parse(t).ok())
+                .or_else(|| {
+                    let nbf = top.get("nbf").and_then(Value::as_u64)?;
+                    Some(Timestamp::from_unix(i64::try_from(nbf).ok()?))
+                });
             let body = read_body(root, kind).unwrap_or_else(|_| {
                 usable = usable.and(Err(Problem::StatusListMalformed));
                 ListBody::Revoked(HashSet::new())
@@ -329,6 +350,8 @@ pub fn load(
                     warnings,
                     body,
                     signers: Vec::new(),
+                    valid_from,
+                    of_several: false,
                 },
             ))
         })
