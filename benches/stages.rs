@@ -296,6 +296,7 @@ fn end_to_end(c: &mut Criterion) {
         format: GenFormat::Jcs,
         issuers: 5,
         status_lists: 0,
+        status_history: 1,
         mix: generate::DEFAULT_MIX.into(),
         as_of: AS_OF.into(),
     };

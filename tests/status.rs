@@ -1191,3 +1191,91 @@ fn the_snapshot_in_force_answers_and_is_named() {
     assert!(error.contains("s2-other.json") && named == 2, "{error}");
     assert!(error.contains("same validFrom"), "{error}");
 }
+
+/// `generate --status-history K`: the last snapshot is the one the truth
+/// holds for; earlier instants see earlier snapshots, which revoked less
+/// and suspended some records the last one lifts.
+#[test]
+fn generated_histories_answer_by_instant() {
+    use credverify::generate::{self, GenFormat, GenerateArgs, Layout};
+    let dir = temp_dir("status-history-generated");
+    let args = GenerateArgs {
+        layout: Layout::Jsonl,
+        records: 600,
+        seed: 11,
+        out: dir.clone(),
+        format: GenFormat::Jcs,
+        issuers: 2,
+        status_lists: 2,
+        status_history: 3,
+        mix: "valid=60,revoked=20,suspended=20".into(),
+        as_of: util::AS_OF.into(),
+    };
+    generate::run(&args).expect("generate");
+    let snapshots = std::fs::read_dir(dir.join("status"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains(".snapshot-")
+        })
+        .count();
+    let lists = std::fs::read_dir(dir.join("status")).unwrap().count() - snapshots;
+    assert_eq!(snapshots, 2 * lists, "two earlier snapshots per list");
+    let input = dir.join("credentials.jsonl");
+    let at = |as_of: &str| -> Vec<String> {
+        let (out, _) = util::run_with(&[&input], |c| {
+            c.dids = vec![credverify::source::documents::DocumentSource::path(
+                dir.join("dids"),
+            )];
+            c.status_lists = vec![credverify::source::documents::DocumentSource::path(
+                dir.join("status"),
+            )];
+            c.as_of = credverify::time::Timestamp::parse(as_of).unwrap();
+        });
+        assert!(
+            out.contains("\"status_snapshots\":{"),
+            "several snapshots are named"
+        );
+        util::parse_verdicts(&out)
+            .into_iter()
+            .map(|v| v.verdict)
+            .collect()
+    };
+    let truth: Vec<String> = std::fs::read_to_string(dir.join("truth.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| {
+            JsonParser::default()
+                .with_doc(l.as_bytes(), |v| {
+                    v.get("verdict").and_then(Value::as_str).unwrap().to_owned()
+                })
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(at(util::AS_OF), truth);
+    // The first snapshot (valid from a year and 60 days before --as-of).
+    let early = at("2024-11-05T00:00:00Z");
+    let revoked =
+        |v: &[String]| -> Vec<usize> { (0..v.len()).filter(|&i| v[i] == "revoked").collect() };
+    let (then, now) = (revoked(&early), revoked(&truth));
+    assert!(
+        !then.is_empty() && then.len() < now.len(),
+        "{} then, {} now",
+        then.len(),
+        now.len()
+    );
+    assert!(
+        then.iter().all(|i| now.contains(i)),
+        "a revocation is never lifted"
+    );
+    let lifted = (0..truth.len())
+        .filter(|&i| early[i] == "suspended" && truth[i] == "valid")
+        .count();
+    assert!(
+        lifted > 0,
+        "some suspensions are lifted by the last snapshot"
+    );
+}

@@ -101,6 +101,16 @@ pub struct GenerateArgs {
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub status_lists: usize,
 
+    /// Dated snapshots of each status list (with --status-lists).
+    ///
+    /// K snapshots per list, 30 days apart, the last in force at --as-of
+    /// (it is the list the expected verdicts hold for); each earlier one
+    /// has revoked and suspended less, and suspended some records whose
+    /// suspension the later ones lift. Pass them all to `verify
+    /// --status-lists`: the snapshot in force at the run's --as-of answers.
+    #[arg(long, value_name = "K", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub status_history: u32,
+
     /// The instant the expected verdicts hold at (pass it to `verify --as-of`).
     #[arg(long, value_name = "RFC 3339", default_value = "2026-01-01T00:00:00Z")]
     pub as_of: String,
@@ -998,16 +1008,26 @@ pub fn run(args: &GenerateArgs) -> Result<PathBuf, GenerateError> {
     }
     truth.flush().map_err(io(&truth_path))?;
     if let Some(plan) = &plan {
-        plan.write(&issuers, &bits, as_of.secs, &args.out.join("status"))?;
+        plan.write(
+            &issuers,
+            &bits,
+            as_of.secs,
+            args.status_history,
+            &args.out.join("status"),
+        )?;
     }
     let manifest_path = args.out.join("manifest.json");
     let manifest = format!(
-        "{{\"records\":{},\"seed\":{},\"format\":\"{}\",\"issuers\":{},\"status_lists\":{},\"mix\":{},\"as_of\":\"{}\",\"layout\":\"{}\"}}\n",
+        "{{\"records\":{},\"seed\":{},\"format\":\"{}\",\"issuers\":{},\"status_lists\":{}{},\"mix\":{},\"as_of\":\"{}\",\"layout\":\"{}\"}}\n",
         args.records,
         args.seed,
         format!("{:?}", args.format).to_lowercase(),
         args.issuers,
         plan.as_ref().map_or(0, |p| p.lists.len()),
+        match args.status_history {
+            1 => String::new(),
+            k => format!(",\"status_history\":{k}"),
+        },
         q(&args.mix),
         as_of,
         format!("{:?}", args.layout).to_lowercase(),

@@ -164,15 +164,18 @@ impl StatusPlan {
     }
 
     /// Writes every list, signed by its issuer with eddsa-jcs-2022, into
-    /// `dir` (one file each).
+    /// `dir` (one file each); with `history` K > 1, K snapshots of each
+    /// ([`snapshot_bits`]), the last named as a lone list would be.
     pub fn write(
         &self,
         issuers: &[Issuer],
         bits: &[StatusBit],
         as_of: i64,
+        history: u32,
         dir: &Path,
     ) -> Result<(), super::GenerateError> {
         fs::create_dir_all(dir).map_err(io(dir))?;
+        let history = history.max(1);
         let mut lists: Vec<Vec<u8>> = self
             .lists
             .iter()
@@ -188,12 +191,50 @@ impl StatusPlan {
             }
         }
         let (mut parser, mut canon) = (JsonParser::default(), Canonicalizer::default());
-        for (n, (spec, bytes)) in self.lists.iter().zip(&lists).enumerate() {
-            let issuer = &issuers[spec.issuer];
+        for (n, (spec, last)) in self.lists.iter().zip(&lists).enumerate() {
+            for snapshot in 0..history {
+                let later = i64::from(history - 1 - snapshot);
+                let from = date(as_of - YEAR - later * 30 * 86_400);
+                let bytes = match later {
+                    0 => last.clone(),
+                    _ => snapshot_bits(spec, n, last, snapshot, history),
+                };
+                let name = match later {
+                    0 => format!("list-{n:04}.json"),
+                    _ => format!("list-{n:04}.snapshot-{snapshot}.json"),
+                };
+                let text = self
+                    .signed(
+                        &issuers[spec.issuer],
+                        spec,
+                        &bytes,
+                        &from,
+                        &mut parser,
+                        &mut canon,
+                    )
+                    .map_err(io(dir))?;
+                let path = dir.join(name);
+                fs::write(&path, text).map_err(io(&path))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The signed list credential of `spec` holding `bytes`, valid from
+    /// `from`.
+    fn signed(
+        &self,
+        issuer: &Issuer,
+        spec: &ListSpec,
+        bytes: &[u8],
+        from: &str,
+        parser: &mut JsonParser,
+        canon: &mut Canonicalizer,
+    ) -> std::io::Result<String> {
+        {
             let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-            gz.write_all(bytes).map_err(io(dir))?;
-            let encoded = format!("u{}", URL_SAFE_NO_PAD.encode(gz.finish().map_err(io(dir))?));
-            let from = date(as_of - YEAR);
+            gz.write_all(bytes)?;
+            let encoded = format!("u{}", URL_SAFE_NO_PAD.encode(gz.finish()?));
             let members = format!(
                 "\"@context\":[\"https://www.w3.org/ns/credentials/v2\"],\"id\":\"{url}\",\"type\":[\"VerifiableCredential\",\"BitstringStatusListCredential\"],\"issuer\":\"{did}\",\"validFrom\":\"{from}\",\"credentialSubject\":{{\"id\":\"{url}#list\",\"type\":\"BitstringStatusList\",\"statusPurpose\":\"{purpose}\",\"encodedList\":\"{encoded}\"}}",
                 url = spec.url,
@@ -205,16 +246,65 @@ impl StatusPlan {
                 issuer.method
             );
             let value = jcs_proof(
-                &mut parser,
-                &mut canon,
+                parser,
+                canon,
                 &format!("{{{members}}}"),
                 &proof,
                 &issuer.key,
             );
-            let path = dir.join(format!("list-{n:04}.json"));
-            let text = format!("{{{members},\"proof\":{{{proof},\"proofValue\":\"{value}\"}}}}\n");
-            fs::write(&path, text).map_err(io(&path))?;
+            Ok(format!(
+                "{{{members},\"proof\":{{{proof},\"proofValue\":\"{value}\"}}}}\n"
+            ))
         }
-        Ok(())
     }
+}
+
+/// Snapshot `k` of `history` (k < history - 1) of list `n`, whose last
+/// snapshot holds `last`: each entry set in `last` was set from snapshot
+/// `h mod (history - 1)` on (so each snapshot sets more than the one
+/// before, and nothing a later one clears, but for suspensions); and on a
+/// suspension list the entry after each set one was suspended from
+/// snapshot `h mod (history - 1)` and lifted before the last. `h` is a
+/// hash of the list and the entry, so the output is the same everywhere.
+fn snapshot_bits(spec: &ListSpec, n: usize, last: &[u8], k: u32, history: u32) -> Vec<u8> {
+    let size = spec.size;
+    let step = u64::from(history - 1);
+    let from_snapshot = |index: u64, salt: u64| {
+        let h = (n as u64 ^ salt)
+            .wrapping_add(index)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        (h >> 32) % step
+    };
+    let value = |bytes: &[u8], index: u64| -> u64 {
+        (0..size).fold(0, |v, b| {
+            let at = index * size + b;
+            (v << 1) | u64::from(bytes[(at / 8) as usize] >> (7 - at % 8) & 1)
+        })
+    };
+    let mut out = vec![0u8; last.len()];
+    let set = |out: &mut Vec<u8>, index: u64, v: u64| {
+        for b in 0..size {
+            if v >> (size - 1 - b) & 1 == 1 {
+                let at = index * size + b;
+                out[(at / 8) as usize] |= 0x80 >> (at % 8);
+            }
+        }
+    };
+    for index in 0..spec.entries {
+        let v = value(last, index);
+        if v != 0 {
+            if from_snapshot(index, 0) <= u64::from(k) {
+                set(&mut out, index, v);
+            }
+            let next = index + 1;
+            if spec.purpose == "suspension"
+                && next < spec.entries
+                && value(last, next) == 0
+                && from_snapshot(next, 1) <= u64::from(k)
+            {
+                set(&mut out, next, 1);
+            }
+        }
+    }
+    out
 }
