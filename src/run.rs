@@ -324,6 +324,11 @@ pub fn verify_observed(
             }
             rows
         },
+        empty_inputs: totals
+            .empty
+            .iter()
+            .map(|&input| config.inputs[input].display())
+            .collect(),
         hosted_assertions: totals.hosted,
         other_issuers: totals
             .issuers

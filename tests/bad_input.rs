@@ -130,12 +130,43 @@ fn a_truncated_last_line_is_malformed() {
 }
 
 #[test]
-fn empty_and_blank_files_give_no_verdicts() {
+fn empty_and_blank_files_give_no_verdicts_and_are_named() {
     for bytes in [&b""[..], b"\n\n", b"  \r\n\t\n"] {
-        let path = util::temp_file("empty.jsonl", bytes);
-        let (out, summary) = run_with(&[&path], |c| c.threads = 2);
-        assert_eq!((out.as_str(), summary.records), ("", 0), "{bytes:?}");
-        assert!(summary.all_valid());
+        // (An empty `.png` or `.svg` is a badge image without a credential:
+        // one malformed record, tested with the images.)
+        for name in ["empty.jsonl", "empty.json", "empty.jwt", "empty"] {
+            let path = util::temp_file(name, bytes);
+            let (out, summary) = run_with(&[&path], |c| c.threads = 2);
+            // A file that holds nothing is no record, and not silently
+            // passed over: the summary names it.
+            let empty: &[String] = &[path.display().to_string()];
+            let got = (out.as_str(), summary.records, &summary.empty_inputs[..]);
+            assert_eq!(got, ("", 0, empty), "{name} {bytes:?}");
+            assert!(summary.all_valid());
+            assert!(summary.to_human().contains("1 inputs held no record"));
+        }
+    }
+    // In a walk, among files that hold records, and with the bundled path
+    // of small files: only the empty ones are named.
+    let dir = util::temp_dir("empty-walk");
+    let good = util::signed_credential(&util::key(5), "");
+    std::fs::write(dir.join("a.json"), &good).unwrap();
+    std::fs::write(dir.join("b.json"), b"").unwrap();
+    std::fs::write(dir.join("c.jsonl"), format!("{good}\n")).unwrap();
+    std::fs::write(dir.join("d.jsonl"), b"\n").unwrap();
+    for threads in [1, 2] {
+        let (out, summary) = run_with(&[&dir], |c| {
+            c.threads = threads;
+            c.walk_directories();
+        });
+        assert_eq!(out.lines().count(), 2);
+        let names: Vec<&str> = summary
+            .empty_inputs
+            .iter()
+            .map(|n| n.rsplit('/').next().unwrap())
+            .collect();
+        assert_eq!(names, ["b.json", "d.jsonl"], "{threads} threads");
+        assert!(summary.to_json().contains("\"empty_inputs\":["));
     }
 }
 

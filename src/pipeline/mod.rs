@@ -159,6 +159,9 @@ pub struct Totals {
     /// Records that are Open Badges 2.0 hosted assertions (problem
     /// `hosted_assertion`): they need an online check.
     pub hosted: u64,
+    /// Inputs that were read and held no record (an empty or blank file):
+    /// their indices, in order. Unreadable files are not among them.
+    pub empty: Vec<usize>,
 }
 
 /// Verdict counts per issuer id, for at most
@@ -273,6 +276,8 @@ struct Writer<'s> {
     base: Vec<u64>,
     totals: Totals,
     observer: &'s dyn Observer,
+    /// Whether each input gave a record.
+    held: Vec<bool>,
 }
 
 impl Writer<'_> {
@@ -289,6 +294,9 @@ impl Writer<'_> {
                 None => (out.input, base + entry.line + 1),
             };
             self.sink.record(input, line, &view)?;
+            if let Some(held) = self.held.get_mut(input) {
+                *held = true;
+            }
             let verdict = view.verdict();
             self.totals.verdicts[verdict as usize] += 1;
             self.totals.issuers.add(view.issuer, verdict);
@@ -306,6 +314,17 @@ impl Writer<'_> {
         }
         self.observer.progress(out.bytes_read);
         Ok(())
+    }
+}
+
+impl Writer<'_> {
+    /// Completes the totals once every chunk was written: the files that
+    /// could not be opened, and the inputs read that held no record.
+    fn note_empty(&mut self, unreadable: Vec<(usize, String)>) {
+        self.totals.empty = (0..self.held.len())
+            .filter(|&i| !self.held[i] && !unreadable.iter().any(|(u, _)| *u == i))
+            .collect();
+        self.totals.unreadable = unreadable;
     }
 }
 
@@ -335,6 +354,7 @@ pub fn run_sequential(
         base: Vec::new(),
         totals: Totals::default(),
         observer,
+        held: vec![false; inputs.len()],
     };
     let mut evaluator = Evaluator::default();
     let mut work = ChunkWork::default();
@@ -353,7 +373,7 @@ pub fn run_sequential(
         write_result.is_ok()
     })?;
     finish(&mut writer, write_result)?;
-    writer.totals.unreadable = unreadable;
+    writer.note_empty(unreadable);
     Ok(writer.totals)
 }
 
@@ -389,6 +409,7 @@ pub fn run_parallel(
         base: Vec::new(),
         totals: Totals::default(),
         observer,
+        held: vec![false; inputs.len()],
     };
     let (source_result, write_result) = std::thread::scope(|scope| {
         let feeder = scope.spawn(move || {
@@ -446,6 +467,6 @@ pub fn run_parallel(
     });
     let unreadable = source_result?;
     finish(&mut writer, write_result)?;
-    writer.totals.unreadable = unreadable;
+    writer.note_empty(unreadable);
     Ok(writer.totals)
 }

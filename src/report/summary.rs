@@ -37,6 +37,9 @@ pub struct RunSummary {
     pub walk_errors: Vec<(String, String)>,
     /// Files found in a walk that could not be opened: path and why.
     pub unreadable: Vec<(String, String)>,
+    /// Inputs that were read and held no record (empty or blank files):
+    /// their names, in input order.
+    pub empty_inputs: Vec<String>,
     /// Verdict counts per issuer, sorted by issuer id; `None` for the
     /// records that named no issuer (they did not parse that far).
     pub issuers: Vec<(Option<String>, [u64; 14])>,
@@ -131,6 +134,7 @@ impl RunSummary {
             String::from_utf8_lossy(&q).into_owned()
         };
         let inputs: Vec<String> = self.inputs.iter().map(|n| quoted(n)).collect();
+        let empty: Vec<String> = self.empty_inputs.iter().map(|n| quoted(n)).collect();
         let damaged: Vec<String> = self
             .damaged_inputs
             .iter()
@@ -173,13 +177,14 @@ impl RunSummary {
         );
         let _ = writeln!(
             s,
-            "{}],\"damaged_inputs\":[{}],\"files\":{},\"skipped_files\":{{{}}},\"walk_errors\":[{}],\"unreadable\":[{}],\"issuers\":[{}],\"other_issuers\":{others},\"hosted_assertions\":{}}}",
+            "{}],\"damaged_inputs\":[{}],\"files\":{},\"skipped_files\":{{{}}},\"walk_errors\":[{}],\"unreadable\":[{}],\"empty_inputs\":[{}],\"issuers\":[{}],\"other_issuers\":{others},\"hosted_assertions\":{}}}",
             inputs.join(","),
             damaged.join(","),
             self.files,
             skipped.join(","),
             problems(&self.walk_errors),
             problems(&self.unreadable),
+            empty.join(","),
             issuers.join(","),
             self.hosted_assertions
         );
@@ -225,6 +230,28 @@ impl RunSummary {
                 reasons.join(", "),
                 self.walk_errors.len(),
                 self.unreadable.len()
+            );
+        }
+        if !self.empty_inputs.is_empty() {
+            // A file that holds nothing is no record, but never passes
+            // unseen: the first few are named, the summary has them all.
+            let shown: Vec<&str> = self
+                .empty_inputs
+                .iter()
+                .take(5)
+                .map(String::as_str)
+                .collect();
+            let more = self.empty_inputs.len() - shown.len();
+            let _ = writeln!(
+                s,
+                "credverify: {} inputs held no record: {}{}",
+                self.empty_inputs.len(),
+                shown.join(", "),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
             );
         }
         if self.issuers.len() > 1 || self.other_issuers.is_some() {
