@@ -203,6 +203,43 @@ impl Sink for Recorder {
     }
 }
 
+/// Runs `input` (the file at `path`, named so in the report) through
+/// `run_sequential`, no documents, no lists: the line of each verdict, the
+/// JSON Lines report and the records the totals count.
+fn run_one_file(
+    input: InputPath,
+    path: &std::path::Path,
+    mmap: bool,
+    chunk_bytes: usize,
+) -> (Vec<u64>, Vec<u8>, u64) {
+    let resolver = KeyResolver::new(false);
+    let status = Default::default();
+    let settings = Settings {
+        ctx: Context {
+            resolver: &resolver,
+            jsonld: &JSONLD,
+            status: &status,
+            as_of: as_of(),
+            max_record_bytes: MAX_RECORD_BYTES,
+        },
+        batch_size: 64,
+        threads: 1,
+        source: SourceOptions {
+            mmap,
+            max_record_bytes: MAX_RECORD_BYTES,
+            chunk_bytes,
+        },
+    };
+    let name = path.display().to_string();
+    let mut sink = Recorder {
+        writer: VerdictWriter::new(Vec::new(), OutputFormat::Jsonl, &[name]).expect("a writer"),
+        lines: Vec::new(),
+    };
+    let totals =
+        run_sequential(&[input], &settings, &mut sink, &Silent).expect("the run completes");
+    (sink.lines, sink.writer.into_inner(), totals.records)
+}
+
 fn record_stream(data: &[u8]) {
     let Some((&mode, buffer)) = data.split_first() else {
         return;
@@ -220,43 +257,11 @@ fn record_stream(data: &[u8]) {
     std::fs::File::create(&path)
         .and_then(|mut f| f.write_all(buffer))
         .expect("write the input file");
-    let resolver = KeyResolver::new(false);
-    let status = Default::default();
     let run = |mmap: bool, chunk_bytes: usize| {
-        let settings = Settings {
-            ctx: Context {
-                resolver: &resolver,
-                jsonld: &JSONLD,
-                status: &status,
-                as_of: as_of(),
-                max_record_bytes: MAX_RECORD_BYTES,
-            },
-            batch_size: 64,
-            threads: 1,
-            source: SourceOptions {
-                mmap,
-                max_record_bytes: MAX_RECORD_BYTES,
-                chunk_bytes,
-            },
-        };
-        let name = path.display().to_string();
-        let mut sink = Recorder {
-            writer: VerdictWriter::new(Vec::new(), OutputFormat::Jsonl, &[name]).expect("a writer"),
-            lines: Vec::new(),
-        };
-        let totals = run_sequential(
-            &[InputPath::File(path.clone())],
-            &settings,
-            &mut sink,
-            &Silent,
-        )
-        .expect("the run completes");
-        assert_eq!(
-            totals.records,
-            sink.lines.len() as u64,
-            "totals count the verdicts"
-        );
-        (sink.lines, sink.writer.into_inner())
+        let (lines, report, records) =
+            run_one_file(InputPath::File(path.clone()), &path, mmap, chunk_bytes);
+        assert_eq!(records, lines.len() as u64, "totals count the verdicts");
+        (lines, report)
     };
     let reference = run(true, SourceOptions::default().chunk_bytes);
     let expected = expected_lines(buffer, array_name);
@@ -411,33 +416,9 @@ pub fn sniff(data: &[u8]) {
     std::fs::create_dir_all(&dir).expect("a temporary directory");
     let path = dir.join(format!("badge{name}"));
     std::fs::write(&path, buffer).expect("write the input file");
-    let resolver = KeyResolver::new(false);
-    let status = Default::default();
     let run = |input: InputPath, mmap: bool, chunk_bytes: usize| {
-        let settings = Settings {
-            ctx: Context {
-                resolver: &resolver,
-                jsonld: &JSONLD,
-                status: &status,
-                as_of: as_of(),
-                max_record_bytes: MAX_RECORD_BYTES,
-            },
-            batch_size: 64,
-            threads: 1,
-            source: SourceOptions {
-                mmap,
-                max_record_bytes: MAX_RECORD_BYTES,
-                chunk_bytes,
-            },
-        };
-        let shown = path.display().to_string();
-        let mut sink = Recorder {
-            writer: VerdictWriter::new(Vec::new(), OutputFormat::Jsonl, &[shown])
-                .expect("a writer"),
-            lines: Vec::new(),
-        };
-        run_sequential(&[input], &settings, &mut sink, &Silent).expect("the run completes");
-        (sink.lines, sink.writer.into_inner())
+        let (lines, report, _) = run_one_file(input, &path, mmap, chunk_bytes);
+        (lines, report)
     };
     let default_chunk = SourceOptions::default().chunk_bytes;
     let named = run(InputPath::File(path.clone()), true, default_chunk);

@@ -196,6 +196,30 @@ pub fn spreadsheet_safe(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Writes `,"name":{key:value,…}` for `pairs`, unless there are none.
+fn write_object<K: AsRef<str>, V>(
+    out: &mut Vec<u8>,
+    name: &str,
+    pairs: &[(K, V)],
+    mut value: impl FnMut(&mut Vec<u8>, &V),
+) {
+    if pairs.is_empty() {
+        return;
+    }
+    out.extend_from_slice(b",\"");
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b"\":{");
+    for (i, (key, v)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_string(out, key.as_ref());
+        out.push(b':');
+        value(out, v);
+    }
+    out.push(b'}');
+}
+
 /// Appends `record` serialised in `format` after its line number, newline
 /// included: `,"id":…}` in JSON Lines, `,id,…` in CSV. `status_column`:
 /// the run has `--status-lists`, and CSV records end with a
@@ -240,18 +264,9 @@ pub fn render(
             // A JSON-LD proof whose signature fails: which version of each
             // context it was checked against (a context that changed since
             // signing looks exactly like tampering otherwise).
-            if !record.contexts.is_empty() {
-                out.extend_from_slice(b",\"contexts\":{");
-                for (i, (url, sha256)) in record.contexts.iter().enumerate() {
-                    if i > 0 {
-                        out.push(b',');
-                    }
-                    write_string(out, url);
-                    out.push(b':');
-                    write_string(out, sha256);
-                }
-                out.push(b'}');
-            }
+            write_object(out, "contexts", record.contexts, |out, sha256| {
+                write_string(out, sha256)
+            });
             if !record.status_messages.is_empty() {
                 out.extend_from_slice(b",\"status_messages\":[");
                 for (i, m) in record.status_messages.iter().enumerate() {
@@ -263,25 +278,19 @@ pub fn render(
                 out.push(b']');
             }
             // Which snapshot of each list answered, when several were given.
-            if !record.status_snapshots.is_empty() {
-                out.extend_from_slice(b",\"status_snapshots\":{");
-                for (i, (url, from)) in record.status_snapshots.iter().enumerate() {
-                    if i > 0 {
-                        out.push(b',');
+            write_object(
+                out,
+                "status_snapshots",
+                record.status_snapshots,
+                |out, from| match from {
+                    Some(t) => {
+                        out.push(b'"');
+                        t.write_rfc3339(out);
+                        out.push(b'"');
                     }
-                    write_string(out, url);
-                    out.push(b':');
-                    match from {
-                        Some(t) => {
-                            out.push(b'"');
-                            t.write_rfc3339(out);
-                            out.push(b'"');
-                        }
-                        None => out.extend_from_slice(b"null"),
-                    }
-                }
-                out.push(b'}');
-            }
+                    None => out.extend_from_slice(b"null"),
+                },
+            );
             if !record.evidence.is_empty() {
                 out.extend_from_slice(b",\"evidence\":{");
                 for (i, (problem, evidence)) in record.evidence.iter().enumerate() {
