@@ -197,27 +197,29 @@ pub fn spreadsheet_safe(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Writes `,"name":{key:value,…}` for `pairs`, unless there are none.
-fn write_object<K: AsRef<str>, V>(
+fn write_object<'p, V>(
     out: &mut Vec<u8>,
     name: &str,
-    pairs: &[(K, V)],
-    mut value: impl FnMut(&mut Vec<u8>, &V),
+    pairs: impl IntoIterator<Item = (&'p str, V)>,
+    mut value: impl FnMut(&mut Vec<u8>, V),
 ) {
-    if pairs.is_empty() {
-        return;
-    }
-    out.extend_from_slice(b",\"");
-    out.extend_from_slice(name.as_bytes());
-    out.extend_from_slice(b"\":{");
-    for (i, (key, v)) in pairs.iter().enumerate() {
-        if i > 0 {
+    let mut any = false;
+    for (key, v) in pairs {
+        if any {
             out.push(b',');
+        } else {
+            out.extend_from_slice(b",\"");
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(b"\":{");
+            any = true;
         }
-        write_string(out, key.as_ref());
+        write_string(out, key);
         out.push(b':');
         value(out, v);
     }
-    out.push(b'}');
+    if any {
+        out.push(b'}');
+    }
 }
 
 /// Appends `record` serialised in `format` after its line number, newline
@@ -264,7 +266,8 @@ pub fn render(
             // A JSON-LD proof whose signature fails: which version of each
             // context it was checked against (a context that changed since
             // signing looks exactly like tampering otherwise).
-            write_object(out, "contexts", record.contexts, |out, sha256| {
+            let contexts = record.contexts.iter().map(|(u, h)| (u.as_str(), h));
+            write_object(out, "contexts", contexts, |out, sha256| {
                 write_string(out, sha256)
             });
             if !record.status_messages.is_empty() {
@@ -278,31 +281,17 @@ pub fn render(
                 out.push(b']');
             }
             // Which snapshot of each list answered, when several were given.
-            write_object(
-                out,
-                "status_snapshots",
-                record.status_snapshots,
-                |out, from| match from {
-                    Some(t) => {
-                        out.push(b'"');
-                        t.write_rfc3339(out);
-                        out.push(b'"');
-                    }
-                    None => out.extend_from_slice(b"null"),
-                },
-            );
-            if !record.evidence.is_empty() {
-                out.extend_from_slice(b",\"evidence\":{");
-                for (i, (problem, evidence)) in record.evidence.iter().enumerate() {
-                    if i > 0 {
-                        out.push(b',');
-                    }
-                    write_string(out, problem.as_str());
-                    out.push(b':');
-                    render_evidence(evidence, out);
+            let snapshots = record.status_snapshots.iter().map(|(u, t)| (&**u, t));
+            write_object(out, "status_snapshots", snapshots, |out, from| match from {
+                Some(t) => {
+                    out.push(b'"');
+                    t.write_rfc3339(out);
+                    out.push(b'"');
                 }
-                out.push(b'}');
-            }
+                None => out.extend_from_slice(b"null"),
+            });
+            let evidence = record.evidence.iter().map(|(p, e)| (p.as_str(), e));
+            write_object(out, "evidence", evidence, |out, e| render_evidence(e, out));
             out.extend_from_slice(b"}\n");
         }
         OutputFormat::Csv => {
