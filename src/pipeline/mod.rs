@@ -364,7 +364,7 @@ pub fn run_sequential(
         note_unreadable(&n, &mut unreadable);
         observer.notice(&n);
     };
-    for_each_chunk_of(inputs, settings.source, &mut notice, &mut |chunk| {
+    for_each_chunk_of(inputs, settings.source, None, &mut notice, &mut |chunk| {
         if observer.cancelled() {
             return false;
         }
@@ -397,6 +397,13 @@ pub fn run_parallel(
         .thread_name(|i| format!("credverify-worker-{i}"))
         .stack_size(crate::limits::WORKER_STACK_BYTES)
         .build()?;
+    // Small files are opened and read ahead on threads of their own (the
+    // workers' are busy evaluating), as many as the run was given, never
+    // the machine's every core.
+    let readers = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("credverify-reader-{i}"))
+        .build()?;
     let in_flight = threads * IN_FLIGHT_PER_THREAD;
     let (chunk_tx, chunk_rx) = bounded::<(u64, Chunk)>(in_flight);
     let (out_tx, out_rx) = bounded::<(u64, ChunkOutput)>(in_flight);
@@ -419,13 +426,19 @@ pub fn run_parallel(
                 note_unreadable(&n, &mut unreadable);
                 observer.notice(&n);
             };
-            for_each_chunk_of(inputs, settings.source, &mut notice, &mut |chunk| {
-                let open = !observer.cancelled()
-                    && ticket_rx.recv().is_ok()
-                    && chunk_tx.send((seq, chunk)).is_ok();
-                seq += 1;
-                open
-            })?;
+            for_each_chunk_of(
+                inputs,
+                settings.source,
+                Some(&readers),
+                &mut notice,
+                &mut |chunk| {
+                    let open = !observer.cancelled()
+                        && ticket_rx.recv().is_ok()
+                        && chunk_tx.send((seq, chunk)).is_ok();
+                    seq += 1;
+                    open
+                },
+            )?;
             Ok::<_, SourceError>(unreadable)
         });
         scope.spawn(move || {

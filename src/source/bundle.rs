@@ -37,10 +37,13 @@ pub const READ_AHEAD: usize = 32;
 pub const BUNDLE_FILES: usize = 4096;
 
 /// Calls `emit` with the chunks of every input in order, small
-/// single-record files bundled; stops when `emit` returns false.
+/// single-record files bundled; stops when `emit` returns false. Files
+/// are read ahead on `pool`'s threads, or one by one on this thread
+/// without one, so a run never uses more threads than it was given.
 pub fn for_each_chunk_of(
     inputs: &[InputPath],
     options: SourceOptions,
+    pool: Option<&rayon::ThreadPool>,
     notices: &mut dyn FnMut(Notice),
     emit: &mut dyn FnMut(Chunk) -> bool,
 ) -> Result<(), SourceError> {
@@ -51,19 +54,25 @@ pub fn for_each_chunk_of(
         more
     };
     let mut bundle = Bundle::default();
-    // Files are opened and read a block at a time on rayon's threads, then
-    // taken in order: opening many small files is what a folder costs.
+    // Files are opened and read a block at a time on the run's threads,
+    // then taken in order: opening many small files is what a folder costs.
     for (block, inputs_of_block) in inputs.chunks(READ_AHEAD).enumerate() {
         let first = block * READ_AHEAD;
-        let read: Vec<(Result<Small, SourceError>, Vec<Notice>)> = inputs_of_block
-            .par_iter()
-            .enumerate()
-            .map(|(k, input)| {
-                let mut noted = Vec::new();
-                let result = read_small(first + k, input, options, &mut |n| noted.push(n));
-                (result, noted)
-            })
-            .collect();
+        let read_one = |(k, input): (usize, &InputPath)| {
+            let mut noted = Vec::new();
+            let result = read_small(first + k, input, options, &mut |n| noted.push(n));
+            (result, noted)
+        };
+        let read: Vec<(Result<Small, SourceError>, Vec<Notice>)> = match pool {
+            Some(pool) => pool.install(|| {
+                inputs_of_block
+                    .par_iter()
+                    .enumerate()
+                    .map(read_one)
+                    .collect()
+            }),
+            None => inputs_of_block.iter().enumerate().map(read_one).collect(),
+        };
         for (k, (result, noted)) in read.into_iter().enumerate() {
             if !open.get() {
                 return Ok(());
