@@ -78,6 +78,11 @@ pub const RDFC_N_DEGREE_DEPTH: usize = 64;
 /// (a load error): DID documents list a handful.
 pub const METHODS_PER_DOCUMENT: usize = 4_096;
 
+/// Keys of an Open Badges 2.0 issuer Profile tried on one signed
+/// assertion that names no `verification.creator` (the first ones the
+/// Profile lists): each is an RSA check. Issuers list one or two.
+pub const OB2_KEYS_TRIED: usize = 8;
+
 /// Distinct issuers the run summary counts verdicts for, one row each;
 /// the records of issuers beyond these are counted together, so that an
 /// export naming a new issuer on every record cannot grow the summary

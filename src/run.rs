@@ -20,7 +20,7 @@ use crate::source::{InputPath, SourceOptions};
 use crate::status::check::StatusLists;
 use crate::status::list::{self, StatusList};
 use crate::time::{Stopwatch, Timestamp};
-use crate::verdict::Problem;
+use crate::verdict::{Problem, Warning};
 use crate::verify::tuner::DEFAULT_BATCH_SIZE;
 
 /// Everything a verification run needs.
@@ -173,8 +173,8 @@ pub fn load_status_lists(
 /// without `validFrom` is in force from the beginning). When every snapshot
 /// starts later, the earliest stands for them, unusable
 /// (`status_list_not_yet_valid`). Two different snapshots with the same
-/// `validFrom` stop the run; identical ones count once. A URL given once
-/// keeps its list as it is.
+/// `validFrom`, or an unsigned list beside another, stop the run;
+/// identical ones count once. A URL given once keeps its list as it is.
 fn choose_snapshots(
     mut snapshots: Vec<(String, StatusList, PathBuf, [u8; 32])>,
     as_of: Timestamp,
@@ -202,6 +202,25 @@ fn choose_snapshots(
             group.push(next);
         }
         let several = group.len() > 1;
+        // Snapshots say when they were issued under their issuer's
+        // signature: an unsigned list (1EdTech, Open Badges 2.0) dates
+        // itself on nobody's word, so it may not stand beside another.
+        if several
+            && let Some(unsigned) = group
+                .iter()
+                .position(|s| s.1.warnings.contains(Warning::StatusListUnsigned))
+        {
+            let (url, _, path, _) = group.swap_remove(unsigned);
+            let other = group[0].2.clone();
+            return Err(RunError::StatusList {
+                path,
+                source: list::StatusListError::UnsignedSnapshot { url, other },
+            });
+        }
+        if !several {
+            chosen.extend(group.into_iter().map(|(url, list, ..)| (url, list)));
+            continue;
+        }
         let in_force = group
             .iter()
             .rposition(|s| s.1.valid_from.is_none_or(|from| from <= as_of));

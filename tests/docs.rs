@@ -182,6 +182,7 @@ fn limits_table() -> String {
         ("RDFC_BYTES_PER_STEP", l::RDFC_BYTES_PER_STEP),
         ("RDFC_N_DEGREE_DEPTH", l::RDFC_N_DEGREE_DEPTH),
         ("METHODS_PER_DOCUMENT", l::METHODS_PER_DOCUMENT),
+        ("OB2_KEYS_TRIED", l::OB2_KEYS_TRIED),
         ("SUMMARY_ISSUERS", l::SUMMARY_ISSUERS),
         ("WORKER_STACK_BYTES", l::WORKER_STACK_BYTES),
     ];

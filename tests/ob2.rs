@@ -140,6 +140,7 @@ fn a_changed_token_fails_its_signature() {
         altered(&token, None),
         altered(&token, Some(&later)),
         format!("{header_ed}.{rest}"),
+        format!("{}.{rest}", b64url(br#"{"alg":"ES256"}"#)),
         // The assertion without its JWS carries no signature.
         payload.clone(),
     ];
@@ -154,6 +155,7 @@ fn a_changed_token_fails_its_signature() {
         [
             ("invalid_signature", vec!["invalid_signature"], vec![]),
             ("invalid_signature", vec!["invalid_signature"], vec![]),
+            ("unsupported", vec!["unsupported_proof"], vec![]),
             ("unsupported", vec!["unsupported_proof"], vec![]),
             ("no_proof", vec!["no_proof"], vec![]),
         ]
@@ -182,6 +184,15 @@ fn keys_profiles_and_dates_as_the_contract_says() {
         ("expired", "expired", vec!["expired"]),
         ("unix-dates", "expired", vec!["expired"]),
         ("future", "not_yet_valid", vec!["not_yet_valid"]),
+        // A standalone key that states no owner binds to no issuer.
+        ("no-owner", "unknown_key", vec!["unknown_key"]),
+        // The issuer Profile embedded in the assertion lists the signer's
+        // key: only the published Profile counts.
+        (
+            "embedded-profile",
+            "invalid_proof",
+            vec!["not_authorized", "unknown_key"],
+        ),
     ];
     let files: Vec<PathBuf> = cases
         .iter()
@@ -215,6 +226,25 @@ fn keys_profiles_and_dates_as_the_contract_says() {
             "{name}"
         );
     }
+    // A key another Profile owns is issuer_mismatch only once it verifies
+    // the signature; a bad signature under it is invalid_signature.
+    let other = std::fs::read_to_string(ob2("made/other-key.jwt")).unwrap();
+    let path = util::temp_file(
+        "other.jsonl",
+        format!("{}\n", altered(&other, None)).as_bytes(),
+    );
+    let (out, _) = run_with(&[&path], |c| {
+        c.dids = vec![DocumentSource::path(ob2("made"))];
+    });
+    let got = parse_verdicts(&out);
+    assert_eq!(
+        outcome(&got[0]),
+        (
+            "invalid_proof",
+            vec!["not_authorized", "invalid_signature"],
+            vec![]
+        )
+    );
     // Exactly at `expires` (2026-01-01, a Unix timestamp) still valid.
     let (out, _) = run_with(&[&ob2("made/unix-dates.jwt")], |c| {
         c.dids = vec![DocumentSource::path(ob2("made"))];
@@ -294,4 +324,42 @@ fn every_version_of_hosted_assertion_and_a_plain_png() {
         ]
     );
     assert_eq!(summary.hosted_assertions, 5);
+}
+
+#[test]
+fn two_different_documents_under_one_id_stop_the_run() {
+    // Another key document claims the id of the issuer's key-a: no
+    // document may replace another's statement of whose a key is.
+    let dir = util::temp_dir("ob2-conflict");
+    for name in ["issuer.json", "badge.json", "key-a.json", "key-b.json"] {
+        std::fs::copy(ob2(&format!("made/{name}")), dir.join(name)).unwrap();
+    }
+    let impostor = std::fs::read_to_string(ob2("made/key-b.json"))
+        .unwrap()
+        .replace("key-b.json", "key-a.json");
+    std::fs::write(dir.join("key-impostor.json"), impostor).unwrap();
+    let token = ob2("made/creator-pkcs1.jwt");
+    let mut config = credverify::VerifyConfig::new(
+        vec![credverify::source::InputPath::File(token.clone())],
+        Timestamp::parse(AS_OF).unwrap(),
+    );
+    config.dids = vec![DocumentSource::path(&dir)];
+    let mut sink = credverify::report::VerdictWriter::new(
+        Vec::new(),
+        credverify::report::OutputFormat::Jsonl,
+        &["t".to_owned()],
+    )
+    .unwrap();
+    let error = credverify::verify(&config, &mut sink)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("https://made.example/key-a.json"), "{error}");
+    // The same document twice is no conflict.
+    std::fs::remove_file(dir.join("key-impostor.json")).unwrap();
+    std::fs::copy(ob2("made/key-a.json"), dir.join("key-a-again.json")).unwrap();
+    let (out, _) = run_with(&[&token], |c| {
+        c.dids = vec![DocumentSource::path(&dir)];
+        c.status_lists = vec![DocumentSource::path(ob2("made/revocations.json"))];
+    });
+    assert_eq!(parse_verdicts(&out)[0].verdict, "valid");
 }

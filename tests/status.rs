@@ -1279,3 +1279,44 @@ fn generated_histories_answer_by_instant() {
         "some suspensions are lifted by the last snapshot"
     );
 }
+
+/// Unsigned lists date themselves on nobody's word: two of one URL stop
+/// the run instead of the later one answering.
+#[test]
+fn unsigned_lists_are_never_snapshots() {
+    let dir = temp_dir("unsigned-snapshots");
+    let list = |revoked: &str, issued: &str| {
+        format!(
+            "{{\"@context\":\"https://w3id.org/openbadges/v2\",\"id\":\"https://example.org/revocations.json\",\"type\":\"RevocationList\",\"issuanceDate\":\"{issued}\",\"revokedAssertions\":[{revoked}]}}"
+        )
+    };
+    std::fs::write(
+        dir.join("a.json"),
+        list("\"urn:uuid:1\"", "2024-01-01T00:00:00Z"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("b.json"), list("", "2025-01-01T00:00:00Z")).unwrap();
+    let input = util::temp_file("none.jsonl", b"{}\n");
+    let mut config = credverify::VerifyConfig::new(
+        vec![credverify::source::InputPath::File(input)],
+        credverify::time::Timestamp::parse(util::AS_OF).unwrap(),
+    );
+    config.status_lists = vec![credverify::source::documents::DocumentSource::path(&dir)];
+    let mut sink = credverify::report::VerdictWriter::new(
+        Vec::new(),
+        credverify::report::OutputFormat::Jsonl,
+        &["none".to_owned()],
+    )
+    .unwrap();
+    let error = credverify::verify(&config, &mut sink)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("only signed lists may be snapshots"),
+        "{error}"
+    );
+    assert!(
+        error.contains("a.json") && error.contains("b.json"),
+        "{error}"
+    );
+}

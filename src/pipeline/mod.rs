@@ -321,8 +321,14 @@ impl Writer<'_> {
     /// Completes the totals once every chunk was written: the files that
     /// could not be opened, and the inputs read that held no record.
     fn note_empty(&mut self, unreadable: Vec<(usize, String)>) {
+        let mut gone = vec![false; self.held.len()];
+        for (input, _) in &unreadable {
+            if let Some(g) = gone.get_mut(*input) {
+                *g = true;
+            }
+        }
         self.totals.empty = (0..self.held.len())
-            .filter(|&i| !self.held[i] && !unreadable.iter().any(|(u, _)| *u == i))
+            .filter(|&i| !self.held[i] && !gone[i])
             .collect();
         self.totals.unreadable = unreadable;
     }

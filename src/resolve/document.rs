@@ -33,6 +33,10 @@ pub enum DocumentError {
         crate::limits::METHODS_PER_DOCUMENT
     )]
     TooManyMethods,
+    /// Two different Open Badges 2.0 documents (BadgeClass, Profile or
+    /// key) under one id.
+    #[error("another, different Open Badges 2.0 document has the id {0}")]
+    Conflict(String),
 }
 
 /// Registers every verification method of `doc` with `resolver`; `bound` is

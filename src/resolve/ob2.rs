@@ -19,18 +19,22 @@ use crate::verdict::Problem;
 use crate::verify::rsa::{RsaKey, RsaKeyError};
 
 /// An issuer Profile, as far as verification needs it.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Profile {
-    /// The ids of the keys it lists in `publicKey`.
+    /// The ids of the keys it lists in `publicKey`, each once, in order.
     pub keys: Vec<Box<str>>,
+    /// The keys written into the Profile itself (owned by it), by id: they
+    /// answer for this Profile only, never for another's key ids.
+    pub own_keys: Vec<(Box<str>, Ob2Key)>,
     /// Its `revocationList` URL, if any.
     pub revocation_list: Option<Box<str>>,
 }
 
 /// A `CryptographicKey`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Ob2Key {
-    /// Its `owner`, the Profile that holds it; `None` when not stated.
+    /// Its `owner`, the Profile that holds it; `None` when not stated (a
+    /// standalone key must state it).
     pub owner: Option<Box<str>>,
     /// The parsed key, or the problem of every signature checked with it:
     /// `unknown_key` for a PEM that does not decode to an RSA key,
@@ -44,6 +48,22 @@ pub struct Ob2Documents {
     badges: HashMap<Box<str>, Box<str>>,
     profiles: HashMap<Box<str>, Profile>,
     keys: HashMap<Box<str>, Ob2Key>,
+}
+
+/// Adds `value` under `id`, unless a different one is there already.
+fn insert_once<V: PartialEq>(
+    map: &mut HashMap<Box<str>, V>,
+    id: &str,
+    value: V,
+) -> Result<(), DocumentError> {
+    match map.get(id) {
+        Some(old) if *old != value => Err(DocumentError::Conflict(id.to_owned())),
+        Some(_) => Ok(()),
+        None => {
+            map.insert(id.into(), value);
+            Ok(())
+        }
+    }
 }
 
 /// The Open Badges 2.0 kind of a document, from its `type`.
@@ -73,7 +93,9 @@ fn id_of(v: Value<'_>) -> Option<&str> {
 impl Ob2Documents {
     /// Registers `doc` under `id` when it is a BadgeClass, a Profile or a
     /// `CryptographicKey`; returns whether it was one. A Profile lists at
-    /// most `limit` keys; beyond that it is refused.
+    /// most `limit` keys. A second, different document under one id is
+    /// refused: no document may replace another's statement of whose a
+    /// key is, or which keys an issuer holds.
     pub fn register(
         &mut self,
         doc: Value<'_>,
@@ -84,41 +106,50 @@ impl Ob2Documents {
             None => Ok(false),
             Some(Kind::BadgeClass) => {
                 if let Some(issuer) = doc.get("issuer").and_then(id_of) {
-                    self.badges.insert(id.into(), issuer.into());
+                    insert_once(&mut self.badges, id, issuer.into())?;
                 }
                 Ok(true)
             }
             Some(Kind::Key) => {
-                self.keys.insert(id.into(), read_key(doc, None));
+                insert_once(&mut self.keys, id, read_key(doc, None))?;
                 Ok(true)
             }
             Some(Kind::Profile) => {
                 let mut profile = Profile {
-                    keys: Vec::new(),
                     revocation_list: doc.get("revocationList").and_then(id_of).map(Box::from),
+                    ..Profile::default()
                 };
                 if let Some(listed) = doc.get("publicKey") {
                     if listed.one_or_many().count() > limit {
                         return Err(DocumentError::TooManyMethods);
                     }
                     for (i, key) in listed.one_or_many().enumerate() {
-                        if let Some(url) = key.as_str() {
-                            profile.keys.push(url.into());
+                        let key_id: Box<str> = if let Some(url) = key.as_str() {
+                            url.into()
                         } else if key.is_object() {
                             // A key written into the Profile is the
-                            // Profile's own word; one without an id is
-                            // named by its place.
-                            let key_id = key
+                            // Profile's own; one without an id is named by
+                            // its place.
+                            let key_id: Box<str> = key
                                 .get("id")
                                 .and_then(Value::as_str)
-                                .map_or_else(|| format!("{id}#publicKey-{i}"), str::to_owned);
-                            self.keys
-                                .insert(key_id.as_str().into(), read_key(key, Some(id)));
-                            profile.keys.push(key_id.into());
+                                .map_or_else(|| format!("{id}#publicKey-{i}"), str::to_owned)
+                                .into();
+                            if !profile.own_keys.iter().any(|(k, _)| *k == key_id) {
+                                profile
+                                    .own_keys
+                                    .push((key_id.clone(), read_key(key, Some(id))));
+                            }
+                            key_id
+                        } else {
+                            continue;
+                        };
+                        if !profile.keys.contains(&key_id) {
+                            profile.keys.push(key_id);
                         }
                     }
                 }
-                self.profiles.insert(id.into(), profile);
+                insert_once(&mut self.profiles, id, profile)?;
                 Ok(true)
             }
         }
@@ -139,9 +170,15 @@ impl Ob2Documents {
         self.profiles.get(url)
     }
 
-    /// The key at `url`.
-    pub fn key(&self, url: &str) -> Option<&Ob2Key> {
-        self.keys.get(url)
+    /// The key `url` of `profile`: one written into the Profile, else a
+    /// standalone `CryptographicKey`.
+    pub fn key<'d>(&'d self, profile: &'d Profile, url: &str) -> Option<&'d Ob2Key> {
+        profile
+            .own_keys
+            .iter()
+            .find(|(k, _)| **k == *url)
+            .map(|(_, key)| key)
+            .or_else(|| self.keys.get(url))
     }
 }
 

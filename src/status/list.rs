@@ -260,6 +260,15 @@ pub enum StatusListError {
     /// The list names no issuer.
     #[error("the list has no issuer")]
     NoIssuer,
+    /// An unsigned list (1EdTech, Open Badges 2.0) given beside another
+    /// list of its URL.
+    #[error("an unsigned list of {url} given beside another of the same URL, {}: only signed lists may be snapshots", other.display())]
+    UnsignedSnapshot {
+        /// The list's URL.
+        url: String,
+        /// The other list's file.
+        other: std::path::PathBuf,
+    },
     /// Two different snapshots of one URL with the same `validFrom`.
     #[error("two different snapshots of {url} with the same validFrom; the other is {}", other.display())]
     Duplicate {

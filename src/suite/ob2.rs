@@ -41,21 +41,26 @@ pub struct Assertion<'a> {
 }
 
 /// An Open Badges 2.0 `DateTime`: an ISO 8601 date-time, or (as the
-/// specification also allows) a 10-digit Unix timestamp.
+/// specification also allows) a 10-digit Unix timestamp, as a number or a
+/// string; anything else is `bad_date` (`bad_member` when neither).
 fn datetime(v: Value<'_>) -> Result<Timestamp, Problem> {
-    if let Some(secs) = v.as_u64() {
-        return i64::try_from(secs)
-            .ok()
-            .filter(|s| *s < 10_000_000_000)
+    const TEN_DIGITS: std::ops::RangeInclusive<i64> = 1_000_000_000..=9_999_999_999;
+    if let Some(text) = v.as_str() {
+        if text.len() == 10 && text.bytes().all(|b| b.is_ascii_digit()) {
+            let secs: i64 = text.parse().map_err(|_| Problem::BadDate)?;
+            return Ok(Timestamp::from_unix(secs));
+        }
+        return Timestamp::parse(text).map_err(|_| Problem::BadDate);
+    }
+    if v.as_f64().is_some() {
+        return v
+            .as_u64()
+            .and_then(|n| i64::try_from(n).ok())
+            .filter(|n| TEN_DIGITS.contains(n))
             .map(Timestamp::from_unix)
             .ok_or(Problem::BadDate);
     }
-    let text = v.as_str().ok_or(Problem::BadMember)?;
-    if !text.is_empty() && text.len() <= 10 && text.bytes().all(|b| b.is_ascii_digit()) {
-        let secs: i64 = text.parse().map_err(|_| Problem::BadDate)?;
-        return Ok(Timestamp::from_unix(secs));
-    }
-    Timestamp::parse(text).map_err(|_| Problem::BadDate)
+    Err(Problem::BadMember)
 }
 
 impl<'a> Assertion<'a> {
@@ -112,6 +117,14 @@ impl<'a> Assertion<'a> {
 /// Checks the signature of an assertion by the Profile `issuer` over
 /// `message`: the keys it may be signed with, then RS256 under each until
 /// one verifies. Every problem goes to `findings`.
+///
+/// A key must verify the signature before whose it is matters: one that
+/// verifies but that another Profile owns is `issuer_mismatch`, one that
+/// states no owner (and is not written into the Profile) `unknown_key`.
+/// Without `creator`, the first [`crate::limits::OB2_KEYS_TRIED`] keys
+/// the Profile lists are tried, and a clean success wins over a key
+/// another Profile owns; when none verifies, the first key's problem
+/// stands.
 pub fn check_signature(
     assertion: &Assertion<'_>,
     issuer: &str,
@@ -131,44 +144,52 @@ pub fn check_signature(
             }
             vec![creator]
         }
-        None => profile.keys.iter().map(|k| &**k).collect(),
+        None => profile
+            .keys
+            .iter()
+            .take(crate::limits::OB2_KEYS_TRIED)
+            .map(|k| &**k)
+            .collect(),
     };
-    let Some(first) = candidates.first() else {
+    if candidates.is_empty() {
         // The Profile lists no key at all.
         return findings.problem_with(Problem::UnknownKey, method(issuer));
-    };
-    // The first problem among the keys tried stands when none verifies.
+    }
     let mut failure: Option<(Problem, Evidence)> = None;
+    let mut mismatch: Option<Evidence> = None;
     for url in &candidates {
-        let Some(key) = docs.key(url) else {
-            failure.get_or_insert((Problem::UnknownKey, method(url)));
-            continue;
+        let key = docs.key(profile, url);
+        let rsa = match key.map(|k| &k.key) {
+            None => Err(Problem::UnknownKey),
+            Some(Err(p)) => Err(*p),
+            Some(Ok(rsa)) if rsa.verify_rs256(message, signature) => Ok(()),
+            Some(Ok(_)) => Err(Problem::InvalidSignature),
         };
-        if let Some(owner) = key.owner.as_deref()
-            && owner != issuer
-        {
-            // A key another Profile owns is not this issuer's.
-            failure.get_or_insert((
-                Problem::IssuerMismatch,
-                Evidence::Controller {
-                    method: (*url).into(),
-                    controller: owner.into(),
-                },
-            ));
+        if let Err(p) = rsa {
+            failure.get_or_insert((p, method(url)));
             continue;
         }
-        match &key.key {
-            Err(p) => {
-                failure.get_or_insert((*p, method(url)));
+        match key.and_then(|k| k.owner.as_deref()) {
+            Some(owner) if owner == issuer => return,
+            Some(owner) => {
+                mismatch.get_or_insert(Evidence::Controller {
+                    method: (*url).into(),
+                    controller: owner.into(),
+                });
             }
-            Ok(rsa) if rsa.verify_rs256(message, signature) => return,
-            Ok(_) => {
-                failure.get_or_insert((Problem::InvalidSignature, method(url)));
+            // A standalone key that says nobody's it is binds to no
+            // issuer.
+            None => {
+                failure.get_or_insert((Problem::UnknownKey, method(url)));
             }
         }
     }
-    let (problem, evidence) = failure.unwrap_or_else(|| (Problem::InvalidSignature, method(first)));
-    findings.problem_with(problem, evidence);
+    if let Some(evidence) = mismatch {
+        return findings.problem_with(Problem::IssuerMismatch, evidence);
+    }
+    if let Some((problem, evidence)) = failure {
+        findings.problem_with(problem, evidence);
+    }
 }
 
 /// Answers revocation from the Profile's `revocationList`, when it names
@@ -185,5 +206,36 @@ pub fn check_revocation(
         .and_then(|p| p.revocation_list.as_deref())
     {
         lists.check_ob2(url, assertion.id, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::JsonParser;
+
+    fn parsed(json: &str) -> Result<i64, Problem> {
+        JsonParser::default()
+            .with_doc(json.as_bytes(), |v| datetime(v).map(|t| t.secs))
+            .expect("JSON")
+    }
+
+    #[test]
+    fn datetimes_are_iso_8601_or_ten_digit_unix_times() {
+        assert_eq!(parsed(r#""2016-12-31T23:59:59Z""#), Ok(1_483_228_799));
+        assert_eq!(parsed(r#""1704067200""#), Ok(1_704_067_200));
+        assert_eq!(parsed("1704067200"), Ok(1_704_067_200));
+        for bad in [
+            r#""170406720""#,
+            r#""17040672000""#,
+            "170406720",
+            "-1704067200",
+            "1704067200.5",
+            "17040672000",
+            r#""yesterday""#,
+        ] {
+            assert_eq!(parsed(bad), Err(Problem::BadDate), "{bad}");
+        }
+        assert_eq!(parsed("true"), Err(Problem::BadMember));
     }
 }

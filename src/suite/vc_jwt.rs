@@ -2,8 +2,9 @@
 //! 7515), signed over the token's own `header.payload` bytes.
 //!
 //! The protected header must name `alg` `EdDSA` (or `Ed25519`); any other
-//! algorithm, `none` included, is `unsupported` (`RS256` is read here for
-//! Open Badges 2.0 signed assertions, [`super::ob2`]), and a `crit` header is
+//! algorithm, `none` included, is `unsupported` once the payload is read
+//! (`RS256` is verified for Open Badges 2.0 signed assertions,
+//! [`super::ob2`]), and a `crit` header is
 //! refused (RFC 7515 §4.1.11: extensions we do not understand, `b64` among
 //! them, which changes the signing input, make the token unusable). The
 //! payload is the credential (VC 2.0) or carries it in its `vc` claim (a
@@ -27,6 +28,9 @@ pub enum Alg {
     /// `RS256`: RSASSA-PKCS1-v1_5 with SHA-256, which Open Badges 2.0
     /// signed assertions use.
     Rs256,
+    /// Any other (`none` included): the record is `unsupported` once its
+    /// payload has said what it is.
+    Other,
 }
 
 /// A token whose protected header allows verification.
@@ -63,7 +67,7 @@ pub fn open<'t>(
         let alg = match h.get("alg").and_then(Value::as_str) {
             Some("EdDSA" | "Ed25519") => Alg::EdDSA,
             Some("RS256") => Alg::Rs256,
-            Some(_) => return Err(Problem::UnsupportedProof),
+            Some(_) => Alg::Other,
             None => return Err(Problem::BadJws),
         };
         match h.get("kid") {

@@ -35,7 +35,8 @@ pub enum RsaKeyError {
     /// A PEM label other than `PUBLIC KEY` or `RSA PUBLIC KEY`.
     #[error("a PEM block that is not a public key")]
     Label,
-    /// The DER does not decode, or names another algorithm than RSA.
+    /// The DER does not decode, names another algorithm than RSA, or has
+    /// an exponent that is even, 1, or beyond 32 bits.
     #[error("not an RSA public key")]
     NotRsa,
     /// A modulus shorter than [`MIN_BITS`] or longer than [`MAX_BITS`].
@@ -87,7 +88,10 @@ impl RsaKey {
         if !(MIN_BITS..=MAX_BITS).contains(&bits) {
             return Err(RsaKeyError::Weak { bits });
         }
-        if e.is_empty() {
+        // ring accepts odd exponents from 3 up to 2^33 - 1; any other
+        // would fail every signature, so the key is refused as it loads.
+        let odd = e.last().is_some_and(|b| b & 1 == 1);
+        if !odd || e == [1] || e.len() > 4 {
             return Err(RsaKeyError::NotRsa);
         }
         Ok(RsaKey {
@@ -193,9 +197,13 @@ mod tests {
             RsaKey::from_components(&padded, &[3]).map(|k| k.bits()),
             Ok(2048)
         );
-        assert_eq!(
-            RsaKey::from_components(&n(2048), &[0]),
-            Err(RsaKeyError::NotRsa)
-        );
+        for bad_e in [&[0u8][..], &[1], &[0, 0], &[1, 0], &[1, 0, 0, 0, 1]] {
+            assert_eq!(
+                RsaKey::from_components(&n(2048), bad_e),
+                Err(RsaKeyError::NotRsa),
+                "e = {bad_e:?}"
+            );
+        }
+        assert!(RsaKey::from_components(&n(2048), &[0xff, 0xff, 0xff, 0xff]).is_ok());
     }
 }
