@@ -43,6 +43,9 @@ pub enum RunError {
     /// The JSON-LD contexts could not be loaded.
     #[error(transparent)]
     Contexts(#[from] ContextError),
+    /// A revalidation index could not be written, or is not one to read.
+    #[error(transparent)]
+    Index(#[from] crate::index::IndexError),
     /// Reading or writing a file failed.
     #[error("{}: {source}", path.display())]
     Io {

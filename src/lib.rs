@@ -62,6 +62,7 @@
 //! run                                a run: configuration, loading, the driver
 //! error                              run-level errors
 //! generate                           synthetic exports (feature `generate`)
+//! index                              the revalidation index: written, read
 //! pipeline                           the sequential and the parallel driver
 //! evaluate report                    one record through every check; verdict sinks
 //! suite                              proof suites: what each signs
@@ -82,6 +83,7 @@ pub mod evaluate;
 #[cfg(feature = "generate")]
 pub mod generate;
 pub mod hash;
+pub mod index;
 pub mod json;
 pub mod jsonld;
 pub mod limits;

@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use sha2::{Digest, Sha256};
 
 use crate::error::RunError;
+use crate::evaluate::RecordOutcome;
 use crate::evaluate::{self, Context};
+use crate::index::{Index, IndexOptions, IndexRecord, IndexWriter, Manifest};
 use crate::jsonld;
 use crate::pipeline::{Observer, Settings, Silent, Totals, run_parallel, run_sequential};
 use crate::report::Sink;
@@ -20,7 +22,7 @@ use crate::source::{InputPath, SourceOptions};
 use crate::status::check::StatusLists;
 use crate::status::list::{self, StatusList};
 use crate::time::{Stopwatch, Timestamp};
-use crate::verdict::{Problem, Warning};
+use crate::verdict::{Evidence, Findings, Problem, StatusSource, VerdictRecord, Warning};
 use crate::verify::tuner::DEFAULT_BATCH_SIZE;
 
 /// Everything a verification run needs.
@@ -54,6 +56,19 @@ pub struct VerifyConfig {
     /// ([`VerifyConfig::walk_directories`]); `None` when they were not
     /// walked.
     pub walked: Option<Walk>,
+    /// Where to write the run's revalidation index (`--index`), if
+    /// anywhere.
+    pub index: Option<IndexTarget>,
+}
+
+/// Where a run writes its revalidation index, and what its verdict
+/// writer does that `recheck` must do alike.
+#[derive(Clone, Debug)]
+pub struct IndexTarget {
+    /// The index directory (must not exist, or be empty).
+    pub dir: PathBuf,
+    /// Whether verdicts carry `file`.
+    pub named_files: bool,
 }
 
 impl VerifyConfig {
@@ -73,6 +88,7 @@ impl VerifyConfig {
             contexts: None,
             source: SourceOptions::default(),
             walked: None,
+            index: None,
         }
     }
 
@@ -158,6 +174,7 @@ pub fn load_status_lists(
                     list::load(doc, problems, file.bound.as_deref()).map_err(error)?;
                 list.signers = signers;
                 let digest: [u8; 32] = Sha256::digest(doc.trim_ascii()).into();
+                list.digest = digest;
                 snapshots.push((url, list, file.path.clone(), digest));
             }
         }
@@ -257,6 +274,7 @@ pub fn settings<'r>(
         batch_size: config.batch_size,
         threads: config.threads,
         source: config.source,
+        capture: false,
     }
 }
 
@@ -276,13 +294,52 @@ pub fn verify_observed(
     let jsonld = load_contexts(config.contexts.as_deref())?;
     let resolver = load_resolver(&config.dids, config.trust_fragment_keys)?;
     let status = load_status_lists(config, &resolver, &jsonld)?;
-    let settings = settings(config, &resolver, &status, &jsonld);
-    let run = |sink: &mut dyn Sink| -> Result<Totals, RunError> {
+    let mut settings = settings(config, &resolver, &status, &jsonld);
+    settings.capture = config.index.is_some();
+    let drive = |sink: &mut dyn Sink| -> Result<Totals, RunError> {
         Ok(if config.threads <= 1 {
             run_sequential(&config.inputs, &settings, sink, observer)?
         } else {
             run_parallel(&config.inputs, &settings, sink, observer)?
         })
+    };
+    // The index sees every record the writer sees, then is renamed into
+    // place once the run completed.
+    let run = |sink: &mut dyn Sink| -> Result<Totals, RunError> {
+        let Some(target) = &config.index else {
+            return drive(sink);
+        };
+        let mut index = IndexWriter::create(sink, &target.dir)?;
+        let totals = match drive(&mut index) {
+            Ok(totals) => totals,
+            Err(e) => {
+                index.abandon();
+                return Err(e);
+            }
+        };
+        let manifest = Manifest {
+            as_of: Some(config.as_of),
+            records: 0,
+            inputs: config.inputs.iter().map(InputPath::display).collect(),
+            options: IndexOptions {
+                strict_status: config.strict_status,
+                trust_fragment_keys: config.trust_fragment_keys,
+                named_files: target.named_files,
+            },
+            status_lists: status
+                .used()
+                .into_iter()
+                .map(|(url, digest)| (url, digest.iter().map(|b| format!("{b:02x}")).collect()))
+                .collect(),
+        };
+        let mut documents = Vec::new();
+        for source in &config.dids {
+            for file in documents::collect(source)? {
+                documents.push((file.bound, file.bytes));
+            }
+        }
+        index.commit(&manifest, &documents, config.contexts.as_deref())?;
+        Ok(totals)
     };
     let totals = match &config.bitmaps {
         None => run(sink)?,
@@ -295,7 +352,12 @@ pub fn verify_observed(
             totals
         }
     };
-    Ok(RunSummary {
+    Ok(summarize(config, &totals, &stopwatch))
+}
+
+/// The summary of a run of `config` that counted `totals`.
+fn summarize(config: &VerifyConfig, totals: &Totals, stopwatch: &Stopwatch) -> RunSummary {
+    RunSummary {
         records: totals.records,
         verdicts: totals.verdicts,
         as_of: config.as_of,
@@ -355,5 +417,167 @@ pub fn verify_observed(
             .iter()
             .any(|&n| n > 0)
             .then_some(totals.issuers.others),
-    })
+    }
+}
+
+/// What `credverify recheck` needs.
+#[derive(Clone, Debug)]
+pub struct RecheckConfig {
+    /// The index directory.
+    pub index: PathBuf,
+    /// The instant to judge at.
+    pub as_of: Timestamp,
+    /// Status lists (`--status-lists`), verified as `verify` verifies them.
+    pub status_lists: Vec<DocumentSource>,
+    /// Documents beside the index's own (`--dids`): a key an issuer rotated
+    /// in, for a new list.
+    pub dids: Vec<DocumentSource>,
+    /// Contexts beside the index's own (`--contexts`).
+    pub contexts: Option<PathBuf>,
+    /// Where to write one roaring bitmap of record ordinals per verdict.
+    pub bitmaps: Option<PathBuf>,
+}
+
+/// Judges every record of an index again at `config.as_of` with the lists
+/// given, into `sink`: the verdicts `verify` would give the original
+/// inputs with the same options, instant and lists, with no record read
+/// and no record signature verified (CONTRACT.md "Revalidation").
+pub fn recheck(config: &RecheckConfig, sink: &mut dyn Sink) -> Result<RunSummary, RunError> {
+    let stopwatch = Stopwatch::start();
+    let index = Index::open(&config.index)?;
+    recheck_index(&index, config, sink, stopwatch)
+}
+
+/// [`recheck`] of an index already read; `stopwatch` times the run.
+pub fn recheck_index(
+    index: &Index,
+    config: &RecheckConfig,
+    sink: &mut dyn Sink,
+    stopwatch: Stopwatch,
+) -> Result<RunSummary, RunError> {
+    let mut contexts = jsonld::Contexts::builtin()?;
+    if index.contexts {
+        contexts.add_directory(&index.dir.join("contexts"))?;
+    }
+    if let Some(dir) = &config.contexts {
+        contexts.add_directory(dir)?;
+    }
+    let jsonld = jsonld::Processor::new(&contexts)?;
+    let mut dids = vec![DocumentSource::path(index.dir.join("dids"))];
+    dids.extend(config.dids.iter().cloned());
+    let options = &index.manifest.options;
+    let resolver = load_resolver(&dids, options.trust_fragment_keys)?;
+    // The run as `verify` would have been configured, for loading the
+    // lists and for the summary.
+    let mut run = VerifyConfig::new(
+        index
+            .manifest
+            .inputs
+            .iter()
+            .map(|name| InputPath::parse(name))
+            .collect(),
+        config.as_of,
+    );
+    run.threads = 1;
+    run.status_lists = config.status_lists.clone();
+    run.strict_status = options.strict_status;
+    run.trust_fragment_keys = options.trust_fragment_keys;
+    let lists = load_status_lists(&run, &resolver, &jsonld)?;
+    let judge = |sink: &mut dyn Sink| -> Result<Totals, RunError> {
+        let mut totals = Totals::default();
+        let mut parser = crate::json::JsonParser::default();
+        let write_error =
+            |e: std::io::Error| RunError::Pipeline(crate::pipeline::PipelineError::Write(e));
+        index.for_each(|rec| {
+            let judged = judge_again(&rec, config.as_of, &lists, &mut parser);
+            let view = VerdictRecord {
+                id: rec.id.as_deref(),
+                issuer: rec.issuer.as_deref(),
+                format: rec.format,
+                problems: judged.findings.problems,
+                warnings: judged.findings.warnings,
+                evidence: &judged.findings.evidence,
+                status_messages: &judged.status.messages,
+                status_snapshots: &judged.status.snapshots,
+                contexts: &rec.contexts,
+                revalidation: None,
+            };
+            sink.record(rec.input, rec.line, &view)
+                .map_err(write_error)?;
+            let verdict = view.verdict();
+            totals.records += 1;
+            totals.verdicts[verdict as usize] += 1;
+            totals.issuers.add(view.issuer, verdict);
+            if view.problems.contains(Problem::HostedAssertion) {
+                totals.hosted += 1;
+            }
+            if view.problems.contains(Problem::FramingLost) {
+                totals.damaged.push((rec.input, rec.line));
+            }
+            Ok::<(), RunError>(())
+        })?;
+        sink.finish().map_err(write_error)?;
+        Ok(totals)
+    };
+    let totals = match &config.bitmaps {
+        None => judge(sink)?,
+        Some(dir) => {
+            let mut bitmaps = BitmapSink::new(sink, dir);
+            let totals = judge(&mut bitmaps)?;
+            bitmaps
+                .write()
+                .map_err(|(path, source)| RunError::Io { path, source })?;
+            totals
+        }
+    };
+    Ok(summarize(&run, &totals, &stopwatch))
+}
+
+/// One record of an index judged at `as_of` with `lists`, as
+/// `crate::evaluate` judges a record: the kept findings, the validity
+/// window and the proofs' `expires` at `as_of`, then status, admitted only
+/// when the proof verified and the issuer matched.
+fn judge_again(
+    rec: &IndexRecord,
+    as_of: Timestamp,
+    lists: &StatusLists,
+    parser: &mut crate::json::JsonParser,
+) -> RecordOutcome {
+    let r = &rec.revalidation;
+    let mut out = RecordOutcome {
+        findings: Findings {
+            problems: rec.problems,
+            warnings: rec.warnings,
+            evidence: rec.evidence.clone(),
+        },
+        signed_by: r.signed_by.clone(),
+        ..RecordOutcome::default()
+    };
+    evaluate::validity::judge(&r.window, as_of, &mut out.findings);
+    for &expires in &r.proof_expires {
+        if expires < as_of {
+            out.findings.problem_with(
+                Problem::ProofExpired,
+                Evidence::ProofExpired { expires, as_of },
+            );
+        }
+    }
+    match &r.status {
+        None => {}
+        Some(StatusSource::Entries(json)) => {
+            let issuer = rec.issuer.as_deref().unwrap_or_default();
+            let answered = parser.with_doc(json, |status| {
+                lists.check(status, issuer, rec.id.as_deref(), &mut out.status);
+            });
+            if answered.is_err() {
+                // The index holds what the run canonicalized; it parses.
+                out.status.findings.problem(Problem::StatusEntryMalformed);
+            }
+        }
+        Some(StatusSource::Ob2List(url)) => {
+            lists.check_ob2(url, rec.id.as_deref().unwrap_or_default(), &mut out.status);
+        }
+    }
+    evaluate::admit_status(&mut out);
+    out
 }

@@ -312,6 +312,19 @@ macro_rules! bitset {
             pub fn extend(&mut self, other: $set) {
                 self.0 |= other.0;
             }
+            /// The set as bits, bit `code as u8` for each code: what a
+            /// revalidation index stores.
+            pub fn bits(self) -> u64 {
+                self.0
+            }
+            /// The set of these bits; bits no code has are dropped.
+            pub fn from_bits(bits: u64) -> Self {
+                $code::ALL
+                    .iter()
+                    .copied()
+                    .filter(|c| bits & (1 << *c as u8) != 0)
+                    .collect()
+            }
             /// The codes in the set, in declaration order.
             pub fn iter(self) -> impl Iterator<Item = $code> {
                 $code::ALL
@@ -363,6 +376,16 @@ pub enum Format {
 }
 
 impl Format {
+    /// Every format, in declaration order.
+    pub const ALL: [Format; 6] = [
+        Format::EddsaJcs2022,
+        Format::EddsaRdfc2022,
+        Format::Ed25519Signature2020,
+        Format::VcJwt,
+        Format::Ob2Hosted,
+        Format::Ob2Signed,
+    ];
+
     /// The name written in the `format` field of verdict records.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -556,6 +579,43 @@ impl Findings {
     }
 }
 
+/// The instants that bound a credential's validity, from its members and,
+/// for a VC-JWT, its claims (judged in `crate::evaluate::validity`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Window {
+    /// When validity starts: `validFrom` / `issuanceDate`, and `nbf`.
+    pub starts: [Option<crate::time::Timestamp>; 2],
+    /// When validity ends: `validUntil` / `expirationDate`, and `exp`.
+    pub ends: [Option<crate::time::Timestamp>; 2],
+}
+
+/// What a record's status is answered from, apart from the lists.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StatusSource {
+    /// A credential's `credentialStatus` (one entry or an array), as JCS.
+    Entries(Vec<u8>),
+    /// An Open Badges 2.0 assertion's: the `revocationList` its issuer
+    /// Profile names (the assertion's `id` is the record's).
+    Ob2List(Box<str>),
+}
+
+/// What a record's verdict depends on besides what was found in it: the
+/// instants that bound its validity, its proofs' `expires`, where its
+/// status is answered from and the keys that verified it. With the
+/// verdict's time- and list-independent part, it judges the record again
+/// (`crate::index`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Revalidation {
+    /// The instants that bound validity.
+    pub window: Window,
+    /// Every proof's `expires`, in the order the proofs were checked.
+    pub proof_expires: Vec<crate::time::Timestamp>,
+    /// Where its status is answered from, when it has any.
+    pub status: Option<StatusSource>,
+    /// The encodings of the keys its signatures were verified under.
+    pub signed_by: Vec<[u8; 32]>,
+}
+
 /// One record's verdict as a [sink](crate::report::Sink) sees it.
 #[derive(Clone, Copy, Debug)]
 pub struct VerdictRecord<'a> {
@@ -577,6 +637,9 @@ pub struct VerdictRecord<'a> {
     /// The status lists chosen among several snapshots of their URL that
     /// answered its entries: URL and the snapshot's `validFrom`.
     pub status_snapshots: &'a [(Box<str>, Option<crate::time::Timestamp>)],
+    /// What judges the record again at another instant or with other
+    /// lists, when the run keeps it (`verify --index`).
+    pub revalidation: Option<&'a Revalidation>,
     /// When a JSON-LD proof's signature failed: each context the record
     /// used, with the SHA-256 of the version it was checked against.
     pub contexts: &'a [(String, String)],

@@ -6,6 +6,7 @@ mod cli;
 mod docs;
 mod fuzz_replay;
 mod hostile;
+mod index;
 mod inputs;
 mod jsonld_proofs;
 mod layering;

@@ -38,8 +38,57 @@ pub enum Command {
     /// Write a reproducible synthetic export with its expected verdicts.
     #[cfg(feature = "generate")]
     Generate(crate::generate::GenerateArgs),
+    /// Judge the records of a revalidation index (verify --index) again.
+    Recheck(RecheckArgs),
     /// Measure end-to-end records/s against the raw Ed25519 batch rate.
     Throughput(throughput::ThroughputArgs),
+}
+
+/// `credverify recheck`: a revalidation index judged again at an instant,
+/// with status lists.
+#[derive(Debug, Args)]
+pub struct RecheckArgs {
+    /// The index directory written by `verify --index`.
+    #[arg(value_name = "DIR")]
+    pub index: PathBuf,
+
+    /// The instant at which validity and status are judged (RFC 3339).
+    ///
+    /// Default: now, in UTC.
+    #[arg(long, value_name = "RFC 3339")]
+    pub as_of: Option<String>,
+
+    /// Status list credentials, as for `verify`.
+    ///
+    /// Verified as `verify` verifies them, with the index's documents and
+    /// those of --dids. Without any, every record with a status entry is
+    /// `status_unavailable`, as `verify` would judge it.
+    #[arg(long, value_name = "PATH")]
+    pub status_lists: Vec<String>,
+
+    /// Documents beside the index's own (an issuer's rotated key, for a new list).
+    #[arg(long, value_name = "PATH")]
+    pub dids: Vec<String>,
+
+    /// JSON-LD contexts beside the index's own, as for `verify`.
+    #[arg(long, value_name = "PATH")]
+    pub contexts: Option<PathBuf>,
+
+    /// Where verdicts go (default: standard output), as for `verify`.
+    #[arg(short, long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
+
+    /// Verdict format.
+    #[arg(long, value_enum, default_value = "jsonl")]
+    pub format: FormatArg,
+
+    /// Write the run summary as JSON to this file.
+    #[arg(long, value_name = "PATH")]
+    pub summary: Option<PathBuf>,
+
+    /// Write one roaring bitmap of record ordinals per verdict into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub bitmaps: Option<PathBuf>,
 }
 
 /// `--format`.
@@ -113,6 +162,17 @@ pub struct VerifyArgs {
     /// libraries read. Written when the run completes.
     #[arg(long, value_name = "DIR")]
     pub bitmaps: Option<PathBuf>,
+
+    /// Write a revalidation index of the run into DIR, for `recheck`.
+    ///
+    /// What each record's verdict depends on besides the instant and the
+    /// status lists, and what those parts are judged from (INDEX.md has
+    /// the format), with copies of the --dids documents and --contexts.
+    /// `credverify recheck DIR --as-of T` then gives the verdicts this run
+    /// would give at T with the lists given, without reading the inputs.
+    /// DIR must not exist or be empty; it appears when the run completes.
+    #[arg(long, value_name = "DIR")]
+    pub index: Option<PathBuf>,
 
     /// Where verdicts go (default: standard output).
     ///
@@ -246,6 +306,10 @@ impl VerifyArgs {
                 ..SourceOptions::default()
             },
             walked: None,
+            index: self.index.clone().map(|dir| crate::run::IndexTarget {
+                dir,
+                named_files: self.names_files(),
+            }),
         })
     }
 }
@@ -259,20 +323,10 @@ impl VerifyArgs {
         }
     }
 
-    /// The verdict writer of a run, buffered, over `out`.
-    fn verdict_writer<W: Write + Send>(
-        &self,
-        out: W,
-        names: &[String],
-    ) -> io::Result<VerdictWriter<BufWriter<W>>> {
-        let out = BufWriter::with_capacity(1 << 20, out);
-        // `file` is written when the command line names several inputs or
-        // a directory, whatever the directory holds.
-        let many = self.inputs.len() > 1 || self.inputs.iter().any(|i| Path::new(i).is_dir());
-        Ok(
-            VerdictWriter::with_files(out, self.output_format(), names, many)?
-                .with_status_messages_if(!self.status_lists.is_empty()),
-        )
+    /// Whether verdicts carry `file`: when the command line names several
+    /// inputs or a directory, whatever the directory holds.
+    fn names_files(&self) -> bool {
+        self.inputs.len() > 1 || self.inputs.iter().any(|i| Path::new(i).is_dir())
     }
 }
 
@@ -294,6 +348,7 @@ pub fn run(cli: Cli) -> Outcome {
                     Outcome::Clean
                 })
         }
+        Command::Recheck(args) => run_recheck(&args),
         Command::Throughput(args) => throughput::run(&args).map(|()| Outcome::Clean),
     };
     result.unwrap_or_else(Outcome::Failed)
@@ -471,38 +526,110 @@ fn run_verify_with(
     names: &[String],
     terminal: &Terminal,
 ) -> Result<Outcome, RunError> {
+    let outputs = Outputs {
+        out: args.out.clone(),
+        summary: args.summary.clone(),
+        format: args.output_format(),
+        named_files: args.names_files(),
+        status_messages: !args.status_lists.is_empty(),
+    };
     let verify = |sink: &mut dyn crate::report::Sink| {
         let result = crate::run::verify_observed(config, sink, terminal);
         terminal.finish();
         result
     };
+    write_run(&outputs, names, &verify, &|| terminal.cancelled())
+}
+
+fn run_recheck(args: &RecheckArgs) -> Result<Outcome, RunError> {
+    let config = crate::run::RecheckConfig {
+        index: args.index.clone(),
+        as_of: resolve_as_of(args.as_of.as_deref(), &SystemClock)?,
+        status_lists: args
+            .status_lists
+            .iter()
+            .map(|d| DocumentSource::parse(d))
+            .collect(),
+        dids: args.dids.iter().map(|d| DocumentSource::parse(d)).collect(),
+        contexts: args.contexts.clone(),
+        bitmaps: args.bitmaps.clone(),
+    };
+    // The index names its inputs and how verdicts named them.
+    let stopwatch = crate::time::Stopwatch::start();
+    let index = crate::index::Index::open(&args.index)?;
+    let outputs = Outputs {
+        out: args.out.clone(),
+        summary: args.summary.clone(),
+        format: match args.format {
+            FormatArg::Jsonl => OutputFormat::Jsonl,
+            FormatArg::Csv => OutputFormat::Csv,
+        },
+        named_files: index.manifest.options.named_files,
+        status_messages: !args.status_lists.is_empty(),
+    };
+    let names = index.manifest.inputs.clone();
+    let recheck = |sink: &mut dyn crate::report::Sink| {
+        crate::run::recheck_index(&index, &config, sink, stopwatch)
+    };
+    write_run(&outputs, &names, &recheck, &|| false)
+}
+
+/// Where a run's verdicts and summary go, and how verdicts are written.
+struct Outputs {
+    out: Option<PathBuf>,
+    summary: Option<PathBuf>,
+    format: OutputFormat,
+    named_files: bool,
+    status_messages: bool,
+}
+
+impl Outputs {
+    /// The verdict writer, buffered, over `out`.
+    fn writer<W: Write + Send>(
+        &self,
+        out: W,
+        names: &[String],
+    ) -> io::Result<VerdictWriter<BufWriter<W>>> {
+        let out = BufWriter::with_capacity(1 << 20, out);
+        Ok(
+            VerdictWriter::with_files(out, self.format, names, self.named_files)?
+                .with_status_messages_if(self.status_messages),
+        )
+    }
+}
+
+/// A run that writes verdicts to `outputs` through `run`: files renamed
+/// into place only when it completes (and `cancelled` says no signal came),
+/// the human summary on standard error; the exit outcome.
+fn write_run(
+    outputs: &Outputs,
+    names: &[String],
+    run: &dyn Fn(&mut dyn crate::report::Sink) -> Result<RunSummary, RunError>,
+    cancelled: &dyn Fn() -> bool,
+) -> Result<Outcome, RunError> {
     // A device or pipe (`-o /dev/stdout`) is written in place: renaming a
     // file over it would replace the device node.
     let special = |p: &Path| fs::metadata(p).is_ok_and(|m| !m.is_file() && !m.is_dir());
     // Open the summary's temporary file first: an unwritable path fails the
     // run before any work.
-    let summary_file = match &args.summary {
+    let summary_file = match &outputs.summary {
         Some(path) if !special(path) => Some(AtomicFile::create(path)?),
         _ => None,
     };
     let mut verdict_file: Option<AtomicFile> = None;
-    let summary: RunSummary = match &args.out {
+    let summary: RunSummary = match &outputs.out {
         Some(dest) if special(dest) => {
             let file = fs::OpenOptions::new()
                 .write(true)
                 .open(dest)
                 .map_err(RunError::io(dest))?;
-            let mut sink = args
-                .verdict_writer(file, names)
-                .map_err(RunError::io(dest))?;
-            verify(&mut sink)?
+            let mut sink = outputs.writer(file, names).map_err(RunError::io(dest))?;
+            run(&mut sink)?
         }
         Some(dest) => {
             let (atomic, file) = AtomicFile::create(dest)?;
-            let mut sink = args
-                .verdict_writer(file, names)
-                .map_err(RunError::io(dest))?;
-            let summary = verify(&mut sink)?;
+            let mut sink = outputs.writer(file, names).map_err(RunError::io(dest))?;
+            let summary = run(&mut sink)?;
             let file = sink
                 .into_inner()
                 .into_inner()
@@ -515,10 +642,8 @@ fn run_verify_with(
             let stdout = io::stdout();
             // Verdicts that cannot be written (a closed pipe included) fail
             // the run: exit 2, never success.
-            let mut sink = args
-                .verdict_writer(stdout, names)
-                .map_err(RunError::Stdout)?;
-            verify(&mut sink).map_err(|e| match e {
+            let mut sink = outputs.writer(stdout, names).map_err(RunError::Stdout)?;
+            run(&mut sink).map_err(|e| match e {
                 RunError::Pipeline(PipelineError::Write(e)) => RunError::Stdout(e),
                 e => e,
             })?
@@ -526,7 +651,7 @@ fn run_verify_with(
     };
     // A signal that came after the last chunk still stops the run: nothing
     // is renamed into place.
-    if terminal.cancelled() {
+    if cancelled() {
         return Err(PipelineError::Cancelled {
             records: summary.records,
         }
@@ -534,14 +659,14 @@ fn run_verify_with(
     }
     // Both files are complete before either is renamed into place, so a
     // failure leaves neither behind.
-    if let (Some(path), Some((atomic, mut file))) = (&args.summary, summary_file) {
+    if let (Some(path), Some((atomic, mut file))) = (&outputs.summary, summary_file) {
         file.write_all(summary.to_json().as_bytes())
             .map_err(RunError::io(path))?;
         if let Some(verdicts) = verdict_file.take() {
             verdicts.commit()?;
         }
         atomic.commit()?;
-    } else if let Some(path) = &args.summary {
+    } else if let Some(path) = &outputs.summary {
         fs::write(path, summary.to_json()).map_err(RunError::io(path))?;
     }
     if let Some(verdicts) = verdict_file {

@@ -88,6 +88,24 @@ pub fn check(args: &VerifyArgs) -> Result<(), UsageError> {
         writable("--bitmaps", existing)?;
         outputs.push(("--bitmaps", dir));
     }
+    if let Some(dir) = args.index.as_deref() {
+        if dir.exists() && !dir.is_dir() {
+            return Err(UsageError::WrongKind {
+                option: "--index",
+                path: dir.to_owned(),
+                what: "not a directory",
+            });
+        }
+        if std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_some()) {
+            return Err(UsageError::WrongKind {
+                option: "--index",
+                path: dir.to_owned(),
+                what: "a directory that is not empty",
+            });
+        }
+        writable("--index", directory_of(dir))?;
+        outputs.push(("--index", dir));
+    }
     let ids: Vec<(&'static str, Option<PathBuf>)> =
         outputs.iter().map(|&(o, p)| (o, identity(p))).collect();
     for (i, (first, a)) in ids.iter().enumerate() {

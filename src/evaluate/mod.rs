@@ -38,7 +38,7 @@ use crate::source::{Chunk, RawRecord, trim};
 use crate::status::check::{StatusAnswer, StatusLists};
 use crate::suite::{self, Canonicalizers, ProofCheck, Signer};
 use crate::time::Timestamp;
-use crate::verdict::{Evidence, Findings, Format, Problem, Problems, Verdict};
+use crate::verdict::{Evidence, Findings, Format, Problem, Problems, StatusSource, Verdict};
 use crate::verify::Rejection;
 use crate::verify::queue::SignatureQueue;
 use crate::verify::tuner::{BatchTuner, DEFAULT_BATCH_SIZE};
@@ -85,6 +85,13 @@ pub struct RecordOutcome {
     /// The encodings of the keys its signatures were checked under (all of
     /// them verified when the record reaches its status).
     pub signed_by: Vec<[u8; 32]>,
+    /// The instants that bound its validity, as judged.
+    pub window: Window,
+    /// Every proof's `expires`, in the order the proofs were checked.
+    pub proof_expires: Vec<Timestamp>,
+    /// What its status is answered from, kept when [`ChunkWork::capture`]
+    /// asks (a revalidation index answers it again with other lists).
+    pub status_source: Option<StatusSource>,
 }
 
 /// A chunk's records and the signatures they wait on.
@@ -96,6 +103,9 @@ pub struct ChunkWork {
     pub records: Vec<RecordOutcome>,
     /// The signatures the records wait on.
     pub signatures: SignatureQueue<Signer>,
+    /// Whether records keep what a revalidation index needs: their
+    /// [`StatusSource`], and the keys that verified them.
+    pub capture: bool,
 }
 
 impl ChunkWork {
@@ -169,7 +179,7 @@ impl Evaluator {
             }
         });
         self.settle(work, batch_limit);
-        note_keys(work, false);
+        note_keys(work, work.capture);
         for rec in &mut work.records {
             admit_status(rec);
         }
@@ -270,7 +280,15 @@ impl Evaluator {
                 rdfc_limits: rdfc::Limits::for_record(bytes.len()),
                 contexts: &mut rec.contexts,
             };
-            let mut check = proof_check(ctx, keys, index, &mut rec.findings, &mut rec.format, work);
+            let mut check = proof_check(
+                ctx,
+                keys,
+                index,
+                &mut rec.findings,
+                &mut rec.format,
+                &mut rec.proof_expires,
+                work,
+            );
             suite::data_integrity::check_proofs(&cred, &mut tools, &mut check);
         });
         if let Err(p) = parsed {
@@ -321,7 +339,15 @@ impl Evaluator {
                 // issuers sign").
                 return rec.findings.problem(Problem::UnsupportedProof);
             }
-            let mut check = proof_check(ctx, keys, index, &mut rec.findings, &mut rec.format, work);
+            let mut check = proof_check(
+                ctx,
+                keys,
+                index,
+                &mut rec.findings,
+                &mut rec.format,
+                &mut rec.proof_expires,
+                work,
+            );
             token.check(&cred, &claims, &mut check);
         });
         match parsed {
@@ -358,6 +384,7 @@ fn proof_check<'w>(
     record: u32,
     findings: &'w mut Findings,
     format: &'w mut Option<Format>,
+    proof_expires: &'w mut Vec<Timestamp>,
     work: &'w mut ChunkWork,
 ) -> ProofCheck<'w> {
     ProofCheck {
@@ -367,6 +394,7 @@ fn proof_check<'w>(
         record,
         findings,
         format,
+        proof_expires,
         signatures: &mut work.signatures,
     }
 }
@@ -453,6 +481,7 @@ fn signed_assertion(
         ends: [assertion.expires, None],
     };
     validity::judge(&window, ctx.as_of, &mut rec.findings);
+    rec.window = window;
     if token.alg != suite::vc_jwt::Alg::Rs256 {
         // Open Badges 2.0 signs with RS256 only.
         return rec.findings.problem(Problem::UnsupportedProof);
@@ -481,7 +510,12 @@ fn signed_assertion(
         scratch,
         &mut rec.findings,
     );
-    suite::ob2::check_revocation(&assertion, issuer, &docs, ctx.status, &mut rec.status);
+    if let Some(list) =
+        suite::ob2::check_revocation(&assertion, issuer, &docs, ctx.status, &mut rec.status)
+        && work.capture
+    {
+        rec.status_source = Some(StatusSource::Ob2List(list.into()));
+    }
 }
 
 /// The steps every credential goes through, whatever secures it: its
@@ -517,9 +551,13 @@ fn credential_steps<'a>(
         ends: [cred.valid_until, claims.and_then(|c| c.exp)],
     };
     validity::judge(&window, ctx.as_of, &mut rec.findings);
+    rec.window = window;
     if let Some(status) = cred.status {
         ctx.status
             .check(status, cred.issuer, cred.id, &mut rec.status);
+        if work.capture {
+            rec.status_source = Some(StatusSource::Entries(jcs::canonicalize(status)));
+        }
     }
     Some(cred)
 }

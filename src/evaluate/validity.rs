@@ -6,17 +6,8 @@
 //! within the window at both ends.
 
 use crate::time::Timestamp;
+pub use crate::verdict::Window;
 use crate::verdict::{Evidence, Findings, Problem};
-
-/// The instants that bound a credential's validity, from its members and,
-/// for a VC-JWT, its claims.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Window {
-    /// When validity starts: `validFrom` / `issuanceDate`, and `nbf`.
-    pub starts: [Option<Timestamp>; 2],
-    /// When validity ends: `validUntil` / `expirationDate`, and `exp`.
-    pub ends: [Option<Timestamp>; 2],
-}
 
 /// Judges `window` at `as_of`, recording `expired` with the earliest end
 /// that is past and `not_yet_valid` with the latest start still to come.

@@ -165,7 +165,7 @@ impl StatusPlan {
 
     /// Writes every list, signed by its issuer with eddsa-jcs-2022, into
     /// `dir` (one file each); with `history` K > 1, K snapshots of each
-    /// ([`snapshot_bits`]), the last named as a lone list would be.
+    /// (see `snapshot_bits`), the last named as a lone list would be.
     pub fn write(
         &self,
         issuers: &[Issuer],

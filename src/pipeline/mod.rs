@@ -30,6 +30,7 @@ use crate::report::Sink;
 use crate::source::bundle::for_each_chunk_of;
 use crate::source::{Chunk, InputPath, Notice, SourceError, SourceOptions};
 use crate::time::Timestamp;
+use crate::verdict::Revalidation;
 use crate::verdict::{EvidenceSet, Format, Problem, Problems, Verdict, VerdictRecord, Warnings};
 
 /// Chunks in flight per worker thread: enough that no worker waits on the
@@ -47,6 +48,9 @@ pub struct Settings<'r> {
     pub threads: usize,
     /// How inputs are opened and cut.
     pub source: SourceOptions,
+    /// Whether each record's [`Revalidation`] reaches the sink (for
+    /// `verify --index`).
+    pub capture: bool,
 }
 
 /// What a run tells its caller besides verdicts: how far it has got, and
@@ -107,12 +111,13 @@ struct Entry {
 }
 
 /// What few records have: evidence, status messages and snapshots,
-/// contexts.
+/// contexts; and, for an index, what judges a record again.
 struct Extra {
     evidence: EvidenceSet,
     messages: Vec<String>,
     snapshots: Vec<(Box<str>, Option<Timestamp>)>,
     contexts: Option<Arc<ActiveContext>>,
+    revalidation: Option<Box<Revalidation>>,
 }
 
 impl ChunkOutput {
@@ -131,6 +136,7 @@ impl ChunkOutput {
             evidence: extra.map_or(&NONE, |e| &e.evidence),
             status_messages: extra.map_or(&[], |e| &e.messages),
             status_snapshots: extra.map_or(&[], |e| &e.snapshots),
+            revalidation: extra.and_then(|e| e.revalidation.as_deref()),
             contexts: match extra.and_then(|e| e.contexts.as_ref()) {
                 Some(active) if signature_failed => &active.sources,
                 _ => &[],
@@ -226,6 +232,7 @@ pub fn process_chunk(
     settings: &Settings<'_>,
     chunk: &Chunk,
 ) -> ChunkOutput {
+    work.capture = settings.capture;
     let span = evaluator.evaluate_chunk(&settings.ctx, chunk, settings.batch_size, work);
     let mut entries = Vec::with_capacity(work.records.len());
     let mut extras = Vec::new();
@@ -238,13 +245,22 @@ pub fn process_chunk(
         let messages = std::mem::take(&mut rec.status.messages);
         let snapshots = std::mem::take(&mut rec.status.snapshots);
         let evidence = std::mem::take(&mut rec.findings.evidence);
+        let revalidation = settings.capture.then(|| {
+            Box::new(Revalidation {
+                window: rec.window,
+                proof_expires: std::mem::take(&mut rec.proof_expires),
+                status: rec.status_source.take(),
+                signed_by: std::mem::take(&mut rec.signed_by),
+            })
+        });
         let rare = !evidence.is_empty() || !messages.is_empty() || !snapshots.is_empty();
-        let extra = (rare || contexts.is_some()).then(|| {
+        let extra = (rare || contexts.is_some() || revalidation.is_some()).then(|| {
             extras.push(Extra {
                 evidence,
                 messages,
                 snapshots,
                 contexts,
+                revalidation,
             });
             extras.len() as u32 - 1
         });

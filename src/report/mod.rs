@@ -402,6 +402,7 @@ mod tests {
             evidence,
             status_messages: &[],
             status_snapshots: &[],
+            revalidation: None,
             contexts: &[],
         };
         let mut out = Vec::new();
@@ -523,6 +524,7 @@ mod tests {
                 evidence: &evidence,
                 status_messages: &[],
                 status_snapshots: &[],
+                revalidation: None,
                 contexts: &[],
             };
             let mut csv = Vec::new();

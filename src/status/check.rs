@@ -117,6 +117,17 @@ impl StatusLists {
         self.lists.get(url)
     }
 
+    /// Every list's URL and the SHA-256 of its document, sorted by URL.
+    pub fn used(&self) -> Vec<(String, [u8; 32])> {
+        let mut used: Vec<(String, [u8; 32])> = self
+            .lists
+            .iter()
+            .map(|(url, list)| (url.to_string(), list.digest))
+            .collect();
+        used.sort();
+        used
+    }
+
     /// Number of lists loaded.
     pub fn len(&self) -> usize {
         self.lists.len()

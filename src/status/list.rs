@@ -234,6 +234,8 @@ pub struct StatusList {
     /// Whether it was chosen among several snapshots of its URL (entries
     /// it answers then name it in `status_snapshots`).
     pub of_several: bool,
+    /// The SHA-256 of its document, named by a revalidation index.
+    pub digest: [u8; 32],
 }
 
 /// Why a document given as a status list is not one; a run-level error.
@@ -361,6 +363,7 @@ pub fn load(
                     signers: Vec::new(),
                     valid_from,
                     of_several: false,
+                    digest: [0; 32],
                 },
             ))
         })

@@ -90,7 +90,11 @@ fn check_proof(
     }
     for (name, member) in [("created", members.created), ("expires", members.expires)] {
         if let Some(v) = member {
-            match v.as_str().map(Timestamp::parse) {
+            let parsed = v.as_str().map(Timestamp::parse);
+            if let (Some(Ok(t)), "expires") = (&parsed, name) {
+                check.proof_expires.push(*t);
+            }
+            match parsed {
                 Some(Ok(t)) if name == "expires" && t < check.as_of => {
                     check.findings.problem_with(
                         Problem::ProofExpired,

@@ -197,6 +197,9 @@ pub struct ProofCheck<'w> {
     pub findings: &'w mut Findings,
     /// The format of the first supported proof.
     pub format: &'w mut Option<Format>,
+    /// Every proof's `expires`, in the order the proofs were checked (what
+    /// `proof_expired` is judged from again at another instant).
+    pub proof_expires: &'w mut Vec<Timestamp>,
     /// The chunk's signature queue.
     pub signatures: &'w mut SignatureQueue<Signer>,
 }

@@ -193,20 +193,17 @@ pub fn check_signature(
 }
 
 /// Answers revocation from the Profile's `revocationList`, when it names
-/// one, into `out`.
-pub fn check_revocation(
+/// one, into `out`; returns the list's URL.
+pub fn check_revocation<'d>(
     assertion: &Assertion<'_>,
     issuer: &str,
-    docs: &Ob2Documents,
+    docs: &'d Ob2Documents,
     lists: &StatusLists,
     out: &mut StatusAnswer,
-) {
-    if let Some(url) = docs
-        .profile(issuer)
-        .and_then(|p| p.revocation_list.as_deref())
-    {
-        lists.check_ob2(url, assertion.id, out);
-    }
+) -> Option<&'d str> {
+    let url = docs.profile(issuer)?.revocation_list.as_deref()?;
+    lists.check_ob2(url, assertion.id, out);
+    Some(url)
 }
 
 #[cfg(test)]

@@ -1,0 +1,379 @@
+//! The byte encoding of index records (`INDEX.md`): unsigned LEB128
+//! integers, strings as a length and UTF-8 bytes, instants as a zigzag
+//! second count and nanoseconds. The decoder checks every length against
+//! what is left, so a damaged or hostile file is an error, never a panic
+//! or an allocation beyond its size.
+
+use crate::time::Timestamp;
+use crate::verdict::{
+    Evidence, EvidenceSet, Format, Problem, Problems, Revalidation, StatusSource, Warnings, Window,
+};
+
+use super::{IndexRecord, evidence_kind, status_kind};
+
+/// Appends encoded values to a buffer.
+#[derive(Debug, Default)]
+pub struct Encoder {
+    /// What was written.
+    pub buf: Vec<u8>,
+}
+
+impl Encoder {
+    /// An unsigned integer, LEB128.
+    pub fn uint(&mut self, mut v: u64) {
+        loop {
+            let byte = (v & 0x7f) as u8;
+            v >>= 7;
+            if v == 0 {
+                self.buf.push(byte);
+                return;
+            }
+            self.buf.push(byte | 0x80);
+        }
+    }
+
+    /// Raw bytes, no length.
+    pub fn bytes(&mut self, b: &[u8]) {
+        self.buf.extend_from_slice(b);
+    }
+
+    /// A length, then the bytes.
+    pub fn blob(&mut self, b: &[u8]) {
+        self.uint(b.len() as u64);
+        self.bytes(b);
+    }
+
+    /// A string: a length, then its UTF-8.
+    pub fn str(&mut self, s: &str) {
+        self.blob(s.as_bytes());
+    }
+
+    /// An instant: seconds (zigzag), then nanoseconds.
+    pub fn time(&mut self, t: Timestamp) {
+        self.uint(((t.secs << 1) ^ (t.secs >> 63)) as u64);
+        self.uint(u64::from(t.nanos));
+    }
+
+    /// An optional instant: 0, or 1 and the instant.
+    pub fn opt_time(&mut self, t: Option<Timestamp>) {
+        match t {
+            None => self.uint(0),
+            Some(t) => {
+                self.uint(1);
+                self.time(t);
+            }
+        }
+    }
+}
+
+/// Reads encoded values; every error is a sentence for the message.
+#[derive(Debug)]
+pub struct Decoder<'a> {
+    data: &'a [u8],
+}
+
+/// A decoding error's description.
+pub type DecodeError = String;
+
+impl<'a> Decoder<'a> {
+    /// A decoder over `data`.
+    pub fn new(data: &'a [u8]) -> Decoder<'a> {
+        Decoder { data }
+    }
+
+    /// Whether everything was read.
+    pub fn is_empty(&self) -> bool {
+        self.data.is_empty()
+    }
+
+    /// An unsigned LEB128 integer of at most ten bytes.
+    pub fn uint(&mut self) -> Result<u64, DecodeError> {
+        let mut v = 0u64;
+        for i in 0..10 {
+            let (&byte, rest) = self.data.split_first().ok_or("cut short in an integer")?;
+            self.data = rest;
+            let bits = u64::from(byte & 0x7f);
+            if i == 9 && bits > 1 {
+                return Err("an integer beyond 64 bits".into());
+            }
+            v |= bits << (7 * i);
+            if byte & 0x80 == 0 {
+                return Ok(v);
+            }
+        }
+        Err("an integer beyond 64 bits".into())
+    }
+
+    /// `n` raw bytes.
+    pub fn bytes(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
+        if n > self.data.len() {
+            return Err(format!("{n} bytes announced, {} left", self.data.len()));
+        }
+        let (head, rest) = self.data.split_at(n);
+        self.data = rest;
+        Ok(head)
+    }
+
+    /// A length, then that many bytes.
+    pub fn blob(&mut self) -> Result<&'a [u8], DecodeError> {
+        let n = self.uint()?;
+        let n = usize::try_from(n).map_err(|_| "a length beyond memory")?;
+        self.bytes(n)
+    }
+
+    /// A string.
+    pub fn str(&mut self) -> Result<&'a str, DecodeError> {
+        std::str::from_utf8(self.blob()?).map_err(|_| "a string that is not UTF-8".into())
+    }
+
+    /// A count of items, each at least `min_bytes` long: a count the rest
+    /// of the data cannot hold is refused before anything is allocated.
+    pub fn count(&mut self, min_bytes: usize) -> Result<usize, DecodeError> {
+        let n = self.uint()?;
+        if n.saturating_mul(min_bytes.max(1) as u64) > self.data.len() as u64 {
+            return Err(format!("{n} items announced, too many for what is left"));
+        }
+        Ok(n as usize)
+    }
+
+    /// An instant.
+    pub fn time(&mut self) -> Result<Timestamp, DecodeError> {
+        let z = self.uint()?;
+        let secs = ((z >> 1) as i64) ^ -((z & 1) as i64);
+        let nanos = u32::try_from(self.uint()?)
+            .ok()
+            .filter(|n| *n < 1_000_000_000)
+            .ok_or("nanoseconds beyond a second")?;
+        Ok(Timestamp { secs, nanos })
+    }
+
+    /// An optional instant.
+    pub fn opt_time(&mut self) -> Result<Option<Timestamp>, DecodeError> {
+        match self.uint()? {
+            0 => Ok(None),
+            1 => self.time().map(Some),
+            _ => Err("an optional instant with a bad tag".into()),
+        }
+    }
+}
+
+/// Flags of a record's first byte.
+const HAS_ID: u64 = 1;
+const HAS_ISSUER: u64 = 2;
+
+/// Writes `rec`, its issuer as index `issuer` into the issuers file.
+pub fn encode_record(e: &mut Encoder, rec: &IndexRecord, issuer: Option<u64>) {
+    e.uint(rec.input as u64);
+    e.uint(rec.line);
+    let flags = u64::from(rec.id.is_some()) * HAS_ID + u64::from(issuer.is_some()) * HAS_ISSUER;
+    e.uint(flags);
+    if let Some(id) = &rec.id {
+        e.str(id);
+    }
+    if let Some(i) = issuer {
+        e.uint(i);
+    }
+    e.uint(rec.format.map_or(0, |f| {
+        Format::ALL
+            .iter()
+            .position(|g| *g == f)
+            .map_or(0, |i| i as u64 + 1)
+    }));
+    e.uint(rec.problems.bits());
+    e.uint(rec.warnings.bits());
+    let kept: Vec<(Problem, &Evidence, u8)> = rec
+        .evidence
+        .iter()
+        .filter_map(|(p, ev)| evidence_kind(ev).map(|k| (p, ev, k)))
+        .collect();
+    e.uint(kept.len() as u64);
+    for (p, ev, kind) in kept {
+        e.uint(p as u64);
+        e.uint(u64::from(kind));
+        match ev {
+            Evidence::Method { method } => e.str(method),
+            Evidence::Controller { method, controller } => {
+                e.str(method);
+                e.str(controller);
+            }
+            Evidence::Context { url } => e.str(url),
+            _ => {}
+        }
+    }
+    e.uint(rec.contexts.len() as u64);
+    for (url, sha) in &rec.contexts {
+        e.str(url);
+        e.str(sha);
+    }
+    let r = &rec.revalidation;
+    for t in r.window.starts.iter().chain(&r.window.ends) {
+        e.opt_time(*t);
+    }
+    e.uint(r.proof_expires.len() as u64);
+    for t in &r.proof_expires {
+        e.time(*t);
+    }
+    e.uint(u64::from(status_kind(&r.status)));
+    match &r.status {
+        None => {}
+        Some(StatusSource::Entries(json)) => e.blob(json),
+        Some(StatusSource::Ob2List(url)) => e.str(url),
+    }
+    e.uint(r.signed_by.len() as u64);
+    for key in &r.signed_by {
+        e.bytes(key);
+    }
+}
+
+/// Reads a record; `issuers` is the issuers file, `inputs` the number of
+/// inputs the manifest names.
+pub fn decode_record(
+    d: &mut Decoder<'_>,
+    issuers: &[String],
+    inputs: usize,
+) -> Result<IndexRecord, DecodeError> {
+    let input = usize::try_from(d.uint()?).map_err(|_| "an input beyond memory")?;
+    if input >= inputs {
+        return Err(format!("input {input} of {inputs}"));
+    }
+    let line = d.uint()?;
+    let flags = d.uint()?;
+    if flags > HAS_ID | HAS_ISSUER {
+        return Err("unknown record flags".into());
+    }
+    let id = if flags & HAS_ID != 0 {
+        Some(d.str()?.to_owned())
+    } else {
+        None
+    };
+    let issuer = if flags & HAS_ISSUER != 0 {
+        let i = d.uint()?;
+        let found = usize::try_from(i).ok().and_then(|i| issuers.get(i));
+        Some(
+            found
+                .ok_or_else(|| format!("issuer {i} of {}", issuers.len()))?
+                .clone(),
+        )
+    } else {
+        None
+    };
+    let format = match d.uint()? {
+        0 => None,
+        n => Some(
+            *usize::try_from(n - 1)
+                .ok()
+                .and_then(|i| Format::ALL.get(i))
+                .ok_or("an unknown format")?,
+        ),
+    };
+    let problems = Problems::from_bits(d.uint()?);
+    let warnings = Warnings::from_bits(d.uint()?);
+    let mut evidence = EvidenceSet::new();
+    for _ in 0..d.count(3)? {
+        let code = d.uint()?;
+        let problem = *usize::try_from(code)
+            .ok()
+            .and_then(|i| Problem::ALL.iter().find(|p| **p as usize == i))
+            .ok_or("an unknown problem code")?;
+        let ev = match d.uint()? {
+            1 => Evidence::Method {
+                method: d.str()?.into(),
+            },
+            2 => Evidence::Controller {
+                method: d.str()?.into(),
+                controller: d.str()?.into(),
+            },
+            3 => Evidence::Context {
+                url: d.str()?.into(),
+            },
+            _ => return Err("an unknown evidence kind".into()),
+        };
+        evidence.note(problem, ev);
+    }
+    let mut contexts = Vec::new();
+    for _ in 0..d.count(2)? {
+        contexts.push((d.str()?.to_owned(), d.str()?.to_owned()));
+    }
+    let mut times = [None; 4];
+    for t in &mut times {
+        *t = d.opt_time()?;
+    }
+    let window = Window {
+        starts: [times[0], times[1]],
+        ends: [times[2], times[3]],
+    };
+    let mut proof_expires = Vec::new();
+    for _ in 0..d.count(2)? {
+        proof_expires.push(d.time()?);
+    }
+    let status = match d.uint()? {
+        0 => None,
+        1 => Some(StatusSource::Entries(d.blob()?.to_vec())),
+        2 => Some(StatusSource::Ob2List(d.str()?.into())),
+        _ => return Err("an unknown status source".into()),
+    };
+    let mut signed_by = Vec::new();
+    for _ in 0..d.count(32)? {
+        let mut key = [0u8; 32];
+        key.copy_from_slice(d.bytes(32)?);
+        signed_by.push(key);
+    }
+    Ok(IndexRecord {
+        input,
+        line,
+        id,
+        issuer,
+        format,
+        problems,
+        warnings,
+        evidence,
+        contexts,
+        revalidation: Revalidation {
+            window,
+            proof_expires,
+            status,
+            signed_by,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_and_instants_round_trip() {
+        let mut e = Encoder::default();
+        let values = [0, 1, 127, 128, 300, u64::MAX];
+        for v in values {
+            e.uint(v);
+        }
+        let times = [
+            Timestamp { secs: 0, nanos: 0 },
+            Timestamp {
+                secs: -62_135_596_800,
+                nanos: 5,
+            },
+            Timestamp {
+                secs: 253_402_300_799,
+                nanos: 999_999_999,
+            },
+        ];
+        for t in times {
+            e.time(t);
+        }
+        let mut d = Decoder::new(&e.buf);
+        for v in values {
+            assert_eq!(d.uint(), Ok(v));
+        }
+        for t in times {
+            assert_eq!(d.time(), Ok(t));
+        }
+        assert!(d.is_empty());
+        // Beyond 64 bits, cut short, a count the data cannot hold.
+        assert!(Decoder::new(&[0xff; 11]).uint().is_err());
+        assert!(Decoder::new(&[0x80]).uint().is_err());
+        assert!(Decoder::new(&[0xff, 0xff, 0x03]).count(1).is_err());
+        assert!(Decoder::new(&[5, b'a']).str().is_err());
+    }
+}

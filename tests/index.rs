@@ -1,0 +1,334 @@
+//! The revalidation index (CONTRACT.md "Revalidation"): `recheck` of an
+//! index gives, byte for byte, what `verify` of the original inputs gives
+//! at the same instant with the same lists; a damaged index is refused.
+
+use std::path::{Path, PathBuf};
+
+use credverify::generate::{self, GenFormat, GenerateArgs, Layout};
+use credverify::report::{OutputFormat, VerdictWriter};
+use credverify::run::{IndexTarget, RecheckConfig};
+use credverify::source::InputPath;
+use credverify::source::documents::DocumentSource;
+use credverify::time::Timestamp;
+use credverify::{VerifyConfig, verify};
+
+use crate::util;
+
+/// A generated export with every case, three snapshots of each list.
+fn export() -> PathBuf {
+    let dir = util::temp_dir("index-export");
+    let args = GenerateArgs {
+        layout: Layout::Jsonl,
+        records: 300,
+        seed: 16,
+        out: dir.clone(),
+        format: GenFormat::Mixed,
+        issuers: 3,
+        status_lists: 3,
+        status_history: 3,
+        mix: "valid=40,tampered=5,wrong_key=5,other_issuer=5,expired=10,not_yet_valid=10,malformed=5,unsupported=5,no_proof=5,revoked=10,suspended=10,status_message=10".into(),
+        as_of: util::AS_OF.into(),
+    };
+    generate::run(&args).expect("generate");
+    dir
+}
+
+fn config(dir: &Path, as_of: &str, lists: &[PathBuf]) -> VerifyConfig {
+    let mut c = VerifyConfig::new(
+        vec![InputPath::File(dir.join("credentials.jsonl"))],
+        Timestamp::parse(as_of).unwrap(),
+    );
+    c.threads = 2;
+    c.dids = vec![DocumentSource::path(dir.join("dids"))];
+    c.status_lists = lists.iter().map(DocumentSource::path).collect();
+    c
+}
+
+fn verified(c: &VerifyConfig, format: OutputFormat) -> String {
+    let names: Vec<String> = c.inputs.iter().map(InputPath::display).collect();
+    let mut sink = VerdictWriter::new(Vec::new(), format, &names)
+        .unwrap()
+        .with_status_messages_if(!c.status_lists.is_empty());
+    verify(c, &mut sink).expect("verify");
+    String::from_utf8(sink.into_inner()).unwrap()
+}
+
+fn rechecked(
+    index: &Path,
+    names: &[String],
+    as_of: &str,
+    lists: &[PathBuf],
+    format: OutputFormat,
+) -> String {
+    let config = RecheckConfig {
+        index: index.to_owned(),
+        as_of: Timestamp::parse(as_of).unwrap(),
+        status_lists: lists.iter().map(DocumentSource::path).collect(),
+        dids: Vec::new(),
+        contexts: None,
+        bitmaps: None,
+    };
+    let mut sink = VerdictWriter::new(Vec::new(), format, names)
+        .unwrap()
+        .with_status_messages_if(!lists.is_empty());
+    credverify::run::recheck(&config, &mut sink).expect("recheck");
+    String::from_utf8(sink.into_inner()).unwrap()
+}
+
+/// Directories of status lists: every snapshot; the last ones only; one
+/// list tampered with; one list left out.
+fn list_sets(export: &Path) -> Vec<(&'static str, Vec<PathBuf>)> {
+    let status = export.join("status");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&status)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let last: Vec<PathBuf> = files
+        .iter()
+        .filter(|f| !f.to_string_lossy().contains(".snapshot-"))
+        .cloned()
+        .collect();
+    let tampered_dir = util::temp_dir("index-tampered-lists");
+    for f in &last {
+        std::fs::copy(f, tampered_dir.join(f.file_name().unwrap())).unwrap();
+    }
+    let first = tampered_dir.join(last[0].file_name().unwrap());
+    let text = std::fs::read_to_string(&first).unwrap();
+    // Another encodedList under the same signature: the list fails.
+    let at = text.find("\"encodedList\":\"u").unwrap() + 20;
+    let flipped = if &text[at..at + 1] == "A" { "B" } else { "A" };
+    std::fs::write(
+        &first,
+        format!("{}{flipped}{}", &text[..at], &text[at + 1..]),
+    )
+    .unwrap();
+    vec![
+        ("every snapshot", vec![status.clone()]),
+        ("last snapshots", last.clone()),
+        ("one list tampered", vec![tampered_dir]),
+        ("one list missing", last[1..].to_vec()),
+        ("no lists", vec![]),
+    ]
+}
+
+#[test]
+fn recheck_gives_what_verify_gives_at_every_instant_and_with_every_list() {
+    let export = export();
+    let index = util::temp_dir("index").join("idx");
+    let lists = list_sets(&export);
+    let mut first = config(&export, util::AS_OF, &lists[0].1);
+    first.index = Some(IndexTarget {
+        dir: index.clone(),
+        named_files: false,
+    });
+    let original = verified(&first, OutputFormat::Jsonl);
+    assert!(
+        index.join("manifest.json").is_file(),
+        "the index is in place"
+    );
+    let names = vec![InputPath::File(export.join("credentials.jsonl")).display()];
+    // The instants every window and every snapshot turns at, exactly and
+    // one second either side, and far before and after.
+    let mut instants: Vec<i64> = vec![0, 4_102_444_800];
+    let truth = String::from_utf8_lossy(&std::fs::read(export.join("credentials.jsonl")).unwrap())
+        .into_owned();
+    for key in ["\"validFrom\":\"", "\"validUntil\":\""] {
+        for part in truth.split(key).skip(1).take(40) {
+            if let Ok(t) = Timestamp::parse(&part[..20]) {
+                instants.extend([t.secs - 1, t.secs, t.secs + 1]);
+            }
+        }
+    }
+    for snapshot in std::fs::read_dir(export.join("status")).unwrap() {
+        let text = std::fs::read_to_string(snapshot.unwrap().path()).unwrap();
+        let from = text.split("\"validFrom\":\"").nth(1).unwrap();
+        let t = Timestamp::parse(&from[..20]).unwrap();
+        instants.extend([t.secs - 1, t.secs, t.secs + 1]);
+    }
+    instants.sort();
+    instants.dedup();
+    assert!(instants.len() > 20, "{} instants", instants.len());
+    let mut compared = 0;
+    for (k, secs) in instants.iter().enumerate() {
+        let mut at = Vec::new();
+        Timestamp::from_unix(*secs).write_rfc3339(&mut at);
+        let at = String::from_utf8(at).unwrap();
+        // Every list set at a few instants, the first at all of them.
+        for (name, set) in lists
+            .iter()
+            .filter(|(n, _)| k % 7 == 0 || *n == "every snapshot")
+        {
+            let want = verified(&config(&export, &at, set), OutputFormat::Jsonl);
+            let got = rechecked(&index, &names, &at, set, OutputFormat::Jsonl);
+            assert!(want == got, "{name} at {at}: recheck differs from verify");
+            compared += 1;
+        }
+    }
+    assert!(compared > 40);
+    // CSV too, and the instant of the indexed run itself.
+    for (name, set) in &lists {
+        let want = verified(&config(&export, util::AS_OF, set), OutputFormat::Csv);
+        let got = rechecked(&index, &names, util::AS_OF, set, OutputFormat::Csv);
+        assert!(want == got, "{name}, CSV: recheck differs from verify");
+    }
+    assert_eq!(
+        rechecked(
+            &index,
+            &names,
+            util::AS_OF,
+            &lists[0].1,
+            OutputFormat::Jsonl
+        ),
+        original
+    );
+    // The export has what makes the comparison mean something.
+    for word in [
+        "\"revoked\"",
+        "\"suspended\"",
+        "\"expired\"",
+        "\"status_snapshots\"",
+        "\"status_messages\"",
+        "\"invalid_signature\"",
+    ] {
+        assert!(original.contains(word), "{word}");
+    }
+}
+
+#[test]
+fn a_damaged_or_foreign_index_is_refused_naming_the_file() {
+    let export = export();
+    let index = util::temp_dir("index-damaged").join("idx");
+    let mut c = config(&export, util::AS_OF, &[export.join("status")]);
+    c.index = Some(IndexTarget {
+        dir: index.clone(),
+        named_files: false,
+    });
+    verified(&c, OutputFormat::Jsonl);
+    let refuse = |dir: &Path| -> String {
+        let config = RecheckConfig {
+            index: dir.to_owned(),
+            as_of: Timestamp::parse(util::AS_OF).unwrap(),
+            status_lists: vec![],
+            dids: vec![],
+            contexts: None,
+            bitmaps: None,
+        };
+        let mut sink = VerdictWriter::new(Vec::new(), OutputFormat::Jsonl, &["x".into()]).unwrap();
+        let err = credverify::run::recheck(&config, &mut sink)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            sink.into_inner().is_empty(),
+            "nothing written before the refusal"
+        );
+        err
+    };
+    let copy = |name: &str| {
+        let dir = util::temp_dir(name).join("idx");
+        std::fs::create_dir_all(dir.join("dids")).unwrap();
+        for entry in walk(&index) {
+            let rel = entry.strip_prefix(&index).unwrap();
+            let to = dir.join(rel);
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::copy(&entry, to).unwrap();
+        }
+        dir
+    };
+    // A byte changed.
+    let flipped = copy("index-flipped");
+    let mut bytes = std::fs::read(flipped.join("records.bin")).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 1;
+    std::fs::write(flipped.join("records.bin"), bytes).unwrap();
+    let err = refuse(&flipped);
+    assert!(
+        err.contains("records.bin") && err.contains("SHA-256"),
+        "{err}"
+    );
+    // Cut short.
+    let cut = copy("index-cut");
+    let bytes = std::fs::read(cut.join("issuers.bin")).unwrap();
+    std::fs::write(cut.join("issuers.bin"), &bytes[..bytes.len() - 1]).unwrap();
+    assert!(refuse(&cut).contains("issuers.bin"));
+    // Another version, and not an index at all.
+    let other = copy("index-version");
+    let manifest = std::fs::read_to_string(other.join("manifest.json")).unwrap();
+    std::fs::write(
+        other.join("manifest.json"),
+        manifest.replace("\"version\":1", "\"version\":2"),
+    )
+    .unwrap();
+    assert!(refuse(&other).contains("version"), "{}", refuse(&other));
+    let gone = copy("index-gone");
+    std::fs::remove_file(gone.join("records.bin")).unwrap();
+    assert!(refuse(&gone).contains("records.bin"));
+    assert!(refuse(&export).contains("manifest.json"));
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[test]
+fn the_command_line_writes_an_index_and_rechecks_it() {
+    // The folder sample: a walk (verdicts name their file), both Open
+    // Badges versions, status lists.
+    let sample = util::repo().join("datasets/sample-files");
+    let s = |p: &str| sample.join(p).display().to_string();
+    let index = util::temp_dir("index-cli").join("idx");
+    let idx = index.display().to_string();
+    let verify_at = |at: &str, index: Option<&str>| {
+        let mut args = vec!["verify", "--as-of", at, "--dids"];
+        let (dids, status, files) = (s("dids"), s("status"), s("files"));
+        args.extend([
+            dids.as_str(),
+            "--status-lists",
+            status.as_str(),
+            files.as_str(),
+        ]);
+        if let Some(dir) = index {
+            args.extend(["--index", dir]);
+        }
+        util::cli(&args, None)
+    };
+    let first = verify_at(util::AS_OF, Some(&idx));
+    assert_eq!(
+        first.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    for at in ["2025-06-01T00:00:00Z", util::AS_OF, "2030-01-01T00:00:00Z"] {
+        let want = verify_at(at, None);
+        let status = s("status");
+        let got = util::cli(
+            &["recheck", &idx, "--as-of", at, "--status-lists", &status],
+            None,
+        );
+        assert_eq!(got.status.code(), want.status.code(), "{at}");
+        assert!(
+            want.stdout == got.stdout,
+            "{at}: recheck's verdicts differ from verify's"
+        );
+        assert!(String::from_utf8_lossy(&want.stdout).contains("\"file\":"));
+    }
+    // The index directory must be new or empty; a damaged index is exit 2.
+    let again = verify_at(util::AS_OF, Some(&idx));
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--index"));
+    std::fs::write(index.join("issuers.bin"), b"CVIXISS1\x00").unwrap();
+    let refused = util::cli(&["recheck", &idx, "--as-of", util::AS_OF], None);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(refused.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("issuers.bin"));
+}
