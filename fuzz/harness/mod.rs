@@ -229,6 +229,7 @@ fn run_one_file(
             max_record_bytes: MAX_RECORD_BYTES,
             chunk_bytes,
         },
+        capture: false,
     };
     let name = path.display().to_string();
     let mut sink = Recorder {
