@@ -22,7 +22,7 @@ use crate::source::{InputPath, SourceOptions};
 use crate::status::check::StatusLists;
 use crate::status::list::{self, StatusList};
 use crate::time::{Stopwatch, Timestamp};
-use crate::verdict::{Evidence, Findings, Problem, StatusSource, VerdictRecord, Warning};
+use crate::verdict::{Evidence, Findings, Problem, StatusSource, Verdict, VerdictRecord, Warning};
 use crate::verify::tuner::DEFAULT_BATCH_SIZE;
 
 /// Everything a verification run needs.
@@ -411,6 +411,7 @@ fn summarize(config: &VerifyConfig, totals: &Totals, stopwatch: &Stopwatch) -> R
             .map(|&input| config.inputs[input].display())
             .collect(),
         hosted_assertions: totals.hosted,
+        transitions: Vec::new(),
         other_issuers: totals
             .issuers
             .others
@@ -436,6 +437,9 @@ pub struct RecheckConfig {
     pub contexts: Option<PathBuf>,
     /// Where to write one roaring bitmap of record ordinals per verdict.
     pub bitmaps: Option<PathBuf>,
+    /// Only the records whose verdict differs from the one the index was
+    /// written with, each with its `previous` verdict (`--changed-only`).
+    pub changed_only: bool,
 }
 
 /// Judges every record of an index again at `config.as_of` with the lists
@@ -483,13 +487,21 @@ pub fn recheck_index(
     run.strict_status = options.strict_status;
     run.trust_fragment_keys = options.trust_fragment_keys;
     let lists = load_status_lists(&run, &resolver, &jsonld)?;
-    let judge = |sink: &mut dyn Sink| -> Result<Totals, RunError> {
+    let mut transitions: std::collections::BTreeMap<(Verdict, Verdict), u64> =
+        std::collections::BTreeMap::new();
+    let mut judge = |sink: &mut dyn Sink| -> Result<Totals, RunError> {
         let mut totals = Totals::default();
         let mut parser = crate::json::JsonParser::default();
         let write_error =
             |e: std::io::Error| RunError::Pipeline(crate::pipeline::PipelineError::Write(e));
         index.for_each(|rec| {
             let judged = judge_again(&rec, config.as_of, &lists, &mut parser);
+            let now = judged.findings.problems.verdict();
+            if now != rec.verdict {
+                *transitions.entry((rec.verdict, now)).or_insert(0u64) += 1;
+            } else if config.changed_only {
+                return Ok(());
+            }
             let view = VerdictRecord {
                 id: rec.id.as_deref(),
                 issuer: rec.issuer.as_deref(),
@@ -501,6 +513,7 @@ pub fn recheck_index(
                 status_snapshots: &judged.status.snapshots,
                 contexts: &rec.contexts,
                 revalidation: None,
+                previous: config.changed_only.then_some(rec.verdict),
             };
             sink.record(rec.input, rec.line, &view)
                 .map_err(write_error)?;
@@ -530,7 +543,12 @@ pub fn recheck_index(
             totals
         }
     };
-    Ok(summarize(&run, &totals, &stopwatch))
+    let mut summary = summarize(&run, &totals, &stopwatch);
+    summary.transitions = transitions
+        .into_iter()
+        .map(|((from, to), n)| (from, to, n))
+        .collect();
+    Ok(summary)
 }
 
 /// One record of an index judged at `as_of` with `lists`, as

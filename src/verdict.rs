@@ -640,6 +640,9 @@ pub struct VerdictRecord<'a> {
     /// What judges the record again at another instant or with other
     /// lists, when the run keeps it (`verify --index`).
     pub revalidation: Option<&'a Revalidation>,
+    /// The verdict the record had when its index was written, for
+    /// `recheck --changed-only`.
+    pub previous: Option<Verdict>,
     /// When a JSON-LD proof's signature failed: each context the record
     /// used, with the SHA-256 of the version it was checked against.
     pub contexts: &'a [(String, String)],

@@ -67,6 +67,7 @@ fn rechecked(
         dids: Vec::new(),
         contexts: None,
         bitmaps: None,
+        changed_only: false,
     };
     let mut sink = VerdictWriter::new(Vec::new(), format, names)
         .unwrap()
@@ -213,6 +214,7 @@ fn a_damaged_or_foreign_index_is_refused_naming_the_file() {
             dids: vec![],
             contexts: None,
             bitmaps: None,
+            changed_only: false,
         };
         let mut sink = VerdictWriter::new(Vec::new(), OutputFormat::Jsonl, &["x".into()]).unwrap();
         let err = credverify::run::recheck(&config, &mut sink)
@@ -322,6 +324,70 @@ fn the_command_line_writes_an_index_and_rechecks_it() {
         );
         assert!(String::from_utf8_lossy(&want.stdout).contains("\"file\":"));
     }
+    // --changed-only: exactly the records whose verdict differs from the
+    // indexed run's, each with the verdict it had.
+    let later = "2030-01-01T00:00:00Z";
+    let before = util::parse_verdicts(&String::from_utf8_lossy(&first.stdout));
+    let after = util::parse_verdicts(&String::from_utf8_lossy(&verify_at(later, None).stdout));
+    let changed: Vec<(Option<String>, u64, String, String)> = before
+        .iter()
+        .zip(&after)
+        .filter(|(b, a)| b.verdict != a.verdict)
+        .map(|(b, a)| (a.file.clone(), a.line, a.verdict.clone(), b.verdict.clone()))
+        .collect();
+    assert!(!changed.is_empty());
+    let summary_path = util::temp_dir("index-cli-summary").join("s.json");
+    let summary = summary_path.display().to_string();
+    let status = s("status");
+    let only = util::cli(
+        &[
+            "recheck",
+            &idx,
+            "--as-of",
+            later,
+            "--status-lists",
+            &status,
+            "--changed-only",
+            "--summary",
+            &summary,
+        ],
+        None,
+    );
+    let got: Vec<(Option<String>, u64, String, String)> = String::from_utf8_lossy(&only.stdout)
+        .lines()
+        .map(|l| {
+            let v = &util::parse_verdicts(l)[0];
+            let previous = l
+                .split("\"previous\":\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap();
+            (
+                v.file.clone(),
+                v.line,
+                v.verdict.clone(),
+                previous.to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(got, changed);
+    let summary = std::fs::read_to_string(&summary_path).unwrap();
+    let counted: u64 = credverify::json::JsonParser::default()
+        .with_doc(summary.as_bytes(), |v| {
+            v.get("transitions")
+                .expect("transitions")
+                .elements()
+                .map(|t| {
+                    t.get("records")
+                        .and_then(credverify::json::Value::as_u64)
+                        .unwrap()
+                })
+                .sum()
+        })
+        .unwrap();
+    assert_eq!(counted, changed.len() as u64, "{summary}");
     // The index directory must be new or empty; a damaged index is exit 2.
     let again = verify_at(util::AS_OF, Some(&idx));
     assert_eq!(again.status.code(), Some(2));

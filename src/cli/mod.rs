@@ -89,6 +89,13 @@ pub struct RecheckArgs {
     /// Write one roaring bitmap of record ordinals per verdict into DIR.
     #[arg(long, value_name = "DIR")]
     pub bitmaps: Option<PathBuf>,
+
+    /// Only the records whose verdict changed since the index was written.
+    ///
+    /// Each carries `previous`, the verdict it had then (a last CSV
+    /// column); the summary counts the transitions (`valid → revoked`, …).
+    #[arg(long)]
+    pub changed_only: bool,
 }
 
 /// `--format`.
@@ -532,6 +539,7 @@ fn run_verify_with(
         format: args.output_format(),
         named_files: args.names_files(),
         status_messages: !args.status_lists.is_empty(),
+        previous: false,
     };
     let verify = |sink: &mut dyn crate::report::Sink| {
         let result = crate::run::verify_observed(config, sink, terminal);
@@ -553,6 +561,7 @@ fn run_recheck(args: &RecheckArgs) -> Result<Outcome, RunError> {
         dids: args.dids.iter().map(|d| DocumentSource::parse(d)).collect(),
         contexts: args.contexts.clone(),
         bitmaps: args.bitmaps.clone(),
+        changed_only: args.changed_only,
     };
     // The index names its inputs and how verdicts named them.
     let stopwatch = crate::time::Stopwatch::start();
@@ -566,6 +575,7 @@ fn run_recheck(args: &RecheckArgs) -> Result<Outcome, RunError> {
         },
         named_files: index.manifest.options.named_files,
         status_messages: !args.status_lists.is_empty(),
+        previous: args.changed_only,
     };
     let names = index.manifest.inputs.clone();
     let recheck = |sink: &mut dyn crate::report::Sink| {
@@ -581,6 +591,7 @@ struct Outputs {
     format: OutputFormat,
     named_files: bool,
     status_messages: bool,
+    previous: bool,
 }
 
 impl Outputs {
@@ -593,7 +604,8 @@ impl Outputs {
         let out = BufWriter::with_capacity(1 << 20, out);
         Ok(
             VerdictWriter::with_files(out, self.format, names, self.named_files)?
-                .with_status_messages_if(self.status_messages),
+                .with_status_messages_if(self.status_messages)
+                .with_previous_if(self.previous),
         )
     }
 }

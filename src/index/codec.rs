@@ -6,7 +6,8 @@
 
 use crate::time::Timestamp;
 use crate::verdict::{
-    Evidence, EvidenceSet, Format, Problem, Problems, Revalidation, StatusSource, Warnings, Window,
+    Evidence, EvidenceSet, Format, Problem, Problems, Revalidation, StatusSource, Verdict,
+    Warnings, Window,
 };
 
 use super::{IndexRecord, evidence_kind, status_kind};
@@ -179,6 +180,7 @@ pub fn encode_record(e: &mut Encoder, rec: &IndexRecord, issuer: Option<u64>) {
             .position(|g| *g == f)
             .map_or(0, |i| i as u64 + 1)
     }));
+    e.uint(rec.verdict as u64);
     e.uint(rec.problems.bits());
     e.uint(rec.warnings.bits());
     let kept: Vec<(Problem, &Evidence, u8)> = rec
@@ -266,6 +268,11 @@ pub fn decode_record(
                 .ok_or("an unknown format")?,
         ),
     };
+    let verdict = usize::try_from(d.uint()?)
+        .ok()
+        .and_then(|v| Verdict::ALL.iter().find(|w| **w as usize == v))
+        .copied()
+        .ok_or("an unknown verdict")?;
     let problems = Problems::from_bits(d.uint()?);
     let warnings = Warnings::from_bits(d.uint()?);
     let mut evidence = EvidenceSet::new();
@@ -334,6 +341,7 @@ pub fn decode_record(
             status,
             signed_by,
         },
+        verdict,
     })
 }
 

@@ -106,7 +106,7 @@ pub const STATUS_WARNINGS: [Warning; 5] = [
 ];
 
 /// One record of an index.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IndexRecord {
     /// The input it came from (an index into the manifest's `inputs`).
     pub input: usize,
@@ -129,6 +129,8 @@ pub struct IndexRecord {
     pub contexts: Vec<(String, String)>,
     /// What judges it again.
     pub revalidation: Revalidation,
+    /// Its verdict when the index was written.
+    pub verdict: Verdict,
 }
 
 impl IndexRecord {
@@ -161,6 +163,7 @@ impl IndexRecord {
             evidence,
             contexts: record.contexts.to_vec(),
             revalidation: record.revalidation.cloned().unwrap_or_default(),
+            verdict: record.verdict(),
         }
     }
 }

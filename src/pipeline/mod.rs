@@ -137,6 +137,7 @@ impl ChunkOutput {
             status_messages: extra.map_or(&[], |e| &e.messages),
             status_snapshots: extra.map_or(&[], |e| &e.snapshots),
             revalidation: extra.and_then(|e| e.revalidation.as_deref()),
+            previous: None,
             contexts: match extra.and_then(|e| e.contexts.as_ref()) {
                 Some(active) if signature_failed => &active.sources,
                 _ => &[],

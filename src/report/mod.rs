@@ -61,6 +61,8 @@ pub struct VerdictWriter<W: Write + Send> {
     header_open: bool,
     /// CSV records end with a `status_messages` column.
     status_messages: bool,
+    /// CSV records end with a `previous` column.
+    previous: bool,
     /// A record rendered, before it is written.
     scratch: Vec<u8>,
 }
@@ -107,6 +109,7 @@ impl<W: Write + Send> VerdictWriter<W> {
             files,
             header_open: format == OutputFormat::Csv,
             status_messages: false,
+            previous: false,
             scratch: Vec::with_capacity(512),
         })
     }
@@ -119,10 +122,20 @@ impl<W: Write + Send> VerdictWriter<W> {
         self
     }
 
+    /// Adds the CSV column `previous` when `on` (`recheck
+    /// --changed-only`, whose every record has it).
+    pub fn with_previous_if(mut self, on: bool) -> Self {
+        self.previous = on && self.header_open;
+        self
+    }
+
     fn close_header(&mut self) -> io::Result<()> {
         if std::mem::take(&mut self.header_open) {
             if self.status_messages {
                 self.out.write_all(b",status_messages")?;
+            }
+            if self.previous {
+                self.out.write_all(b",previous")?;
             }
             self.out.write_all(b"\n")?;
         }
@@ -250,6 +263,10 @@ pub fn render(
             }
             out.extend_from_slice(b",\"verdict\":\"");
             out.extend_from_slice(verdict.as_str().as_bytes());
+            if let Some(previous) = record.previous {
+                out.extend_from_slice(b"\",\"previous\":\"");
+                out.extend_from_slice(previous.as_str().as_bytes());
+            }
             out.extend_from_slice(b"\",\"problems\":[");
             for (i, p) in record.problems.iter().enumerate() {
                 out.extend_from_slice(if i == 0 { b"\"" } else { b",\"" });
@@ -315,7 +332,9 @@ pub fn render(
             ];
             out.push(b',');
             let used = if status_column { 7 } else { 6 };
-            csv_fields(out, fields[..used].iter().copied());
+            // `recheck --changed-only`: the last column.
+            let previous = record.previous.map(|p| p.as_str().as_bytes());
+            csv_fields(out, fields[..used].iter().copied().chain(previous));
         }
     }
 }
@@ -403,6 +422,7 @@ mod tests {
             status_messages: &[],
             status_snapshots: &[],
             revalidation: None,
+            previous: None,
             contexts: &[],
         };
         let mut out = Vec::new();
@@ -525,6 +545,7 @@ mod tests {
                 status_messages: &[],
                 status_snapshots: &[],
                 revalidation: None,
+                previous: None,
                 contexts: &[],
             };
             let mut csv = Vec::new();

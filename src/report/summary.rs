@@ -49,6 +49,9 @@ pub struct RunSummary {
     /// Verdict counts of the records of issuers past
     /// [`crate::limits::SUMMARY_ISSUERS`], together.
     pub other_issuers: Option<[u64; 14]>,
+    /// `recheck`: how many records went from one verdict to another since
+    /// the index was written (from, to, records), in verdict order.
+    pub transitions: Vec<(Verdict, Verdict, u64)>,
 }
 
 /// Verdict counts as a JSON object of the verdicts that occur.
@@ -188,6 +191,18 @@ impl RunSummary {
             issuers.join(","),
             self.hosted_assertions
         );
+        if !self.transitions.is_empty() {
+            // Before the object's closing brace and newline.
+            s.truncate(s.len() - 2);
+            let rows: Vec<String> = self
+                .transitions
+                .iter()
+                .map(|(from, to, n)| {
+                    format!("{{\"from\":\"{from}\",\"to\":\"{to}\",\"records\":{n}}}")
+                })
+                .collect();
+            let _ = writeln!(s, ",\"transitions\":[{}]}}", rows.join(","));
+        }
         s
     }
 
@@ -230,6 +245,18 @@ impl RunSummary {
                 reasons.join(", "),
                 self.walk_errors.len(),
                 self.unreadable.len()
+            );
+        }
+        if !self.transitions.is_empty() {
+            let rows: Vec<String> = self
+                .transitions
+                .iter()
+                .map(|(from, to, n)| format!("{n} {from} → {to}"))
+                .collect();
+            let _ = writeln!(
+                s,
+                "credverify: changed since the index: {}",
+                rows.join(", ")
             );
         }
         if !self.empty_inputs.is_empty() {
