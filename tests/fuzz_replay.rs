@@ -77,3 +77,8 @@ fn baked_svg_corpus() {
 fn sniff_corpus() {
     replay("sniff", harness::sniff);
 }
+
+#[test]
+fn index_corpus() {
+    replay("index", harness::index);
+}

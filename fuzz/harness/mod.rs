@@ -1123,3 +1123,69 @@ fn check_baked_payload(found: &Baked) {
     );
     assert!(p.len() <= BAKED_CAP, "a payload over the limit");
 }
+
+// ----------------------------------------------------------------- index
+
+/// A revalidation index read back (`credverify recheck`): a mode byte,
+/// then bytes. 0: a record count, then `records.bin` after its magic number,
+/// beside a manifest that names them with their true size and SHA-256 and
+/// an issuers file of two issuers, so the record decoder itself is what is
+/// fuzzed; 1: the bytes are `manifest.json`, beside empty record and
+/// issuer files. `recheck` at a fixed instant, no lists, must finish with
+/// verdicts or a refusal, never a panic, and write nothing when it
+/// refuses.
+pub fn index(data: &[u8]) {
+    use credverify::report::OutputFormat;
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let dir = temp_path("-index");
+    std::fs::create_dir_all(dir.join("dids")).expect("a temporary directory");
+    let sha = |b: &[u8]| {
+        let mut digest = [[0u8; 32]];
+        credverify::hash::sha256::sha256_many(&[b], &mut digest);
+        digest[0].iter().map(|x| format!("{x:02x}")).collect::<String>()
+    };
+    // Mode 0: a byte giving the record count the manifest claims, then
+    // the records.
+    let (count, rest) = match (mode, rest.split_first()) {
+        (0, Some((&n, records))) => (u64::from(n), records),
+        _ => (0, rest),
+    };
+    let records: Vec<u8> = match mode {
+        0 => [&b"CVIXREC1"[..], rest].concat(),
+        _ => b"CVIXREC1".to_vec(),
+    };
+    let issuers = b"CVIXISS1\x02\x0adid:key:z1\x0bhttps://b.x";
+    std::fs::write(dir.join("records.bin"), &records).expect("write");
+    std::fs::write(dir.join("issuers.bin"), issuers).expect("write");
+    let manifest = match mode {
+        0 => format!(
+            "{{\"format\":\"credverify-index\",\"version\":1,\"credverify\":\"0\",\"as_of\":\"{AS_OF}\",\"records\":{count},\"inputs\":[\"a\",\"b\"],\"options\":{{\"strict_status\":false,\"trust_fragment_keys\":false,\"named_files\":true}},\"contexts\":false,\"status_lists\":[],\"files\":{{\"records.bin\":{{\"bytes\":{},\"sha256\":\"{}\"}},\"issuers.bin\":{{\"bytes\":{},\"sha256\":\"{}\"}}}}}}",
+            records.len(),
+            sha(&records),
+            issuers.len(),
+            sha(issuers)
+        )
+        .into_bytes(),
+        _ => rest.to_vec(),
+    };
+    std::fs::write(dir.join("manifest.json"), manifest).expect("write");
+    let config = credverify::run::RecheckConfig {
+        index: dir.clone(),
+        as_of: as_of(),
+        status_lists: Vec::new(),
+        dids: Vec::new(),
+        contexts: None,
+        bitmaps: None,
+        changed_only: false,
+    };
+    let names = ["a".to_owned(), "b".to_owned()];
+    let mut sink = VerdictWriter::new(Vec::new(), OutputFormat::Jsonl, &names).expect("a writer");
+    let result = credverify::run::recheck(&config, &mut sink);
+    let out = sink.into_inner();
+    let _ = std::fs::remove_dir_all(&dir);
+    if result.is_err() {
+        assert!(out.is_empty(), "a refused index wrote verdicts");
+    }
+}

@@ -629,17 +629,21 @@ impl Index {
         if !records.starts_with(RECORDS_MAGIC) {
             return Err(refused(&dir.join("records.bin"), "not a records file"));
         }
-        Ok(Index {
+        let index = Index {
             manifest,
             dir: dir.to_owned(),
             contexts,
             records,
             issuers: issuer_list,
-        })
+        };
+        // Every record decodes before any is judged: a damaged index is
+        // refused whole, never half read.
+        index.for_each(|_| Ok::<(), IndexError>(()))?;
+        Ok(index)
     }
 
-    /// Calls `f` with every record, in order; stops at the first damaged
-    /// one (which the checksums make a format error, not corruption).
+    /// Calls `f` with every record, in order. [`Index::open`] has decoded
+    /// them all once already, so only `f` can fail here.
     pub fn for_each<E: From<IndexError>>(
         &self,
         mut f: impl FnMut(IndexRecord) -> Result<(), E>,
