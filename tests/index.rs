@@ -250,9 +250,9 @@ fn a_damaged_or_foreign_index_is_refused_naming_the_file() {
     );
     // Cut short.
     let cut = copy("index-cut");
-    let bytes = std::fs::read(cut.join("issuers.bin")).unwrap();
-    std::fs::write(cut.join("issuers.bin"), &bytes[..bytes.len() - 1]).unwrap();
-    assert!(refuse(&cut).contains("issuers.bin"));
+    let bytes = std::fs::read(cut.join("tables.bin")).unwrap();
+    std::fs::write(cut.join("tables.bin"), &bytes[..bytes.len() - 1]).unwrap();
+    assert!(refuse(&cut).contains("tables.bin"));
     // Another version, and not an index at all.
     let other = copy("index-version");
     let manifest = std::fs::read_to_string(other.join("manifest.json")).unwrap();
@@ -392,9 +392,9 @@ fn the_command_line_writes_an_index_and_rechecks_it() {
     let again = verify_at(util::AS_OF, Some(&idx));
     assert_eq!(again.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&again.stderr).contains("--index"));
-    std::fs::write(index.join("issuers.bin"), b"CVIXISS1\x00").unwrap();
+    std::fs::write(index.join("tables.bin"), b"CVIXTAB1\x00\x00").unwrap();
     let refused = util::cli(&["recheck", &idx, "--as-of", util::AS_OF], None);
     assert_eq!(refused.status.code(), Some(2));
     assert!(refused.stdout.is_empty());
-    assert!(String::from_utf8_lossy(&refused.stderr).contains("issuers.bin"));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("tables.bin"));
 }

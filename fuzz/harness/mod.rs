@@ -1129,7 +1129,7 @@ fn check_baked_payload(found: &Baked) {
 /// A revalidation index read back (`credverify recheck`): a mode byte,
 /// then bytes. 0: a record count, then `records.bin` after its magic number,
 /// beside a manifest that names them with their true size and SHA-256 and
-/// an issuers file of two issuers, so the record decoder itself is what is
+/// tables of two issuers and a key, so the record decoder itself is what is
 /// fuzzed; 1: the bytes are `manifest.json`, beside empty record and
 /// issuer files. `recheck` at a fixed instant, no lists, must finish with
 /// verdicts or a refusal, never a panic, and write nothing when it
@@ -1156,16 +1156,17 @@ pub fn index(data: &[u8]) {
         0 => [&b"CVIXREC1"[..], rest].concat(),
         _ => b"CVIXREC1".to_vec(),
     };
-    let issuers = b"CVIXISS1\x02\x0adid:key:z1\x0bhttps://b.x";
+    // Two issuers and one key.
+    let tables = [&b"CVIXTAB1\x02\x0adid:key:z1\x0bhttps://b.x\x01"[..], &[7u8; 32]].concat();
     std::fs::write(dir.join("records.bin"), &records).expect("write");
-    std::fs::write(dir.join("issuers.bin"), issuers).expect("write");
+    std::fs::write(dir.join("tables.bin"), &tables).expect("write");
     let manifest = match mode {
         0 => format!(
-            "{{\"format\":\"credverify-index\",\"version\":1,\"credverify\":\"0\",\"as_of\":\"{AS_OF}\",\"records\":{count},\"inputs\":[\"a\",\"b\"],\"options\":{{\"strict_status\":false,\"trust_fragment_keys\":false,\"named_files\":true}},\"contexts\":false,\"status_lists\":[],\"files\":{{\"records.bin\":{{\"bytes\":{},\"sha256\":\"{}\"}},\"issuers.bin\":{{\"bytes\":{},\"sha256\":\"{}\"}}}}}}",
+            "{{\"format\":\"credverify-index\",\"version\":1,\"credverify\":\"0\",\"as_of\":\"{AS_OF}\",\"records\":{count},\"inputs\":[\"a\",\"b\"],\"options\":{{\"strict_status\":false,\"trust_fragment_keys\":false,\"named_files\":true}},\"contexts\":false,\"status_lists\":[],\"files\":{{\"records.bin\":{{\"bytes\":{},\"sha256\":\"{}\"}},\"tables.bin\":{{\"bytes\":{},\"sha256\":\"{}\"}}}}}}",
             records.len(),
             sha(&records),
-            issuers.len(),
-            sha(issuers)
+            tables.len(),
+            sha(&tables)
         )
         .into_bytes(),
         _ => rest.to_vec(),

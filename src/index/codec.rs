@@ -162,8 +162,9 @@ impl<'a> Decoder<'a> {
 const HAS_ID: u64 = 1;
 const HAS_ISSUER: u64 = 2;
 
-/// Writes `rec`, its issuer as index `issuer` into the issuers file.
-pub fn encode_record(e: &mut Encoder, rec: &IndexRecord, issuer: Option<u64>) {
+/// Writes `rec`, its issuer and the keys that verified it as indices into
+/// the tables file.
+pub fn encode_record(e: &mut Encoder, rec: &IndexRecord, issuer: Option<u64>, keys: &[u64]) {
     e.uint(rec.input as u64);
     e.uint(rec.line);
     let flags = u64::from(rec.id.is_some()) * HAS_ID + u64::from(issuer.is_some()) * HAS_ISSUER;
@@ -221,17 +222,18 @@ pub fn encode_record(e: &mut Encoder, rec: &IndexRecord, issuer: Option<u64>) {
         Some(StatusSource::Entries(json)) => e.blob(json),
         Some(StatusSource::Ob2List(url)) => e.str(url),
     }
-    e.uint(r.signed_by.len() as u64);
-    for key in &r.signed_by {
-        e.bytes(key);
+    e.uint(keys.len() as u64);
+    for key in keys {
+        e.uint(*key);
     }
 }
 
-/// Reads a record; `issuers` is the issuers file, `inputs` the number of
-/// inputs the manifest names.
+/// Reads a record; `issuers` and `keys` are the tables, `inputs` the
+/// number of inputs the manifest names.
 pub fn decode_record(
     d: &mut Decoder<'_>,
     issuers: &[String],
+    keys: &[[u8; 32]],
     inputs: usize,
 ) -> Result<IndexRecord, DecodeError> {
     let input = usize::try_from(d.uint()?).map_err(|_| "an input beyond memory")?;
@@ -320,10 +322,10 @@ pub fn decode_record(
         _ => return Err("an unknown status source".into()),
     };
     let mut signed_by = Vec::new();
-    for _ in 0..d.count(32)? {
-        let mut key = [0u8; 32];
-        key.copy_from_slice(d.bytes(32)?);
-        signed_by.push(key);
+    for _ in 0..d.count(1)? {
+        let i = d.uint()?;
+        let key = usize::try_from(i).ok().and_then(|i| keys.get(i));
+        signed_by.push(*key.ok_or_else(|| format!("key {i} of {}", keys.len()))?);
     }
     Ok(IndexRecord {
         input,

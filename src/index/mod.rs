@@ -6,7 +6,7 @@
 //!
 //! Format version 1 (`INDEX.md` at the repository root describes it byte
 //! by byte): a directory holding `manifest.json`, `records.bin`,
-//! `issuers.bin`, and copies of the run's controller documents (`dids/`)
+//! `tables.bin` (each issuer id and each key once), and copies of the run's controller documents (`dids/`)
 //! and contexts (`contexts/`), which new status lists are verified with.
 //! The manifest names every other file with its size and SHA-256; a file
 //! that does not match is refused before anything is read from it. The
@@ -45,7 +45,7 @@ pub const VERSION: u64 = 1;
 
 /// Magic numbers opening each binary file.
 const RECORDS_MAGIC: &[u8; 8] = b"CVIXREC1";
-const ISSUERS_MAGIC: &[u8; 8] = b"CVIXISS1";
+const TABLES_MAGIC: &[u8; 8] = b"CVIXTAB1";
 
 /// Why an index could not be written or read; a run-level error (exit 2).
 #[derive(Debug, thiserror::Error)]
@@ -205,6 +205,8 @@ pub struct IndexWriter<'s> {
     records: HashingFile,
     issuers: HashMap<String, u64>,
     issuer_list: Vec<String>,
+    keys: HashMap<[u8; 32], u64>,
+    key_list: Vec<[u8; 32]>,
     count: u64,
     scratch: Encoder,
 }
@@ -275,6 +277,8 @@ impl<'s> IndexWriter<'s> {
             records,
             issuers: HashMap::new(),
             issuer_list: Vec::new(),
+            keys: HashMap::new(),
+            key_list: Vec::new(),
             count: 0,
             scratch: Encoder::default(),
         };
@@ -290,7 +294,7 @@ impl<'s> IndexWriter<'s> {
         &self.tmp
     }
 
-    /// Writes the issuers, the documents and the manifest, then renames
+    /// Writes the tables, the documents and the manifest, then renames
     /// the directory into place. `documents` are the controller documents
     /// (bound URL, bytes); `contexts` the `--contexts` directory.
     pub fn commit(
@@ -304,22 +308,27 @@ impl<'s> IndexWriter<'s> {
             tmp,
             records,
             issuer_list,
+            key_list,
             count,
             ..
         } = self;
         let mut files: Vec<(String, u64, String)> = Vec::new();
         let (bytes, sha) = records.finish()?;
         files.push(("records.bin".into(), bytes, sha));
-        let mut issuers = HashingFile::create(tmp.join("issuers.bin"))?;
+        let mut tables = HashingFile::create(tmp.join("tables.bin"))?;
         let mut e = Encoder::default();
-        e.bytes(ISSUERS_MAGIC);
+        e.bytes(TABLES_MAGIC);
         e.uint(issuer_list.len() as u64);
         for issuer in &issuer_list {
             e.str(issuer);
         }
-        issuers.write(&e.buf).map_err(io_error(&issuers.path))?;
-        let (bytes, sha) = issuers.finish()?;
-        files.push(("issuers.bin".into(), bytes, sha));
+        e.uint(key_list.len() as u64);
+        for key in &key_list {
+            e.bytes(key);
+        }
+        tables.write(&e.buf).map_err(io_error(&tables.path))?;
+        let (bytes, sha) = tables.finish()?;
+        files.push(("tables.bin".into(), bytes, sha));
         // The documents, each a file of `dids/`, bound ones through an
         // `index.json` as `--dids` reads a directory.
         let dids = tmp.join("dids");
@@ -387,8 +396,20 @@ impl<'s> IndexWriter<'s> {
                 next
             })
         });
+        let keys: Vec<u64> = rec
+            .revalidation
+            .signed_by
+            .iter()
+            .map(|k| {
+                let next = self.key_list.len() as u64;
+                *self.keys.entry(*k).or_insert_with(|| {
+                    self.key_list.push(*k);
+                    next
+                })
+            })
+            .collect();
         self.scratch.buf.clear();
-        codec::encode_record(&mut self.scratch, &rec, issuer);
+        codec::encode_record(&mut self.scratch, &rec, issuer, &keys);
     }
 }
 
@@ -489,6 +510,7 @@ pub struct Index {
     pub contexts: bool,
     records: Vec<u8>,
     issuers: Vec<String>,
+    keys: Vec<[u8; 32]>,
 }
 
 impl Index {
@@ -586,7 +608,7 @@ impl Index {
             })
             .map_err(|p| refused(&manifest_path, format!("not JSON ({p})")))??;
         let mut records = None;
-        let mut issuers = None;
+        let mut tables = None;
         for (name, bytes, sha) in &files {
             if name.contains("..") || Path::new(name).is_absolute() {
                 return Err(bad(&format!("{name} is outside the index")));
@@ -607,24 +629,30 @@ impl Index {
             }
             match name.as_str() {
                 "records.bin" => records = Some(data),
-                "issuers.bin" => issuers = Some(data),
+                "tables.bin" => tables = Some(data),
                 _ => {}
             }
         }
         let records = records.ok_or_else(|| bad("no records.bin"))?;
-        let issuers_path = dir.join("issuers.bin");
-        let issuers_bytes = issuers.ok_or_else(|| bad("no issuers.bin"))?;
-        let mut d = Decoder::new(&issuers_bytes);
-        let damaged = |why: String| refused(&issuers_path, why);
-        if d.bytes(8).map_err(damaged)? != ISSUERS_MAGIC {
-            return Err(refused(&issuers_path, "not an issuers file"));
+        let tables_path = dir.join("tables.bin");
+        let tables_bytes = tables.ok_or_else(|| bad("no tables.bin"))?;
+        let mut d = Decoder::new(&tables_bytes);
+        let damaged = |why: String| refused(&tables_path, why);
+        if d.bytes(8).map_err(damaged)? != TABLES_MAGIC {
+            return Err(refused(&tables_path, "not a tables file"));
         }
-        let n = d.uint().map_err(damaged)?;
         let mut issuer_list = Vec::new();
-        for _ in 0..n {
+        for _ in 0..d.count(1).map_err(damaged)? {
             issuer_list.push(d.str().map_err(damaged)?.to_owned());
-            // Each issuer takes at least a byte: a count beyond the file
-            // fails above, never allocates.
+        }
+        let mut keys = Vec::new();
+        for _ in 0..d.count(32).map_err(damaged)? {
+            let mut key = [0u8; 32];
+            key.copy_from_slice(d.bytes(32).map_err(damaged)?);
+            keys.push(key);
+        }
+        if !d.is_empty() {
+            return Err(refused(&tables_path, "bytes after the tables"));
         }
         if !records.starts_with(RECORDS_MAGIC) {
             return Err(refused(&dir.join("records.bin"), "not a records file"));
@@ -635,6 +663,7 @@ impl Index {
             contexts,
             records,
             issuers: issuer_list,
+            keys,
         };
         // Every record decodes before any is judged: a damaged index is
         // refused whole, never half read.
@@ -652,7 +681,7 @@ impl Index {
         let mut d = Decoder::new(&self.records[RECORDS_MAGIC.len()..]);
         let mut seen = 0u64;
         while !d.is_empty() {
-            let rec = codec::decode_record(&mut d, &self.issuers, self.manifest.inputs.len())
+            let rec = codec::decode_record(&mut d, &self.issuers, &self.keys, self.manifest.inputs.len())
                 .map_err(|why| refused(&path, format!("record {}: {why}", seen + 1)))?;
             f(rec)?;
             seen += 1;
