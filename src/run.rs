@@ -311,6 +311,15 @@ pub fn verify_observed(
         };
         let mut index = IndexWriter::create(sink, &target.dir)?;
         let totals = match drive(&mut index) {
+            // A signal after the last chunk stops the run as well: no index
+            // is put in place for a run that does not stand.
+            Ok(totals) if observer.cancelled() => {
+                index.abandon();
+                return Err(crate::pipeline::PipelineError::Cancelled {
+                    records: totals.records,
+                }
+                .into());
+            }
             Ok(totals) => totals,
             Err(e) => {
                 index.abandon();

@@ -565,6 +565,7 @@ fn signals_stop_the_run_and_leave_nothing_behind() {
         let dir = util::temp_dir("signal");
         let dest = dir.join("out.jsonl");
         let summary = dir.join("summary.json");
+        let index = dir.join("index");
         let mut child = spawn(&[
             "verify",
             "--as-of",
@@ -574,6 +575,8 @@ fn signals_stop_the_run_and_leave_nothing_behind() {
             dest.to_str().unwrap(),
             "--summary",
             summary.to_str().unwrap(),
+            "--index",
+            index.to_str().unwrap(),
         ]);
         let mut stdin = child.stdin.take().expect("stdin");
         stdin.write_all(&sample).unwrap();

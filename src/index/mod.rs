@@ -681,8 +681,13 @@ impl Index {
         let mut d = Decoder::new(&self.records[RECORDS_MAGIC.len()..]);
         let mut seen = 0u64;
         while !d.is_empty() {
-            let rec = codec::decode_record(&mut d, &self.issuers, &self.keys, self.manifest.inputs.len())
-                .map_err(|why| refused(&path, format!("record {}: {why}", seen + 1)))?;
+            let rec = codec::decode_record(
+                &mut d,
+                &self.issuers,
+                &self.keys,
+                self.manifest.inputs.len(),
+            )
+            .map_err(|why| refused(&path, format!("record {}: {why}", seen + 1)))?;
             f(rec)?;
             seen += 1;
         }
