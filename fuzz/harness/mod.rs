@@ -1144,7 +1144,10 @@ pub fn index(data: &[u8]) {
     let sha = |b: &[u8]| {
         let mut digest = [[0u8; 32]];
         credverify::hash::sha256::sha256_many(&[b], &mut digest);
-        digest[0].iter().map(|x| format!("{x:02x}")).collect::<String>()
+        digest[0]
+            .iter()
+            .map(|x| format!("{x:02x}"))
+            .collect::<String>()
     };
     // Mode 0: a byte giving the record count the manifest claims, then
     // the records.
@@ -1157,7 +1160,11 @@ pub fn index(data: &[u8]) {
         _ => b"CVIXREC1".to_vec(),
     };
     // Two issuers and one key.
-    let tables = [&b"CVIXTAB1\x02\x0adid:key:z1\x0bhttps://b.x\x01"[..], &[7u8; 32]].concat();
+    let tables = [
+        &b"CVIXTAB1\x02\x0adid:key:z1\x0bhttps://b.x\x01"[..],
+        &[7u8; 32],
+    ]
+    .concat();
     std::fs::write(dir.join("records.bin"), &records).expect("write");
     std::fs::write(dir.join("tables.bin"), &tables).expect("write");
     let manifest = match mode {
