@@ -468,34 +468,7 @@ pub fn recheck_index(
     sink: &mut dyn Sink,
     stopwatch: Stopwatch,
 ) -> Result<RunSummary, RunError> {
-    let mut contexts = jsonld::Contexts::builtin()?;
-    if index.contexts {
-        contexts.add_directory(&index.dir.join("contexts"))?;
-    }
-    if let Some(dir) = &config.contexts {
-        contexts.add_directory(dir)?;
-    }
-    let jsonld = jsonld::Processor::new(&contexts)?;
-    let mut dids = vec![DocumentSource::path(index.dir.join("dids"))];
-    dids.extend(config.dids.iter().cloned());
-    let options = &index.manifest.options;
-    let resolver = load_resolver(&dids, options.trust_fragment_keys)?;
-    // The run as `verify` would have been configured, for loading the
-    // lists and for the summary.
-    let mut run = VerifyConfig::new(
-        index
-            .manifest
-            .inputs
-            .iter()
-            .map(|name| InputPath::parse(name))
-            .collect(),
-        config.as_of,
-    );
-    run.threads = 1;
-    run.status_lists = config.status_lists.clone();
-    run.strict_status = options.strict_status;
-    run.trust_fragment_keys = options.trust_fragment_keys;
-    let lists = load_status_lists(&run, &resolver, &jsonld)?;
+    let (run, lists) = lists_for_index(index, config)?;
     let mut transitions: std::collections::BTreeMap<(Verdict, Verdict), u64> =
         std::collections::BTreeMap::new();
     let mut judge = |sink: &mut dyn Sink| -> Result<Totals, RunError> {
@@ -560,6 +533,43 @@ pub fn recheck_index(
     Ok(summary)
 }
 
+/// The status lists of a run judging `index` again as `config` says,
+/// verified with the index's documents and contexts and those `config`
+/// adds; and the run as `verify` would have been configured (for loading
+/// the lists and for the summary).
+fn lists_for_index(
+    index: &Index,
+    config: &RecheckConfig,
+) -> Result<(VerifyConfig, StatusLists), RunError> {
+    let mut contexts = jsonld::Contexts::builtin()?;
+    if index.contexts {
+        contexts.add_directory(&index.dir.join("contexts"))?;
+    }
+    if let Some(dir) = &config.contexts {
+        contexts.add_directory(dir)?;
+    }
+    let jsonld = jsonld::Processor::new(&contexts)?;
+    let mut dids = vec![DocumentSource::path(index.dir.join("dids"))];
+    dids.extend(config.dids.iter().cloned());
+    let options = &index.manifest.options;
+    let resolver = load_resolver(&dids, options.trust_fragment_keys)?;
+    let mut run = VerifyConfig::new(
+        index
+            .manifest
+            .inputs
+            .iter()
+            .map(|name| InputPath::parse(name))
+            .collect(),
+        config.as_of,
+    );
+    run.threads = 1;
+    run.status_lists = config.status_lists.clone();
+    run.strict_status = options.strict_status;
+    run.trust_fragment_keys = options.trust_fragment_keys;
+    let lists = load_status_lists(&run, &resolver, &jsonld)?;
+    Ok((run, lists))
+}
+
 /// One record of an index judged at `as_of` with `lists`, as
 /// `crate::evaluate` judges a record: the kept findings, the validity
 /// window and the proofs' `expires` at `as_of`, then status, admitted only
@@ -607,4 +617,193 @@ fn judge_again(
     }
     evaluate::admit_status(&mut out);
     out
+}
+
+/// How `expiring` groups instants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Period {
+    /// `YYYY-MM-DD`, UTC.
+    Day,
+    /// `YYYY-MM`, UTC.
+    Month,
+}
+
+impl Period {
+    /// The period `t` falls in.
+    fn of(self, t: Timestamp) -> String {
+        let mut text = Vec::new();
+        t.write_rfc3339(&mut text);
+        let len = match self {
+            Period::Day => 10,
+            Period::Month => 7,
+        };
+        String::from_utf8_lossy(&text[..len.min(text.len())]).into_owned()
+    }
+}
+
+/// What `credverify expiring` needs.
+#[derive(Clone, Debug)]
+pub struct ExpiringConfig {
+    /// The index, the instant `from` (as `as_of`) and the lists that decide
+    /// which records are valid then.
+    pub recheck: RecheckConfig,
+    /// The end of the span.
+    pub to: Timestamp,
+    /// How instants are grouped.
+    pub by: Period,
+}
+
+/// The records that expire in one period, per issuer (`None`: no
+/// issuer), each as its id and the instant it expires.
+pub type ExpiringIn = std::collections::BTreeMap<Option<String>, Vec<(Option<String>, Timestamp)>>;
+
+/// Records valid at the start of a span that expire within it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Expiring {
+    /// Whether validity at the start was judged with status lists; without
+    /// any, a record counts when its proof verified and its window holds
+    /// the start, its status unchecked.
+    pub with_lists: bool,
+    /// Records valid at the start.
+    pub valid_at_start: u64,
+    /// Per period, per issuer (`None`: no issuer), the records that expire
+    /// in it, each as (id, the instant it expires).
+    pub periods: std::collections::BTreeMap<String, ExpiringIn>,
+}
+
+/// `credverify expiring`: from an index, the records valid at
+/// `config.recheck.as_of` (the verdict `recheck` would give then with the
+/// lists given) whose validity ends after that instant and no later than
+/// `config.to`, by the period their end falls in.
+pub fn expiring(config: &ExpiringConfig) -> Result<Expiring, RunError> {
+    let index = Index::open(&config.recheck.index)?;
+    let (_, lists) = lists_for_index(&index, &config.recheck)?;
+    let from = config.recheck.as_of;
+    let with_lists = !config.recheck.status_lists.is_empty();
+    let mut out = Expiring {
+        with_lists,
+        ..Expiring::default()
+    };
+    let mut parser = crate::json::JsonParser::default();
+    index.for_each(|mut rec| {
+        if !with_lists {
+            rec.revalidation.status = None;
+        }
+        let judged = judge_again(&rec, from, &lists, &mut parser);
+        if judged.findings.problems.verdict() != Verdict::Valid {
+            return Ok::<(), RunError>(());
+        }
+        out.valid_at_start += 1;
+        let end = rec.revalidation.window.ends.iter().flatten().min().copied();
+        if let Some(end) = end.filter(|e| *e > from && *e <= config.to) {
+            out.periods
+                .entry(config.by.of(end))
+                .or_default()
+                .entry(rec.issuer.clone())
+                .or_default()
+                .push((rec.id.clone(), end));
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+impl Expiring {
+    /// As JSON: the span, whether lists judged validity, the records valid
+    /// at the start, and per period the count (per issuer when
+    /// `by_issuer`, their ids when `ids`).
+    pub fn to_json(&self, config: &ExpiringConfig, by_issuer: bool, ids: bool) -> String {
+        let quoted = |s: &str| {
+            let mut out = Vec::new();
+            crate::json::write::write_string(&mut out, s);
+            String::from_utf8_lossy(&out).into_owned()
+        };
+        let instant = |t: Timestamp| {
+            let mut out = Vec::new();
+            t.write_rfc3339(&mut out);
+            String::from_utf8_lossy(&out).into_owned()
+        };
+        let rows: Vec<String> = self
+            .periods
+            .iter()
+            .map(|(period, issuers)| {
+                let total: usize = issuers.values().map(Vec::len).sum();
+                let mut row = format!("{{\"period\":{},\"records\":{total}", quoted(period));
+                if by_issuer {
+                    let parts: Vec<String> = issuers
+                        .iter()
+                        .map(|(issuer, recs)| {
+                            let name = issuer.as_deref().map_or_else(|| "null".into(), quoted);
+                            format!("{{\"issuer\":{name},\"records\":{}}}", recs.len())
+                        })
+                        .collect();
+                    row.push_str(&format!(",\"issuers\":[{}]", parts.join(",")));
+                }
+                if ids {
+                    let parts: Vec<String> = issuers
+                        .values()
+                        .flatten()
+                        .map(|(id, end)| {
+                            let id = id.as_deref().map_or_else(|| "null".into(), quoted);
+                            format!("{{\"id\":{id},\"expires\":\"{}\"}}", instant(*end))
+                        })
+                        .collect();
+                    row.push_str(&format!(",\"ids\":[{}]", parts.join(",")));
+                }
+                row.push('}');
+                row
+            })
+            .collect();
+        format!(
+            "{{\"from\":\"{}\",\"to\":\"{}\",\"by\":\"{}\",\"status_lists\":{},\"valid_at_from\":{},\"periods\":[{}]}}\n",
+            instant(config.recheck.as_of),
+            instant(config.to),
+            match config.by {
+                Period::Day => "day",
+                Period::Month => "month",
+            },
+            self.with_lists,
+            self.valid_at_start,
+            rows.join(",")
+        )
+    }
+
+    /// As CSV: `period,issuer,records` (issuer empty unless `by_issuer`),
+    /// or with `ids` one row per record, `period,issuer,id,expires`.
+    pub fn to_csv(&self, by_issuer: bool, ids: bool) -> String {
+        let mut out = csv::Writer::from_writer(Vec::new());
+        let _ = if ids {
+            out.write_record(["period", "issuer", "id", "expires"])
+        } else {
+            out.write_record(["period", "issuer", "records"])
+        };
+        for (period, issuers) in &self.periods {
+            if ids {
+                for (issuer, recs) in issuers {
+                    for (id, end) in recs {
+                        let mut t = Vec::new();
+                        end.write_rfc3339(&mut t);
+                        let safe = crate::report::spreadsheet_safe;
+                        let _ = out.write_record([
+                            period.as_bytes(),
+                            safe(issuer.as_deref().unwrap_or_default()).as_bytes(),
+                            safe(id.as_deref().unwrap_or_default()).as_bytes(),
+                            &t,
+                        ]);
+                    }
+                }
+            } else if by_issuer {
+                for (issuer, recs) in issuers {
+                    let n = recs.len().to_string();
+                    let issuer =
+                        crate::report::spreadsheet_safe(issuer.as_deref().unwrap_or_default());
+                    let _ = out.write_record([period.as_str(), &issuer, n.as_str()]);
+                }
+            } else {
+                let n: usize = issuers.values().map(Vec::len).sum();
+                let _ = out.write_record([period.as_str(), "", n.to_string().as_str()]);
+            }
+        }
+        String::from_utf8(out.into_inner().unwrap_or_default()).unwrap_or_default()
+    }
 }

@@ -398,3 +398,73 @@ fn the_command_line_writes_an_index_and_rechecks_it() {
     assert!(refused.stdout.is_empty());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("tables.bin"));
 }
+
+#[test]
+fn expiring_counts_what_verify_sees_expire() {
+    let export = export();
+    let lists = list_sets(&export);
+    let last = &lists[1].1;
+    let index = util::temp_dir("index-expiring").join("idx");
+    let mut c = config(&export, util::AS_OF, last);
+    c.index = Some(IndexTarget {
+        dir: index.clone(),
+        named_files: false,
+    });
+    let at_start = verified(&c, OutputFormat::Jsonl);
+    let to = "2028-01-01T00:00:00Z";
+    let at_end = verified(&config(&export, to, last), OutputFormat::Jsonl);
+    // By verify: valid at the start, expired by the end, grouped by the
+    // month of the `valid_until` its evidence names.
+    let mut want: std::collections::BTreeMap<String, usize> = Default::default();
+    let mut valid = 0;
+    for (start, end) in at_start.lines().zip(at_end.lines()) {
+        if !start.contains("\"verdict\":\"valid\"") {
+            continue;
+        }
+        valid += 1;
+        if let Some(rest) = end.split("\"valid_until\":\"").nth(1) {
+            *want.entry(rest[..7].to_owned()).or_default() += 1;
+        }
+    }
+    let config = credverify::run::ExpiringConfig {
+        recheck: RecheckConfig {
+            index: index.clone(),
+            as_of: Timestamp::parse(util::AS_OF).unwrap(),
+            status_lists: last.iter().map(DocumentSource::path).collect(),
+            dids: vec![],
+            contexts: None,
+            bitmaps: None,
+            changed_only: false,
+        },
+        to: Timestamp::parse(to).unwrap(),
+        by: credverify::run::Period::Month,
+    };
+    let table = credverify::run::expiring(&config).expect("expiring");
+    let got: std::collections::BTreeMap<String, usize> = table
+        .periods
+        .iter()
+        .map(|(p, issuers)| (p.clone(), issuers.values().map(Vec::len).sum()))
+        .collect();
+    assert!(!want.is_empty());
+    assert_eq!(got, want);
+    assert_eq!(table.valid_at_start, valid);
+    assert!(table.with_lists);
+    // The same through the command line, as JSON and as CSV with ids.
+    let idx = index.display().to_string();
+    let status: Vec<String> = last.iter().map(|p| p.display().to_string()).collect();
+    let mut args = vec!["expiring", &idx, "--from", util::AS_OF, "--to", to];
+    for s in &status {
+        args.extend(["--status-lists", s.as_str()]);
+    }
+    let json = util::cli(&args, None);
+    assert_eq!(json.status.code(), Some(0));
+    let json = String::from_utf8(json.stdout).unwrap();
+    assert!(
+        json.contains(&format!("\"valid_at_from\":{valid}")),
+        "{json}"
+    );
+    args.extend(["--format", "csv", "--ids", "--by", "day"]);
+    let csv = String::from_utf8(util::cli(&args, None).stdout).unwrap();
+    assert_eq!(csv.lines().count() - 1, want.values().sum::<usize>());
+    assert!(csv.starts_with("period,issuer,id,expires\n"));
+}
