@@ -64,12 +64,54 @@ pub enum TableFormat {
     Csv,
 }
 
-/// `credverify expiring`: what in an archive lapses between two instants.
+/// What `recheck` and `expiring` read: the index, and the lists, documents
+/// and contexts its records are judged with.
 #[derive(Debug, Args)]
-pub struct ExpiringArgs {
+pub struct IndexSources {
     /// The index directory written by `verify --index`.
     #[arg(value_name = "DIR")]
     pub index: PathBuf,
+
+    /// Status list credentials, as for `verify`.
+    ///
+    /// Verified as `verify` verifies them, with the index's documents and
+    /// those of --dids. Without any, a record with a status entry is judged
+    /// as `verify` would judge it without lists (`expiring` then counts it
+    /// by its proof and window alone, and says so).
+    #[arg(long, value_name = "PATH")]
+    pub status_lists: Vec<String>,
+
+    /// Documents beside the index's own (an issuer's rotated key, for a new list).
+    #[arg(long, value_name = "PATH")]
+    pub dids: Vec<String>,
+
+    /// JSON-LD contexts beside the index's own, as for `verify`.
+    #[arg(long, value_name = "PATH")]
+    pub contexts: Option<PathBuf>,
+}
+
+impl IndexSources {
+    /// A recheck of the index at `as_of` with these sources.
+    fn config(&self, as_of: Timestamp) -> crate::run::RecheckConfig {
+        let parse = |specs: &[String]| specs.iter().map(|d| DocumentSource::parse(d)).collect();
+        crate::run::RecheckConfig {
+            index: self.index.clone(),
+            as_of,
+            status_lists: parse(&self.status_lists),
+            dids: parse(&self.dids),
+            contexts: self.contexts.clone(),
+            bitmaps: None,
+            changed_only: false,
+        }
+    }
+}
+
+/// `credverify expiring`: what in an archive lapses between two instants.
+#[derive(Debug, Args)]
+pub struct ExpiringArgs {
+    /// The index, and what judges its records at --from.
+    #[command(flatten)]
+    pub sources: IndexSources,
 
     /// The start: records valid at this instant are counted (RFC 3339).
     #[arg(long, value_name = "RFC 3339")]
@@ -91,21 +133,6 @@ pub struct ExpiringArgs {
     #[arg(long)]
     pub by_issuer: bool,
 
-    /// Status lists that decide validity at --from, as for `recheck`.
-    ///
-    /// Without any, a record counts when its proof verified and its window
-    /// holds --from, its status unchecked (the output says so).
-    #[arg(long, value_name = "PATH")]
-    pub status_lists: Vec<String>,
-
-    /// Documents beside the index's own, as for `recheck`.
-    #[arg(long, value_name = "PATH")]
-    pub dids: Vec<String>,
-
-    /// JSON-LD contexts beside the index's own, as for `recheck`.
-    #[arg(long, value_name = "PATH")]
-    pub contexts: Option<PathBuf>,
-
     /// Output format.
     #[arg(long, value_enum, default_value = "json")]
     pub format: TableFormat,
@@ -119,31 +146,15 @@ pub struct ExpiringArgs {
 /// with status lists.
 #[derive(Debug, Args)]
 pub struct RecheckArgs {
-    /// The index directory written by `verify --index`.
-    #[arg(value_name = "DIR")]
-    pub index: PathBuf,
+    /// The index, and what judges its records.
+    #[command(flatten)]
+    pub sources: IndexSources,
 
     /// The instant at which validity and status are judged (RFC 3339).
     ///
     /// Default: now, in UTC.
     #[arg(long, value_name = "RFC 3339")]
     pub as_of: Option<String>,
-
-    /// Status list credentials, as for `verify`.
-    ///
-    /// Verified as `verify` verifies them, with the index's documents and
-    /// those of --dids. Without any, every record with a status entry is
-    /// `status_unavailable`, as `verify` would judge it.
-    #[arg(long, value_name = "PATH")]
-    pub status_lists: Vec<String>,
-
-    /// Documents beside the index's own (an issuer's rotated key, for a new list).
-    #[arg(long, value_name = "PATH")]
-    pub dids: Vec<String>,
-
-    /// JSON-LD contexts beside the index's own, as for `verify`.
-    #[arg(long, value_name = "PATH")]
-    pub contexts: Option<PathBuf>,
 
     /// Where verdicts go (default: standard output), as for `verify`.
     #[arg(short, long, value_name = "PATH")]
@@ -176,6 +187,15 @@ pub enum FormatArg {
     Jsonl,
     /// The same fields as columns, with a header row.
     Csv,
+}
+
+impl From<FormatArg> for OutputFormat {
+    fn from(format: FormatArg) -> OutputFormat {
+        match format {
+            FormatArg::Jsonl => OutputFormat::Jsonl,
+            FormatArg::Csv => OutputFormat::Csv,
+        }
+    }
 }
 
 /// `credverify verify`: the flags of CONTRACT.md and a few more.
@@ -395,10 +415,7 @@ impl VerifyArgs {
 impl VerifyArgs {
     /// `--format`.
     pub fn output_format(&self) -> OutputFormat {
-        match self.format {
-            FormatArg::Jsonl => OutputFormat::Jsonl,
-            FormatArg::Csv => OutputFormat::Csv,
-        }
+        self.format.into()
     }
 
     /// Whether verdicts carry `file`: when the command line names several
@@ -623,30 +640,21 @@ fn run_verify_with(
 
 fn run_recheck(args: &RecheckArgs) -> Result<Outcome, RunError> {
     let config = crate::run::RecheckConfig {
-        index: args.index.clone(),
-        as_of: resolve_as_of(args.as_of.as_deref(), &SystemClock)?,
-        status_lists: args
-            .status_lists
-            .iter()
-            .map(|d| DocumentSource::parse(d))
-            .collect(),
-        dids: args.dids.iter().map(|d| DocumentSource::parse(d)).collect(),
-        contexts: args.contexts.clone(),
         bitmaps: args.bitmaps.clone(),
         changed_only: args.changed_only,
+        ..args
+            .sources
+            .config(resolve_as_of(args.as_of.as_deref(), &SystemClock)?)
     };
     // The index names its inputs and how verdicts named them.
     let stopwatch = crate::time::Stopwatch::start();
-    let index = crate::index::Index::open(&args.index)?;
+    let index = crate::index::Index::open(&config.index)?;
     let outputs = Outputs {
         out: args.out.clone(),
         summary: args.summary.clone(),
-        format: match args.format {
-            FormatArg::Jsonl => OutputFormat::Jsonl,
-            FormatArg::Csv => OutputFormat::Csv,
-        },
+        format: args.format.into(),
         named_files: index.manifest.options.named_files,
-        status_messages: !args.status_lists.is_empty(),
+        status_messages: !config.status_lists.is_empty(),
         previous: args.changed_only,
     };
     let names = index.manifest.inputs.clone();
@@ -657,20 +665,9 @@ fn run_recheck(args: &RecheckArgs) -> Result<Outcome, RunError> {
 }
 
 fn run_expiring(args: &ExpiringArgs) -> Result<Outcome, RunError> {
+    let from = Timestamp::parse(&args.from).map_err(UsageError::from)?;
     let config = crate::run::ExpiringConfig {
-        recheck: crate::run::RecheckConfig {
-            index: args.index.clone(),
-            as_of: Timestamp::parse(&args.from).map_err(UsageError::from)?,
-            status_lists: args
-                .status_lists
-                .iter()
-                .map(|d| DocumentSource::parse(d))
-                .collect(),
-            dids: args.dids.iter().map(|d| DocumentSource::parse(d)).collect(),
-            contexts: args.contexts.clone(),
-            bitmaps: None,
-            changed_only: false,
-        },
+        recheck: args.sources.config(from),
         to: Timestamp::parse(&args.to).map_err(UsageError::from)?,
         by: match args.by {
             PeriodArg::Day => crate::run::Period::Day,

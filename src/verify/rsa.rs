@@ -82,9 +82,7 @@ impl RsaKey {
     pub fn from_components(n: &[u8], e: &[u8]) -> Result<RsaKey, RsaKeyError> {
         let n = strip_zeros(n);
         let e = strip_zeros(e);
-        let bits = n.first().map_or(0, |top| {
-            (n.len() - 1) * 8 + (8 - top.leading_zeros() as usize)
-        });
+        let bits = bit_len(n);
         if !(MIN_BITS..=MAX_BITS).contains(&bits) {
             return Err(RsaKeyError::Weak { bits });
         }
@@ -102,7 +100,7 @@ impl RsaKey {
 
     /// The modulus's length in bits.
     pub fn bits(&self) -> usize {
-        (self.n.len() - 1) * 8 + (8 - self.n[0].leading_zeros() as usize)
+        bit_len(&self.n)
     }
 
     /// Whether `signature` is an RS256 signature of `message` by this key.
@@ -114,6 +112,13 @@ impl RsaKey {
         key.verify(&RSA_PKCS1_2048_8192_SHA256, message, signature)
             .is_ok()
     }
+}
+
+/// The length in bits of a big-endian number without leading zero bytes.
+fn bit_len(n: &[u8]) -> usize {
+    n.first().map_or(0, |top| {
+        (n.len() - 1) * 8 + (8 - top.leading_zeros() as usize)
+    })
 }
 
 fn strip_zeros(bytes: &[u8]) -> &[u8] {
