@@ -28,7 +28,7 @@ use std::time::Instant;
 use credverify::cli::throughput::raw_run;
 use credverify::verify::batch::Signature;
 use credverify::verify::queue::Triple;
-use credverify::verify::table::KeyTables;
+use credverify::verify::table::{FixedBase, KeyTables};
 use credverify::verify::tuner::{DEFAULT_BATCH_SIZE, Strategy};
 use credverify::verify::{Prepared, VerifyingKey, verify_prepared};
 use curve25519_dalek::edwards::{
@@ -36,7 +36,7 @@ use curve25519_dalek::edwards::{
     EdwardsBasepointTableRadix256, EdwardsPoint,
 };
 use curve25519_dalek::scalar::Scalar;
-use curve25519_dalek::traits::BasepointTable;
+use curve25519_dalek::traits::{BasepointTable, Identity};
 use ed25519_dalek::{Signer, SigningKey};
 use rayon::prelude::*;
 
@@ -320,8 +320,12 @@ fn micro() {
         time(200, |_| EdwardsBasepointTable::create(&point)),
     );
     row(
-        "table build, radix 32 (60 KB, as KeyTables builds)",
+        "table build, radix 32 (60 KB)",
         time(200, |_| EdwardsBasepointTableRadix32::create(&point)),
+    );
+    row(
+        "table build, FixedBase (660 KB, as KeyTables builds)",
+        time(20, |_| FixedBase::new(&point)),
     );
     let t16 = EdwardsBasepointTable::create(&point);
     let t32 = EdwardsBasepointTableRadix32::create(&point);
@@ -342,6 +346,15 @@ fn micro() {
     row(
         "[k]A, radix-256 table",
         time(2000, |i| t256.mul_base(&scalars[i % 256])),
+    );
+    let fixed = FixedBase::new(&point);
+    row(
+        "[k]A, FixedBase table (variable-time lookups)",
+        time(2000, |i| {
+            let mut sum = EdwardsPoint::identity();
+            fixed.add_multiple(&mut sum, &scalars[i % 256], false);
+            sum
+        }),
     );
     row(
         "[k]A + [S]B, vartime double-scalar multiplication",

@@ -3,50 +3,133 @@
 //!
 //! [`verify_prepared`](super::verify_prepared) computes `[S]B − [k]A` with one variable-base
 //! double-scalar multiplication: about 253 doublings plus the additions of
-//! both scalars. A table of the multiples `[j·32^i]B` of the basepoint
-//! turns `[S]B` into 52 additions and 5 doublings; an export has few
-//! issuers, so the same table built once per key `A`
-//! ([`EdwardsBasepointTableRadix32::create`], 60 KB) does the same for
-//! `[k]A`. (`benches/forged.rs -- --micro`: radix 32 is about 4% faster
-//! than radix 16 on a Zen 4 core; radix 64 is no faster, its constant-time
-//! lookups scanning twice as many points.)
+//! both scalars. A [`FixedBase`] table of the multiples `[j·256^i]P`
+//! (`j` = 1 to 128, `i` = 0 to 31) turns `[S]B` into at most 33 additions
+//! and no doubling, each addend read straight from the table by the
+//! scalar's signed byte; an export has few issuers, so the same table built
+//! once per key `A` does the same for `[k]A`.
+//!
+//! The lookups are variable-time, unlike curve25519-dalek's
+//! `EdwardsBasepointTable`, whose constant-time selection scans every
+//! entry of a row for each digit: verification handles only public data
+//! (keys, signatures, messages), so there is no secret to leak.
+//! `benches/forged.rs -- --micro` on one Zen 4 core puts `[S]B − [k]A`
+//! through two such tables at about half the time of the double-scalar
+//! multiplication, and at about 40% less than through curve25519-dalek's
+//! constant-time radix-32 tables, which this module used before (see
+//! `BENCHMARKS.md`, "Forged-heavy exports"). The additions are
+//! curve25519-dalek's own (`EdwardsPoint + EdwardsPoint`); nothing here
+//! does field arithmetic.
+//!
 //! The point `[S]B − [k]A` is the same point whichever way it is computed,
 //! and it is compared with `R` as [`verify_prepared`](super::verify_prepared)
 //! compares it, so the answer is exactly that function's.
 //!
-//! The gain is modest (the basepoint's table and the key's together cost
-//! about 10% less than the double-scalar multiplication, whose vector code
-//! is faster than the tables' serial additions), a table costs as much to
-//! build as some 40 checks, and a hostile export can name a new key on
-//! every record: a key gets a table only once a worker has checked
-//! [`TABLE_AFTER`] of its signatures one by one, at most [`MAX_TABLES`]
-//! keys per worker get one, and past [`MAX_COUNTED`] counted keys without
-//! a table the counts start over. Every other signature takes the plain
-//! path.
+//! A table costs as much to build as some hundred checks save and
+//! takes 660 KB, and a hostile export can name a new key on every record:
+//! a key gets a table only once a worker has checked [`TABLE_AFTER`] of
+//! its signatures one by one, at most [`MAX_TABLES`] keys per worker get
+//! one, and past [`MAX_COUNTED`] counted keys without a table the counts
+//! start over. Every other signature takes the plain path.
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
-use curve25519_dalek::edwards::{EdwardsBasepointTableRadix32, EdwardsPoint};
-use curve25519_dalek::traits::BasepointTable;
+use curve25519_dalek::edwards::EdwardsPoint;
+use curve25519_dalek::scalar::Scalar;
+use curve25519_dalek::traits::Identity;
 
 use super::batch::Signature;
 use super::{Prepared, VerifyingKey};
 
 /// Single checks under one key, in one worker, before the key gets a
 /// table. `benches/forged.rs -- --micro` on a Zen 4 core: a table takes
-/// about 2 ms to build and saves 2 to 3 µs a check (against 26 µs), so it
-/// pays for itself after about a thousand checks. Building it once
+/// about 1.5 ms to build and saves about 13 µs a check (against 27 µs),
+/// so it pays for itself after about a hundred checks. Building it once
 /// the key has cost about that much without one (the ski-rental rule)
 /// never spends more than twice the best choice made in hindsight.
-pub const TABLE_AFTER: u32 = 1024;
+pub const TABLE_AFTER: u32 = 128;
 
-/// Keys with a table, per worker: 60 KB each, so at most 960 KB a worker
-/// (a Zen 4 core has 2 MB of L2), and at most some 35 ms a worker spends
-/// building tables, whatever the export.
-pub const MAX_TABLES: usize = 16;
+/// Keys with a table, per worker: 660 KB each, so at most 5.3 MB a worker
+/// (and the basepoint's, shared by all), and at most some 15 ms a worker
+/// spends building tables, whatever the export.
+pub const MAX_TABLES: usize = 8;
+
+/// Bits per digit of a [`FixedBase`] scalar: signed bytes.
+const WINDOW: u32 = 8;
+
+/// Entries per row of a [`FixedBase`]: the multiples 1 to 2^(WINDOW−1)
+/// (a negative digit adds the negation).
+const ROW: usize = 1 << (WINDOW - 1);
+
+/// Rows of a [`FixedBase`]: one per byte of a scalar.
+const ROWS: usize = 32;
+
+/// The multiples of one point that put a scalar multiple of it together
+/// without doubling: row `i` holds `[j·256^i]P` for `j` = 1 to 128, and
+/// `top` is `[256^32]P`, for the carry out of a scalar's last byte.
+pub struct FixedBase {
+    rows: Box<[EdwardsPoint]>,
+    top: EdwardsPoint,
+}
+
+impl fmt::Debug for FixedBase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FixedBase").finish_non_exhaustive()
+    }
+}
+
+impl FixedBase {
+    /// The table of `point`: 4,096 additions, 660 KB.
+    pub fn new(point: &EdwardsPoint) -> FixedBase {
+        let mut rows = Vec::with_capacity(ROWS * ROW);
+        let mut base = *point;
+        for _ in 0..ROWS {
+            let mut multiple = base;
+            rows.push(multiple);
+            for _ in 1..ROW {
+                multiple += base;
+                rows.push(multiple);
+            }
+            // multiple = [128]base, so the next row's base is [256]base.
+            base = multiple + multiple;
+        }
+        FixedBase {
+            rows: rows.into_boxed_slice(),
+            top: base,
+        }
+    }
+
+    /// Adds `[scalar]P` to `sum` (or subtracts it, when `negate`), one
+    /// addition per nonzero signed byte of `scalar`, in variable time.
+    pub fn add_multiple(&self, sum: &mut EdwardsPoint, scalar: &Scalar, negate: bool) {
+        let mut carry = 0i16;
+        for (i, &byte) in scalar.as_bytes().iter().enumerate() {
+            // Signed bytes: a digit of 128 or more becomes digit − 256,
+            // carrying one into the next byte.
+            let mut digit = i16::from(byte) + carry;
+            carry = i16::from(digit >= ROW as i16);
+            digit -= carry << WINDOW;
+            if digit != 0 {
+                let entry = &self.rows[i * ROW + usize::from(digit.unsigned_abs()) - 1];
+                if (digit < 0) != negate {
+                    *sum -= entry;
+                } else {
+                    *sum += entry;
+                }
+            }
+        }
+        if carry != 0 {
+            if negate {
+                *sum -= self.top;
+            } else {
+                *sum += self.top;
+            }
+        }
+    }
+}
 
 /// Keys counted towards [`TABLE_AFTER`] without a table yet; past this the
 /// counts are forgotten, so an export naming a new key on every record
@@ -76,7 +159,7 @@ struct Entry {
     /// share a table.
     bytes: [u8; 32],
     singles: u32,
-    table: Option<Box<EdwardsBasepointTableRadix32>>,
+    table: Option<Arc<FixedBase>>,
 }
 
 impl fmt::Debug for KeyTables {
@@ -156,7 +239,7 @@ impl KeyTables {
 
     /// Counts a single check under `key` and returns its table, building
     /// it when the key has just earned one.
-    fn table(&mut self, key: &VerifyingKey) -> Option<&EdwardsBasepointTableRadix32> {
+    fn table(&mut self, key: &VerifyingKey) -> Option<&FixedBase> {
         if !self.keys.contains_key(&key.id) && self.keys.len() - self.tables >= MAX_COUNTED {
             self.keys.retain(|_, e| e.table.is_some());
         }
@@ -173,25 +256,25 @@ impl KeyTables {
             if entry.singles < self.after || self.tables >= self.max_tables {
                 return None;
             }
-            entry.table = Some(Box::new(EdwardsBasepointTableRadix32::create(&key.point)));
+            entry.table = Some(Arc::new(FixedBase::new(&key.point)));
             self.tables += 1;
         }
         entry.table.as_deref()
     }
 }
 
-/// The basepoint's radix-32 table, built on first use (curve25519-dalek
-/// ships only the radix-16 one as a constant).
-fn basepoint_table() -> &'static EdwardsBasepointTableRadix32 {
-    static TABLE: OnceLock<EdwardsBasepointTableRadix32> = OnceLock::new();
-    TABLE.get_or_init(|| EdwardsBasepointTableRadix32::create(&ED25519_BASEPOINT_POINT))
+/// The basepoint's table, built on first use.
+fn basepoint_table() -> &'static FixedBase {
+    static TABLE: OnceLock<FixedBase> = OnceLock::new();
+    TABLE.get_or_init(|| FixedBase::new(&ED25519_BASEPOINT_POINT))
 }
 
 /// `[S]B − [k]A` with `A`'s table and the basepoint's.
-fn image_with_table(p: &Prepared, table: &EdwardsBasepointTableRadix32) -> EdwardsPoint {
-    let ka = table.mul_base(&p.k);
-    let sb = basepoint_table().mul_base(&p.s);
-    sb - ka
+fn image_with_table(p: &Prepared, table: &FixedBase) -> EdwardsPoint {
+    let mut image = EdwardsPoint::identity();
+    basepoint_table().add_multiple(&mut image, &p.s, false);
+    table.add_multiple(&mut image, &p.k, true);
+    image
 }
 
 #[cfg(test)]
@@ -262,6 +345,35 @@ mod tests {
 
     fn key_of_other() -> (Scalar, VerifyingKey) {
         key(99, 99)
+    }
+
+    #[test]
+    fn fixed_base_multiples_agree_with_scalar_multiplication() {
+        let point = EdwardsPoint::mul_base(&scalar(5));
+        let table = FixedBase::new(&point);
+        let minus_one = -Scalar::ONE;
+        let mut scalars = vec![Scalar::ZERO, Scalar::ONE, minus_one, scalar(9)];
+        // Every byte value in every position, and the carry runs that
+        // 0x7f, 0x80 and 0xff bytes make.
+        for byte in [0x01u8, 0x7f, 0x80, 0x81, 0xfe, 0xff] {
+            scalars.push(Scalar::from_bytes_mod_order([byte; 32]));
+            let mut one_byte = [0u8; 32];
+            for i in (0..32).step_by(5) {
+                one_byte[i] = byte;
+            }
+            scalars.push(Scalar::from_bytes_mod_order(one_byte));
+        }
+        let mut high = [0u8; 32];
+        high[31] = 0x10; // 2^252, just below ℓ
+        scalars.push(Scalar::from_bytes_mod_order(high));
+        for (n, s) in scalars.iter().enumerate() {
+            let mut sum = EdwardsPoint::identity();
+            table.add_multiple(&mut sum, s, false);
+            assert_eq!(sum, point * s, "scalar {n}");
+            let mut difference = point;
+            table.add_multiple(&mut difference, s, true);
+            assert_eq!(difference, point - point * s, "scalar {n}, negated");
+        }
     }
 
     #[test]
