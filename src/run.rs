@@ -347,7 +347,7 @@ pub fn verify_observed(
                 documents.push((file.bound, file.bytes));
             }
         }
-        index.commit(&manifest, &documents, config.contexts.as_deref())?;
+        index.commit(&manifest, &documents, config.contexts.as_deref(), &status)?;
         Ok(totals)
     };
     let totals = match &config.bitmaps {
@@ -473,11 +473,13 @@ pub fn recheck_index(
         std::collections::BTreeMap::new();
     let mut judge = |sink: &mut dyn Sink| -> Result<Totals, RunError> {
         let mut totals = Totals::default();
-        let mut parser = crate::json::JsonParser::default();
         let write_error =
             |e: std::io::Error| RunError::Pipeline(crate::pipeline::PipelineError::Write(e));
-        index.for_each(|rec| {
-            let judged = judge_again(&rec, config.as_of, &lists, &mut parser);
+        let candidates = config
+            .changed_only
+            .then(|| index.candidates(config.as_of, Some(&lists)));
+        let mut each = |rec: IndexRecord| {
+            let judged = judge_again(&rec, config.as_of, &lists);
             let now = judged.findings.problems.verdict();
             if now != rec.verdict {
                 *transitions.entry((rec.verdict, now)).or_insert(0u64) += 1;
@@ -510,7 +512,12 @@ pub fn recheck_index(
                 totals.damaged.push((rec.input, rec.line));
             }
             Ok::<(), RunError>(())
-        })?;
+        };
+        match &candidates {
+            // Only records whose verdict may have changed are judged.
+            Some(set) => index.for_each_in(set, |_, rec| each(rec))?,
+            None => index.for_each(&mut each)?,
+        }
         sink.finish().map_err(write_error)?;
         Ok(totals)
     };
@@ -574,12 +581,7 @@ fn lists_for_index(
 /// `crate::evaluate` judges a record: the kept findings, the validity
 /// window and the proofs' `expires` at `as_of`, then status, admitted only
 /// when the proof verified and the issuer matched.
-fn judge_again(
-    rec: &IndexRecord,
-    as_of: Timestamp,
-    lists: &StatusLists,
-    parser: &mut crate::json::JsonParser,
-) -> RecordOutcome {
+fn judge_again(rec: &IndexRecord, as_of: Timestamp, lists: &StatusLists) -> RecordOutcome {
     let r = &rec.revalidation;
     let mut out = RecordOutcome {
         findings: Findings {
@@ -601,15 +603,9 @@ fn judge_again(
     }
     match &r.status {
         None => {}
-        Some(StatusSource::Entries(json)) => {
+        Some(StatusSource::Entries(entries)) => {
             let issuer = rec.issuer.as_deref().unwrap_or_default();
-            let answered = parser.with_doc(json, |status| {
-                lists.check(status, issuer, rec.id.as_deref(), &mut out.status);
-            });
-            if answered.is_err() {
-                // The index holds what the run canonicalized; it parses.
-                out.status.findings.problem(Problem::StatusEntryMalformed);
-            }
+            lists.check_entries(entries, issuer, rec.id.as_deref(), &mut out.status);
         }
         Some(StatusSource::Ob2List(url)) => {
             lists.check_ob2(url, rec.id.as_deref().unwrap_or_default(), &mut out.status);
@@ -684,18 +680,33 @@ pub fn expiring(config: &ExpiringConfig) -> Result<Expiring, RunError> {
         with_lists,
         ..Expiring::default()
     };
-    let mut parser = crate::json::JsonParser::default();
-    index.for_each(|mut rec| {
-        if !with_lists {
-            rec.revalidation.status = None;
+    // Only the records whose verdict at `from` may differ from the one the
+    // index holds are judged again; of the others, those valid then are
+    // valid now. Without lists, every record with status is judged again,
+    // its status left out.
+    let changed = index.candidates(from, with_lists.then_some(&lists));
+    let valid_then = &index.verdicts[Verdict::Valid as usize];
+    let mut ending = roaring::RoaringBitmap::new();
+    let (first, last) = (crate::index::bucket(from), crate::index::bucket(config.to));
+    for (day, records) in &index.times[1] {
+        if (first..=last).contains(day) {
+            ending |= records;
         }
-        let judged = judge_again(&rec, from, &lists, &mut parser);
-        if judged.findings.problems.verdict() != Verdict::Valid {
-            return Ok::<(), RunError>(());
-        }
-        out.valid_at_start += 1;
+    }
+    out.valid_at_start = (valid_then - &changed).len();
+    index.for_each_in(&(&changed | &ending), |ordinal, mut rec| {
+        let valid = if changed.contains(ordinal) {
+            if !with_lists {
+                rec.revalidation.status = None;
+            }
+            let now = judge_again(&rec, from, &lists).findings.problems.verdict() == Verdict::Valid;
+            out.valid_at_start += u64::from(now);
+            now
+        } else {
+            valid_then.contains(ordinal)
+        };
         let end = rec.revalidation.window.ends.iter().flatten().min().copied();
-        if let Some(end) = end.filter(|e| *e > from && *e <= config.to) {
+        if let Some(end) = end.filter(|e| valid && *e > from && *e <= config.to) {
             out.periods
                 .entry(config.by.of(end))
                 .or_default()
@@ -703,7 +714,7 @@ pub fn expiring(config: &ExpiringConfig) -> Result<Expiring, RunError> {
                 .or_default()
                 .push((rec.id.clone(), end));
         }
-        Ok(())
+        Ok::<(), RunError>(())
     })?;
     Ok(out)
 }

@@ -592,8 +592,8 @@ pub struct Window {
 /// What a record's status is answered from, apart from the lists.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StatusSource {
-    /// A credential's `credentialStatus` (one entry or an array), as JCS.
-    Entries(Vec<u8>),
+    /// A credential's `credentialStatus` entries, as read.
+    Entries(Vec<crate::status::entry::Entry>),
     /// An Open Badges 2.0 assertion's: the `revocationList` its issuer
     /// Profile names (the assertion's `id` is the record's).
     Ob2List(Box<str>),

@@ -60,6 +60,17 @@ fn rechecked(
     lists: &[PathBuf],
     format: OutputFormat,
 ) -> String {
+    rechecked_as(index, names, as_of, lists, format, false)
+}
+
+fn rechecked_as(
+    index: &Path,
+    names: &[String],
+    as_of: &str,
+    lists: &[PathBuf],
+    format: OutputFormat,
+    changed_only: bool,
+) -> String {
     let config = RecheckConfig {
         index: index.to_owned(),
         as_of: Timestamp::parse(as_of).unwrap(),
@@ -67,11 +78,12 @@ fn rechecked(
         dids: Vec::new(),
         contexts: None,
         bitmaps: None,
-        changed_only: false,
+        changed_only,
     };
     let mut sink = VerdictWriter::new(Vec::new(), format, names)
         .unwrap()
-        .with_status_messages_if(!lists.is_empty());
+        .with_status_messages_if(!lists.is_empty())
+        .with_previous_if(changed_only);
     credverify::run::recheck(&config, &mut sink).expect("recheck");
     String::from_utf8(sink.into_inner()).unwrap()
 }
@@ -196,6 +208,82 @@ fn recheck_gives_what_verify_gives_at_every_instant_and_with_every_list() {
     }
 }
 
+/// The instants every window and every snapshot of `export` turns at,
+/// exactly and one second either side, and far before and after.
+fn turning_points(export: &Path) -> Vec<i64> {
+    let mut instants: Vec<i64> = vec![0, 4_102_444_800];
+    let truth = String::from_utf8_lossy(&std::fs::read(export.join("credentials.jsonl")).unwrap())
+        .into_owned();
+    for key in ["\"validFrom\":\"", "\"validUntil\":\""] {
+        for part in truth.split(key).skip(1).take(40) {
+            if let Ok(t) = Timestamp::parse(&part[..20]) {
+                instants.extend([t.secs - 1, t.secs, t.secs + 1]);
+            }
+        }
+    }
+    for snapshot in std::fs::read_dir(export.join("status")).unwrap() {
+        let text = std::fs::read_to_string(snapshot.unwrap().path()).unwrap();
+        let from = text.split("\"validFrom\":\"").nth(1).unwrap();
+        let t = Timestamp::parse(&from[..20]).unwrap();
+        instants.extend([t.secs - 1, t.secs, t.secs + 1]);
+    }
+    instants.sort();
+    instants.dedup();
+    instants
+}
+
+/// A JSON Lines verdict record's verdict.
+fn verdict_of(line: &str) -> &str {
+    let rest = line.split("\"verdict\":\"").nth(1).expect("a verdict");
+    &rest[..rest.find('"').unwrap()]
+}
+
+#[test]
+fn changed_only_gives_exactly_the_records_whose_verdict_changed() {
+    // `--changed-only` judges only the records the index's buckets and
+    // postings say may have changed; the full output says which did.
+    let export = export();
+    let index = util::temp_dir("index-changed").join("idx");
+    let lists = list_sets(&export);
+    let mut first = config(&export, util::AS_OF, &lists[0].1);
+    first.index = Some(IndexTarget {
+        dir: index.clone(),
+        named_files: false,
+    });
+    let original = verified(&first, OutputFormat::Jsonl);
+    let before: Vec<&str> = original.lines().collect();
+    let names = vec![InputPath::File(export.join("credentials.jsonl")).display()];
+    let mut compared = 0;
+    let mut changes = 0;
+    for (k, secs) in turning_points(&export).iter().enumerate() {
+        let mut at = Vec::new();
+        Timestamp::from_unix(*secs).write_rfc3339(&mut at);
+        let at = String::from_utf8(at).unwrap();
+        for (name, set) in lists.iter().filter(|_| k % 3 == 0) {
+            let full = rechecked(&index, &names, &at, set, OutputFormat::Jsonl);
+            let want: Vec<String> = full
+                .lines()
+                .zip(&before)
+                .filter(|(now, then)| verdict_of(now) != verdict_of(then))
+                .map(|(now, then)| {
+                    let v = format!("\"verdict\":\"{}\"", verdict_of(now));
+                    let with = format!("{v},\"previous\":\"{}\"", verdict_of(then));
+                    now.replacen(&v, &with, 1)
+                })
+                .collect();
+            let got = rechecked_as(&index, &names, &at, set, OutputFormat::Jsonl, true);
+            let got: Vec<&str> = got.lines().collect();
+            assert_eq!(got, want, "{name} at {at}");
+            compared += 1;
+            changes += want.len();
+        }
+    }
+    assert!(
+        compared > 20 && changes > 100,
+        "{compared} comparisons, {changes} changes"
+    );
+}
+
 #[test]
 fn a_damaged_or_foreign_index_is_refused_naming_the_file() {
     let export = export();
@@ -258,14 +346,75 @@ fn a_damaged_or_foreign_index_is_refused_naming_the_file() {
     let manifest = std::fs::read_to_string(other.join("manifest.json")).unwrap();
     std::fs::write(
         other.join("manifest.json"),
-        manifest.replace("\"version\":1", "\"version\":2"),
+        manifest.replace(
+            &format!("\"version\":{}", credverify::index::VERSION),
+            &format!("\"version\":{}", credverify::index::VERSION + 1),
+        ),
     )
     .unwrap();
     assert!(refuse(&other).contains("version"), "{}", refuse(&other));
+    // Each lookup file cut short.
+    for name in ["blocks.bin", "verdicts.bin", "times.bin", "postings.bin"] {
+        let cut = copy(&format!("index-cut-{name}"));
+        let bytes = std::fs::read(cut.join(name)).unwrap();
+        std::fs::write(cut.join(name), &bytes[..bytes.len() - 1]).unwrap();
+        assert!(refuse(&cut).contains(name), "{name}: {}", refuse(&cut));
+    }
+    // Files that match the manifest (rewritten with it) but not the
+    // records: a block moved, a record under another verdict.
+    let moved = copy("index-moved");
+    let blocks = std::fs::read(moved.join("blocks.bin")).unwrap();
+    let mut changed = blocks.clone();
+    // The second block's offset (after the magic and the count), one on.
+    let second = 8 + 1 + 1;
+    changed[second] = changed[second].wrapping_add(1);
+    rewrite(&moved, "blocks.bin", &blocks, &changed);
+    let err = refuse(&moved);
+    assert!(
+        err.contains("blocks.bin") || err.contains("records.bin"),
+        "{err}"
+    );
+    let swapped = copy("index-swapped");
+    let verdicts = std::fs::read(swapped.join("verdicts.bin")).unwrap();
+    let mut e = credverify::index::codec::Encoder::default();
+    e.bytes(b"CVIXVRD2");
+    e.uint(credverify::verdict::Verdict::ALL.len() as u64);
+    for _ in credverify::verdict::Verdict::ALL {
+        e.bitmap(&roaring::RoaringBitmap::new());
+    }
+    rewrite(&swapped, "verdicts.bin", &verdicts, &e.buf);
+    let err = refuse(&swapped);
+    assert!(err.contains("verdicts.bin"), "{err}");
     let gone = copy("index-gone");
     std::fs::remove_file(gone.join("records.bin")).unwrap();
     assert!(refuse(&gone).contains("records.bin"));
     assert!(refuse(&export).contains("manifest.json"));
+}
+
+/// Replaces the file `name` of the index at `dir` (now `old`) with `new`,
+/// and its size and SHA-256 in the manifest, as a forger would.
+fn rewrite(dir: &Path, name: &str, old: &[u8], new: &[u8]) {
+    use sha2::{Digest, Sha256};
+    let hex = |b: &[u8]| -> String {
+        Sha256::digest(b)
+            .iter()
+            .map(|x| format!("{x:02x}"))
+            .collect()
+    };
+    std::fs::write(dir.join(name), new).unwrap();
+    let manifest = std::fs::read_to_string(dir.join("manifest.json")).unwrap();
+    let was = format!(
+        "\"{name}\":{{\"bytes\":{},\"sha256\":\"{}\"}}",
+        old.len(),
+        hex(old)
+    );
+    assert!(manifest.contains(&was), "{name} in {manifest}");
+    let now = format!(
+        "\"{name}\":{{\"bytes\":{},\"sha256\":\"{}\"}}",
+        new.len(),
+        hex(new)
+    );
+    std::fs::write(dir.join("manifest.json"), manifest.replace(&was, &now)).unwrap();
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {

@@ -36,6 +36,7 @@ use crate::limits::JsonLdBudget;
 use crate::resolve::{KeyResolver, LocalKeys};
 use crate::source::{Chunk, RawRecord, trim};
 use crate::status::check::{StatusAnswer, StatusLists};
+use crate::status::entry::Entry;
 use crate::suite::{self, Canonicalizers, ProofCheck, Signer};
 use crate::time::Timestamp;
 use crate::verdict::{Evidence, Findings, Format, Problem, Problems, StatusSource, Verdict};
@@ -553,10 +554,11 @@ fn credential_steps<'a>(
     validity::judge(&window, ctx.as_of, &mut rec.findings);
     rec.window = window;
     if let Some(status) = cred.status {
+        let entries = Entry::read_all(status);
         ctx.status
-            .check(status, cred.issuer, cred.id, &mut rec.status);
+            .check_entries(&entries, cred.issuer, cred.id, &mut rec.status);
         if work.capture {
-            rec.status_source = Some(StatusSource::Entries(jcs::canonicalize(status)));
+            rec.status_source = Some(StatusSource::Entries(entries));
         }
     }
     Some(cred)

@@ -4,6 +4,8 @@
 //! what is left, so a damaged or hostile file is an error, never a panic
 //! or an allocation beyond its size.
 
+use crate::status::entry::{Entry, Index, Named};
+use crate::status::list::{ListKind, Purpose};
 use crate::time::Timestamp;
 use crate::verdict::{
     Evidence, EvidenceSet, Format, Problem, Problems, Revalidation, StatusSource, Verdict,
@@ -49,9 +51,22 @@ impl Encoder {
         self.blob(s.as_bytes());
     }
 
-    /// An instant: seconds (zigzag), then nanoseconds.
+    /// A signed integer, zigzag-encoded as a `uint`.
+    pub fn int(&mut self, v: i64) {
+        self.uint(((v << 1) ^ (v >> 63)) as u64);
+    }
+
+    /// A roaring bitmap in the portable serialization (a `blob`).
+    pub fn bitmap(&mut self, b: &roaring::RoaringBitmap) {
+        let mut bytes = Vec::with_capacity(b.serialized_size());
+        // Writing to a vector cannot fail.
+        let _ = b.serialize_into(&mut bytes);
+        self.blob(&bytes);
+    }
+
+    /// An instant: [`Encoder::int`] seconds, then nanoseconds.
     pub fn time(&mut self, t: Timestamp) {
-        self.uint(((t.secs << 1) ^ (t.secs >> 63)) as u64);
+        self.int(t.secs);
         self.uint(u64::from(t.nanos));
     }
 
@@ -85,6 +100,11 @@ impl<'a> Decoder<'a> {
     /// Whether everything was read.
     pub fn is_empty(&self) -> bool {
         self.data.is_empty()
+    }
+
+    /// The bytes left to read.
+    pub fn remaining(&self) -> usize {
+        self.data.len()
     }
 
     /// An unsigned LEB128 integer of at most ten bytes.
@@ -137,10 +157,30 @@ impl<'a> Decoder<'a> {
         Ok(n as usize)
     }
 
+    /// A signed integer (zigzag).
+    pub fn int(&mut self) -> Result<i64, DecodeError> {
+        let z = self.uint()?;
+        Ok(((z >> 1) as i64) ^ -((z & 1) as i64))
+    }
+
+    /// A roaring bitmap (a `blob` in the portable serialization) whose
+    /// values are all below `below`.
+    pub fn bitmap(&mut self, below: u64) -> Result<roaring::RoaringBitmap, DecodeError> {
+        let bytes = self.blob()?;
+        let b = roaring::RoaringBitmap::deserialize_from(bytes)
+            .map_err(|e| format!("a bitmap that does not decode ({e})"))?;
+        if b.max().is_some_and(|m| u64::from(m) >= below) {
+            return Err(format!(
+                "a bitmap naming record {} of {below}",
+                b.max().unwrap_or(0)
+            ));
+        }
+        Ok(b)
+    }
+
     /// An instant.
     pub fn time(&mut self) -> Result<Timestamp, DecodeError> {
-        let z = self.uint()?;
-        let secs = ((z >> 1) as i64) ^ -((z & 1) as i64);
+        let secs = self.int()?;
         let nanos = u32::try_from(self.uint()?)
             .ok()
             .filter(|n| *n < 1_000_000_000)
@@ -164,7 +204,13 @@ const HAS_ISSUER: u64 = 2;
 
 /// Writes `rec`, its issuer and the keys that verified it as indices into
 /// the tables file.
-pub fn encode_record(e: &mut Encoder, rec: &IndexRecord, issuer: Option<u64>, keys: &[u64]) {
+pub fn encode_record(
+    e: &mut Encoder,
+    rec: &IndexRecord,
+    issuer: Option<u64>,
+    keys: &[u64],
+    strings: &mut dyn FnMut(&str) -> u64,
+) {
     e.uint(rec.input as u64);
     e.uint(rec.line);
     let flags = u64::from(rec.id.is_some()) * HAS_ID + u64::from(issuer.is_some()) * HAS_ISSUER;
@@ -219,8 +265,8 @@ pub fn encode_record(e: &mut Encoder, rec: &IndexRecord, issuer: Option<u64>, ke
     e.uint(u64::from(status_kind(&r.status)));
     match &r.status {
         None => {}
-        Some(StatusSource::Entries(json)) => e.blob(json),
-        Some(StatusSource::Ob2List(url)) => e.str(url),
+        Some(StatusSource::Entries(entries)) => encode_entries(e, entries, strings),
+        Some(StatusSource::Ob2List(url)) => e.uint(strings(url)),
     }
     e.uint(keys.len() as u64);
     for key in keys {
@@ -234,6 +280,7 @@ pub fn decode_record(
     d: &mut Decoder<'_>,
     issuers: &[String],
     keys: &[[u8; 32]],
+    strings: &[String],
     inputs: usize,
 ) -> Result<IndexRecord, DecodeError> {
     let input = usize::try_from(d.uint()?).map_err(|_| "an input beyond memory")?;
@@ -317,8 +364,8 @@ pub fn decode_record(
     }
     let status = match d.uint()? {
         0 => None,
-        1 => Some(StatusSource::Entries(d.blob()?.to_vec())),
-        2 => Some(StatusSource::Ob2List(d.str()?.into())),
+        1 => Some(StatusSource::Entries(decode_entries(d, strings)?)),
+        2 => Some(StatusSource::Ob2List(string(d, strings)?.into())),
         _ => return Err("an unknown status source".into()),
     };
     let mut signed_by = Vec::new();
@@ -345,6 +392,151 @@ pub fn decode_record(
         },
         verdict,
     })
+}
+
+/// List kinds, by their number in the index.
+const LIST_KINDS: [ListKind; 4] = [
+    ListKind::Bitstring,
+    ListKind::StatusList2021,
+    ListKind::OneEdTech,
+    ListKind::Ob2,
+];
+
+/// Writes status entries, their text as positions among `strings`.
+fn encode_entries(e: &mut Encoder, entries: &[Entry], strings: &mut dyn FnMut(&str) -> u64) {
+    e.uint(entries.len() as u64);
+    for entry in entries {
+        let named = match entry {
+            Entry::Refused(Problem::StatusTypeUnsupported) => {
+                e.uint(1);
+                continue;
+            }
+            Entry::Refused(_) => {
+                e.uint(0);
+                continue;
+            }
+            Entry::Named(named) => named,
+        };
+        e.uint(2);
+        e.uint(
+            LIST_KINDS
+                .iter()
+                .position(|k| *k == named.kind)
+                .unwrap_or(0) as u64,
+        );
+        e.uint(named.url.as_deref().map_or(0, |u| strings(u) + 1));
+        match &named.purpose {
+            None => e.uint(0),
+            Some(Purpose::Revocation) => e.uint(1),
+            Some(Purpose::Suspension) => e.uint(2),
+            Some(Purpose::Message) => e.uint(3),
+            Some(Purpose::Refresh) => e.uint(4),
+            Some(Purpose::Other(word)) => {
+                e.uint(5);
+                e.uint(strings(word));
+            }
+        }
+        match named.index {
+            Index::Malformed => e.uint(0),
+            Index::TooLarge => e.uint(1),
+            Index::Text(n) => {
+                e.uint(2);
+                e.uint(n);
+            }
+            Index::Numeric(n) => {
+                e.uint(3);
+                e.uint(n);
+            }
+        }
+        e.uint(u64::from(named.size.unwrap_or(0)));
+        e.uint(named.message_count);
+        e.uint(named.messages.len() as u64);
+        for (value, text) in &named.messages {
+            e.uint(u64::from(*value));
+            e.uint(strings(text));
+        }
+    }
+}
+
+/// A position among `strings`, as the string.
+fn string<'s>(d: &mut Decoder<'_>, strings: &'s [String]) -> Result<&'s str, DecodeError> {
+    let i = d.uint()?;
+    usize::try_from(i)
+        .ok()
+        .and_then(|i| strings.get(i))
+        .map(String::as_str)
+        .ok_or_else(|| format!("string {i} of {}", strings.len()))
+}
+
+/// Reads status entries written by `encode_entries`.
+fn decode_entries(d: &mut Decoder<'_>, strings: &[String]) -> Result<Vec<Entry>, DecodeError> {
+    let mut entries = Vec::new();
+    for _ in 0..d.count(1)? {
+        let named = match d.uint()? {
+            0 => {
+                entries.push(Entry::Refused(Problem::StatusEntryMalformed));
+                continue;
+            }
+            1 => {
+                entries.push(Entry::Refused(Problem::StatusTypeUnsupported));
+                continue;
+            }
+            2 => {
+                let kind = *usize::try_from(d.uint()?)
+                    .ok()
+                    .and_then(|k| LIST_KINDS.get(k))
+                    .ok_or("an unknown list kind")?;
+                let url = match d.uint()? {
+                    0 => None,
+                    n => {
+                        let i = usize::try_from(n - 1).ok();
+                        let url = i.and_then(|i| strings.get(i)).ok_or("an unknown string")?;
+                        Some(url.as_str().into())
+                    }
+                };
+                let purpose = match d.uint()? {
+                    0 => None,
+                    1 => Some(Purpose::Revocation),
+                    2 => Some(Purpose::Suspension),
+                    3 => Some(Purpose::Message),
+                    4 => Some(Purpose::Refresh),
+                    5 => Some(Purpose::Other(string(d, strings)?.into())),
+                    _ => return Err("an unknown status purpose".into()),
+                };
+                let index = match d.uint()? {
+                    0 => Index::Malformed,
+                    1 => Index::TooLarge,
+                    2 => Index::Text(d.uint()?),
+                    3 => Index::Numeric(d.uint()?),
+                    _ => return Err("an unknown status index form".into()),
+                };
+                let size = match d.uint()? {
+                    0 => None,
+                    n @ 1..=32 => Some(n as u32),
+                    _ => return Err("a status size beyond 32".into()),
+                };
+                let message_count = d.uint()?;
+                let mut messages = Vec::new();
+                for _ in 0..d.count(2)? {
+                    let value =
+                        u32::try_from(d.uint()?).map_err(|_| "a status value beyond 32 bits")?;
+                    messages.push((value, string(d, strings)?.into()));
+                }
+                Named {
+                    kind,
+                    url,
+                    purpose,
+                    index,
+                    size,
+                    message_count,
+                    messages,
+                }
+            }
+            _ => return Err("an unknown status entry form".into()),
+        };
+        entries.push(Entry::Named(named));
+    }
+    Ok(entries)
 }
 
 #[cfg(test)]

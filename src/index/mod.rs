@@ -27,9 +27,13 @@ use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use roaring::RoaringBitmap;
 use sha2::{Digest, Sha256};
 
 use crate::report::Sink;
+use crate::status::check::StatusLists;
+use crate::status::entry::{Entry, Index as EntryIndex};
+use crate::status::list::{ListBody, StatusList};
 use crate::time::Timestamp;
 use crate::verdict::{
     Evidence, EvidenceSet, Format, Problem, Problems, Revalidation, StatusSource, Verdict,
@@ -41,11 +45,60 @@ use codec::{Decoder, Encoder};
 pub const FORMAT: &str = "credverify-index";
 
 /// The format version this build writes and reads.
-pub const VERSION: u64 = 1;
+pub const VERSION: u64 = 2;
 
 /// Magic numbers opening each binary file.
-const RECORDS_MAGIC: &[u8; 8] = b"CVIXREC1";
-const TABLES_MAGIC: &[u8; 8] = b"CVIXTAB1";
+const RECORDS_MAGIC: &[u8; 8] = b"CVIXREC2";
+const TABLES_MAGIC: &[u8; 8] = b"CVIXTAB2";
+const BLOCKS_MAGIC: &[u8; 8] = b"CVIXBLK2";
+const VERDICTS_MAGIC: &[u8; 8] = b"CVIXVRD2";
+const TIMES_MAGIC: &[u8; 8] = b"CVIXTIM2";
+const POSTINGS_MAGIC: &[u8; 8] = b"CVIXPST2";
+
+/// Records per block of `blocks.bin`: a record is found by decoding at
+/// most this many from its block's start.
+pub const BLOCK: u64 = 64;
+
+/// Seconds in a bucket of `times.bin`: one UTC day.
+pub const BUCKET_SECONDS: i64 = 86_400;
+
+/// The kinds of instant `times.bin` buckets: validity starts, validity
+/// ends, and proofs' `expires`.
+pub const TIME_KINDS: usize = 3;
+
+/// The bucket (UTC day number) of `t`.
+pub fn bucket(t: Timestamp) -> i64 {
+    t.secs.div_euclid(BUCKET_SECONDS)
+}
+
+/// One status entry of one record that names a list index: the record's
+/// ordinal, the entry's index and size, and the value the run read there
+/// (`None` when the list gave none).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Posting {
+    /// The record's position in the index, from 0.
+    pub ordinal: u32,
+    /// `statusListIndex`.
+    pub index: u64,
+    /// `statusSize`.
+    pub size: u32,
+    /// The value the run's list held there.
+    pub value: Option<u32>,
+}
+
+/// The records whose status names one list URL.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct UrlPostings {
+    /// The URL.
+    pub url: String,
+    /// [`StatusList::fingerprint`] of the list the run used, if any.
+    pub fingerprint: Option<[u8; 32]>,
+    /// Every record with an entry naming the URL (or, for an Open Badges
+    /// 2.0 assertion, whose issuer's `revocationList` it is).
+    pub all: RoaringBitmap,
+    /// The entries that name an index, in record order.
+    pub postings: Vec<Posting>,
+}
 
 /// Why an index could not be written or read; a run-level error (exit 2).
 #[derive(Debug, thiserror::Error)]
@@ -207,7 +260,15 @@ pub struct IndexWriter<'s> {
     issuer_list: Vec<String>,
     keys: HashMap<[u8; 32], u64>,
     key_list: Vec<[u8; 32]>,
+    strings: HashMap<String, u64>,
+    string_list: Vec<String>,
     count: u64,
+    written: u64,
+    blocks: Vec<u64>,
+    verdicts: Vec<RoaringBitmap>,
+    times: [std::collections::BTreeMap<i64, RoaringBitmap>; TIME_KINDS],
+    postings: std::collections::BTreeMap<u64, UrlPostings>,
+    with_status: RoaringBitmap,
     scratch: Encoder,
 }
 
@@ -279,7 +340,15 @@ impl<'s> IndexWriter<'s> {
             issuer_list: Vec::new(),
             keys: HashMap::new(),
             key_list: Vec::new(),
+            strings: HashMap::new(),
+            string_list: Vec::new(),
             count: 0,
+            written: 0,
+            blocks: Vec::new(),
+            verdicts: vec![RoaringBitmap::new(); Verdict::ALL.len()],
+            times: Default::default(),
+            postings: std::collections::BTreeMap::new(),
+            with_status: RoaringBitmap::new(),
             scratch: Encoder::default(),
         };
         writer
@@ -302,6 +371,7 @@ impl<'s> IndexWriter<'s> {
         manifest: &Manifest,
         documents: &[(Option<String>, Vec<u8>)],
         contexts: Option<&Path>,
+        lists: &StatusLists,
     ) -> Result<(), IndexError> {
         let IndexWriter {
             dest,
@@ -309,13 +379,18 @@ impl<'s> IndexWriter<'s> {
             records,
             issuer_list,
             key_list,
+            string_list,
             count,
+            blocks,
+            verdicts,
+            times,
+            mut postings,
+            with_status,
             ..
         } = self;
         let mut files: Vec<(String, u64, String)> = Vec::new();
         let (bytes, sha) = records.finish()?;
         files.push(("records.bin".into(), bytes, sha));
-        let mut tables = HashingFile::create(tmp.join("tables.bin"))?;
         let mut e = Encoder::default();
         e.bytes(TABLES_MAGIC);
         e.uint(issuer_list.len() as u64);
@@ -326,9 +401,66 @@ impl<'s> IndexWriter<'s> {
         for key in &key_list {
             e.bytes(key);
         }
-        tables.write(&e.buf).map_err(io_error(&tables.path))?;
-        let (bytes, sha) = tables.finish()?;
-        files.push(("tables.bin".into(), bytes, sha));
+        e.uint(string_list.len() as u64);
+        for s in &string_list {
+            e.str(s);
+        }
+        files.push(write_file(&tmp, "tables.bin", &e.buf)?);
+        let mut e = Encoder::default();
+        e.bytes(BLOCKS_MAGIC);
+        e.uint(blocks.len() as u64);
+        let mut previous = 0;
+        for offset in &blocks {
+            e.uint(offset - previous);
+            previous = *offset;
+        }
+        files.push(write_file(&tmp, "blocks.bin", &e.buf)?);
+        let mut e = Encoder::default();
+        e.bytes(VERDICTS_MAGIC);
+        e.uint(verdicts.len() as u64);
+        for b in &verdicts {
+            e.bitmap(b);
+        }
+        files.push(write_file(&tmp, "verdicts.bin", &e.buf)?);
+        let mut e = Encoder::default();
+        e.bytes(TIMES_MAGIC);
+        for kind in &times {
+            e.uint(kind.len() as u64);
+            for (day, b) in kind {
+                e.int(*day);
+                e.bitmap(b);
+            }
+        }
+        files.push(write_file(&tmp, "times.bin", &e.buf)?);
+        let mut e = Encoder::default();
+        e.bytes(POSTINGS_MAGIC);
+        e.bitmap(&with_status);
+        e.uint(postings.len() as u64);
+        for (id, url) in &mut postings {
+            let list = lists.get(&string_list[*id as usize]);
+            for p in &mut url.postings {
+                p.value = list.and_then(|l| value_at(l, p));
+            }
+            e.uint(*id);
+            match list {
+                None => e.uint(0),
+                Some(l) => {
+                    e.uint(1);
+                    e.bytes(&l.fingerprint());
+                }
+            }
+            e.bitmap(&url.all);
+            e.uint(url.postings.len() as u64);
+            let mut previous = 0;
+            for p in &url.postings {
+                e.uint(u64::from(p.ordinal - previous));
+                previous = p.ordinal;
+                e.uint(p.index);
+                e.uint(u64::from(p.size));
+                e.uint(p.value.map_or(0, |v| u64::from(v) + 1));
+            }
+        }
+        files.push(write_file(&tmp, "postings.bin", &e.buf)?);
         // The documents, each a file of `dids/`, bound ones through an
         // `index.json` as `--dids` reads a directory.
         let dids = tmp.join("dids");
@@ -389,6 +521,62 @@ impl<'s> IndexWriter<'s> {
 
     fn encode(&mut self, input: usize, line: u64, record: &VerdictRecord<'_>) {
         let rec = IndexRecord::of(input, line, record);
+        let ordinal = self.count as u32;
+        self.verdicts[rec.verdict as usize].insert(ordinal);
+        let r = &rec.revalidation;
+        let kinds: [&[Option<Timestamp>]; 2] = [&r.window.starts, &r.window.ends];
+        for (kind, instants) in kinds.into_iter().enumerate() {
+            for t in instants.iter().flatten() {
+                self.times[kind]
+                    .entry(bucket(*t))
+                    .or_default()
+                    .insert(ordinal);
+            }
+        }
+        for t in &r.proof_expires {
+            self.times[2].entry(bucket(*t)).or_default().insert(ordinal);
+        }
+        let (strings, string_list) = (&mut self.strings, &mut self.string_list);
+        let mut intern = |s: &str| -> u64 {
+            if let Some(id) = strings.get(s) {
+                return *id;
+            }
+            let id = string_list.len() as u64;
+            strings.insert(s.to_owned(), id);
+            string_list.push(s.to_owned());
+            id
+        };
+        if r.status.is_some() {
+            self.with_status.insert(ordinal);
+        }
+        match &r.status {
+            None => {}
+            Some(StatusSource::Ob2List(url)) => {
+                let id = intern(url);
+                self.postings.entry(id).or_default().all.insert(ordinal);
+            }
+            Some(StatusSource::Entries(entries)) => {
+                for entry in entries {
+                    let Entry::Named(named) = entry else { continue };
+                    let Some(url) = &named.url else { continue };
+                    let id = intern(url);
+                    let postings = self.postings.entry(id).or_default();
+                    postings.all.insert(ordinal);
+                    let index = match named.index {
+                        EntryIndex::Text(n) | EntryIndex::Numeric(n) => n,
+                        _ => continue,
+                    };
+                    if let Some(size) = named.size {
+                        postings.postings.push(Posting {
+                            ordinal,
+                            index,
+                            size,
+                            value: None,
+                        });
+                    }
+                }
+            }
+        }
         let issuer = rec.issuer.as_ref().map(|i| {
             let next = self.issuer_list.len() as u64;
             *self.issuers.entry(i.clone()).or_insert_with(|| {
@@ -409,16 +597,25 @@ impl<'s> IndexWriter<'s> {
             })
             .collect();
         self.scratch.buf.clear();
-        codec::encode_record(&mut self.scratch, &rec, issuer, &keys);
+        codec::encode_record(&mut self.scratch, &rec, issuer, &keys, &mut intern);
     }
 }
 
 impl Sink for IndexWriter<'_> {
     fn record(&mut self, input: usize, line: u64, record: &VerdictRecord<'_>) -> io::Result<()> {
         self.inner.record(input, line, record)?;
+        if self.count >= u64::from(u32::MAX) {
+            return Err(io::Error::other(
+                "an index holds at most 4,294,967,295 records",
+            ));
+        }
         self.encode(input, line, record);
+        if self.count.is_multiple_of(BLOCK) {
+            self.blocks.push(self.written);
+        }
         self.count += 1;
         let bytes = std::mem::take(&mut self.scratch.buf);
+        self.written += bytes.len() as u64;
         let result = self.records.write(&bytes);
         self.scratch.buf = bytes;
         result
@@ -427,6 +624,23 @@ impl Sink for IndexWriter<'_> {
     fn finish(&mut self) -> io::Result<()> {
         self.inner.finish()
     }
+}
+
+/// The value `list` holds at `p`'s index, when it holds bits there.
+fn value_at(list: &StatusList, p: &Posting) -> Option<u32> {
+    match &list.body {
+        ListBody::Bits { bits, .. } => bits.value(p.index, p.size),
+        ListBody::Revoked(_) => None,
+    }
+}
+
+/// Writes `bytes` as the file `name` of the index being written; its
+/// manifest entry.
+fn write_file(tmp: &Path, name: &str, bytes: &[u8]) -> Result<(String, u64, String), IndexError> {
+    let mut file = HashingFile::create(tmp.join(name))?;
+    file.write(bytes).map_err(io_error(&file.path))?;
+    let (size, sha) = file.finish()?;
+    Ok((name.to_owned(), size, sha))
 }
 
 fn quoted(s: &str) -> String {
@@ -511,6 +725,20 @@ pub struct Index {
     records: Vec<u8>,
     issuers: Vec<String>,
     keys: Vec<[u8; 32]>,
+    strings: Vec<String>,
+    /// The byte offset (after the magic) of every [`BLOCK`]-th record.
+    blocks: Vec<u64>,
+    /// The records of each verdict when the index was written, by the
+    /// verdict's position in the vocabulary.
+    pub verdicts: Vec<RoaringBitmap>,
+    /// Per kind of instant ([`TIME_KINDS`]), per bucket (day), the
+    /// records with an instant of that kind in it.
+    pub times: [Vec<(i64, RoaringBitmap)>; TIME_KINDS],
+    /// The records with status (entries, or an Open Badges 2.0 issuer's
+    /// `revocationList`).
+    pub with_status: RoaringBitmap,
+    /// The status postings, one per list URL.
+    pub postings: Vec<UrlPostings>,
 }
 
 impl Index {
@@ -607,8 +835,7 @@ impl Index {
                 Ok((manifest, files, contexts))
             })
             .map_err(|p| refused(&manifest_path, format!("not JSON ({p})")))??;
-        let mut records = None;
-        let mut tables = None;
+        let mut read = HashMap::new();
         for (name, bytes, sha) in &files {
             if name.contains("..") || Path::new(name).is_absolute() {
                 return Err(bad(&format!("{name} is outside the index")));
@@ -627,36 +854,35 @@ impl Index {
                     "its SHA-256 is not the manifest's: the file changed",
                 ));
             }
-            match name.as_str() {
-                "records.bin" => records = Some(data),
-                "tables.bin" => tables = Some(data),
-                _ => {}
+            if name.ends_with(".bin") {
+                read.insert(name.clone(), data);
             }
         }
-        let records = records.ok_or_else(|| bad("no records.bin"))?;
-        let tables_path = dir.join("tables.bin");
-        let tables_bytes = tables.ok_or_else(|| bad("no tables.bin"))?;
-        let mut d = Decoder::new(&tables_bytes);
-        let damaged = |why: String| refused(&tables_path, why);
-        if d.bytes(8).map_err(damaged)? != TABLES_MAGIC {
-            return Err(refused(&tables_path, "not a tables file"));
-        }
-        let mut issuer_list = Vec::new();
-        for _ in 0..d.count(1).map_err(damaged)? {
-            issuer_list.push(d.str().map_err(damaged)?.to_owned());
-        }
-        let mut keys = Vec::new();
-        for _ in 0..d.count(32).map_err(damaged)? {
-            let mut key = [0u8; 32];
-            key.copy_from_slice(d.bytes(32).map_err(damaged)?);
-            keys.push(key);
-        }
-        if !d.is_empty() {
-            return Err(refused(&tables_path, "bytes after the tables"));
-        }
+        let mut take = |name: &str| -> Result<(PathBuf, Vec<u8>), IndexError> {
+            let data = read
+                .remove(name)
+                .ok_or_else(|| bad(&format!("no {name}")))?;
+            Ok((dir.join(name), data))
+        };
+        let n = manifest.records;
+        let (records_path, records) = take("records.bin")?;
         if !records.starts_with(RECORDS_MAGIC) {
-            return Err(refused(&dir.join("records.bin"), "not a records file"));
+            return Err(refused(&records_path, "not a records file"));
         }
+        let (tables_path, tables_bytes) = take("tables.bin")?;
+        let (issuer_list, keys, strings) =
+            read_tables(&tables_bytes).map_err(|why| refused(&tables_path, why))?;
+        let (blocks_path, blocks_bytes) = take("blocks.bin")?;
+        let blocks = read_blocks(&blocks_bytes, n, records.len() as u64)
+            .map_err(|why| refused(&blocks_path, why))?;
+        let (verdicts_path, verdicts_bytes) = take("verdicts.bin")?;
+        let verdicts =
+            read_verdicts(&verdicts_bytes, n).map_err(|why| refused(&verdicts_path, why))?;
+        let (times_path, times_bytes) = take("times.bin")?;
+        let times = read_times(&times_bytes, n).map_err(|why| refused(&times_path, why))?;
+        let (postings_path, postings_bytes) = take("postings.bin")?;
+        let (with_status, postings) = read_postings(&postings_bytes, n, &strings)
+            .map_err(|why| refused(&postings_path, why))?;
         let index = Index {
             manifest,
             dir: dir.to_owned(),
@@ -664,34 +890,68 @@ impl Index {
             records,
             issuers: issuer_list,
             keys,
+            strings,
+            blocks,
+            verdicts,
+            times,
+            with_status,
+            postings,
         };
-        // Every record decodes before any is judged: a damaged index is
-        // refused whole, never half read.
-        index.for_each(|_| Ok::<(), IndexError>(()))?;
+        // Every record decodes, each block starts where `blocks.bin` says
+        // and each record has the verdict `verdicts.bin` gives it, before
+        // any is judged: a damaged index is refused whole, never half read.
+        let mut ordinal = 0u32;
+        index.walk(0, |at, rec| {
+            if u64::from(ordinal).is_multiple_of(BLOCK)
+                && index.blocks.get((u64::from(ordinal) / BLOCK) as usize) != Some(&at)
+            {
+                return Err(refused(
+                    &blocks_path,
+                    format!("block of record {ordinal} is not where records.bin has it"),
+                ));
+            }
+            if !index.verdicts[rec.verdict as usize].contains(ordinal) {
+                return Err(refused(
+                    &verdicts_path,
+                    format!("record {ordinal} is not under its verdict"),
+                ));
+            }
+            ordinal += 1;
+            Ok(true)
+        })?;
         Ok(index)
     }
 
-    /// Calls `f` with every record, in order. [`Index::open`] has decoded
-    /// them all once already, so only `f` can fail here.
-    pub fn for_each<E: From<IndexError>>(
+    /// Decodes records from the byte offset `from` (after the magic; a
+    /// record's start) in order, calling `f` with each one's offset and
+    /// the record until it returns `false`; checks the count against the
+    /// manifest when it reaches the end.
+    fn walk<E: From<IndexError>>(
         &self,
-        mut f: impl FnMut(IndexRecord) -> Result<(), E>,
+        from: u64,
+        mut f: impl FnMut(u64, IndexRecord) -> Result<bool, E>,
     ) -> Result<(), E> {
         let path = self.dir.join("records.bin");
-        let mut d = Decoder::new(&self.records[RECORDS_MAGIC.len()..]);
+        let body = &self.records[RECORDS_MAGIC.len()..];
+        let start = usize::try_from(from).map_or(body.len(), |f| f.min(body.len()));
+        let mut d = Decoder::new(&body[start..]);
         let mut seen = 0u64;
         while !d.is_empty() {
+            let at = from + (body.len() - start - d.remaining()) as u64;
             let rec = codec::decode_record(
                 &mut d,
                 &self.issuers,
                 &self.keys,
+                &self.strings,
                 self.manifest.inputs.len(),
             )
-            .map_err(|why| refused(&path, format!("record {}: {why}", seen + 1)))?;
-            f(rec)?;
+            .map_err(|why| refused(&path, format!("record at byte {at}: {why}")))?;
             seen += 1;
+            if !f(at, rec)? {
+                return Ok(());
+            }
         }
-        if seen != self.manifest.records {
+        if from == 0 && seen != self.manifest.records {
             return Err(refused(
                 &path,
                 format!(
@@ -703,6 +963,255 @@ impl Index {
         }
         Ok(())
     }
+
+    /// Calls `f` with every record whose ordinal `set` holds, in order,
+    /// decoding only the blocks that hold them.
+    pub fn for_each_in<E: From<IndexError>>(
+        &self,
+        set: &RoaringBitmap,
+        mut f: impl FnMut(u32, IndexRecord) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut wanted = set.iter().peekable();
+        while let Some(&first) = wanted.peek() {
+            let block = u64::from(first) / BLOCK;
+            let Some(&offset) = self.blocks.get(block as usize) else {
+                return Ok(());
+            };
+            let mut ordinal = (block * BLOCK) as u32;
+            self.walk::<E>(offset, |_, rec| {
+                let here = ordinal;
+                ordinal += 1;
+                if wanted.peek() == Some(&here) {
+                    wanted.next();
+                    f(here, rec)?;
+                }
+                Ok(!u64::from(ordinal).is_multiple_of(BLOCK) && wanted.peek().is_some())
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The records whose verdict at `as_of` with `lists` may differ from
+    /// their verdict when the index was written (a superset): those with an
+    /// instant in a bucket between the index's instant and `as_of`, both
+    /// included; those naming a list URL whose list now answers otherwise
+    /// than the run's did apart from its bits ([`StatusList::fingerprint`]),
+    /// or is there now and was not, or was and is not; and those whose
+    /// entry's value in the list now differs from the value the run read.
+    /// With `lists` `None`, every record with status (as when status is
+    /// not judged at all).
+    pub fn candidates(&self, as_of: Timestamp, lists: Option<&StatusLists>) -> RoaringBitmap {
+        let written = self.manifest.as_of.unwrap_or(as_of);
+        let (lo, hi) = (bucket(written.min(as_of)), bucket(written.max(as_of)));
+        let mut out = RoaringBitmap::new();
+        for kind in &self.times {
+            let first = kind.partition_point(|(day, _)| *day < lo);
+            for (_, b) in kind[first..].iter().take_while(|(day, _)| *day <= hi) {
+                out |= b;
+            }
+        }
+        let Some(lists) = lists else {
+            out |= &self.with_status;
+            return out;
+        };
+        for url in &self.postings {
+            let list = lists.get(&url.url);
+            if list.map(StatusList::fingerprint) != url.fingerprint {
+                out |= &url.all;
+                continue;
+            }
+            let Some(list) = list else { continue };
+            for p in &url.postings {
+                if value_at(list, p) != p.value {
+                    out.insert(p.ordinal);
+                }
+            }
+        }
+        out
+    }
+
+    /// The number of records.
+    pub fn len(&self) -> u64 {
+        self.manifest.records
+    }
+
+    /// Whether the index holds no record.
+    pub fn is_empty(&self) -> bool {
+        self.manifest.records == 0
+    }
+
+    /// Calls `f` with every record, in order. [`Index::open`] has decoded
+    /// them all once already, so only `f` can fail here.
+    pub fn for_each<E: From<IndexError>>(
+        &self,
+        mut f: impl FnMut(IndexRecord) -> Result<(), E>,
+    ) -> Result<(), E> {
+        self.walk(0, |_, rec| f(rec).map(|()| true))
+    }
+}
+
+type Decoded<T> = Result<T, codec::DecodeError>;
+
+/// `tables.bin`: the issuers, the keys and the other strings.
+#[allow(clippy::type_complexity)]
+fn read_tables(bytes: &[u8]) -> Decoded<(Vec<String>, Vec<[u8; 32]>, Vec<String>)> {
+    let mut d = Decoder::new(bytes);
+    if d.bytes(8)? != TABLES_MAGIC {
+        return Err("not a tables file".into());
+    }
+    let mut issuers = Vec::new();
+    for _ in 0..d.count(1)? {
+        issuers.push(d.str()?.to_owned());
+    }
+    let mut keys = Vec::new();
+    for _ in 0..d.count(32)? {
+        let mut key = [0u8; 32];
+        key.copy_from_slice(d.bytes(32)?);
+        keys.push(key);
+    }
+    let mut strings = Vec::new();
+    for _ in 0..d.count(1)? {
+        strings.push(d.str()?.to_owned());
+    }
+    if !d.is_empty() {
+        return Err("bytes after the tables".into());
+    }
+    Ok((issuers, keys, strings))
+}
+
+/// `blocks.bin`: one offset per [`BLOCK`] of the `records` records,
+/// increasing, within `size` bytes.
+fn read_blocks(bytes: &[u8], records: u64, size: u64) -> Decoded<Vec<u64>> {
+    let mut d = Decoder::new(bytes);
+    if d.bytes(8)? != BLOCKS_MAGIC {
+        return Err("not a blocks file".into());
+    }
+    let n = d.count(1)?;
+    if n as u64 != records.div_ceil(BLOCK) {
+        return Err(format!("{n} blocks for {records} records"));
+    }
+    let mut blocks = Vec::with_capacity(n);
+    let mut at = 0u64;
+    for i in 0..n {
+        let delta = d.uint()?;
+        if i > 0 && delta == 0 {
+            return Err("an empty block".into());
+        }
+        at = at
+            .checked_add(delta)
+            .filter(|a| *a < size)
+            .ok_or("a block beyond records.bin")?;
+        blocks.push(at);
+    }
+    if !d.is_empty() {
+        return Err("bytes after the blocks".into());
+    }
+    Ok(blocks)
+}
+
+/// `verdicts.bin`: a bitmap per verdict.
+fn read_verdicts(bytes: &[u8], records: u64) -> Decoded<Vec<RoaringBitmap>> {
+    let mut d = Decoder::new(bytes);
+    if d.bytes(8)? != VERDICTS_MAGIC {
+        return Err("not a verdicts file".into());
+    }
+    if d.uint()? != Verdict::ALL.len() as u64 {
+        return Err("not one bitmap per verdict".into());
+    }
+    let verdicts = (0..Verdict::ALL.len())
+        .map(|_| d.bitmap(records))
+        .collect::<Decoded<Vec<_>>>()?;
+    if !d.is_empty() {
+        return Err("bytes after the bitmaps".into());
+    }
+    Ok(verdicts)
+}
+
+/// `times.bin`: per kind, buckets in increasing order.
+fn read_times(bytes: &[u8], records: u64) -> Decoded<[Vec<(i64, RoaringBitmap)>; TIME_KINDS]> {
+    let mut d = Decoder::new(bytes);
+    if d.bytes(8)? != TIMES_MAGIC {
+        return Err("not a times file".into());
+    }
+    let mut times: [Vec<(i64, RoaringBitmap)>; TIME_KINDS] = Default::default();
+    for kind in &mut times {
+        for _ in 0..d.count(2)? {
+            let day = d.int()?;
+            if kind.last().is_some_and(|(last, _)| *last >= day) {
+                return Err("buckets out of order".into());
+            }
+            kind.push((day, d.bitmap(records)?));
+        }
+    }
+    if !d.is_empty() {
+        return Err("bytes after the buckets".into());
+    }
+    Ok(times)
+}
+
+/// `postings.bin`: per list URL, its fingerprint, its records and the
+/// entries that name an index.
+fn read_postings(
+    bytes: &[u8],
+    records: u64,
+    strings: &[String],
+) -> Decoded<(RoaringBitmap, Vec<UrlPostings>)> {
+    let mut d = Decoder::new(bytes);
+    if d.bytes(8)? != POSTINGS_MAGIC {
+        return Err("not a postings file".into());
+    }
+    let with_status = d.bitmap(records)?;
+    let mut urls = Vec::new();
+    for _ in 0..d.count(3)? {
+        let id = d.uint()?;
+        let url = usize::try_from(id)
+            .ok()
+            .and_then(|i| strings.get(i))
+            .ok_or_else(|| format!("string {id} of {}", strings.len()))?
+            .clone();
+        let fingerprint = match d.uint()? {
+            0 => None,
+            1 => Some(<[u8; 32]>::try_from(d.bytes(32)?).map_err(|_| "a short fingerprint")?),
+            _ => return Err("an unknown fingerprint form".into()),
+        };
+        let all = d.bitmap(records)?;
+        let mut postings = Vec::new();
+        let mut ordinal = 0u64;
+        for _ in 0..d.count(4)? {
+            ordinal = ordinal
+                .checked_add(d.uint()?)
+                .ok_or("a posting beyond the records")?;
+            let index = d.uint()?;
+            let size = u32::try_from(d.uint()?)
+                .ok()
+                .filter(|s| (1..=32).contains(s))
+                .ok_or("a posting's size beyond 32")?;
+            let value = match d.uint()? {
+                0 => None,
+                v => Some(u32::try_from(v - 1).map_err(|_| "a value beyond 32 bits")?),
+            };
+            let ordinal32 = u32::try_from(ordinal)
+                .ok()
+                .filter(|o| all.contains(*o))
+                .ok_or("a posting outside its URL's records")?;
+            postings.push(Posting {
+                ordinal: ordinal32,
+                index,
+                size,
+                value,
+            });
+        }
+        urls.push(UrlPostings {
+            url,
+            fingerprint,
+            all,
+            postings,
+        });
+    }
+    if !d.is_empty() {
+        return Err("bytes after the postings".into());
+    }
+    Ok((with_status, urls))
 }
 
 /// Evidence kinds an index keeps (those of problems it keeps).

@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 
+use super::entry::{Entry, Index, Named};
 use super::list::{ListBody, ListKind, MIN_ENTRIES, Purpose, StatusList};
 use crate::json::Value;
 use crate::time::Timestamp;
@@ -141,7 +142,19 @@ impl StatusLists {
     /// Answers every entry of `status` (one object or an array) for a
     /// credential by `issuer` with id `id`.
     pub fn check(&self, status: Value<'_>, issuer: &str, id: Option<&str>, out: &mut StatusAnswer) {
-        for entry in status.one_or_many() {
+        self.check_entries(&Entry::read_all(status), issuer, id, out);
+    }
+
+    /// Answers `entries`, as read ([`Entry::read_all`]), for a credential
+    /// by `issuer` with id `id`.
+    pub fn check_entries(
+        &self,
+        entries: &[Entry],
+        issuer: &str,
+        id: Option<&str>,
+        out: &mut StatusAnswer,
+    ) {
+        for entry in entries {
             let mut at = Located::default();
             let result = match self.check_entry(entry, Some(issuer), id, &mut at, out) {
                 Err(Problem::StatusListIssuer) => self.check_same_key(entry, id, at.list, out),
@@ -187,7 +200,7 @@ impl StatusLists {
     /// on condition ([`SameKey`]), when the list was signed.
     fn check_same_key(
         &self,
-        entry: Value<'_>,
+        entry: &Entry,
         id: Option<&str>,
         url: Option<&str>,
         out: &mut StatusAnswer,
@@ -218,26 +231,18 @@ impl StatusLists {
     /// (the caller decides it, [`StatusLists::check_same_key`]).
     fn check_entry<'e>(
         &self,
-        entry: Value<'e>,
+        entry: &'e Entry,
         issuer: Option<&str>,
         id: Option<&str>,
         at: &mut Located<'e>,
         out: &mut StatusAnswer,
     ) -> Result<(), Problem> {
-        let text = |name| entry.get(name).and_then(Value::as_str);
-        let kind = match text("type") {
-            Some("BitstringStatusListEntry") => ListKind::Bitstring,
-            Some("StatusList2021Entry") => ListKind::StatusList2021,
-            Some("1EdTechRevocationList") => ListKind::OneEdTech,
-            Some(_) => return Err(Problem::StatusTypeUnsupported),
-            None => return Err(Problem::StatusEntryMalformed),
+        let entry: &Named = match entry {
+            Entry::Refused(p) => return Err(*p),
+            Entry::Named(named) => named,
         };
-        let url = match kind {
-            ListKind::OneEdTech => text("id"),
-            _ => text("statusListCredential"),
-        };
-        at.list = url;
-        let url = url.ok_or(Problem::StatusEntryMalformed)?;
+        at.list = entry.url.as_deref();
+        let url = entry.url.as_deref().ok_or(Problem::StatusEntryMalformed)?;
         let list = self.lists.get(url).ok_or(Problem::StatusListMissing)?;
         out.note_list(url, list);
         list.usable?;
@@ -245,7 +250,7 @@ impl StatusLists {
         if issuer.is_some_and(|issuer| *list.issuer != *issuer) {
             return Err(Problem::StatusListIssuer);
         }
-        if list.kind != kind {
+        if list.kind != entry.kind {
             return Err(Problem::StatusListKind);
         }
         let (purposes, bits) = match &list.body {
@@ -258,31 +263,20 @@ impl StatusLists {
             }
             ListBody::Bits { purposes, bits } => (purposes, bits),
         };
-        let purpose = text("statusPurpose")
-            .map(Purpose::from_word)
+        let purpose = entry
+            .purpose
+            .as_ref()
             .ok_or(Problem::StatusEntryMalformed)?;
-        if !purposes.contains(&purpose) {
+        if !purposes.contains(purpose) {
             return Err(Problem::StatusPurposeMismatch);
         }
-        let index = self.index(entry, out)?;
+        let index = self.index(entry.index, out)?;
         at.index = Some(index);
-        let size = match entry.get("statusSize") {
-            None => 1,
-            Some(v) => v
-                .as_u64()
-                .filter(|s| (1..=32).contains(s))
-                .ok_or(Problem::StatusEntryMalformed)? as u32,
-        };
+        let size = entry.size.ok_or(Problem::StatusEntryMalformed)?;
         // §2.1: an entry of more than one bit must say what each of its
         // 2^size values means.
-        if size > 1 {
-            let messages = entry
-                .get("statusMessage")
-                .filter(|m| m.is_array())
-                .map_or(0, |m| m.elements().count());
-            if messages as u64 != 1u64 << size {
-                return Err(Problem::StatusEntryMalformed);
-            }
+        if size > 1 && entry.message_count != 1u64 << size {
+            return Err(Problem::StatusEntryMalformed);
         }
         if bits.len_bits() / u64::from(size) < MIN_ENTRIES {
             self.lenient(Problem::StatusListShort, Warning::StatusListShort, out)?;
@@ -298,7 +292,7 @@ impl StatusLists {
                 Ok(())
             }
             Purpose::Message => {
-                out.messages.push(message(entry, value));
+                out.messages.push(entry.message(value));
                 Ok(())
             }
             _ => Ok(()),
@@ -307,24 +301,21 @@ impl StatusLists {
 
     /// `statusListIndex`: a string of decimal digits, or (leniently) a JSON
     /// integer.
-    fn index(&self, entry: Value<'_>, out: &mut StatusAnswer) -> Result<u64, Problem> {
-        let index = entry
-            .get("statusListIndex")
-            .ok_or(Problem::StatusEntryMalformed)?;
-        if let Some(text) = index.as_str() {
-            if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(Problem::StatusEntryMalformed);
-            }
+    fn index(&self, index: Index, out: &mut StatusAnswer) -> Result<u64, Problem> {
+        match index {
+            Index::Malformed => Err(Problem::StatusEntryMalformed),
             // An integer of any size: beyond u64 it is beyond every list.
-            return text.parse().map_err(|_| Problem::StatusIndexOutOfRange);
+            Index::TooLarge => Err(Problem::StatusIndexOutOfRange),
+            Index::Text(n) => Ok(n),
+            Index::Numeric(n) => {
+                self.lenient(
+                    Problem::StatusIndexNumeric,
+                    Warning::StatusIndexNumeric,
+                    out,
+                )?;
+                Ok(n)
+            }
         }
-        let number = index.as_u64().ok_or(Problem::StatusEntryMalformed)?;
-        self.lenient(
-            Problem::StatusIndexNumeric,
-            Warning::StatusIndexNumeric,
-            out,
-        )?;
-        Ok(number)
     }
 
     /// A rule real lists commonly break: a warning, or under
@@ -357,25 +348,4 @@ impl Located<'_> {
             index: self.index,
         })
     }
-}
-
-/// The `statusMessage` text for `value` (entries name values `0x…` in
-/// lower- or upper-case hex), else the value in hex.
-fn message(entry: Value<'_>, value: u32) -> String {
-    let hex = format!("0x{value:x}");
-    let text = entry.get("statusMessage").and_then(|messages| {
-        messages.one_or_many().find_map(|m| {
-            let status = m.get("status").and_then(Value::as_str)?;
-            let digits = status
-                .strip_prefix("0x")
-                .or_else(|| status.strip_prefix("0X"))?;
-            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return None;
-            }
-            (u32::from_str_radix(digits, 16).ok()? == value)
-                .then(|| m.get("message").and_then(Value::as_str))
-                .flatten()
-        })
-    });
-    text.map_or(hex, str::to_owned)
 }

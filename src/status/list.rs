@@ -468,6 +468,46 @@ fn read_body(root: Value<'_>, kind: ListKind) -> Result<ListBody, ()> {
     Ok(ListBody::Bits { purposes, bits })
 }
 
+impl StatusList {
+    /// A digest of everything the list answers an entry with except its
+    /// bits' values: whether it is usable, its warnings, issuer, kind,
+    /// signers, `validFrom`, whether it was one of several snapshots, its
+    /// purposes and length, and for a list of revoked ids the ids. Two
+    /// lists with the same fingerprint answer an entry alike whenever the
+    /// entry's value is the same in both (`crate::index`, status postings).
+    pub fn fingerprint(&self) -> [u8; 32] {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        let mut field = |bytes: &[u8]| {
+            h.update((bytes.len() as u64).to_le_bytes());
+            h.update(bytes);
+        };
+        field(format!("{:?}", self.usable).as_bytes());
+        field(&self.warnings.bits().to_le_bytes());
+        field(self.issuer.as_bytes());
+        field(format!("{:?}", self.kind).as_bytes());
+        for key in &self.signers {
+            field(key);
+        }
+        field(format!("{:?} {}", self.valid_from, self.of_several).as_bytes());
+        match &self.body {
+            ListBody::Bits { purposes, bits } => {
+                field(format!("{purposes:?}").as_bytes());
+                field(&bits.len_bits().to_le_bytes());
+            }
+            ListBody::Revoked(ids) => {
+                let mut sorted: Vec<&str> = ids.iter().map(|id| &**id).collect();
+                sorted.sort_unstable();
+                field(b"revoked");
+                for id in sorted {
+                    field(id.as_bytes());
+                }
+            }
+        }
+        h.finalize().into()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

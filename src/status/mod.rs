@@ -3,4 +3,5 @@
 //! status lists decoded once per run ([`list`], [`check`]).
 
 pub mod check;
+pub mod entry;
 pub mod list;
