@@ -449,6 +449,13 @@ pub struct RecheckConfig {
     /// Only the records whose verdict differs from the one the index was
     /// written with, each with its `previous` verdict (`--changed-only`).
     pub changed_only: bool,
+    /// Whether every record to be judged is decoded once before the first
+    /// verdict is written, so that a damaged index writes nothing: for an
+    /// output that cannot be taken back (standard output, a sink in
+    /// memory). A verdict file written beside its destination and renamed
+    /// into place at the end needs no such pass: a run that fails leaves
+    /// nothing there.
+    pub check_first: bool,
 }
 
 /// Judges every record of an index again at `config.as_of` with the lists
@@ -478,17 +485,24 @@ pub fn recheck_index(
         let candidates = config
             .changed_only
             .then(|| index.candidates(config.as_of, Some(&lists)));
-        let mut each = |rec: IndexRecord| {
-            let judged = judge_again(&rec, config.as_of, &lists);
+        if config.check_first {
+            index.check(candidates.as_ref())?;
+        }
+        // Records are decoded and judged on every core; verdicts are written
+        // in record order.
+        let judge_one = |_, rec: &IndexRecord<'_>| {
+            let judged = judge_again(rec, config.as_of, &lists);
+            let now = judged.findings.problems.verdict();
+            (!config.changed_only || now != rec.verdict).then_some(judged)
+        };
+        let each = |_, rec: IndexRecord<'_>, judged: RecordOutcome| {
             let now = judged.findings.problems.verdict();
             if now != rec.verdict {
                 *transitions.entry((rec.verdict, now)).or_insert(0u64) += 1;
-            } else if config.changed_only {
-                return Ok(());
             }
             let view = VerdictRecord {
-                id: rec.id.as_deref(),
-                issuer: rec.issuer.as_deref(),
+                id: rec.id,
+                issuer: rec.issuer,
                 format: rec.format,
                 problems: judged.findings.problems,
                 warnings: judged.findings.warnings,
@@ -513,11 +527,9 @@ pub fn recheck_index(
             }
             Ok::<(), RunError>(())
         };
-        match &candidates {
-            // Only records whose verdict may have changed are judged.
-            Some(set) => index.for_each_in(set, |_, rec| each(rec))?,
-            None => index.for_each(&mut each)?,
-        }
+        // With `--changed-only`, only records whose verdict may have
+        // changed are judged.
+        index.map_in_parallel(candidates.as_ref(), judge_one, each)?;
         sink.finish().map_err(write_error)?;
         Ok(totals)
     };
@@ -604,11 +616,11 @@ fn judge_again(rec: &IndexRecord, as_of: Timestamp, lists: &StatusLists) -> Reco
     match &r.status {
         None => {}
         Some(StatusSource::Entries(entries)) => {
-            let issuer = rec.issuer.as_deref().unwrap_or_default();
-            lists.check_entries(entries, issuer, rec.id.as_deref(), &mut out.status);
+            let issuer = rec.issuer.unwrap_or_default();
+            lists.check_entries(entries, issuer, rec.id, &mut out.status);
         }
         Some(StatusSource::Ob2List(url)) => {
-            lists.check_ob2(url, rec.id.as_deref().unwrap_or_default(), &mut out.status);
+            lists.check_ob2(url, rec.id.unwrap_or_default(), &mut out.status);
         }
     }
     evaluate::admit_status(&mut out);
@@ -694,28 +706,36 @@ pub fn expiring(config: &ExpiringConfig) -> Result<Expiring, RunError> {
         }
     }
     out.valid_at_start = (valid_then - &changed).len();
-    index.for_each_in(&(&changed | &ending), |ordinal, mut rec| {
-        let valid = if changed.contains(ordinal) {
+    // Decoded and judged on every core, gathered in record order.
+    let judge = |ordinal: u32, rec: &IndexRecord<'_>| -> Option<(bool, bool)> {
+        Some(if changed.contains(ordinal) {
+            let mut rec = rec.clone();
             if !with_lists {
                 rec.revalidation.status = None;
             }
-            let now = judge_again(&rec, from, &lists).findings.problems.verdict() == Verdict::Valid;
-            out.valid_at_start += u64::from(now);
-            now
+            let now = judge_again(&rec, from, &lists).findings.problems.verdict();
+            (true, now == Verdict::Valid)
         } else {
-            valid_then.contains(ordinal)
-        };
-        let end = rec.revalidation.window.ends.iter().flatten().min().copied();
-        if let Some(end) = end.filter(|e| valid && *e > from && *e <= config.to) {
-            out.periods
-                .entry(config.by.of(end))
-                .or_default()
-                .entry(rec.issuer.clone())
-                .or_default()
-                .push((rec.id.clone(), end));
-        }
-        Ok::<(), RunError>(())
-    })?;
+            (false, valid_then.contains(ordinal))
+        })
+    };
+    index.map_in_parallel(
+        Some(&(&changed | &ending)),
+        judge,
+        |_, rec, (judged, valid)| {
+            out.valid_at_start += u64::from(judged && valid);
+            let end = rec.revalidation.window.ends.iter().flatten().min().copied();
+            if let Some(end) = end.filter(|e| valid && *e > from && *e <= config.to) {
+                out.periods
+                    .entry(config.by.of(end))
+                    .or_default()
+                    .entry(rec.issuer.map(str::to_owned))
+                    .or_default()
+                    .push((rec.id.map(str::to_owned), end));
+            }
+            Ok::<(), RunError>(())
+        },
+    )?;
     Ok(out)
 }
 

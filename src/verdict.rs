@@ -319,18 +319,29 @@ macro_rules! bitset {
             }
             /// The set of these bits; bits no code has are dropped.
             pub fn from_bits(bits: u64) -> Self {
-                $code::ALL
-                    .iter()
-                    .copied()
-                    .filter(|c| bits & (1 << *c as u8) != 0)
-                    .collect()
+                const EVERY: u64 = {
+                    let mut every = 0u64;
+                    let mut i = 0;
+                    while i < $code::ALL.len() {
+                        every |= 1 << $code::ALL[i] as u8;
+                        i += 1;
+                    }
+                    every
+                };
+                $set(bits & EVERY)
             }
-            /// The codes in the set, in declaration order.
+            /// The codes in the set, in declaration order (each code's bit
+            /// is its position in the declaration).
             pub fn iter(self) -> impl Iterator<Item = $code> {
-                $code::ALL
-                    .iter()
-                    .copied()
-                    .filter(move |c| self.contains(*c))
+                let mut bits = self.0;
+                std::iter::from_fn(move || {
+                    if bits == 0 {
+                        return None;
+                    }
+                    let next = bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    $code::ALL.get(next).copied()
+                })
             }
         }
 
@@ -677,6 +688,22 @@ mod tests {
         assert_eq!(Problems::empty().verdict(), Verdict::Valid);
         let codes: Vec<&str> = set.iter().map(Problem::as_str).collect();
         assert_eq!(codes, ["issuer_mismatch", "revoked", "expired"]);
+    }
+
+    #[test]
+    fn sets_iterate_and_store_codes_by_declaration() {
+        for (i, p) in Problem::ALL.iter().enumerate() {
+            assert_eq!(*p as usize, i);
+        }
+        for (i, w) in Warning::ALL.iter().enumerate() {
+            assert_eq!(*w as usize, i);
+        }
+        let every: Problems = Problem::ALL.iter().copied().collect();
+        assert!(every.iter().eq(Problem::ALL.iter().copied()));
+        assert_eq!(Problems::from_bits(every.bits()), every);
+        assert_eq!(Problems::from_bits(u64::MAX), every);
+        let warnings: Warnings = Warning::ALL.iter().copied().collect();
+        assert_eq!(Warnings::from_bits(u64::MAX), warnings);
     }
 
     #[test]

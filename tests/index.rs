@@ -79,6 +79,7 @@ fn rechecked_as(
         contexts: None,
         bitmaps: None,
         changed_only,
+        check_first: true,
     };
     let mut sink = VerdictWriter::new(Vec::new(), format, names)
         .unwrap()
@@ -303,6 +304,7 @@ fn a_damaged_or_foreign_index_is_refused_naming_the_file() {
             contexts: None,
             bitmaps: None,
             changed_only: false,
+            check_first: true,
         };
         let mut sink = VerdictWriter::new(Vec::new(), OutputFormat::Jsonl, &["x".into()]).unwrap();
         let err = credverify::run::recheck(&config, &mut sink)
@@ -584,6 +586,7 @@ fn expiring_counts_what_verify_sees_expire() {
             contexts: None,
             bitmaps: None,
             changed_only: false,
+            check_first: true,
         },
         to: Timestamp::parse(to).unwrap(),
         by: credverify::run::Period::Month,

@@ -1149,49 +1149,84 @@ pub fn index(data: &[u8]) {
             .map(|x| format!("{x:02x}"))
             .collect::<String>()
     };
-    // Mode 0: a byte giving the record count the manifest claims, then
-    // the records.
-    let (count, rest) = match (mode, rest.split_first()) {
-        (0, Some((&n, records))) => (u64::from(n), records),
-        _ => (0, rest),
-    };
-    let records: Vec<u8> = match mode {
-        0 => [&b"CVIXREC1"[..], rest].concat(),
-        _ => b"CVIXREC1".to_vec(),
-    };
-    // Two issuers and one key.
+    // Modes 0 and 1 (1: `--changed-only`): a byte giving the record count
+    // the manifest claims, four little-endian 16-bit lengths, then the
+    // bodies of blocks.bin, verdicts.bin, times.bin and postings.bin of
+    // those lengths, the rest records.bin; each file gets its magic, and
+    // the manifest their sizes and digests. Any other mode: the rest is
+    // the manifest of an index with only its tables.
+    let mut files: Vec<(&str, Vec<u8>)> = Vec::new();
+    // Two issuers, one key, two strings.
     let tables = [
-        &b"CVIXTAB1\x02\x0adid:key:z1\x0bhttps://b.x\x01"[..],
+        &b"CVIXTAB2\x02\x0adid:key:z1\x0bhttps://b.x\x01"[..],
         &[7u8; 32],
+        b"\x02\x0dhttps://l.x/1\x03hey",
     ]
     .concat();
-    std::fs::write(dir.join("records.bin"), &records).expect("write");
-    std::fs::write(dir.join("tables.bin"), &tables).expect("write");
-    let manifest = match mode {
-        0 => format!(
-            "{{\"format\":\"credverify-index\",\"version\":1,\"credverify\":\"0\",\"as_of\":\"{AS_OF}\",\"records\":{count},\"inputs\":[\"a\",\"b\"],\"options\":{{\"strict_status\":false,\"trust_fragment_keys\":false,\"named_files\":true}},\"contexts\":false,\"status_lists\":[],\"files\":{{\"records.bin\":{{\"bytes\":{},\"sha256\":\"{}\"}},\"tables.bin\":{{\"bytes\":{},\"sha256\":\"{}\"}}}}}}",
-            records.len(),
-            sha(&records),
-            tables.len(),
-            sha(&tables)
+    files.push(("tables.bin", tables));
+    let mut count = 0;
+    if mode < 2 && rest.len() >= 9 {
+        count = u64::from(rest[0]);
+        let mut at = 9;
+        for (k, (name, magic)) in [
+            ("blocks.bin", b"CVIXBLK2"),
+            ("verdicts.bin", b"CVIXVRD2"),
+            ("times.bin", b"CVIXTIM2"),
+            ("postings.bin", b"CVIXPST2"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let len = usize::from(u16::from_le_bytes([rest[1 + 2 * k], rest[2 + 2 * k]]));
+            let end = (at + len).min(rest.len());
+            files.push((name, [&magic[..], &rest[at..end]].concat()));
+            at = end;
+        }
+        files.push(("records.bin", [&b"CVIXREC2"[..], &rest[at..]].concat()));
+    }
+    for (name, bytes) in &files {
+        std::fs::write(dir.join(name), bytes).expect("write");
+    }
+    let manifest = if mode < 2 {
+        let listed: Vec<String> = files
+            .iter()
+            .map(|(name, bytes)| {
+                format!(
+                    "\"{name}\":{{\"bytes\":{},\"sha256\":\"{}\"}}",
+                    bytes.len(),
+                    sha(bytes)
+                )
+            })
+            .collect();
+        format!(
+            "{{\"format\":\"credverify-index\",\"version\":2,\"credverify\":\"0\",\"as_of\":\"{AS_OF}\",\"records\":{count},\"inputs\":[\"a\",\"b\"],\"options\":{{\"strict_status\":false,\"trust_fragment_keys\":false,\"named_files\":true}},\"contexts\":false,\"status_lists\":[],\"files\":{{{}}}}}",
+            listed.join(",")
         )
-        .into_bytes(),
-        _ => rest.to_vec(),
+        .into_bytes()
+    } else {
+        rest.to_vec()
     };
     std::fs::write(dir.join("manifest.json"), manifest).expect("write");
     let config = credverify::run::RecheckConfig {
         index: dir.clone(),
-        as_of: as_of(),
+        as_of: Timestamp::parse("2030-06-01T00:00:00Z").expect("an instant"),
         status_lists: Vec::new(),
         dids: Vec::new(),
         contexts: None,
         bitmaps: None,
-        changed_only: false,
+        changed_only: mode == 1,
+        check_first: true,
     };
     let names = ["a".to_owned(), "b".to_owned()];
     let mut sink = VerdictWriter::new(Vec::new(), OutputFormat::Jsonl, &names).expect("a writer");
     let result = credverify::run::recheck(&config, &mut sink);
     let out = sink.into_inner();
+    let expiring = credverify::run::ExpiringConfig {
+        recheck: config,
+        to: Timestamp::parse("2040-01-01T00:00:00Z").expect("an instant"),
+        by: credverify::run::Period::Month,
+    };
+    let _ = credverify::run::expiring(&expiring);
     let _ = std::fs::remove_dir_all(&dir);
     if result.is_err() {
         assert!(out.is_empty(), "a refused index wrote verdicts");

@@ -102,6 +102,7 @@ impl IndexSources {
             contexts: self.contexts.clone(),
             bitmaps: None,
             changed_only: false,
+            check_first: true,
         }
     }
 }
@@ -642,6 +643,8 @@ fn run_recheck(args: &RecheckArgs) -> Result<Outcome, RunError> {
     let config = crate::run::RecheckConfig {
         bitmaps: args.bitmaps.clone(),
         changed_only: args.changed_only,
+        // A verdict file is renamed into place only when the run stands.
+        check_first: args.out.as_deref().is_none_or(is_special),
         ..args
             .sources
             .config(resolve_as_of(args.as_of.as_deref(), &SystemClock)?)
@@ -722,15 +725,19 @@ impl Outputs {
 /// A run that writes verdicts to `outputs` through `run`: files renamed
 /// into place only when it completes (and `cancelled` says no signal came),
 /// the human summary on standard error; the exit outcome.
+/// A device or pipe (`-o /dev/stdout`): written in place, since renaming
+/// a file over it would replace the device node.
+fn is_special(p: &Path) -> bool {
+    fs::metadata(p).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
 fn write_run(
     outputs: &Outputs,
     names: &[String],
     run: &dyn Fn(&mut dyn crate::report::Sink) -> Result<RunSummary, RunError>,
     cancelled: &dyn Fn() -> bool,
 ) -> Result<Outcome, RunError> {
-    // A device or pipe (`-o /dev/stdout`) is written in place: renaming a
-    // file over it would replace the device node.
-    let special = |p: &Path| fs::metadata(p).is_ok_and(|m| !m.is_file() && !m.is_dir());
+    let special = is_special;
     // Open the summary's temporary file first: an unwritable path fails the
     // run before any work.
     let summary_file = match &outputs.summary {

@@ -276,13 +276,13 @@ pub fn encode_record(
 
 /// Reads a record; `issuers` and `keys` are the tables, `inputs` the
 /// number of inputs the manifest names.
-pub fn decode_record(
-    d: &mut Decoder<'_>,
-    issuers: &[String],
+pub fn decode_record<'a>(
+    d: &mut Decoder<'a>,
+    issuers: &'a [String],
     keys: &[[u8; 32]],
     strings: &[String],
     inputs: usize,
-) -> Result<IndexRecord, DecodeError> {
+) -> Result<IndexRecord<'a>, DecodeError> {
     let input = usize::try_from(d.uint()?).map_err(|_| "an input beyond memory")?;
     if input >= inputs {
         return Err(format!("input {input} of {inputs}"));
@@ -293,7 +293,7 @@ pub fn decode_record(
         return Err("unknown record flags".into());
     }
     let id = if flags & HAS_ID != 0 {
-        Some(d.str()?.to_owned())
+        Some(d.str()?)
     } else {
         None
     };
@@ -303,7 +303,7 @@ pub fn decode_record(
         Some(
             found
                 .ok_or_else(|| format!("issuer {i} of {}", issuers.len()))?
-                .clone(),
+                .as_str(),
         )
     } else {
         None

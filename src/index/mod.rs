@@ -57,7 +57,14 @@ const POSTINGS_MAGIC: &[u8; 8] = b"CVIXPST2";
 
 /// Records per block of `blocks.bin`: a record is found by decoding at
 /// most this many from its block's start.
-pub const BLOCK: u64 = 64;
+pub const BLOCK: u64 = 8;
+
+/// What one task of [`Index::map_in_parallel`] kept: records with their
+/// ordinals and what `map` made of them.
+type Kept<'s, T> = Vec<(u32, IndexRecord<'s>, T)>;
+
+/// Blocks per task of [`Index::map_in_parallel`]: 8,192 records.
+pub const SPAN_BLOCKS: usize = 1024;
 
 /// Seconds in a bucket of `times.bin`: one UTC day.
 pub const BUCKET_SECONDS: i64 = 86_400;
@@ -160,15 +167,15 @@ pub const STATUS_WARNINGS: [Warning; 5] = [
 
 /// One record of an index.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct IndexRecord {
+pub struct IndexRecord<'a> {
     /// The input it came from (an index into the manifest's `inputs`).
     pub input: usize,
     /// Its line (or element) number in that input.
     pub line: u64,
     /// The credential's id.
-    pub id: Option<String>,
+    pub id: Option<&'a str>,
     /// The issuer's id.
-    pub issuer: Option<String>,
+    pub issuer: Option<&'a str>,
     /// The proof format checked.
     pub format: Option<Format>,
     /// The problems no instant and no list changes.
@@ -186,9 +193,9 @@ pub struct IndexRecord {
     pub verdict: Verdict,
 }
 
-impl IndexRecord {
+impl<'a> IndexRecord<'a> {
     /// The part of `record` (from `input`, `line`) that an index keeps.
-    pub fn of(input: usize, line: u64, record: &VerdictRecord<'_>) -> IndexRecord {
+    pub fn of(input: usize, line: u64, record: &VerdictRecord<'a>) -> IndexRecord<'a> {
         let problems = record
             .problems
             .iter()
@@ -208,8 +215,8 @@ impl IndexRecord {
         IndexRecord {
             input,
             line,
-            id: record.id.map(str::to_owned),
-            issuer: record.issuer.map(str::to_owned),
+            id: record.id,
+            issuer: record.issuer,
             format: record.format,
             problems,
             warnings,
@@ -577,10 +584,10 @@ impl<'s> IndexWriter<'s> {
                 }
             }
         }
-        let issuer = rec.issuer.as_ref().map(|i| {
+        let issuer = rec.issuer.map(|i| {
             let next = self.issuer_list.len() as u64;
-            *self.issuers.entry(i.clone()).or_insert_with(|| {
-                self.issuer_list.push(i.clone());
+            *self.issuers.entry(i.to_owned()).or_insert_with(|| {
+                self.issuer_list.push(i.to_owned());
                 next
             })
         });
@@ -897,47 +904,47 @@ impl Index {
             with_status,
             postings,
         };
-        // Every record decodes, each block starts where `blocks.bin` says
-        // and each record has the verdict `verdicts.bin` gives it, before
-        // any is judged: a damaged index is refused whole, never half read.
-        let mut ordinal = 0u32;
-        index.walk(0, |at, rec| {
-            if u64::from(ordinal).is_multiple_of(BLOCK)
-                && index.blocks.get((u64::from(ordinal) / BLOCK) as usize) != Some(&at)
-            {
-                return Err(refused(
-                    &blocks_path,
-                    format!("block of record {ordinal} is not where records.bin has it"),
-                ));
-            }
-            if !index.verdicts[rec.verdict as usize].contains(ordinal) {
-                return Err(refused(
-                    &verdicts_path,
-                    format!("record {ordinal} is not under its verdict"),
-                ));
-            }
-            ordinal += 1;
-            Ok(true)
-        })?;
         Ok(index)
     }
 
-    /// Decodes records from the byte offset `from` (after the magic; a
-    /// record's start) in order, calling `f` with each one's offset and
-    /// the record until it returns `false`; checks the count against the
-    /// manifest when it reaches the end.
-    fn walk<E: From<IndexError>>(
-        &self,
-        from: u64,
-        mut f: impl FnMut(u64, IndexRecord) -> Result<bool, E>,
+    /// Decodes records from the start of block `block` in order, calling
+    /// `f` with each one's ordinal and the record until it returns
+    /// `false`. Each record is checked against the lookup files as it is
+    /// read: a block starts where `blocks.bin` says, a record is under the
+    /// verdict `verdicts.bin` gives it, and the records number what the
+    /// manifest says; a record that breaks any of this is an error, so a
+    /// caller that must not act on part of a damaged index reads first
+    /// ([`Index::check`]).
+    fn walk<'s, E: From<IndexError>>(
+        &'s self,
+        block: usize,
+        mut f: impl FnMut(u32, IndexRecord<'s>) -> Result<bool, E>,
     ) -> Result<(), E> {
         let path = self.dir.join("records.bin");
         let body = &self.records[RECORDS_MAGIC.len()..];
-        let start = usize::try_from(from).map_or(body.len(), |f| f.min(body.len()));
+        let Some(&from) = self.blocks.get(block) else {
+            return Ok(());
+        };
+        // `read_blocks` keeps every offset within the file.
+        let start = usize::try_from(from).unwrap_or(body.len()).min(body.len());
         let mut d = Decoder::new(&body[start..]);
-        let mut seen = 0u64;
+        let mut ordinal = block as u64 * BLOCK;
         while !d.is_empty() {
             let at = from + (body.len() - start - d.remaining()) as u64;
+            let damaged =
+                |why: String| refused(&path, format!("record {ordinal} at byte {at}: {why}"));
+            if ordinal >= self.manifest.records {
+                return Err(damaged(format!(
+                    "more records than the manifest's {}",
+                    self.manifest.records
+                ))
+                .into());
+            }
+            if ordinal.is_multiple_of(BLOCK)
+                && self.blocks.get((ordinal / BLOCK) as usize) != Some(&at)
+            {
+                return Err(damaged("not where blocks.bin puts its block".into()).into());
+            }
             let rec = codec::decode_record(
                 &mut d,
                 &self.issuers,
@@ -945,17 +952,21 @@ impl Index {
                 &self.strings,
                 self.manifest.inputs.len(),
             )
-            .map_err(|why| refused(&path, format!("record at byte {at}: {why}")))?;
-            seen += 1;
-            if !f(at, rec)? {
+            .map_err(&damaged)?;
+            let here = ordinal as u32;
+            if !self.verdicts[rec.verdict as usize].contains(here) {
+                return Err(damaged("not under its verdict in verdicts.bin".into()).into());
+            }
+            ordinal += 1;
+            if !f(here, rec)? {
                 return Ok(());
             }
         }
-        if from == 0 && seen != self.manifest.records {
+        if ordinal != self.manifest.records {
             return Err(refused(
                 &path,
                 format!(
-                    "{seen} records, the manifest says {}",
+                    "{ordinal} records, the manifest says {}",
                     self.manifest.records
                 ),
             )
@@ -964,29 +975,90 @@ impl Index {
         Ok(())
     }
 
-    /// Calls `f` with every record whose ordinal `set` holds, in order,
-    /// decoding only the blocks that hold them.
-    pub fn for_each_in<E: From<IndexError>>(
-        &self,
-        set: &RoaringBitmap,
-        mut f: impl FnMut(u32, IndexRecord) -> Result<(), E>,
+    /// Decodes every record `set` holds (every record when `None`), as
+    /// [`Index::for_each_in`] would, without judging any: an error here
+    /// means the index must be refused before a verdict is written.
+    pub fn check(&self, set: Option<&RoaringBitmap>) -> Result<(), IndexError> {
+        self.map_in_parallel(set, |_, _| Some(()), |_, _, ()| Ok::<(), IndexError>(()))
+    }
+
+    /// Calls `f` with every record whose ordinal `wanted` yields (in
+    /// increasing order), decoding only the blocks that hold them.
+    pub fn for_each_in<'s, E: From<IndexError>>(
+        &'s self,
+        wanted: impl IntoIterator<Item = u32>,
+        mut f: impl FnMut(u32, IndexRecord<'s>) -> Result<(), E>,
     ) -> Result<(), E> {
-        let mut wanted = set.iter().peekable();
+        let mut wanted = wanted.into_iter().peekable();
         while let Some(&first) = wanted.peek() {
-            let block = u64::from(first) / BLOCK;
-            let Some(&offset) = self.blocks.get(block as usize) else {
+            let block = (u64::from(first) / BLOCK) as usize;
+            if block >= self.blocks.len() {
                 return Ok(());
-            };
-            let mut ordinal = (block * BLOCK) as u32;
-            self.walk::<E>(offset, |_, rec| {
-                let here = ordinal;
-                ordinal += 1;
+            }
+            self.walk::<E>(block, |here, rec| {
                 if wanted.peek() == Some(&here) {
                     wanted.next();
                     f(here, rec)?;
                 }
-                Ok(!u64::from(ordinal).is_multiple_of(BLOCK) && wanted.peek().is_some())
+                let next = u64::from(here) + 1;
+                Ok(!next.is_multiple_of(BLOCK) && wanted.peek().is_some())
             })?;
+        }
+        Ok(())
+    }
+
+    /// Decodes the records `set` holds (every record when `None`) and
+    /// applies `map` to each on all of rayon's threads, a span of
+    /// [`SPAN_BLOCKS`] blocks per task, then hands each record that `map`
+    /// kept and its result to `consume` in record order. At most two spans
+    /// per thread are held at once.
+    pub fn map_in_parallel<'s, T: Send, E: From<IndexError>>(
+        &'s self,
+        set: Option<&RoaringBitmap>,
+        map: impl Fn(u32, &IndexRecord<'s>) -> Option<T> + Sync,
+        mut consume: impl FnMut(u32, IndexRecord<'s>, T) -> Result<(), E>,
+    ) -> Result<(), E> {
+        use rayon::prelude::*;
+        let spans = self.blocks.len().div_ceil(SPAN_BLOCKS);
+        let wave = 2 * rayon::current_num_threads().max(1);
+        let records = self.manifest.records;
+        let mut next = 0;
+        while next < spans {
+            let these: Vec<usize> = (next..(next + wave).min(spans)).collect();
+            next += these.len();
+            let done: Vec<Result<Kept<'s, T>, IndexError>> = these
+                .par_iter()
+                .map(|&span| {
+                    let first = span * SPAN_BLOCKS;
+                    let start = first as u64 * BLOCK;
+                    let end = ((first + SPAN_BLOCKS) as u64 * BLOCK).min(records);
+                    let mut kept = Vec::new();
+                    match set {
+                        None => self.walk::<IndexError>(first, |ordinal, rec| {
+                            if let Some(t) = map(ordinal, &rec) {
+                                kept.push((ordinal, rec, t));
+                            }
+                            Ok(u64::from(ordinal) + 1 < end)
+                        })?,
+                        Some(set) => {
+                            // Ordinals fit u32 (the writer refuses more).
+                            let range = start as u32..end as u32;
+                            self.for_each_in::<IndexError>(set.range(range), |ordinal, rec| {
+                                if let Some(t) = map(ordinal, &rec) {
+                                    kept.push((ordinal, rec, t));
+                                }
+                                Ok(())
+                            })?
+                        }
+                    }
+                    Ok(kept)
+                })
+                .collect();
+            for span in done {
+                for (ordinal, rec, t) in span? {
+                    consume(ordinal, rec, t)?;
+                }
+            }
         }
         Ok(())
     }
@@ -1040,12 +1112,14 @@ impl Index {
         self.manifest.records == 0
     }
 
-    /// Calls `f` with every record, in order. [`Index::open`] has decoded
-    /// them all once already, so only `f` can fail here.
-    pub fn for_each<E: From<IndexError>>(
-        &self,
-        mut f: impl FnMut(IndexRecord) -> Result<(), E>,
+    /// Calls `f` with every record, in order.
+    pub fn for_each<'s, E: From<IndexError>>(
+        &'s self,
+        mut f: impl FnMut(IndexRecord<'s>) -> Result<(), E>,
     ) -> Result<(), E> {
+        if self.blocks.is_empty() {
+            return Ok(());
+        }
         self.walk(0, |_, rec| f(rec).map(|()| true))
     }
 }
