@@ -490,31 +490,26 @@ pub fn recheck_index(
         }
         // Records are decoded and judged on every core; verdicts are written
         // in record order.
-        let judge_one = |_, rec: &IndexRecord<'_>| {
-            let judged = judge_again(rec, config.as_of, &lists);
-            let now = judged.findings.problems.verdict();
-            (!config.changed_only || now != rec.verdict).then_some(judged)
-        };
-        let each = |_, rec: IndexRecord<'_>, judged: RecordOutcome| {
-            let now = judged.findings.problems.verdict();
-            if now != rec.verdict {
-                *transitions.entry((rec.verdict, now)).or_insert(0u64) += 1;
+        let judge_one = |_, rec| rejudge(rec, config.as_of, &lists, config.changed_only);
+        let each = |_, r: Rejudged<'_>| {
+            let now = r.findings.problems.verdict();
+            if now != r.before {
+                *transitions.entry((r.before, now)).or_insert(0u64) += 1;
             }
             let view = VerdictRecord {
-                id: rec.id,
-                issuer: rec.issuer,
-                format: rec.format,
-                problems: judged.findings.problems,
-                warnings: judged.findings.warnings,
-                evidence: &judged.findings.evidence,
-                status_messages: &judged.status.messages,
-                status_snapshots: &judged.status.snapshots,
-                contexts: &rec.contexts,
+                id: r.id,
+                issuer: r.issuer,
+                format: r.format,
+                problems: r.findings.problems,
+                warnings: r.findings.warnings,
+                evidence: &r.findings.evidence,
+                status_messages: &r.messages,
+                status_snapshots: &r.snapshots,
+                contexts: &r.contexts,
                 revalidation: None,
-                previous: config.changed_only.then_some(rec.verdict),
+                previous: config.changed_only.then_some(r.before),
             };
-            sink.record(rec.input, rec.line, &view)
-                .map_err(write_error)?;
+            sink.record(r.input, r.line, &view).map_err(write_error)?;
             let verdict = view.verdict();
             totals.records += 1;
             totals.verdicts[verdict as usize] += 1;
@@ -523,7 +518,7 @@ pub fn recheck_index(
                 totals.hosted += 1;
             }
             if view.problems.contains(Problem::FramingLost) {
-                totals.damaged.push((rec.input, rec.line));
+                totals.damaged.push((r.input, r.line));
             }
             Ok::<(), RunError>(())
         };
@@ -550,6 +545,45 @@ pub fn recheck_index(
         .map(|((from, to), n)| (from, to, n))
         .collect();
     Ok(summary)
+}
+
+/// A record of an index judged again: what its verdict record needs.
+struct Rejudged<'s> {
+    findings: Findings,
+    messages: Vec<String>,
+    snapshots: Vec<(Box<str>, Option<Timestamp>)>,
+    input: usize,
+    line: u64,
+    id: Option<&'s str>,
+    issuer: Option<&'s str>,
+    format: Option<crate::verdict::Format>,
+    contexts: Vec<(String, String)>,
+    /// Its verdict when the index was written.
+    before: Verdict,
+}
+
+/// `rec` judged at `as_of` with `lists`; `None` when `changed_only` and
+/// its verdict is the one the index holds.
+fn rejudge<'s>(
+    rec: IndexRecord<'s>,
+    as_of: Timestamp,
+    lists: &StatusLists,
+    changed_only: bool,
+) -> Option<Rejudged<'s>> {
+    let judged = judge_again(&rec, as_of, lists);
+    let now = judged.findings.problems.verdict();
+    (!changed_only || now != rec.verdict).then_some(Rejudged {
+        findings: judged.findings,
+        messages: judged.status.messages,
+        snapshots: judged.status.snapshots,
+        input: rec.input,
+        line: rec.line,
+        id: rec.id,
+        issuer: rec.issuer,
+        format: rec.format,
+        contexts: rec.contexts,
+        before: rec.verdict,
+    })
 }
 
 /// The status lists of a run judging `index` again as `config` says,
@@ -706,36 +740,40 @@ pub fn expiring(config: &ExpiringConfig) -> Result<Expiring, RunError> {
         }
     }
     out.valid_at_start = (valid_then - &changed).len();
-    // Decoded and judged on every core, gathered in record order.
-    let judge = |ordinal: u32, rec: &IndexRecord<'_>| -> Option<(bool, bool)> {
-        Some(if changed.contains(ordinal) {
-            let mut rec = rec.clone();
-            if !with_lists {
-                rec.revalidation.status = None;
-            }
-            let now = judge_again(&rec, from, &lists).findings.problems.verdict();
-            (true, now == Verdict::Valid)
-        } else {
-            (false, valid_then.contains(ordinal))
-        })
-    };
+    // Decoded and judged on every core, gathered in record order: whether
+    // the record is valid at `from`, and when it expires if in the span.
+    let valid_again = std::sync::atomic::AtomicU64::new(0);
     index.map_in_parallel(
         Some(&(&changed | &ending)),
-        judge,
-        |_, rec, (judged, valid)| {
-            out.valid_at_start += u64::from(judged && valid);
+        |ordinal, mut rec| {
+            let valid = if changed.contains(ordinal) {
+                if !with_lists {
+                    rec.revalidation.status = None;
+                }
+                let now =
+                    judge_again(&rec, from, &lists).findings.problems.verdict() == Verdict::Valid;
+                if now {
+                    valid_again.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+                now
+            } else {
+                valid_then.contains(ordinal)
+            };
             let end = rec.revalidation.window.ends.iter().flatten().min().copied();
-            if let Some(end) = end.filter(|e| valid && *e > from && *e <= config.to) {
-                out.periods
-                    .entry(config.by.of(end))
-                    .or_default()
-                    .entry(rec.issuer.map(str::to_owned))
-                    .or_default()
-                    .push((rec.id.map(str::to_owned), end));
-            }
+            end.filter(|e| valid && *e > from && *e <= config.to)
+                .map(|end| (rec.issuer, rec.id, end))
+        },
+        |_, (issuer, id, end)| {
+            out.periods
+                .entry(config.by.of(end))
+                .or_default()
+                .entry(issuer.map(str::to_owned))
+                .or_default()
+                .push((id.map(str::to_owned), end));
             Ok::<(), RunError>(())
         },
     )?;
+    out.valid_at_start += valid_again.into_inner();
     Ok(out)
 }
 

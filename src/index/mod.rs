@@ -4,14 +4,19 @@
 //! again at a new date, with new lists, without parsing a record or
 //! verifying a signature.
 //!
-//! Format version 1 (`INDEX.md` at the repository root describes it byte
-//! by byte): a directory holding `manifest.json`, `records.bin`,
-//! `tables.bin` (each issuer id and each key once), and copies of the run's controller documents (`dids/`)
-//! and contexts (`contexts/`), which new status lists are verified with.
-//! The manifest names every other file with its size and SHA-256; a file
-//! that does not match is refused before anything is read from it. The
-//! directory is written beside its destination and renamed into place
-//! when the run completes.
+//! Format version 2 (`INDEX.md` at the repository root describes it byte
+//! by byte): a directory holding `manifest.json`; `records.bin`;
+//! `tables.bin` (each issuer id, key and status string once); the lookup
+//! files `blocks.bin` (where every eighth record starts), `verdicts.bin`
+//! (a roaring bitmap per verdict), `times.bin` (per kind of instant, a
+//! bitmap per UTC day) and `postings.bin` (per status list URL, the records
+//! and entries that name it, and what the run's list answered); and
+//! copies of the run's controller documents (`dids/`) and contexts
+//! (`contexts/`), which new status lists are verified with. The manifest
+//! names every other file with its size and SHA-256; a file that does not
+//! match is refused before anything is read from it. The directory is
+//! written beside its destination and renamed into place when the run
+//! completes.
 //!
 //! What a record keeps ([`IndexRecord`]): its place, id, issuer and format;
 //! the problems, warnings and evidence found that do not depend on the
@@ -59,9 +64,9 @@ const POSTINGS_MAGIC: &[u8; 8] = b"CVIXPST2";
 /// most this many from its block's start.
 pub const BLOCK: u64 = 8;
 
-/// What one task of [`Index::map_in_parallel`] kept: records with their
-/// ordinals and what `map` made of them.
-type Kept<'s, T> = Vec<(u32, IndexRecord<'s>, T)>;
+/// What one task of [`Index::map_in_parallel`] kept: ordinals and what
+/// `map` made of their records.
+type Kept<T> = Vec<(u32, T)>;
 
 /// Blocks per task of [`Index::map_in_parallel`]: 8,192 records.
 pub const SPAN_BLOCKS: usize = 1024;
@@ -979,7 +984,7 @@ impl Index {
     /// [`Index::for_each_in`] would, without judging any: an error here
     /// means the index must be refused before a verdict is written.
     pub fn check(&self, set: Option<&RoaringBitmap>) -> Result<(), IndexError> {
-        self.map_in_parallel(set, |_, _| Some(()), |_, _, ()| Ok::<(), IndexError>(()))
+        self.map_in_parallel(set, |_, _| Some(()), |_, ()| Ok::<(), IndexError>(()))
     }
 
     /// Calls `f` with every record whose ordinal `wanted` yields (in
@@ -1015,8 +1020,8 @@ impl Index {
     pub fn map_in_parallel<'s, T: Send, E: From<IndexError>>(
         &'s self,
         set: Option<&RoaringBitmap>,
-        map: impl Fn(u32, &IndexRecord<'s>) -> Option<T> + Sync,
-        mut consume: impl FnMut(u32, IndexRecord<'s>, T) -> Result<(), E>,
+        map: impl Fn(u32, IndexRecord<'s>) -> Option<T> + Sync,
+        mut consume: impl FnMut(u32, T) -> Result<(), E>,
     ) -> Result<(), E> {
         use rayon::prelude::*;
         let spans = self.blocks.len().div_ceil(SPAN_BLOCKS);
@@ -1026,17 +1031,17 @@ impl Index {
         while next < spans {
             let these: Vec<usize> = (next..(next + wave).min(spans)).collect();
             next += these.len();
-            let done: Vec<Result<Kept<'s, T>, IndexError>> = these
+            let done: Vec<Result<Kept<T>, IndexError>> = these
                 .par_iter()
                 .map(|&span| {
                     let first = span * SPAN_BLOCKS;
                     let start = first as u64 * BLOCK;
                     let end = ((first + SPAN_BLOCKS) as u64 * BLOCK).min(records);
-                    let mut kept = Vec::new();
+                    let mut kept = Vec::with_capacity(SPAN_BLOCKS * BLOCK as usize);
                     match set {
                         None => self.walk::<IndexError>(first, |ordinal, rec| {
-                            if let Some(t) = map(ordinal, &rec) {
-                                kept.push((ordinal, rec, t));
+                            if let Some(t) = map(ordinal, rec) {
+                                kept.push((ordinal, t));
                             }
                             Ok(u64::from(ordinal) + 1 < end)
                         })?,
@@ -1044,8 +1049,8 @@ impl Index {
                             // Ordinals fit u32 (the writer refuses more).
                             let range = start as u32..end as u32;
                             self.for_each_in::<IndexError>(set.range(range), |ordinal, rec| {
-                                if let Some(t) = map(ordinal, &rec) {
-                                    kept.push((ordinal, rec, t));
+                                if let Some(t) = map(ordinal, rec) {
+                                    kept.push((ordinal, t));
                                 }
                                 Ok(())
                             })?
@@ -1055,8 +1060,8 @@ impl Index {
                 })
                 .collect();
             for span in done {
-                for (ordinal, rec, t) in span? {
-                    consume(ordinal, rec, t)?;
+                for (ordinal, t) in span? {
+                    consume(ordinal, t)?;
                 }
             }
         }
