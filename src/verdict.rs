@@ -600,11 +600,82 @@ pub struct Window {
     pub ends: [Option<crate::time::Timestamp>; 2],
 }
 
+/// A `credentialStatus` entry as read from a credential, before any list
+/// answers it: everything the status check asks of the entry's JSON
+/// (`crate::status::entry` reads it), in a form a revalidation index keeps
+/// and that answers exactly as the JSON did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StatusEntry {
+    /// No `type` string (`status_entry_malformed`) or one of no list kind
+    /// (`status_type_unsupported`): refused before any list is looked up.
+    Refused(Problem),
+    /// An entry of a list kind.
+    Named(NamedEntry),
+}
+
+/// The entry types that name a list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryKind {
+    /// `BitstringStatusListEntry`.
+    Bitstring,
+    /// `StatusList2021Entry`.
+    StatusList2021,
+    /// `1EdTechRevocationList`.
+    OneEdTech,
+}
+
+/// An entry of a list kind, each field as far as it could be read; a
+/// field that could not is its problem, raised only when the check reaches
+/// it, as it would be reading the JSON.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NamedEntry {
+    /// The entry type.
+    pub kind: EntryKind,
+    /// The list's URL (`statusListCredential`; a 1EdTech entry's `id`).
+    pub url: Option<Box<str>>,
+    /// `statusPurpose`, when a string.
+    pub purpose: Option<Box<str>>,
+    /// `statusListIndex`.
+    pub index: EntryIndex,
+    /// `statusSize` in 1 to 32 (1 when absent), or `None` when given
+    /// otherwise.
+    pub size: Option<u32>,
+    /// How many `statusMessage` items an array holds (0 when not an array).
+    pub message_count: u64,
+    /// The `statusMessage` items whose `status` is a hexadecimal `0x…`
+    /// value that fits 32 bits and whose `message` is a string, in order.
+    pub messages: Vec<(u32, Box<str>)>,
+}
+
+/// A `statusListIndex`, as read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryIndex {
+    /// Absent, or neither a string of decimal digits nor a JSON integer.
+    Malformed,
+    /// A string of decimal digits beyond 64 bits: beyond every list.
+    TooLarge,
+    /// A string of decimal digits.
+    Text(u64),
+    /// A JSON integer (accepted leniently, with `status_index_numeric`).
+    Numeric(u64),
+}
+
+impl NamedEntry {
+    /// The text of `value`: the first `statusMessage` item for it, else
+    /// the value in hex (`0x2`).
+    pub fn message(&self, value: u32) -> String {
+        self.messages
+            .iter()
+            .find(|(v, _)| *v == value)
+            .map_or_else(|| format!("0x{value:x}"), |(_, text)| text.to_string())
+    }
+}
+
 /// What a record's status is answered from, apart from the lists.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StatusSource {
     /// A credential's `credentialStatus` entries, as read.
-    Entries(Vec<crate::status::entry::Entry>),
+    Entries(Vec<StatusEntry>),
     /// An Open Badges 2.0 assertion's: the `revocationList` its issuer
     /// Profile names (the assertion's `id` is the record's).
     Ob2List(Box<str>),

@@ -36,7 +36,6 @@ use crate::limits::JsonLdBudget;
 use crate::resolve::{KeyResolver, LocalKeys};
 use crate::source::{Chunk, RawRecord, trim};
 use crate::status::check::{StatusAnswer, StatusLists};
-use crate::status::entry::Entry;
 use crate::suite::{self, Canonicalizers, ProofCheck, Signer};
 use crate::time::Timestamp;
 use crate::verdict::{Evidence, Findings, Format, Problem, Problems, StatusSource, Verdict};
@@ -554,7 +553,7 @@ fn credential_steps<'a>(
     validity::judge(&window, ctx.as_of, &mut rec.findings);
     rec.window = window;
     if let Some(status) = cred.status {
-        let entries = Entry::read_all(status);
+        let entries = crate::status::entry::read_all(status);
         ctx.status
             .check_entries(&entries, cred.issuer, cred.id, &mut rec.status);
         if work.capture {

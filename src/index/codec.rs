@@ -4,12 +4,10 @@
 //! what is left, so a damaged or hostile file is an error, never a panic
 //! or an allocation beyond its size.
 
-use crate::status::entry::{Entry, Index, Named};
-use crate::status::list::{ListKind, Purpose};
 use crate::time::Timestamp;
 use crate::verdict::{
-    Evidence, EvidenceSet, Format, Problem, Problems, Revalidation, StatusSource, Verdict,
-    Warnings, Window,
+    EntryIndex, EntryKind, Evidence, EvidenceSet, Format, NamedEntry, Problem, Problems,
+    Revalidation, StatusEntry, StatusSource, Verdict, Warnings, Window,
 };
 
 use super::{IndexRecord, evidence_kind, status_kind};
@@ -394,56 +392,58 @@ pub fn decode_record<'a>(
     })
 }
 
-/// List kinds, by their number in the index.
-const LIST_KINDS: [ListKind; 4] = [
-    ListKind::Bitstring,
-    ListKind::StatusList2021,
-    ListKind::OneEdTech,
-    ListKind::Ob2,
+/// Entry kinds, by their number in the index.
+const ENTRY_KINDS: [EntryKind; 3] = [
+    EntryKind::Bitstring,
+    EntryKind::StatusList2021,
+    EntryKind::OneEdTech,
 ];
 
+/// `statusPurpose` words with a number of their own in the index; any
+/// other is a string.
+const PURPOSES: [&str; 4] = ["revocation", "suspension", "message", "refresh"];
+
 /// Writes status entries, their text as positions among `strings`.
-fn encode_entries(e: &mut Encoder, entries: &[Entry], strings: &mut dyn FnMut(&str) -> u64) {
+fn encode_entries(e: &mut Encoder, entries: &[StatusEntry], strings: &mut dyn FnMut(&str) -> u64) {
     e.uint(entries.len() as u64);
     for entry in entries {
         let named = match entry {
-            Entry::Refused(Problem::StatusTypeUnsupported) => {
+            StatusEntry::Refused(Problem::StatusTypeUnsupported) => {
                 e.uint(1);
                 continue;
             }
-            Entry::Refused(_) => {
+            StatusEntry::Refused(_) => {
                 e.uint(0);
                 continue;
             }
-            Entry::Named(named) => named,
+            StatusEntry::Named(named) => named,
         };
         e.uint(2);
         e.uint(
-            LIST_KINDS
+            ENTRY_KINDS
                 .iter()
                 .position(|k| *k == named.kind)
                 .unwrap_or(0) as u64,
         );
         e.uint(named.url.as_deref().map_or(0, |u| strings(u) + 1));
-        match &named.purpose {
+        match named.purpose.as_deref() {
             None => e.uint(0),
-            Some(Purpose::Revocation) => e.uint(1),
-            Some(Purpose::Suspension) => e.uint(2),
-            Some(Purpose::Message) => e.uint(3),
-            Some(Purpose::Refresh) => e.uint(4),
-            Some(Purpose::Other(word)) => {
-                e.uint(5);
-                e.uint(strings(word));
-            }
+            Some(word) => match PURPOSES.iter().position(|p| *p == word) {
+                Some(i) => e.uint(i as u64 + 1),
+                None => {
+                    e.uint(5);
+                    e.uint(strings(word));
+                }
+            },
         }
         match named.index {
-            Index::Malformed => e.uint(0),
-            Index::TooLarge => e.uint(1),
-            Index::Text(n) => {
+            EntryIndex::Malformed => e.uint(0),
+            EntryIndex::TooLarge => e.uint(1),
+            EntryIndex::Text(n) => {
                 e.uint(2);
                 e.uint(n);
             }
-            Index::Numeric(n) => {
+            EntryIndex::Numeric(n) => {
                 e.uint(3);
                 e.uint(n);
             }
@@ -469,23 +469,26 @@ fn string<'s>(d: &mut Decoder<'_>, strings: &'s [String]) -> Result<&'s str, Dec
 }
 
 /// Reads status entries written by `encode_entries`.
-fn decode_entries(d: &mut Decoder<'_>, strings: &[String]) -> Result<Vec<Entry>, DecodeError> {
+fn decode_entries(
+    d: &mut Decoder<'_>,
+    strings: &[String],
+) -> Result<Vec<StatusEntry>, DecodeError> {
     let mut entries = Vec::new();
     for _ in 0..d.count(1)? {
         let named = match d.uint()? {
             0 => {
-                entries.push(Entry::Refused(Problem::StatusEntryMalformed));
+                entries.push(StatusEntry::Refused(Problem::StatusEntryMalformed));
                 continue;
             }
             1 => {
-                entries.push(Entry::Refused(Problem::StatusTypeUnsupported));
+                entries.push(StatusEntry::Refused(Problem::StatusTypeUnsupported));
                 continue;
             }
             2 => {
                 let kind = *usize::try_from(d.uint()?)
                     .ok()
-                    .and_then(|k| LIST_KINDS.get(k))
-                    .ok_or("an unknown list kind")?;
+                    .and_then(|k| ENTRY_KINDS.get(k))
+                    .ok_or("an unknown entry kind")?;
                 let url = match d.uint()? {
                     0 => None,
                     n => {
@@ -496,18 +499,15 @@ fn decode_entries(d: &mut Decoder<'_>, strings: &[String]) -> Result<Vec<Entry>,
                 };
                 let purpose = match d.uint()? {
                     0 => None,
-                    1 => Some(Purpose::Revocation),
-                    2 => Some(Purpose::Suspension),
-                    3 => Some(Purpose::Message),
-                    4 => Some(Purpose::Refresh),
-                    5 => Some(Purpose::Other(string(d, strings)?.into())),
+                    n @ 1..=4 => Some(PURPOSES[n as usize - 1].into()),
+                    5 => Some(string(d, strings)?.into()),
                     _ => return Err("an unknown status purpose".into()),
                 };
                 let index = match d.uint()? {
-                    0 => Index::Malformed,
-                    1 => Index::TooLarge,
-                    2 => Index::Text(d.uint()?),
-                    3 => Index::Numeric(d.uint()?),
+                    0 => EntryIndex::Malformed,
+                    1 => EntryIndex::TooLarge,
+                    2 => EntryIndex::Text(d.uint()?),
+                    3 => EntryIndex::Numeric(d.uint()?),
                     _ => return Err("an unknown status index form".into()),
                 };
                 let size = match d.uint()? {
@@ -522,7 +522,7 @@ fn decode_entries(d: &mut Decoder<'_>, strings: &[String]) -> Result<Vec<Entry>,
                         u32::try_from(d.uint()?).map_err(|_| "a status value beyond 32 bits")?;
                     messages.push((value, string(d, strings)?.into()));
                 }
-                Named {
+                NamedEntry {
                     kind,
                     url,
                     purpose,
@@ -534,7 +534,7 @@ fn decode_entries(d: &mut Decoder<'_>, strings: &[String]) -> Result<Vec<Entry>,
             }
             _ => return Err("an unknown status entry form".into()),
         };
-        entries.push(Entry::Named(named));
+        entries.push(StatusEntry::Named(named));
     }
     Ok(entries)
 }

@@ -37,12 +37,11 @@ use sha2::{Digest, Sha256};
 
 use crate::report::Sink;
 use crate::status::check::StatusLists;
-use crate::status::entry::{Entry, Index as EntryIndex};
 use crate::status::list::{ListBody, StatusList};
 use crate::time::Timestamp;
 use crate::verdict::{
-    Evidence, EvidenceSet, Format, Problem, Problems, Revalidation, StatusSource, Verdict,
-    VerdictRecord, Warning, Warnings,
+    EntryIndex, Evidence, EvidenceSet, Format, Problem, Problems, Revalidation, StatusEntry,
+    StatusSource, Verdict, VerdictRecord, Warning, Warnings,
 };
 use codec::{Decoder, Encoder};
 
@@ -569,7 +568,9 @@ impl<'s> IndexWriter<'s> {
             }
             Some(StatusSource::Entries(entries)) => {
                 for entry in entries {
-                    let Entry::Named(named) = entry else { continue };
+                    let StatusEntry::Named(named) = entry else {
+                        continue;
+                    };
                     let Some(url) = &named.url else { continue };
                     let id = intern(url);
                     let postings = self.postings.entry(id).or_default();

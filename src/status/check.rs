@@ -8,11 +8,14 @@
 
 use std::collections::HashMap;
 
-use super::entry::{Entry, Index, Named};
+use super::entry::{list_kind, read_all};
 use super::list::{ListBody, ListKind, MIN_ENTRIES, Purpose, StatusList};
 use crate::json::Value;
 use crate::time::Timestamp;
-use crate::verdict::{Evidence, Findings, Problem, Warning};
+use crate::verdict::{
+    EntryIndex as Index, Evidence, Findings, NamedEntry as Named, Problem, StatusEntry as Entry,
+    Warning,
+};
 
 /// The loaded lists, keyed by the URL entries name them by.
 #[derive(Debug, Default)]
@@ -142,10 +145,10 @@ impl StatusLists {
     /// Answers every entry of `status` (one object or an array) for a
     /// credential by `issuer` with id `id`.
     pub fn check(&self, status: Value<'_>, issuer: &str, id: Option<&str>, out: &mut StatusAnswer) {
-        self.check_entries(&Entry::read_all(status), issuer, id, out);
+        self.check_entries(&read_all(status), issuer, id, out);
     }
 
-    /// Answers `entries`, as read ([`Entry::read_all`]), for a credential
+    /// Answers `entries`, as read ([`read_all`]), for a credential
     /// by `issuer` with id `id`.
     pub fn check_entries(
         &self,
@@ -250,7 +253,7 @@ impl StatusLists {
         if issuer.is_some_and(|issuer| *list.issuer != *issuer) {
             return Err(Problem::StatusListIssuer);
         }
-        if list.kind != entry.kind {
+        if list.kind != list_kind(entry.kind) {
             return Err(Problem::StatusListKind);
         }
         let (purposes, bits) = match &list.body {
@@ -263,11 +266,13 @@ impl StatusLists {
             }
             ListBody::Bits { purposes, bits } => (purposes, bits),
         };
-        let purpose = entry
-            .purpose
-            .as_ref()
-            .ok_or(Problem::StatusEntryMalformed)?;
-        if !purposes.contains(purpose) {
+        let purpose = Purpose::from_word(
+            entry
+                .purpose
+                .as_deref()
+                .ok_or(Problem::StatusEntryMalformed)?,
+        );
+        if !purposes.contains(&purpose) {
             return Err(Problem::StatusPurposeMismatch);
         }
         let index = self.index(entry.index, out)?;
