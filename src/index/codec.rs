@@ -64,18 +64,24 @@ impl Encoder {
 
     /// An instant: [`Encoder::int`] seconds, then nanoseconds.
     pub fn time(&mut self, t: Timestamp) {
-        self.int(t.secs);
-        self.uint(u64::from(t.nanos));
+        self.instant(t, 0);
     }
 
-    /// An optional instant: 0, or 1 and the instant.
+    /// An optional instant: 0, or the instant's word plus one.
     pub fn opt_time(&mut self, t: Option<Timestamp>) {
         match t {
             None => self.uint(0),
-            Some(t) => {
-                self.uint(1);
-                self.time(t);
-            }
+            Some(t) => self.instant(t, 1),
+        }
+    }
+
+    /// The word `2·zigzag(seconds) + (nanoseconds ≠ 0)` plus `bias`, then
+    /// the nanoseconds when there are any.
+    fn instant(&mut self, t: Timestamp, bias: u64) {
+        let zigzag = ((t.secs << 1) ^ (t.secs >> 63)) as u64;
+        self.uint((zigzag << 1 | u64::from(t.nanos != 0)) + bias);
+        if t.nanos != 0 {
+            self.uint(u64::from(t.nanos));
         }
     }
 }
@@ -178,21 +184,31 @@ impl<'a> Decoder<'a> {
 
     /// An instant.
     pub fn time(&mut self) -> Result<Timestamp, DecodeError> {
-        let secs = self.int()?;
-        let nanos = u32::try_from(self.uint()?)
-            .ok()
-            .filter(|n| *n < 1_000_000_000)
-            .ok_or("nanoseconds beyond a second")?;
-        Ok(Timestamp { secs, nanos })
+        let word = self.uint()?;
+        self.instant(word)
     }
 
     /// An optional instant.
     pub fn opt_time(&mut self) -> Result<Option<Timestamp>, DecodeError> {
         match self.uint()? {
             0 => Ok(None),
-            1 => self.time().map(Some),
-            _ => Err("an optional instant with a bad tag".into()),
+            word => self.instant(word - 1).map(Some),
         }
+    }
+
+    /// The instant whose word ([`Encoder::time`]) is `word`.
+    fn instant(&mut self, word: u64) -> Result<Timestamp, DecodeError> {
+        let zigzag = word >> 1;
+        let secs = ((zigzag >> 1) as i64) ^ -((zigzag & 1) as i64);
+        let nanos = if word & 1 == 0 {
+            0
+        } else {
+            u32::try_from(self.uint()?)
+                .ok()
+                .filter(|n| (1..1_000_000_000).contains(n))
+                .ok_or("nanoseconds beyond a second")?
+        };
+        Ok(Timestamp { secs, nanos })
     }
 }
 
@@ -563,14 +579,18 @@ mod tests {
         ];
         for t in times {
             e.time(t);
+            e.opt_time(Some(t));
         }
+        e.opt_time(None);
         let mut d = Decoder::new(&e.buf);
         for v in values {
             assert_eq!(d.uint(), Ok(v));
         }
         for t in times {
             assert_eq!(d.time(), Ok(t));
+            assert_eq!(d.opt_time(), Ok(Some(t)));
         }
+        assert_eq!(d.opt_time(), Ok(None));
         assert!(d.is_empty());
         // Beyond 64 bits, cut short, a count the data cannot hold.
         assert!(Decoder::new(&[0xff; 11]).uint().is_err());
