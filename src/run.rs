@@ -497,7 +497,7 @@ pub fn recheck_index(
                 *transitions.entry((r.before, now)).or_insert(0u64) += 1;
             }
             let view = VerdictRecord {
-                id: r.id,
+                id: r.id.as_deref(),
                 issuer: r.issuer,
                 format: r.format,
                 problems: r.findings.problems,
@@ -554,7 +554,7 @@ struct Rejudged<'s> {
     snapshots: Vec<(Box<str>, Option<Timestamp>)>,
     input: usize,
     line: u64,
-    id: Option<&'s str>,
+    id: Option<std::borrow::Cow<'s, str>>,
     issuer: Option<&'s str>,
     format: Option<crate::verdict::Format>,
     contexts: Vec<(String, String)>,
@@ -651,10 +651,10 @@ fn judge_again(rec: &IndexRecord, as_of: Timestamp, lists: &StatusLists) -> Reco
         None => {}
         Some(StatusSource::Entries(entries)) => {
             let issuer = rec.issuer.unwrap_or_default();
-            lists.check_entries(entries, issuer, rec.id, &mut out.status);
+            lists.check_entries(entries, issuer, rec.id.as_deref(), &mut out.status);
         }
         Some(StatusSource::Ob2List(url)) => {
-            lists.check_ob2(url, rec.id.unwrap_or_default(), &mut out.status);
+            lists.check_ob2(url, rec.id.as_deref().unwrap_or_default(), &mut out.status);
         }
     }
     evaluate::admit_status(&mut out);
@@ -769,7 +769,7 @@ pub fn expiring(config: &ExpiringConfig) -> Result<Expiring, RunError> {
                 .or_default()
                 .entry(issuer.map(str::to_owned))
                 .or_default()
-                .push((id.map(str::to_owned), end));
+                .push((id.map(std::borrow::Cow::into_owned), end));
             Ok::<(), RunError>(())
         },
     )?;

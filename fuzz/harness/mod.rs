@@ -1156,10 +1156,11 @@ pub fn index(data: &[u8]) {
     // the manifest their sizes and digests. Any other mode: the rest is
     // the manifest of an index with only its tables.
     let mut files: Vec<(&str, Vec<u8>)> = Vec::new();
-    // Two issuers, one key, two strings.
+    // Two issuers, two keys, two strings.
     let tables = [
-        &b"CVIXTAB2\x02\x0adid:key:z1\x0bhttps://b.x\x01"[..],
+        &b"CVIXTAB2\x02\x0adid:key:z1\x0bhttps://b.x\x02"[..],
         &[7u8; 32],
+        &[9u8; 32],
         b"\x02\x0dhttps://l.x/1\x03hey",
     ]
     .concat();

@@ -4,6 +4,8 @@
 //! what is left, so a damaged or hostile file is an error, never a panic
 //! or an allocation beyond its size.
 
+use std::borrow::Cow;
+
 use crate::time::Timestamp;
 use crate::verdict::{
     EntryIndex, EntryKind, Evidence, EvidenceSet, Format, NamedEntry, Problem, Problems,
@@ -215,6 +217,56 @@ impl<'a> Decoder<'a> {
 /// Flags of a record's first byte.
 const HAS_ID: u64 = 1;
 const HAS_ISSUER: u64 = 2;
+/// With [`HAS_ID`]: the id is `urn:uuid:` and a lowercase UUID, stored as
+/// its 16 bytes.
+const UUID_ID: u64 = 4;
+
+/// The prefix of ids stored as 16 bytes.
+const UUID_PREFIX: &str = "urn:uuid:";
+
+/// The 16 bytes of `id` when it is `urn:uuid:` and a UUID in lowercase
+/// hexadecimal, 8-4-4-4-12.
+fn uuid_bytes(id: &str) -> Option<[u8; 16]> {
+    let hex = id.strip_prefix(UUID_PREFIX)?.as_bytes();
+    if hex.len() != 36 {
+        return None;
+    }
+    let mut out = [0u8; 16];
+    let mut digits = hex
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| ![8, 13, 18, 23].contains(i));
+    for byte in &mut out {
+        let mut value = 0u8;
+        for _ in 0..2 {
+            let (_, &c) = digits.next()?;
+            let v = match c {
+                b'0'..=b'9' => c - b'0',
+                b'a'..=b'f' => c - b'a' + 10,
+                _ => return None,
+            };
+            value = value << 4 | v;
+        }
+        *byte = value;
+    }
+    [8, 13, 18, 23]
+        .iter()
+        .all(|&i| hex[i] == b'-')
+        .then_some(out)
+}
+
+/// `urn:uuid:` and the UUID of these 16 bytes.
+fn uuid_text(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(45);
+    out.push_str(UUID_PREFIX);
+    for (i, b) in bytes.iter().enumerate() {
+        if [4, 6, 8, 10].contains(&i) {
+            out.push('-');
+        }
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
 
 /// Writes `rec`, its issuer and the keys that verified it as indices into
 /// the tables file.
@@ -227,10 +279,15 @@ pub fn encode_record(
 ) {
     e.uint(rec.input as u64);
     e.uint(rec.line);
-    let flags = u64::from(rec.id.is_some()) * HAS_ID + u64::from(issuer.is_some()) * HAS_ISSUER;
+    let uuid = rec.id.as_deref().and_then(uuid_bytes);
+    let flags = u64::from(rec.id.is_some()) * HAS_ID
+        + u64::from(issuer.is_some()) * HAS_ISSUER
+        + u64::from(uuid.is_some()) * UUID_ID;
     e.uint(flags);
-    if let Some(id) = &rec.id {
-        e.str(id);
+    match (&rec.id, uuid) {
+        (_, Some(bytes)) => e.bytes(&bytes),
+        (Some(id), None) => e.str(id),
+        (None, None) => {}
     }
     if let Some(i) = issuer {
         e.uint(i);
@@ -303,11 +360,13 @@ pub fn decode_record<'a>(
     }
     let line = d.uint()?;
     let flags = d.uint()?;
-    if flags > HAS_ID | HAS_ISSUER {
+    if flags > HAS_ID | HAS_ISSUER | UUID_ID || flags & (HAS_ID | UUID_ID) == UUID_ID {
         return Err("unknown record flags".into());
     }
-    let id = if flags & HAS_ID != 0 {
-        Some(d.str()?)
+    let id = if flags & UUID_ID != 0 {
+        Some(Cow::Owned(uuid_text(d.bytes(16)?)))
+    } else if flags & HAS_ID != 0 {
+        Some(Cow::Borrowed(d.str()?))
     } else {
         None
     };
@@ -558,6 +617,24 @@ fn decode_entries(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn uuid_ids_take_sixteen_bytes_and_come_back() {
+        let id = "urn:uuid:0f8fad5b-d9cb-469f-a165-70867728950e";
+        let bytes = uuid_bytes(id).expect("a UUID id");
+        assert_eq!(uuid_text(&bytes), id);
+        for other in [
+            "urn:uuid:0F8FAD5B-D9CB-469F-A165-70867728950E",
+            "urn:uuid:0f8fad5b-d9cb-469f-a165-70867728950",
+            "urn:uuid:0f8fad5bd-9cb-469f-a165-70867728950e",
+            "urn:uuid:0f8fad5b-d9cb-469f-a165-70867728950g",
+            "urn:uuid:0f8fad5b-d9cb-469f-a165-70867728950e0",
+            "urn:uuid:0f8fad5b+d9cb-469f-a165-70867728950e",
+            "0f8fad5b-d9cb-469f-a165-70867728950e",
+        ] {
+            assert_eq!(uuid_bytes(other), None, "{other}");
+        }
+    }
 
     #[test]
     fn integers_and_instants_round_trip() {

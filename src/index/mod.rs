@@ -177,7 +177,7 @@ pub struct IndexRecord<'a> {
     /// Its line (or element) number in that input.
     pub line: u64,
     /// The credential's id.
-    pub id: Option<&'a str>,
+    pub id: Option<std::borrow::Cow<'a, str>>,
     /// The issuer's id.
     pub issuer: Option<&'a str>,
     /// The proof format checked.
@@ -219,7 +219,7 @@ impl<'a> IndexRecord<'a> {
         IndexRecord {
             input,
             line,
-            id: record.id,
+            id: record.id.map(std::borrow::Cow::Borrowed),
             issuer: record.issuer,
             format: record.format,
             problems,
