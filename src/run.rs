@@ -578,7 +578,7 @@ fn rejudge<'s>(
         snapshots: judged.status.snapshots,
         input: rec.input,
         line: rec.line,
-        id: rec.id,
+        id: rec.id.map(crate::index::RecordId::text),
         issuer: rec.issuer,
         format: rec.format,
         contexts: rec.contexts,
@@ -651,10 +651,12 @@ fn judge_again(rec: &IndexRecord, as_of: Timestamp, lists: &StatusLists) -> Reco
         None => {}
         Some(StatusSource::Entries(entries)) => {
             let issuer = rec.issuer.unwrap_or_default();
-            lists.check_entries(entries, issuer, rec.id.as_deref(), &mut out.status);
+            let id = rec.id.map(crate::index::RecordId::text);
+            lists.check_entries(entries, issuer, id.as_deref(), &mut out.status);
         }
         Some(StatusSource::Ob2List(url)) => {
-            lists.check_ob2(url, rec.id.as_deref().unwrap_or_default(), &mut out.status);
+            let id = rec.id.map(crate::index::RecordId::text);
+            lists.check_ob2(url, id.as_deref().unwrap_or_default(), &mut out.status);
         }
     }
     evaluate::admit_status(&mut out);
@@ -761,7 +763,7 @@ pub fn expiring(config: &ExpiringConfig) -> Result<Expiring, RunError> {
             };
             let end = rec.revalidation.window.ends.iter().flatten().min().copied();
             end.filter(|e| valid && *e > from && *e <= config.to)
-                .map(|end| (rec.issuer, rec.id, end))
+                .map(|end| (rec.issuer, rec.id.map(crate::index::RecordId::text), end))
         },
         |_, (issuer, id, end)| {
             out.periods

@@ -4,15 +4,13 @@
 //! what is left, so a damaged or hostile file is an error, never a panic
 //! or an allocation beyond its size.
 
-use std::borrow::Cow;
-
 use crate::time::Timestamp;
 use crate::verdict::{
     EntryIndex, EntryKind, Evidence, EvidenceSet, Format, NamedEntry, Problem, Problems,
     Revalidation, StatusEntry, StatusSource, Verdict, Warnings, Window,
 };
 
-use super::{IndexRecord, evidence_kind, status_kind};
+use super::{IndexRecord, RecordId, evidence_kind, status_kind};
 
 /// Appends encoded values to a buffer.
 #[derive(Debug, Default)]
@@ -256,14 +254,16 @@ fn uuid_bytes(id: &str) -> Option<[u8; 16]> {
 }
 
 /// `urn:uuid:` and the UUID of these 16 bytes.
-fn uuid_text(bytes: &[u8]) -> String {
+pub fn uuid_text(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(45);
     out.push_str(UUID_PREFIX);
     for (i, b) in bytes.iter().enumerate() {
-        if [4, 6, 8, 10].contains(&i) {
+        if matches!(i, 4 | 6 | 8 | 10) {
             out.push('-');
         }
-        out.push_str(&format!("{b:02x}"));
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 15)]));
     }
     out
 }
@@ -279,15 +279,19 @@ pub fn encode_record(
 ) {
     e.uint(rec.input as u64);
     e.uint(rec.line);
-    let uuid = rec.id.as_deref().and_then(uuid_bytes);
+    let uuid = match rec.id {
+        Some(RecordId::Text(t)) => uuid_bytes(t),
+        Some(RecordId::Uuid(bytes)) => Some(bytes),
+        None => None,
+    };
     let flags = u64::from(rec.id.is_some()) * HAS_ID
         + u64::from(issuer.is_some()) * HAS_ISSUER
         + u64::from(uuid.is_some()) * UUID_ID;
     e.uint(flags);
-    match (&rec.id, uuid) {
+    match (rec.id, uuid) {
         (_, Some(bytes)) => e.bytes(&bytes),
-        (Some(id), None) => e.str(id),
-        (None, None) => {}
+        (Some(RecordId::Text(id)), None) => e.str(id),
+        _ => {}
     }
     if let Some(i) = issuer {
         e.uint(i);
@@ -364,9 +368,11 @@ pub fn decode_record<'a>(
         return Err("unknown record flags".into());
     }
     let id = if flags & UUID_ID != 0 {
-        Some(Cow::Owned(uuid_text(d.bytes(16)?)))
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(d.bytes(16)?);
+        Some(RecordId::Uuid(bytes))
     } else if flags & HAS_ID != 0 {
-        Some(Cow::Borrowed(d.str()?))
+        Some(RecordId::Text(d.str()?))
     } else {
         None
     };

@@ -169,6 +169,26 @@ pub const STATUS_WARNINGS: [Warning; 5] = [
     Warning::StatusListUnsigned,
 ];
 
+/// A record's id as the index holds it: text, or the 16 bytes of a
+/// `urn:uuid:` id, written out only when asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordId<'a> {
+    /// The id's text.
+    Text(&'a str),
+    /// `urn:uuid:` and the UUID of these bytes.
+    Uuid([u8; 16]),
+}
+
+impl<'a> RecordId<'a> {
+    /// The id's text.
+    pub fn text(self) -> std::borrow::Cow<'a, str> {
+        match self {
+            RecordId::Text(t) => std::borrow::Cow::Borrowed(t),
+            RecordId::Uuid(bytes) => std::borrow::Cow::Owned(codec::uuid_text(&bytes)),
+        }
+    }
+}
+
 /// One record of an index.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IndexRecord<'a> {
@@ -177,7 +197,7 @@ pub struct IndexRecord<'a> {
     /// Its line (or element) number in that input.
     pub line: u64,
     /// The credential's id.
-    pub id: Option<std::borrow::Cow<'a, str>>,
+    pub id: Option<RecordId<'a>>,
     /// The issuer's id.
     pub issuer: Option<&'a str>,
     /// The proof format checked.
@@ -219,7 +239,7 @@ impl<'a> IndexRecord<'a> {
         IndexRecord {
             input,
             line,
-            id: record.id.map(std::borrow::Cow::Borrowed),
+            id: record.id.map(RecordId::Text),
             issuer: record.issuer,
             format: record.format,
             problems,
