@@ -482,9 +482,10 @@ pub fn recheck_index(
         let mut totals = Totals::default();
         let write_error =
             |e: std::io::Error| RunError::Pipeline(crate::pipeline::PipelineError::Write(e));
-        let candidates = config
-            .changed_only
-            .then(|| index.candidates(config.as_of, Some(&lists)));
+        let candidates = match config.changed_only {
+            true => Some(index.candidates(config.as_of, Some(&lists))?),
+            false => None,
+        };
         if config.check_first {
             index.check(candidates.as_ref())?;
         }
@@ -732,15 +733,10 @@ pub fn expiring(config: &ExpiringConfig) -> Result<Expiring, RunError> {
     // index holds are judged again; of the others, those valid then are
     // valid now. Without lists, every record with status is judged again,
     // its status left out.
-    let changed = index.candidates(from, with_lists.then_some(&lists));
+    let changed = index.candidates(from, with_lists.then_some(&lists))?;
     let valid_then = &index.verdicts[Verdict::Valid as usize];
-    let mut ending = roaring::RoaringBitmap::new();
     let (first, last) = (crate::index::bucket(from), crate::index::bucket(config.to));
-    for (day, records) in &index.times[1] {
-        if (first..=last).contains(day) {
-            ending |= records;
-        }
-    }
+    let ending = index.buckets(&[1], first, last)?;
     out.valid_at_start = (valid_then - &changed).len();
     // Decoded and judged on every core, gathered in record order: whether
     // the record is valid at `from`, and when it expires if in the span.

@@ -67,6 +67,10 @@ pub const BLOCK: u64 = 8;
 /// `map` made of their records.
 type Kept<T> = Vec<(u32, T)>;
 
+/// Per kind of instant, per bucket (day), where in `times.bin` the bitmap
+/// of its records is.
+type Buckets = [Vec<(i64, std::ops::Range<usize>)>; TIME_KINDS];
+
 /// Blocks per task of [`Index::map_in_parallel`]: 8,192 records.
 pub const SPAN_BLOCKS: usize = 1024;
 
@@ -764,9 +768,11 @@ pub struct Index {
     /// The records of each verdict when the index was written, by the
     /// verdict's position in the vocabulary.
     pub verdicts: Vec<RoaringBitmap>,
-    /// Per kind of instant ([`TIME_KINDS`]), per bucket (day), the
-    /// records with an instant of that kind in it.
-    pub times: [Vec<(i64, RoaringBitmap)>; TIME_KINDS],
+    /// `times.bin`, whose bitmaps are decoded only when a bucket is used.
+    times_bytes: Vec<u8>,
+    /// Per kind of instant ([`TIME_KINDS`]), per bucket (day), where in
+    /// `times_bytes` the bitmap of its records is.
+    times: Buckets,
     /// The records with status (entries, or an Open Badges 2.0 issuer's
     /// `revocationList`).
     pub with_status: RoaringBitmap,
@@ -912,7 +918,7 @@ impl Index {
         let verdicts =
             read_verdicts(&verdicts_bytes, n).map_err(|why| refused(&verdicts_path, why))?;
         let (times_path, times_bytes) = take("times.bin")?;
-        let times = read_times(&times_bytes, n).map_err(|why| refused(&times_path, why))?;
+        let times = read_times(&times_bytes).map_err(|why| refused(&times_path, why))?;
         let (postings_path, postings_bytes) = take("postings.bin")?;
         let (with_status, postings) = read_postings(&postings_bytes, n, &strings)
             .map_err(|why| refused(&postings_path, why))?;
@@ -926,6 +932,7 @@ impl Index {
             strings,
             blocks,
             verdicts,
+            times_bytes,
             times,
             with_status,
             postings,
@@ -1098,19 +1105,17 @@ impl Index {
     /// entry's value in the list now differs from the value the run read.
     /// With `lists` `None`, every record with status (as when status is
     /// not judged at all).
-    pub fn candidates(&self, as_of: Timestamp, lists: Option<&StatusLists>) -> RoaringBitmap {
+    pub fn candidates(
+        &self,
+        as_of: Timestamp,
+        lists: Option<&StatusLists>,
+    ) -> Result<RoaringBitmap, IndexError> {
         let written = self.manifest.as_of.unwrap_or(as_of);
         let (lo, hi) = (bucket(written.min(as_of)), bucket(written.max(as_of)));
-        let mut out = RoaringBitmap::new();
-        for kind in &self.times {
-            let first = kind.partition_point(|(day, _)| *day < lo);
-            for (_, b) in kind[first..].iter().take_while(|(day, _)| *day <= hi) {
-                out |= b;
-            }
-        }
+        let mut out = self.buckets(&[0, 1, 2], lo, hi)?;
         let Some(lists) = lists else {
             out |= &self.with_status;
-            return out;
+            return Ok(out);
         };
         for url in &self.postings {
             let list = lists.get(&url.url);
@@ -1125,7 +1130,29 @@ impl Index {
                 }
             }
         }
-        out
+        Ok(out)
+    }
+
+    /// The records with an instant of one of `kinds` ([`TIME_KINDS`]) in a
+    /// bucket from day `first` to day `last`, both included; the buckets'
+    /// bitmaps are decoded (and checked) here, only those in the span.
+    pub fn buckets(
+        &self,
+        kinds: &[usize],
+        first: i64,
+        last: i64,
+    ) -> Result<RoaringBitmap, IndexError> {
+        let mut out = RoaringBitmap::new();
+        for kind in kinds.iter().filter_map(|k| self.times.get(*k)) {
+            let start = kind.partition_point(|(day, _)| *day < first);
+            for (_, at) in kind[start..].iter().take_while(|(day, _)| *day <= last) {
+                let b = Decoder::new(&self.times_bytes[at.clone()])
+                    .bitmap(self.manifest.records)
+                    .map_err(|why| refused(&self.dir.join("times.bin"), why))?;
+                out |= b;
+            }
+        }
+        Ok(out)
     }
 
     /// The number of records.
@@ -1227,20 +1254,23 @@ fn read_verdicts(bytes: &[u8], records: u64) -> Decoded<Vec<RoaringBitmap>> {
     Ok(verdicts)
 }
 
-/// `times.bin`: per kind, buckets in increasing order.
-fn read_times(bytes: &[u8], records: u64) -> Decoded<[Vec<(i64, RoaringBitmap)>; TIME_KINDS]> {
+/// `times.bin`: per kind, buckets in increasing order, each the place of
+/// its bitmap (decoded when used: [`Index::buckets`]).
+fn read_times(bytes: &[u8]) -> Decoded<Buckets> {
     let mut d = Decoder::new(bytes);
     if d.bytes(8)? != TIMES_MAGIC {
         return Err("not a times file".into());
     }
-    let mut times: [Vec<(i64, RoaringBitmap)>; TIME_KINDS] = Default::default();
+    let mut times: Buckets = Default::default();
     for kind in &mut times {
         for _ in 0..d.count(2)? {
             let day = d.int()?;
             if kind.last().is_some_and(|(last, _)| *last >= day) {
                 return Err("buckets out of order".into());
             }
-            kind.push((day, d.bitmap(records)?));
+            let start = bytes.len() - d.remaining();
+            d.blob()?;
+            kind.push((day, start..bytes.len() - d.remaining()));
         }
     }
     if !d.is_empty() {
