@@ -142,26 +142,7 @@ fn recheck_gives_what_verify_gives_at_every_instant_and_with_every_list() {
         "the index is in place"
     );
     let names = vec![InputPath::File(export.join("credentials.jsonl")).display()];
-    // The instants every window and every snapshot turns at, exactly and
-    // one second either side, and far before and after.
-    let mut instants: Vec<i64> = vec![0, 4_102_444_800];
-    let truth = String::from_utf8_lossy(&std::fs::read(export.join("credentials.jsonl")).unwrap())
-        .into_owned();
-    for key in ["\"validFrom\":\"", "\"validUntil\":\""] {
-        for part in truth.split(key).skip(1).take(40) {
-            if let Ok(t) = Timestamp::parse(&part[..20]) {
-                instants.extend([t.secs - 1, t.secs, t.secs + 1]);
-            }
-        }
-    }
-    for snapshot in std::fs::read_dir(export.join("status")).unwrap() {
-        let text = std::fs::read_to_string(snapshot.unwrap().path()).unwrap();
-        let from = text.split("\"validFrom\":\"").nth(1).unwrap();
-        let t = Timestamp::parse(&from[..20]).unwrap();
-        instants.extend([t.secs - 1, t.secs, t.secs + 1]);
-    }
-    instants.sort();
-    instants.dedup();
+    let instants = turning_points(&export);
     assert!(instants.len() > 20, "{} instants", instants.len());
     let mut compared = 0;
     for (k, secs) in instants.iter().enumerate() {
