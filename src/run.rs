@@ -746,7 +746,7 @@ pub fn expiring(config: &ExpiringConfig) -> Result<Expiring, RunError> {
         |ordinal, mut rec| {
             let valid = if changed.contains(ordinal) {
                 if !with_lists {
-                    rec.revalidation.status = None;
+                    rec.revalidation.to_mut().status = None;
                 }
                 let now =
                     judge_again(&rec, from, &lists).findings.problems.verdict() == Verdict::Valid;

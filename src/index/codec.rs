@@ -463,12 +463,12 @@ pub fn decode_record<'a>(
         warnings,
         evidence,
         contexts,
-        revalidation: Revalidation {
+        revalidation: std::borrow::Cow::Owned(Revalidation {
             window,
             proof_expires,
             status,
             signed_by,
-        },
+        }),
         verdict,
     })
 }

@@ -216,7 +216,7 @@ pub struct IndexRecord<'a> {
     /// signatures only).
     pub contexts: Vec<(String, String)>,
     /// What judges it again.
-    pub revalidation: Revalidation,
+    pub revalidation: std::borrow::Cow<'a, Revalidation>,
     /// Its verdict when the index was written.
     pub verdict: Verdict,
 }
@@ -250,7 +250,10 @@ impl<'a> IndexRecord<'a> {
             warnings,
             evidence,
             contexts: record.contexts.to_vec(),
-            revalidation: record.revalidation.cloned().unwrap_or_default(),
+            revalidation: record.revalidation.map_or_else(
+                || std::borrow::Cow::Owned(Revalidation::default()),
+                std::borrow::Cow::Borrowed,
+            ),
             verdict: record.verdict(),
         }
     }
@@ -615,11 +618,13 @@ impl<'s> IndexWriter<'s> {
             }
         }
         let issuer = rec.issuer.map(|i| {
+            if let Some(&known) = self.issuers.get(i) {
+                return known;
+            }
             let next = self.issuer_list.len() as u64;
-            *self.issuers.entry(i.to_owned()).or_insert_with(|| {
-                self.issuer_list.push(i.to_owned());
-                next
-            })
+            self.issuers.insert(i.to_owned(), next);
+            self.issuer_list.push(i.to_owned());
+            next
         });
         let keys: Vec<u64> = rec
             .revalidation
