@@ -126,10 +126,13 @@ fn list_sets(export: &Path) -> Vec<(&'static str, Vec<PathBuf>)> {
     ]
 }
 
-#[test]
-fn recheck_gives_what_verify_gives_at_every_instant_and_with_every_list() {
+/// The export, an index of it written at `util::AS_OF` with every
+/// snapshot (in a temporary directory named after `name`), the list sets,
+/// and the verdicts of that run.
+#[allow(clippy::type_complexity)]
+fn indexed(name: &str) -> (PathBuf, PathBuf, Vec<(&'static str, Vec<PathBuf>)>, String) {
     let export = export();
-    let index = util::temp_dir("index").join("idx");
+    let index = util::temp_dir(name).join("idx");
     let lists = list_sets(&export);
     let mut first = config(&export, util::AS_OF, &lists[0].1);
     first.index = Some(IndexTarget {
@@ -137,6 +140,12 @@ fn recheck_gives_what_verify_gives_at_every_instant_and_with_every_list() {
         named_files: false,
     });
     let original = verified(&first, OutputFormat::Jsonl);
+    (export, index, lists, original)
+}
+
+#[test]
+fn recheck_gives_what_verify_gives_at_every_instant_and_with_every_list() {
+    let (export, index, lists, original) = indexed("index");
     assert!(
         index.join("manifest.json").is_file(),
         "the index is in place"
@@ -224,15 +233,7 @@ fn verdict_of(line: &str) -> &str {
 fn changed_only_gives_exactly_the_records_whose_verdict_changed() {
     // `--changed-only` judges only the records the index's buckets and
     // postings say may have changed; the full output says which did.
-    let export = export();
-    let index = util::temp_dir("index-changed").join("idx");
-    let lists = list_sets(&export);
-    let mut first = config(&export, util::AS_OF, &lists[0].1);
-    first.index = Some(IndexTarget {
-        dir: index.clone(),
-        named_files: false,
-    });
-    let original = verified(&first, OutputFormat::Jsonl);
+    let (export, index, lists, original) = indexed("index-changed");
     let before: Vec<&str> = original.lines().collect();
     let names = vec![InputPath::File(export.join("credentials.jsonl")).display()];
     let mut compared = 0;
