@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use roaring::RoaringBitmap;
 use sha2::{Digest, Sha256};
 
 use crate::error::RunError;
@@ -469,8 +470,8 @@ pub fn recheck(config: &RecheckConfig, sink: &mut dyn Sink) -> Result<RunSummary
 }
 
 /// [`recheck`] of an index already read; `stopwatch` times the run.
-pub fn recheck_index(
-    index: &Index,
+pub fn recheck_index<'i>(
+    index: &'i Index,
     config: &RecheckConfig,
     sink: &mut dyn Sink,
     stopwatch: Stopwatch,
@@ -489,43 +490,59 @@ pub fn recheck_index(
         if config.check_first {
             index.check(candidates.as_ref())?;
         }
-        // Records are decoded and judged on every core; verdicts are written
-        // in record order.
-        let judge_one = |_, rec| rejudge(rec, config.as_of, &lists, config.changed_only);
-        let each = |_, r: Rejudged<'_>| {
-            let now = r.findings.problems.verdict();
-            if now != r.before {
-                *transitions.entry((r.before, now)).or_insert(0u64) += 1;
-            }
-            let view = VerdictRecord {
-                id: r.id.as_deref(),
-                issuer: r.issuer,
-                format: r.format,
-                problems: r.findings.problems,
-                warnings: r.findings.warnings,
-                evidence: &r.findings.evidence,
-                status_messages: &r.messages,
-                status_snapshots: &r.snapshots,
-                contexts: &r.contexts,
-                revalidation: None,
-                previous: config.changed_only.then_some(r.before),
+        // Records are decoded, judged and rendered on every core; verdicts
+        // are written in record order.
+        let renderer = sink.renderer();
+        let each = |span: &mut Span<'i>, _, rec: IndexRecord<'i>| {
+            let Some(r) = rejudge(rec, config.as_of, &lists, config.changed_only) else {
+                return;
             };
-            sink.record(r.input, r.line, &view).map_err(write_error)?;
-            let verdict = view.verdict();
-            totals.records += 1;
-            totals.verdicts[verdict as usize] += 1;
-            totals.issuers.add(view.issuer, verdict);
-            if view.problems.contains(Problem::HostedAssertion) {
-                totals.hosted += 1;
-            }
-            if view.problems.contains(Problem::FramingLost) {
-                totals.damaged.push((r.input, r.line));
+            let view = r.view(config.changed_only);
+            let row = Row {
+                verdict: view.verdict(),
+                before: r.before,
+                issuer: r.issuer,
+                input: r.input,
+                line: r.line,
+                hosted: view.problems.contains(Problem::HostedAssertion),
+                framing_lost: view.problems.contains(Problem::FramingLost),
+                end: match &renderer {
+                    Some(renderer) => {
+                        renderer.render(r.input, r.line, &view, &mut span.bytes);
+                        span.bytes.len()
+                    }
+                    None => 0,
+                },
+            };
+            span.rows.push((row, renderer.is_none().then_some(r)));
+        };
+        let consume = |span: Span<'i>| {
+            let mut start = 0;
+            for (row, judged) in span.rows {
+                match judged {
+                    Some(r) => sink.record(r.input, r.line, &r.view(config.changed_only)),
+                    None => sink.rendered(row.verdict, &span.bytes[start..row.end]),
+                }
+                .map_err(write_error)?;
+                start = row.end;
+                if row.verdict != row.before {
+                    *transitions.entry((row.before, row.verdict)).or_insert(0u64) += 1;
+                }
+                totals.records += 1;
+                totals.verdicts[row.verdict as usize] += 1;
+                totals.issuers.add(row.issuer, row.verdict);
+                if row.hosted {
+                    totals.hosted += 1;
+                }
+                if row.framing_lost {
+                    totals.damaged.push((row.input, row.line));
+                }
             }
             Ok::<(), RunError>(())
         };
         // With `--changed-only`, only records whose verdict may have
         // changed are judged.
-        index.map_in_parallel(candidates.as_ref(), judge_one, each)?;
+        index.map_spans(candidates.as_ref(), Span::default, each, consume)?;
         sink.finish().map_err(write_error)?;
         Ok(totals)
     };
@@ -561,6 +578,47 @@ struct Rejudged<'s> {
     contexts: Vec<(String, String)>,
     /// Its verdict when the index was written.
     before: Verdict,
+}
+
+/// The records of one span of an index judged again: their rendered
+/// verdicts, one after another, and what the run's totals need of each
+/// (with the record itself when the sink renders its own).
+#[derive(Default)]
+struct Span<'s> {
+    bytes: Vec<u8>,
+    rows: Vec<(Row<'s>, Option<Rejudged<'s>>)>,
+}
+
+/// What the totals of a recheck need of one record, and where its
+/// rendered verdict ends in its span's bytes.
+struct Row<'s> {
+    verdict: Verdict,
+    before: Verdict,
+    issuer: Option<&'s str>,
+    input: usize,
+    line: u64,
+    hosted: bool,
+    framing_lost: bool,
+    end: usize,
+}
+
+impl Rejudged<'_> {
+    /// Its verdict record; `previous` when `changed_only`.
+    fn view(&self, changed_only: bool) -> VerdictRecord<'_> {
+        VerdictRecord {
+            id: self.id.as_deref(),
+            issuer: self.issuer,
+            format: self.format,
+            problems: self.findings.problems,
+            warnings: self.findings.warnings,
+            evidence: &self.findings.evidence,
+            status_messages: &self.messages,
+            status_snapshots: &self.snapshots,
+            contexts: &self.contexts,
+            revalidation: None,
+            previous: changed_only.then_some(self.before),
+        }
+    }
 }
 
 /// `rec` judged at `as_of` with `lists`; `None` when `changed_only` and
@@ -696,11 +754,31 @@ pub struct ExpiringConfig {
     pub to: Timestamp,
     /// How instants are grouped.
     pub by: Period,
+    /// Whether records are counted per issuer too (`--by-issuer`).
+    pub by_issuer: bool,
+    /// Whether each record's id and end are kept (`--ids`).
+    pub ids: bool,
 }
 
-/// The records that expire in one period, per issuer (`None`: no
-/// issuer), each as its id and the instant it expires.
-pub type ExpiringIn = std::collections::BTreeMap<Option<String>, Vec<(Option<String>, Timestamp)>>;
+/// The records that expire in one period.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExpiringIn {
+    /// How many.
+    pub records: u64,
+    /// With [`ExpiringConfig::by_issuer`] or [`ExpiringConfig::ids`], per
+    /// issuer (`None`: no issuer); else empty.
+    pub issuers: std::collections::BTreeMap<Option<String>, IssuerExpiring>,
+}
+
+/// The records of one issuer that expire in one period.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IssuerExpiring {
+    /// How many.
+    pub records: u64,
+    /// With [`ExpiringConfig::ids`], each as its id and the instant it
+    /// expires, in record order; else empty.
+    pub ids: Vec<(Option<String>, Timestamp)>,
+}
 
 /// Records valid at the start of a span that expire within it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -711,8 +789,7 @@ pub struct Expiring {
     pub with_lists: bool,
     /// Records valid at the start.
     pub valid_at_start: u64,
-    /// Per period, per issuer (`None`: no issuer), the records that expire
-    /// in it, each as (id, the instant it expires).
+    /// Per period, the records that expire in it.
     pub periods: std::collections::BTreeMap<String, ExpiringIn>,
 }
 
@@ -720,6 +797,17 @@ pub struct Expiring {
 /// `config.recheck.as_of` (the verdict `recheck` would give then with the
 /// lists given) whose validity ends after that instant and no later than
 /// `config.to`, by the period their end falls in.
+///
+/// Counting needs few records decoded: a record whose verdict the index
+/// holds, with no validity end on the first or the last day of the span,
+/// is counted from the day buckets of `times.bin` alone, under the first
+/// day in the span that one of its validity ends falls on (which is its
+/// earliest end: any end before the span would have expired it). The
+/// others are decoded and judged: the records whose verdict may differ
+/// at the start ([`Index::candidates`]), and those with an end on the
+/// first or last day, whose exact instants decide. Per issuer or with
+/// ids, every record that ends in the span is decoded, for its issuer
+/// and id.
 pub fn expiring(config: &ExpiringConfig) -> Result<Expiring, RunError> {
     let index = Index::open(&config.recheck.index)?;
     let (_, lists) = lists_for_index(&index, &config.recheck)?;
@@ -729,20 +817,39 @@ pub fn expiring(config: &ExpiringConfig) -> Result<Expiring, RunError> {
         with_lists,
         ..Expiring::default()
     };
-    // Only the records whose verdict at `from` may differ from the one the
-    // index holds are judged again; of the others, those valid then are
-    // valid now. Without lists, every record with status is judged again,
-    // its status left out.
+    // Of the records whose verdict at `from` may differ from the one the
+    // index holds, those valid then are judged again. Without lists,
+    // every record with status is, its status left out.
     let changed = index.candidates(from, with_lists.then_some(&lists))?;
     let valid_then = &index.verdicts[Verdict::Valid as usize];
+    let unchanged_valid = valid_then - &changed;
+    out.valid_at_start = unchanged_valid.len();
     let (first, last) = (crate::index::bucket(from), crate::index::bucket(config.to));
-    let ending = index.buckets(&[1], first, last)?;
-    out.valid_at_start = (valid_then - &changed).len();
+    const ENDS: usize = 1;
+    let detail = config.by_issuer || config.ids;
+    let exact = if detail {
+        &changed | &index.buckets(&[ENDS], first, last)?
+    } else {
+        let edges = &index.buckets(&[ENDS], first, first)? | &index.buckets(&[ENDS], last, last)?;
+        let mut seen = RoaringBitmap::new();
+        let exact = &changed | &(edges & &unchanged_valid);
+        index.each_bucket(ENDS, first + 1, last - 1, |day, records| {
+            let mut ending = &records & &unchanged_valid;
+            ending -= &exact;
+            ending -= &seen;
+            seen |= records;
+            if !ending.is_empty() {
+                let start = Timestamp::from_unix(day * crate::index::BUCKET_SECONDS);
+                out.periods.entry(config.by.of(start)).or_default().records += ending.len();
+            }
+        })?;
+        exact
+    };
     // Decoded and judged on every core, gathered in record order: whether
     // the record is valid at `from`, and when it expires if in the span.
     let valid_again = std::sync::atomic::AtomicU64::new(0);
     index.map_in_parallel(
-        Some(&(&changed | &ending)),
+        Some(&exact),
         |ordinal, mut rec| {
             let valid = if changed.contains(ordinal) {
                 if !with_lists {
@@ -762,12 +869,15 @@ pub fn expiring(config: &ExpiringConfig) -> Result<Expiring, RunError> {
                 .map(|end| (rec.issuer, rec.id.map(crate::index::RecordId::text), end))
         },
         |_, (issuer, id, end)| {
-            out.periods
-                .entry(config.by.of(end))
-                .or_default()
-                .entry(issuer.map(str::to_owned))
-                .or_default()
-                .push((id.map(std::borrow::Cow::into_owned), end));
+            let period = out.periods.entry(config.by.of(end)).or_default();
+            period.records += 1;
+            if detail {
+                let of = period.issuers.entry(issuer.map(str::to_owned)).or_default();
+                of.records += 1;
+                if config.ids {
+                    of.ids.push((id.map(std::borrow::Cow::into_owned), end));
+                }
+            }
             Ok::<(), RunError>(())
         },
     )?;
@@ -777,9 +887,10 @@ pub fn expiring(config: &ExpiringConfig) -> Result<Expiring, RunError> {
 
 impl Expiring {
     /// As JSON: the span, whether lists judged validity, the records valid
-    /// at the start, and per period the count (per issuer when
-    /// `by_issuer`, their ids when `ids`).
-    pub fn to_json(&self, config: &ExpiringConfig, by_issuer: bool, ids: bool) -> String {
+    /// at the start, and per period the count (per issuer with
+    /// `config.by_issuer`, their ids with `config.ids`).
+    pub fn to_json(&self, config: &ExpiringConfig) -> String {
+        let (by_issuer, ids) = (config.by_issuer, config.ids);
         let quoted = |s: &str| {
             let mut out = Vec::new();
             crate::json::write::write_string(&mut out, s);
@@ -793,15 +904,19 @@ impl Expiring {
         let rows: Vec<String> = self
             .periods
             .iter()
-            .map(|(period, issuers)| {
-                let total: usize = issuers.values().map(Vec::len).sum();
-                let mut row = format!("{{\"period\":{},\"records\":{total}", quoted(period));
+            .map(|(period, expiring)| {
+                let issuers = &expiring.issuers;
+                let mut row = format!(
+                    "{{\"period\":{},\"records\":{}",
+                    quoted(period),
+                    expiring.records
+                );
                 if by_issuer {
                     let parts: Vec<String> = issuers
                         .iter()
-                        .map(|(issuer, recs)| {
+                        .map(|(issuer, of)| {
                             let name = issuer.as_deref().map_or_else(|| "null".into(), quoted);
-                            format!("{{\"issuer\":{name},\"records\":{}}}", recs.len())
+                            format!("{{\"issuer\":{name},\"records\":{}}}", of.records)
                         })
                         .collect();
                     row.push_str(&format!(",\"issuers\":[{}]", parts.join(",")));
@@ -809,7 +924,7 @@ impl Expiring {
                 if ids {
                     let parts: Vec<String> = issuers
                         .values()
-                        .flatten()
+                        .flat_map(|of| &of.ids)
                         .map(|(id, end)| {
                             let id = id.as_deref().map_or_else(|| "null".into(), quoted);
                             format!("{{\"id\":{id},\"expires\":\"{}\"}}", instant(*end))
@@ -837,17 +952,19 @@ impl Expiring {
 
     /// As CSV: `period,issuer,records` (issuer empty unless `by_issuer`),
     /// or with `ids` one row per record, `period,issuer,id,expires`.
-    pub fn to_csv(&self, by_issuer: bool, ids: bool) -> String {
+    pub fn to_csv(&self, config: &ExpiringConfig) -> String {
+        let (by_issuer, ids) = (config.by_issuer, config.ids);
         let mut out = csv::Writer::from_writer(Vec::new());
         let _ = if ids {
             out.write_record(["period", "issuer", "id", "expires"])
         } else {
             out.write_record(["period", "issuer", "records"])
         };
-        for (period, issuers) in &self.periods {
+        for (period, expiring) in &self.periods {
+            let issuers = &expiring.issuers;
             if ids {
-                for (issuer, recs) in issuers {
-                    for (id, end) in recs {
+                for (issuer, of) in issuers {
+                    for (id, end) in &of.ids {
                         let mut t = Vec::new();
                         end.write_rfc3339(&mut t);
                         let safe = crate::report::spreadsheet_safe;
@@ -860,15 +977,15 @@ impl Expiring {
                     }
                 }
             } else if by_issuer {
-                for (issuer, recs) in issuers {
-                    let n = recs.len().to_string();
+                for (issuer, of) in issuers {
+                    let n = of.records.to_string();
                     let issuer =
                         crate::report::spreadsheet_safe(issuer.as_deref().unwrap_or_default());
                     let _ = out.write_record([period.as_str(), &issuer, n.as_str()]);
                 }
             } else {
-                let n: usize = issuers.values().map(Vec::len).sum();
-                let _ = out.write_record([period.as_str(), "", n.to_string().as_str()]);
+                let n = expiring.records.to_string();
+                let _ = out.write_record([period.as_str(), "", n.as_str()]);
             }
         }
         String::from_utf8(out.into_inner().unwrap_or_default()).unwrap_or_default()

@@ -361,7 +361,7 @@ fn a_damaged_or_foreign_index_is_refused_naming_the_file() {
     let swapped = copy("index-swapped");
     let verdicts = std::fs::read(swapped.join("verdicts.bin")).unwrap();
     let mut e = credverify::index::codec::Encoder::default();
-    e.bytes(b"CVIXVRD2");
+    e.bytes(b"CVIXVRD3");
     e.uint(credverify::verdict::Verdict::ALL.len() as u64);
     for _ in credverify::verdict::Verdict::ALL {
         e.bitmap(&roaring::RoaringBitmap::new());
@@ -572,16 +572,39 @@ fn expiring_counts_what_verify_sees_expire() {
         },
         to: Timestamp::parse(to).unwrap(),
         by: credverify::run::Period::Month,
+        by_issuer: false,
+        ids: false,
     };
+    // Counted from the day buckets, and with every record decoded for
+    // its issuer and id: the same counts.
     let table = credverify::run::expiring(&config).expect("expiring");
+    let detailed = credverify::run::expiring(&credverify::run::ExpiringConfig {
+        by_issuer: true,
+        ids: true,
+        ..config.clone()
+    })
+    .expect("expiring, in detail");
     let got: std::collections::BTreeMap<String, usize> = table
         .periods
         .iter()
-        .map(|(p, issuers)| (p.clone(), issuers.values().map(Vec::len).sum()))
+        .map(|(p, expiring)| (p.clone(), expiring.records as usize))
+        .collect();
+    let listed: std::collections::BTreeMap<String, usize> = detailed
+        .periods
+        .iter()
+        .map(|(p, expiring)| {
+            let ids: usize = expiring.issuers.values().map(|of| of.ids.len()).sum();
+            let counted: u64 = expiring.issuers.values().map(|of| of.records).sum();
+            assert_eq!(counted, expiring.records);
+            (p.clone(), ids)
+        })
         .collect();
     assert!(!want.is_empty());
     assert_eq!(got, want);
+    assert_eq!(listed, want);
+    assert!(table.periods.values().all(|p| p.issuers.is_empty()));
     assert_eq!(table.valid_at_start, valid);
+    assert_eq!(detailed.valid_at_start, valid);
     assert!(table.with_lists);
     // The same through the command line, as JSON and as CSV with ids.
     let idx = index.display().to_string();

@@ -1126,6 +1126,39 @@ fn check_baked_payload(found: &Baked) {
 
 // ----------------------------------------------------------------- index
 
+/// The body of `blocks.bin` as far as its block offsets go, then the
+/// SHA-256 of each chunk of `records` they give: a fuzzed hash would
+/// almost never match, and the records would never be decoded.
+fn with_chunk_hashes(body: &[u8], records: &[u8]) -> Vec<u8> {
+    use credverify::index::codec::{Decoder, Encoder};
+    let mut d = Decoder::new(body);
+    let mut offsets = Vec::new();
+    if let Ok(n) = d.uint() {
+        let mut at = 0u64;
+        while (offsets.len() as u64) < n {
+            let Ok(delta) = d.uint() else { break };
+            at = at.saturating_add(delta);
+            offsets.push(at);
+        }
+    }
+    let mut e = Encoder::default();
+    e.bytes(&body[..body.len() - d.remaining()]);
+    let chunks = offsets.len().div_ceil(credverify::index::CHUNK_BLOCKS);
+    e.uint(chunks as u64);
+    for c in 0..chunks {
+        let clamp = |o: u64| usize::try_from(o).unwrap_or(usize::MAX).min(records.len());
+        let start = clamp(offsets[c * credverify::index::CHUNK_BLOCKS]);
+        let end = offsets
+            .get((c + 1) * credverify::index::CHUNK_BLOCKS)
+            .map_or(records.len(), |&o| clamp(o))
+            .max(start);
+        let mut digest = [[0u8; 32]];
+        credverify::hash::sha256::sha256_many(&[&records[start..end]], &mut digest);
+        e.bytes(&digest[0]);
+    }
+    e.buf
+}
+
 /// A revalidation index read back (`credverify recheck`): a mode byte,
 /// then bytes. 0: a record count, then `records.bin` after its magic number,
 /// beside a manifest that names them with their true size and SHA-256 and
@@ -1158,7 +1191,7 @@ pub fn index(data: &[u8]) {
     let mut files: Vec<(&str, Vec<u8>)> = Vec::new();
     // Two issuers, two keys, two strings.
     let tables = [
-        &b"CVIXTAB2\x02\x0adid:key:z1\x0bhttps://b.x\x02"[..],
+        &b"CVIXTAB3\x02\x0adid:key:z1\x0bhttps://b.x\x02"[..],
         &[7u8; 32],
         &[9u8; 32],
         b"\x02\x0dhttps://l.x/1\x03hey",
@@ -1169,21 +1202,27 @@ pub fn index(data: &[u8]) {
     if mode < 2 && rest.len() >= 9 {
         count = u64::from(rest[0]);
         let mut at = 9;
-        for (k, (name, magic)) in [
-            ("blocks.bin", b"CVIXBLK2"),
-            ("verdicts.bin", b"CVIXVRD2"),
-            ("times.bin", b"CVIXTIM2"),
-            ("postings.bin", b"CVIXPST2"),
-        ]
-        .into_iter()
-        .enumerate()
-        {
+        let mut bodies = Vec::new();
+        for k in 0..4 {
             let len = usize::from(u16::from_le_bytes([rest[1 + 2 * k], rest[2 + 2 * k]]));
             let end = (at + len).min(rest.len());
-            files.push((name, [&magic[..], &rest[at..end]].concat()));
+            bodies.push(&rest[at..end]);
             at = end;
         }
-        files.push(("records.bin", [&b"CVIXREC2"[..], &rest[at..]].concat()));
+        let records = &rest[at..];
+        for (name, magic, body) in [
+            (
+                "blocks.bin",
+                b"CVIXBLK3",
+                with_chunk_hashes(bodies[0], records),
+            ),
+            ("verdicts.bin", b"CVIXVRD3", bodies[1].to_vec()),
+            ("times.bin", b"CVIXTIM3", bodies[2].to_vec()),
+            ("postings.bin", b"CVIXPST3", bodies[3].to_vec()),
+        ] {
+            files.push((name, [&magic[..], &body].concat()));
+        }
+        files.push(("records.bin", [&b"CVIXREC3"[..], records].concat()));
     }
     for (name, bytes) in &files {
         std::fs::write(dir.join(name), bytes).expect("write");
@@ -1200,7 +1239,8 @@ pub fn index(data: &[u8]) {
             })
             .collect();
         format!(
-            "{{\"format\":\"credverify-index\",\"version\":2,\"credverify\":\"0\",\"as_of\":\"{AS_OF}\",\"records\":{count},\"inputs\":[\"a\",\"b\"],\"options\":{{\"strict_status\":false,\"trust_fragment_keys\":false,\"named_files\":true}},\"contexts\":false,\"status_lists\":[],\"files\":{{{}}}}}",
+            "{{\"format\":\"credverify-index\",\"version\":{},\"credverify\":\"0\",\"as_of\":\"{AS_OF}\",\"records\":{count},\"inputs\":[\"a\",\"b\"],\"options\":{{\"strict_status\":false,\"trust_fragment_keys\":false,\"named_files\":true}},\"contexts\":false,\"status_lists\":[],\"files\":{{{}}}}}",
+            credverify::index::VERSION,
             listed.join(",")
         )
         .into_bytes()
@@ -1226,6 +1266,8 @@ pub fn index(data: &[u8]) {
         recheck: config,
         to: Timestamp::parse("2040-01-01T00:00:00Z").expect("an instant"),
         by: credverify::run::Period::Month,
+        by_issuer: mode == 1,
+        ids: mode == 1,
     };
     let _ = credverify::run::expiring(&expiring);
     let _ = std::fs::remove_dir_all(&dir);

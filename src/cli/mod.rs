@@ -649,6 +649,9 @@ fn run_recheck(args: &RecheckArgs) -> Result<Outcome, RunError> {
             .sources
             .config(resolve_as_of(args.as_of.as_deref(), &SystemClock)?)
     };
+    // `records.bin` is memory-mapped: a file cut short under the run
+    // ends it as a failed run, its temporary files removed.
+    signals::contain_sigbus().map_err(RunError::Signals)?;
     // The index names its inputs and how verdicts named them.
     let stopwatch = crate::time::Stopwatch::start();
     let index = crate::index::Index::open(&config.index)?;
@@ -676,11 +679,14 @@ fn run_expiring(args: &ExpiringArgs) -> Result<Outcome, RunError> {
             PeriodArg::Day => crate::run::Period::Day,
             PeriodArg::Month => crate::run::Period::Month,
         },
+        by_issuer: args.by_issuer,
+        ids: args.ids,
     };
+    signals::contain_sigbus().map_err(RunError::Signals)?;
     let table = crate::run::expiring(&config)?;
     let text = match args.format {
-        TableFormat::Json => table.to_json(&config, args.by_issuer, args.ids),
-        TableFormat::Csv => table.to_csv(args.by_issuer, args.ids),
+        TableFormat::Json => table.to_json(&config),
+        TableFormat::Csv => table.to_csv(&config),
     };
     match &args.out {
         Some(path) => fs::write(path, text).map_err(RunError::io(path))?,

@@ -4,7 +4,7 @@
 //! again at a new date, with new lists, without parsing a record or
 //! verifying a signature.
 //!
-//! Format version 2 (`INDEX.md` at the repository root describes it byte
+//! Format version 3 (`INDEX.md` at the repository root describes it byte
 //! by byte): a directory holding `manifest.json`; `records.bin`;
 //! `tables.bin` (each issuer id, key and status string once); the lookup
 //! files `blocks.bin` (where every eighth record starts), `verdicts.bin`
@@ -14,7 +14,11 @@
 //! copies of the run's controller documents (`dids/`) and contexts
 //! (`contexts/`), which new status lists are verified with. The manifest
 //! names every other file with its size and SHA-256; a file that does not
-//! match is refused before anything is read from it. The directory is
+//! match is refused before anything is read from it. `records.bin` is
+//! memory-mapped and checked a chunk of [`CHUNK_BLOCKS`] blocks at a time,
+//! against the SHA-256 `blocks.bin` gives the chunk, before a record of
+//! the chunk is decoded: a command reads only the chunks it needs, and
+//! hashes them on every core. The directory is
 //! written beside its destination and renamed into place when the run
 //! completes.
 //!
@@ -49,30 +53,36 @@ use codec::{Decoder, Encoder};
 pub const FORMAT: &str = "credverify-index";
 
 /// The format version this build writes and reads.
-pub const VERSION: u64 = 2;
+pub const VERSION: u64 = 3;
 
 /// Magic numbers opening each binary file.
-const RECORDS_MAGIC: &[u8; 8] = b"CVIXREC2";
-const TABLES_MAGIC: &[u8; 8] = b"CVIXTAB2";
-const BLOCKS_MAGIC: &[u8; 8] = b"CVIXBLK2";
-const VERDICTS_MAGIC: &[u8; 8] = b"CVIXVRD2";
-const TIMES_MAGIC: &[u8; 8] = b"CVIXTIM2";
-const POSTINGS_MAGIC: &[u8; 8] = b"CVIXPST2";
+const RECORDS_MAGIC: &[u8; 8] = b"CVIXREC3";
+const TABLES_MAGIC: &[u8; 8] = b"CVIXTAB3";
+const BLOCKS_MAGIC: &[u8; 8] = b"CVIXBLK3";
+const VERDICTS_MAGIC: &[u8; 8] = b"CVIXVRD3";
+const TIMES_MAGIC: &[u8; 8] = b"CVIXTIM3";
+const POSTINGS_MAGIC: &[u8; 8] = b"CVIXPST3";
 
 /// Records per block of `blocks.bin`: a record is found by decoding at
 /// most this many from its block's start.
 pub const BLOCK: u64 = 8;
 
-/// What one task of [`Index::map_in_parallel`] kept: ordinals and what
-/// `map` made of their records.
-type Kept<T> = Vec<(u32, T)>;
+/// Blocks per chunk of `records.bin`: the unit `blocks.bin` gives a
+/// SHA-256 for, checked when a command first decodes a record of it, so
+/// that a command that needs few records reads few bytes.
+pub const CHUNK_BLOCKS: usize = 64;
+
+/// Records per chunk.
+const CHUNK_RECORDS: u64 = CHUNK_BLOCKS as u64 * BLOCK;
 
 /// Per kind of instant, per bucket (day), where in `times.bin` the bitmap
 /// of its records is.
 type Buckets = [Vec<(i64, std::ops::Range<usize>)>; TIME_KINDS];
 
-/// Blocks per task of [`Index::map_in_parallel`]: 8,192 records.
+/// Blocks per task of [`Index::map_spans`]: 8,192 records, a whole
+/// number of chunks.
 pub const SPAN_BLOCKS: usize = 1024;
+const _: () = assert!(SPAN_BLOCKS.is_multiple_of(CHUNK_BLOCKS));
 
 /// Seconds in a bucket of `times.bin`: one UTC day.
 pub const BUCKET_SECONDS: i64 = 86_400;
@@ -303,6 +313,9 @@ pub struct IndexWriter<'s> {
     count: u64,
     written: u64,
     blocks: Vec<u64>,
+    /// The SHA-256 of the chunk being written, and of those before it.
+    chunk_hash: Sha256,
+    chunk_hashes: Vec<[u8; 32]>,
     verdicts: Vec<RoaringBitmap>,
     times: [std::collections::BTreeMap<i64, RoaringBitmap>; TIME_KINDS],
     postings: std::collections::BTreeMap<u64, UrlPostings>,
@@ -383,6 +396,8 @@ impl<'s> IndexWriter<'s> {
             count: 0,
             written: 0,
             blocks: Vec::new(),
+            chunk_hash: Sha256::new(),
+            chunk_hashes: Vec::new(),
             verdicts: vec![RoaringBitmap::new(); Verdict::ALL.len()],
             times: Default::default(),
             postings: std::collections::BTreeMap::new(),
@@ -420,12 +435,17 @@ impl<'s> IndexWriter<'s> {
             string_list,
             count,
             blocks,
+            chunk_hash,
+            mut chunk_hashes,
             verdicts,
             times,
             mut postings,
             with_status,
             ..
         } = self;
+        if !count.is_multiple_of(CHUNK_RECORDS) {
+            chunk_hashes.push(chunk_hash.finalize().into());
+        }
         let mut files: Vec<(String, u64, String)> = Vec::new();
         let (bytes, sha) = records.finish()?;
         files.push(("records.bin".into(), bytes, sha));
@@ -451,6 +471,10 @@ impl<'s> IndexWriter<'s> {
         for offset in &blocks {
             e.uint(offset - previous);
             previous = *offset;
+        }
+        e.uint(chunk_hashes.len() as u64);
+        for hash in &chunk_hashes {
+            e.bytes(hash);
         }
         files.push(write_file(&tmp, "blocks.bin", &e.buf)?);
         let mut e = Encoder::default();
@@ -658,6 +682,11 @@ impl Sink for IndexWriter<'_> {
         self.count += 1;
         let bytes = std::mem::take(&mut self.scratch.buf);
         self.written += bytes.len() as u64;
+        self.chunk_hash.update(&bytes);
+        if self.count.is_multiple_of(CHUNK_RECORDS) {
+            let full = std::mem::replace(&mut self.chunk_hash, Sha256::new());
+            self.chunk_hashes.push(full.finalize().into());
+        }
         let result = self.records.write(&bytes);
         self.scratch.buf = bytes;
         result
@@ -764,7 +793,12 @@ pub struct Index {
     pub dir: PathBuf,
     /// Whether the index holds contexts (`contexts/`).
     pub contexts: bool,
-    records: Vec<u8>,
+    /// `records.bin` after its magic, mapped (or read when it cannot be).
+    records: RecordBytes,
+    /// Per chunk of `records.bin`, its SHA-256 from `blocks.bin`, and
+    /// whether its bytes matched it, known once a command first used it.
+    chunk_hashes: Vec<[u8; 32]>,
+    chunks_checked: Vec<std::sync::OnceLock<bool>>,
     issuers: Vec<String>,
     keys: Vec<[u8; 32]>,
     strings: Vec<String>,
@@ -880,11 +914,19 @@ impl Index {
             })
             .map_err(|p| refused(&manifest_path, format!("not JSON ({p})")))??;
         let mut read = HashMap::new();
+        let mut records = None;
         for (name, bytes, sha) in &files {
             if name.contains("..") || Path::new(name).is_absolute() {
                 return Err(bad(&format!("{name} is outside the index")));
             }
             let path = dir.join(name);
+            if name == "records.bin" {
+                // Checked chunk by chunk as it is used, against the
+                // SHA-256 `blocks.bin` gives each chunk.
+                let data = RecordBytes::open(&path, *bytes)?;
+                records = Some((path, data));
+                continue;
+            }
             let data = fs::read(&path).map_err(io_error(&path))?;
             if data.len() as u64 != *bytes {
                 return Err(refused(
@@ -909,16 +951,16 @@ impl Index {
             Ok((dir.join(name), data))
         };
         let n = manifest.records;
-        let (records_path, records) = take("records.bin")?;
-        if !records.starts_with(RECORDS_MAGIC) {
-            return Err(refused(&records_path, "not a records file"));
-        }
+        let (records_path, records) = records.ok_or_else(|| bad("no records.bin"))?;
         let (tables_path, tables_bytes) = take("tables.bin")?;
         let (issuer_list, keys, strings) =
             read_tables(&tables_bytes).map_err(|why| refused(&tables_path, why))?;
         let (blocks_path, blocks_bytes) = take("blocks.bin")?;
-        let blocks = read_blocks(&blocks_bytes, n, records.len() as u64)
+        let (blocks, chunk_hashes) = read_blocks(&blocks_bytes, n, records.len() as u64)
             .map_err(|why| refused(&blocks_path, why))?;
+        if n == 0 && !records.is_empty() {
+            return Err(refused(&records_path, "bytes but no record"));
+        }
         let (verdicts_path, verdicts_bytes) = take("verdicts.bin")?;
         let verdicts =
             read_verdicts(&verdicts_bytes, n).map_err(|why| refused(&verdicts_path, why))?;
@@ -932,6 +974,8 @@ impl Index {
             dir: dir.to_owned(),
             contexts,
             records,
+            chunks_checked: chunk_hashes.iter().map(|_| Default::default()).collect(),
+            chunk_hashes,
             issuers: issuer_list,
             keys,
             strings,
@@ -945,70 +989,100 @@ impl Index {
         Ok(index)
     }
 
+    /// The bytes of chunk `chunk` of `records.bin` (after the magic), once
+    /// their SHA-256 is the one `blocks.bin` gives, and where they start.
+    fn chunk(&self, chunk: usize) -> Result<(u64, &[u8]), IndexError> {
+        let body: &[u8] = &self.records;
+        // `read_blocks` keeps offsets increasing and within the file, the
+        // first at 0, and gives every chunk a hash.
+        let start = self.blocks[chunk * CHUNK_BLOCKS];
+        let end = self
+            .blocks
+            .get((chunk + 1) * CHUNK_BLOCKS)
+            .map_or(body.len(), |&e| e as usize);
+        let bytes = &body[start as usize..end];
+        let matches = *self.chunks_checked[chunk]
+            .get_or_init(|| Sha256::digest(bytes).as_slice() == self.chunk_hashes[chunk]);
+        if !matches {
+            return Err(refused(
+                &self.dir.join("records.bin"),
+                format!(
+                    "the SHA-256 of bytes {start} to {end} (records from {}) is not the one blocks.bin gives: the file changed",
+                    chunk as u64 * CHUNK_RECORDS
+                ),
+            ));
+        }
+        Ok((start, bytes))
+    }
+
     /// Decodes records from the start of block `block` in order, calling
     /// `f` with each one's ordinal and the record until it returns
-    /// `false`. Each record is checked against the lookup files as it is
-    /// read: a block starts where `blocks.bin` says, a record is under the
-    /// verdict `verdicts.bin` gives it, and the records number what the
-    /// manifest says; a record that breaks any of this is an error, so a
-    /// caller that must not act on part of a damaged index reads first
-    /// ([`Index::check`]).
+    /// `false`. Each chunk's SHA-256 is checked before a record of it is
+    /// decoded, and each record against the lookup files as it is read:
+    /// a block starts where `blocks.bin` says, a record is under the
+    /// verdict `verdicts.bin` gives it, and each chunk holds the records
+    /// `blocks.bin` gives it; a record that breaks any of this is an
+    /// error, so a caller that must not act on part of a damaged index
+    /// reads first ([`Index::check`]).
     fn walk<'s, E: From<IndexError>>(
         &'s self,
-        block: usize,
+        mut block: usize,
         mut f: impl FnMut(u32, IndexRecord<'s>) -> Result<bool, E>,
     ) -> Result<(), E> {
         let path = self.dir.join("records.bin");
-        let body = &self.records[RECORDS_MAGIC.len()..];
-        let Some(&from) = self.blocks.get(block) else {
-            return Ok(());
-        };
-        // `read_blocks` keeps every offset within the file.
-        let start = usize::try_from(from).unwrap_or(body.len()).min(body.len());
-        let mut d = Decoder::new(&body[start..]);
-        let mut ordinal = block as u64 * BLOCK;
-        while !d.is_empty() {
-            let at = from + (body.len() - start - d.remaining()) as u64;
-            let damaged =
-                |why: String| refused(&path, format!("record {ordinal} at byte {at}: {why}"));
-            if ordinal >= self.manifest.records {
-                return Err(damaged(format!(
-                    "more records than the manifest's {}",
-                    self.manifest.records
-                ))
+        while block < self.blocks.len() {
+            let chunk = block / CHUNK_BLOCKS;
+            let (chunk_start, bytes) = self.chunk(chunk)?;
+            let from = self.blocks[block];
+            let skip = usize::try_from(from - chunk_start).unwrap_or(bytes.len());
+            let mut d = Decoder::new(&bytes[skip..]);
+            let mut ordinal = block as u64 * BLOCK;
+            let end = ((chunk as u64 + 1) * CHUNK_RECORDS).min(self.manifest.records);
+            while !d.is_empty() {
+                let at = chunk_start + (bytes.len() - d.remaining()) as u64;
+                let damaged =
+                    |why: String| refused(&path, format!("record {ordinal} at byte {at}: {why}"));
+                if ordinal >= end {
+                    return Err(damaged(format!(
+                        "more records than the {} blocks.bin and the manifest give its chunk",
+                        end - chunk as u64 * CHUNK_RECORDS
+                    ))
+                    .into());
+                }
+                if ordinal.is_multiple_of(BLOCK)
+                    && self.blocks.get((ordinal / BLOCK) as usize) != Some(&at)
+                {
+                    return Err(damaged("not where blocks.bin puts its block".into()).into());
+                }
+                let rec = codec::decode_record(
+                    &mut d,
+                    &self.issuers,
+                    &self.keys,
+                    &self.strings,
+                    self.manifest.inputs.len(),
+                )
+                .map_err(&damaged)?;
+                let here = ordinal as u32;
+                if !self.verdicts[rec.verdict as usize].contains(here) {
+                    return Err(damaged("not under its verdict in verdicts.bin".into()).into());
+                }
+                ordinal += 1;
+                if !f(here, rec)? {
+                    return Ok(());
+                }
+            }
+            if ordinal != end {
+                return Err(refused(
+                    &path,
+                    format!(
+                        "the chunk of records from {} ends after record {ordinal}; blocks.bin and the manifest give it {}",
+                        chunk as u64 * CHUNK_RECORDS,
+                        end - chunk as u64 * CHUNK_RECORDS
+                    ),
+                )
                 .into());
             }
-            if ordinal.is_multiple_of(BLOCK)
-                && self.blocks.get((ordinal / BLOCK) as usize) != Some(&at)
-            {
-                return Err(damaged("not where blocks.bin puts its block".into()).into());
-            }
-            let rec = codec::decode_record(
-                &mut d,
-                &self.issuers,
-                &self.keys,
-                &self.strings,
-                self.manifest.inputs.len(),
-            )
-            .map_err(&damaged)?;
-            let here = ordinal as u32;
-            if !self.verdicts[rec.verdict as usize].contains(here) {
-                return Err(damaged("not under its verdict in verdicts.bin".into()).into());
-            }
-            ordinal += 1;
-            if !f(here, rec)? {
-                return Ok(());
-            }
-        }
-        if ordinal != self.manifest.records {
-            return Err(refused(
-                &path,
-                format!(
-                    "{ordinal} records, the manifest says {}",
-                    self.manifest.records
-                ),
-            )
-            .into());
+            block = (chunk + 1) * CHUNK_BLOCKS;
         }
         Ok(())
     }
@@ -1017,7 +1091,7 @@ impl Index {
     /// [`Index::for_each_in`] would, without judging any: an error here
     /// means the index must be refused before a verdict is written.
     pub fn check(&self, set: Option<&RoaringBitmap>) -> Result<(), IndexError> {
-        self.map_in_parallel(set, |_, _| Some(()), |_, ()| Ok::<(), IndexError>(()))
+        self.map_spans(set, || (), |(), _, _| {}, |()| Ok::<(), IndexError>(()))
     }
 
     /// Calls `f` with every record whose ordinal `wanted` yields (in
@@ -1046,59 +1120,114 @@ impl Index {
     }
 
     /// Decodes the records `set` holds (every record when `None`) and
-    /// applies `map` to each on all of rayon's threads, a span of
-    /// [`SPAN_BLOCKS`] blocks per task, then hands each record that `map`
-    /// kept and its result to `consume` in record order. At most two spans
-    /// per thread are held at once.
+    /// applies `map` to each on all of rayon's threads, then hands each
+    /// record that `map` kept and its result to `consume` in record order
+    /// ([`Index::map_spans`]).
     pub fn map_in_parallel<'s, T: Send, E: From<IndexError>>(
         &'s self,
         set: Option<&RoaringBitmap>,
         map: impl Fn(u32, IndexRecord<'s>) -> Option<T> + Sync,
         mut consume: impl FnMut(u32, T) -> Result<(), E>,
     ) -> Result<(), E> {
-        use rayon::prelude::*;
+        self.map_spans(
+            set,
+            Vec::new,
+            |kept: &mut Vec<(u32, T)>, ordinal, rec| {
+                if let Some(t) = map(ordinal, rec) {
+                    kept.push((ordinal, t));
+                }
+            },
+            |kept| kept.into_iter().try_for_each(|(o, t)| consume(o, t)),
+        )
+    }
+
+    /// Decodes the records `set` holds (every record when `None`), a span
+    /// of [`SPAN_BLOCKS`] blocks at a time on each of rayon's threads
+    /// (as many threads as its pool has): each span's records are folded
+    /// into a state that `start` makes, by `each`, in record order, and
+    /// the states are handed to `consume` in span order on the calling
+    /// thread while later spans are decoded. At most four spans per thread
+    /// are decoded and not yet consumed.
+    pub fn map_spans<'s, S: Send, E: From<IndexError>>(
+        &'s self,
+        set: Option<&RoaringBitmap>,
+        start: impl Fn() -> S + Sync,
+        each: impl Fn(&mut S, u32, IndexRecord<'s>) + Sync,
+        mut consume: impl FnMut(S) -> Result<(), E>,
+    ) -> Result<(), E> {
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
         let spans = self.blocks.len().div_ceil(SPAN_BLOCKS);
-        let wave = 2 * rayon::current_num_threads().max(1);
+        let threads = rayon::current_num_threads().clamp(1, spans.max(1));
+        let window = 4 * threads;
         let records = self.manifest.records;
-        let mut next = 0;
-        while next < spans {
-            let these: Vec<usize> = (next..(next + wave).min(spans)).collect();
-            next += these.len();
-            let done: Vec<Result<Kept<T>, IndexError>> = these
-                .par_iter()
-                .map(|&span| {
-                    let first = span * SPAN_BLOCKS;
-                    let start = first as u64 * BLOCK;
-                    let end = ((first + SPAN_BLOCKS) as u64 * BLOCK).min(records);
-                    let mut kept = Vec::with_capacity(SPAN_BLOCKS * BLOCK as usize);
-                    match set {
-                        None => self.walk::<IndexError>(first, |ordinal, rec| {
-                            if let Some(t) = map(ordinal, rec) {
-                                kept.push((ordinal, t));
-                            }
-                            Ok(u64::from(ordinal) + 1 < end)
-                        })?,
-                        Some(set) => {
-                            // Ordinals fit u32 (the writer refuses more).
-                            let range = start as u32..end as u32;
-                            self.for_each_in::<IndexError>(set.range(range), |ordinal, rec| {
-                                if let Some(t) = map(ordinal, rec) {
-                                    kept.push((ordinal, t));
-                                }
-                                Ok(())
-                            })?
+        let one = |span: usize| -> Result<S, IndexError> {
+            let first = span * SPAN_BLOCKS;
+            let from = first as u64 * BLOCK;
+            let end = ((first + SPAN_BLOCKS) as u64 * BLOCK).min(records);
+            let mut state = start();
+            match set {
+                None => self.walk::<IndexError>(first, |ordinal, rec| {
+                    each(&mut state, ordinal, rec);
+                    Ok(u64::from(ordinal) + 1 < end)
+                })?,
+                // Ordinals fit u32 (the writer refuses more).
+                Some(set) => self.for_each_in::<IndexError>(
+                    set.range(from as u32..end as u32),
+                    |ordinal, rec| {
+                        each(&mut state, ordinal, rec);
+                        Ok(())
+                    },
+                )?,
+            }
+            Ok(state)
+        };
+        // A worker takes a ticket before it claims the next span, and the
+        // consumer gives one back for each span it consumes: so no more
+        // than `window` spans wait, however slow the consumer.
+        let (tickets, ticket) = crossbeam_channel::bounded::<()>(window);
+        for _ in 0..window {
+            let _ = tickets.send(());
+        }
+        let (done_tx, done) = crossbeam_channel::unbounded::<(usize, Result<S, IndexError>)>();
+        let next = AtomicUsize::new(0);
+        let stop = AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            for _ in 0..threads {
+                let (ticket, done_tx, next, stop, one) =
+                    (&ticket, done_tx.clone(), &next, &stop, &one);
+                scope.spawn(move || {
+                    while ticket.recv().is_ok() && !stop.load(Ordering::Relaxed) {
+                        let span = next.fetch_add(1, Ordering::Relaxed);
+                        if span >= spans || done_tx.send((span, one(span))).is_err() {
+                            break;
                         }
                     }
-                    Ok(kept)
-                })
-                .collect();
-            for span in done {
-                for (ordinal, t) in span? {
-                    consume(ordinal, t)?;
-                }
+                });
             }
-        }
-        Ok(())
+            drop(done_tx);
+            let mut waiting = std::collections::BTreeMap::new();
+            let mut wanted = 0;
+            let result = (|| -> Result<(), E> {
+                while wanted < spans {
+                    let Some(state) = waiting.remove(&wanted) else {
+                        let Ok((span, state)) = done.recv() else {
+                            break;
+                        };
+                        waiting.insert(span, state);
+                        continue;
+                    };
+                    let state = state.map_err(E::from)?;
+                    wanted += 1;
+                    let _ = tickets.send(());
+                    consume(state)?;
+                }
+                Ok(())
+            })();
+            stop.store(true, Ordering::Relaxed);
+            // Wake every worker waiting for a ticket.
+            drop(tickets);
+            result
+        })
     }
 
     /// The records whose verdict at `as_of` with `lists` may differ from
@@ -1148,16 +1277,33 @@ impl Index {
         last: i64,
     ) -> Result<RoaringBitmap, IndexError> {
         let mut out = RoaringBitmap::new();
-        for kind in kinds.iter().filter_map(|k| self.times.get(*k)) {
-            let start = kind.partition_point(|(day, _)| *day < first);
-            for (_, at) in kind[start..].iter().take_while(|(day, _)| *day <= last) {
-                let b = Decoder::new(&self.times_bytes[at.clone()])
-                    .bitmap(self.manifest.records)
-                    .map_err(|why| refused(&self.dir.join("times.bin"), why))?;
-                out |= b;
-            }
+        for &kind in kinds {
+            self.each_bucket(kind, first, last, |_, b| out |= b)?;
         }
         Ok(out)
+    }
+
+    /// Calls `f` with each bucket of instants of kind `kind`
+    /// ([`TIME_KINDS`]) from day `first` to day `last`, both included, in
+    /// increasing order: its day and its records.
+    pub fn each_bucket(
+        &self,
+        kind: usize,
+        first: i64,
+        last: i64,
+        mut f: impl FnMut(i64, RoaringBitmap),
+    ) -> Result<(), IndexError> {
+        let Some(kind) = self.times.get(kind) else {
+            return Ok(());
+        };
+        let start = kind.partition_point(|(day, _)| *day < first);
+        for (day, at) in kind[start..].iter().take_while(|(day, _)| *day <= last) {
+            let b = Decoder::new(&self.times_bytes[at.clone()])
+                .bitmap(self.manifest.records)
+                .map_err(|why| refused(&self.dir.join("times.bin"), why))?;
+            f(*day, b);
+        }
+        Ok(())
     }
 
     /// The number of records.
@@ -1175,9 +1321,6 @@ impl Index {
         &'s self,
         mut f: impl FnMut(IndexRecord<'s>) -> Result<(), E>,
     ) -> Result<(), E> {
-        if self.blocks.is_empty() {
-            return Ok(());
-        }
         self.walk(0, |_, rec| f(rec).map(|()| true))
     }
 }
@@ -1212,8 +1355,10 @@ fn read_tables(bytes: &[u8]) -> Decoded<(Vec<String>, Vec<[u8; 32]>, Vec<String>
 }
 
 /// `blocks.bin`: one offset per [`BLOCK`] of the `records` records,
-/// increasing, within `size` bytes.
-fn read_blocks(bytes: &[u8], records: u64, size: u64) -> Decoded<Vec<u64>> {
+/// increasing from 0, within the `size` bytes of `records.bin` after its
+/// magic; then a SHA-256 per [`CHUNK_BLOCKS`] blocks.
+#[allow(clippy::type_complexity)]
+fn read_blocks(bytes: &[u8], records: u64, size: u64) -> Decoded<(Vec<u64>, Vec<[u8; 32]>)> {
     let mut d = Decoder::new(bytes);
     if d.bytes(8)? != BLOCKS_MAGIC {
         return Err("not a blocks file".into());
@@ -1226,8 +1371,8 @@ fn read_blocks(bytes: &[u8], records: u64, size: u64) -> Decoded<Vec<u64>> {
     let mut at = 0u64;
     for i in 0..n {
         let delta = d.uint()?;
-        if i > 0 && delta == 0 {
-            return Err("an empty block".into());
+        if (i == 0) != (delta == 0) {
+            return Err("a block that starts nowhere it can".into());
         }
         at = at
             .checked_add(delta)
@@ -1235,10 +1380,76 @@ fn read_blocks(bytes: &[u8], records: u64, size: u64) -> Decoded<Vec<u64>> {
             .ok_or("a block beyond records.bin")?;
         blocks.push(at);
     }
-    if !d.is_empty() {
-        return Err("bytes after the blocks".into());
+    let chunks = d.count(32)?;
+    if chunks != n.div_ceil(CHUNK_BLOCKS) {
+        return Err(format!("{chunks} chunk hashes for {n} blocks"));
     }
-    Ok(blocks)
+    let hashes = (0..chunks)
+        .map(|_| {
+            d.bytes(32)
+                .map(|h| <[u8; 32]>::try_from(h).unwrap_or_default())
+        })
+        .collect::<Decoded<Vec<_>>>()?;
+    if !d.is_empty() {
+        return Err("bytes after the chunk hashes".into());
+    }
+    Ok((blocks, hashes))
+}
+
+/// `records.bin` after its magic: mapped, or read when it cannot be.
+#[derive(Debug)]
+struct RecordBytes {
+    whole: RecordFile,
+}
+
+#[derive(Debug)]
+enum RecordFile {
+    Mapped(memmap2::Mmap),
+    Read(Vec<u8>),
+}
+
+impl RecordBytes {
+    /// Opens `records.bin`, which the manifest says is `bytes` long.
+    fn open(path: &Path, bytes: u64) -> Result<RecordBytes, IndexError> {
+        let file = fs::File::open(path).map_err(io_error(path))?;
+        let size = file.metadata().map_err(io_error(path))?.len();
+        if size != bytes {
+            return Err(refused(
+                path,
+                format!("{size} bytes, the manifest says {bytes}"),
+            ));
+        }
+        let whole = match crate::source::map_file(&file, path, &mut |_| {}) {
+            Some(map) => RecordFile::Mapped(map),
+            None => {
+                let mut data = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+                io::Read::read_to_end(&mut io::Read::take(&file, size), &mut data)
+                    .map_err(io_error(path))?;
+                RecordFile::Read(data)
+            }
+        };
+        let read = RecordBytes { whole };
+        let all: &[u8] = match &read.whole {
+            RecordFile::Mapped(m) => m,
+            RecordFile::Read(v) => v,
+        };
+        if all.len() as u64 != bytes || !all.starts_with(RECORDS_MAGIC) {
+            return Err(refused(path, "not a records file"));
+        }
+        Ok(read)
+    }
+}
+
+impl std::ops::Deref for RecordBytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        let all: &[u8] = match &self.whole {
+            RecordFile::Mapped(m) => m,
+            RecordFile::Read(v) => v,
+        };
+        &all[RECORDS_MAGIC.len()..]
+    }
 }
 
 /// `verdicts.bin`: a bitmap per verdict.
@@ -1367,3 +1578,6 @@ pub(crate) fn status_kind(s: &Option<StatusSource>) -> u8 {
         Some(StatusSource::Ob2List(_)) => 2,
     }
 }
+
+#[cfg(test)]
+mod tests;

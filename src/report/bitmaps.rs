@@ -38,6 +38,18 @@ impl<'s> BitmapSink<'s> {
         }
     }
 
+    /// Notes the next record's ordinal under `verdict`.
+    fn note(&mut self, verdict: Verdict) -> io::Result<()> {
+        let ordinal = u32::try_from(self.next).map_err(|_| {
+            io::Error::other(
+                "--bitmaps holds at most 4,294,967,296 records (32-bit roaring bitmaps)",
+            )
+        })?;
+        self.sets[verdict as usize].insert(ordinal);
+        self.next += 1;
+        Ok(())
+    }
+
     /// The ordinals recorded under `verdict` so far.
     pub fn set(&self, verdict: Verdict) -> &RoaringBitmap {
         &self.sets[verdict as usize]
@@ -91,17 +103,20 @@ impl<'s> BitmapSink<'s> {
 
 impl Sink for BitmapSink<'_> {
     fn record(&mut self, input: usize, line: u64, record: &VerdictRecord<'_>) -> io::Result<()> {
-        let ordinal = u32::try_from(self.next).map_err(|_| {
-            io::Error::other(
-                "--bitmaps holds at most 4,294,967,296 records (32-bit roaring bitmaps)",
-            )
-        })?;
-        self.sets[record.verdict() as usize].insert(ordinal);
-        self.next += 1;
+        self.note(record.verdict())?;
         self.inner.record(input, line, record)
     }
 
     fn finish(&mut self) -> io::Result<()> {
         self.inner.finish()
+    }
+
+    fn renderer(&self) -> Option<super::Renderer> {
+        self.inner.renderer()
+    }
+
+    fn rendered(&mut self, verdict: Verdict, bytes: &[u8]) -> io::Result<()> {
+        self.note(verdict)?;
+        self.inner.rendered(verdict, bytes)
     }
 }

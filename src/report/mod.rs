@@ -16,7 +16,7 @@ pub mod summary;
 use std::io::{self, Write};
 
 use crate::json::write::write_string;
-use crate::verdict::{Evidence, VerdictRecord};
+use crate::verdict::{Evidence, Verdict, VerdictRecord};
 
 /// The verdict format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -37,6 +37,54 @@ pub trait Sink: Send {
 
     /// Called once after the last record.
     fn finish(&mut self) -> io::Result<()>;
+
+    /// Renders records as this sink would write them, on any thread, for
+    /// [`Sink::rendered`]; `None` (the default) when the sink renders its
+    /// own.
+    fn renderer(&self) -> Option<Renderer> {
+        None
+    }
+
+    /// One record with verdict `verdict`, rendered whole by this sink's
+    /// [`Sink::renderer`]: written as [`Sink::record`] would write it.
+    fn rendered(&mut self, verdict: Verdict, bytes: &[u8]) -> io::Result<()> {
+        let _ = (verdict, bytes);
+        Err(io::Error::other("this sink renders its own records"))
+    }
+}
+
+/// Renders verdict records as a [`VerdictWriter`] writes them, apart from
+/// the writer, so that records are rendered on the threads that judge
+/// them and only written in order.
+#[derive(Clone, Debug)]
+pub struct Renderer {
+    format: OutputFormat,
+    /// Input names, JSON- or CSV-quoted, when more than one input was given.
+    files: Option<Vec<Vec<u8>>>,
+    /// CSV records end with a `status_messages` column.
+    status_messages: bool,
+}
+
+impl Renderer {
+    /// Appends the record of input `input`, line `line`, to `out`, line
+    /// end included.
+    pub fn render(&self, input: usize, line: u64, record: &VerdictRecord<'_>, out: &mut Vec<u8>) {
+        match (self.format, &self.files) {
+            (OutputFormat::Jsonl, Some(files)) => {
+                out.extend_from_slice(b"{\"file\":");
+                out.extend_from_slice(&files[input]);
+                out.extend_from_slice(b",\"line\":");
+            }
+            (OutputFormat::Jsonl, None) => out.extend_from_slice(b"{\"line\":"),
+            (OutputFormat::Csv, Some(files)) => {
+                out.extend_from_slice(&files[input]);
+                out.push(b',');
+            }
+            (OutputFormat::Csv, None) => {}
+        }
+        out.extend_from_slice(crate::json::write::digits(line).take());
+        render(self.format, self.status_messages, record, out);
+    }
 }
 
 /// Discards verdicts (for throughput measurement).
@@ -54,13 +102,9 @@ impl Sink for NullSink {
 /// Writes verdict records in JSON Lines or CSV.
 pub struct VerdictWriter<W: Write + Send> {
     out: W,
-    format: OutputFormat,
-    /// Input names, JSON- or CSV-quoted, when more than one input was given.
-    files: Option<Vec<Vec<u8>>>,
+    renderer: Renderer,
     /// The CSV header line is written but for its end.
     header_open: bool,
-    /// CSV records end with a `status_messages` column.
-    status_messages: bool,
     /// CSV records end with a `previous` column.
     previous: bool,
     /// A record rendered, before it is written.
@@ -105,10 +149,12 @@ impl<W: Write + Send> VerdictWriter<W> {
         }
         Ok(VerdictWriter {
             out,
-            format,
-            files,
+            renderer: Renderer {
+                format,
+                files,
+                status_messages: false,
+            },
             header_open: format == OutputFormat::Csv,
-            status_messages: false,
             previous: false,
             scratch: Vec::with_capacity(512),
         })
@@ -118,7 +164,7 @@ impl<W: Write + Send> VerdictWriter<W> {
     /// `--status-lists`); call before the first record. JSON Lines records
     /// carry the field whenever a record has messages.
     pub fn with_status_messages_if(mut self, on: bool) -> Self {
-        self.status_messages = on && self.header_open;
+        self.renderer.status_messages = on && self.header_open;
         self
     }
 
@@ -131,7 +177,7 @@ impl<W: Write + Send> VerdictWriter<W> {
 
     fn close_header(&mut self) -> io::Result<()> {
         if std::mem::take(&mut self.header_open) {
-            if self.status_messages {
+            if self.renderer.status_messages {
                 self.out.write_all(b",status_messages")?;
             }
             if self.previous {
@@ -152,29 +198,23 @@ impl<W: Write + Send> VerdictWriter<W> {
 impl<W: Write + Send> Sink for VerdictWriter<W> {
     fn record(&mut self, input: usize, line: u64, record: &VerdictRecord<'_>) -> io::Result<()> {
         self.close_header()?;
-        match (self.format, &self.files) {
-            (OutputFormat::Jsonl, Some(files)) => {
-                self.out.write_all(b"{\"file\":")?;
-                self.out.write_all(&files[input])?;
-                self.out.write_all(b",\"line\":")?;
-            }
-            (OutputFormat::Jsonl, None) => self.out.write_all(b"{\"line\":")?,
-            (OutputFormat::Csv, Some(files)) => {
-                self.out.write_all(&files[input])?;
-                self.out.write_all(b",")?;
-            }
-            (OutputFormat::Csv, None) => {}
-        }
-        self.out
-            .write_all(crate::json::write::digits(line).take())?;
         self.scratch.clear();
-        render(self.format, self.status_messages, record, &mut self.scratch);
+        self.renderer.render(input, line, record, &mut self.scratch);
         self.out.write_all(&self.scratch)
     }
 
     fn finish(&mut self) -> io::Result<()> {
         self.close_header()?;
         self.out.flush()
+    }
+
+    fn renderer(&self) -> Option<Renderer> {
+        Some(self.renderer.clone())
+    }
+
+    fn rendered(&mut self, _: Verdict, bytes: &[u8]) -> io::Result<()> {
+        self.close_header()?;
+        self.out.write_all(bytes)
     }
 }
 

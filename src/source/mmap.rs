@@ -14,7 +14,7 @@ use memmap2::Mmap;
 use super::Notice;
 
 /// Maps a file, or says why not and returns `None`.
-pub(super) fn map_file(file: &File, path: &Path, notices: &mut dyn FnMut(Notice)) -> Option<Mmap> {
+pub(crate) fn map_file(file: &File, path: &Path, notices: &mut dyn FnMut(Notice)) -> Option<Mmap> {
     // An empty file cannot be mapped on every platform; reading it is free.
     if file.metadata().map(|m| m.len() == 0).unwrap_or(true) {
         return None;

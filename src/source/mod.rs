@@ -17,6 +17,8 @@ pub mod documents;
 mod mmap;
 pub mod walk;
 
+pub(crate) use mmap::map_file;
+
 use std::fs::File;
 use std::io::{self, Read};
 use std::ops::Range;

@@ -1,0 +1,157 @@
+//! The reader's spans and chunks on an index of synthetic records: more
+//! than two spans, so that decoding on several threads, the order records
+//! are handed back in, and chunks checked one by one are exercised.
+
+use super::*;
+use crate::verdict::Window;
+
+/// Records in the test index: two whole spans and part of a third.
+const RECORDS: u32 = 2 * (SPAN_BLOCKS as u32 * BLOCK as u32) + 1_000;
+
+fn id(i: u32) -> String {
+    format!("urn:example:credential:{i}")
+}
+
+/// Writes an index of [`RECORDS`] records into a fresh directory.
+fn written(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "credverify-index-unit-{name}-{}",
+        std::process::id()
+    ));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).expect("a directory");
+    let dest = dir.join("idx");
+    let mut null = crate::report::NullSink;
+    let mut writer = IndexWriter::create(&mut null, &dest).expect("a writer");
+    let evidence = EvidenceSet::default();
+    for i in 0..RECORDS {
+        let revalidation = Revalidation {
+            window: Window {
+                starts: [None, None],
+                ends: [
+                    Some(Timestamp::from_unix(1_700_000_000 + i64::from(i) * 600)),
+                    None,
+                ],
+            },
+            signed_by: vec![[(i % 3) as u8; 32]],
+            ..Revalidation::default()
+        };
+        let mut problems = Problems::default();
+        if i % 7 == 0 {
+            problems.insert(Problem::InvalidSignature);
+        }
+        let text = id(i);
+        let record = VerdictRecord {
+            id: Some(&text),
+            issuer: Some(["did:example:a", "did:example:b"][(i % 2) as usize]),
+            format: None,
+            problems,
+            warnings: Warnings::default(),
+            evidence: &evidence,
+            status_messages: &[],
+            status_snapshots: &[],
+            revalidation: Some(&revalidation),
+            previous: None,
+            contexts: &[],
+        };
+        writer
+            .record(0, u64::from(i) + 1, &record)
+            .expect("a record");
+    }
+    let manifest = Manifest {
+        as_of: Some(Timestamp::from_unix(1_700_000_000)),
+        records: 0,
+        inputs: vec!["x.jsonl".into()],
+        options: IndexOptions::default(),
+        status_lists: Vec::new(),
+    };
+    writer
+        .commit(&manifest, &[], None, &StatusLists::default())
+        .expect("committed");
+    dest
+}
+
+/// Every record `set` holds (all when `None`), as `map_in_parallel`
+/// hands them back on a pool of `threads`: ordinal, line and id; and the
+/// error that stopped it, if any.
+fn read(
+    index: &Index,
+    set: Option<&RoaringBitmap>,
+    threads: usize,
+) -> (Vec<(u32, u64, String)>, Option<IndexError>) {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("a pool");
+    let mut got = Vec::new();
+    let result = pool.install(|| {
+        index.map_in_parallel(
+            set,
+            |_, rec| Some((rec.line, rec.id.map(|i| i.text().into_owned()))),
+            |ordinal, (line, id)| {
+                got.push((ordinal, line, id.unwrap_or_default()));
+                Ok::<(), IndexError>(())
+            },
+        )
+    });
+    (got, result.err())
+}
+
+#[test]
+fn records_come_back_in_order_on_any_number_of_threads() {
+    let dir = written("order");
+    let index = Index::open(&dir).expect("the index");
+    assert_eq!(index.len(), u64::from(RECORDS));
+    assert!(index.chunk_hashes.len() > 2 * SPAN_BLOCKS / CHUNK_BLOCKS);
+    let want: Vec<(u32, u64, String)> =
+        (0..RECORDS).map(|i| (i, u64::from(i) + 1, id(i))).collect();
+    // A sparse set across every span, with chunk and span edges in it.
+    let mut set: RoaringBitmap = (0..RECORDS).step_by(997).collect();
+    let span = SPAN_BLOCKS as u32 * BLOCK as u32;
+    let chunk = CHUNK_RECORDS as u32;
+    set.extend([chunk - 1, chunk, span - 1, span, 2 * span, RECORDS - 1]);
+    let some: Vec<(u32, u64, String)> = set.iter().map(|i| (i, u64::from(i) + 1, id(i))).collect();
+    for threads in [1, 2, 3] {
+        let (all, error) = read(&index, None, threads);
+        assert!(error.is_none(), "{error:?}");
+        assert_eq!(all, want, "{threads} threads, every record");
+        let (got, error) = read(&index, Some(&set), threads);
+        assert!(error.is_none(), "{error:?}");
+        assert_eq!(got, some, "{threads} threads, a set");
+    }
+    let _ = fs::remove_dir_all(dir.parent().expect("a parent"));
+}
+
+#[test]
+fn a_changed_chunk_is_refused_when_a_record_of_it_is_used() {
+    let dir = written("chunk");
+    let damaged_chunk = 20;
+    let at = Index::open(&dir).expect("the index").blocks[damaged_chunk * CHUNK_BLOCKS];
+    let path = dir.join("records.bin");
+    let mut bytes = fs::read(&path).expect("records.bin");
+    bytes[RECORDS_MAGIC.len() + at as usize + 5] ^= 0x20;
+    fs::write(&path, bytes).expect("written");
+    // Opening reads no record; the chunk is checked when first used.
+    let index = Index::open(&dir).expect("the index, opened");
+    let (got, error) = read(&index, None, 2);
+    let error = error.expect("refused").to_string();
+    assert!(
+        error.contains("records.bin") && error.contains("SHA-256"),
+        "{error}"
+    );
+    // Records are handed back in order up to the span that holds it.
+    let first_bad = damaged_chunk as u32 * CHUNK_RECORDS as u32;
+    let span = SPAN_BLOCKS as u32 * BLOCK as u32;
+    assert_eq!(got.len() as u32, first_bad / span * span);
+    assert!(index.check(None).is_err());
+    // Records of other chunks are read and checked as before.
+    let elsewhere: RoaringBitmap = [0, first_bad - 1, first_bad + CHUNK_RECORDS as u32]
+        .into_iter()
+        .collect();
+    let (got, error) = read(&index, Some(&elsewhere), 2);
+    assert!(error.is_none(), "{error:?}");
+    assert_eq!(got.len(), 3);
+    let one: RoaringBitmap = [first_bad + 3].into_iter().collect();
+    assert!(index.check(Some(&one)).is_err());
+    let _ = fs::remove_dir_all(dir.parent().expect("a parent"));
+}
