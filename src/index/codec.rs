@@ -229,28 +229,35 @@ fn uuid_bytes(id: &str) -> Option<[u8; 16]> {
     if hex.len() != 36 {
         return None;
     }
-    let mut out = [0u8; 16];
-    let mut digits = hex
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| ![8, 13, 18, 23].contains(i));
-    for byte in &mut out {
-        let mut value = 0u8;
-        for _ in 0..2 {
-            let (_, &c) = digits.next()?;
-            let v = match c {
-                b'0'..=b'9' => c - b'0',
-                b'a'..=b'f' => c - b'a' + 10,
-                _ => return None,
-            };
-            value = value << 4 | v;
+    // Where the 32 digits are among the 36 characters (the rest, 8, 13,
+    // 18 and 23, are hyphens).
+    const DIGITS: [u8; 32] = [
+        0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 14, 15, 16, 17, 19, 20, 21, 22, 24, 25, 26, 27, 28,
+        29, 30, 31, 32, 33, 34, 35,
+    ];
+    // Each byte's value as a lowercase hexadecimal digit, 16 if it is
+    // none: looked up, not branched on (the digits of ids are random).
+    const NIBBLE: [u8; 256] = {
+        let mut table = [16u8; 256];
+        let mut i = 0;
+        while i < 16 {
+            table[b"0123456789abcdef"[i] as usize] = i as u8;
+            i += 1;
         }
-        *byte = value;
+        table
+    };
+    if [8, 13, 18, 23].iter().any(|&i| hex[i] != b'-') {
+        return None;
     }
-    [8, 13, 18, 23]
-        .iter()
-        .all(|&i| hex[i] == b'-')
-        .then_some(out)
+    let mut out = [0u8; 16];
+    let mut bad = 0u8;
+    for (byte, pair) in out.iter_mut().zip(DIGITS.chunks_exact(2)) {
+        let hi = NIBBLE[usize::from(hex[usize::from(pair[0])])];
+        let lo = NIBBLE[usize::from(hex[usize::from(pair[1])])];
+        bad |= hi | lo;
+        *byte = hi << 4 | lo;
+    }
+    (bad < 16).then_some(out)
 }
 
 /// `urn:uuid:` and the UUID of these 16 bytes.

@@ -308,6 +308,8 @@ pub struct IndexWriter<'s> {
     issuer_list: Vec<String>,
     keys: HashMap<[u8; 32], u64>,
     key_list: Vec<[u8; 32]>,
+    /// The positions of one record's keys, as it is encoded.
+    key_ids: Vec<u64>,
     strings: HashMap<String, u64>,
     string_list: Vec<String>,
     count: u64,
@@ -317,10 +319,56 @@ pub struct IndexWriter<'s> {
     chunk_hash: Sha256,
     chunk_hashes: Vec<[u8; 32]>,
     verdicts: Vec<RoaringBitmap>,
-    times: [std::collections::BTreeMap<i64, RoaringBitmap>; TIME_KINDS],
+    times: [DayBuckets; TIME_KINDS],
     postings: std::collections::BTreeMap<u64, UrlPostings>,
     with_status: RoaringBitmap,
     scratch: Encoder,
+}
+
+/// Per UTC day, the records with an instant of one kind on that day, as
+/// the writer gathers them. Records' days come in no order, and a bitmap
+/// per day touched at every instant would miss the cache each time; so
+/// the instants of 65,536 records at a time (one roaring container's
+/// span of ordinals) are sorted by day and appended to each day's bitmap
+/// in one go.
+#[derive(Default)]
+struct DayBuckets {
+    days: std::collections::BTreeMap<i64, RoaringBitmap>,
+    /// (day, ordinal), of ordinals that share their upper 16 bits.
+    pending: Vec<(i64, u32)>,
+}
+
+impl DayBuckets {
+    /// Notes that record `ordinal` has an instant on day `day`; ordinals
+    /// never decrease from one call to the next.
+    fn add(&mut self, day: i64, ordinal: u32) {
+        if self
+            .pending
+            .last()
+            .is_some_and(|(_, o)| o >> 16 != ordinal >> 16)
+        {
+            self.flush();
+        }
+        self.pending.push((day, ordinal));
+    }
+
+    fn flush(&mut self) {
+        self.pending.sort_unstable();
+        // A record with two instants of one kind on one day is there once.
+        self.pending.dedup();
+        for run in self.pending.chunk_by(|a, b| a.0 == b.0) {
+            let bitmap = self.days.entry(run[0].0).or_default();
+            // Sorted, and above every ordinal of an earlier flush.
+            let _ = bitmap.append(run.iter().map(|&(_, o)| o));
+        }
+        self.pending.clear();
+    }
+
+    /// Every day with its records.
+    fn finish(mut self) -> std::collections::BTreeMap<i64, RoaringBitmap> {
+        self.flush();
+        self.days
+    }
 }
 
 /// A file written through a buffer, hashed as it is written.
@@ -391,6 +439,7 @@ impl<'s> IndexWriter<'s> {
             issuer_list: Vec::new(),
             keys: HashMap::new(),
             key_list: Vec::new(),
+            key_ids: Vec::new(),
             strings: HashMap::new(),
             string_list: Vec::new(),
             count: 0,
@@ -486,9 +535,10 @@ impl<'s> IndexWriter<'s> {
         files.push(write_file(&tmp, "verdicts.bin", &e.buf)?);
         let mut e = Encoder::default();
         e.bytes(TIMES_MAGIC);
-        for kind in &times {
+        for kind in times {
+            let kind = kind.finish();
             e.uint(kind.len() as u64);
-            for (day, b) in kind {
+            for (day, b) in &kind {
                 e.int(*day);
                 e.bitmap(b);
             }
@@ -583,20 +633,20 @@ impl<'s> IndexWriter<'s> {
 
     fn encode(&mut self, input: usize, line: u64, record: &VerdictRecord<'_>) {
         let rec = IndexRecord::of(input, line, record);
+        // Ordinals only grow: `try_push` appends to a bitmap's last
+        // container, and refuses only a record already there (two instants
+        // on one day, two entries naming one list).
         let ordinal = self.count as u32;
-        self.verdicts[rec.verdict as usize].insert(ordinal);
+        let _ = self.verdicts[rec.verdict as usize].try_push(ordinal);
         let r = &rec.revalidation;
         let kinds: [&[Option<Timestamp>]; 2] = [&r.window.starts, &r.window.ends];
         for (kind, instants) in kinds.into_iter().enumerate() {
             for t in instants.iter().flatten() {
-                self.times[kind]
-                    .entry(bucket(*t))
-                    .or_default()
-                    .insert(ordinal);
+                self.times[kind].add(bucket(*t), ordinal);
             }
         }
         for t in &r.proof_expires {
-            self.times[2].entry(bucket(*t)).or_default().insert(ordinal);
+            self.times[2].add(bucket(*t), ordinal);
         }
         let (strings, string_list) = (&mut self.strings, &mut self.string_list);
         let mut intern = |s: &str| -> u64 {
@@ -609,13 +659,13 @@ impl<'s> IndexWriter<'s> {
             id
         };
         if r.status.is_some() {
-            self.with_status.insert(ordinal);
+            let _ = self.with_status.try_push(ordinal);
         }
         match &r.status {
             None => {}
             Some(StatusSource::Ob2List(url)) => {
                 let id = intern(url);
-                self.postings.entry(id).or_default().all.insert(ordinal);
+                let _ = self.postings.entry(id).or_default().all.try_push(ordinal);
             }
             Some(StatusSource::Entries(entries)) => {
                 for entry in entries {
@@ -625,7 +675,7 @@ impl<'s> IndexWriter<'s> {
                     let Some(url) = &named.url else { continue };
                     let id = intern(url);
                     let postings = self.postings.entry(id).or_default();
-                    postings.all.insert(ordinal);
+                    let _ = postings.all.try_push(ordinal);
                     let index = match named.index {
                         EntryIndex::Text(n) | EntryIndex::Numeric(n) => n,
                         _ => continue,
@@ -650,20 +700,18 @@ impl<'s> IndexWriter<'s> {
             self.issuer_list.push(i.to_owned());
             next
         });
-        let keys: Vec<u64> = rec
-            .revalidation
-            .signed_by
-            .iter()
-            .map(|k| {
-                let next = self.key_list.len() as u64;
-                *self.keys.entry(*k).or_insert_with(|| {
-                    self.key_list.push(*k);
-                    next
-                })
+        let mut keys = std::mem::take(&mut self.key_ids);
+        keys.clear();
+        keys.extend(rec.revalidation.signed_by.iter().map(|k| {
+            let next = self.key_list.len() as u64;
+            *self.keys.entry(*k).or_insert_with(|| {
+                self.key_list.push(*k);
+                next
             })
-            .collect();
+        }));
         self.scratch.buf.clear();
         codec::encode_record(&mut self.scratch, &rec, issuer, &keys, &mut intern);
+        self.key_ids = keys;
     }
 }
 
