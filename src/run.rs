@@ -886,75 +886,89 @@ pub fn expiring(config: &ExpiringConfig) -> Result<Expiring, RunError> {
 }
 
 impl Expiring {
-    /// As JSON: the span, whether lists judged validity, the records valid
-    /// at the start, and per period the count (per issuer with
-    /// `config.by_issuer`, their ids with `config.ids`).
-    pub fn to_json(&self, config: &ExpiringConfig) -> String {
-        let (by_issuer, ids) = (config.by_issuer, config.ids);
-        let quoted = |s: &str| {
-            let mut out = Vec::new();
-            crate::json::write::write_string(&mut out, s);
-            String::from_utf8_lossy(&out).into_owned()
+    /// Writes it as JSON to `out`: the span, whether lists judged
+    /// validity, the records valid at the start, and per period the count
+    /// (per issuer with `config.by_issuer`, their ids with `config.ids`).
+    pub fn write_json(
+        &self,
+        config: &ExpiringConfig,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        use crate::json::write::write_string;
+        let mut buf = Vec::with_capacity(1 << 16);
+        let instant = |buf: &mut Vec<u8>, t: Timestamp| {
+            buf.push(b'"');
+            t.write_rfc3339(buf);
+            buf.push(b'"');
         };
-        let instant = |t: Timestamp| {
-            let mut out = Vec::new();
-            t.write_rfc3339(&mut out);
-            String::from_utf8_lossy(&out).into_owned()
+        let text = |buf: &mut Vec<u8>, s: Option<&str>| match s {
+            Some(s) => write_string(buf, s),
+            None => buf.extend_from_slice(b"null"),
         };
-        let rows: Vec<String> = self
-            .periods
-            .iter()
-            .map(|(period, expiring)| {
-                let issuers = &expiring.issuers;
-                let mut row = format!(
-                    "{{\"period\":{},\"records\":{}",
-                    quoted(period),
-                    expiring.records
-                );
-                if by_issuer {
-                    let parts: Vec<String> = issuers
-                        .iter()
-                        .map(|(issuer, of)| {
-                            let name = issuer.as_deref().map_or_else(|| "null".into(), quoted);
-                            format!("{{\"issuer\":{name},\"records\":{}}}", of.records)
-                        })
-                        .collect();
-                    row.push_str(&format!(",\"issuers\":[{}]", parts.join(",")));
+        buf.extend_from_slice(b"{\"from\":");
+        instant(&mut buf, config.recheck.as_of);
+        buf.extend_from_slice(b",\"to\":");
+        instant(&mut buf, config.to);
+        buf.extend_from_slice(match config.by {
+            Period::Day => b",\"by\":\"day\"",
+            Period::Month => b",\"by\":\"month\"",
+        });
+        buf.extend_from_slice(
+            format!(
+                ",\"status_lists\":{},\"valid_at_from\":{},\"periods\":[",
+                self.with_lists, self.valid_at_start
+            )
+            .as_bytes(),
+        );
+        for (i, (period, expiring)) in self.periods.iter().enumerate() {
+            buf.extend_from_slice(if i == 0 { b"{" } else { b",{" });
+            buf.extend_from_slice(b"\"period\":");
+            write_string(&mut buf, period);
+            buf.extend_from_slice(format!(",\"records\":{}", expiring.records).as_bytes());
+            if config.by_issuer {
+                buf.extend_from_slice(b",\"issuers\":[");
+                for (k, (issuer, of)) in expiring.issuers.iter().enumerate() {
+                    buf.extend_from_slice(if k == 0 { b"{" } else { b",{" });
+                    buf.extend_from_slice(b"\"issuer\":");
+                    text(&mut buf, issuer.as_deref());
+                    buf.extend_from_slice(format!(",\"records\":{}}}", of.records).as_bytes());
                 }
-                if ids {
-                    let parts: Vec<String> = issuers
-                        .values()
-                        .flat_map(|of| &of.ids)
-                        .map(|(id, end)| {
-                            let id = id.as_deref().map_or_else(|| "null".into(), quoted);
-                            format!("{{\"id\":{id},\"expires\":\"{}\"}}", instant(*end))
-                        })
-                        .collect();
-                    row.push_str(&format!(",\"ids\":[{}]", parts.join(",")));
+                buf.push(b']');
+            }
+            if config.ids {
+                buf.extend_from_slice(b",\"ids\":[");
+                let all = expiring.issuers.values().flat_map(|of| &of.ids);
+                for (k, (id, end)) in all.enumerate() {
+                    buf.extend_from_slice(if k == 0 { b"{" } else { b",{" });
+                    buf.extend_from_slice(b"\"id\":");
+                    text(&mut buf, id.as_deref());
+                    buf.extend_from_slice(b",\"expires\":");
+                    instant(&mut buf, *end);
+                    buf.push(b'}');
+                    if buf.len() >= 1 << 16 {
+                        out.write_all(&buf)?;
+                        buf.clear();
+                    }
                 }
-                row.push('}');
-                row
-            })
-            .collect();
-        format!(
-            "{{\"from\":\"{}\",\"to\":\"{}\",\"by\":\"{}\",\"status_lists\":{},\"valid_at_from\":{},\"periods\":[{}]}}\n",
-            instant(config.recheck.as_of),
-            instant(config.to),
-            match config.by {
-                Period::Day => "day",
-                Period::Month => "month",
-            },
-            self.with_lists,
-            self.valid_at_start,
-            rows.join(",")
-        )
+                buf.push(b']');
+            }
+            buf.push(b'}');
+        }
+        buf.extend_from_slice(b"]}\n");
+        out.write_all(&buf)?;
+        out.flush()
     }
 
-    /// As CSV: `period,issuer,records` (issuer empty unless `by_issuer`),
-    /// or with `ids` one row per record, `period,issuer,id,expires`.
-    pub fn to_csv(&self, config: &ExpiringConfig) -> String {
+    /// Writes it as CSV to `out`: `period,issuer,records` (issuer empty
+    /// unless `by_issuer`), or with `ids` one row per record,
+    /// `period,issuer,id,expires`.
+    pub fn write_csv(
+        &self,
+        config: &ExpiringConfig,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
         let (by_issuer, ids) = (config.by_issuer, config.ids);
-        let mut out = csv::Writer::from_writer(Vec::new());
+        let mut out = csv::Writer::from_writer(out);
         let _ = if ids {
             out.write_record(["period", "issuer", "id", "expires"])
         } else {
@@ -988,6 +1002,6 @@ impl Expiring {
                 let _ = out.write_record([period.as_str(), "", n.as_str()]);
             }
         }
-        String::from_utf8(out.into_inner().unwrap_or_default()).unwrap_or_default()
+        out.flush()
     }
 }

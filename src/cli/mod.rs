@@ -684,15 +684,28 @@ fn run_expiring(args: &ExpiringArgs) -> Result<Outcome, RunError> {
     };
     signals::contain_sigbus().map_err(RunError::Signals)?;
     let table = crate::run::expiring(&config)?;
-    let text = match args.format {
-        TableFormat::Json => table.to_json(&config),
-        TableFormat::Csv => table.to_csv(&config),
+    let write = |out: &mut dyn Write| match args.format {
+        TableFormat::Json => table.write_json(&config, out),
+        TableFormat::Csv => table.write_csv(&config, out),
     };
     match &args.out {
-        Some(path) => fs::write(path, text).map_err(RunError::io(path))?,
-        None => io::stdout()
-            .write_all(text.as_bytes())
-            .map_err(RunError::Stdout)?,
+        // A file is written beside its destination and renamed into place.
+        Some(path) if !is_special(path) => {
+            let (file, handle) = AtomicFile::create(path)?;
+            write(&mut io::BufWriter::with_capacity(1 << 20, &handle))
+                .and_then(|()| handle.sync_all())
+                .map_err(RunError::io(path))?;
+            file.commit()?;
+        }
+        Some(path) => {
+            let handle = fs::File::create(path).map_err(RunError::io(path))?;
+            write(&mut io::BufWriter::new(handle)).map_err(RunError::io(path))?;
+        }
+        None => write(&mut io::BufWriter::with_capacity(
+            1 << 20,
+            io::stdout().lock(),
+        ))
+        .map_err(RunError::Stdout)?,
     }
     if !table.with_lists {
         warn(
