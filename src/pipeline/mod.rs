@@ -117,7 +117,9 @@ struct Extra {
     messages: Vec<String>,
     snapshots: Vec<(Box<str>, Option<Timestamp>)>,
     contexts: Option<Arc<ActiveContext>>,
-    revalidation: Option<Box<Revalidation>>,
+    /// Inline: boxing it cost an allocation per record of a run with
+    /// `--index`, freed on the writer's thread.
+    revalidation: Option<Revalidation>,
 }
 
 impl ChunkOutput {
@@ -136,7 +138,7 @@ impl ChunkOutput {
             evidence: extra.map_or(&NONE, |e| &e.evidence),
             status_messages: extra.map_or(&[], |e| &e.messages),
             status_snapshots: extra.map_or(&[], |e| &e.snapshots),
-            revalidation: extra.and_then(|e| e.revalidation.as_deref()),
+            revalidation: extra.and_then(|e| e.revalidation.as_ref()),
             previous: None,
             contexts: match extra.and_then(|e| e.contexts.as_ref()) {
                 Some(active) if signature_failed => &active.sources,
@@ -236,7 +238,12 @@ pub fn process_chunk(
     work.capture = settings.capture;
     let span = evaluator.evaluate_chunk(&settings.ctx, chunk, settings.batch_size, work);
     let mut entries = Vec::with_capacity(work.records.len());
-    let mut extras = Vec::new();
+    // With `--index` every record has its extra.
+    let mut extras = Vec::with_capacity(if settings.capture {
+        work.records.len()
+    } else {
+        0
+    });
     for rec in &mut work.records {
         // Contexts are reported only with a failed signature.
         let contexts = rec
@@ -246,13 +253,11 @@ pub fn process_chunk(
         let messages = std::mem::take(&mut rec.status.messages);
         let snapshots = std::mem::take(&mut rec.status.snapshots);
         let evidence = std::mem::take(&mut rec.findings.evidence);
-        let revalidation = settings.capture.then(|| {
-            Box::new(Revalidation {
-                window: rec.window,
-                proof_expires: std::mem::take(&mut rec.proof_expires),
-                status: rec.status_source.take(),
-                signed_by: std::mem::take(&mut rec.signed_by),
-            })
+        let revalidation = settings.capture.then(|| Revalidation {
+            window: rec.window,
+            proof_expires: std::mem::take(&mut rec.proof_expires),
+            status: rec.status_source.take(),
+            signed_by: std::mem::take(&mut rec.signed_by),
         });
         let rare = !evidence.is_empty() || !messages.is_empty() || !snapshots.is_empty();
         let extra = (rare || contexts.is_some() || revalidation.is_some()).then(|| {
