@@ -67,6 +67,13 @@ pub struct ThroughputArgs {
     /// machine a single run can be off by several percent.
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub rounds: usize,
+
+    /// Instead of the raw verifier, time the pipeline writing a
+    /// revalidation index (`verify --index`, into a temporary directory
+    /// under DIR, removed after each round) against the pipeline without
+    /// one, alternated round by round, and report what the index costs.
+    #[arg(long, value_name = "DIR")]
+    pub index_overhead: Option<PathBuf>,
 }
 
 /// Runs the measurement and prints its report on standard output.
@@ -94,6 +101,9 @@ pub fn run(args: &ThroughputArgs) -> Result<(), RunError> {
         .build()?;
     let batch = config.batch_size;
     let count = args.rounds.max(1);
+    if let Some(dir) = &args.index_overhead {
+        return index_overhead(&config, dir, count);
+    }
     let names = [input.display()];
     // Rounds alternate the two measurements, so that a change in the
     // machine's load during the command touches both alike.
@@ -156,6 +166,49 @@ pub fn run(args: &ThroughputArgs) -> Result<(), RunError> {
             ratios[ratios.len() - 1]
         );
     }
+    Ok(())
+}
+
+/// `--index-overhead`: the pipeline with and without an index, alternated
+/// `count` times; per round, the ratio of the two rates.
+fn index_overhead(
+    config: &VerifyConfig,
+    dir: &std::path::Path,
+    count: usize,
+) -> Result<(), RunError> {
+    let names = [config.inputs[0].display()];
+    let rate = |config: &VerifyConfig| -> Result<(f64, u64), RunError> {
+        let mut sink = VerdictWriter::new(io::sink(), OutputFormat::Jsonl, &names)
+            .map_err(RunError::Stdout)?;
+        let summary = verify(config, &mut sink)?;
+        Ok((summary.records_per_second(), summary.records))
+    };
+    let target = dir.join(format!("credverify-overhead-{}", std::process::id()));
+    let mut indexed = config.clone();
+    indexed.index = Some(run::IndexTarget {
+        dir: target.clone(),
+        named_files: false,
+    });
+    let mut costs = Vec::with_capacity(count);
+    for round in 1..=count {
+        let (plain, records) = rate(config)?;
+        let _ = std::fs::remove_dir_all(&target);
+        let (with_index, _) = rate(&indexed)?;
+        let _ = std::fs::remove_dir_all(&target);
+        let cost = plain / with_index - 1.0;
+        println!(
+            "round {round}: {records} records, {plain:.0} records/s without an index, {with_index:.0} with one: {:+.1}%",
+            100.0 * cost
+        );
+        costs.push(cost);
+    }
+    costs.sort_by(f64::total_cmp);
+    println!(
+        "index cost over {count} rounds: min {:+.1}%, median {:+.1}%, max {:+.1}% (time with an index over time without, minus 1)",
+        100.0 * costs[0],
+        100.0 * costs[(count - 1) / 2],
+        100.0 * costs[count - 1]
+    );
     Ok(())
 }
 
