@@ -81,12 +81,41 @@ fn rechecked_as(
         changed_only,
         check_first: true,
     };
-    let mut sink = VerdictWriter::new(Vec::new(), format, names)
-        .unwrap()
-        .with_status_messages_if(!lists.is_empty())
-        .with_previous_if(changed_only);
+    let writer = || {
+        VerdictWriter::new(Vec::new(), format, names)
+            .unwrap()
+            .with_status_messages_if(!lists.is_empty())
+            .with_previous_if(changed_only)
+    };
+    // Verdicts rendered on the workers, and by the sink itself.
+    let mut sink = writer();
     credverify::run::recheck(&config, &mut sink).expect("recheck");
-    String::from_utf8(sink.into_inner()).unwrap()
+    let mut own = OwnRendering(writer());
+    credverify::run::recheck(&config, &mut own).expect("recheck, the sink rendering");
+    let got = sink.into_inner();
+    assert!(
+        got == own.0.into_inner(),
+        "rendered on the workers and by the sink, verdicts differ"
+    );
+    String::from_utf8(got).unwrap()
+}
+
+/// A sink that renders its own records (no `Sink::renderer`).
+struct OwnRendering(VerdictWriter<Vec<u8>>);
+
+impl credverify::report::Sink for OwnRendering {
+    fn record(
+        &mut self,
+        input: usize,
+        line: u64,
+        record: &credverify::verdict::VerdictRecord<'_>,
+    ) -> std::io::Result<()> {
+        self.0.record(input, line, record)
+    }
+
+    fn finish(&mut self) -> std::io::Result<()> {
+        self.0.finish()
+    }
 }
 
 /// Directories of status lists: every snapshot; the last ones only; one
