@@ -316,8 +316,6 @@ pub struct IndexWriter<'s> {
     key_ids: Vec<u64>,
     strings: HashMap<String, u64>,
     string_list: Vec<String>,
-    /// The positions of the strings interned last, most recent first.
-    recent_strings: Vec<u64>,
     count: u64,
     written: u64,
     blocks: Vec<u64>,
@@ -448,7 +446,6 @@ impl<'s> IndexWriter<'s> {
             key_ids: Vec::new(),
             strings: HashMap::default(),
             string_list: Vec::new(),
-            recent_strings: Vec::new(),
             count: 0,
             written: 0,
             blocks: Vec::new(),
@@ -656,25 +653,13 @@ impl<'s> IndexWriter<'s> {
             self.times[2].add(bucket(*t), ordinal);
         }
         let (strings, string_list) = (&mut self.strings, &mut self.string_list);
-        // A record names its list URL once for its postings and again as
-        // it is encoded, and its neighbours mostly name the same lists:
-        // the strings interned last are compared before any is hashed.
-        let recent = &mut self.recent_strings;
         let mut intern = |s: &str| -> u64 {
-            if let Some(&id) = recent.iter().find(|&&id| string_list[id as usize] == s) {
-                return id;
+            if let Some(id) = strings.get(s) {
+                return *id;
             }
-            let id = match strings.get(s) {
-                Some(id) => *id,
-                None => {
-                    let id = string_list.len() as u64;
-                    strings.insert(s.to_owned(), id);
-                    string_list.push(s.to_owned());
-                    id
-                }
-            };
-            recent.insert(0, id);
-            recent.truncate(4);
+            let id = string_list.len() as u64;
+            strings.insert(s.to_owned(), id);
+            string_list.push(s.to_owned());
             id
         };
         if r.status.is_some() {
