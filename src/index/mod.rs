@@ -1240,7 +1240,11 @@ impl Index {
         for _ in 0..window {
             let _ = tickets.send(());
         }
-        let (done_tx, done) = crossbeam_channel::unbounded::<(usize, Result<S, IndexError>)>();
+        // A span's outcome, or the panic of the worker that decoded it,
+        // passed on to the calling thread: a worker that died silently
+        // would leave the consumer waiting for its span forever.
+        type Done<S> = (usize, std::thread::Result<Result<S, IndexError>>);
+        let (done_tx, done) = crossbeam_channel::unbounded::<Done<S>>();
         let next = AtomicUsize::new(0);
         let stop = AtomicBool::new(false);
         std::thread::scope(|scope| {
@@ -1250,7 +1254,13 @@ impl Index {
                 scope.spawn(move || {
                     while ticket.recv().is_ok() && !stop.load(Ordering::Relaxed) {
                         let span = next.fetch_add(1, Ordering::Relaxed);
-                        if span >= spans || done_tx.send((span, one(span))).is_err() {
+                        if span >= spans {
+                            break;
+                        }
+                        let out =
+                            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| one(span)));
+                        let panicked = out.is_err();
+                        if done_tx.send((span, out)).is_err() || panicked {
                             break;
                         }
                     }
@@ -1268,7 +1278,15 @@ impl Index {
                         waiting.insert(span, state);
                         continue;
                     };
-                    let state = state.map_err(E::from)?;
+                    let state = match state {
+                        Ok(state) => state.map_err(E::from)?,
+                        // Unwinding drops the tickets, which stops the
+                        // other workers; the scope then re-raises it.
+                        Err(panic) => {
+                            stop.store(true, Ordering::Relaxed);
+                            std::panic::resume_unwind(panic)
+                        }
+                    };
                     wanted += 1;
                     let _ = tickets.send(());
                     consume(state)?;

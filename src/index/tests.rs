@@ -14,6 +14,11 @@ fn id(i: u32) -> String {
 
 /// Writes an index of [`RECORDS`] records into a fresh directory.
 fn written(name: &str) -> PathBuf {
+    written_n(name, RECORDS)
+}
+
+/// Writes an index of `n` records into a fresh directory.
+fn written_n(name: &str, n: u32) -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
         "credverify-index-unit-{name}-{}",
         std::process::id()
@@ -24,7 +29,7 @@ fn written(name: &str) -> PathBuf {
     let mut null = crate::report::NullSink;
     let mut writer = IndexWriter::create(&mut null, &dest).expect("a writer");
     let evidence = EvidenceSet::default();
-    for i in 0..RECORDS {
+    for i in 0..n {
         let revalidation = Revalidation {
             window: Window {
                 starts: [None, None],
@@ -153,5 +158,42 @@ fn a_changed_chunk_is_refused_when_a_record_of_it_is_used() {
     assert_eq!(got.len(), 3);
     let one: RoaringBitmap = [first_bad + 3].into_iter().collect();
     assert!(index.check(Some(&one)).is_err());
+    let _ = fs::remove_dir_all(dir.parent().expect("a parent"));
+}
+
+#[test]
+fn a_panic_while_decoding_reaches_the_caller_and_nothing_hangs() {
+    // More spans than may wait at once (four per thread), so that the
+    // other worker would block for tickets were the panic lost.
+    let span = SPAN_BLOCKS as u32 * BLOCK as u32;
+    let dir = written_n("panic", 12 * span);
+    let index = std::sync::Arc::new(Index::open(&dir).expect("the index"));
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = index.clone();
+    std::thread::spawn(move || {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .expect("a pool");
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            pool.install(|| {
+                reader.map_spans(
+                    None,
+                    || 0u32,
+                    |n, ordinal, _| {
+                        // A bug in the second span's first record.
+                        assert_ne!(ordinal, span, "planted");
+                        *n += 1;
+                    },
+                    |_| Ok::<(), IndexError>(()),
+                )
+            })
+        }));
+        let _ = tx.send(outcome.is_err());
+    });
+    let panicked = rx
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("map_spans returned (or unwound) instead of hanging");
+    assert!(panicked, "the worker's panic reached the caller");
     let _ = fs::remove_dir_all(dir.parent().expect("a parent"));
 }
