@@ -601,7 +601,7 @@ fn run_verify(args: &VerifyArgs) -> Result<Outcome, RunError> {
     let names: Vec<String> = config.inputs.iter().map(InputPath::display).collect();
     let mut terminal = Terminal::new(!args.no_progress, &config.inputs);
     let signals = signals::Signals::install().map_err(RunError::Signals)?;
-    signals::contain_sigbus().map_err(RunError::Signals)?;
+    signals::contain_sigbus(signals::Mapped::Inputs).map_err(RunError::Signals)?;
     terminal.signals = Some(signals.clone());
     match run_verify_with(args, &config, &names, &terminal) {
         Err(RunError::Pipeline(PipelineError::Cancelled { records })) => {
@@ -651,7 +651,7 @@ fn run_recheck(args: &RecheckArgs) -> Result<Outcome, RunError> {
     };
     // `records.bin` is memory-mapped: a file cut short under the run
     // ends it as a failed run, its temporary files removed.
-    signals::contain_sigbus().map_err(RunError::Signals)?;
+    signals::contain_sigbus(signals::Mapped::Index).map_err(RunError::Signals)?;
     // The index names its inputs and how verdicts named them.
     let stopwatch = crate::time::Stopwatch::start();
     let index = crate::index::Index::open(&config.index)?;
@@ -682,7 +682,7 @@ fn run_expiring(args: &ExpiringArgs) -> Result<Outcome, RunError> {
         by_issuer: args.by_issuer,
         ids: args.ids,
     };
-    signals::contain_sigbus().map_err(RunError::Signals)?;
+    signals::contain_sigbus(signals::Mapped::Index).map_err(RunError::Signals)?;
     let table = crate::run::expiring(&config)?;
     let write = |out: &mut dyn Write| match args.format {
         TableFormat::Json => table.write_json(&config, out),

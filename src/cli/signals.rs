@@ -96,11 +96,26 @@ pub fn forget_temporary(slot: usize) {
     }
 }
 
-/// The message the SIGBUS handler writes.
-const SIGBUS_MESSAGE: &[u8] = b"credverify: error: an input file shrank while it was read (SIGBUS on its memory map); the run is void, its temporary files were removed (use --no-mmap to read instead of mapping)\n";
+/// What the SIGBUS handler says shrank.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mapped {
+    /// An input of `verify`, which `--no-mmap` reads instead.
+    Inputs,
+    /// A file of a revalidation index (`recheck`, `expiring`).
+    Index,
+}
 
-/// Installs the SIGBUS handler (see the module's documentation).
-pub fn contain_sigbus() -> io::Result<()> {
+/// The messages the SIGBUS handler writes, by [`Mapped`].
+const SIGBUS_INPUT: &[u8] = b"credverify: error: an input file shrank while it was read (SIGBUS on its memory map); the run is void, its temporary files were removed (use --no-mmap to read instead of mapping)\n";
+const SIGBUS_INDEX: &[u8] = b"credverify: error: records.bin of the index shrank while it was read (SIGBUS on its memory map); the run is void, its temporary files were removed\n";
+
+/// Whether the handler speaks of the index (else of inputs).
+static SIGBUS_ON_INDEX: AtomicBool = AtomicBool::new(false);
+
+/// Installs the SIGBUS handler (see the module's documentation); its
+/// message names what `mapped` says the run maps.
+pub fn contain_sigbus(mapped: Mapped) -> io::Result<()> {
+    SIGBUS_ON_INDEX.store(mapped == Mapped::Index, Ordering::SeqCst);
     // SAFETY: the action is async-signal-safe: atomic loads, unlink(2),
     // write(2) and _exit(2) only; it allocates nothing and takes no lock,
     // and it never returns (returning would fault again at once).
@@ -112,7 +127,12 @@ pub fn contain_sigbus() -> io::Result<()> {
                     libc::unlink(p);
                 }
             }
-            libc::write(2, SIGBUS_MESSAGE.as_ptr().cast(), SIGBUS_MESSAGE.len());
+            let message = if SIGBUS_ON_INDEX.load(Ordering::SeqCst) {
+                SIGBUS_INDEX
+            } else {
+                SIGBUS_INPUT
+            };
+            libc::write(2, message.as_ptr().cast(), message.len());
             signal_hook::low_level::exit(2);
         })
     };
