@@ -3,7 +3,7 @@
 //! a verdict or a clean failure, the same for every thread count and batch
 //! size, and never a crash.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -594,15 +594,8 @@ fn signals_stop_the_run_and_leave_nothing_behind() {
         // The reader wakes with more input, sees the signal, and stops.
         let _ = stdin.write_all(&sample);
         drop(stdin);
-        let mut stderr = String::new();
-        child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut stderr)
-            .unwrap();
-        let status = child.wait().unwrap();
-        assert_eq!(status.code(), Some(code), "SIG{signal}: {stderr}");
+        let (exit, stderr) = util::code_and_stderr(child);
+        assert_eq!(exit, Some(code), "SIG{signal}: {stderr}");
         assert!(stderr.contains(&format!("SIG{signal}")), "{stderr}");
         let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
         assert!(left.is_empty(), "SIG{signal} left {left:?}");
@@ -630,29 +623,10 @@ fn an_input_that_shrinks_during_the_run_voids_it() {
         if !mmap {
             args.push("--no-mmap");
         }
-        let mut child = spawn(&args);
-        let mut stdout = child.stdout.take().unwrap();
-        // The run is under way once verdicts come; it then blocks on the
-        // pipe, which is not read while the file is cut.
-        let mut first = [0u8; 1];
-        stdout.read_exact(&mut first).unwrap();
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .open(&input)
-            .unwrap();
-        file.set_len(100_000).unwrap();
-        drop(file);
-        let mut rest = Vec::new();
-        let _ = stdout.read_to_end(&mut rest);
-        let mut stderr = String::new();
-        child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut stderr)
-            .unwrap();
-        let status = child.wait().unwrap();
-        assert_eq!(status.code(), Some(2), "mmap {mmap}: {stderr}");
+        // The run is under way once verdicts come; it then waits on the
+        // pipe while the file is cut.
+        let (code, stderr) = util::cut_while_blocked(spawn(&args), &input, 100_000);
+        assert_eq!(code, Some(2), "mmap {mmap}: {stderr}");
         assert!(
             stderr.contains("changed while it was read") || stderr.contains("SIGBUS"),
             "mmap {mmap}: {stderr}"

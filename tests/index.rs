@@ -655,65 +655,15 @@ fn expiring_counts_what_verify_sees_expire() {
     assert!(csv.starts_with("period,issuer,id,expires\n"));
 }
 
-/// An index of `n` synthetic records (no export behind it), written
-/// through the index writer: fast, for tests that need many spans.
-fn synthetic(name: &str, n: u32) -> PathBuf {
-    use credverify::report::Sink;
-    use credverify::verdict::{EvidenceSet, Revalidation, VerdictRecord, Window};
-    let dest = util::temp_dir(name).join("idx");
-    let mut null = credverify::report::NullSink;
-    let mut writer = credverify::index::IndexWriter::create(&mut null, &dest).unwrap();
-    let evidence = EvidenceSet::default();
-    for i in 0..n {
-        let revalidation = Revalidation {
-            window: Window {
-                starts: [None, None],
-                ends: [
-                    Some(Timestamp::from_unix(1_700_000_000 + i64::from(i) * 600)),
-                    None,
-                ],
-            },
-            ..Revalidation::default()
-        };
-        let id = format!("urn:example:{i}");
-        let record = VerdictRecord {
-            id: Some(&id),
-            issuer: Some("did:example:issuer"),
-            format: None,
-            problems: Default::default(),
-            warnings: Default::default(),
-            evidence: &evidence,
-            status_messages: &[],
-            status_snapshots: &[],
-            revalidation: Some(&revalidation),
-            previous: None,
-            contexts: &[],
-        };
-        writer.record(0, u64::from(i) + 1, &record).unwrap();
-    }
-    let manifest = credverify::index::Manifest {
-        as_of: Some(Timestamp::from_unix(1_700_000_000)),
-        records: 0,
-        inputs: vec!["x.jsonl".into()],
-        options: Default::default(),
-        status_lists: Vec::new(),
-    };
-    writer
-        .commit(&manifest, &[], None, &Default::default())
-        .unwrap();
-    dest
-}
-
 #[test]
 fn an_index_cut_short_during_a_recheck_voids_it() {
-    use std::io::Read;
     // Twelve spans of records: more than the workers decode ahead while
     // the output waits, so that records are still to be read from the
     // map when records.bin is cut.
-    let index = synthetic("index-shrink", 12 * 8_192);
+    let index = crate::spans::synthetic("index-shrink", 12 * 8_192);
     let dir = index.parent().unwrap().to_owned();
     let out = dir.join("out.jsonl");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_credverify"))
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_credverify"))
         .args(["recheck", index.to_str().unwrap(), "--as-of", util::AS_OF])
         .arg("--summary")
         .arg(dir.join("summary.json"))
@@ -721,28 +671,10 @@ fn an_index_cut_short_during_a_recheck_voids_it() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let mut stdout = child.stdout.take().unwrap();
-    // Verdicts come once the index is open; the run then blocks on the
-    // pipe, which is not read while the file is cut.
-    let mut first = [0u8; 1];
-    stdout.read_exact(&mut first).unwrap();
-    let records = std::fs::OpenOptions::new()
-        .write(true)
-        .open(index.join("records.bin"))
-        .unwrap();
-    records.set_len(1_000).unwrap();
-    drop(records);
-    let mut rest = Vec::new();
-    let _ = stdout.read_to_end(&mut rest);
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(2), "{stderr}");
+    // Verdicts come once the index is open; the run then waits on the
+    // pipe while records.bin is cut.
+    let (code, stderr) = util::cut_while_blocked(child, &index.join("records.bin"), 1_000);
+    assert_eq!(code, Some(2), "{stderr}");
     assert!(
         stderr.contains("records.bin") && stderr.contains("SIGBUS"),
         "{stderr}"

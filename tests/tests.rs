@@ -14,6 +14,7 @@ mod ob2;
 mod paths;
 mod proofs;
 mod sample;
+mod spans;
 mod status;
 mod util;
 mod vectors;

@@ -1648,6 +1648,3 @@ pub(crate) fn status_kind(s: &Option<StatusSource>) -> u8 {
         Some(StatusSource::Ob2List(_)) => 2,
     }
 }
-
-#[cfg(test)]
-mod tests;

@@ -245,3 +245,38 @@ pub fn signed_jwt(sk: &SigningKey) -> String {
     let signature = sk.sign(input.as_bytes());
     format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature.to_bytes()))
 }
+
+/// Cuts `path` to `len` bytes while `child` (a run writing verdicts to a
+/// pipe) waits on that pipe: once a first byte came, the pipe is not read
+/// until the file is cut. Then reads the rest; the exit code and standard
+/// error.
+pub fn cut_while_blocked(
+    mut child: std::process::Child,
+    path: &Path,
+    len: u64,
+) -> (Option<i32>, String) {
+    use std::io::Read;
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 1];
+    stdout.read_exact(&mut first).unwrap();
+    let file = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+    file.set_len(len).unwrap();
+    drop(file);
+    let mut rest = Vec::new();
+    let _ = stdout.read_to_end(&mut rest);
+    code_and_stderr(child)
+}
+
+/// Waits for `child`: its exit code (`None` when a signal ended it) and
+/// its standard error.
+pub fn code_and_stderr(mut child: std::process::Child) -> (Option<i32>, String) {
+    use std::io::Read;
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    (child.wait().unwrap().code(), stderr)
+}

@@ -1,33 +1,40 @@
-//! The reader's spans and chunks on an index of synthetic records: more
-//! than two spans, so that decoding on several threads, the order records
-//! are handed back in, and chunks checked one by one are exercised.
+//! The index reader's spans and chunks, on indexes of synthetic records
+//! written through the index writer: more than two spans, so that
+//! decoding on several threads, the order records are handed back in,
+//! chunks checked one by one and a worker's panic are exercised.
 
-use super::*;
-use crate::verdict::Window;
+use std::path::{Path, PathBuf};
+
+use credverify::index::codec::Decoder;
+use credverify::index::{BLOCK, CHUNK_BLOCKS, Index, IndexError, SPAN_BLOCKS};
+use credverify::time::Timestamp;
+use roaring::RoaringBitmap;
+
+use crate::util;
 
 /// Records in the test index: two whole spans and part of a third.
 const RECORDS: u32 = 2 * (SPAN_BLOCKS as u32 * BLOCK as u32) + 1_000;
+
+/// Records per chunk of `records.bin`.
+const CHUNK_RECORDS: u32 = CHUNK_BLOCKS as u32 * BLOCK as u32;
 
 fn id(i: u32) -> String {
     format!("urn:example:credential:{i}")
 }
 
-/// Writes an index of [`RECORDS`] records into a fresh directory.
-fn written(name: &str) -> PathBuf {
-    written_n(name, RECORDS)
-}
-
-/// Writes an index of `n` records into a fresh directory.
-fn written_n(name: &str, n: u32) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "credverify-index-unit-{name}-{}",
-        std::process::id()
-    ));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).expect("a directory");
-    let dest = dir.join("idx");
-    let mut null = crate::report::NullSink;
-    let mut writer = IndexWriter::create(&mut null, &dest).expect("a writer");
+/// An index of `n` synthetic records (no export behind it: fast, for
+/// tests that need many spans), written at 2023-11-14 through the index
+/// writer into a fresh directory named after `name`: ids
+/// `urn:example:credential:N`, two issuers, three keys, one record in
+/// seven with a bad signature, each ending ten minutes after the last.
+pub fn synthetic(name: &str, n: u32) -> PathBuf {
+    use credverify::report::Sink;
+    use credverify::verdict::{
+        EvidenceSet, Problem, Problems, Revalidation, VerdictRecord, Window,
+    };
+    let dest = util::temp_dir(name).join("idx");
+    let mut null = credverify::report::NullSink;
+    let mut writer = credverify::index::IndexWriter::create(&mut null, &dest).unwrap();
     let evidence = EvidenceSet::default();
     for i in 0..n {
         let revalidation = Revalidation {
@@ -51,7 +58,7 @@ fn written_n(name: &str, n: u32) -> PathBuf {
             issuer: Some(["did:example:a", "did:example:b"][(i % 2) as usize]),
             format: None,
             problems,
-            warnings: Warnings::default(),
+            warnings: Default::default(),
             evidence: &evidence,
             status_messages: &[],
             status_snapshots: &[],
@@ -59,21 +66,34 @@ fn written_n(name: &str, n: u32) -> PathBuf {
             previous: None,
             contexts: &[],
         };
-        writer
-            .record(0, u64::from(i) + 1, &record)
-            .expect("a record");
+        writer.record(0, u64::from(i) + 1, &record).unwrap();
     }
-    let manifest = Manifest {
+    let manifest = credverify::index::Manifest {
         as_of: Some(Timestamp::from_unix(1_700_000_000)),
         records: 0,
         inputs: vec!["x.jsonl".into()],
-        options: IndexOptions::default(),
+        options: Default::default(),
         status_lists: Vec::new(),
     };
     writer
-        .commit(&manifest, &[], None, &StatusLists::default())
-        .expect("committed");
+        .commit(&manifest, &[], None, &Default::default())
+        .unwrap();
     dest
+}
+
+/// The offsets of the blocks of the index at `dir`, read from
+/// `blocks.bin` as INDEX.md describes it.
+fn block_offsets(dir: &Path) -> Vec<u64> {
+    let bytes = std::fs::read(dir.join("blocks.bin")).unwrap();
+    let mut d = Decoder::new(&bytes[8..]);
+    let n = d.uint().unwrap();
+    let mut at = 0;
+    (0..n)
+        .map(|_| {
+            at += d.uint().unwrap();
+            at
+        })
+        .collect()
 }
 
 /// Every record `set` holds (all when `None`), as `map_in_parallel`
@@ -104,16 +124,15 @@ fn read(
 
 #[test]
 fn records_come_back_in_order_on_any_number_of_threads() {
-    let dir = written("order");
+    let dir = synthetic("spans-order", RECORDS);
     let index = Index::open(&dir).expect("the index");
     assert_eq!(index.len(), u64::from(RECORDS));
-    assert!(index.chunk_hashes.len() > 2 * SPAN_BLOCKS / CHUNK_BLOCKS);
     let want: Vec<(u32, u64, String)> =
         (0..RECORDS).map(|i| (i, u64::from(i) + 1, id(i))).collect();
     // A sparse set across every span, with chunk and span edges in it.
     let mut set: RoaringBitmap = (0..RECORDS).step_by(997).collect();
     let span = SPAN_BLOCKS as u32 * BLOCK as u32;
-    let chunk = CHUNK_RECORDS as u32;
+    let chunk = CHUNK_RECORDS;
     set.extend([chunk - 1, chunk, span - 1, span, 2 * span, RECORDS - 1]);
     let some: Vec<(u32, u64, String)> = set.iter().map(|i| (i, u64::from(i) + 1, id(i))).collect();
     for threads in [1, 2, 3] {
@@ -124,18 +143,17 @@ fn records_come_back_in_order_on_any_number_of_threads() {
         assert!(error.is_none(), "{error:?}");
         assert_eq!(got, some, "{threads} threads, a set");
     }
-    let _ = fs::remove_dir_all(dir.parent().expect("a parent"));
 }
 
 #[test]
 fn a_changed_chunk_is_refused_when_a_record_of_it_is_used() {
-    let dir = written("chunk");
+    let dir = synthetic("spans-chunk", RECORDS);
     let damaged_chunk = 20;
-    let at = Index::open(&dir).expect("the index").blocks[damaged_chunk * CHUNK_BLOCKS];
+    let at = block_offsets(&dir)[damaged_chunk * CHUNK_BLOCKS];
     let path = dir.join("records.bin");
-    let mut bytes = fs::read(&path).expect("records.bin");
-    bytes[RECORDS_MAGIC.len() + at as usize + 5] ^= 0x20;
-    fs::write(&path, bytes).expect("written");
+    let mut bytes = std::fs::read(&path).expect("records.bin");
+    bytes[8 + at as usize + 5] ^= 0x20;
+    std::fs::write(&path, bytes).expect("written");
     // Opening reads no record; the chunk is checked when first used.
     let index = Index::open(&dir).expect("the index, opened");
     let (got, error) = read(&index, None, 2);
@@ -145,12 +163,12 @@ fn a_changed_chunk_is_refused_when_a_record_of_it_is_used() {
         "{error}"
     );
     // Records are handed back in order up to the span that holds it.
-    let first_bad = damaged_chunk as u32 * CHUNK_RECORDS as u32;
+    let first_bad = damaged_chunk as u32 * CHUNK_RECORDS;
     let span = SPAN_BLOCKS as u32 * BLOCK as u32;
     assert_eq!(got.len() as u32, first_bad / span * span);
     assert!(index.check(None).is_err());
     // Records of other chunks are read and checked as before.
-    let elsewhere: RoaringBitmap = [0, first_bad - 1, first_bad + CHUNK_RECORDS as u32]
+    let elsewhere: RoaringBitmap = [0, first_bad - 1, first_bad + CHUNK_RECORDS]
         .into_iter()
         .collect();
     let (got, error) = read(&index, Some(&elsewhere), 2);
@@ -158,7 +176,6 @@ fn a_changed_chunk_is_refused_when_a_record_of_it_is_used() {
     assert_eq!(got.len(), 3);
     let one: RoaringBitmap = [first_bad + 3].into_iter().collect();
     assert!(index.check(Some(&one)).is_err());
-    let _ = fs::remove_dir_all(dir.parent().expect("a parent"));
 }
 
 #[test]
@@ -166,7 +183,7 @@ fn a_panic_while_decoding_reaches_the_caller_and_nothing_hangs() {
     // More spans than may wait at once (four per thread), so that the
     // other worker would block for tickets were the panic lost.
     let span = SPAN_BLOCKS as u32 * BLOCK as u32;
-    let dir = written_n("panic", 12 * span);
+    let dir = synthetic("spans-panic", 12 * span);
     let index = std::sync::Arc::new(Index::open(&dir).expect("the index"));
     let (tx, rx) = std::sync::mpsc::channel();
     let reader = index.clone();
@@ -195,5 +212,4 @@ fn a_panic_while_decoding_reaches_the_caller_and_nothing_hangs() {
         .recv_timeout(std::time::Duration::from_secs(60))
         .expect("map_spans returned (or unwound) instead of hanging");
     assert!(panicked, "the worker's panic reached the caller");
-    let _ = fs::remove_dir_all(dir.parent().expect("a parent"));
 }
