@@ -624,6 +624,36 @@ pub enum EntryKind {
     OneEdTech,
 }
 
+/// What a status bit means (Bitstring Status List §2.1 `statusPurpose`).
+/// The purpose is an arbitrary string: those the recommendation defines
+/// have a meaning here, others are matched by name and decide nothing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// `revocation`: a set value is `revoked`.
+    Revocation,
+    /// `suspension`: a set value is `suspended`.
+    Suspension,
+    /// `message`: the value's `statusMessage` text is reported.
+    Message,
+    /// `refresh`: a set value is the warning `status_refresh`.
+    Refresh,
+    /// Any other word, as written.
+    Other(Box<str>),
+}
+
+impl Purpose {
+    /// The purpose a `statusPurpose` word names.
+    pub fn from_word(word: &str) -> Purpose {
+        match word {
+            "revocation" => Purpose::Revocation,
+            "suspension" => Purpose::Suspension,
+            "message" => Purpose::Message,
+            "refresh" => Purpose::Refresh,
+            other => Purpose::Other(other.into()),
+        }
+    }
+}
+
 /// An entry of a list kind, each field as far as it could be read; a
 /// field that could not is its problem, raised only when the check reaches
 /// it, as it would be reading the JSON.
@@ -634,7 +664,7 @@ pub struct NamedEntry {
     /// The list's URL (`statusListCredential`; a 1EdTech entry's `id`).
     pub url: Option<Box<str>>,
     /// `statusPurpose`, when a string.
-    pub purpose: Option<Box<str>>,
+    pub purpose: Option<Purpose>,
     /// `statusListIndex`.
     pub index: EntryIndex,
     /// `statusSize` in 1 to 32 (1 when absent), or `None` when given

@@ -6,7 +6,7 @@
 
 use crate::time::Timestamp;
 use crate::verdict::{
-    EntryIndex, EntryKind, Evidence, EvidenceSet, Format, NamedEntry, Problem, Problems,
+    EntryIndex, EntryKind, Evidence, EvidenceSet, Format, NamedEntry, Problem, Problems, Purpose,
     Revalidation, StatusEntry, StatusSource, Verdict, Warnings, Window,
 };
 
@@ -487,10 +487,6 @@ const ENTRY_KINDS: [EntryKind; 3] = [
     EntryKind::OneEdTech,
 ];
 
-/// `statusPurpose` words with a number of their own in the index; any
-/// other is a string.
-const PURPOSES: [&str; 4] = ["revocation", "suspension", "message", "refresh"];
-
 /// Writes status entries, their text as positions among `strings`.
 fn encode_entries(e: &mut Encoder, entries: &[StatusEntry], strings: &mut dyn FnMut(&str) -> u64) {
     e.uint(entries.len() as u64);
@@ -514,15 +510,16 @@ fn encode_entries(e: &mut Encoder, entries: &[StatusEntry], strings: &mut dyn Fn
                 .unwrap_or(0) as u64,
         );
         e.uint(named.url.as_deref().map_or(0, |u| strings(u) + 1));
-        match named.purpose.as_deref() {
+        match &named.purpose {
             None => e.uint(0),
-            Some(word) => match PURPOSES.iter().position(|p| *p == word) {
-                Some(i) => e.uint(i as u64 + 1),
-                None => {
-                    e.uint(5);
-                    e.uint(strings(word));
-                }
-            },
+            Some(Purpose::Revocation) => e.uint(1),
+            Some(Purpose::Suspension) => e.uint(2),
+            Some(Purpose::Message) => e.uint(3),
+            Some(Purpose::Refresh) => e.uint(4),
+            Some(Purpose::Other(word)) => {
+                e.uint(5);
+                e.uint(strings(word));
+            }
         }
         match named.index {
             EntryIndex::Malformed => e.uint(0),
@@ -587,8 +584,11 @@ fn decode_entries(
                 };
                 let purpose = match d.uint()? {
                     0 => None,
-                    n @ 1..=4 => Some(PURPOSES[n as usize - 1].into()),
-                    5 => Some(string(d, strings)?.into()),
+                    1 => Some(Purpose::Revocation),
+                    2 => Some(Purpose::Suspension),
+                    3 => Some(Purpose::Message),
+                    4 => Some(Purpose::Refresh),
+                    5 => Some(Purpose::Other(string(d, strings)?.into())),
                     _ => return Err("an unknown status purpose".into()),
                 };
                 let index = match d.uint()? {

@@ -266,13 +266,11 @@ impl StatusLists {
             }
             ListBody::Bits { purposes, bits } => (purposes, bits),
         };
-        let purpose = Purpose::from_word(
-            entry
-                .purpose
-                .as_deref()
-                .ok_or(Problem::StatusEntryMalformed)?,
-        );
-        if !purposes.contains(&purpose) {
+        let purpose = entry
+            .purpose
+            .as_ref()
+            .ok_or(Problem::StatusEntryMalformed)?;
+        if !purposes.contains(purpose) {
             return Err(Problem::StatusPurposeMismatch);
         }
         let index = self.index(entry.index, out)?;

@@ -5,7 +5,7 @@
 
 use super::list::ListKind;
 use crate::json::Value;
-use crate::verdict::{EntryIndex, EntryKind, NamedEntry, Problem, StatusEntry};
+use crate::verdict::{EntryIndex, EntryKind, NamedEntry, Problem, Purpose, StatusEntry};
 
 /// Every entry of `status` (one object or an array), in order.
 pub fn read_all(status: Value<'_>) -> Vec<StatusEntry> {
@@ -56,7 +56,7 @@ pub fn read(entry: Value<'_>) -> StatusEntry {
     StatusEntry::Named(NamedEntry {
         kind,
         url: url.map(Into::into),
-        purpose: text("statusPurpose").map(Into::into),
+        purpose: text("statusPurpose").map(Purpose::from_word),
         index,
         size,
         message_count,

@@ -35,35 +35,7 @@ pub const MAX_LIST_BYTES: u64 = 16 << 20;
 // Bit positions are 32-bit (roaring bitmaps): the limit must keep them so.
 const _: () = assert!(MAX_LIST_BYTES * 8 <= 1 << 32);
 
-/// What a status bit means (Bitstring Status List §2.1 `statusPurpose`).
-/// The purpose is an arbitrary string: those the recommendation defines
-/// have a meaning here, others are matched by name and decide nothing.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Purpose {
-    /// `revocation`: a set value is `revoked`.
-    Revocation,
-    /// `suspension`: a set value is `suspended`.
-    Suspension,
-    /// `message`: the value's `statusMessage` text is reported.
-    Message,
-    /// `refresh`: a set value is the warning `status_refresh`.
-    Refresh,
-    /// Any other word, as written.
-    Other(Box<str>),
-}
-
-impl Purpose {
-    /// The purpose a `statusPurpose` word names.
-    pub fn from_word(word: &str) -> Purpose {
-        match word {
-            "revocation" => Purpose::Revocation,
-            "suspension" => Purpose::Suspension,
-            "message" => Purpose::Message,
-            "refresh" => Purpose::Refresh,
-            other => Purpose::Other(other.into()),
-        }
-    }
-}
+pub use crate::verdict::Purpose;
 
 /// Which encoding of `encodedList` a list uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
