@@ -624,12 +624,13 @@ impl Rejudged<'_> {
 /// `rec` judged at `as_of` with `lists`; `None` when `changed_only` and
 /// its verdict is the one the index holds.
 fn rejudge<'s>(
-    rec: IndexRecord<'s>,
+    mut rec: IndexRecord<'s>,
     as_of: Timestamp,
     lists: &StatusLists,
     changed_only: bool,
 ) -> Option<Rejudged<'s>> {
-    let judged = judge_again(&rec, as_of, lists);
+    let id = rec.id.map(crate::index::RecordId::text);
+    let judged = judge_again(&mut rec, id.as_deref(), as_of, lists);
     let now = judged.findings.problems.verdict();
     (!changed_only || now != rec.verdict).then_some(Rejudged {
         findings: judged.findings,
@@ -637,7 +638,7 @@ fn rejudge<'s>(
         snapshots: judged.status.snapshots,
         input: rec.input,
         line: rec.line,
-        id: rec.id.map(crate::index::RecordId::text),
+        id,
         issuer: rec.issuer,
         format: rec.format,
         contexts: rec.contexts,
@@ -685,18 +686,24 @@ fn lists_for_index(
 /// One record of an index judged at `as_of` with `lists`, as
 /// `crate::evaluate` judges a record: the kept findings, the validity
 /// window and the proofs' `expires` at `as_of`, then status, admitted only
-/// when the proof verified and the issuer matched.
-fn judge_again(rec: &IndexRecord, as_of: Timestamp, lists: &StatusLists) -> RecordOutcome {
-    let r = &rec.revalidation;
+/// when the proof verified and the issuer matched. `id` is the record's id
+/// as text; the record's evidence and keys move into the outcome.
+fn judge_again(
+    rec: &mut IndexRecord,
+    id: Option<&str>,
+    as_of: Timestamp,
+    lists: &StatusLists,
+) -> RecordOutcome {
     let mut out = RecordOutcome {
         findings: Findings {
             problems: rec.problems,
             warnings: rec.warnings,
-            evidence: rec.evidence.clone(),
+            evidence: std::mem::take(&mut rec.evidence),
         },
-        signed_by: r.signed_by.clone(),
+        signed_by: std::mem::take(&mut rec.revalidation.to_mut().signed_by),
         ..RecordOutcome::default()
     };
+    let r = &rec.revalidation;
     evaluate::validity::judge(&r.window, as_of, &mut out.findings);
     for &expires in &r.proof_expires {
         if expires < as_of {
@@ -710,12 +717,10 @@ fn judge_again(rec: &IndexRecord, as_of: Timestamp, lists: &StatusLists) -> Reco
         None => {}
         Some(StatusSource::Entries(entries)) => {
             let issuer = rec.issuer.unwrap_or_default();
-            let id = rec.id.map(crate::index::RecordId::text);
-            lists.check_entries(entries, issuer, id.as_deref(), &mut out.status);
+            lists.check_entries(entries, issuer, id, &mut out.status);
         }
         Some(StatusSource::Ob2List(url)) => {
-            let id = rec.id.map(crate::index::RecordId::text);
-            lists.check_ob2(url, id.as_deref().unwrap_or_default(), &mut out.status);
+            lists.check_ob2(url, id.unwrap_or_default(), &mut out.status);
         }
     }
     evaluate::admit_status(&mut out);
@@ -855,8 +860,9 @@ pub fn expiring(config: &ExpiringConfig) -> Result<Expiring, RunError> {
                 if !with_lists {
                     rec.revalidation.to_mut().status = None;
                 }
-                let now =
-                    judge_again(&rec, from, &lists).findings.problems.verdict() == Verdict::Valid;
+                let id = rec.id.map(crate::index::RecordId::text);
+                let judged = judge_again(&mut rec, id.as_deref(), from, &lists);
+                let now = judged.findings.problems.verdict() == Verdict::Valid;
                 if now {
                     valid_again.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 }
@@ -866,7 +872,7 @@ pub fn expiring(config: &ExpiringConfig) -> Result<Expiring, RunError> {
             };
             let end = rec.revalidation.window.ends.iter().flatten().min().copied();
             end.filter(|e| valid && *e > from && *e <= config.to)
-                .map(|end| (rec.issuer, rec.id.map(crate::index::RecordId::text), end))
+                .map(|end| (rec.issuer, rec.id, end))
         },
         |_, (issuer, id, end)| {
             let period = out.periods.entry(config.by.of(end)).or_default();
@@ -875,7 +881,7 @@ pub fn expiring(config: &ExpiringConfig) -> Result<Expiring, RunError> {
                 let of = period.issuers.entry(issuer.map(str::to_owned)).or_default();
                 of.records += 1;
                 if config.ids {
-                    of.ids.push((id.map(std::borrow::Cow::into_owned), end));
+                    of.ids.push((id.map(|i| i.text().into_owned()), end));
                 }
             }
             Ok::<(), RunError>(())
