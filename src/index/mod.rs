@@ -39,6 +39,7 @@ use roaring::RoaringBitmap;
 use sha2::{Digest, Sha256};
 
 use crate::report::Sink;
+use crate::source::ChunkData;
 use crate::status::check::StatusLists;
 use crate::status::list::{ListBody, StatusList};
 use crate::time::Timestamp;
@@ -846,7 +847,7 @@ pub struct Index {
     /// Whether the index holds contexts (`contexts/`).
     pub contexts: bool,
     /// `records.bin` after its magic, mapped (or read when it cannot be).
-    records: RecordBytes,
+    records: ChunkData,
     /// Per chunk of `records.bin`, its SHA-256 from `blocks.bin`, and
     /// whether its bytes matched it, known once a command first used it.
     chunk_hashes: Vec<[u8; 32]>,
@@ -975,7 +976,7 @@ impl Index {
             if name == "records.bin" {
                 // Checked chunk by chunk as it is used, against the
                 // SHA-256 `blocks.bin` gives each chunk.
-                let data = RecordBytes::open(&path, *bytes)?;
+                let data = open_records(&path, *bytes)?;
                 records = Some((path, data));
                 continue;
             }
@@ -1008,9 +1009,9 @@ impl Index {
         let (issuer_list, keys, strings) =
             read_tables(&tables_bytes).map_err(|why| refused(&tables_path, why))?;
         let (blocks_path, blocks_bytes) = take("blocks.bin")?;
-        let (blocks, chunk_hashes) = read_blocks(&blocks_bytes, n, records.len() as u64)
+        let (blocks, chunk_hashes) = read_blocks(&blocks_bytes, n, records.bytes().len() as u64)
             .map_err(|why| refused(&blocks_path, why))?;
-        if n == 0 && !records.is_empty() {
+        if n == 0 && !records.bytes().is_empty() {
             return Err(refused(&records_path, "bytes but no record"));
         }
         let (verdicts_path, verdicts_bytes) = take("verdicts.bin")?;
@@ -1044,7 +1045,7 @@ impl Index {
     /// The bytes of chunk `chunk` of `records.bin` (after the magic), once
     /// their SHA-256 is the one `blocks.bin` gives, and where they start.
     fn chunk(&self, chunk: usize) -> Result<(u64, &[u8]), IndexError> {
-        let body: &[u8] = &self.records;
+        let body = self.records.bytes();
         // `read_blocks` keeps offsets increasing and within the file, the
         // first at 0, and gives every chunk a hash.
         let start = self.blocks[chunk * CHUNK_BLOCKS];
@@ -1081,7 +1082,8 @@ impl Index {
         mut block: usize,
         mut f: impl FnMut(u32, IndexRecord<'s>) -> Result<bool, E>,
     ) -> Result<(), E> {
-        let path = self.dir.join("records.bin");
+        // Named only when something is wrong: walks are many and short.
+        let path = || self.dir.join("records.bin");
         while block < self.blocks.len() {
             let chunk = block / CHUNK_BLOCKS;
             let (chunk_start, bytes) = self.chunk(chunk)?;
@@ -1093,7 +1095,7 @@ impl Index {
             while !d.is_empty() {
                 let at = chunk_start + (bytes.len() - d.remaining()) as u64;
                 let damaged =
-                    |why: String| refused(&path, format!("record {ordinal} at byte {at}: {why}"));
+                    |why: String| refused(&path(), format!("record {ordinal} at byte {at}: {why}"));
                 if ordinal >= end {
                     return Err(damaged(format!(
                         "more records than the {} blocks.bin and the manifest give its chunk",
@@ -1125,7 +1127,7 @@ impl Index {
             }
             if ordinal != end {
                 return Err(refused(
-                    &path,
+                    &path(),
                     format!(
                         "the chunk of records from {} ends after record {ordinal}; blocks.bin and the manifest give it {}",
                         chunk as u64 * CHUNK_RECORDS,
@@ -1385,14 +1387,6 @@ impl Index {
     pub fn is_empty(&self) -> bool {
         self.manifest.records == 0
     }
-
-    /// Calls `f` with every record, in order.
-    pub fn for_each<'s, E: From<IndexError>>(
-        &'s self,
-        mut f: impl FnMut(IndexRecord<'s>) -> Result<(), E>,
-    ) -> Result<(), E> {
-        self.walk(0, |_, rec| f(rec).map(|()| true))
-    }
 }
 
 type Decoded<T> = Result<T, codec::DecodeError>;
@@ -1466,60 +1460,39 @@ fn read_blocks(bytes: &[u8], records: u64, size: u64) -> Decoded<(Vec<u64>, Vec<
     Ok((blocks, hashes))
 }
 
-/// `records.bin` after its magic: mapped, or read when it cannot be.
-#[derive(Debug)]
-struct RecordBytes {
-    whole: RecordFile,
-}
-
-#[derive(Debug)]
-enum RecordFile {
-    Mapped(memmap2::Mmap),
-    Read(Vec<u8>),
-}
-
-impl RecordBytes {
-    /// Opens `records.bin`, which the manifest says is `bytes` long.
-    fn open(path: &Path, bytes: u64) -> Result<RecordBytes, IndexError> {
-        let file = fs::File::open(path).map_err(io_error(path))?;
-        let size = file.metadata().map_err(io_error(path))?.len();
-        if size != bytes {
-            return Err(refused(
-                path,
-                format!("{size} bytes, the manifest says {bytes}"),
-            ));
-        }
-        let whole = match crate::source::map_file(&file, path, &mut |_| {}) {
-            Some(map) => RecordFile::Mapped(map),
-            None => {
-                let mut data = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-                io::Read::read_to_end(&mut io::Read::take(&file, size), &mut data)
-                    .map_err(io_error(path))?;
-                RecordFile::Read(data)
-            }
-        };
-        let read = RecordBytes { whole };
-        let all: &[u8] = match &read.whole {
-            RecordFile::Mapped(m) => m,
-            RecordFile::Read(v) => v,
-        };
-        if all.len() as u64 != bytes || !all.starts_with(RECORDS_MAGIC) {
-            return Err(refused(path, "not a records file"));
-        }
-        Ok(read)
+/// `records.bin` after its magic, which the manifest says is `bytes`
+/// long: a range of its memory map, or read when it cannot be mapped.
+fn open_records(path: &Path, bytes: u64) -> Result<ChunkData, IndexError> {
+    let file = fs::File::open(path).map_err(io_error(path))?;
+    let size = file.metadata().map_err(io_error(path))?.len();
+    if size != bytes {
+        return Err(refused(
+            path,
+            format!("{size} bytes, the manifest says {bytes}"),
+        ));
     }
-}
-
-impl std::ops::Deref for RecordBytes {
-    type Target = [u8];
-
-    fn deref(&self) -> &[u8] {
-        let all: &[u8] = match &self.whole {
-            RecordFile::Mapped(m) => m,
-            RecordFile::Read(v) => v,
-        };
-        &all[RECORDS_MAGIC.len()..]
+    let whole = match crate::source::map_file(&file, path, &mut |_| {}) {
+        Some(map) => {
+            let len = map.len();
+            ChunkData::Mapped(std::sync::Arc::new(map), 0..len)
+        }
+        None => {
+            let mut data = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+            io::Read::read_to_end(&mut io::Read::take(&file, size), &mut data)
+                .map_err(io_error(path))?;
+            ChunkData::Owned(data)
+        }
+    };
+    if whole.bytes().len() as u64 != size || !whole.bytes().starts_with(RECORDS_MAGIC) {
+        return Err(refused(path, "not a records file"));
     }
+    Ok(match whole {
+        ChunkData::Mapped(map, all) => ChunkData::Mapped(map, RECORDS_MAGIC.len()..all.end),
+        ChunkData::Owned(mut data) => {
+            data.drain(..RECORDS_MAGIC.len());
+            ChunkData::Owned(data)
+        }
+    })
 }
 
 /// `verdicts.bin`: a bitmap per verdict.

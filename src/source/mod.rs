@@ -92,7 +92,9 @@ pub enum Framing {
     Files,
 }
 
-/// The bytes of a chunk.
+/// The bytes of a chunk (or of any file read whole, such as an index's
+/// `records.bin`).
+#[derive(Debug)]
 pub enum ChunkData {
     /// A range of a memory-mapped file.
     Mapped(Arc<Mmap>, Range<usize>),
