@@ -309,14 +309,11 @@ pub struct IndexWriter<'s> {
     dest: PathBuf,
     tmp: PathBuf,
     records: HashingFile,
-    issuers: HashMap<String, u64>,
-    issuer_list: Vec<String>,
-    keys: HashMap<[u8; 32], u64>,
-    key_list: Vec<[u8; 32]>,
+    issuers: Table<String>,
+    keys: Table<[u8; 32]>,
     /// The positions of one record's keys, as it is encoded.
     key_ids: Vec<u64>,
-    strings: HashMap<String, u64>,
-    string_list: Vec<String>,
+    strings: Table<String>,
     count: u64,
     written: u64,
     blocks: Vec<u64>,
@@ -373,6 +370,39 @@ impl DayBuckets {
     fn finish(mut self) -> std::collections::BTreeMap<i64, RoaringBitmap> {
         self.flush();
         self.days
+    }
+}
+
+/// Values stored once in `tables.bin`, each with its position, which
+/// records refer to it by.
+struct Table<T> {
+    ids: HashMap<T, u64>,
+    list: Vec<T>,
+}
+
+impl<T> Default for Table<T> {
+    fn default() -> Self {
+        Table {
+            ids: HashMap::default(),
+            list: Vec::new(),
+        }
+    }
+}
+
+impl<T: std::hash::Hash + Eq + Clone> Table<T> {
+    /// The position of `value`, given it now if it has none.
+    fn id<Q>(&mut self, value: &Q) -> u64
+    where
+        T: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ToOwned<Owned = T> + ?Sized,
+    {
+        if let Some(&id) = self.ids.get(value) {
+            return id;
+        }
+        let id = self.list.len() as u64;
+        self.ids.insert(value.to_owned(), id);
+        self.list.push(value.to_owned());
+        id
     }
 }
 
@@ -440,13 +470,10 @@ impl<'s> IndexWriter<'s> {
             dest: dest.to_owned(),
             tmp,
             records,
-            issuers: HashMap::default(),
-            issuer_list: Vec::new(),
-            keys: HashMap::default(),
-            key_list: Vec::new(),
+            issuers: Table::default(),
+            keys: Table::default(),
             key_ids: Vec::new(),
-            strings: HashMap::default(),
-            string_list: Vec::new(),
+            strings: Table::default(),
             count: 0,
             written: 0,
             blocks: Vec::new(),
@@ -484,9 +511,9 @@ impl<'s> IndexWriter<'s> {
             dest,
             tmp,
             records,
-            issuer_list,
-            key_list,
-            string_list,
+            issuers,
+            keys,
+            strings,
             count,
             blocks,
             chunk_hash,
@@ -505,16 +532,16 @@ impl<'s> IndexWriter<'s> {
         files.push(("records.bin".into(), bytes, sha));
         let mut e = Encoder::default();
         e.bytes(TABLES_MAGIC);
-        e.uint(issuer_list.len() as u64);
-        for issuer in &issuer_list {
+        e.uint(issuers.list.len() as u64);
+        for issuer in &issuers.list {
             e.str(issuer);
         }
-        e.uint(key_list.len() as u64);
-        for key in &key_list {
+        e.uint(keys.list.len() as u64);
+        for key in &keys.list {
             e.bytes(key);
         }
-        e.uint(string_list.len() as u64);
-        for s in &string_list {
+        e.uint(strings.list.len() as u64);
+        for s in &strings.list {
             e.str(s);
         }
         files.push(write_file(&tmp, "tables.bin", &e.buf)?);
@@ -554,7 +581,7 @@ impl<'s> IndexWriter<'s> {
         e.bitmap(&with_status);
         e.uint(postings.len() as u64);
         for (id, url) in &mut postings {
-            let list = lists.get(&string_list[*id as usize]);
+            let list = lists.get(&strings.list[*id as usize]);
             for p in &mut url.postings {
                 p.value = list.and_then(|l| value_at(l, p));
             }
@@ -653,16 +680,8 @@ impl<'s> IndexWriter<'s> {
         for t in &r.proof_expires {
             self.times[2].add(bucket(*t), ordinal);
         }
-        let (strings, string_list) = (&mut self.strings, &mut self.string_list);
-        let mut intern = |s: &str| -> u64 {
-            if let Some(id) = strings.get(s) {
-                return *id;
-            }
-            let id = string_list.len() as u64;
-            strings.insert(s.to_owned(), id);
-            string_list.push(s.to_owned());
-            id
-        };
+        let strings = &mut self.strings;
+        let mut intern = |s: &str| strings.id(s);
         if r.status.is_some() {
             self.with_status.insert(ordinal);
         }
@@ -696,24 +715,10 @@ impl<'s> IndexWriter<'s> {
                 }
             }
         }
-        let issuer = rec.issuer.map(|i| {
-            if let Some(&known) = self.issuers.get(i) {
-                return known;
-            }
-            let next = self.issuer_list.len() as u64;
-            self.issuers.insert(i.to_owned(), next);
-            self.issuer_list.push(i.to_owned());
-            next
-        });
+        let issuer = rec.issuer.map(|i| self.issuers.id(i));
         let mut keys = std::mem::take(&mut self.key_ids);
         keys.clear();
-        keys.extend(rec.revalidation.signed_by.iter().map(|k| {
-            let next = self.key_list.len() as u64;
-            *self.keys.entry(*k).or_insert_with(|| {
-                self.key_list.push(*k);
-                next
-            })
-        }));
+        keys.extend(rec.revalidation.signed_by.iter().map(|k| self.keys.id(k)));
         self.scratch.buf.clear();
         codec::encode_record(&mut self.scratch, &rec, issuer, &keys, &mut intern);
         self.key_ids = keys;
