@@ -499,13 +499,11 @@ pub fn recheck_index<'i>(
             };
             let view = r.view(config.changed_only);
             let row = Row {
-                verdict: view.verdict(),
+                problems: view.problems,
                 before: r.before,
                 issuer: r.issuer,
                 input: r.input,
                 line: r.line,
-                hosted: view.problems.contains(Problem::HostedAssertion),
-                framing_lost: view.problems.contains(Problem::FramingLost),
                 end: match &renderer {
                     Some(renderer) => {
                         renderer.render(r.input, r.line, &view, &mut span.bytes);
@@ -519,24 +517,17 @@ pub fn recheck_index<'i>(
         let consume = |span: Span<'i>| {
             let mut start = 0;
             for (row, judged) in span.rows {
+                let verdict = row.problems.verdict();
                 match judged {
                     Some(r) => sink.record(r.input, r.line, &r.view(config.changed_only)),
-                    None => sink.rendered(row.verdict, &span.bytes[start..row.end]),
+                    None => sink.rendered(verdict, &span.bytes[start..row.end]),
                 }
                 .map_err(write_error)?;
                 start = row.end;
-                if row.verdict != row.before {
-                    *transitions.entry((row.before, row.verdict)).or_insert(0u64) += 1;
+                if verdict != row.before {
+                    *transitions.entry((row.before, verdict)).or_insert(0u64) += 1;
                 }
-                totals.records += 1;
-                totals.verdicts[row.verdict as usize] += 1;
-                totals.issuers.add(row.issuer, row.verdict);
-                if row.hosted {
-                    totals.hosted += 1;
-                }
-                if row.framing_lost {
-                    totals.damaged.push((row.input, row.line));
-                }
+                totals.count(row.input, row.line, row.issuer, row.problems);
             }
             Ok::<(), RunError>(())
         };
@@ -592,13 +583,11 @@ struct Span<'s> {
 /// What the totals of a recheck need of one record, and where its
 /// rendered verdict ends in its span's bytes.
 struct Row<'s> {
-    verdict: Verdict,
+    problems: crate::verdict::Problems,
     before: Verdict,
     issuer: Option<&'s str>,
     input: usize,
     line: u64,
-    hosted: bool,
-    framing_lost: bool,
     end: usize,
 }
 

@@ -173,6 +173,24 @@ pub struct Totals {
     pub empty: Vec<usize>,
 }
 
+impl Totals {
+    /// Counts one record written to the sink, of input `input`, line
+    /// `line`: its verdict, overall and for its issuer, and what its
+    /// problems say of the run (a hosted assertion, framing lost).
+    pub fn count(&mut self, input: usize, line: u64, issuer: Option<&str>, problems: Problems) {
+        let verdict = problems.verdict();
+        self.records += 1;
+        self.verdicts[verdict as usize] += 1;
+        self.issuers.add(issuer, verdict);
+        if problems.contains(Problem::HostedAssertion) {
+            self.hosted += 1;
+        }
+        if problems.contains(Problem::FramingLost) {
+            self.damaged.push((input, line));
+        }
+    }
+}
+
 /// Verdict counts per issuer id, for at most
 /// [`crate::limits::SUMMARY_ISSUERS`] issuers; records without an issuer
 /// (those that did not parse that far) and those of issuers past the bound
@@ -319,17 +337,8 @@ impl Writer<'_> {
             if let Some(held) = self.held.get_mut(input) {
                 *held = true;
             }
-            let verdict = view.verdict();
-            self.totals.verdicts[verdict as usize] += 1;
-            self.totals.issuers.add(view.issuer, verdict);
-            if entry.problems.contains(Problem::HostedAssertion) {
-                self.totals.hosted += 1;
-            }
-            if entry.problems.contains(Problem::FramingLost) {
-                self.totals.damaged.push((input, line));
-            }
+            self.totals.count(input, line, view.issuer, view.problems);
         }
-        self.totals.records += out.entries.len() as u64;
         self.totals.signatures += out.signatures;
         if out.files.is_empty() {
             self.base[out.input] = base + out.span;
