@@ -65,6 +65,7 @@
 //! index                              the revalidation index: written, read
 //! pipeline                           the sequential and the parallel driver
 //! evaluate report                    one record through every check; verdict sinks
+//! index_record                       a record as the index keeps it; its encoding
 //! suite                              proof suites: what each signs
 //! resolve status                     verification methods to keys; status lists
 //! credential jsonld source verify    credential view; JSON-LD; inputs; Ed25519
@@ -84,6 +85,7 @@ pub mod evaluate;
 pub mod generate;
 pub mod hash;
 pub mod index;
+pub mod index_record;
 pub mod json;
 pub mod jsonld;
 pub mod limits;

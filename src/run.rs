@@ -604,7 +604,6 @@ impl Rejudged<'_> {
             status_messages: &self.messages,
             status_snapshots: &self.snapshots,
             contexts: &self.contexts,
-            revalidation: None,
             previous: changed_only.then_some(self.before),
         }
     }

@@ -749,9 +749,6 @@ pub struct VerdictRecord<'a> {
     /// The status lists chosen among several snapshots of their URL that
     /// answered its entries: URL and the snapshot's `validFrom`.
     pub status_snapshots: &'a [(Box<str>, Option<crate::time::Timestamp>)],
-    /// What judges the record again at another instant or with other
-    /// lists, when the run keeps it (`verify --index`).
-    pub revalidation: Option<&'a Revalidation>,
     /// The verdict the record had when its index was written, for
     /// `recheck --changed-only`.
     pub previous: Option<Verdict>,

@@ -36,6 +36,8 @@ pub fn synthetic(name: &str, n: u32) -> PathBuf {
     let mut null = credverify::report::NullSink;
     let mut writer = credverify::index::IndexWriter::create(&mut null, &dest).unwrap();
     let evidence = EvidenceSet::default();
+    let mut prepared = credverify::index_record::Prepared::default();
+    let mut lines = Vec::new();
     for i in 0..n {
         let revalidation = Revalidation {
             window: Window {
@@ -53,20 +55,40 @@ pub fn synthetic(name: &str, n: u32) -> PathBuf {
             problems.insert(Problem::InvalidSignature);
         }
         let text = id(i);
+        let issuer = Some(["did:example:a", "did:example:b"][(i % 2) as usize]);
         let record = VerdictRecord {
             id: Some(&text),
-            issuer: Some(["did:example:a", "did:example:b"][(i % 2) as usize]),
+            issuer,
             format: None,
             problems,
             warnings: Default::default(),
             evidence: &evidence,
             status_messages: &[],
             status_snapshots: &[],
-            revalidation: Some(&revalidation),
             previous: None,
             contexts: &[],
         };
-        writer.record(0, u64::from(i) + 1, &record).unwrap();
+        prepared.push(&record, &revalidation);
+        lines.push((text, issuer, problems));
+    }
+    // The records again, each with its part that the worker prepared.
+    for (i, (text, issuer, problems)) in lines.iter().enumerate() {
+        let record = VerdictRecord {
+            id: Some(text),
+            issuer: *issuer,
+            format: None,
+            problems: *problems,
+            warnings: Default::default(),
+            evidence: &evidence,
+            status_messages: &[],
+            status_snapshots: &[],
+            previous: None,
+            contexts: &[],
+        };
+        let part = prepared.record(i).unwrap();
+        writer
+            .record_indexed(0, i as u64 + 1, &record, part)
+            .unwrap();
     }
     let manifest = credverify::index::Manifest {
         as_of: Some(Timestamp::from_unix(1_700_000_000)),

@@ -22,14 +22,14 @@
 //! written beside its destination and renamed into place when the run
 //! completes.
 //!
-//! What a record keeps ([`IndexRecord`]): its place, id, issuer and format;
-//! the problems, warnings and evidence found that do not depend on the
-//! instant or the lists (everything but validity, a proof's `expires` and
-//! status); its contexts; and its [`Revalidation`]: the instants that bound
-//! its validity, its proofs' `expires`, where its status is answered from
-//! and the keys that verified it.
+//! What a record keeps, and its encoding, are `crate::index_record`'s: the
+//! workers encode their chunks' records ([`Prepared`]), and the writer
+//! here completes them with positions in its tables.
 
-pub mod codec;
+pub use crate::index_record::{
+    BUCKET_SECONDS, IndexRecord, Prepared, PreparedRecord, RecordId, STATUS_WARNINGS, bucket,
+    codec, judged_again, prepare,
+};
 
 use std::fs;
 use std::io::{self, BufWriter, Write};
@@ -38,15 +38,13 @@ use std::path::{Path, PathBuf};
 use roaring::RoaringBitmap;
 use sha2::{Digest, Sha256};
 
+use crate::index_record::{HashMap, Table};
 use crate::report::Sink;
 use crate::source::ChunkData;
 use crate::status::check::StatusLists;
 use crate::status::list::{ListBody, StatusList};
 use crate::time::Timestamp;
-use crate::verdict::{
-    EntryIndex, Evidence, EvidenceSet, Format, Problem, Problems, Revalidation, StatusEntry,
-    StatusSource, Verdict, VerdictRecord, Warning, Warnings,
-};
+use crate::verdict::{Verdict, VerdictRecord};
 use codec::{Decoder, Encoder};
 
 /// The manifest's `format`.
@@ -62,11 +60,6 @@ const BLOCKS_MAGIC: &[u8; 8] = b"CVIXBLK3";
 const VERDICTS_MAGIC: &[u8; 8] = b"CVIXVRD3";
 const TIMES_MAGIC: &[u8; 8] = b"CVIXTIM3";
 const POSTINGS_MAGIC: &[u8; 8] = b"CVIXPST3";
-
-/// A hash map keyed by what records carry (issuer ids, keys, list URLs):
-/// foldhash, seeded per process, instead of std's SipHash, which took a
-/// third of the index writer's time on records with status.
-type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::quality::RandomState>;
 
 /// Records per block of `blocks.bin`: a record is found by decoding at
 /// most this many from its block's start.
@@ -89,17 +82,9 @@ type Buckets = [Vec<(i64, std::ops::Range<usize>)>; TIME_KINDS];
 pub const SPAN_BLOCKS: usize = 1024;
 const _: () = assert!(SPAN_BLOCKS.is_multiple_of(CHUNK_BLOCKS));
 
-/// Seconds in a bucket of `times.bin`: one UTC day.
-pub const BUCKET_SECONDS: i64 = 86_400;
-
 /// The kinds of instant `times.bin` buckets: validity starts, validity
 /// ends, and proofs' `expires`.
 pub const TIME_KINDS: usize = 3;
-
-/// The bucket (UTC day number) of `t`.
-pub fn bucket(t: Timestamp) -> i64 {
-    t.secs.div_euclid(BUCKET_SECONDS)
-}
 
 /// One status entry of one record that names a list index: the record's
 /// ordinal, the entry's index and size, and the value the run read there
@@ -166,114 +151,6 @@ fn refused(path: &Path, why: impl Into<String>) -> IndexError {
     }
 }
 
-/// Problems that depend on the instant or on the status lists; a record
-/// keeps every other one.
-pub fn judged_again(p: Problem) -> bool {
-    matches!(
-        p,
-        Problem::Expired
-            | Problem::NotYetValid
-            | Problem::ProofExpired
-            | Problem::Revoked
-            | Problem::Suspended
-    ) || p.verdict() == Verdict::StatusUnavailable
-}
-
-/// Warnings that status answers give; a record keeps every other one.
-pub const STATUS_WARNINGS: [Warning; 5] = [
-    Warning::StatusListShort,
-    Warning::StatusIndexNumeric,
-    Warning::StatusListSameKey,
-    Warning::StatusRefresh,
-    Warning::StatusListUnsigned,
-];
-
-/// A record's id as the index holds it: text, or the 16 bytes of a
-/// `urn:uuid:` id, written out only when asked for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RecordId<'a> {
-    /// The id's text.
-    Text(&'a str),
-    /// `urn:uuid:` and the UUID of these bytes.
-    Uuid([u8; 16]),
-}
-
-impl<'a> RecordId<'a> {
-    /// The id's text.
-    pub fn text(self) -> std::borrow::Cow<'a, str> {
-        match self {
-            RecordId::Text(t) => std::borrow::Cow::Borrowed(t),
-            RecordId::Uuid(bytes) => std::borrow::Cow::Owned(codec::uuid_text(&bytes)),
-        }
-    }
-}
-
-/// One record of an index.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct IndexRecord<'a> {
-    /// The input it came from (an index into the manifest's `inputs`).
-    pub input: usize,
-    /// Its line (or element) number in that input.
-    pub line: u64,
-    /// The credential's id.
-    pub id: Option<RecordId<'a>>,
-    /// The issuer's id.
-    pub issuer: Option<&'a str>,
-    /// The proof format checked.
-    pub format: Option<Format>,
-    /// The problems no instant and no list changes.
-    pub problems: Problems,
-    /// The warnings no instant and no list changes.
-    pub warnings: Warnings,
-    /// The evidence of those problems.
-    pub evidence: EvidenceSet,
-    /// Contexts with the digest of the version used (failed JSON-LD
-    /// signatures only).
-    pub contexts: Vec<(String, String)>,
-    /// What judges it again.
-    pub revalidation: std::borrow::Cow<'a, Revalidation>,
-    /// Its verdict when the index was written.
-    pub verdict: Verdict,
-}
-
-impl<'a> IndexRecord<'a> {
-    /// The part of `record` (from `input`, `line`) that an index keeps.
-    pub fn of(input: usize, line: u64, record: &VerdictRecord<'a>) -> IndexRecord<'a> {
-        let problems = record
-            .problems
-            .iter()
-            .filter(|p| !judged_again(*p))
-            .collect();
-        let warnings = record
-            .warnings
-            .iter()
-            .filter(|w| !STATUS_WARNINGS.contains(w))
-            .collect();
-        let mut evidence = EvidenceSet::new();
-        for (p, e) in record.evidence.iter() {
-            if !judged_again(p) {
-                evidence.note(p, e.clone());
-            }
-        }
-        IndexRecord {
-            input,
-            line,
-            id: record.id.map(RecordId::Text),
-            issuer: record.issuer,
-            format: record.format,
-            problems,
-            warnings,
-            evidence,
-            contexts: record.contexts.to_vec(),
-            revalidation: record.revalidation.map_or_else(
-                || std::borrow::Cow::Owned(Revalidation::default()),
-                std::borrow::Cow::Borrowed,
-            ),
-            verdict: record.verdict(),
-        }
-    }
-}
-
 /// How a verdict was shaped, besides the instant and the lists: what
 /// `recheck` must do alike, kept in the manifest.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -309,22 +186,17 @@ pub struct IndexWriter<'s> {
     dest: PathBuf,
     tmp: PathBuf,
     records: HashingFile,
-    issuers: Table<String>,
-    keys: Table<[u8; 32]>,
-    /// The positions of one record's keys, as it is encoded.
-    key_ids: Vec<u64>,
-    strings: Table<String>,
+    tables: Tables,
     count: u64,
     written: u64,
     blocks: Vec<u64>,
-    /// The SHA-256 of the chunk being written, and of those before it.
-    chunk_hash: Sha256,
+    /// The bytes of the chunk being written; the SHA-256 of those before.
+    chunk: Encoder,
     chunk_hashes: Vec<[u8; 32]>,
-    verdicts: Vec<RoaringBitmap>,
+    verdicts: Vec<Runs>,
     times: [DayBuckets; TIME_KINDS],
     postings: std::collections::BTreeMap<u64, UrlPostings>,
-    with_status: RoaringBitmap,
-    scratch: Encoder,
+    with_status: Runs,
 }
 
 /// Per UTC day, the records with an instant of one kind on that day, as
@@ -336,32 +208,44 @@ pub struct IndexWriter<'s> {
 #[derive(Default)]
 struct DayBuckets {
     days: std::collections::BTreeMap<i64, RoaringBitmap>,
-    /// (day, ordinal), of ordinals that share their upper 16 bits.
-    pending: Vec<(i64, u32)>,
+    /// The upper 16 bits of the ordinals in `pending`.
+    high: u32,
+    /// Per instant, its day and the lower 16 bits of its record's
+    /// ordinal in one word ([`DayBuckets::key`]), which sorts faster than
+    /// a pair.
+    pending: Vec<u64>,
 }
 
 impl DayBuckets {
+    /// What a day is offset by so that every day (`bucket` of an `i64`
+    /// second count, less than 2^47 in magnitude) is positive and below
+    /// 2^48.
+    const DAY_OFFSET: i64 = 1 << 47;
+
+    fn key(day: i64, ordinal: u32) -> u64 {
+        ((day + Self::DAY_OFFSET) as u64) << 16 | u64::from(ordinal & 0xffff)
+    }
+
     /// Notes that record `ordinal` has an instant on day `day`; ordinals
     /// never decrease from one call to the next.
     fn add(&mut self, day: i64, ordinal: u32) {
-        if self
-            .pending
-            .last()
-            .is_some_and(|(_, o)| o >> 16 != ordinal >> 16)
-        {
+        if ordinal >> 16 != self.high {
             self.flush();
+            self.high = ordinal >> 16;
         }
-        self.pending.push((day, ordinal));
+        self.pending.push(Self::key(day, ordinal));
     }
 
     fn flush(&mut self) {
         self.pending.sort_unstable();
         // A record with two instants of one kind on one day is there once.
         self.pending.dedup();
-        for run in self.pending.chunk_by(|a, b| a.0 == b.0) {
-            let bitmap = self.days.entry(run[0].0).or_default();
+        let high = self.high << 16;
+        for run in self.pending.chunk_by(|a, b| a >> 16 == b >> 16) {
+            let day = (run[0] >> 16) as i64 - Self::DAY_OFFSET;
+            let bitmap = self.days.entry(day).or_default();
             // Sorted, and above every ordinal of an earlier flush.
-            let _ = bitmap.append(run.iter().map(|&(_, o)| o));
+            let _ = bitmap.append(run.iter().map(|&k| high | (k & 0xffff) as u32));
         }
         self.pending.clear();
     }
@@ -373,36 +257,101 @@ impl DayBuckets {
     }
 }
 
-/// Values stored once in `tables.bin`, each with its position, which
-/// records refer to it by.
-struct Table<T> {
-    ids: HashMap<T, u64>,
-    list: Vec<T>,
+/// A bitmap that ordinals are added to in increasing order, mostly in
+/// runs (a verdict, having status), each run inserted as a range.
+#[derive(Clone, Default)]
+struct Runs {
+    bitmap: RoaringBitmap,
+    /// The run not yet inserted.
+    run: std::ops::Range<u32>,
 }
 
-impl<T> Default for Table<T> {
-    fn default() -> Self {
-        Table {
-            ids: HashMap::default(),
-            list: Vec::new(),
+impl Runs {
+    /// Adds `ordinal`, above every ordinal added before.
+    fn add(&mut self, ordinal: u32) {
+        if ordinal != self.run.end || self.run.is_empty() {
+            self.flush();
+            self.run.start = ordinal;
         }
+        self.run.end = ordinal + 1;
+    }
+
+    fn flush(&mut self) {
+        match self.run.len() {
+            0 => {}
+            1 => {
+                self.bitmap.insert(self.run.start);
+            }
+            _ => {
+                self.bitmap.insert_range(self.run.clone());
+            }
+        }
+        self.run = 0..0;
+    }
+
+    /// The bitmap, each container in its smallest form (ranges leave run
+    /// containers where an array or a bitmap is smaller).
+    fn finish(mut self) -> RoaringBitmap {
+        self.flush();
+        self.bitmap.optimize();
+        self.bitmap
     }
 }
 
-impl<T: std::hash::Hash + Eq + Clone> Table<T> {
-    /// The position of `value`, given it now if it has none.
-    fn id<Q>(&mut self, value: &Q) -> u64
-    where
-        T: std::borrow::Borrow<Q>,
-        Q: std::hash::Hash + Eq + ToOwned<Owned = T> + ?Sized,
-    {
-        if let Some(&id) = self.ids.get(value) {
-            return id;
+/// The writer's tables, and where the values of the chunk being written
+/// are in them ([`prepare`]).
+#[derive(Default)]
+struct Tables {
+    issuers: Table<String>,
+    keys: Table<[u8; 32]>,
+    strings: Table<String>,
+    /// The serial of the chunk whose values `positions` holds.
+    serial: u64,
+    /// Per table (issuers, keys, strings), the position of each of the
+    /// chunk's values, [`Tables::UNKNOWN`] until first used.
+    positions: [Vec<u64>; 3],
+}
+
+impl Tables {
+    const UNKNOWN: u64 = u64::MAX;
+
+    /// Takes the values of `record`'s chunk, if it is another chunk's.
+    fn enter(&mut self, record: &PreparedRecord<'_>) {
+        if record.serial() == self.serial {
+            return;
         }
-        let id = self.list.len() as u64;
-        self.ids.insert(value.to_owned(), id);
-        self.list.push(value.to_owned());
-        id
+        self.serial = record.serial();
+        let local = record.tables();
+        let lens = [
+            local.issuers.list.len(),
+            local.keys.list.len(),
+            local.strings.list.len(),
+        ];
+        for (positions, len) in self.positions.iter_mut().zip(lens) {
+            positions.clear();
+            positions.resize(len, Self::UNKNOWN);
+        }
+    }
+
+    /// The position of the chunk's value `local` of the table `slot`
+    /// names, given it one if it has none (after [`Tables::enter`]).
+    fn position(&mut self, record: &PreparedRecord<'_>, slot: prepare::Slot, local: usize) -> u64 {
+        use prepare::Slot;
+        let values = record.tables();
+        let table = match slot {
+            Slot::Issuer => 0,
+            Slot::Key => 1,
+            Slot::String | Slot::Url => 2,
+        };
+        let known = &mut self.positions[table][local];
+        if *known == Self::UNKNOWN {
+            *known = match table {
+                0 => self.issuers.id(values.issuers.list[local].as_str()),
+                1 => self.keys.id(&values.keys.list[local]),
+                _ => self.strings.id(values.strings.list[local].as_str()),
+            };
+        }
+        *known
     }
 }
 
@@ -470,20 +419,16 @@ impl<'s> IndexWriter<'s> {
             dest: dest.to_owned(),
             tmp,
             records,
-            issuers: Table::default(),
-            keys: Table::default(),
-            key_ids: Vec::new(),
-            strings: Table::default(),
+            tables: Tables::default(),
             count: 0,
             written: 0,
             blocks: Vec::new(),
-            chunk_hash: Sha256::new(),
+            chunk: Encoder::default(),
             chunk_hashes: Vec::new(),
-            verdicts: vec![RoaringBitmap::new(); Verdict::ALL.len()],
+            verdicts: vec![Runs::default(); Verdict::ALL.len()],
             times: Default::default(),
             postings: std::collections::BTreeMap::new(),
-            with_status: RoaringBitmap::new(),
-            scratch: Encoder::default(),
+            with_status: Runs::default(),
         };
         writer
             .records
@@ -510,13 +455,11 @@ impl<'s> IndexWriter<'s> {
         let IndexWriter {
             dest,
             tmp,
-            records,
-            issuers,
-            keys,
-            strings,
+            mut records,
+            tables,
             count,
             blocks,
-            chunk_hash,
+            chunk,
             mut chunk_hashes,
             verdicts,
             times,
@@ -524,9 +467,16 @@ impl<'s> IndexWriter<'s> {
             with_status,
             ..
         } = self;
-        if !count.is_multiple_of(CHUNK_RECORDS) {
-            chunk_hashes.push(chunk_hash.finalize().into());
+        if !chunk.buf.is_empty() {
+            chunk_hashes.push(Sha256::digest(&chunk.buf).into());
+            records.write(&chunk.buf).map_err(io_error(&records.path))?;
         }
+        let Tables {
+            issuers,
+            keys,
+            strings,
+            ..
+        } = tables;
         let mut files: Vec<(String, u64, String)> = Vec::new();
         let (bytes, sha) = records.finish()?;
         files.push(("records.bin".into(), bytes, sha));
@@ -561,8 +511,8 @@ impl<'s> IndexWriter<'s> {
         let mut e = Encoder::default();
         e.bytes(VERDICTS_MAGIC);
         e.uint(verdicts.len() as u64);
-        for b in &verdicts {
-            e.bitmap(b);
+        for b in verdicts {
+            e.bitmap(&b.finish());
         }
         files.push(write_file(&tmp, "verdicts.bin", &e.buf)?);
         let mut e = Encoder::default();
@@ -578,7 +528,7 @@ impl<'s> IndexWriter<'s> {
         files.push(write_file(&tmp, "times.bin", &e.buf)?);
         let mut e = Encoder::default();
         e.bytes(POSTINGS_MAGIC);
-        e.bitmap(&with_status);
+        e.bitmap(&with_status.finish());
         e.uint(postings.len() as u64);
         for (id, url) in &mut postings {
             let list = lists.get(&strings.list[*id as usize]);
@@ -663,91 +613,84 @@ impl<'s> IndexWriter<'s> {
         let _ = fs::remove_dir_all(&self.tmp);
     }
 
-    fn encode(&mut self, input: usize, line: u64, record: &VerdictRecord<'_>) {
-        let rec = IndexRecord::of(input, line, record);
-        // `insert`, not `try_push`: roaring 0.12 finds a bitmap
-        // container's maximum by scanning its words from the end at every
-        // push, up to 1,024 of them.
+    /// Files record `ordinal`, from `input` and `line`, with verdict
+    /// `verdict`, and appends its bytes to the chunk's.
+    fn put(&mut self, input: usize, line: u64, verdict: Verdict, record: &PreparedRecord<'_>) {
         let ordinal = self.count as u32;
-        self.verdicts[rec.verdict as usize].insert(ordinal);
-        let r = &rec.revalidation;
-        let kinds: [&[Option<Timestamp>]; 2] = [&r.window.starts, &r.window.ends];
-        for (kind, instants) in kinds.into_iter().enumerate() {
-            for t in instants.iter().flatten() {
-                self.times[kind].add(bucket(*t), ordinal);
+        self.tables.enter(record);
+        self.verdicts[verdict as usize].add(ordinal);
+        for &(kind, day) in record.times() {
+            self.times[usize::from(kind)].add(day, ordinal);
+        }
+        if record.has_status() {
+            self.with_status.add(ordinal);
+        }
+        for named in record.named() {
+            let id = self
+                .tables
+                .position(record, prepare::Slot::String, named.url);
+            let postings = self.postings.entry(id).or_default();
+            postings.all.insert(ordinal);
+            if let Some((index, size)) = named.at {
+                postings.postings.push(Posting {
+                    ordinal,
+                    index,
+                    size,
+                    value: None,
+                });
             }
         }
-        for t in &r.proof_expires {
-            self.times[2].add(bucket(*t), ordinal);
+        let e = &mut self.chunk;
+        e.uint(input as u64);
+        e.uint(line);
+        let (bytes, mut from, end) = record.bytes();
+        for patch in record.patches() {
+            e.bytes(&bytes[from..patch.at]);
+            from = patch.at;
+            let position = self.tables.position(record, patch.slot, patch.local);
+            e.uint(position + u64::from(patch.slot == prepare::Slot::Url));
         }
-        let strings = &mut self.strings;
-        let mut intern = |s: &str| strings.id(s);
-        if r.status.is_some() {
-            self.with_status.insert(ordinal);
-        }
-        match &r.status {
-            None => {}
-            Some(StatusSource::Ob2List(url)) => {
-                let id = intern(url);
-                self.postings.entry(id).or_default().all.insert(ordinal);
-            }
-            Some(StatusSource::Entries(entries)) => {
-                for entry in entries {
-                    let StatusEntry::Named(named) = entry else {
-                        continue;
-                    };
-                    let Some(url) = &named.url else { continue };
-                    let id = intern(url);
-                    let postings = self.postings.entry(id).or_default();
-                    postings.all.insert(ordinal);
-                    let index = match named.index {
-                        EntryIndex::Text(n) | EntryIndex::Numeric(n) => n,
-                        _ => continue,
-                    };
-                    if let Some(size) = named.size {
-                        postings.postings.push(Posting {
-                            ordinal,
-                            index,
-                            size,
-                            value: None,
-                        });
-                    }
-                }
-            }
-        }
-        let issuer = rec.issuer.map(|i| self.issuers.id(i));
-        let mut keys = std::mem::take(&mut self.key_ids);
-        keys.clear();
-        keys.extend(rec.revalidation.signed_by.iter().map(|k| self.keys.id(k)));
-        self.scratch.buf.clear();
-        codec::encode_record(&mut self.scratch, &rec, issuer, &keys, &mut intern);
-        self.key_ids = keys;
+        e.bytes(&bytes[from..end]);
     }
 }
 
 impl Sink for IndexWriter<'_> {
-    fn record(&mut self, input: usize, line: u64, record: &VerdictRecord<'_>) -> io::Result<()> {
+    /// A record without its index part: an error, since the index would
+    /// lack it.
+    fn record(&mut self, _: usize, _: u64, _: &VerdictRecord<'_>) -> io::Result<()> {
+        Err(io::Error::other(
+            "a record reached the index writer without its index part",
+        ))
+    }
+
+    fn record_indexed(
+        &mut self,
+        input: usize,
+        line: u64,
+        record: &VerdictRecord<'_>,
+        part: PreparedRecord<'_>,
+    ) -> io::Result<()> {
         self.inner.record(input, line, record)?;
         if self.count >= u64::from(u32::MAX) {
             return Err(io::Error::other(
                 "an index holds at most 4,294,967,295 records",
             ));
         }
-        self.encode(input, line, record);
         if self.count.is_multiple_of(BLOCK) {
             self.blocks.push(self.written);
         }
+        let before = self.chunk.buf.len();
+        self.put(input, line, record.problems.verdict(), &part);
+        self.written += (self.chunk.buf.len() - before) as u64;
         self.count += 1;
-        let bytes = std::mem::take(&mut self.scratch.buf);
-        self.written += bytes.len() as u64;
-        self.chunk_hash.update(&bytes);
         if self.count.is_multiple_of(CHUNK_RECORDS) {
-            let full = std::mem::replace(&mut self.chunk_hash, Sha256::new());
-            self.chunk_hashes.push(full.finalize().into());
+            self.chunk_hashes
+                .push(Sha256::digest(&self.chunk.buf).into());
+            let result = self.records.write(&self.chunk.buf);
+            self.chunk.buf.clear();
+            result?;
         }
-        let result = self.records.write(&bytes);
-        self.scratch.buf = bytes;
-        result
+        Ok(())
     }
 
     fn finish(&mut self) -> io::Result<()> {
@@ -1606,23 +1549,4 @@ fn read_postings(
         return Err("bytes after the postings".into());
     }
     Ok((with_status, urls))
-}
-
-/// Evidence kinds an index keeps (those of problems it keeps).
-pub(crate) fn evidence_kind(e: &Evidence) -> Option<u8> {
-    match e {
-        Evidence::Method { .. } => Some(1),
-        Evidence::Controller { .. } => Some(2),
-        Evidence::Context { .. } => Some(3),
-        _ => None,
-    }
-}
-
-/// The status source's kind byte.
-pub(crate) fn status_kind(s: &Option<StatusSource>) -> u8 {
-    match s {
-        None => 0,
-        Some(StatusSource::Entries(_)) => 1,
-        Some(StatusSource::Ob2List(_)) => 2,
-    }
 }

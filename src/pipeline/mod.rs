@@ -25,6 +25,7 @@ use crossbeam_channel::bounded;
 use std::sync::Arc;
 
 use crate::evaluate::{ChunkWork, Context, Evaluator, TextRange};
+use crate::index_record::Prepared;
 use crate::jsonld::context::ActiveContext;
 use crate::report::Sink;
 use crate::source::bundle::for_each_chunk_of;
@@ -95,6 +96,8 @@ pub struct ChunkOutput {
     /// The records' ids and issuers.
     text: String,
     extras: Vec<Extra>,
+    /// The records as their index keeps them, when the run writes one.
+    index: Option<Prepared>,
     signatures: u64,
 }
 
@@ -111,15 +114,12 @@ struct Entry {
 }
 
 /// What few records have: evidence, status messages and snapshots,
-/// contexts; and, for an index, what judges a record again.
+/// contexts.
 struct Extra {
     evidence: EvidenceSet,
     messages: Vec<String>,
     snapshots: Vec<(Box<str>, Option<Timestamp>)>,
     contexts: Option<Arc<ActiveContext>>,
-    /// Inline: boxing it cost an allocation per record of a run with
-    /// `--index`, freed on the writer's thread.
-    revalidation: Option<Revalidation>,
 }
 
 impl ChunkOutput {
@@ -138,7 +138,6 @@ impl ChunkOutput {
             evidence: extra.map_or(&NONE, |e| &e.evidence),
             status_messages: extra.map_or(&[], |e| &e.messages),
             status_snapshots: extra.map_or(&[], |e| &e.snapshots),
-            revalidation: extra.and_then(|e| e.revalidation.as_ref()),
             previous: None,
             contexts: match extra.and_then(|e| e.contexts.as_ref()) {
                 Some(active) if signature_failed => &active.sources,
@@ -256,12 +255,10 @@ pub fn process_chunk(
     work.capture = settings.capture;
     let span = evaluator.evaluate_chunk(&settings.ctx, chunk, settings.batch_size, work);
     let mut entries = Vec::with_capacity(work.records.len());
-    // With `--index` every record has its extra.
-    let mut extras = Vec::with_capacity(if settings.capture {
-        work.records.len()
-    } else {
-        0
-    });
+    let mut extras = Vec::new();
+    let mut index = settings
+        .capture
+        .then(|| Prepared::with_capacity(work.records.len()));
     for rec in &mut work.records {
         // Contexts are reported only with a failed signature.
         let contexts = rec
@@ -271,20 +268,36 @@ pub fn process_chunk(
         let messages = std::mem::take(&mut rec.status.messages);
         let snapshots = std::mem::take(&mut rec.status.snapshots);
         let evidence = std::mem::take(&mut rec.findings.evidence);
-        let revalidation = settings.capture.then(|| Revalidation {
-            window: rec.window,
-            proof_expires: std::mem::take(&mut rec.proof_expires),
-            status: rec.status_source.take(),
-            signed_by: std::mem::take(&mut rec.signed_by),
-        });
+        if let Some(index) = &mut index {
+            // Encoded here, and dropped by the thread that allocated it.
+            let revalidation = Revalidation {
+                window: rec.window,
+                proof_expires: std::mem::take(&mut rec.proof_expires),
+                status: rec.status_source.take(),
+                signed_by: std::mem::take(&mut rec.signed_by),
+            };
+            let range = |r: TextRange| &work.text[r.0 as usize..(r.0 + r.1) as usize];
+            let record = VerdictRecord {
+                id: rec.id.map(range),
+                issuer: rec.issuer.map(range),
+                format: rec.format,
+                problems: rec.findings.problems,
+                warnings: rec.findings.warnings,
+                evidence: &evidence,
+                status_messages: &messages,
+                status_snapshots: &snapshots,
+                previous: None,
+                contexts: contexts.as_ref().map_or(&[], |c| &c.sources),
+            };
+            index.push(&record, &revalidation);
+        }
         let rare = !evidence.is_empty() || !messages.is_empty() || !snapshots.is_empty();
-        let extra = (rare || contexts.is_some() || revalidation.is_some()).then(|| {
+        let extra = (rare || contexts.is_some()).then(|| {
             extras.push(Extra {
                 evidence,
                 messages,
                 snapshots,
                 contexts,
-                revalidation,
             });
             extras.len() as u32 - 1
         });
@@ -306,6 +319,7 @@ pub fn process_chunk(
         entries,
         text: work.text.clone(),
         extras,
+        index,
         signatures: work.signatures.prepared() as u64,
     }
 }
@@ -326,14 +340,17 @@ impl Writer<'_> {
             self.base.resize(out.input + 1, 0);
         }
         let base = self.base[out.input];
-        for entry in &out.entries {
+        for (n, entry) in out.entries.iter().enumerate() {
             let view = out.view(entry);
             // A bundle's entry is the one record of its own input.
             let (input, line) = match out.files.get(entry.line as usize) {
                 Some(&file) => (file as usize, 1),
                 None => (out.input, base + entry.line + 1),
             };
-            self.sink.record(input, line, &view)?;
+            match out.index.as_ref().and_then(|p| p.record(n)) {
+                Some(part) => self.sink.record_indexed(input, line, &view, part)?,
+                None => self.sink.record(input, line, &view)?,
+            }
             if let Some(held) = self.held.get_mut(input) {
                 *held = true;
             }

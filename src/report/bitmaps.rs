@@ -107,6 +107,17 @@ impl Sink for BitmapSink<'_> {
         self.inner.record(input, line, record)
     }
 
+    fn record_indexed(
+        &mut self,
+        input: usize,
+        line: u64,
+        record: &VerdictRecord<'_>,
+        part: crate::index_record::PreparedRecord<'_>,
+    ) -> io::Result<()> {
+        self.note(record.verdict())?;
+        self.inner.record_indexed(input, line, record, part)
+    }
+
     fn finish(&mut self) -> io::Result<()> {
         self.inner.finish()
     }

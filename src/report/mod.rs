@@ -15,6 +15,7 @@ pub mod summary;
 
 use std::io::{self, Write};
 
+use crate::index_record::PreparedRecord;
 use crate::json::write::write_string;
 use crate::verdict::{Evidence, Verdict, VerdictRecord};
 
@@ -34,6 +35,20 @@ pub trait Sink: Send {
     /// One record: the index of its input, its 1-based line (or element)
     /// number, and the record.
     fn record(&mut self, input: usize, line: u64, record: &VerdictRecord<'_>) -> io::Result<()>;
+
+    /// One record with its part for a revalidation index, encoded by the
+    /// worker that judged it (`verify --index`). A sink that keeps no
+    /// index takes the record alone (the default).
+    fn record_indexed(
+        &mut self,
+        input: usize,
+        line: u64,
+        record: &VerdictRecord<'_>,
+        part: PreparedRecord<'_>,
+    ) -> io::Result<()> {
+        let _ = part;
+        self.record(input, line, record)
+    }
 
     /// Called once after the last record.
     fn finish(&mut self) -> io::Result<()>;
@@ -461,7 +476,6 @@ mod tests {
             evidence,
             status_messages: &[],
             status_snapshots: &[],
-            revalidation: None,
             previous: None,
             contexts: &[],
         };
@@ -584,7 +598,6 @@ mod tests {
                 evidence: &evidence,
                 status_messages: &[],
                 status_snapshots: &[],
-                revalidation: None,
                 previous: None,
                 contexts: &[],
             };

@@ -275,24 +275,36 @@ pub fn uuid_text(bytes: &[u8]) -> String {
     out
 }
 
-/// Writes `rec`, its issuer and the keys that verified it as indices into
-/// the tables file.
-pub fn encode_record(
-    e: &mut Encoder,
-    rec: &IndexRecord,
-    issuer: Option<u64>,
-    keys: &[u64],
-    strings: &mut dyn FnMut(&str) -> u64,
-) {
-    e.uint(rec.input as u64);
-    e.uint(rec.line);
+/// Where a record's encoding refers to `tables.bin`: what
+/// [`encode_body`] asks of its caller at each such place, in the order the
+/// places are written. The index writer writes positions in its tables;
+/// a worker preparing records notes the places, to be filled in by the
+/// writer ([`super::prepare`]).
+pub trait Ids {
+    /// The issuer's position among the issuers.
+    fn issuer(&mut self, e: &mut Encoder, issuer: &str);
+    /// A key's position among the keys.
+    fn key(&mut self, e: &mut Encoder, key: &[u8; 32]);
+    /// A string's position among the strings.
+    fn string(&mut self, e: &mut Encoder, s: &str);
+    /// The position of the URL of `entry`'s list among the strings, plus
+    /// one (0, written by the caller, is an entry without a URL).
+    fn entry_url(&mut self, e: &mut Encoder, entry: &NamedEntry, url: &str);
+    /// The position of an Open Badges 2.0 revocation list's URL among the
+    /// strings.
+    fn list_url(&mut self, e: &mut Encoder, url: &str);
+}
+
+/// Writes `rec` from its flags on (its input and line are the writer's to
+/// write), referring to the tables through `ids`.
+pub fn encode_body(e: &mut Encoder, rec: &IndexRecord, ids: &mut dyn Ids) {
     let uuid = match rec.id {
         Some(RecordId::Text(t)) => uuid_bytes(t),
         Some(RecordId::Uuid(bytes)) => Some(bytes),
         None => None,
     };
     let flags = u64::from(rec.id.is_some()) * HAS_ID
-        + u64::from(issuer.is_some()) * HAS_ISSUER
+        + u64::from(rec.issuer.is_some()) * HAS_ISSUER
         + u64::from(uuid.is_some()) * UUID_ID;
     e.uint(flags);
     match (rec.id, uuid) {
@@ -300,8 +312,8 @@ pub fn encode_record(
         (Some(RecordId::Text(id)), None) => e.str(id),
         _ => {}
     }
-    if let Some(i) = issuer {
-        e.uint(i);
+    if let Some(issuer) = rec.issuer {
+        ids.issuer(e, issuer);
     }
     e.uint(rec.format.map_or(0, |f| {
         Format::ALL
@@ -347,12 +359,12 @@ pub fn encode_record(
     e.uint(u64::from(status_kind(&r.status)));
     match &r.status {
         None => {}
-        Some(StatusSource::Entries(entries)) => encode_entries(e, entries, strings),
-        Some(StatusSource::Ob2List(url)) => e.uint(strings(url)),
+        Some(StatusSource::Entries(entries)) => encode_entries(e, entries, ids),
+        Some(StatusSource::Ob2List(url)) => ids.list_url(e, url),
     }
-    e.uint(keys.len() as u64);
-    for key in keys {
-        e.uint(*key);
+    e.uint(r.signed_by.len() as u64);
+    for key in &r.signed_by {
+        ids.key(e, key);
     }
 }
 
@@ -488,7 +500,7 @@ const ENTRY_KINDS: [EntryKind; 3] = [
 ];
 
 /// Writes status entries, their text as positions among `strings`.
-fn encode_entries(e: &mut Encoder, entries: &[StatusEntry], strings: &mut dyn FnMut(&str) -> u64) {
+fn encode_entries(e: &mut Encoder, entries: &[StatusEntry], ids: &mut dyn Ids) {
     e.uint(entries.len() as u64);
     for entry in entries {
         let named = match entry {
@@ -509,7 +521,10 @@ fn encode_entries(e: &mut Encoder, entries: &[StatusEntry], strings: &mut dyn Fn
                 .position(|k| *k == named.kind)
                 .unwrap_or(0) as u64,
         );
-        e.uint(named.url.as_deref().map_or(0, |u| strings(u) + 1));
+        match named.url.as_deref() {
+            None => e.uint(0),
+            Some(url) => ids.entry_url(e, named, url),
+        }
         match &named.purpose {
             None => e.uint(0),
             Some(Purpose::Revocation) => e.uint(1),
@@ -518,7 +533,7 @@ fn encode_entries(e: &mut Encoder, entries: &[StatusEntry], strings: &mut dyn Fn
             Some(Purpose::Refresh) => e.uint(4),
             Some(Purpose::Other(word)) => {
                 e.uint(5);
-                e.uint(strings(word));
+                ids.string(e, word);
             }
         }
         match named.index {
@@ -538,7 +553,7 @@ fn encode_entries(e: &mut Encoder, entries: &[StatusEntry], strings: &mut dyn Fn
         e.uint(named.messages.len() as u64);
         for (value, text) in &named.messages {
             e.uint(u64::from(*value));
-            e.uint(strings(text));
+            ids.string(e, text);
         }
     }
 }

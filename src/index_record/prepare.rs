@@ -1,0 +1,281 @@
+//! A chunk's index records, encoded by the worker that judged them.
+//!
+//! The writer's thread shares the cores with the workers, so what it does
+//! per record is what writing an index costs a run. Were it to encode the
+//! records, it would walk every record's status entries, keys and instants
+//! where the workers allocated them, and free them: the allocations of
+//! another thread, each missing its cache. So each worker encodes its
+//! chunk's records as `records.bin` holds them (`INDEX.md`), save the
+//! positions in `tables.bin`, which depend on every record before: it
+//! numbers the chunk's distinct issuers, keys and strings itself, and
+//! notes each place that refers to one. The writer looks each of those
+//! values up in its tables once per chunk, and copies the bytes between
+//! the places ([`super::IndexWriter`]).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::codec::{self, Encoder, Ids};
+use super::{IndexRecord, Table, bucket};
+use crate::verdict::{EntryIndex, NamedEntry, Revalidation, VerdictRecord};
+
+/// Which table a place in a record refers to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Slot {
+    /// The issuers.
+    Issuer,
+    /// The keys.
+    Key,
+    /// The strings.
+    String,
+    /// The strings, written as the position plus one (a status entry's
+    /// URL, where 0 is none).
+    Url,
+}
+
+/// A place in a chunk's bytes where a position in a table goes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Patch {
+    /// The offset in the chunk's bytes.
+    pub at: usize,
+    /// The table.
+    pub slot: Slot,
+    /// The value's number among the chunk's values of that table.
+    pub local: usize,
+}
+
+/// A status entry that names a list, as the writer files it in the
+/// list's postings.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Named {
+    /// The list's URL, by its number among the chunk's strings.
+    pub url: usize,
+    /// The entry's index and size, when both are usable.
+    pub at: Option<(u64, u32)>,
+}
+
+/// Where a record's parts end in its chunk's vectors.
+#[derive(Clone, Copy, Debug, Default)]
+struct Ends {
+    bytes: usize,
+    patches: usize,
+    times: usize,
+    named: usize,
+}
+
+/// The numbers of a chunk's distinct values, per table.
+#[derive(Debug, Default)]
+pub(crate) struct LocalTables {
+    pub issuers: Table<String>,
+    pub keys: Table<[u8; 32]>,
+    pub strings: Table<String>,
+}
+
+/// Numbers every [`Prepared`] made in this process, so that the writer
+/// knows a chunk from the one before, whatever memory it reuses.
+static SERIAL: AtomicU64 = AtomicU64::new(1);
+
+/// The index records of one chunk, in order, as a worker encodes them.
+#[derive(Debug)]
+pub struct Prepared {
+    serial: u64,
+    e: Encoder,
+    ends: Vec<Ends>,
+    /// Per record: whether it has status.
+    status: Vec<bool>,
+    patches: Vec<Patch>,
+    /// (kind of instant, UTC day), per record.
+    times: Vec<(u8, i64)>,
+    named: Vec<Named>,
+    tables: LocalTables,
+}
+
+impl Default for Prepared {
+    fn default() -> Self {
+        Prepared {
+            serial: SERIAL.fetch_add(1, Ordering::Relaxed),
+            e: Encoder::default(),
+            ends: Vec::new(),
+            status: Vec::new(),
+            patches: Vec::new(),
+            times: Vec::new(),
+            named: Vec::new(),
+            tables: LocalTables::default(),
+        }
+    }
+}
+
+/// Notes the places of a record that refer to tables, and its status
+/// entries that name a list.
+struct Places<'p> {
+    patches: &'p mut Vec<Patch>,
+    named: &'p mut Vec<Named>,
+    tables: &'p mut LocalTables,
+}
+
+impl Places<'_> {
+    fn note(&mut self, e: &Encoder, slot: Slot, local: u64) {
+        self.patches.push(Patch {
+            at: e.buf.len(),
+            slot,
+            local: local as usize,
+        });
+    }
+}
+
+impl Ids for Places<'_> {
+    fn issuer(&mut self, e: &mut Encoder, issuer: &str) {
+        let local = self.tables.issuers.id(issuer);
+        self.note(e, Slot::Issuer, local);
+    }
+
+    fn key(&mut self, e: &mut Encoder, key: &[u8; 32]) {
+        let local = self.tables.keys.id(key);
+        self.note(e, Slot::Key, local);
+    }
+
+    fn string(&mut self, e: &mut Encoder, s: &str) {
+        let local = self.tables.strings.id(s);
+        self.note(e, Slot::String, local);
+    }
+
+    fn entry_url(&mut self, e: &mut Encoder, entry: &NamedEntry, url: &str) {
+        let local = self.tables.strings.id(url);
+        self.note(e, Slot::Url, local);
+        let at = match entry.index {
+            EntryIndex::Text(n) | EntryIndex::Numeric(n) => entry.size.map(|size| (n, size)),
+            EntryIndex::Malformed | EntryIndex::TooLarge => None,
+        };
+        self.named.push(Named {
+            url: local as usize,
+            at,
+        });
+    }
+
+    fn list_url(&mut self, e: &mut Encoder, url: &str) {
+        let local = self.tables.strings.id(url);
+        self.note(e, Slot::String, local);
+        self.named.push(Named {
+            url: local as usize,
+            at: None,
+        });
+    }
+}
+
+impl Prepared {
+    /// An empty chunk, with room for about `records` records of a
+    /// generated export, so that its vectors do not grow record by record.
+    pub fn with_capacity(records: usize) -> Prepared {
+        Prepared {
+            e: Encoder {
+                buf: Vec::with_capacity(records * 48),
+            },
+            ends: Vec::with_capacity(records),
+            status: Vec::with_capacity(records),
+            patches: Vec::with_capacity(records * 4),
+            times: Vec::with_capacity(records * 2),
+            named: Vec::with_capacity(records * 2),
+            ..Prepared::default()
+        }
+    }
+
+    /// Encodes the next record: the part of `record` an index keeps, and
+    /// what judges it again.
+    pub fn push(&mut self, record: &VerdictRecord<'_>, revalidation: &Revalidation) {
+        let rec = IndexRecord::of(0, 0, record, revalidation);
+        let r = revalidation;
+        let kinds: [&[Option<_>]; 2] = [&r.window.starts, &r.window.ends];
+        for (kind, instants) in kinds.into_iter().enumerate() {
+            for t in instants.iter().flatten() {
+                self.times.push((kind as u8, bucket(*t)));
+            }
+        }
+        for t in &r.proof_expires {
+            self.times.push((2, bucket(*t)));
+        }
+        self.status.push(r.status.is_some());
+        let mut places = Places {
+            patches: &mut self.patches,
+            named: &mut self.named,
+            tables: &mut self.tables,
+        };
+        codec::encode_body(&mut self.e, &rec, &mut places);
+        self.ends.push(Ends {
+            bytes: self.e.buf.len(),
+            patches: self.patches.len(),
+            times: self.times.len(),
+            named: self.named.len(),
+        });
+    }
+
+    /// Records encoded.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether none was.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Record `n`, as the writer takes it.
+    pub fn record(&self, n: usize) -> Option<PreparedRecord<'_>> {
+        (n < self.ends.len()).then_some(PreparedRecord { chunk: self, n })
+    }
+}
+
+/// One record of a [`Prepared`] chunk.
+#[derive(Clone, Copy, Debug)]
+pub struct PreparedRecord<'a> {
+    chunk: &'a Prepared,
+    n: usize,
+}
+
+impl<'a> PreparedRecord<'a> {
+    fn bounds(&self) -> (Ends, Ends) {
+        let end = self.chunk.ends[self.n];
+        let start = match self.n {
+            0 => Ends::default(),
+            n => self.chunk.ends[n - 1],
+        };
+        (start, end)
+    }
+
+    /// Its chunk's serial number, unique in the process.
+    pub(crate) fn serial(&self) -> u64 {
+        self.chunk.serial
+    }
+
+    /// Its chunk's values, per table.
+    pub(crate) fn tables(&self) -> &'a LocalTables {
+        &self.chunk.tables
+    }
+
+    /// Its chunk's bytes, and where its own start and end.
+    pub(crate) fn bytes(&self) -> (&'a [u8], usize, usize) {
+        let (start, end) = self.bounds();
+        (&self.chunk.e.buf, start.bytes, end.bytes)
+    }
+
+    /// The places its bytes refer to tables, in order.
+    pub(crate) fn patches(&self) -> &'a [Patch] {
+        let (start, end) = self.bounds();
+        &self.chunk.patches[start.patches..end.patches]
+    }
+
+    /// Its instants: kind and UTC day.
+    pub(crate) fn times(&self) -> &'a [(u8, i64)] {
+        let (start, end) = self.bounds();
+        &self.chunk.times[start.times..end.times]
+    }
+
+    /// Its status entries that name a list.
+    pub(crate) fn named(&self) -> &'a [Named] {
+        let (start, end) = self.bounds();
+        &self.chunk.named[start.named..end.named]
+    }
+
+    /// Whether it has status.
+    pub(crate) fn has_status(&self) -> bool {
+        self.chunk.status[self.n]
+    }
+}
