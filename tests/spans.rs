@@ -68,7 +68,7 @@ pub fn synthetic(name: &str, n: u32) -> PathBuf {
             previous: None,
             contexts: &[],
         };
-        prepared.push(&record, &revalidation);
+        prepared.push(&record, &revalidation, None);
         lines.push((text, issuer, problems));
     }
     // The records again, each with its part that the worker prepared.

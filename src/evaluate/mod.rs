@@ -30,6 +30,7 @@ use crate::canon::rdfc;
 use crate::credential::jws;
 use crate::credential::jwt::JwtClaims;
 use crate::credential::{self, Credential};
+use crate::index_record::{Prepared, StatusPart};
 use crate::json::{JsonParser, Value};
 use crate::jsonld::context::ActiveContext;
 use crate::limits::JsonLdBudget;
@@ -89,9 +90,10 @@ pub struct RecordOutcome {
     pub window: Window,
     /// Every proof's `expires`, in the order the proofs were checked.
     pub proof_expires: Vec<Timestamp>,
-    /// What its status is answered from, kept when [`ChunkWork::capture`]
-    /// asks (a revalidation index answers it again with other lists).
-    pub status_source: Option<StatusSource>,
+    /// What its status is answered from, encoded into
+    /// [`ChunkWork::index`] when there is one (a revalidation index
+    /// answers it again with other lists).
+    pub status_part: Option<StatusPart>,
 }
 
 /// A chunk's records and the signatures they wait on.
@@ -103,9 +105,10 @@ pub struct ChunkWork {
     pub records: Vec<RecordOutcome>,
     /// The signatures the records wait on.
     pub signatures: SignatureQueue<Signer>,
-    /// Whether records keep what a revalidation index needs: their
-    /// [`StatusSource`], and the keys that verified them.
-    pub capture: bool,
+    /// The chunk's records as a revalidation index keeps them, when the
+    /// run writes one: records then keep what it needs (their status,
+    /// encoded as soon as it is read, and the keys that verified them).
+    pub index: Option<Prepared>,
 }
 
 impl ChunkWork {
@@ -179,7 +182,7 @@ impl Evaluator {
             }
         });
         self.settle(work, batch_limit);
-        note_keys(work, work.capture);
+        note_keys(work, work.index.is_some());
         for rec in &mut work.records {
             admit_status(rec);
         }
@@ -512,9 +515,9 @@ fn signed_assertion(
     );
     if let Some(list) =
         suite::ob2::check_revocation(&assertion, issuer, &docs, ctx.status, &mut rec.status)
-        && work.capture
+        && let Some(index) = &mut work.index
     {
-        rec.status_source = Some(StatusSource::Ob2List(list.into()));
+        rec.status_part = Some(index.status(&StatusSource::Ob2List(list.into())));
     }
 }
 
@@ -556,8 +559,8 @@ fn credential_steps<'a>(
         let entries = crate::status::entry::read_all(status);
         ctx.status
             .check_entries(&entries, cred.issuer, cred.id, &mut rec.status);
-        if work.capture {
-            rec.status_source = Some(StatusSource::Entries(entries));
+        if let Some(index) = &mut work.index {
+            rec.status_part = Some(index.status(&StatusSource::Entries(entries)));
         }
     }
     Some(cred)

@@ -193,10 +193,10 @@ pub struct IndexWriter<'s> {
     /// The bytes of the chunk being written; the SHA-256 of those before.
     chunk: Encoder,
     chunk_hashes: Vec<[u8; 32]>,
-    verdicts: Vec<Runs>,
+    verdicts: Vec<Ascending>,
     times: [DayBuckets; TIME_KINDS],
-    postings: std::collections::BTreeMap<u64, UrlPostings>,
-    with_status: Runs,
+    postings: std::collections::BTreeMap<u64, Gathering>,
+    with_status: Ascending,
 }
 
 /// Per UTC day, the records with an instant of one kind on that day, as
@@ -257,26 +257,32 @@ impl DayBuckets {
     }
 }
 
-/// A bitmap that ordinals are added to in increasing order, mostly in
-/// runs (a verdict, having status), each run inserted as a range.
+/// A bitmap that ordinals are added to in increasing order, runs of
+/// consecutive ordinals (a verdict, having status) inserted as ranges.
+/// (Roaring's `push` looks for the bitmap's maximum at every call,
+/// scanning a bitmap container's words from the end; `append` pushes.)
 #[derive(Clone, Default)]
-struct Runs {
+struct Ascending {
     bitmap: RoaringBitmap,
     /// The run not yet inserted.
     run: std::ops::Range<u32>,
 }
 
-impl Runs {
-    /// Adds `ordinal`, above every ordinal added before.
+impl Ascending {
+    /// Adds `ordinal`, not below any ordinal added before (an ordinal
+    /// added again is there once).
     fn add(&mut self, ordinal: u32) {
+        if ordinal < self.run.end {
+            return;
+        }
         if ordinal != self.run.end || self.run.is_empty() {
-            self.flush();
+            self.close_run();
             self.run.start = ordinal;
         }
         self.run.end = ordinal + 1;
     }
 
-    fn flush(&mut self) {
+    fn close_run(&mut self) {
         match self.run.len() {
             0 => {}
             1 => {
@@ -286,16 +292,23 @@ impl Runs {
                 self.bitmap.insert_range(self.run.clone());
             }
         }
-        self.run = 0..0;
+        self.run = self.run.end..self.run.end;
     }
 
     /// The bitmap, each container in its smallest form (ranges leave run
     /// containers where an array or a bitmap is smaller).
     fn finish(mut self) -> RoaringBitmap {
-        self.flush();
+        self.close_run();
         self.bitmap.optimize();
         self.bitmap
     }
+}
+
+/// The postings of one list URL, as the writer gathers them.
+#[derive(Default)]
+struct Gathering {
+    all: Ascending,
+    postings: Vec<Posting>,
 }
 
 /// The writer's tables, and where the values of the chunk being written
@@ -425,10 +438,10 @@ impl<'s> IndexWriter<'s> {
             blocks: Vec::new(),
             chunk: Encoder::default(),
             chunk_hashes: Vec::new(),
-            verdicts: vec![Runs::default(); Verdict::ALL.len()],
+            verdicts: vec![Ascending::default(); Verdict::ALL.len()],
             times: Default::default(),
             postings: std::collections::BTreeMap::new(),
-            with_status: Runs::default(),
+            with_status: Ascending::default(),
         };
         writer
             .records
@@ -463,7 +476,7 @@ impl<'s> IndexWriter<'s> {
             mut chunk_hashes,
             verdicts,
             times,
-            mut postings,
+            postings,
             with_status,
             ..
         } = self;
@@ -530,12 +543,12 @@ impl<'s> IndexWriter<'s> {
         e.bytes(POSTINGS_MAGIC);
         e.bitmap(&with_status.finish());
         e.uint(postings.len() as u64);
-        for (id, url) in &mut postings {
-            let list = lists.get(&strings.list[*id as usize]);
+        for (id, mut url) in postings {
+            let list = lists.get(&strings.list[id as usize]);
             for p in &mut url.postings {
                 p.value = list.and_then(|l| value_at(l, p));
             }
-            e.uint(*id);
+            e.uint(id);
             match list {
                 None => e.uint(0),
                 Some(l) => {
@@ -543,7 +556,7 @@ impl<'s> IndexWriter<'s> {
                     e.bytes(&l.fingerprint());
                 }
             }
-            e.bitmap(&url.all);
+            e.bitmap(&url.all.finish());
             e.uint(url.postings.len() as u64);
             let mut previous = 0;
             for p in &url.postings {
@@ -630,7 +643,7 @@ impl<'s> IndexWriter<'s> {
                 .tables
                 .position(record, prepare::Slot::String, named.url);
             let postings = self.postings.entry(id).or_default();
-            postings.all.insert(ordinal);
+            postings.all.add(ordinal);
             if let Some((index, size)) = named.at {
                 postings.postings.push(Posting {
                     ordinal,

@@ -296,8 +296,16 @@ pub trait Ids {
 }
 
 /// Writes `rec` from its flags on (its input and line are the writer's to
-/// write), referring to the tables through `ids`.
+/// write), referring to the tables through `ids`: [`encode_head`],
+/// [`encode_status`] and [`encode_keys`] in turn.
 pub fn encode_body(e: &mut Encoder, rec: &IndexRecord, ids: &mut dyn Ids) {
+    encode_head(e, rec, ids);
+    encode_status(e, rec.revalidation.status.as_ref(), ids);
+    encode_keys(e, &rec.revalidation.signed_by, ids);
+}
+
+/// Writes `rec` from its flags to its proofs' `expires`.
+pub fn encode_head(e: &mut Encoder, rec: &IndexRecord, ids: &mut dyn Ids) {
     let uuid = match rec.id {
         Some(RecordId::Text(t)) => uuid_bytes(t),
         Some(RecordId::Uuid(bytes)) => Some(bytes),
@@ -356,14 +364,22 @@ pub fn encode_body(e: &mut Encoder, rec: &IndexRecord, ids: &mut dyn Ids) {
     for t in &r.proof_expires {
         e.time(*t);
     }
-    e.uint(u64::from(status_kind(&r.status)));
-    match &r.status {
+}
+
+/// Writes where a record's status is answered from.
+pub fn encode_status(e: &mut Encoder, status: Option<&StatusSource>, ids: &mut dyn Ids) {
+    e.uint(u64::from(status_kind(status)));
+    match status {
         None => {}
         Some(StatusSource::Entries(entries)) => encode_entries(e, entries, ids),
         Some(StatusSource::Ob2List(url)) => ids.list_url(e, url),
     }
-    e.uint(r.signed_by.len() as u64);
-    for key in &r.signed_by {
+}
+
+/// Writes the keys a record's signatures were verified under.
+pub fn encode_keys(e: &mut Encoder, keys: &[[u8; 32]], ids: &mut dyn Ids) {
+    e.uint(keys.len() as u64);
+    for key in keys {
         ids.key(e, key);
     }
 }

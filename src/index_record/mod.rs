@@ -21,7 +21,7 @@ use crate::verdict::{
     VerdictRecord, Warning, Warnings,
 };
 
-pub use prepare::{Prepared, PreparedRecord};
+pub use prepare::{Prepared, PreparedRecord, StatusPart};
 
 /// A hash map keyed by what records carry (issuer ids, keys, list URLs):
 /// foldhash, seeded per process, instead of std's SipHash, which took a
@@ -165,6 +165,14 @@ impl<T> Default for Table<T> {
     }
 }
 
+impl<T> Table<T> {
+    /// Empties it, keeping its memory.
+    pub(crate) fn clear(&mut self) {
+        self.ids.clear();
+        self.list.clear();
+    }
+}
+
 impl<T: std::hash::Hash + Eq + Clone> Table<T> {
     /// The position of `value`, given it now if it has none.
     pub(crate) fn id<Q>(&mut self, value: &Q) -> u64
@@ -193,7 +201,7 @@ pub(crate) fn evidence_kind(e: &Evidence) -> Option<u8> {
 }
 
 /// The status source's kind byte.
-pub(crate) fn status_kind(s: &Option<StatusSource>) -> u8 {
+pub(crate) fn status_kind(s: Option<&StatusSource>) -> u8 {
     match s {
         None => 0,
         Some(StatusSource::Entries(_)) => 1,

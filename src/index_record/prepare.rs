@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::codec::{self, Encoder, Ids};
 use super::{IndexRecord, Table, bucket};
-use crate::verdict::{EntryIndex, NamedEntry, Revalidation, VerdictRecord};
+use crate::verdict::{EntryIndex, NamedEntry, Revalidation, StatusSource, VerdictRecord};
 
 /// Which table a place in a record refers to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,6 +87,29 @@ pub struct Prepared {
     times: Vec<(u8, i64)>,
     named: Vec<Named>,
     tables: LocalTables,
+    /// The chunk's records' status, encoded as it was read
+    /// ([`Prepared::status`]).
+    early: Early,
+}
+
+/// Status sources encoded before their records are complete.
+#[derive(Debug, Default)]
+struct Early {
+    e: Encoder,
+    patches: Vec<Patch>,
+    named: Vec<Named>,
+}
+
+/// Where a record's status is answered from, encoded by
+/// [`Prepared::status`] as soon as its entries were read, so that they
+/// are dropped at once instead of kept to the end of the chunk (a
+/// chunk's worth of them, kept, outgrew the allocator's per-thread cache
+/// and cost more than the encoding).
+#[derive(Clone, Debug, Default)]
+pub struct StatusPart {
+    bytes: std::ops::Range<usize>,
+    patches: std::ops::Range<usize>,
+    named: std::ops::Range<usize>,
 }
 
 impl Default for Prepared {
@@ -100,6 +123,7 @@ impl Default for Prepared {
             times: Vec::new(),
             named: Vec::new(),
             tables: LocalTables::default(),
+            early: Early::default(),
         }
     }
 }
@@ -162,25 +186,52 @@ impl Ids for Places<'_> {
 }
 
 impl Prepared {
-    /// An empty chunk, with room for about `records` records of a
-    /// generated export, so that its vectors do not grow record by record.
-    pub fn with_capacity(records: usize) -> Prepared {
-        Prepared {
-            e: Encoder {
-                buf: Vec::with_capacity(records * 48),
-            },
-            ends: Vec::with_capacity(records),
-            status: Vec::with_capacity(records),
-            patches: Vec::with_capacity(records * 4),
-            times: Vec::with_capacity(records * 2),
-            named: Vec::with_capacity(records * 2),
-            ..Prepared::default()
+    /// Empties it for another chunk, keeping its buffers, under a new
+    /// serial number.
+    pub fn clear(&mut self) {
+        self.serial = SERIAL.fetch_add(1, Ordering::Relaxed);
+        self.e.buf.clear();
+        self.ends.clear();
+        self.status.clear();
+        self.patches.clear();
+        self.times.clear();
+        self.named.clear();
+        self.tables.issuers.clear();
+        self.tables.keys.clear();
+        self.tables.strings.clear();
+        self.early.e.buf.clear();
+        self.early.patches.clear();
+        self.early.named.clear();
+    }
+
+    /// Encodes where a record of this chunk has its status answered from,
+    /// for [`Prepared::push`].
+    pub fn status(&mut self, source: &StatusSource) -> StatusPart {
+        let early = &mut self.early;
+        let start = (early.e.buf.len(), early.patches.len(), early.named.len());
+        let mut places = Places {
+            patches: &mut early.patches,
+            named: &mut early.named,
+            tables: &mut self.tables,
+        };
+        codec::encode_status(&mut early.e, Some(source), &mut places);
+        StatusPart {
+            bytes: start.0..early.e.buf.len(),
+            patches: start.1..early.patches.len(),
+            named: start.2..early.named.len(),
         }
     }
 
     /// Encodes the next record: the part of `record` an index keeps, and
-    /// what judges it again.
-    pub fn push(&mut self, record: &VerdictRecord<'_>, revalidation: &Revalidation) {
+    /// `revalidation`, what judges it again, whose status is `status`
+    /// when [`Prepared::status`] encoded it (its `status` is then not
+    /// read).
+    pub fn push(
+        &mut self,
+        record: &VerdictRecord<'_>,
+        revalidation: &Revalidation,
+        status: Option<&StatusPart>,
+    ) {
         let rec = IndexRecord::of(0, 0, record, revalidation);
         let r = revalidation;
         let kinds: [&[Option<_>]; 2] = [&r.window.starts, &r.window.ends];
@@ -192,13 +243,31 @@ impl Prepared {
         for t in &r.proof_expires {
             self.times.push((2, bucket(*t)));
         }
-        self.status.push(r.status.is_some());
         let mut places = Places {
             patches: &mut self.patches,
             named: &mut self.named,
             tables: &mut self.tables,
         };
-        codec::encode_body(&mut self.e, &rec, &mut places);
+        codec::encode_head(&mut self.e, &rec, &mut places);
+        match status {
+            Some(part) => {
+                let early = &self.early;
+                let base = self.e.buf.len();
+                self.e.bytes(&early.e.buf[part.bytes.clone()]);
+                places
+                    .patches
+                    .extend(early.patches[part.patches.clone()].iter().map(|p| Patch {
+                        at: p.at - part.bytes.start + base,
+                        ..*p
+                    }));
+                places
+                    .named
+                    .extend_from_slice(&early.named[part.named.clone()]);
+            }
+            None => codec::encode_status(&mut self.e, r.status.as_ref(), &mut places),
+        }
+        codec::encode_keys(&mut self.e, &r.signed_by, &mut places);
+        self.status.push(status.is_some() || r.status.is_some());
         self.ends.push(Ends {
             bytes: self.e.buf.len(),
             patches: self.patches.len(),

@@ -252,13 +252,17 @@ pub fn process_chunk(
     settings: &Settings<'_>,
     chunk: &Chunk,
 ) -> ChunkOutput {
-    work.capture = settings.capture;
+    // With `--index`: the chunk's index records, in the buffers of one
+    // the writer is done with, when the caller put one in `work`.
+    work.index = settings.capture.then(|| {
+        let mut index = work.index.take().unwrap_or_default();
+        index.clear();
+        index
+    });
     let span = evaluator.evaluate_chunk(&settings.ctx, chunk, settings.batch_size, work);
     let mut entries = Vec::with_capacity(work.records.len());
     let mut extras = Vec::new();
-    let mut index = settings
-        .capture
-        .then(|| Prepared::with_capacity(work.records.len()));
+    let mut index = work.index.take();
     for rec in &mut work.records {
         // Contexts are reported only with a failed signature.
         let contexts = rec
@@ -273,7 +277,7 @@ pub fn process_chunk(
             let revalidation = Revalidation {
                 window: rec.window,
                 proof_expires: std::mem::take(&mut rec.proof_expires),
-                status: rec.status_source.take(),
+                status: None,
                 signed_by: std::mem::take(&mut rec.signed_by),
             };
             let range = |r: TextRange| &work.text[r.0 as usize..(r.0 + r.1) as usize];
@@ -289,7 +293,7 @@ pub fn process_chunk(
                 previous: None,
                 contexts: contexts.as_ref().map_or(&[], |c| &c.sources),
             };
-            index.push(&record, &revalidation);
+            index.push(&record, &revalidation, rec.status_part.as_ref());
         }
         let rare = !evidence.is_empty() || !messages.is_empty() || !snapshots.is_empty();
         let extra = (rare || contexts.is_some()).then(|| {
@@ -422,8 +426,9 @@ pub fn run_sequential(
         if observer.cancelled() {
             return false;
         }
-        let out = process_chunk(&mut evaluator, &mut work, settings, &chunk);
+        let mut out = process_chunk(&mut evaluator, &mut work, settings, &chunk);
         write_result = writer.write(&out);
+        work.index = out.index.take();
         write_result.is_ok()
     })?;
     finish(&mut writer, write_result)?;
@@ -462,6 +467,10 @@ pub fn run_parallel(
     let (chunk_tx, chunk_rx) = bounded::<(u64, Chunk)>(in_flight);
     let (out_tx, out_rx) = bounded::<(u64, ChunkOutput)>(in_flight);
     let (ticket_tx, ticket_rx) = bounded::<()>(in_flight);
+    // Index buffers the writer is done with, back to the workers (at most
+    // one per chunk in flight), so that no worker grows new ones for every
+    // chunk and frees them on the writer's thread.
+    let (spare_tx, spare_rx) = bounded::<Prepared>(in_flight);
     for _ in 0..in_flight {
         let _ = ticket_tx.send(());
     }
@@ -500,6 +509,7 @@ pub fn run_parallel(
                 let mut evaluator = Evaluator::default();
                 let mut work = ChunkWork::default();
                 for (seq, chunk) in chunk_rx.iter() {
+                    work.index = spare_rx.try_recv().ok();
                     let out = process_chunk(&mut evaluator, &mut work, settings, &chunk);
                     drop(chunk);
                     if out_tx.send((seq, out)).is_err() {
@@ -514,10 +524,13 @@ pub fn run_parallel(
         let mut result = Ok(());
         'outer: for (seq, out) in out_rx.iter() {
             pending.insert(seq, out);
-            while let Some(out) = pending.remove(&next) {
+            while let Some(mut out) = pending.remove(&next) {
                 if let Err(e) = writer.write(&out) {
                     result = Err(e);
                     break 'outer;
+                }
+                if let Some(index) = out.index.take() {
+                    let _ = spare_tx.try_send(index);
                 }
                 next += 1;
                 let _ = ticket_tx.send(());
