@@ -109,6 +109,10 @@ pub struct ChunkWork {
     /// run writes one: records then keep what it needs (their status,
     /// encoded as soon as it is read, and the keys that verified them).
     pub index: Option<Prepared>,
+    /// Emptied `signed_by` vectors of earlier records, for later ones:
+    /// with an index every record keeps its keys, and a vector allocated
+    /// per record cost more than the index's encoding of it.
+    pub spare_keys: Vec<Vec<[u8; 32]>>,
 }
 
 impl ChunkWork {
@@ -612,6 +616,11 @@ fn note_keys(work: &mut ChunkWork, all: bool) {
             continue;
         }
         let keys = &mut rec.signed_by;
+        if keys.capacity() == 0
+            && let Some(spare) = work.spare_keys.pop()
+        {
+            *keys = spare;
+        }
         if !keys.contains(key) {
             keys.push(*key);
         }

@@ -211,9 +211,11 @@ struct DayBuckets {
     /// The upper 16 bits of the ordinals in `pending`.
     high: u32,
     /// Per instant, its day and the lower 16 bits of its record's
-    /// ordinal in one word ([`DayBuckets::key`]), which sorts faster than
-    /// a pair.
+    /// ordinal in one word ([`DayBuckets::key`]), in ordinal order.
     pending: Vec<u64>,
+    /// `pending` sorted by day, and the count per day that sorts it.
+    sorted: Vec<u64>,
+    counts: Vec<u32>,
 }
 
 impl DayBuckets {
@@ -236,12 +238,46 @@ impl DayBuckets {
         self.pending.push(Self::key(day, ordinal));
     }
 
+    /// Days spanned beyond which `flush` sorts by comparison rather than
+    /// by counting.
+    const COUNTED_DAYS: u64 = 1 << 16;
+
+    /// Sorts `pending` by day into `sorted`, keeping ordinal order within
+    /// a day: by counting when the days span at most
+    /// [`DayBuckets::COUNTED_DAYS`] (archives span years, not ages), else
+    /// by comparison.
+    fn sort(&mut self) {
+        let (lo, hi) = self.pending.iter().fold((u64::MAX, 0), |(lo, hi), k| {
+            (lo.min(k >> 16), hi.max(k >> 16))
+        });
+        self.sorted.clear();
+        if self.pending.is_empty() || hi - lo >= Self::COUNTED_DAYS {
+            self.sorted.extend_from_slice(&self.pending);
+            self.sorted.sort_unstable();
+            return;
+        }
+        self.counts.clear();
+        self.counts.resize((hi - lo + 2) as usize, 0);
+        for k in &self.pending {
+            self.counts[((k >> 16) - lo + 1) as usize] += 1;
+        }
+        for i in 1..self.counts.len() {
+            self.counts[i] += self.counts[i - 1];
+        }
+        self.sorted.resize(self.pending.len(), 0);
+        for &k in &self.pending {
+            let slot = &mut self.counts[((k >> 16) - lo) as usize];
+            self.sorted[*slot as usize] = k;
+            *slot += 1;
+        }
+    }
+
     fn flush(&mut self) {
-        self.pending.sort_unstable();
+        self.sort();
         // A record with two instants of one kind on one day is there once.
-        self.pending.dedup();
+        self.sorted.dedup();
         let high = self.high << 16;
-        for run in self.pending.chunk_by(|a, b| a >> 16 == b >> 16) {
+        for run in self.sorted.chunk_by(|a, b| a >> 16 == b >> 16) {
             let day = (run[0] >> 16) as i64 - Self::DAY_OFFSET;
             let bitmap = self.days.entry(day).or_default();
             // Sorted, and above every ordinal of an earlier flush.
@@ -1562,4 +1598,82 @@ fn read_postings(
         return Err("bytes after the postings".into());
     }
     Ok((with_status, urls))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Day buckets as a plain map would gather them: per day, the
+    /// ordinals in order, once each.
+    fn plainly(instants: &[(i64, u32)]) -> std::collections::BTreeMap<i64, Vec<u32>> {
+        let mut days: std::collections::BTreeMap<i64, Vec<u32>> = Default::default();
+        for &(day, ordinal) in instants {
+            let v = days.entry(day).or_default();
+            if v.last() != Some(&ordinal) {
+                v.push(ordinal);
+            }
+        }
+        days
+    }
+
+    fn gathered(instants: &[(i64, u32)]) -> std::collections::BTreeMap<i64, Vec<u32>> {
+        let mut buckets = DayBuckets::default();
+        for &(day, ordinal) in instants {
+            buckets.add(day, ordinal);
+        }
+        buckets
+            .finish()
+            .into_iter()
+            .map(|(day, b)| (day, b.iter().collect()))
+            .collect()
+    }
+
+    #[test]
+    fn day_buckets_sort_by_counting_and_by_comparison_alike() {
+        // Days spanning a few years (sorted by counting), then days
+        // spanning the whole range of instants (by comparison), across
+        // three spans of 65,536 ordinals; a record with two instants on
+        // one day, and two days far apart.
+        let mut near = Vec::new();
+        let mut far = Vec::new();
+        let mut x = 7u64;
+        for ordinal in 0..200_000u32 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let day = 19_000 + (x >> 40) as i64 % 2_000;
+            near.push((day, ordinal));
+            far.push((
+                if ordinal % 3 == 0 {
+                    day
+                } else {
+                    -day * 1_000_000_000
+                },
+                ordinal,
+            ));
+            if ordinal % 5 == 0 {
+                near.push((day, ordinal));
+                far.push((i64::MAX / BUCKET_SECONDS, ordinal));
+            }
+        }
+        for instants in [&near, &far] {
+            assert_eq!(gathered(instants), plainly(instants));
+        }
+        assert_eq!(gathered(&[]), Default::default());
+    }
+
+    #[test]
+    fn ascending_bitmaps_hold_what_was_added() {
+        let ordinals: Vec<u32> = (0..10_000u32)
+            .filter(|i| i % 7 != 0 || i % 3 == 0)
+            .chain([20_000, 20_000, 20_001, 70_000, u32::MAX - 1, u32::MAX - 1])
+            .collect();
+        let mut ascending = Ascending::default();
+        for &o in &ordinals {
+            ascending.add(o);
+        }
+        let expected: RoaringBitmap = ordinals.iter().copied().collect();
+        assert_eq!(ascending.finish(), expected);
+    }
 }

@@ -10,7 +10,7 @@
 //! numbers the chunk's distinct issuers, keys and strings itself, and
 //! notes each place that refers to one. The writer looks each of those
 //! values up in its tables once per chunk, and copies the bytes between
-//! the places ([`super::IndexWriter`]).
+//! the places (`index::IndexWriter`, a layer above this one).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 

@@ -294,6 +294,11 @@ pub fn process_chunk(
                 contexts: contexts.as_ref().map_or(&[], |c| &c.sources),
             };
             index.push(&record, &revalidation, rec.status_part.as_ref());
+            let mut keys = revalidation.signed_by;
+            if keys.capacity() > 0 {
+                keys.clear();
+                work.spare_keys.push(keys);
+            }
         }
         let rare = !evidence.is_empty() || !messages.is_empty() || !snapshots.is_empty();
         let extra = (rare || contexts.is_some()).then(|| {
