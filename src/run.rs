@@ -42,6 +42,8 @@ pub struct VerifyConfig {
     /// Accept a key written in an https verification method's fragment
     /// (`--trust-fragment-keys`).
     pub trust_fragment_keys: bool,
+    /// Accept a key carried in a JWS header's `jwk` (`--trust-header-jwk`).
+    pub trust_header_jwk: bool,
     /// Status list credentials (`--status-lists`).
     pub status_lists: Vec<DocumentSource>,
     /// Numeric indices and short lists are problems, not warnings
@@ -83,6 +85,7 @@ impl VerifyConfig {
             batch_size: DEFAULT_BATCH_SIZE,
             dids: Vec::new(),
             trust_fragment_keys: false,
+            trust_header_jwk: false,
             status_lists: Vec::new(),
             strict_status: false,
             bitmaps: None,
@@ -107,8 +110,9 @@ impl VerifyConfig {
 pub fn load_resolver(
     dids: &[DocumentSource],
     trust_fragment_keys: bool,
+    trust_header_jwk: bool,
 ) -> Result<KeyResolver, RunError> {
-    let resolver = KeyResolver::new(trust_fragment_keys);
+    let resolver = KeyResolver::new(trust_fragment_keys).trust_header_jwk(trust_header_jwk);
     for source in dids {
         for file in documents::collect(source)? {
             let mut failure = None;
@@ -293,7 +297,11 @@ pub fn verify_observed(
 ) -> Result<RunSummary, RunError> {
     let stopwatch = Stopwatch::start();
     let jsonld = load_contexts(config.contexts.as_deref())?;
-    let resolver = load_resolver(&config.dids, config.trust_fragment_keys)?;
+    let resolver = load_resolver(
+        &config.dids,
+        config.trust_fragment_keys,
+        config.trust_header_jwk,
+    )?;
     let status = load_status_lists(config, &resolver, &jsonld)?;
     let mut settings = settings(config, &resolver, &status, &jsonld);
     settings.capture = config.index.is_some();
@@ -334,6 +342,7 @@ pub fn verify_observed(
             options: IndexOptions {
                 strict_status: config.strict_status,
                 trust_fragment_keys: config.trust_fragment_keys,
+                trust_header_jwk: config.trust_header_jwk,
                 named_files: target.named_files,
             },
             status_lists: status
@@ -653,7 +662,7 @@ fn lists_for_index(
     let mut dids = vec![DocumentSource::path(index.dir.join("dids"))];
     dids.extend(config.dids.iter().cloned());
     let options = &index.manifest.options;
-    let resolver = load_resolver(&dids, options.trust_fragment_keys)?;
+    let resolver = load_resolver(&dids, options.trust_fragment_keys, options.trust_header_jwk)?;
     let mut run = VerifyConfig::new(
         index
             .manifest
@@ -667,6 +676,7 @@ fn lists_for_index(
     run.status_lists = config.status_lists.clone();
     run.strict_status = options.strict_status;
     run.trust_fragment_keys = options.trust_fragment_keys;
+    run.trust_header_jwk = options.trust_header_jwk;
     let lists = load_status_lists(&run, &resolver, &jsonld)?;
     Ok((run, lists))
 }

@@ -210,13 +210,20 @@ codes! {
         /// An `Ed25519Signature2020` proof on a document whose `@context`
         /// lacks the suite's context.
         SuiteContext = "suite_context" => InvalidProof,
+        /// The key's type does not fit the proof: a JWS `alg` another key
+        /// type signs with (`RS256` with an EC key, `ES256` with a P-384
+        /// key, …), or an Ed25519 suite with an RSA or EC key.
+        KeyType = "key_type" => InvalidProof,
         /// A JSON-LD context neither built in nor given with `--contexts`.
         UnknownContext = "unknown_context" => UnknownContext,
         /// The verification method cannot be resolved offline.
         UnknownKey = "unknown_key" => UnknownKey,
-        /// The key is not an acceptable Ed25519 public key.
+        /// The key is not acceptable: an Ed25519 key the acceptance rule
+        /// refuses, an RSA modulus shorter than 2,048 bits, an EC point
+        /// off its curve.
         WeakKey = "weak_key" => InvalidSignature,
-        /// The signature is not accepted by the Ed25519 rule.
+        /// The signature is not accepted: by the Ed25519 rule, or by its
+        /// JWS algorithm.
         InvalidSignature = "invalid_signature" => InvalidSignature,
         /// The key's controller is not the credential's issuer.
         IssuerMismatch = "issuer_mismatch" => IssuerMismatch,
@@ -265,6 +272,8 @@ codes! {
         UnsupportedProofSkipped = "unsupported_proof_skipped",
         /// The key was read from an https URL's fragment (`--trust-fragment-keys`).
         KeyFromFragment = "key_from_fragment",
+        /// The key was read from a JWS header's `jwk` (`--trust-header-jwk`).
+        KeyFromHeader = "key_from_header",
         /// A status list shorter than 131,072 entries was accepted.
         StatusListShort = "status_list_short",
         /// A numeric `statusListIndex` was accepted.
@@ -378,23 +387,79 @@ pub enum Format {
     EddsaRdfc2022,
     /// Data Integrity `Ed25519Signature2020`.
     Ed25519Signature2020,
-    /// VC-JOSE / VC-JWT, a compact JWS signed with EdDSA.
-    VcJwt,
+    /// VC-JOSE / VC-JWT, a compact JWS, with the `alg` its header names.
+    VcJwt(JwtAlg),
     /// An Open Badges 2.0 hosted assertion.
     Ob2Hosted,
     /// An Open Badges 2.0 signed assertion.
     Ob2Signed,
 }
 
+/// The `alg` of a VC-JWT's protected header (RFC 7518 §3.1, RFC 8037 §3.1),
+/// named in the verdict record's `alg`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum JwtAlg {
+    /// The header is unreadable, or names an algorithm this engine does
+    /// not verify (`none`, `HS256`, …): no `alg` is written.
+    Unknown,
+    /// `EdDSA`.
+    EdDsa,
+    /// `Ed25519` (the fully specified name of EdDSA with Ed25519).
+    Ed25519,
+    /// `RS256`: RSASSA-PKCS1-v1_5 with SHA-256.
+    Rs256,
+    /// `PS256`: RSASSA-PSS with SHA-256.
+    Ps256,
+    /// `ES256`: ECDSA with P-256 and SHA-256.
+    Es256,
+    /// `ES384`: ECDSA with P-384 and SHA-384.
+    Es384,
+}
+
+impl JwtAlg {
+    /// The algorithm a header's `alg` names.
+    pub fn from_name(name: &str) -> JwtAlg {
+        match name {
+            "EdDSA" => JwtAlg::EdDsa,
+            "Ed25519" => JwtAlg::Ed25519,
+            "RS256" => JwtAlg::Rs256,
+            "PS256" => JwtAlg::Ps256,
+            "ES256" => JwtAlg::Es256,
+            "ES384" => JwtAlg::Es384,
+            _ => JwtAlg::Unknown,
+        }
+    }
+
+    /// The name written in the verdict record's `alg`.
+    pub fn as_str(self) -> Option<&'static str> {
+        match self {
+            JwtAlg::Unknown => None,
+            JwtAlg::EdDsa => Some("EdDSA"),
+            JwtAlg::Ed25519 => Some("Ed25519"),
+            JwtAlg::Rs256 => Some("RS256"),
+            JwtAlg::Ps256 => Some("PS256"),
+            JwtAlg::Es256 => Some("ES256"),
+            JwtAlg::Es384 => Some("ES384"),
+        }
+    }
+}
+
 impl Format {
-    /// Every format, in declaration order.
-    pub const ALL: [Format; 6] = [
+    /// Every format: the revalidation index names a format by its
+    /// position here (INDEX.md), so new ones go at the end.
+    pub const ALL: [Format; 12] = [
         Format::EddsaJcs2022,
         Format::EddsaRdfc2022,
         Format::Ed25519Signature2020,
-        Format::VcJwt,
+        Format::VcJwt(JwtAlg::Unknown),
         Format::Ob2Hosted,
         Format::Ob2Signed,
+        Format::VcJwt(JwtAlg::EdDsa),
+        Format::VcJwt(JwtAlg::Ed25519),
+        Format::VcJwt(JwtAlg::Rs256),
+        Format::VcJwt(JwtAlg::Ps256),
+        Format::VcJwt(JwtAlg::Es256),
+        Format::VcJwt(JwtAlg::Es384),
     ];
 
     /// The name written in the `format` field of verdict records.
@@ -403,9 +468,18 @@ impl Format {
             Format::EddsaJcs2022 => "eddsa-jcs-2022",
             Format::EddsaRdfc2022 => "eddsa-rdfc-2022",
             Format::Ed25519Signature2020 => "Ed25519Signature2020",
-            Format::VcJwt => "vc-jwt",
+            Format::VcJwt(_) => "vc-jwt",
             Format::Ob2Hosted => "ob2-hosted",
             Format::Ob2Signed => "ob2-signed",
+        }
+    }
+
+    /// The name written in the `alg` field of verdict records: a VC-JWT's
+    /// algorithm, when it is one this engine verifies.
+    pub fn alg(self) -> Option<&'static str> {
+        match self {
+            Format::VcJwt(alg) => alg.as_str(),
+            _ => None,
         }
     }
 }

@@ -82,3 +82,8 @@ fn sniff_corpus() {
 fn index_corpus() {
     replay("index", harness::index);
 }
+
+#[test]
+fn keys_corpus() {
+    replay("keys", harness::keys);
+}

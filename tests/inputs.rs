@@ -430,19 +430,12 @@ fn upstream_baked_badges_through_a_walk() {
                 "hosted_assertion"
             ),
             // The 1EdTech examples name an https issuer whose key is not
-            // given offline, and sign their JWTs with RS256.
+            // given offline; their RS256 JWTs carry the key only in the
+            // header's `jwk` (tests/jwt_algs.rs verifies them).
             want("1edtech-ob30-simple-json.png", "unknown_key", "unknown_key"),
             want("1edtech-ob30-simple-json.svg", "unknown_key", "unknown_key"),
-            want(
-                "1edtech-ob30-simple-jwt.png",
-                "unsupported",
-                "unsupported_proof"
-            ),
-            want(
-                "1edtech-ob30-simple-jwt.svg",
-                "unsupported",
-                "unsupported_proof"
-            ),
+            want("1edtech-ob30-simple-jwt.png", "unknown_key", "unknown_key"),
+            want("1edtech-ob30-simple-jwt.svg", "unknown_key", "unknown_key"),
             want("mozilla-baked.svg", "unsupported", "hosted_assertion"),
             want("mozilla-no-json.svg", "unsupported", "hosted_assertion"),
             want("mozilla-unbaked.png", "malformed", "baked_none"),

@@ -9,6 +9,7 @@ mod hostile;
 mod index;
 mod inputs;
 mod jsonld_proofs;
+mod jwt_algs;
 mod layering;
 mod ob2;
 mod paths;

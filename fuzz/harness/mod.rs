@@ -958,18 +958,19 @@ pub fn did_document(data: &[u8]) {
             .resolve(&format!("{did}#{text}"))
             .expect("a did:key resolves");
         assert_eq!(
-            resolved.key.as_ref().ok().map(|k| k.bytes),
+            resolved.key.as_ref().ok().map(|k| k.fingerprint()),
             screened(key),
             "{did}"
         );
     }
-    if let Ok(key) = multikey::decode_did_jwk(text) {
+    if let Ok(material) = multikey::decode_did_jwk(text) {
         let resolved = resolver
             .resolve(&format!("did:jwk:{text}#0"))
             .expect("a did:jwk resolves");
+        let alone = KeyResolver::new(false).load(&material);
         assert_eq!(
-            resolved.key.as_ref().ok().map(|k| k.bytes),
-            screened(key),
+            resolved.key.as_ref().ok().map(|k| k.fingerprint()),
+            alone.ok().map(|k| k.fingerprint()),
             "did:jwk:{text}"
         );
     }
@@ -1273,5 +1274,78 @@ pub fn index(data: &[u8]) {
     let _ = std::fs::remove_dir_all(&dir);
     if result.is_err() {
         assert!(out.is_empty(), "a refused index wrote verdicts");
+    }
+}
+
+// ------------------------------------------------------------------ keys
+
+/// Public keys as issuers and headers carry them: the first byte picks the
+/// reading of the rest. 0: a JWK (JSON) through `decode_jwk_any` and, when
+/// it reads, `KeyResolver::load`, whose key must have the fingerprint the
+/// material announced (a header's `jwk` is matched to the issuer's keys by
+/// it) and, for an EC point, the same uncompressed encoding. 1 and 2: a
+/// SEC 1 point of P-256 or P-384: a point that loads re-encodes to a point
+/// that loads to the same key, and checking a signature (the rest split in
+/// two) never panics. 3: a PEM or DER RSA key. 4: a Multikey text.
+pub fn keys(data: &[u8]) {
+    use credverify::resolve::multikey::{KeyMaterial, decode_jwk_any, decode_multikey_any};
+    use credverify::verify::ecdsa::{Curve, EcKey};
+    use credverify::verify::rsa::RsaKey;
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let resolver = KeyResolver::new(false);
+    let loads = |material: &KeyMaterial| {
+        if let Ok(key) = resolver.load(material) {
+            if let Some(announced) = material.fingerprint() {
+                assert_eq!(key.fingerprint(), announced, "{material:?}");
+            }
+            if let (KeyMaterial::Ec { sec1, .. }, credverify::verify::key::PublicKey::Ec(k)) =
+                (material, &key)
+                && sec1.first() == Some(&4)
+            {
+                assert_eq!(k.uncompressed(), &sec1[..]);
+            }
+        }
+    };
+    match mode % 5 {
+        0 => {
+            let _ = JsonParser::default().with_doc(rest, |v| {
+                if let Ok(material) = decode_jwk_any(v) {
+                    loads(&material);
+                }
+            });
+        }
+        1 | 2 => {
+            let curve = if mode % 5 == 1 {
+                Curve::P256
+            } else {
+                Curve::P384
+            };
+            let n = 1 + 2 * curve.field_len();
+            let (point, tail) = rest.split_at(rest.len().min(n));
+            if let Ok(key) = EcKey::from_sec1(curve, point) {
+                let again = EcKey::from_sec1(curve, key.uncompressed()).expect("re-encoded");
+                assert_eq!(again, key);
+                let (message, signature) = tail.split_at(tail.len() / 2);
+                let _ = key.verify(message, signature);
+            }
+        }
+        3 => {
+            if let Ok(text) = std::str::from_utf8(rest) {
+                let _ = RsaKey::from_pem(text);
+            }
+            if let Ok(key) = RsaKey::from_spki_der(rest).or_else(|_| RsaKey::from_pkcs1_der(rest)) {
+                assert!((2048..=8192).contains(&key.bits()));
+                let _ = key.verify_rs256(b"m", rest) || key.verify_ps256(b"m", rest);
+            }
+        }
+        _ => {
+            if let Ok(text) = std::str::from_utf8(rest)
+                && let Ok(material) = decode_multikey_any(text)
+            {
+                loads(&material);
+            }
+        }
     }
 }

@@ -309,6 +309,16 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub trust_fragment_keys: bool,
 
+    /// Accept the key a VC-JWT's header carries in `jwk`.
+    ///
+    /// A named relaxation, off by default: a token without `kid` whose
+    /// header's `jwk` is none of the issuer's verification methods is
+    /// checked with that key, as the issuer's, and its verdict carries the
+    /// warning `key_from_header`. Without it such a token is `unknown_key`:
+    /// anyone can put a key in a header.
+    #[arg(long)]
+    pub trust_header_jwk: bool,
+
     /// Signatures per verification batch.
     ///
     /// Tuning only: verdicts never depend on it. A batch is at most one
@@ -391,6 +401,7 @@ impl VerifyArgs {
             batch_size: self.batch_size,
             dids: self.dids.iter().map(|d| DocumentSource::parse(d)).collect(),
             trust_fragment_keys: self.trust_fragment_keys,
+            trust_header_jwk: self.trust_header_jwk,
             status_lists: self
                 .status_lists
                 .iter()

@@ -295,7 +295,11 @@ pub fn raw_run(
 /// the pipeline's own stages up to the batch.
 fn extract(config: &VerifyConfig, input: &InputPath) -> Result<Vec<Triple>, RunError> {
     let jsonld = run::load_contexts(config.contexts.as_deref())?;
-    let resolver = run::load_resolver(&config.dids, config.trust_fragment_keys)?;
+    let resolver = run::load_resolver(
+        &config.dids,
+        config.trust_fragment_keys,
+        config.trust_header_jwk,
+    )?;
     let status = run::load_status_lists(config, &resolver, &jsonld)?;
     let settings = run::settings(config, &resolver, &status, &jsonld);
     let mut evaluator = Evaluator::default();

@@ -39,7 +39,9 @@ use crate::source::{Chunk, RawRecord, trim};
 use crate::status::check::{StatusAnswer, StatusLists};
 use crate::suite::{self, Canonicalizers, ProofCheck, Signer};
 use crate::time::Timestamp;
-use crate::verdict::{Evidence, Findings, Format, Problem, Problems, StatusSource, Verdict};
+use crate::verdict::{
+    Evidence, Findings, Format, JwtAlg, Problem, Problems, StatusSource, Verdict,
+};
 use crate::verify::Rejection;
 use crate::verify::queue::SignatureQueue;
 use crate::verify::tuner::{BatchTuner, DEFAULT_BATCH_SIZE};
@@ -320,11 +322,12 @@ impl Evaluator {
         rec: &mut RecordOutcome,
         work: &mut ChunkWork,
     ) {
-        rec.format = Some(Format::VcJwt);
+        rec.format = Some(Format::VcJwt(JwtAlg::Unknown));
         let token = match suite::vc_jwt::open(text, &mut self.header, &mut self.decoded) {
             Ok(token) => token,
             Err(p) => return rec.findings.problem(p),
         };
+        rec.format = Some(Format::VcJwt(token.alg));
         let Evaluator {
             doc, keys, decoded, ..
         } = self;
@@ -341,9 +344,8 @@ impl Evaluator {
             let Some(cred) = credential_steps(ctx, root, Some(&claims), rec, work) else {
                 return;
             };
-            if token.alg != suite::vc_jwt::Alg::EdDSA {
-                // RS256 VC-JWTs are for a later issue ("Verify what
-                // issuers sign").
+            if token.alg == JwtAlg::Unknown {
+                // `none`, `HS256` and the like.
                 return rec.findings.problem(Problem::UnsupportedProof);
             }
             let mut check = proof_check(
@@ -355,7 +357,15 @@ impl Evaluator {
                 &mut rec.proof_expires,
                 work,
             );
-            token.check(&cred, &claims, &mut check);
+            let held = token.check(&cred, &claims, &mut check, decoded);
+            // A key whose signature was checked at once, for status lists
+            // that compare keys (as `note_keys` does for batched ones).
+            if let Some(key) = held
+                && !rec.status.same_key.is_empty()
+                && !rec.signed_by.contains(&key)
+            {
+                rec.signed_by.push(key);
+            }
         });
         match parsed {
             None => rec.findings.problem(Problem::BadJws),

@@ -156,7 +156,7 @@ pub enum Case {
     /// error page, an impossible date, a JWS without its signature, or a
     /// JSON array.
     Malformed,
-    /// An `ecdsa-rdfc-2019` proof or an `RS256` JWS.
+    /// A `bbs-2023` proof or an `ES512` JWS: kinds this engine does not verify.
     Unsupported,
     /// No proof at all.
     NoProof,
@@ -762,7 +762,8 @@ fn di_record(
         String::new()
     };
     let (kind, cryptosuite) = match (case, suite) {
-        (Case::Unsupported, _) => ("DataIntegrityProof", ",\"cryptosuite\":\"ecdsa-rdfc-2019\""),
+        // BBS is a suite no issue asks this engine to verify.
+        (Case::Unsupported, _) => ("DataIntegrityProof", ",\"cryptosuite\":\"bbs-2023\""),
         (_, GenFormat::Rdfc) => ("DataIntegrityProof", ",\"cryptosuite\":\"eddsa-rdfc-2022\""),
         (_, GenFormat::Ed2020) => ("Ed25519Signature2020", ""),
         _ => ("DataIntegrityProof", ",\"cryptosuite\":\"eddsa-jcs-2022\""),
@@ -827,8 +828,9 @@ fn jwt_record(
             format!("{{{members},{claims}}}")
         }
     };
+    // ES512 (P-521) is an algorithm no issue asks this engine to verify.
     let alg = if case == Case::Unsupported {
-        "RS256"
+        "ES512"
     } else {
         "EdDSA"
     };

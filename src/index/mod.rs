@@ -51,7 +51,7 @@ use codec::{Decoder, Encoder};
 pub const FORMAT: &str = "credverify-index";
 
 /// The format version this build writes and reads.
-pub const VERSION: u64 = 3;
+pub const VERSION: u64 = 4;
 
 /// Magic numbers opening each binary file.
 const RECORDS_MAGIC: &[u8; 8] = b"CVIXREC3";
@@ -159,6 +159,8 @@ pub struct IndexOptions {
     pub strict_status: bool,
     /// `--trust-fragment-keys`.
     pub trust_fragment_keys: bool,
+    /// `--trust-header-jwk`.
+    pub trust_header_jwk: bool,
     /// Whether verdicts carry `file`.
     pub named_files: bool,
 }
@@ -821,13 +823,14 @@ fn manifest_json(m: &Manifest, files: &[(String, u64, String)], contexts: bool) 
         })
         .collect();
     format!(
-        "{{\"format\":\"{FORMAT}\",\"version\":{VERSION},\"credverify\":\"{}\",\"as_of\":\"{}\",\"records\":{},\"inputs\":[{}],\"options\":{{\"strict_status\":{},\"trust_fragment_keys\":{},\"named_files\":{}}},\"contexts\":{contexts},\"status_lists\":[{}],\"files\":{{{}}}}}\n",
+        "{{\"format\":\"{FORMAT}\",\"version\":{VERSION},\"credverify\":\"{}\",\"as_of\":\"{}\",\"records\":{},\"inputs\":[{}],\"options\":{{\"strict_status\":{},\"trust_fragment_keys\":{},\"trust_header_jwk\":{},\"named_files\":{}}},\"contexts\":{contexts},\"status_lists\":[{}],\"files\":{{{}}}}}\n",
         env!("CARGO_PKG_VERSION"),
         String::from_utf8_lossy(&as_of),
         m.records,
         inputs.join(","),
         m.options.strict_status,
         m.options.trust_fragment_keys,
+        m.options.trust_header_jwk,
         m.options.named_files,
         lists.join(","),
         files.join(",")
@@ -920,6 +923,7 @@ impl Index {
                 let options = IndexOptions {
                     strict_status: flag("strict_status")?,
                     trust_fragment_keys: flag("trust_fragment_keys")?,
+                    trust_header_jwk: flag("trust_header_jwk")?,
                     named_files: flag("named_files")?,
                 };
                 let contexts = matches!(

@@ -315,6 +315,11 @@ pub fn render(
                 out.extend_from_slice(b",\"format\":\"");
                 out.extend_from_slice(format.as_str().as_bytes());
                 out.push(b'"');
+                if let Some(alg) = format.alg() {
+                    out.extend_from_slice(b",\"alg\":\"");
+                    out.extend_from_slice(alg.as_bytes());
+                    out.push(b'"');
+                }
             }
             out.extend_from_slice(b",\"verdict\":\"");
             out.extend_from_slice(verdict.as_str().as_bytes());

@@ -11,11 +11,12 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use super::multikey::{self, KeyDecodeError};
+use super::multikey::{self, KeyDecodeError, KeyMaterial};
 use super::{KeyResolver, ResolvedKey};
 use crate::json::Value;
 use crate::verdict::Problem;
-use crate::verify::{Rejection, VerifyingKey};
+use crate::verify::Rejection;
+use crate::verify::key::PublicKey;
 
 /// Why a controller document was refused.
 #[derive(Debug, thiserror::Error)]
@@ -69,7 +70,7 @@ pub fn register(
     // Sets and a cache of screened keys keep a document of n methods at
     // O(n) work, whatever it repeats.
     let mut authorised: HashSet<String> = HashSet::new();
-    let mut screened: HashMap<[u8; 32], Result<Arc<VerifyingKey>, Rejection>> = HashMap::new();
+    let mut screened: HashMap<KeyMaterial, Result<PublicKey, Rejection>> = HashMap::new();
     let mut methods: Vec<Value<'_>> = Vec::new();
     if let Some(list) = doc.get("assertionMethod") {
         for entry in list.one_or_many() {
@@ -108,12 +109,16 @@ pub fn register(
             .map_or_else(|| base.to_owned(), absolute);
         let assertion = controller == base && authorised.contains(&id);
         let resolution = match key_material(method) {
-            Ok(bytes) => Ok(Arc::new(ResolvedKey {
+            Ok(material) => Ok(Arc::new(ResolvedKey {
                 method: id.as_str().into(),
-                key: screened
-                    .entry(bytes)
-                    .or_insert_with(|| resolver.screen(bytes))
-                    .clone(),
+                key: match screened.get(&material) {
+                    Some(loaded) => loaded.clone(),
+                    None => {
+                        let loaded = resolver.load(&material);
+                        screened.insert(material, loaded.clone());
+                        loaded
+                    }
+                },
                 controller: controller.into(),
                 assertion,
                 from_fragment: false,
@@ -121,22 +126,25 @@ pub fn register(
             Err(_) => Err(Problem::UnknownKey),
         };
         resolver.insert(&id, resolution);
+        resolver.list_method(base, &id);
         count += 1;
     }
     Ok(count)
 }
 
-/// The Ed25519 key bytes of a verification method, in any of the forms the
-/// contract names.
-fn key_material(method: Value<'_>) -> Result<[u8; 32], KeyDecodeError> {
+/// The key of a verification method, in any of the forms the contract
+/// names: `publicKeyMultibase` (Multikey: Ed25519, P-256, P-384),
+/// `publicKeyJwk` (`JsonWebKey`, `JsonWebKey2020`: OKP, EC, RSA) or
+/// `publicKeyBase58` (Ed25519VerificationKey2018).
+fn key_material(method: Value<'_>) -> Result<KeyMaterial, KeyDecodeError> {
     if let Some(mb) = method.get("publicKeyMultibase").and_then(Value::as_str) {
-        return multikey::decode_multikey(mb);
+        return multikey::decode_multikey_any(mb);
     }
     if let Some(jwk) = method.get("publicKeyJwk") {
-        return multikey::decode_jwk(jwk);
+        return multikey::decode_jwk_any(jwk);
     }
     if let Some(b58) = method.get("publicKeyBase58").and_then(Value::as_str) {
-        return multikey::decode_base58_key(b58);
+        return multikey::decode_base58_key(b58).map(KeyMaterial::Ed25519);
     }
     Err(KeyDecodeError::Multibase)
 }

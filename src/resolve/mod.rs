@@ -1,4 +1,4 @@
-//! Verification method → Ed25519 key, offline.
+//! Verification method → public key (Ed25519, RSA, P-256, P-384), offline.
 //!
 //! `did:key` and `did:jwk` are decoded from the identifier itself (both
 //! implicitly authorise their one key for `assertionMethod`); every other
@@ -20,14 +20,18 @@ use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 use crate::verdict::Problem;
 use crate::verify::VerifyingKey;
+use crate::verify::ecdsa::EcKey;
+use crate::verify::key::PublicKey;
+use crate::verify::rsa::RsaKey;
+use multikey::KeyMaterial;
 
 /// A resolved verification method.
 #[derive(Debug)]
 pub struct ResolvedKey {
     /// The verification method's id.
     pub method: Box<str>,
-    /// The screened key, or why the key material is unacceptable.
-    pub key: Result<Arc<VerifyingKey>, crate::verify::Rejection>,
+    /// The loaded key, or why the key material is unacceptable.
+    pub key: Result<PublicKey, crate::verify::Rejection>,
     /// The controller of the verification method.
     pub controller: Box<str>,
     /// Whether the controller authorises the method for `assertionMethod`.
@@ -73,11 +77,7 @@ impl LocalKeys {
         let copy = match resolution {
             Ok(r) => Ok(Arc::new(ResolvedKey {
                 method: r.method.clone(),
-                key: r
-                    .key
-                    .as_ref()
-                    .map(|k| Arc::new(VerifyingKey::clone(k)))
-                    .map_err(|e| *e),
+                key: r.key.as_ref().map(PublicKey::local_copy).map_err(|e| *e),
                 controller: r.controller.clone(),
                 assertion: r.assertion,
                 from_fragment: r.from_fragment,
@@ -89,12 +89,22 @@ impl LocalKeys {
     }
 }
 
+/// A key from a JWS header: the issuer it speaks for, and its fingerprint.
+type HeaderKey = (Box<str>, [u8; 32]);
+
 /// Resolves and caches verification methods.
 pub struct KeyResolver {
     cache: RwLock<HashMap<Box<str>, Resolution>>,
     next_id: AtomicU32,
     trust_fragment_keys: bool,
+    trust_header_jwk: bool,
     ob2: RwLock<ob2::Ob2Documents>,
+    /// Each controller document's verification methods, by the
+    /// document's id.
+    methods: RwLock<HashMap<Box<str>, Vec<Box<str>>>>,
+    /// Keys taken from JWS headers under `--trust-header-jwk`, by issuer
+    /// and fingerprint.
+    header_keys: RwLock<HashMap<HeaderKey, Resolution>>,
 }
 
 impl KeyResolver {
@@ -105,7 +115,70 @@ impl KeyResolver {
             cache: RwLock::new(HashMap::new()),
             next_id: AtomicU32::new(0),
             trust_fragment_keys,
+            trust_header_jwk: false,
             ob2: RwLock::new(ob2::Ob2Documents::default()),
+            methods: RwLock::new(HashMap::new()),
+            header_keys: RwLock::new(HashMap::new()),
+        }
+    }
+
+    /// `--trust-header-jwk`: a JWS whose header carries a `jwk` and no
+    /// `kid` is checked with that key, as the issuer's, when none of the
+    /// issuer's methods holds it.
+    pub fn trust_header_jwk(mut self, on: bool) -> KeyResolver {
+        self.trust_header_jwk = on;
+        self
+    }
+
+    /// Whether `--trust-header-jwk` is on.
+    pub fn trusts_header_jwk(&self) -> bool {
+        self.trust_header_jwk
+    }
+
+    /// Notes that the controller document `document` lists `method`.
+    pub fn list_method(&self, document: &str, method: &str) {
+        let mut methods = self.methods.write().unwrap_or_else(|e| e.into_inner());
+        let list = methods.entry(document.into()).or_default();
+        if list.len() < crate::limits::METHODS_PER_DOCUMENT {
+            list.push(method.into());
+        }
+    }
+
+    /// The verification methods of `controller`: those its document
+    /// lists, or the one key of a did:key or did:jwk.
+    pub fn methods_of(&self, controller: &str) -> Vec<Box<str>> {
+        if let Some(sole) = KeyResolver::sole_method(controller) {
+            return vec![sole.into()];
+        }
+        let methods = self.methods.read().unwrap_or_else(|e| e.into_inner());
+        methods.get(controller).cloned().unwrap_or_default()
+    }
+
+    /// The key of a JWS header's `jwk` as `issuer`'s, under
+    /// `--trust-header-jwk`, loaded once per issuer and key.
+    pub fn header_key(&self, issuer: &str, material: &KeyMaterial) -> Resolution {
+        let fingerprint = material.fingerprint().ok_or(Problem::UnknownKey)?;
+        let slot = (Box::<str>::from(issuer), fingerprint);
+        if let Some(hit) = self
+            .header_keys
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&slot)
+        {
+            return hit.clone();
+        }
+        let resolution = Ok(Arc::new(ResolvedKey {
+            method: format!("{issuer}#header-jwk").into(),
+            key: self.load(material),
+            controller: issuer.into(),
+            assertion: true,
+            from_fragment: false,
+        }));
+        let mut cache = self.header_keys.write().unwrap_or_else(|e| e.into_inner());
+        if cache.len() < CACHE_LIMIT {
+            cache.entry(slot).or_insert(resolution).clone()
+        } else {
+            resolution
         }
     }
 
@@ -128,6 +201,21 @@ impl KeyResolver {
     /// Screens key bytes into a key with a fresh id.
     pub fn screen(&self, bytes: [u8; 32]) -> Result<Arc<VerifyingKey>, crate::verify::Rejection> {
         VerifyingKey::screen(bytes, self.next_id.fetch_add(1, Ordering::Relaxed)).map(Arc::new)
+    }
+
+    /// Loads key material of any type: an Ed25519 key is screened
+    /// ([`KeyResolver::screen`]), an RSA or EC key checked.
+    pub fn load(&self, material: &KeyMaterial) -> Result<PublicKey, crate::verify::Rejection> {
+        use crate::verify::Rejection;
+        match material {
+            KeyMaterial::Ed25519(bytes) => self.screen(*bytes).map(PublicKey::Ed25519),
+            KeyMaterial::Rsa { n, e } => RsaKey::from_components(n, e)
+                .map(|k| PublicKey::Rsa(Arc::new(k)))
+                .map_err(Rejection::KeyRsa),
+            KeyMaterial::Ec { curve, sec1 } => EcKey::from_sec1(*curve, sec1)
+                .map(|k| PublicKey::Ec(Arc::new(k)))
+                .map_err(Rejection::KeyEc),
+        }
     }
 
     /// Registers a method read from a controller document.
@@ -168,7 +256,7 @@ impl KeyResolver {
             if fragment.is_some_and(|f| f != id) {
                 return Err(Problem::UnknownKey);
             }
-            multikey::decode_multikey(id)
+            multikey::decode_multikey_any(id)
         } else if let Some(id) = did.strip_prefix("did:jwk:") {
             // did:jwk: the one method is `#0`.
             if fragment.is_some_and(|f| f != "0") {
@@ -181,7 +269,7 @@ impl KeyResolver {
                 .and_then(|f| multikey::decode_multikey(f).map_err(|_| Problem::UnknownKey))?;
             return Ok(Arc::new(ResolvedKey {
                 method: method.into(),
-                key: self.screen(key),
+                key: self.screen(key).map(PublicKey::Ed25519),
                 controller: did.into(),
                 assertion: true,
                 from_fragment: true,
@@ -189,10 +277,10 @@ impl KeyResolver {
         } else {
             return Err(Problem::UnknownKey);
         };
-        let bytes = decoded.map_err(|_| Problem::UnknownKey)?;
+        let material = decoded.map_err(|_| Problem::UnknownKey)?;
         Ok(Arc::new(ResolvedKey {
             method: method.into(),
-            key: self.screen(bytes),
+            key: self.load(&material),
             controller: did.into(),
             assertion: true,
             from_fragment: false,
@@ -251,7 +339,8 @@ mod tests {
             for (i, method) in methods.iter().enumerate() {
                 let mine = local.resolve(&shared, method).unwrap();
                 let theirs = shared.resolve(method).unwrap();
-                let (a, b) = (mine.key.as_ref().unwrap(), theirs.key.as_ref().unwrap());
+                let a = mine.key.as_ref().unwrap().ed25519().unwrap();
+                let b = theirs.key.as_ref().unwrap().ed25519().unwrap();
                 assert_eq!((a.id, a.bytes), (b.id, b.bytes), "method {i}");
                 assert_eq!(mine.controller, theirs.controller);
                 assert_eq!((mine.assertion, mine.from_fragment), (true, false));

@@ -156,6 +156,13 @@ fn check_proof(
     let Some((method, key)) = check.key_for(method, credential.issuer) else {
         return;
     };
+    // The EdDSA suites sign with Ed25519 keys only.
+    let Some(key) = key.ed25519().cloned() else {
+        let evidence = Evidence::Method {
+            method: method.method.clone(),
+        };
+        return check.findings.problem_with(Problem::KeyType, evidence);
+    };
     let document = SecuredDocument {
         credential,
         proof: proof.value,

@@ -33,10 +33,12 @@ use crate::json::Value;
 use crate::jsonld::Processor;
 use crate::jsonld::context::ActiveContext;
 use crate::limits::JsonLdBudget;
+use crate::resolve::multikey::KeyMaterial;
 use crate::resolve::{KeyResolver, LocalKeys, ResolvedKey};
 use crate::time::Timestamp;
 use crate::verdict::{Evidence, Findings, Format, Problem, Warning};
 use crate::verify::VerifyingKey;
+use crate::verify::key::PublicKey;
 use crate::verify::queue::SignatureQueue;
 
 /// A Data Integrity cryptosuite that signs with Ed25519 over
@@ -210,20 +212,75 @@ impl ProofCheck<'_> {
     /// for `assertionMethod`, a controller that is not the issuer, a key
     /// that fails screening); returns the key when a signature can be
     /// checked with it.
-    pub fn key_for(
-        &mut self,
-        method: &str,
-        issuer: &str,
-    ) -> Option<(Arc<ResolvedKey>, Arc<VerifyingKey>)> {
-        let evidence = || Evidence::Method {
-            method: method.into(),
-        };
+    pub fn key_for(&mut self, method: &str, issuer: &str) -> Option<(Arc<ResolvedKey>, PublicKey)> {
         let resolved: Arc<ResolvedKey> = match self.keys.resolve(self.resolver, method) {
             Ok(r) => r,
             Err(p) => {
-                self.findings.problem_with(p, evidence());
+                let evidence = Evidence::Method {
+                    method: method.into(),
+                };
+                self.findings.problem_with(p, evidence);
                 return None;
             }
+        };
+        self.accept(resolved, issuer)
+    }
+
+    /// The key of a JWS header's `jwk` for a credential by `issuer` (a
+    /// token without `kid`): the issuer's verification method that holds
+    /// the same key, else, under `--trust-header-jwk`, the key itself as
+    /// the issuer's (warning `key_from_header`), else `unknown_key`.
+    pub fn key_from_header(
+        &mut self,
+        material: &KeyMaterial,
+        issuer: &str,
+    ) -> Option<(Arc<ResolvedKey>, PublicKey)> {
+        let Some(fingerprint) = material.fingerprint() else {
+            self.findings.problem(Problem::UnknownKey);
+            return None;
+        };
+        for method in self
+            .resolver
+            .methods_of(issuer)
+            .iter()
+            .take(crate::limits::METHODS_PER_DOCUMENT)
+        {
+            let Ok(resolved) = self.keys.resolve(self.resolver, method) else {
+                continue;
+            };
+            let same = match &resolved.key {
+                Ok(key) => key.fingerprint() == fingerprint,
+                Err(_) => false,
+            };
+            if same {
+                return self.accept(resolved, issuer);
+            }
+        }
+        if !self.resolver.trusts_header_jwk() {
+            self.findings.problem(Problem::UnknownKey);
+            return None;
+        }
+        match self.resolver.header_key(issuer, material) {
+            Ok(resolved) => {
+                self.findings.warn(Warning::KeyFromHeader);
+                self.accept(resolved, issuer)
+            }
+            Err(p) => {
+                self.findings.problem(p);
+                None
+            }
+        }
+    }
+
+    /// Records what a resolved method says about a credential by
+    /// `issuer` ([`ProofCheck::key_for`]); returns its key when it loaded.
+    fn accept(
+        &mut self,
+        resolved: Arc<ResolvedKey>,
+        issuer: &str,
+    ) -> Option<(Arc<ResolvedKey>, PublicKey)> {
+        let evidence = || Evidence::Method {
+            method: resolved.method.clone(),
         };
         if resolved.from_fragment {
             // --trust-fragment-keys covers only the issuer's own URL.
@@ -241,13 +298,16 @@ impl ProofCheck<'_> {
             self.findings.problem_with(
                 Problem::IssuerMismatch,
                 Evidence::Controller {
-                    method: method.into(),
+                    method: resolved.method.clone(),
                     controller: resolved.controller.clone(),
                 },
             );
         }
         match &resolved.key {
-            Ok(key) => Some((resolved.clone(), key.clone())),
+            Ok(key) => {
+                let key = key.clone();
+                Some((resolved, key))
+            }
             Err(_) => {
                 self.findings.problem_with(Problem::WeakKey, evidence());
                 None

@@ -14,6 +14,8 @@
 //! fixed-base tables ([`table`]) that compute the same equation.
 
 pub mod batch;
+pub mod ecdsa;
+pub mod key;
 pub mod queue;
 pub mod rsa;
 pub mod table;
@@ -71,6 +73,13 @@ pub enum Rejection {
     /// `R` is one of the eight points of small order.
     #[error("R has small order")]
     RSmallOrder,
+    /// An RSA key refused as it loads: a modulus outside 2,048 to 8,192
+    /// bits, or an exponent no signature could verify under.
+    #[error("the RSA key is refused: {0}")]
+    KeyRsa(rsa::RsaKeyError),
+    /// An EC key that is not a point of its curve.
+    #[error("the EC key is refused: {0}")]
+    KeyEc(ecdsa::EcKeyError),
 }
 
 /// Whether the 32 bytes encode a field element `y < p = 2^255 - 19`

@@ -1,5 +1,6 @@
 //! RS256: RSASSA-PKCS1-v1_5 with SHA-256 (RFC 8017 §8.2, RFC 7518 §3.3),
-//! the algorithm Open Badges 2.0 signed assertions use.
+//! the algorithm Open Badges 2.0 signed assertions and many VC-JWTs use,
+//! and PS256: RSASSA-PSS with SHA-256 (RFC 8017 §8.1, RFC 7518 §3.5).
 //!
 //! Keys arrive as PEM: a `PUBLIC KEY` (SubjectPublicKeyInfo, RFC 5280
 //! §4.1.2.7) or an `RSA PUBLIC KEY` (PKCS #1, RFC 8017 §A.1.1). The ASN.1
@@ -10,7 +11,9 @@
 //! does, so no key makes a check arbitrarily slow.
 
 use base64::Engine;
-use ring::signature::{RSA_PKCS1_2048_8192_SHA256, RsaPublicKeyComponents};
+use ring::signature::{
+    RSA_PKCS1_2048_8192_SHA256, RSA_PSS_2048_8192_SHA256, RsaPublicKeyComponents,
+};
 
 /// The shortest modulus accepted.
 pub const MIN_BITS: usize = 2048;
@@ -101,6 +104,23 @@ impl RsaKey {
     /// The modulus's length in bits.
     pub fn bits(&self) -> usize {
         bit_len(&self.n)
+    }
+
+    /// The big-endian modulus and exponent, without leading zero bytes.
+    pub fn components(&self) -> (&[u8], &[u8]) {
+        (&self.n, &self.e)
+    }
+
+    /// Whether `signature` is a PS256 signature of `message` by this key:
+    /// RSASSA-PSS with SHA-256, MGF1 with SHA-256 and a salt of 32 bytes,
+    /// as long as the hash (RFC 7518 §3.5, RFC 8017 §8.1).
+    pub fn verify_ps256(&self, message: &[u8], signature: &[u8]) -> bool {
+        let key = RsaPublicKeyComponents {
+            n: &self.n,
+            e: &self.e,
+        };
+        key.verify(&RSA_PSS_2048_8192_SHA256, message, signature)
+            .is_ok()
     }
 
     /// Whether `signature` is an RS256 signature of `message` by this key.

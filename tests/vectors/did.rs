@@ -1,13 +1,16 @@
 //! did:key (w3c-ccg/did-method-key test vectors) and did:jwk (quartzjer/did-jwk
-//! examples): Ed25519 identifiers resolve to their key, every other key
-//! type is `unknown_key`.
+//! examples): Ed25519, P-256 and P-384 identifiers resolve to their key,
+//! every other key type is `unknown_key`.
 
 use std::collections::BTreeSet;
 
 use credverify::json::Value;
 use credverify::resolve::KeyResolver;
-use credverify::resolve::multikey::{decode_jwk, decode_multikey, encode_multikey};
+use credverify::resolve::multikey::{
+    KeyMaterial, decode_jwk, decode_jwk_any, decode_multikey, encode_multikey,
+};
 use credverify::verdict::Problem;
+use credverify::verify::key::PublicKey;
 
 use super::{hex_array, str_member, with_json};
 
@@ -141,7 +144,7 @@ fn ed25519_did_keys_decode_and_resolve() {
             .key
             .as_ref()
             .unwrap_or_else(|r| panic!("{what}: key refused by screening: {r:?}"));
-        assert_eq!(key.bytes, v.key, "{what}: resolved key");
+        assert_eq!(key.fingerprint(), v.key, "{what}: resolved key");
         // The X25519 key agreement key of the same seed signs nothing.
         assert_eq!(
             resolver
@@ -184,6 +187,8 @@ fn other_key_types_are_unknown_keys() {
         let mut dids = BTreeSet::new();
         with_json(file, |doc| did_keys(doc, &mut dids));
         assert!(!dids.is_empty(), "{file}: no did:key found");
+        // P-256 and P-384 keys resolve (`nist_did_keys_resolve_to_their_jwk`).
+        dids.retain(|d| !d.starts_with("did:key:zDn") && !d.starts_with("did:key:z82"));
         for did in &dids {
             let id = &did["did:key:".len()..];
             assert!(
@@ -204,7 +209,71 @@ fn other_key_types_are_unknown_keys() {
         }
         total += dids.len();
     }
-    assert_eq!(total, 25, "did:key identifiers in the non-Ed25519 files");
+    assert_eq!(
+        total, 20,
+        "did:key identifiers in the files of other key types"
+    );
+}
+
+/// The NIST curves file: each P-256 (`zDn…`) and P-384 (`z82…`) did:key
+/// decompresses to the point its document's JWK gives; P-521 is
+/// `unknown_key`.
+#[test]
+fn nist_did_keys_resolve_to_their_jwk() {
+    const FILE: &str = "did/did-key/nist-curves.json";
+    let resolver = KeyResolver::new(false);
+    let mut seen = (0, 0, 0);
+    with_json(FILE, |doc| {
+        for (did, entry) in doc.members() {
+            let what = format!("{FILE} {did}");
+            let id = &did["did:key:".len()..];
+            let resolved = resolver.resolve(&format!("{did}#{id}"));
+            if id.starts_with("z2J9") {
+                assert_eq!(resolved.map(|_| ()), Err(Problem::UnknownKey), "{what}");
+                seen.2 += 1;
+                continue;
+            }
+            let resolved = resolved.unwrap_or_else(|p| panic!("{what}: not resolved: {p:?}"));
+            assert_eq!(&*resolved.controller, did, "{what}: controller");
+            let Ok(PublicKey::Ec(key)) = &resolved.key else {
+                panic!("{what}: not an EC key: {:?}", resolved.key);
+            };
+            let jwk = entry
+                .get("verificationMethod")
+                .and_then(|m| m.get("publicKeyJwk"));
+            let Some(jwk) = jwk else {
+                // One P-256 entry gives its key as base58 only: the
+                // compressed point.
+                let b58 = entry
+                    .get("verificationMethod")
+                    .and_then(|m| m.get("publicKeyBase58"))
+                    .and_then(Value::as_str)
+                    .unwrap_or_else(|| panic!("{what}: neither a JWK nor base58"));
+                let compressed = bs58::decode(b58).into_vec().expect("base58");
+                let full = key.uncompressed();
+                assert_eq!(compressed[1..], full[1..33], "{what}: x");
+                assert_eq!(
+                    compressed[0],
+                    2 + (full[full.len() - 1] & 1),
+                    "{what}: parity"
+                );
+                seen.0 += 1;
+                continue;
+            };
+            match decode_jwk_any(jwk) {
+                Ok(KeyMaterial::Ec { curve, sec1 }) => {
+                    assert_eq!(curve, key.curve(), "{what}: curve");
+                    assert_eq!(sec1, key.uncompressed(), "{what}: the JWK's point");
+                }
+                other => panic!("{what}: the JWK reads as {other:?}"),
+            }
+            match key.curve() {
+                credverify::verify::ecdsa::Curve::P256 => seen.0 += 1,
+                credverify::verify::ecdsa::Curve::P384 => seen.1 += 1,
+            }
+        }
+    });
+    assert_eq!(seen, (3, 2, 2), "{FILE}: P-256, P-384 and P-521 entries");
 }
 
 struct JwkExample {
@@ -242,7 +311,20 @@ fn did_jwk_examples() {
         let what = format!("{DID_JWK} {}", e.name);
         let method = format!("{}#0", e.did);
         let resolved = resolver.resolve(&method);
-        if e.name.starts_with("Ed25519") {
+        if e.name.starts_with("P-256") {
+            let resolved = resolved.unwrap_or_else(|p| panic!("{what}: not resolved: {p:?}"));
+            let jwk = with_json(DID_JWK, |doc| {
+                let example = doc.get("examples").and_then(|x| x.elements().next());
+                decode_jwk_any(example.and_then(|x| x.get("jwk")).expect("jwk"))
+            });
+            let Ok(KeyMaterial::Ec { sec1, .. }) = jwk else {
+                panic!("{what}: the JWK reads as {jwk:?}");
+            };
+            match &resolved.key {
+                Ok(PublicKey::Ec(key)) => assert_eq!(key.uncompressed(), sec1, "{what}: key"),
+                other => panic!("{what}: resolved to {other:?}"),
+            }
+        } else if e.name.starts_with("Ed25519") {
             let expected = e
                 .jwk_key
                 .clone()
@@ -257,7 +339,7 @@ fn did_jwk_examples() {
                 .key
                 .as_ref()
                 .unwrap_or_else(|r| panic!("{what}: key refused by screening: {r:?}"));
-            assert_eq!(key.bytes, expected, "{what}: resolved key");
+            assert_eq!(key.fingerprint(), expected, "{what}: resolved key");
             assert_eq!(
                 resolver.resolve(&format!("{}#1", e.did)).map(|_| ()),
                 Err(Problem::UnknownKey),

@@ -7,11 +7,13 @@
 mod did;
 mod ed25519;
 mod jcs;
+mod jose;
 mod jsonld;
 mod rdfc;
 mod rfc8037;
 mod w3c_eddsa_jcs;
 mod w3c_rdfc_suites;
+mod wycheproof;
 
 use std::path::PathBuf;
 
