@@ -21,11 +21,11 @@ const AS_OF: &str = "2026-01-01T00:00:00Z";
 
 /// One valid generated credential (about 2.7 KB) in the given format.
 fn record(format: GenFormat) -> Vec<u8> {
-    let issuers = generate::issuers(1, 2);
+    let issuers = generate::issuers(1, 2, None);
     let rogue = SigningKey::from_bytes(&[9; 32]);
     let mix = generate::parse_mix("valid=1").expect("mix");
     let as_of = Timestamp::parse(AS_OF).expect("date").secs;
-    generate::record(0, 1, &issuers, &rogue, &mix, format, as_of, None).line
+    generate::record(0, 1, &issuers, &rogue, &mix, format, as_of, None, None).line
 }
 
 fn credential() -> Vec<u8> {

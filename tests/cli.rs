@@ -320,6 +320,10 @@ fn throughput_reports_each_round_and_the_median_one() {
 }
 
 fn generate(dir: &Path, threads: &str, seed: &str) {
+    generate_as(dir, threads, seed, "mixed");
+}
+
+fn generate_as(dir: &Path, threads: &str, seed: &str, format: &str) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_credverify"))
         .args([
             "generate",
@@ -328,7 +332,7 @@ fn generate(dir: &Path, threads: &str, seed: &str) {
             "--seed",
             seed,
             "--format",
-            "mixed",
+            format,
             "--out",
             dir.to_str().unwrap(),
         ])
@@ -381,6 +385,54 @@ fn generate_is_reproducible_and_its_truth_holds() {
         );
     }
     assert_eq!(got.len(), 300);
+}
+
+/// `--format jwt-rs256` and `jwt-es256`: the same bytes whatever the
+/// threads (ES256 with RFC 6979 nonces), every verdict the truth's, and
+/// every signed token names its algorithm.
+#[test]
+fn jose_formats_are_reproducible_and_their_truth_holds() {
+    for (format, alg) in [("jwt-rs256", "RS256"), ("jwt-es256", "ES256")] {
+        let (a, b) = (
+            util::temp_dir(&format!("gen-{format}-a")),
+            util::temp_dir(&format!("gen-{format}-b")),
+        );
+        generate_as(&a, "1", "21", format);
+        generate_as(&b, "2", "21", format);
+        for f in [
+            "credentials.jsonl",
+            "truth.jsonl",
+            "dids/university-of-tokyo-3.json",
+        ] {
+            assert!(
+                std::fs::read(a.join(f)).unwrap() == std::fs::read(b.join(f)).unwrap(),
+                "{format}: {f} differs across thread counts"
+            );
+        }
+        let (out, _) = util::run_with(&[&a.join("credentials.jsonl")], |cfg| {
+            cfg.dids = vec![credverify::source::documents::DocumentSource::path(
+                a.join("dids"),
+            )]
+        });
+        let got = util::parse_verdicts(&out);
+        let truth = std::fs::read_to_string(a.join("truth.jsonl")).unwrap();
+        let mut valid = 0;
+        for ((g, t), line) in got.iter().zip(truth.lines()).zip(out.lines()) {
+            assert!(
+                t.contains(&format!("\"verdict\":\"{}\"", g.verdict)),
+                "{format} line {}: got {} ({:?}), truth {t}",
+                g.line,
+                g.verdict,
+                g.problems
+            );
+            if g.verdict == "valid" {
+                assert!(line.contains(&format!("\"alg\":\"{alg}\"")), "{line}");
+                valid += 1;
+            }
+        }
+        assert_eq!(got.len(), 300);
+        assert!(valid > 100, "{format}: {valid} valid");
+    }
 }
 
 #[test]

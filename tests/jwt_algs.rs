@@ -3,15 +3,15 @@
 //! (`JsonWebKey2020`, `JsonWebKey`), the header's `jwk`, and every way a
 //! key can fail to fit its algorithm.
 
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{
+    ECDSA_P256_SHA256_FIXED_SIGNING, ECDSA_P384_SHA384_FIXED_SIGNING, EcdsaKeyPair, KeyPair,
+    RSA_PKCS1_SHA256, RSA_PSS_SHA256, RsaKeyPair,
+};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use credverify::source::documents::DocumentSource;
 use credverify::verify::rsa::RsaKey;
-use ring::rand::SystemRandom;
-use ring::signature::{
-    ECDSA_P256_SHA256_FIXED_SIGNING, ECDSA_P384_SHA384_FIXED_SIGNING, EcdsaKeyPair, KeyPair,
-    RSA_PKCS1_SHA256, RSA_PSS_SHA256, RsaKeyPair,
-};
 
 use crate::util::{self, credential_members, parse_verdicts, run_with};
 
@@ -35,7 +35,7 @@ impl Signer {
             _ => &ECDSA_P384_SHA384_FIXED_SIGNING,
         };
         let pkcs8 = EcdsaKeyPair::generate_pkcs8(alg, &rng).expect("EC key");
-        let pair = EcdsaKeyPair::from_pkcs8(alg, pkcs8.as_ref(), &rng).expect("EC key");
+        let pair = EcdsaKeyPair::from_pkcs8(alg, pkcs8.as_ref()).expect("EC key");
         Signer::Ec(pair, crv)
     }
 
@@ -56,7 +56,7 @@ impl Signer {
                 )
             }
             Signer::Rsa(pair) => {
-                let key = RsaKey::from_pkcs1_der(pair.public().as_ref()).expect("RSA");
+                let key = RsaKey::from_pkcs1_der(pair.public_key().as_ref()).expect("RSA");
                 let (n, e) = key.components();
                 format!(
                     "{{\"kty\":\"RSA\",\"n\":\"{}\",\"e\":\"{}\"}}",
@@ -91,8 +91,8 @@ impl Signer {
         match self {
             Signer::Ec(pair, _) => pair.sign(&rng, input).expect("sign").as_ref().to_vec(),
             Signer::Rsa(pair) => {
-                let mut sig = vec![0; pair.public().modulus_len()];
-                let padding: &dyn ring::signature::RsaEncoding = match alg {
+                let mut sig = vec![0; pair.public_modulus_len()];
+                let padding: &dyn aws_lc_rs::signature::RsaEncoding = match alg {
                     "PS256" => &RSA_PSS_SHA256,
                     _ => &RSA_PKCS1_SHA256,
                 };
@@ -219,8 +219,8 @@ fn hmac_none_der_and_weak_keys_never_verify() {
     // algorithm-confusion attack. Never verified.
     let header = b64(format!("{{\"alg\":\"HS256\",\"kid\":\"{method}\"}}"));
     let input = format!("{header}.{payload}");
-    let secret = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, rsa.jwk().as_bytes());
-    let mac = ring::hmac::sign(&secret, input.as_bytes());
+    let secret = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, rsa.jwk().as_bytes());
+    let mac = aws_lc_rs::hmac::sign(&secret, input.as_bytes());
     let hs256 = format!("{input}.{}", b64(mac.as_ref()));
     let none = format!("{}.{payload}.", b64("{\"alg\":\"none\"}"));
     // ES256 with the signature DER-encoded instead of r ‖ s.

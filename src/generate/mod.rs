@@ -8,6 +8,7 @@
 //! depend on the seed only, never on the thread count.
 
 mod folder;
+pub mod jose;
 mod ob2;
 pub mod rng;
 pub mod status;
@@ -49,6 +50,10 @@ pub enum GenFormat {
     Jcs,
     /// VC-JWT compact JWS (EdDSA).
     Jwt,
+    /// VC-JWT signed with RS256 (every issuer a did:web listing an RSA key).
+    JwtRs256,
+    /// VC-JWT signed with ES256 (every issuer a did:web listing a P-256 key).
+    JwtEs256,
     /// Data Integrity eddsa-rdfc-2022 proofs (JSON-LD, RDFC-1.0).
     Rdfc,
     /// Ed25519Signature2020 proofs (JSON-LD, RDFC-1.0).
@@ -332,8 +337,10 @@ fn slug(name: &str) -> String {
         .join("-")
 }
 
-/// The issuers of an export: even ones did:key, odd ones did:web.
-pub fn issuers(seed: u64, count: usize) -> Vec<Issuer> {
+/// The issuers of an export: even ones did:key, odd ones did:web; with
+/// `jose`, every one a did:web whose document also lists its P-256 and
+/// RSA keys ([`jose`]).
+pub fn issuers(seed: u64, count: usize, jose: Option<&jose::JoseKeys>) -> Vec<Issuer> {
     (0..count)
         .map(|i| {
             let mut rng = Rng::for_record(seed ^ 0x0015_51e5, i as u64);
@@ -342,14 +349,30 @@ pub fn issuers(seed: u64, count: usize) -> Vec<Issuer> {
             let org = ORGS[i % ORGS.len()];
             let name = if i < ORGS.len() { org.to_owned() } else { format!("{org} ({})", i / ORGS.len() + 1) };
             let host_slug = format!("{}-{i}", slug(org));
-            if i % 2 == 0 {
+            if i % 2 == 0 && jose.is_none() {
                 let did = format!("did:key:{multikey}");
                 Issuer { method: format!("{did}#{multikey}"), did, key, name, url: format!("https://{host_slug}.example"), document: None }
             } else {
                 let did = format!("did:web:issuers.example:{host_slug}");
                 let method = format!("{did}#key-1");
+                let (more, listed) = match jose {
+                    None => (String::new(), String::new()),
+                    Some(keys) => {
+                        let jwk = |alg: jose::JoseAlg| {
+                            format!(
+                                ",{{\"id\":\"{did}{}\",\"type\":\"JsonWebKey2020\",\"controller\":\"{did}\",\"publicKeyJwk\":{}}}",
+                                alg.fragment(),
+                                keys.jwk(alg, i)
+                            )
+                        };
+                        (
+                            format!("{}{}", jwk(jose::JoseAlg::Es256), jwk(jose::JoseAlg::Rs256)),
+                            format!(",\"{did}#key-2\",\"{did}#key-3\""),
+                        )
+                    }
+                };
                 let document = format!(
-                    "{{\"@context\":[\"https://www.w3.org/ns/did/v1\",\"https://w3id.org/security/multikey/v1\"],\"id\":\"{did}\",\"verificationMethod\":[{{\"id\":\"{method}\",\"type\":\"Multikey\",\"controller\":\"{did}\",\"publicKeyMultibase\":\"{multikey}\"}}],\"assertionMethod\":[\"{method}\"]}}\n"
+                    "{{\"@context\":[\"https://www.w3.org/ns/did/v1\",\"https://w3id.org/security/multikey/v1\"],\"id\":\"{did}\",\"verificationMethod\":[{{\"id\":\"{method}\",\"type\":\"Multikey\",\"controller\":\"{did}\",\"publicKeyMultibase\":\"{multikey}\"}}{more}],\"assertionMethod\":[\"{method}\"{listed}]}}\n"
                 );
                 Issuer { did, method, key, name, url: format!("https://issuers.example/{host_slug}"), document: Some(document) }
             }
@@ -658,6 +681,7 @@ pub fn record(
     format: GenFormat,
     as_of: i64,
     plan: Option<&StatusPlan>,
+    jose: Option<&jose::JoseKeys>,
 ) -> Made {
     let mut rng = Rng::for_record(seed, index);
     let total = mix.last().map_or(1, |m| m.1);
@@ -679,7 +703,8 @@ pub fn record(
     let who = (rng.below(issuers.len() as u64) * rng.below(issuers.len() as u64)
         / issuers.len() as u64) as usize;
     let issuer = &issuers[who];
-    let other = &issuers[(who + 1 + rng.below(issuers.len() as u64 - 1) as usize) % issuers.len()];
+    let other_who = (who + 1 + rng.below(issuers.len() as u64 - 1) as usize) % issuers.len();
+    let other = &issuers[other_who];
     let (method, key) = match case {
         Case::WrongKey => (issuer.method.as_str(), rogue),
         Case::OtherIssuer => (other.method.as_str(), &other.key),
@@ -690,7 +715,41 @@ pub fn record(
         None => (String::new(), Vec::new()),
     };
     let line = match format {
-        GenFormat::Jwt => jwt_record(&mut rng, issuer, method, key, case, as_of, &status),
+        GenFormat::Jwt => {
+            let sign = |input: &[u8]| key.sign(input).to_bytes().to_vec();
+            jwt_record(
+                &mut rng,
+                issuer,
+                method,
+                ("EdDSA", &sign),
+                case,
+                as_of,
+                &status,
+            )
+        }
+        GenFormat::JwtRs256 | GenFormat::JwtEs256 => {
+            let alg = match format {
+                GenFormat::JwtRs256 => jose::JoseAlg::Rs256,
+                _ => jose::JoseAlg::Es256,
+            };
+            let keys = jose.expect("a JOSE format has its keys");
+            let (signer, signer_who, rogue) = match case {
+                Case::WrongKey => (issuer, who, true),
+                Case::OtherIssuer => (other, other_who, false),
+                _ => (issuer, who, false),
+            };
+            let kid = format!("{}{}", signer.did, alg.fragment());
+            let sign = |input: &[u8]| keys.sign(alg, signer_who, rogue, input);
+            jwt_record(
+                &mut rng,
+                issuer,
+                &kid,
+                (alg.name(), &sign),
+                case,
+                as_of,
+                &status,
+            )
+        }
         suite => di_record(&mut rng, issuer, method, key, case, as_of, &status, suite),
     };
     let line = if case == Case::Malformed {
@@ -702,7 +761,7 @@ pub fn record(
         line,
         case,
         format: match format {
-            GenFormat::Jwt => "jwt",
+            GenFormat::Jwt | GenFormat::JwtRs256 | GenFormat::JwtEs256 => "jwt",
             GenFormat::Rdfc => "rdfc",
             GenFormat::Ed2020 => "ed2020",
             _ => "jcs",
@@ -796,11 +855,15 @@ fn di_record(
         .into_bytes()
 }
 
+/// A VC-JWT: `signer` is the header's `alg` and what signs the signing
+/// input.
+type JwsSigner<'s> = (&'static str, &'s dyn Fn(&[u8]) -> Vec<u8>);
+
 fn jwt_record(
     rng: &mut Rng,
     issuer: &Issuer,
     method: &str,
-    key: &SigningKey,
+    signer: JwsSigner<'_>,
     case: Case,
     as_of: i64,
     status: &str,
@@ -832,7 +895,7 @@ fn jwt_record(
     let alg = if case == Case::Unsupported {
         "ES512"
     } else {
-        "EdDSA"
+        signer.0
     };
     let header = format!(
         "{{\"alg\":\"{alg}\",\"kid\":\"{method}\",\"typ\":\"{}\"}}",
@@ -844,7 +907,7 @@ fn jwt_record(
     let sig = if case == Case::Unsupported {
         rng.bytes::<64>().to_vec()
     } else {
-        key.sign(input.as_bytes()).to_bytes().to_vec()
+        (signer.1)(input.as_bytes())
     };
     let shown = if case == Case::Tampered {
         format!("{h64}.{}", URL_SAFE_NO_PAD.encode(payload(&b.amended())))
@@ -909,7 +972,9 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> GenerateError + '_ {
 pub fn run(args: &GenerateArgs) -> Result<PathBuf, GenerateError> {
     let mix = parse_mix(&args.mix)?;
     let as_of = Timestamp::parse(&args.as_of)?;
-    let issuers = issuers(args.seed, args.issuers);
+    let jose = matches!(args.format, GenFormat::JwtRs256 | GenFormat::JwtEs256)
+        .then(|| jose::JoseKeys::new(args.seed, args.issuers));
+    let issuers = issuers(args.seed, args.issuers, jose.as_ref());
     if args.status_lists == 0 && mix.iter().any(|(c, _)| c.needs_status()) {
         return Err(GenerateError::StatusCasesNeedLists);
     }
@@ -962,6 +1027,7 @@ pub fn run(args: &GenerateArgs) -> Result<PathBuf, GenerateError> {
                     args.format,
                     as_of.secs,
                     plan.as_ref(),
+                    jose.as_ref(),
                 )
             })
             .collect();

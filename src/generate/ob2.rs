@@ -8,17 +8,17 @@
 //! `openssl genpkey`): they are public, and sign only generated data. RSA
 //! PKCS #1 v1.5 signatures are deterministic, so the output is too.
 
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{KeyPair as _, RSA_PKCS1_SHA256, RsaKeyPair};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use ring::rand::SystemRandom;
-use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
 
 use super::Case;
 use crate::time::Timestamp;
 
 const BASE: &str = "https://badges.example.org/ob2";
-const ISSUER_KEY: &[u8] = include_bytes!("ob2-issuer.pk8");
-const ROGUE_KEY: &[u8] = include_bytes!("ob2-rogue.pk8");
+pub(crate) const ISSUER_KEY: &[u8] = include_bytes!("ob2-issuer.pk8");
+pub(crate) const ROGUE_KEY: &[u8] = include_bytes!("ob2-rogue.pk8");
 
 /// What a 2.0 badge carries: a signed assertion's JWS, its bare JSON, or
 /// a hosted assertion's URL.
@@ -117,7 +117,7 @@ impl Ob2Issuer {
         } else {
             &self.key
         };
-        let mut signature = vec![0; signer.public().modulus_len()];
+        let mut signature = vec![0; signer.public_modulus_len()];
         signer
             .sign(
                 &RSA_PKCS1_SHA256,
@@ -144,7 +144,7 @@ impl Ob2Issuer {
     /// name, bytes). The Profile names the revocation list when
     /// `with_list`.
     pub(crate) fn documents(&self, with_list: bool) -> Vec<(&'static str, Vec<u8>)> {
-        let der = STANDARD.encode(self.key.public().as_ref());
+        let der = STANDARD.encode(self.key.public_key().as_ref());
         let pem: Vec<&str> = der
             .as_bytes()
             .chunks(64)

@@ -5,7 +5,8 @@
 //! a SEC 1 point, compressed (as `did:key` and Multikey carry it) or not
 //! (as a JWK's `x` and `y`), is decoded and checked to lie on its curve by
 //! RustCrypto's `p256` / `p384`, and kept uncompressed; the signature is
-//! checked by `ring` (chosen on measurement: `BENCHMARKS.md`, "ECDSA").
+//! checked by `aws-lc-rs`, which parses it once (chosen on measurement:
+//! `BENCHMARKS.md`, "RSA and ECDSA": four times ring's speed on P-384).
 //!
 //! A signature is the fixed-width `r ‖ s` of RFC 7518 §3.4 (32 + 32 bytes
 //! for P-256, 48 + 48 for P-384); a DER `ECDSA-Sig-Value` fails. Both
@@ -13,8 +14,10 @@
 //! Integrity ECDSA Cryptosuites v1.0 (§3.3.4, "Verify Proof") asks for
 //! the low `s` form, and FIPS 186-5 §6.4.2 accepts any `s` in `[1, n−1]`.
 
+use std::sync::Arc;
+
+use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED, ECDSA_P384_SHA384_FIXED, ParsedPublicKey};
 use p256::elliptic_curve::sec1::ToSec1Point;
-use ring::signature::{ECDSA_P256_SHA256_FIXED, ECDSA_P384_SHA384_FIXED, UnparsedPublicKey};
 
 /// The curves of the keys this engine verifies with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -53,11 +56,27 @@ impl Curve {
 }
 
 /// A public key on [`Curve`] that decoded to a point of the curve other
-/// than the identity: its uncompressed SEC 1 encoding (`04 ‖ x ‖ y`).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// than the identity: its uncompressed SEC 1 encoding (`04 ‖ x ‖ y`), and
+/// the key as `aws-lc-rs` checks signatures with it.
+#[derive(Clone, Debug)]
 pub struct EcKey {
     curve: Curve,
     point: Box<[u8]>,
+    parsed: Arc<ParsedPublicKey>,
+}
+
+impl PartialEq for EcKey {
+    fn eq(&self, other: &EcKey) -> bool {
+        (self.curve, &self.point) == (other.curve, &other.point)
+    }
+}
+
+impl Eq for EcKey {}
+
+impl std::hash::Hash for EcKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (self.curve, &self.point).hash(state);
+    }
 }
 
 /// Why EC key material did not load.
@@ -86,7 +105,16 @@ impl EcKey {
                 .as_bytes()
                 .into(),
         };
-        Ok(EcKey { curve, point })
+        let algorithm = match curve {
+            Curve::P256 => &ECDSA_P256_SHA256_FIXED,
+            Curve::P384 => &ECDSA_P384_SHA384_FIXED,
+        };
+        let parsed = ParsedPublicKey::new(algorithm, &point[..]).map_err(|_| refused)?;
+        Ok(EcKey {
+            curve,
+            point,
+            parsed: Arc::new(parsed),
+        })
     }
 
     /// A key from a JWK's decoded `x` and `y` (RFC 7518 §6.2.1.2-3: each
@@ -117,16 +145,8 @@ impl EcKey {
     /// `message`, hashed with the curve's hash (SHA-256 for P-256,
     /// SHA-384 for P-384).
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
-        if signature.len() != 2 * self.curve.field_len() {
-            return false;
-        }
-        let algorithm = match self.curve {
-            Curve::P256 => &ECDSA_P256_SHA256_FIXED,
-            Curve::P384 => &ECDSA_P384_SHA384_FIXED,
-        };
-        UnparsedPublicKey::new(algorithm, &self.point[..])
-            .verify(message, signature)
-            .is_ok()
+        signature.len() == 2 * self.curve.field_len()
+            && self.parsed.verify_sig(message, signature).is_ok()
     }
 }
 

@@ -3,16 +3,20 @@
 //! and PS256: RSASSA-PSS with SHA-256 (RFC 8017 §8.1, RFC 7518 §3.5).
 //!
 //! Keys arrive as PEM: a `PUBLIC KEY` (SubjectPublicKeyInfo, RFC 5280
-//! §4.1.2.7) or an `RSA PUBLIC KEY` (PKCS #1, RFC 8017 §A.1.1). The ASN.1
-//! is read by RustCrypto's `spki` and `pkcs1`, the signature checked by
-//! `ring` (chosen on measurement: `BENCHMARKS.md`, "RSA"). A modulus
-//! shorter than 2,048 bits is refused when the key loads ([`RsaKeyError::Weak`]),
-//! as RFC 7518 §3.3 requires; one longer than 8,192 bits too, as `ring`
-//! does, so no key makes a check arbitrarily slow.
+//! §4.1.2.7) or an `RSA PUBLIC KEY` (PKCS #1, RFC 8017 §A.1.1), or as a
+//! JWK's `n` and `e`. The ASN.1 is read by RustCrypto's `spki` and
+//! `pkcs1`, the signature checked by `aws-lc-rs` (chosen on measurement:
+//! `BENCHMARKS.md`, "RSA and ECDSA"), with the key parsed once for each
+//! padding. A modulus shorter than 2,048 bits is refused when the key loads
+//! ([`RsaKeyError::Weak`]), as RFC 7518 §3.3 requires; one longer than
+//! 8,192 bits too, so no key makes a check arbitrarily slow.
+
+use std::sync::Arc;
 
 use base64::Engine;
-use ring::signature::{
-    RSA_PKCS1_2048_8192_SHA256, RSA_PSS_2048_8192_SHA256, RsaPublicKeyComponents,
+
+use aws_lc_rs::signature::{
+    ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RSA_PSS_2048_8192_SHA256, RsaPublicKeyComponents,
 };
 
 /// The shortest modulus accepted.
@@ -21,12 +25,23 @@ pub const MIN_BITS: usize = 2048;
 /// The longest modulus accepted.
 pub const MAX_BITS: usize = 8192;
 
-/// An RSA public key that loaded: its modulus and exponent.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// An RSA public key that loaded: its modulus and exponent, and the key
+/// as `aws-lc-rs` checks PKCS #1 v1.5 and PSS signatures with it.
+#[derive(Clone, Debug)]
 pub struct RsaKey {
     n: Vec<u8>,
     e: Vec<u8>,
+    pkcs1: Arc<ParsedPublicKey>,
+    pss: Arc<ParsedPublicKey>,
 }
+
+impl PartialEq for RsaKey {
+    fn eq(&self, other: &RsaKey) -> bool {
+        (&self.n, &self.e) == (&other.n, &other.e)
+    }
+}
+
+impl Eq for RsaKey {}
 
 /// Why a key did not load.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -89,15 +104,24 @@ impl RsaKey {
         if !(MIN_BITS..=MAX_BITS).contains(&bits) {
             return Err(RsaKeyError::Weak { bits });
         }
-        // ring accepts odd exponents from 3 up to 2^33 - 1; any other
+        // Only odd exponents from 3 up to 2^32 - 1 are accepted: any other
         // would fail every signature, so the key is refused as it loads.
         let odd = e.last().is_some_and(|b| b & 1 == 1);
         if !odd || e == [1] || e.len() > 4 {
             return Err(RsaKeyError::NotRsa);
         }
+        let components = RsaPublicKeyComponents { n, e };
+        let parse = |params| {
+            components
+                .to_parsed_public_key(params)
+                .map(Arc::new)
+                .map_err(|_| RsaKeyError::NotRsa)
+        };
         Ok(RsaKey {
             n: n.to_vec(),
             e: e.to_vec(),
+            pkcs1: parse(&RSA_PKCS1_2048_8192_SHA256)?,
+            pss: parse(&RSA_PSS_2048_8192_SHA256)?,
         })
     }
 
@@ -115,22 +139,12 @@ impl RsaKey {
     /// RSASSA-PSS with SHA-256, MGF1 with SHA-256 and a salt of 32 bytes,
     /// as long as the hash (RFC 7518 §3.5, RFC 8017 §8.1).
     pub fn verify_ps256(&self, message: &[u8], signature: &[u8]) -> bool {
-        let key = RsaPublicKeyComponents {
-            n: &self.n,
-            e: &self.e,
-        };
-        key.verify(&RSA_PSS_2048_8192_SHA256, message, signature)
-            .is_ok()
+        self.pss.verify_sig(message, signature).is_ok()
     }
 
     /// Whether `signature` is an RS256 signature of `message` by this key.
     pub fn verify_rs256(&self, message: &[u8], signature: &[u8]) -> bool {
-        let key = RsaPublicKeyComponents {
-            n: &self.n,
-            e: &self.e,
-        };
-        key.verify(&RSA_PKCS1_2048_8192_SHA256, message, signature)
-            .is_ok()
+        self.pkcs1.verify_sig(message, signature).is_ok()
     }
 }
 
