@@ -368,23 +368,36 @@ fn generate_is_reproducible_and_its_truth_holds() {
             != std::fs::read(c.join("credentials.jsonl")).unwrap(),
         "seed changes nothing"
     );
-    let (out, _) = util::run_with(&[&a.join("credentials.jsonl")], |cfg| {
+    let (_, got) = judged_as_truth(&a, "mixed");
+    assert_eq!(got.len(), 300);
+}
+
+/// Verifies the export a `generate` run wrote in `dir` with its documents
+/// and checks every verdict against its truth; returns the JSON Lines and
+/// the verdicts.
+fn judged_as_truth(dir: &Path, what: &str) -> (String, Vec<util::Verdict>) {
+    let (out, _) = util::run_with(&[&dir.join("credentials.jsonl")], |cfg| {
         cfg.dids = vec![credverify::source::documents::DocumentSource::path(
-            a.join("dids"),
+            dir.join("dids"),
         )]
     });
     let got = util::parse_verdicts(&out);
-    let truth = std::fs::read_to_string(a.join("truth.jsonl")).unwrap();
+    let truth = std::fs::read_to_string(dir.join("truth.jsonl")).unwrap();
+    assert_eq!(
+        got.len(),
+        truth.lines().count(),
+        "{what}: one verdict a record"
+    );
     for (g, t) in got.iter().zip(truth.lines()) {
         assert!(
             t.contains(&format!("\"verdict\":\"{}\"", g.verdict)),
-            "line {}: got {} ({:?}), truth {t}",
+            "{what} line {}: got {} ({:?}), truth {t}",
             g.line,
             g.verdict,
             g.problems
         );
     }
-    assert_eq!(got.len(), 300);
+    (out, got)
 }
 
 /// `--format jwt-rs256` and `jwt-es256`: the same bytes whatever the
@@ -409,22 +422,9 @@ fn jose_formats_are_reproducible_and_their_truth_holds() {
                 "{format}: {f} differs across thread counts"
             );
         }
-        let (out, _) = util::run_with(&[&a.join("credentials.jsonl")], |cfg| {
-            cfg.dids = vec![credverify::source::documents::DocumentSource::path(
-                a.join("dids"),
-            )]
-        });
-        let got = util::parse_verdicts(&out);
-        let truth = std::fs::read_to_string(a.join("truth.jsonl")).unwrap();
+        let (out, got) = judged_as_truth(&a, format);
         let mut valid = 0;
-        for ((g, t), line) in got.iter().zip(truth.lines()).zip(out.lines()) {
-            assert!(
-                t.contains(&format!("\"verdict\":\"{}\"", g.verdict)),
-                "{format} line {}: got {} ({:?}), truth {t}",
-                g.line,
-                g.verdict,
-                g.problems
-            );
+        for (g, line) in got.iter().zip(out.lines()) {
             if g.verdict == "valid" {
                 assert!(line.contains(&format!("\"alg\":\"{alg}\"")), "{line}");
                 valid += 1;
