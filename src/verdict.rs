@@ -393,6 +393,10 @@ pub enum Format {
     Ob2Hosted,
     /// An Open Badges 2.0 signed assertion.
     Ob2Signed,
+    /// Data Integrity `ecdsa-rdfc-2019`.
+    EcdsaRdfc2019,
+    /// Data Integrity `ecdsa-jcs-2019`.
+    EcdsaJcs2019,
 }
 
 /// The `alg` of a VC-JWT's protected header (RFC 7518 §3.1, RFC 8037 §3.1),
@@ -447,7 +451,7 @@ impl JwtAlg {
 impl Format {
     /// Every format: the revalidation index names a format by its
     /// position here (INDEX.md), so new ones go at the end.
-    pub const ALL: [Format; 12] = [
+    pub const ALL: [Format; 14] = [
         Format::EddsaJcs2022,
         Format::EddsaRdfc2022,
         Format::Ed25519Signature2020,
@@ -460,6 +464,8 @@ impl Format {
         Format::VcJwt(JwtAlg::Ps256),
         Format::VcJwt(JwtAlg::Es256),
         Format::VcJwt(JwtAlg::Es384),
+        Format::EcdsaRdfc2019,
+        Format::EcdsaJcs2019,
     ];
 
     /// The name written in the `format` field of verdict records.
@@ -471,6 +477,8 @@ impl Format {
             Format::VcJwt(_) => "vc-jwt",
             Format::Ob2Hosted => "ob2-hosted",
             Format::Ob2Signed => "ob2-signed",
+            Format::EcdsaRdfc2019 => "ecdsa-rdfc-2019",
+            Format::EcdsaJcs2019 => "ecdsa-jcs-2019",
         }
     }
 

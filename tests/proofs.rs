@@ -195,8 +195,8 @@ fn proof_sets_and_chains() {
 fn unsupported_and_missing_proofs() {
     let sk = key(6);
     let good = signed_credential(&sk, "");
-    let ecdsa = good.replace("eddsa-jcs-2022", "ecdsa-rdfc-2019");
-    let v = run_one(&ecdsa);
+    let bbs = good.replace("eddsa-jcs-2022", "bbs-2023");
+    let v = run_one(&bbs);
     assert_eq!(
         (v.verdict.as_str(), v.warnings.as_slice()),
         ("unsupported", &["unsupported_proof_skipped".to_owned()][..])

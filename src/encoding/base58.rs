@@ -1,5 +1,6 @@
 //! Base58btc (the Bitcoin alphabet) decoding into fixed-size values: a
-//! `proofValue` (64 bytes) or a Multikey (34 bytes).
+//! `proofValue` (64 bytes; 96 for an ECDSA P-384 signature) or a Multikey
+//! (34 bytes; 35 and 51 for P-256 and P-384 points).
 //!
 //! The general decoders process one character per pass over the whole
 //! number; this one takes ten characters at a time (58^10 < 2^64) into
@@ -33,6 +34,9 @@ const POWERS: [u64; 11] = {
     powers
 };
 
+/// The widest value decoded, in 64-bit limbs: 104 bytes and the spare.
+const LIMBS: usize = 14;
+
 /// Decodes base58btc text whose value is exactly `N` bytes long, leading
 /// zero bytes written as leading `1`s (the usual convention).
 pub fn decode_exact<const N: usize>(text: &str) -> Option<[u8; N]> {
@@ -42,7 +46,7 @@ pub fn decode_exact<const N: usize>(text: &str) -> Option<[u8; N]> {
         return None;
     }
     // Little-endian 64-bit limbs, one spare to detect overflow.
-    let mut limbs = [0u64; 12];
+    let mut limbs = [0u64; LIMBS];
     let width = N.div_ceil(8) + 1;
     if width > limbs.len() {
         return None;
@@ -83,7 +87,7 @@ pub fn decode_exact<const N: usize>(text: &str) -> Option<[u8; N]> {
     // (or be zero when all bytes are leading zeros).
     let mut out = [0u8; N];
     let number_len = N - zeros;
-    let mut be = [0u8; 96];
+    let mut be = [0u8; 8 * LIMBS];
     for (i, limb) in limbs.iter().take(width).enumerate() {
         let at = be.len() - 8 * (i + 1);
         be[at..at + 8].copy_from_slice(&limb.to_be_bytes());
@@ -136,6 +140,31 @@ mod tests {
                 "round {round}: too short for 65"
             );
         }
+    }
+
+    /// The widest values (an ECDSA P-384 signature, 96 bytes; the most
+    /// the limbs hold, 104), and one too wide, refused without panic.
+    #[test]
+    fn wide_values_decode_and_wider_ones_are_refused() {
+        for (i, fill) in [0x01u8, 0x7f, 0xff].into_iter().enumerate() {
+            let mut value = [fill; 104];
+            value[0] = if i == 0 { 0 } else { fill };
+            let text = bs58::encode(&value[..96]).into_string();
+            assert_eq!(
+                decode_exact::<96>(&text).map(|v| v.to_vec()),
+                Some(value[..96].to_vec())
+            );
+            assert_eq!(decode_exact::<64>(&text), None);
+            let text = bs58::encode(value).into_string();
+            assert_eq!(
+                decode_exact::<104>(&text).map(|v| v.to_vec()),
+                Some(value.to_vec())
+            );
+            assert_eq!(decode_exact::<96>(&text), None);
+        }
+        let wide = bs58::encode([0xffu8; 120]).into_string();
+        assert_eq!(decode_exact::<104>(&wide), None);
+        assert_eq!(decode_exact::<120>(&wide), None, "wider than the limbs");
     }
 
     #[test]

@@ -287,6 +287,7 @@ impl Evaluator {
                 jsonld: ctx.jsonld,
                 jsonld_budget: &budget,
                 rdfc_limits: rdfc::Limits::for_record(bytes.len()),
+                rdfc_hash: rdfc::HashAlgorithm::Sha256,
                 contexts: &mut rec.contexts,
             };
             let mut check = proof_check(
@@ -852,6 +853,7 @@ mod tests {
                 r#","cryptosuite":"ecdsa-rdfc-2019""#,
                 "",
             ),
+            record("DataIntegrityProof", r#","cryptosuite":"bbs-2023""#, ""),
         ]);
         let got: Vec<(Option<&str>, Vec<&str>)> = records
             .iter()
@@ -865,6 +867,7 @@ mod tests {
                 (Some("eddsa-rdfc-2022"), vec!["unknown_key"]),
                 (Some("Ed25519Signature2020"), vec!["unknown_key"]),
                 (Some("Ed25519Signature2020"), vec!["suite_context"]),
+                (Some("ecdsa-rdfc-2019"), vec!["unknown_key"]),
                 (None, vec!["unsupported_proof"]),
             ]
         );

@@ -3,6 +3,7 @@
 //! that come before its suite's canonical forms.
 
 use super::{Canonicalizers, Cryptosuite, ProofCheck, SecuredDocument};
+use crate::canon::rdfc::HashAlgorithm;
 use crate::credential::Credential;
 use crate::credential::proof::ProofMembers;
 use crate::encoding::multibase;
@@ -10,6 +11,8 @@ use crate::json::Value;
 use crate::limits;
 use crate::time::Timestamp;
 use crate::verdict::{Evidence, Problem, Warning};
+use crate::verify::ecdsa::{Curve, EcKey};
+use crate::verify::key::PublicKey;
 
 /// Checks the proofs of `credential` (§4.4–4.6): every proof of a
 /// supported kind must verify; proofs of other kinds are skipped with a
@@ -112,11 +115,20 @@ fn check_proof(
     let Some(method) = members.method_id() else {
         return check.findings.problem(Problem::ProofMalformed);
     };
-    let Some(signature) = members
-        .value
-        .and_then(Value::as_str)
-        .and_then(|v| multibase::decode_base58btc::<64>(v).ok())
-    else {
+    // 64 bytes: Ed25519, or ECDSA on P-256 (`r ‖ s`); 96: ECDSA on P-384.
+    let value = members.value.and_then(Value::as_str);
+    let signature = match value.map(|v| (v, suite.ecdsa())) {
+        Some((v, false)) => multibase::decode_base58btc::<64>(v)
+            .ok()
+            .map(Signature::Ed25519),
+        Some((v, true)) => multibase::decode_base58btc::<64>(v)
+            .map(|s| s.to_vec())
+            .or_else(|_| multibase::decode_base58btc::<96>(v).map(|s| s.to_vec()))
+            .ok()
+            .map(Signature::Ecdsa),
+        None => None,
+    };
+    let Some(signature) = signature else {
         return check.findings.problem(Problem::ProofValue);
     };
     // §3.3.2 step 4 (and §3.2.2 for RDFC): the proof's @context must open
@@ -156,13 +168,21 @@ fn check_proof(
     let Some((method, key)) = check.key_for(method, credential.issuer) else {
         return;
     };
-    // The EdDSA suites sign with Ed25519 keys only.
-    let Some(key) = key.ed25519().cloned() else {
-        let evidence = Evidence::Method {
-            method: method.method.clone(),
-        };
-        return check.findings.problem_with(Problem::KeyType, evidence);
+    let evidence = || Evidence::Method {
+        method: method.method.clone(),
     };
+    // The EdDSA suites sign with Ed25519 keys only, the ECDSA suites with
+    // P-256 or P-384 keys.
+    let signed = match (signature, key) {
+        (Signature::Ed25519(s), PublicKey::Ed25519(k)) => Signed::Ed25519(s, k),
+        (Signature::Ecdsa(s), PublicKey::Ec(k)) => Signed::Ecdsa(s, k),
+        _ => return check.findings.problem_with(Problem::KeyType, evidence()),
+    };
+    if let Signed::Ecdsa(_, k) = &signed
+        && k.curve() == Curve::P384
+    {
+        tools.rdfc_hash = HashAlgorithm::Sha384;
+    }
     let document = SecuredDocument {
         credential,
         proof: proof.value,
@@ -173,8 +193,10 @@ fn check_proof(
     };
     let out = check.signatures.inputs();
     let start = out.len();
-    match suite.write_hash_inputs(&document, tools, out) {
-        Ok(document_start) => {
+    let written = suite.write_hash_inputs(&document, tools, out);
+    tools.rdfc_hash = HashAlgorithm::Sha256;
+    match (written, signed) {
+        (Ok(document_start), Signed::Ed25519(signature, key)) => {
             let end = out.len();
             check.defer_hashed_pair(
                 method,
@@ -184,7 +206,21 @@ fn check_proof(
                 document_start..end,
             );
         }
-        Err(failure) => {
+        (Ok(document_start), Signed::Ecdsa(signature, key)) => {
+            let held = verify_ecdsa(
+                &key,
+                &out[start..document_start],
+                &out[document_start..],
+                &signature,
+            );
+            out.truncate(start);
+            if !held {
+                check
+                    .findings
+                    .problem_with(Problem::InvalidSignature, evidence());
+            }
+        }
+        (Err(failure), _) => {
             out.truncate(start);
             match failure.evidence {
                 Some(evidence) => check.findings.problem_with(failure.problem, evidence),
@@ -192,4 +228,36 @@ fn check_proof(
             }
         }
     }
+}
+
+/// A `proofValue`, decoded for its suite.
+enum Signature {
+    Ed25519([u8; 64]),
+    /// `r ‖ s`, 64 or 96 bytes.
+    Ecdsa(Vec<u8>),
+}
+
+/// A signature with the key of its type it is checked with.
+enum Signed {
+    Ed25519([u8; 64], std::sync::Arc<crate::verify::VerifyingKey>),
+    Ecdsa(Vec<u8>, std::sync::Arc<EcKey>),
+}
+
+/// vc-di-ecdsa §3.2.4 / §3.3.4 and "Verify Proof": the proof configuration
+/// and the document each hashed with the curve's hash, joined, and the
+/// ECDSA signature checked over that (hashed again by ECDSA itself).
+fn verify_ecdsa(key: &EcKey, config: &[u8], document: &[u8], signature: &[u8]) -> bool {
+    use sha2::{Digest, Sha256, Sha384};
+    let mut hash_data = Vec::with_capacity(96);
+    match key.curve() {
+        Curve::P256 => {
+            hash_data.extend_from_slice(&Sha256::digest(config));
+            hash_data.extend_from_slice(&Sha256::digest(document));
+        }
+        Curve::P384 => {
+            hash_data.extend_from_slice(&Sha384::digest(config));
+            hash_data.extend_from_slice(&Sha384::digest(document));
+        }
+    }
+    key.verify(&hash_data, signature)
 }

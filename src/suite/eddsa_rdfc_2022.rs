@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 
 use super::{Canonicalizers, Cryptosuite, Failure, SecuredDocument};
-use crate::canon::rdfc::{HashAlgorithm, canonical_nquads};
+use crate::canon::rdfc::canonical_nquads;
 use crate::jsonld::LdError;
 use crate::jsonld::json::Json;
 use crate::rdf::dataset::Dataset;
@@ -79,9 +79,9 @@ pub(super) fn write_canonical_nquads(
         .to_rdf_in(&active, &body, budget)
         .map_err(ld_problem)?;
     *tools.contexts = Some(active);
-    let limits = tools.rdfc_limits;
+    let (limits, hash) = (tools.rdfc_limits, tools.rdfc_hash);
     let canonical = |quads: &Dataset| {
-        canonical_nquads(quads, HashAlgorithm::Sha256, limits)
+        canonical_nquads(quads, hash, limits)
             .map_err(|_| Failure::from(Problem::CanonicalizationBound))
     };
     let config = canonical(&config_quads)?;

@@ -18,6 +18,7 @@
 //! messages are hashed and its batch verified (`crate::verify`).
 
 pub mod data_integrity;
+pub mod ecdsa_2019;
 pub mod ed25519_signature_2020;
 pub mod eddsa_jcs_2022;
 pub mod eddsa_rdfc_2022;
@@ -41,12 +42,20 @@ use crate::verify::VerifyingKey;
 use crate::verify::key::PublicKey;
 use crate::verify::queue::SignatureQueue;
 
-/// A Data Integrity cryptosuite that signs with Ed25519 over
+/// A Data Integrity cryptosuite: it signs with Ed25519 over
 /// SHA-256(canonical proof configuration) ‖ SHA-256(canonical document)
-/// (vc-di-eddsa §3.2.4, §3.3.4).
+/// (vc-di-eddsa §3.2.4, §3.3.4), or, when [`Cryptosuite::ecdsa`], with
+/// ECDSA over the same two forms hashed with the curve's hash (vc-di-ecdsa
+/// §3.2.4, §3.3.4).
 pub trait Cryptosuite: Sync {
     /// The `format` written in verdicts of records it verifies.
     fn format(&self) -> Format;
+
+    /// Whether the suite signs with ECDSA (P-256 or P-384) rather than
+    /// Ed25519.
+    fn ecdsa(&self) -> bool {
+        false
+    }
 
     /// What the suite requires of the secured document beyond Data
     /// Integrity's rules.
@@ -122,6 +131,18 @@ pub static SUITES: &[Registration] = &[
         suite: &eddsa_rdfc_2022::EddsaRdfc2022,
         warning: None,
     },
+    Registration {
+        proof_type: "DataIntegrityProof",
+        cryptosuite: Some("ecdsa-rdfc-2019"),
+        suite: &ecdsa_2019::EcdsaRdfc2019,
+        warning: None,
+    },
+    Registration {
+        proof_type: "DataIntegrityProof",
+        cryptosuite: Some("ecdsa-jcs-2019"),
+        suite: &ecdsa_2019::EcdsaJcs2019,
+        warning: None,
+    },
     // The draft name of eddsa-rdfc-2022, as early Open Badges 3.0 issuers
     // wrote it.
     Registration {
@@ -169,6 +190,9 @@ pub struct Canonicalizers<'w, 'c, 's> {
     pub jsonld_budget: &'w JsonLdBudget,
     /// The RDFC-1.0 bounds of the record's size.
     pub rdfc_limits: crate::canon::rdfc::Limits,
+    /// The hash RDFC-1.0 labels blank nodes with: SHA-256, or SHA-384 for
+    /// an ECDSA proof with a P-384 key.
+    pub rdfc_hash: crate::canon::rdfc::HashAlgorithm,
     /// The JSON-LD context the canonical forms were made with, reported
     /// when the signature fails.
     pub contexts: &'w mut Option<Arc<ActiveContext>>,
@@ -376,8 +400,16 @@ mod tests {
                 Some((Format::Ed25519Signature2020, None))
             );
         }
+        assert_eq!(
+            found("DataIntegrityProof", Some("ecdsa-rdfc-2019")),
+            Some((Format::EcdsaRdfc2019, None))
+        );
+        assert_eq!(
+            found("DataIntegrityProof", Some("ecdsa-jcs-2019")),
+            Some((Format::EcdsaJcs2019, None))
+        );
         for (t, c) in [
-            ("DataIntegrityProof", Some("ecdsa-rdfc-2019")),
+            ("DataIntegrityProof", Some("ecdsa-sd-2023")),
             ("DataIntegrityProof", Some("bbs-2023")),
             ("DataIntegrityProof", None),
             ("EcdsaSecp256k1Signature2019", None),

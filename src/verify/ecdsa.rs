@@ -1,7 +1,7 @@
 //! ECDSA over NIST P-256 and P-384 (FIPS 186-5 §6.4.2), as JWS `ES256` /
 //! `ES384` (RFC 7518 §3.4) and the Data Integrity `ecdsa-*` suites use it.
 //!
-//! A key is read once per run ([`EcKey::from_sec1`], [`EcKey::from_jwk`]):
+//! A key is read once per run ([`EcKey::from_sec1`], [`EcKey::from_coordinates`]):
 //! a SEC 1 point, compressed (as `did:key` and Multikey carry it) or not
 //! (as a JWK's `x` and `y`), is decoded and checked to lie on its curve by
 //! RustCrypto's `p256` / `p384`, and kept uncompressed; the signature is

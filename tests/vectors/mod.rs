@@ -11,6 +11,7 @@ mod jose;
 mod jsonld;
 mod rdfc;
 mod rfc8037;
+mod w3c_ecdsa;
 mod w3c_eddsa_jcs;
 mod w3c_rdfc_suites;
 mod wycheproof;
