@@ -54,6 +54,10 @@ pub enum GenFormat {
     JwtRs256,
     /// VC-JWT signed with ES256 (every issuer a did:web listing a P-256 key).
     JwtEs256,
+    /// Data Integrity ecdsa-rdfc-2019 proofs with P-256 keys (did:web issuers).
+    EcdsaRdfc,
+    /// Data Integrity ecdsa-jcs-2019 proofs with P-256 keys (did:web issuers).
+    EcdsaJcs,
     /// Data Integrity eddsa-rdfc-2022 proofs (JSON-LD, RDFC-1.0).
     Rdfc,
     /// Ed25519Signature2020 proofs (JSON-LD, RDFC-1.0).
@@ -601,7 +605,7 @@ fn jcs_proof(
     canon: &mut Canonicalizer,
     doc: &str,
     proof_members: &str,
-    key: &SigningKey,
+    sign: Sign<'_>,
 ) -> String {
     let canonical = |parser: &mut JsonParser, canon: &mut Canonicalizer, text: &str| {
         parser
@@ -616,14 +620,18 @@ fn jcs_proof(
     let mut message = Vec::with_capacity(64);
     message.extend_from_slice(&Sha256::digest(canonical(parser, canon, &proof_config)));
     message.extend_from_slice(&Sha256::digest(canonical(parser, canon, doc)));
-    let sig = key.sign(&message);
-    format!("z{}", bs58::encode(sig.to_bytes()).into_string())
+    format!("z{}", bs58::encode(sign(&message)).into_string())
 }
+
+/// What signs a Data Integrity proof's hash data (SHA-256 of the proof
+/// configuration ‖ SHA-256 of the document): Ed25519, or ECDSA P-256 (which
+/// hashes it again with SHA-256, vc-di-ecdsa §3.2.5).
+type Sign<'s> = &'s dyn Fn(&[u8]) -> Vec<u8>;
 
 /// Signs for eddsa-rdfc-2022 or Ed25519Signature2020: the RDFC-1.0
 /// canonical N-Quads of the proof configuration (under the document's
 /// `@context`) and of the document, each hashed; returns the `proofValue`.
-fn rdf_proof(doc: &str, proof_members: &str, key: &SigningKey) -> String {
+fn rdf_proof(doc: &str, proof_members: &str, sign: Sign<'_>) -> String {
     use crate::canon::rdfc::{HashAlgorithm, Limits, canonical_nquads};
     use crate::jsonld::json::Json;
     static PROCESSOR: std::sync::OnceLock<crate::jsonld::Processor> = std::sync::OnceLock::new();
@@ -653,8 +661,7 @@ fn rdf_proof(doc: &str, proof_members: &str, key: &SigningKey) -> String {
     let mut message = Vec::with_capacity(64);
     message.extend_from_slice(&Sha256::digest(canonical(&config)));
     message.extend_from_slice(&Sha256::digest(canonical(&without_context(doc))));
-    let sig = key.sign(&message);
-    format!("z{}", bs58::encode(sig.to_bytes()).into_string())
+    format!("z{}", bs58::encode(sign(&message)).into_string())
 }
 
 /// A generated record: its line (without newline), its case, whether it is
@@ -727,6 +734,20 @@ pub fn record(
                 &status,
             )
         }
+        GenFormat::EcdsaRdfc | GenFormat::EcdsaJcs => {
+            let keys = jose.expect("an ECDSA format has its keys");
+            let (signer, signer_who, rogue) = match case {
+                Case::WrongKey => (issuer, who, true),
+                Case::OtherIssuer => (other, other_who, false),
+                _ => (issuer, who, false),
+            };
+            let alg = jose::JoseAlg::Es256;
+            let method = format!("{}{}", signer.did, alg.fragment());
+            let sign = |data: &[u8]| keys.sign(alg, signer_who, rogue, data);
+            di_record(
+                &mut rng, issuer, &method, &sign, case, as_of, &status, format,
+            )
+        }
         GenFormat::JwtRs256 | GenFormat::JwtEs256 => {
             let alg = match format {
                 GenFormat::JwtRs256 => jose::JoseAlg::Rs256,
@@ -750,7 +771,10 @@ pub fn record(
                 &status,
             )
         }
-        suite => di_record(&mut rng, issuer, method, key, case, as_of, &status, suite),
+        suite => {
+            let sign = |data: &[u8]| key.sign(data).to_bytes().to_vec();
+            di_record(&mut rng, issuer, method, &sign, case, as_of, &status, suite)
+        }
     };
     let line = if case == Case::Malformed {
         malform(&mut rng, line)
@@ -764,6 +788,8 @@ pub fn record(
             GenFormat::Jwt | GenFormat::JwtRs256 | GenFormat::JwtEs256 => "jwt",
             GenFormat::Rdfc => "rdfc",
             GenFormat::Ed2020 => "ed2020",
+            GenFormat::EcdsaRdfc => "ecdsa-rdfc",
+            GenFormat::EcdsaJcs => "ecdsa-jcs",
             _ => "jcs",
         },
         bits,
@@ -777,25 +803,26 @@ fn di_record(
     rng: &mut Rng,
     issuer: &Issuer,
     method: &str,
-    key: &SigningKey,
+    sign: Sign<'_>,
     case: Case,
     as_of: i64,
     status: &str,
     suite: GenFormat,
 ) -> Vec<u8> {
+    let jcs = matches!(suite, GenFormat::Jcs | GenFormat::EcdsaJcs);
     let v1 = rng.below(8) == 0;
     let mut b = body(rng, issuer, case, as_of, v1, status);
     // The JSON-LD suites need their terms defined: Data Integrity's for a
     // VC 1.1 credential, the suite context for Ed25519Signature2020, the
     // status list context for VC 1.1 status entries.
     let mut extra = Vec::new();
-    if suite == GenFormat::Rdfc && v1 {
+    if matches!(suite, GenFormat::Rdfc | GenFormat::EcdsaRdfc) && v1 {
         extra.push("https://w3id.org/security/data-integrity/v2");
     }
     if suite == GenFormat::Ed2020 {
         extra.push("https://w3id.org/security/suites/ed25519-2020/v1");
     }
-    if suite != GenFormat::Jcs && v1 && !status.is_empty() {
+    if !jcs && v1 && !status.is_empty() {
         extra.push("https://www.w3.org/ns/credentials/status/v1");
     }
     if let Some(end) = b.members.find("],")
@@ -824,6 +851,8 @@ fn di_record(
         // BBS is a suite no issue asks this engine to verify.
         (Case::Unsupported, _) => ("DataIntegrityProof", ",\"cryptosuite\":\"bbs-2023\""),
         (_, GenFormat::Rdfc) => ("DataIntegrityProof", ",\"cryptosuite\":\"eddsa-rdfc-2022\""),
+        (_, GenFormat::EcdsaRdfc) => ("DataIntegrityProof", ",\"cryptosuite\":\"ecdsa-rdfc-2019\""),
+        (_, GenFormat::EcdsaJcs) => ("DataIntegrityProof", ",\"cryptosuite\":\"ecdsa-jcs-2019\""),
         (_, GenFormat::Ed2020) => ("Ed25519Signature2020", ""),
         _ => ("DataIntegrityProof", ",\"cryptosuite\":\"eddsa-jcs-2022\""),
     };
@@ -842,13 +871,13 @@ fn di_record(
             static TOOLS: std::cell::RefCell<(JsonParser, Canonicalizer)> = std::cell::RefCell::new(Default::default());
         }
         let doc = format!("{{{signed_members}}}");
-        if suite == GenFormat::Jcs {
+        if jcs {
             TOOLS.with(|t| {
                 let (parser, canon) = &mut *t.borrow_mut();
-                jcs_proof(parser, canon, &doc, &proof_members, key)
+                jcs_proof(parser, canon, &doc, &proof_members, sign)
             })
         } else {
-            rdf_proof(&doc, &proof_members, key)
+            rdf_proof(&doc, &proof_members, sign)
         }
     };
     format!("{{{shown_members},\"proof\":{{{proof_members},\"proofValue\":\"{value}\"}}}}")
@@ -972,8 +1001,11 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> GenerateError + '_ {
 pub fn run(args: &GenerateArgs) -> Result<PathBuf, GenerateError> {
     let mix = parse_mix(&args.mix)?;
     let as_of = Timestamp::parse(&args.as_of)?;
-    let jose = matches!(args.format, GenFormat::JwtRs256 | GenFormat::JwtEs256)
-        .then(|| jose::JoseKeys::new(args.seed, args.issuers));
+    let jose = matches!(
+        args.format,
+        GenFormat::JwtRs256 | GenFormat::JwtEs256 | GenFormat::EcdsaRdfc | GenFormat::EcdsaJcs
+    )
+    .then(|| jose::JoseKeys::new(args.seed, args.issuers));
     let issuers = issuers(args.seed, args.issuers, jose.as_ref());
     if args.status_lists == 0 && mix.iter().any(|(c, _)| c.needs_status()) {
         return Err(GenerateError::StatusCasesNeedLists);

@@ -245,13 +245,12 @@ impl StatusPlan {
                 "\"type\":\"DataIntegrityProof\",\"cryptosuite\":\"eddsa-jcs-2022\",\"created\":\"{from}\",\"verificationMethod\":\"{}\",\"proofPurpose\":\"assertionMethod\"",
                 issuer.method
             );
-            let value = jcs_proof(
-                parser,
-                canon,
-                &format!("{{{members}}}"),
-                &proof,
-                &issuer.key,
-            );
+            let sign = |data: &[u8]| {
+                ed25519_dalek::Signer::sign(&issuer.key, data)
+                    .to_bytes()
+                    .to_vec()
+            };
+            let value = jcs_proof(parser, canon, &format!("{{{members}}}"), &proof, &sign);
             Ok(format!(
                 "{{{members},\"proof\":{{{proof},\"proofValue\":\"{value}\"}}}}\n"
             ))
