@@ -134,13 +134,13 @@ pub static SUITES: &[Registration] = &[
     Registration {
         proof_type: "DataIntegrityProof",
         cryptosuite: Some("ecdsa-rdfc-2019"),
-        suite: &ecdsa_2019::EcdsaRdfc2019,
+        suite: &ecdsa_2019::ECDSA_RDFC_2019,
         warning: None,
     },
     Registration {
         proof_type: "DataIntegrityProof",
         cryptosuite: Some("ecdsa-jcs-2019"),
-        suite: &ecdsa_2019::EcdsaJcs2019,
+        suite: &ecdsa_2019::ECDSA_JCS_2019,
         warning: None,
     },
     // The draft name of eddsa-rdfc-2022, as early Open Badges 3.0 issuers
