@@ -65,3 +65,9 @@ w('nesting_12MB', base.replace('"n":[0]','"n":['+deep+']'))
 # jcs: 15 MB of strings with escapes
 esc=",".join(['"\\u00e9\\n\\"a"']*1000000)
 w('escapes_15MB', base.replace('"n":[0]','"n":['+esc+']'))
+# ECDSA P-384 (issue 17): the most proofs a record may hold, each an
+# ecdsa-jcs-2019 proof under its own did:key (eight P-384 points to
+# decompress) with a wrong 96-byte signature, so every check runs in full.
+# The keys were made once with Python's `cryptography` and are fixed here.
+P384=['z82LkuK6XmrtCKkHLKVntm7JV6WdM5ivUCWMYGqvhHgftdjabfAiXKna85ZFWQzNELwBjTh', 'z82Lkz42BMAkaJ9UYUYdeb9Mc7FuuZkw2brhXpP1HANkqGdPycvWF8w31GLLpYzHS6bpmDm', 'z82LkksHX9kDaDQ9Uw2Atr1yYWTY8cpvWB37sPdvuSfMhHfJ3ZTW9FA2omqDePvejMxusdX', 'z82LkwWtYqpFAkR2RbjEx4wGCRKie2weBD8A1e64SQ2vCFrn4aavGddF6gk8tFzsVGs49eQ', 'z82Lkm2ycQm7Uh2KHN9ViNJ17XMijrPZNfy2XxED4vuYktuXQawYhyREXANCuCqD7U2fFEG', 'z82LkmexukY3W3FyNhZJxyj9PkUunaEttPZ5yrokp3iC49vSCaHjM9FQUNQPUCxSoBv2wAf', 'z82Lkpd2dR5efkejMrMmhR3CJqa5rke6rhKAi3gqk6Qa5g45sg9ttNZ81X9G2LYe32wBaSK', 'z82Lm44Y9QAK56gq2rb1ujcCykAkB7NHLGLfu1a7ZjH1kS3YU2Ff61gNxciS7NbgFEtq8Tb']
+w('ecdsa_p384_x8', cred({"id":"did:ex:s"}, pr=[dict(proof("ecdsa-jcs-2019"), verificationMethod="did:key:%s#%s"%(k,k), proofValue='z'+b58(bytes(range(96)))) for k in P384]))
