@@ -34,6 +34,7 @@ for T in 2024-11-15T00:00:00Z 2024-12-10T00:00:00Z 2025-06-01T00:00:00Z 2026-01-
   for H in A B C; do
     $CV verify --as-of $T --dids "$D/dids" --status-lists "$W/$H" "$D/credentials.jsonl" -o "$W/v.jsonl" 2>/dev/null || true
     $CV recheck "$W/index" --as-of $T --status-lists "$W/$H" -o "$W/r.jsonl" 2>/dev/null || true
+    [ -s "$W/v.jsonl" ] && [ -s "$W/r.jsonl" ] || { echo "$T $H: no output (is $CV built?)"; exit 1; }
     v=$(md5sum < "$W/v.jsonl" | cut -c1-32)
     r=$(md5sum < "$W/r.jsonl" | cut -c1-32)
     [ "$v" = "$r" ] && same=equal || same=DIFFERENT
