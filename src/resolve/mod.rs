@@ -89,8 +89,9 @@ impl LocalKeys {
     }
 }
 
-/// A key from a JWS header: the issuer it speaks for, and its fingerprint.
-type HeaderKey = (Box<str>, [u8; 32]);
+/// Keys taken from JWS headers: by fingerprint, each issuer that was
+/// given the key and what it resolved to.
+type HeaderKeys = HashMap<[u8; 32], Vec<(Box<str>, Resolution)>>;
 
 /// Resolves and caches verification methods.
 pub struct KeyResolver {
@@ -102,9 +103,9 @@ pub struct KeyResolver {
     /// Each controller document's verification methods, by the
     /// document's id.
     methods: RwLock<HashMap<Box<str>, Vec<Box<str>>>>,
-    /// Keys taken from JWS headers under `--trust-header-jwk`, by issuer
-    /// and fingerprint.
-    header_keys: RwLock<HashMap<HeaderKey, Resolution>>,
+    /// Keys taken from JWS headers under `--trust-header-jwk`, by
+    /// fingerprint, then issuer.
+    header_keys: RwLock<HeaderKeys>,
 }
 
 impl KeyResolver {
@@ -144,28 +145,33 @@ impl KeyResolver {
         }
     }
 
-    /// The verification methods of `controller`: those its document
-    /// lists, or the one key of a did:key or did:jwk.
-    pub fn methods_of(&self, controller: &str) -> Vec<Box<str>> {
+    /// The first verification method of `controller` (those its document
+    /// lists, or the one key of a did:key or did:jwk) for which `pick`
+    /// answers something.
+    pub fn find_method_of<T>(
+        &self,
+        controller: &str,
+        mut pick: impl FnMut(&str) -> Option<T>,
+    ) -> Option<T> {
         if let Some(sole) = KeyResolver::sole_method(controller) {
-            return vec![sole.into()];
+            return pick(&sole);
         }
         let methods = self.methods.read().unwrap_or_else(|e| e.into_inner());
-        methods.get(controller).cloned().unwrap_or_default()
+        methods.get(controller)?.iter().find_map(|m| pick(m))
     }
 
     /// The key of a JWS header's `jwk` as `issuer`'s, under
     /// `--trust-header-jwk`, loaded once per issuer and key.
     pub fn header_key(&self, issuer: &str, material: &KeyMaterial) -> Resolution {
         let fingerprint = material.fingerprint().ok_or(Problem::UnknownKey)?;
-        let slot = (Box::<str>::from(issuer), fingerprint);
-        if let Some(hit) = self
-            .header_keys
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&slot)
-        {
-            return hit.clone();
+        let find = |keys: &HeaderKeys| {
+            keys.get(&fingerprint)?
+                .iter()
+                .find(|(who, _)| **who == *issuer)
+                .map(|(_, r)| r.clone())
+        };
+        if let Some(hit) = find(&self.header_keys.read().unwrap_or_else(|e| e.into_inner())) {
+            return hit;
         }
         let resolution = Ok(Arc::new(ResolvedKey {
             method: format!("{issuer}#header-jwk").into(),
@@ -175,11 +181,14 @@ impl KeyResolver {
             from_fragment: false,
         }));
         let mut cache = self.header_keys.write().unwrap_or_else(|e| e.into_inner());
-        if cache.len() < CACHE_LIMIT {
-            cache.entry(slot).or_insert(resolution).clone()
-        } else {
-            resolution
+        if let Some(hit) = find(&cache) {
+            return hit; // another worker got there first: share its key
         }
+        if cache.len() < CACHE_LIMIT {
+            let issuers = cache.entry(fingerprint).or_default();
+            issuers.push((issuer.into(), resolution.clone()));
+        }
+        resolution
     }
 
     /// The Open Badges 2.0 documents given with `--dids`.

@@ -263,22 +263,17 @@ impl ProofCheck<'_> {
             self.findings.problem(Problem::UnknownKey);
             return None;
         };
-        for method in self
-            .resolver
-            .methods_of(issuer)
-            .iter()
-            .take(crate::limits::METHODS_PER_DOCUMENT)
-        {
-            let Ok(resolved) = self.keys.resolve(self.resolver, method) else {
-                continue;
-            };
-            let same = match &resolved.key {
-                Ok(key) => key.fingerprint() == fingerprint,
-                Err(_) => false,
-            };
-            if same {
-                return self.accept(resolved, issuer);
-            }
+        let (resolver, keys) = (self.resolver, &mut *self.keys);
+        let listed = resolver.find_method_of(issuer, |method| {
+            let resolved = keys.resolve(resolver, method).ok()?;
+            let same = resolved
+                .key
+                .as_ref()
+                .is_ok_and(|key| key.fingerprint() == fingerprint);
+            same.then_some(resolved)
+        });
+        if let Some(resolved) = listed {
+            return self.accept(resolved, issuer);
         }
         if !self.resolver.trusts_header_jwk() {
             self.findings.problem(Problem::UnknownKey);

@@ -85,9 +85,13 @@ pub fn open<'t>(
             None => None,
             Some(k) => Some(k.as_str().ok_or(Problem::ProofMalformed)?.to_owned()),
         };
-        let jwk = h
-            .get("jwk")
-            .map(|j| multikey::decode_jwk_any(j).map_err(|_| ()));
+        // A `kid` names the key: the header's `jwk` is then not read.
+        let jwk = match kid.as_deref() {
+            Some(k) if !k.is_empty() => None,
+            _ => h
+                .get("jwk")
+                .map(|j| multikey::decode_jwk_any(j).map_err(|_| ())),
+        };
         Ok((alg, kid, jwk))
     });
     let (alg, kid, jwk) = match header {

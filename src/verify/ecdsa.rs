@@ -62,6 +62,7 @@ impl Curve {
 pub struct EcKey {
     curve: Curve,
     point: Box<[u8]>,
+    fingerprint: [u8; 32],
     parsed: Arc<ParsedPublicKey>,
 }
 
@@ -112,6 +113,7 @@ impl EcKey {
         let parsed = ParsedPublicKey::new(algorithm, &point[..]).map_err(|_| refused)?;
         Ok(EcKey {
             curve,
+            fingerprint: super::key::ec_fingerprint(curve, &point),
             point,
             parsed: Arc::new(parsed),
         })
@@ -134,6 +136,11 @@ impl EcKey {
     /// The key's curve.
     pub fn curve(&self) -> Curve {
         self.curve
+    }
+
+    /// [`super::key::PublicKey::fingerprint`], computed as the key loaded.
+    pub fn fingerprint(&self) -> [u8; 32] {
+        self.fingerprint
     }
 
     /// The uncompressed SEC 1 encoding, `04 ‖ x ‖ y`.

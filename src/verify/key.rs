@@ -55,15 +55,13 @@ impl PublicKey {
     /// and the revalidation index keeps them: an Ed25519 key's own
     /// encoding; for others, SHA-256 of a type tag and the key's
     /// encoding (`rsa` ‖ `n` ‖ `e`, `p-256` / `p-384` ‖ the uncompressed
-    /// point), which no Ed25519 encoding can equal but by a collision.
+    /// point), which no Ed25519 encoding can equal but by a collision;
+    /// computed once, as the key loads.
     pub fn fingerprint(&self) -> [u8; 32] {
         match self {
             PublicKey::Ed25519(k) => k.bytes,
-            PublicKey::Rsa(k) => {
-                let (n, e) = k.components();
-                rsa_fingerprint(n, e)
-            }
-            PublicKey::Ec(k) => ec_fingerprint(k.curve(), k.uncompressed()),
+            PublicKey::Rsa(k) => k.fingerprint(),
+            PublicKey::Ec(k) => k.fingerprint(),
         }
     }
 

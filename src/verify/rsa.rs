@@ -31,6 +31,7 @@ pub const MAX_BITS: usize = 8192;
 pub struct RsaKey {
     n: Vec<u8>,
     e: Vec<u8>,
+    fingerprint: [u8; 32],
     pkcs1: Arc<ParsedPublicKey>,
     pss: Arc<ParsedPublicKey>,
 }
@@ -120,6 +121,7 @@ impl RsaKey {
         Ok(RsaKey {
             n: n.to_vec(),
             e: e.to_vec(),
+            fingerprint: super::key::rsa_fingerprint(n, e),
             pkcs1: parse(&RSA_PKCS1_2048_8192_SHA256)?,
             pss: parse(&RSA_PSS_2048_8192_SHA256)?,
         })
@@ -128,6 +130,11 @@ impl RsaKey {
     /// The modulus's length in bits.
     pub fn bits(&self) -> usize {
         bit_len(&self.n)
+    }
+
+    /// [`super::key::PublicKey::fingerprint`], computed as the key loaded.
+    pub fn fingerprint(&self) -> [u8; 32] {
+        self.fingerprint
     }
 
     /// The big-endian modulus and exponent, without leading zero bytes.
