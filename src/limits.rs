@@ -116,6 +116,27 @@ pub const JSONLD_EXPANSION_BASE: usize = 4_096;
 /// a large graph.
 pub const JSONLD_BYTES_PER_UNIT: usize = 16;
 
+/// Units of ECDSA verification any record may spend beyond one per
+/// [`ECDSA_BYTES_PER_UNIT`] bytes of it (problem `proof_bound`, counted
+/// before any is checked): one unit per P-256 check (about 50 µs on the
+/// reference machine), four per P-384 check. An `ecdsa-sd-2023` derived
+/// proof checks its base signature and one signature per disclosed
+/// statement; the W3C examples check 7 and 17, a proof set of eight
+/// P-384 proofs 32.
+pub const ECDSA_UNITS_BASE: usize = 64;
+
+/// Bytes of record per extra unit of ECDSA verification (see
+/// [`ECDSA_UNITS_BASE`]). A disclosed statement costs a derived proof
+/// about 86 bytes of signature and 40 or more of JSON, so a derived
+/// credential disclosing 90 statements checks whole, while the checks
+/// of a large record stay near 100 ms per MiB.
+pub const ECDSA_BYTES_PER_UNIT: usize = 512;
+
+/// The ECDSA budget of a record of `bytes` bytes.
+pub fn ecdsa_budget(bytes: usize) -> Budget {
+    Budget::new(ECDSA_UNITS_BASE + bytes / ECDSA_BYTES_PER_UNIT)
+}
+
 /// The JSON-LD budgets of one record, shared by all its proofs.
 #[derive(Debug)]
 pub struct JsonLdBudget {

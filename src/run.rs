@@ -607,6 +607,7 @@ impl Rejudged<'_> {
             id: self.id.as_deref(),
             issuer: self.issuer,
             format: self.format,
+            disclosed: self.findings.disclosed,
             problems: self.findings.problems,
             warnings: self.findings.warnings,
             evidence: &self.findings.evidence,
@@ -697,6 +698,7 @@ fn judge_again(
             problems: rec.problems,
             warnings: rec.warnings,
             evidence: std::mem::take(&mut rec.evidence),
+            disclosed: rec.disclosed,
         },
         signed_by: std::mem::take(&mut rec.revalidation.to_mut().signed_by),
         ..RecordOutcome::default()

@@ -214,6 +214,11 @@ codes! {
         /// type signs with (`RS256` with an EC key, `ES256` with a P-384
         /// key, …), or an Ed25519 suite with an RSA or EC key.
         KeyType = "key_type" => InvalidProof,
+        /// An `ecdsa-sd-2023` base proof: the form an issuer gives a
+        /// holder, with the HMAC key that unlinks every disclosure, never
+        /// meant for a verifier (vc-di-ecdsa §3.4: verifiers check derived
+        /// proofs).
+        SdBaseProof = "sd_base_proof" => InvalidProof,
         /// A JSON-LD context neither built in nor given with `--contexts`.
         UnknownContext = "unknown_context" => UnknownContext,
         /// The verification method cannot be resolved offline.
@@ -397,6 +402,8 @@ pub enum Format {
     EcdsaRdfc2019,
     /// Data Integrity `ecdsa-jcs-2019`.
     EcdsaJcs2019,
+    /// Data Integrity `ecdsa-sd-2023`, a derived (disclosure) proof.
+    EcdsaSd2023,
 }
 
 /// The `alg` of a VC-JWT's protected header (RFC 7518 §3.1, RFC 8037 §3.1),
@@ -451,7 +458,7 @@ impl JwtAlg {
 impl Format {
     /// Every format: the revalidation index names a format by its
     /// position here (INDEX.md), so new ones go at the end.
-    pub const ALL: [Format; 14] = [
+    pub const ALL: [Format; 15] = [
         Format::EddsaJcs2022,
         Format::EddsaRdfc2022,
         Format::Ed25519Signature2020,
@@ -466,6 +473,7 @@ impl Format {
         Format::VcJwt(JwtAlg::Es384),
         Format::EcdsaRdfc2019,
         Format::EcdsaJcs2019,
+        Format::EcdsaSd2023,
     ];
 
     /// The name written in the `format` field of verdict records.
@@ -479,6 +487,7 @@ impl Format {
             Format::Ob2Signed => "ob2-signed",
             Format::EcdsaRdfc2019 => "ecdsa-rdfc-2019",
             Format::EcdsaJcs2019 => "ecdsa-jcs-2019",
+            Format::EcdsaSd2023 => "ecdsa-sd-2023",
         }
     }
 
@@ -640,6 +649,10 @@ pub struct Findings {
     pub warnings: Warnings,
     /// What decided some of the problems.
     pub evidence: EvidenceSet,
+    /// For a selective-disclosure proof (`ecdsa-sd-2023`): how many of
+    /// the statements the issuer did not make mandatory the holder
+    /// revealed.
+    pub disclosed: Option<u32>,
 }
 
 impl Findings {
@@ -664,6 +677,7 @@ impl Findings {
         self.problems.extend(other.problems);
         self.warnings.extend(other.warnings);
         self.evidence.extend(other.evidence);
+        self.disclosed = self.disclosed.or(other.disclosed);
     }
 
     /// The verdict the problems decide.
@@ -820,6 +834,9 @@ pub struct VerdictRecord<'a> {
     pub issuer: Option<&'a str>,
     /// The proof format that was checked.
     pub format: Option<Format>,
+    /// A derived `ecdsa-sd-2023` proof: the non-mandatory statements it
+    /// reveals.
+    pub disclosed: Option<u32>,
     /// Every failing check.
     pub problems: Problems,
     /// Observations that did not decide the verdict.

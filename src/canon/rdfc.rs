@@ -96,6 +96,10 @@ pub enum CanonError {
     /// [`Limits`] allow (§4.8 poison graphs).
     #[error("the dataset needs more work than the canonicalization bound allows")]
     TooComplex,
+    /// A relabelling ([`canonical_nquads_relabelled`]) has no label for
+    /// this canonical number.
+    #[error("no label for canonical blank node c14n{0}")]
+    Unlabelled(usize),
 }
 
 /// The canonical form: the issued identifiers and the sorted N-Quads.
@@ -191,7 +195,7 @@ pub fn canonicalize<S: Source + ?Sized>(
     limits: Limits,
 ) -> Result<Canonical, CanonError> {
     let ds = input.dataset();
-    canonicalize_dataset(&ds, hash, limits, true)
+    canonicalize_dataset(&ds, hash, limits, true, None)
 }
 
 /// The canonical N-Quads of a dataset alone, as a verifier needs them
@@ -201,14 +205,30 @@ pub fn canonical_nquads(
     hash: HashAlgorithm,
     limits: Limits,
 ) -> Result<String, CanonError> {
-    canonicalize_dataset(ds, hash, limits, false).map(|c| c.nquads)
+    canonicalize_dataset(ds, hash, limits, false, None).map(|c| c.nquads)
 }
 
-fn canonicalize_dataset(
+/// The canonical N-Quads of a dataset with each canonical blank node
+/// label `c14nK` replaced by `label(K)`, sorted again after the
+/// replacement (the "labelReplacementCanonicalize" step of selective
+/// disclosure suites, vc-di-ecdsa §3.4). A blank node `label` has no
+/// label for is [`CanonError::Unlabelled`]. Distinct quads stay distinct
+/// only when `label` gives distinct labels: the caller ensures it.
+pub fn canonical_nquads_relabelled<'l>(
+    ds: &Dataset,
+    hash: HashAlgorithm,
+    limits: Limits,
+    label: &'l dyn Fn(usize) -> Option<&'l str>,
+) -> Result<String, CanonError> {
+    canonicalize_dataset(ds, hash, limits, false, Some(label)).map(|c| c.nquads)
+}
+
+fn canonicalize_dataset<'l>(
     ds: &Dataset,
     hash: HashAlgorithm,
     limits: Limits,
     with_issued: bool,
+    relabel: Option<&'l dyn Fn(usize) -> Option<&'l str>>,
 ) -> Result<Canonical, CanonError> {
     // Equal terms have equal slots: duplicates are equal integer tuples.
     let mut distinct: Vec<&[Slot; 4]> = ds.quads().iter().collect();
@@ -294,9 +314,22 @@ fn canonicalize_dataset(
         }
     }
     // Step 6: relabel and sort.
-    let canonical: Vec<String> = (0..count)
-        .map(|n| state.canonical.get(n).unwrap_or_default())
-        .collect();
+    let canonical: Vec<String> = match relabel {
+        None => (0..count)
+            .map(|n| state.canonical.get(n).unwrap_or_default())
+            .collect(),
+        Some(label) => (0..count)
+            .map(|n| {
+                let k = state
+                    .canonical
+                    .issued
+                    .get(&n)
+                    .copied()
+                    .unwrap_or(usize::MAX);
+                label(k).map(str::to_owned).ok_or(CanonError::Unlabelled(k))
+            })
+            .collect::<Result<_, _>>()?,
+    };
     let label = |id: u32, out: &mut String| {
         if let Some(c) = canonical.get(state.dense[id as usize]) {
             out.push_str(c);

@@ -298,6 +298,7 @@ impl Evaluator {
                 &mut rec.format,
                 &mut rec.proof_expires,
                 work,
+                bytes.len(),
             );
             suite::data_integrity::check_proofs(&cred, &mut tools, &mut check);
         });
@@ -357,6 +358,7 @@ impl Evaluator {
                 &mut rec.format,
                 &mut rec.proof_expires,
                 work,
+                text.len(),
             );
             let held = token.check(&cred, &claims, &mut check, decoded);
             // A key whose signature was checked at once, for status lists
@@ -395,7 +397,9 @@ impl Evaluator {
 }
 
 /// What checking record `record`'s proof writes to: its findings and
-/// format, and the chunk's signature queue.
+/// format, and the chunk's signature queue; `bytes`, the record's size,
+/// sets its ECDSA budget ([`crate::limits::ecdsa_budget`]).
+#[allow(clippy::too_many_arguments)]
 fn proof_check<'w>(
     ctx: &Context<'w>,
     keys: &'w mut LocalKeys,
@@ -404,6 +408,7 @@ fn proof_check<'w>(
     format: &'w mut Option<Format>,
     proof_expires: &'w mut Vec<Timestamp>,
     work: &'w mut ChunkWork,
+    bytes: usize,
 ) -> ProofCheck<'w> {
     ProofCheck {
         as_of: ctx.as_of,
@@ -414,6 +419,7 @@ fn proof_check<'w>(
         format,
         proof_expires,
         signatures: &mut work.signatures,
+        ecdsa_work: crate::limits::ecdsa_budget(bytes),
     }
 }
 

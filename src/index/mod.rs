@@ -51,7 +51,7 @@ use codec::{Decoder, Encoder};
 pub const FORMAT: &str = "credverify-index";
 
 /// The format version this build writes and reads.
-pub const VERSION: u64 = 4;
+pub const VERSION: u64 = 5;
 
 /// Magic numbers opening each binary file.
 const RECORDS_MAGIC: &[u8; 8] = b"CVIXREC3";

@@ -218,6 +218,9 @@ const HAS_ISSUER: u64 = 2;
 /// With [`HAS_ID`]: the id is `urn:uuid:` and a lowercase UUID, stored as
 /// its 16 bytes.
 const UUID_ID: u64 = 4;
+/// A derived `ecdsa-sd-2023` proof: the count of statements it discloses
+/// follows the format.
+const DISCLOSED: u64 = 8;
 
 /// The prefix of ids stored as 16 bytes.
 const UUID_PREFIX: &str = "urn:uuid:";
@@ -313,7 +316,8 @@ pub fn encode_head(e: &mut Encoder, rec: &IndexRecord, ids: &mut dyn Ids) {
     };
     let flags = u64::from(rec.id.is_some()) * HAS_ID
         + u64::from(rec.issuer.is_some()) * HAS_ISSUER
-        + u64::from(uuid.is_some()) * UUID_ID;
+        + u64::from(uuid.is_some()) * UUID_ID
+        + u64::from(rec.disclosed.is_some()) * DISCLOSED;
     e.uint(flags);
     match (rec.id, uuid) {
         (_, Some(bytes)) => e.bytes(&bytes),
@@ -329,6 +333,9 @@ pub fn encode_head(e: &mut Encoder, rec: &IndexRecord, ids: &mut dyn Ids) {
             .position(|g| *g == f)
             .map_or(0, |i| i as u64 + 1)
     }));
+    if let Some(n) = rec.disclosed {
+        e.uint(u64::from(n));
+    }
     e.uint(rec.verdict as u64);
     e.uint(rec.problems.bits());
     e.uint(rec.warnings.bits());
@@ -399,7 +406,7 @@ pub fn decode_record<'a>(
     }
     let line = d.uint()?;
     let flags = d.uint()?;
-    if flags > HAS_ID | HAS_ISSUER | UUID_ID || flags & (HAS_ID | UUID_ID) == UUID_ID {
+    if flags > HAS_ID | HAS_ISSUER | UUID_ID | DISCLOSED || flags & (HAS_ID | UUID_ID) == UUID_ID {
         return Err("unknown record flags".into());
     }
     let id = if flags & UUID_ID != 0 {
@@ -430,6 +437,11 @@ pub fn decode_record<'a>(
                 .and_then(|i| Format::ALL.get(i))
                 .ok_or("an unknown format")?,
         ),
+    };
+    let disclosed = if flags & DISCLOSED != 0 {
+        Some(u32::try_from(d.uint()?).map_err(|_| "a disclosed count beyond 32 bits")?)
+    } else {
+        None
     };
     let verdict = usize::try_from(d.uint()?)
         .ok()
@@ -494,6 +506,7 @@ pub fn decode_record<'a>(
         id,
         issuer,
         format,
+        disclosed,
         problems,
         warnings,
         evidence,

@@ -91,6 +91,9 @@ pub struct IndexRecord<'a> {
     pub issuer: Option<&'a str>,
     /// The proof format checked.
     pub format: Option<Format>,
+    /// The non-mandatory statements a derived `ecdsa-sd-2023` proof
+    /// reveals.
+    pub disclosed: Option<u32>,
     /// The problems no instant and no list changes.
     pub problems: Problems,
     /// The warnings no instant and no list changes.
@@ -137,6 +140,7 @@ impl<'a> IndexRecord<'a> {
             id: record.id.map(RecordId::Text),
             issuer: record.issuer,
             format: record.format,
+            disclosed: record.disclosed,
             problems,
             warnings,
             evidence,

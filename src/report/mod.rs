@@ -321,6 +321,10 @@ pub fn render(
                     out.push(b'"');
                 }
             }
+            if let Some(n) = record.disclosed {
+                out.extend_from_slice(b",\"disclosed\":");
+                out.extend_from_slice(n.to_string().as_bytes());
+            }
             out.extend_from_slice(b",\"verdict\":\"");
             out.extend_from_slice(verdict.as_str().as_bytes());
             if let Some(previous) = record.previous {
@@ -476,6 +480,7 @@ mod tests {
             id: Some("urn:uuid:1"),
             issuer: Some("did:example:i"),
             format: Some(Format::EddsaJcs2022),
+            disclosed: None,
             problems: problems.iter().copied().collect::<Problems>(),
             warnings: Warnings::empty(),
             evidence,
@@ -598,6 +603,7 @@ mod tests {
                 id: Some(id),
                 issuer: Some("=cmd|' /C calc'!A0"),
                 format: None,
+                disclosed: None,
                 problems: Problems::empty(),
                 warnings: Warnings::empty(),
                 evidence: &evidence,

@@ -273,12 +273,14 @@ impl KeyResolver {
             }
             multikey::decode_did_jwk(id)
         } else if self.trust_fragment_keys && did.starts_with("https://") {
-            let key = fragment
+            // Any Multikey: Ed25519, or P-256 / P-384 as the 1EdTech
+            // validator's ecdsa-sd-2023 example names its key.
+            let material = fragment
                 .ok_or(Problem::UnknownKey)
-                .and_then(|f| multikey::decode_multikey(f).map_err(|_| Problem::UnknownKey))?;
+                .and_then(|f| multikey::decode_multikey_any(f).map_err(|_| Problem::UnknownKey))?;
             return Ok(Arc::new(ResolvedKey {
                 method: method.into(),
-                key: self.screen(key).map(PublicKey::Ed25519),
+                key: self.load(&material),
                 controller: did.into(),
                 assertion: true,
                 from_fragment: true,

@@ -2,6 +2,7 @@
 //! Integrity 1.0 §4): proof sets and chains, and the checks of a proof
 //! that come before its suite's canonical forms.
 
+use super::ecdsa_sd_2023::{self, DerivedProof, ProofValueError};
 use super::{Canonicalizers, Cryptosuite, ProofCheck, SecuredDocument};
 use crate::canon::rdfc::HashAlgorithm;
 use crate::credential::Credential;
@@ -115,9 +116,27 @@ fn check_proof(
     let Some(method) = members.method_id() else {
         return check.findings.problem(Problem::ProofMalformed);
     };
-    // 64 bytes: Ed25519, or ECDSA on P-256 (`r ‖ s`); 96: ECDSA on P-384.
+    // 64 bytes: Ed25519, or ECDSA on P-256 (`r ‖ s`); 96: ECDSA on P-384;
+    // a selective-disclosure suite's CBOR.
     let value = members.value.and_then(Value::as_str);
+    let mut derived_bytes = Vec::new();
     let signature = match value.map(|v| (v, suite.ecdsa())) {
+        Some((v, _)) if suite.selective() => {
+            if multibase::decode_base64url(v, &mut derived_bytes).is_err() {
+                return check.findings.problem(Problem::ProofValue);
+            }
+            match ecdsa_sd_2023::parse_derived(&derived_bytes) {
+                Ok(derived) => {
+                    let disclosed = u32::try_from(derived.signatures.len()).unwrap_or(u32::MAX);
+                    check.findings.disclosed.get_or_insert(disclosed);
+                    Some(Signature::Derived(derived))
+                }
+                Err(ProofValueError::BaseProof) => {
+                    return check.findings.problem(Problem::SdBaseProof);
+                }
+                Err(ProofValueError::Malformed) => None,
+            }
+        }
         Some((v, false)) => multibase::decode_base58btc::<64>(v)
             .ok()
             .map(Signature::Ed25519),
@@ -176,8 +195,22 @@ fn check_proof(
     let signed = match (signature, key) {
         (Signature::Ed25519(s), PublicKey::Ed25519(k)) => Signed::Ed25519(s, k),
         (Signature::Ecdsa(s), PublicKey::Ec(k)) => Signed::Ecdsa(s, k),
+        // A derived proof's base signature is 64 bytes: P-256 (§3.5.8).
+        (Signature::Derived(d), PublicKey::Ec(k)) if k.curve() == Curve::P256 => {
+            Signed::Derived(d, k)
+        }
         _ => return check.findings.problem_with(Problem::KeyType, evidence()),
     };
+    // Every ECDSA check is counted before it is made.
+    let units = match &signed {
+        Signed::Ed25519(..) => 0,
+        Signed::Ecdsa(_, k) if k.curve() == Curve::P384 => 4,
+        Signed::Ecdsa(..) => 1,
+        Signed::Derived(d, _) => ecdsa_sd_2023::checks(d),
+    };
+    if check.ecdsa_work.charge(units).is_err() {
+        return check.findings.problem(Problem::ProofBound);
+    }
     if let Signed::Ecdsa(_, k) = &signed
         && k.curve() == Curve::P384
     {
@@ -191,6 +224,18 @@ fn check_proof(
             .previous
             .map(|pp| (pp.is_array(), previous.as_slice())),
     };
+    if let Signed::Derived(derived, key) = &signed {
+        return match ecdsa_sd_2023::check_derived(&document, tools, derived, key) {
+            Ok(ecdsa_sd_2023::Outcome::Verified) => {}
+            Ok(ecdsa_sd_2023::Outcome::Failed) => check
+                .findings
+                .problem_with(Problem::InvalidSignature, evidence()),
+            Err(failure) => match failure.evidence {
+                Some(evidence) => check.findings.problem_with(failure.problem, evidence),
+                None => check.findings.problem(failure.problem),
+            },
+        };
+    }
     let out = check.signatures.inputs();
     let start = out.len();
     let written = suite.write_hash_inputs(&document, tools, out);
@@ -220,6 +265,7 @@ fn check_proof(
                     .problem_with(Problem::InvalidSignature, evidence());
             }
         }
+        (Ok(_), Signed::Derived(..)) => unreachable!("checked above"),
         (Err(failure), _) => {
             out.truncate(start);
             match failure.evidence {
@@ -231,16 +277,19 @@ fn check_proof(
 }
 
 /// A `proofValue`, decoded for its suite.
-enum Signature {
+enum Signature<'b> {
     Ed25519([u8; 64]),
     /// `r ‖ s`, 64 or 96 bytes.
     Ecdsa(Vec<u8>),
+    /// An `ecdsa-sd-2023` derived proof.
+    Derived(DerivedProof<'b>),
 }
 
 /// A signature with the key of its type it is checked with.
-enum Signed {
+enum Signed<'b> {
     Ed25519([u8; 64], std::sync::Arc<crate::verify::VerifyingKey>),
     Ecdsa(Vec<u8>, std::sync::Arc<EcKey>),
+    Derived(DerivedProof<'b>, std::sync::Arc<EcKey>),
 }
 
 /// vc-di-ecdsa §3.2.4 / §3.3.4 and "Verify Proof": the proof configuration

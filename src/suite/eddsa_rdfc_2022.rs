@@ -31,15 +31,35 @@ impl Cryptosuite for EddsaRdfc2022 {
 }
 
 /// Appends the canonical N-Quads (RDFC-1.0) of the proof configuration and
-/// of the document to `out` and returns where the document's start. The
-/// proof configuration is the proof without `proofValue`, under the
-/// document's `@context` (vc-di-eddsa §3.2.5), or the proof's own when it
-/// has one (which opens the document's).
+/// of the document to `out` and returns where the document's start.
 pub(super) fn write_canonical_nquads(
     document: &SecuredDocument<'_, '_>,
     tools: &mut Canonicalizers<'_, '_, '_>,
     out: &mut Vec<u8>,
 ) -> Result<usize, Failure> {
+    let (config_quads, doc_quads) = rdf_datasets(document, tools)?;
+    let (limits, hash) = (tools.rdfc_limits, tools.rdfc_hash);
+    let canonical = |quads: &Dataset| {
+        canonical_nquads(quads, hash, limits)
+            .map_err(|_| Failure::from(Problem::CanonicalizationBound))
+    };
+    let config = canonical(&config_quads)?;
+    let doc = canonical(&doc_quads)?;
+    out.extend_from_slice(config.as_bytes());
+    let document_start = out.len();
+    out.extend_from_slice(doc.as_bytes());
+    Ok(document_start)
+}
+
+/// The RDF datasets of the proof configuration and of the document. The
+/// proof configuration is the proof without `proofValue`, under the
+/// document's `@context` (vc-di-eddsa §3.2.5), or the proof's own when it
+/// has one (which opens the document's); the document is the credential
+/// without `proof`, or with the proofs a chained proof names.
+pub(super) fn rdf_datasets(
+    document: &SecuredDocument<'_, '_>,
+    tools: &mut Canonicalizers<'_, '_, '_>,
+) -> Result<(Dataset, Dataset), Failure> {
     let credential = document.credential;
     let context = document.proof_context.unwrap_or(credential.context);
     let context = Json::from_value(context);
@@ -79,17 +99,7 @@ pub(super) fn write_canonical_nquads(
         .to_rdf_in(&active, &body, budget)
         .map_err(ld_problem)?;
     *tools.contexts = Some(active);
-    let (limits, hash) = (tools.rdfc_limits, tools.rdfc_hash);
-    let canonical = |quads: &Dataset| {
-        canonical_nquads(quads, hash, limits)
-            .map_err(|_| Failure::from(Problem::CanonicalizationBound))
-    };
-    let config = canonical(&config_quads)?;
-    let doc = canonical(&doc_quads)?;
-    out.extend_from_slice(config.as_bytes());
-    let document_start = out.len();
-    out.extend_from_slice(doc.as_bytes());
-    Ok(document_start)
+    Ok((config_quads, doc_quads))
 }
 
 /// The problem a JSON-LD failure is, with the unknown context's URL.

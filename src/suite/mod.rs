@@ -19,6 +19,7 @@
 
 pub mod data_integrity;
 pub mod ecdsa_2019;
+pub mod ecdsa_sd_2023;
 pub mod ed25519_signature_2020;
 pub mod eddsa_jcs_2022;
 pub mod eddsa_rdfc_2022;
@@ -54,6 +55,13 @@ pub trait Cryptosuite: Sync {
     /// Whether the suite signs with ECDSA (P-256 or P-384) rather than
     /// Ed25519.
     fn ecdsa(&self) -> bool {
+        false
+    }
+
+    /// Whether the suite's proofs are selective-disclosure proofs, whose
+    /// `proofValue` and checks are their own ([`ecdsa_sd_2023`]) after the
+    /// Data Integrity steps every suite shares.
+    fn selective(&self) -> bool {
         false
     }
 
@@ -143,6 +151,12 @@ pub static SUITES: &[Registration] = &[
         suite: &ecdsa_2019::ECDSA_JCS_2019,
         warning: None,
     },
+    Registration {
+        proof_type: "DataIntegrityProof",
+        cryptosuite: Some("ecdsa-sd-2023"),
+        suite: &ecdsa_sd_2023::EcdsaSd2023,
+        warning: None,
+    },
     // The draft name of eddsa-rdfc-2022, as early Open Badges 3.0 issuers
     // wrote it.
     Registration {
@@ -228,6 +242,8 @@ pub struct ProofCheck<'w> {
     pub proof_expires: &'w mut Vec<Timestamp>,
     /// The chunk's signature queue.
     pub signatures: &'w mut SignatureQueue<Signer>,
+    /// The record's ECDSA checks ([`crate::limits::ecdsa_budget`]).
+    pub ecdsa_work: crate::limits::Budget,
 }
 
 impl ProofCheck<'_> {
@@ -403,8 +419,11 @@ mod tests {
             found("DataIntegrityProof", Some("ecdsa-jcs-2019")),
             Some((Format::EcdsaJcs2019, None))
         );
+        assert_eq!(
+            found("DataIntegrityProof", Some("ecdsa-sd-2023")),
+            Some((Format::EcdsaSd2023, None))
+        );
         for (t, c) in [
-            ("DataIntegrityProof", Some("ecdsa-sd-2023")),
             ("DataIntegrityProof", Some("bbs-2023")),
             ("DataIntegrityProof", None),
             ("EcdsaSecp256k1Signature2019", None),

@@ -107,6 +107,8 @@ pub struct Verdict {
     pub problems: Vec<String>,
     pub warnings: Vec<String>,
     pub status_messages: Vec<String>,
+    /// A derived `ecdsa-sd-2023` proof's revealed statements.
+    pub disclosed: Option<u64>,
 }
 
 fn strings(v: Option<Value<'_>>) -> Vec<String> {
@@ -135,6 +137,7 @@ pub fn parse_verdicts(out: &str) -> Vec<Verdict> {
                         problems: strings(v.get("problems")),
                         warnings: strings(v.get("warnings")),
                         status_messages: strings(v.get("status_messages")),
+                        disclosed: v.get("disclosed").and_then(Value::as_u64),
                     }
                 })
                 .unwrap_or_else(|p| panic!("verdict line is not JSON ({p}): {line}"))

@@ -12,6 +12,7 @@ mod jsonld;
 mod rdfc;
 mod rfc8037;
 mod w3c_ecdsa;
+mod w3c_ecdsa_sd;
 mod w3c_eddsa_jcs;
 mod w3c_rdfc_suites;
 mod wycheproof;
