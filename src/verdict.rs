@@ -178,7 +178,9 @@ codes! {
         NoProof = "no_proof" => NoProof,
         /// A proof lacks a member it must have, or has one of the wrong type.
         ProofMalformed = "proof_malformed" => InvalidProof,
-        /// The `proofValue` or JWS signature does not decode to 64 bytes.
+        /// The `proofValue` or JWS signature does not decode to what its
+        /// suite signs with (64 bytes for Ed25519 and P-256, 96 for P-384,
+        /// an `ecdsa-sd-2023` derived proof's CBOR).
         ProofValue = "proof_value" => InvalidProof,
         /// `proofPurpose` is not `assertionMethod`.
         ProofPurpose = "proof_purpose" => InvalidProof,
@@ -216,7 +218,7 @@ codes! {
         KeyType = "key_type" => InvalidProof,
         /// An `ecdsa-sd-2023` base proof: the form an issuer gives a
         /// holder, with the HMAC key that unlinks every disclosure, never
-        /// meant for a verifier (vc-di-ecdsa §3.4: verifiers check derived
+        /// meant for a verifier (vc-di-ecdsa §3.6.7: verifiers check derived
         /// proofs).
         SdBaseProof = "sd_base_proof" => InvalidProof,
         /// A JSON-LD context neither built in nor given with `--contexts`.

@@ -400,7 +400,7 @@ fn judged_as_truth(dir: &Path, what: &str) -> (String, Vec<util::Verdict>) {
     (out, got)
 }
 
-/// `--format jwt-rs256`, `jwt-es256`, `ecdsa-rdfc` and `ecdsa-jcs`: the
+/// `--format jwt-rs256`, `jwt-es256`, `ecdsa-rdfc`, `ecdsa-jcs` and `ecdsa-sd`: the
 /// same bytes whatever the threads (ECDSA with RFC 6979 nonces), every
 /// verdict the truth's, and every valid record of the format it was made
 /// as (a token naming its algorithm).
@@ -411,6 +411,8 @@ fn rsa_and_ecdsa_formats_are_reproducible_and_their_truth_holds() {
         ("jwt-es256", "\"alg\":\"ES256\""),
         ("ecdsa-rdfc", "\"format\":\"ecdsa-rdfc-2019\""),
         ("ecdsa-jcs", "\"format\":\"ecdsa-jcs-2019\""),
+        // A derived proof says how many optional statements it reveals.
+        ("ecdsa-sd", "\"format\":\"ecdsa-sd-2023\",\"disclosed\":"),
     ] {
         let (a, b) = (
             util::temp_dir(&format!("gen-{format}-a")),

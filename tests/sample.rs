@@ -87,6 +87,27 @@ fn committed_sample_matches_its_truth() {
             case.name()
         );
     }
+    // Every proof format, valid and tampered.
+    let rows = truth_rows(&truth);
+    for format in [
+        "jcs",
+        "jwt",
+        "jwt-rs256",
+        "jwt-es256",
+        "ecdsa-rdfc",
+        "ecdsa-jcs",
+        "ecdsa-sd",
+        "rdfc",
+        "ed2020",
+    ] {
+        for (case, verdict) in [("valid", "valid"), ("tampered", "invalid_signature")] {
+            assert!(
+                rows.iter()
+                    .any(|r| r.format == format && r.case == case && r.verdict == verdict),
+                "the sample lacks a {case} {format} record"
+            );
+        }
+    }
 }
 
 /// The two parsers give the same verdicts. Committed, the sample's JSON

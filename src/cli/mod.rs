@@ -301,7 +301,7 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
 
-    /// Accept an Ed25519 key written in an https verification method's fragment.
+    /// Accept a key (Ed25519, P-256, P-384) written in an https verification method's fragment.
     ///
     /// A named relaxation, off by default: when the URL before `#` is the
     /// issuer's id, the fragment is read as a Multikey, as the 1EdTech

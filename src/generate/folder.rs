@@ -58,7 +58,7 @@ impl Folder {
         made: &Made,
     ) -> Result<(String, u64, Option<&'static str>), GenerateError> {
         let batch = format!("batch-{:03}", index / 50);
-        let token = made.format == "jwt";
+        let token = made.format.starts_with("jwt");
         let form = if made.case == Case::Malformed {
             2
         } else {

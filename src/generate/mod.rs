@@ -11,6 +11,7 @@ mod folder;
 pub mod jose;
 mod ob2;
 pub mod rng;
+mod sd;
 pub mod status;
 
 use std::fmt::Write as _;
@@ -58,11 +59,14 @@ pub enum GenFormat {
     EcdsaRdfc,
     /// Data Integrity ecdsa-jcs-2019 proofs with P-256 keys (did:web issuers).
     EcdsaJcs,
+    /// Data Integrity ecdsa-sd-2023 derived proofs (P-256, did:web issuers),
+    /// each revealing a random half of the optional statements.
+    EcdsaSd,
     /// Data Integrity eddsa-rdfc-2022 proofs (JSON-LD, RDFC-1.0).
     Rdfc,
     /// Ed25519Signature2020 proofs (JSON-LD, RDFC-1.0).
     Ed2020,
-    /// All four, chosen per record.
+    /// Every format above, chosen per record (every issuer a did:web).
     Mixed,
 }
 
@@ -634,11 +638,7 @@ type Sign<'s> = &'s dyn Fn(&[u8]) -> Vec<u8>;
 fn rdf_proof(doc: &str, proof_members: &str, sign: Sign<'_>) -> String {
     use crate::canon::rdfc::{HashAlgorithm, Limits, canonical_nquads};
     use crate::jsonld::json::Json;
-    static PROCESSOR: std::sync::OnceLock<crate::jsonld::Processor> = std::sync::OnceLock::new();
-    let processor = PROCESSOR.get_or_init(|| {
-        let contexts = crate::jsonld::Contexts::builtin().expect("built-in contexts are pinned");
-        crate::jsonld::Processor::new(&contexts).expect("built-in contexts parse")
-    });
+    let processor = processor();
     let parse = |text: &str| {
         JsonParser::default()
             .with_doc(text.as_bytes(), |v| Json::from_value(v).into_static())
@@ -664,6 +664,15 @@ fn rdf_proof(doc: &str, proof_members: &str, sign: Sign<'_>) -> String {
     format!("z{}", bs58::encode(sign(&message)).into_string())
 }
 
+/// The JSON-LD processor of the built-in contexts, made once.
+fn processor() -> &'static crate::jsonld::Processor {
+    static PROCESSOR: std::sync::OnceLock<crate::jsonld::Processor> = std::sync::OnceLock::new();
+    PROCESSOR.get_or_init(|| {
+        let contexts = crate::jsonld::Contexts::builtin().expect("built-in contexts are pinned");
+        crate::jsonld::Processor::new(&contexts).expect("built-in contexts parse")
+    })
+}
+
 /// A generated record: its line (without newline), its case, whether it is
 /// a VC-JWT, and the status bits it needs set.
 pub struct Made {
@@ -671,7 +680,8 @@ pub struct Made {
     pub line: Vec<u8>,
     /// The case it was drawn as.
     pub case: Case,
-    /// The proof format: `jcs`, `jwt`, `rdfc` or `ed2020`.
+    /// The proof format, as `--format` names it (`jcs`, `jwt`, `jwt-rs256`,
+    /// `ecdsa-sd`, …).
     pub format: &'static str,
     /// The status values its case needs set in the lists.
     pub bits: Vec<StatusBit>,
@@ -698,12 +708,20 @@ pub fn record(
         .find(|(_, cum)| draw < *cum)
         .map_or(Case::Valid, |m| m.0);
     let format = match format {
-        GenFormat::Mixed => [
-            GenFormat::Jcs,
-            GenFormat::Jwt,
-            GenFormat::Rdfc,
-            GenFormat::Ed2020,
-        ][rng.below(4) as usize],
+        GenFormat::Mixed => {
+            const EVERY: [GenFormat; 9] = [
+                GenFormat::Jcs,
+                GenFormat::Jwt,
+                GenFormat::JwtRs256,
+                GenFormat::JwtEs256,
+                GenFormat::EcdsaRdfc,
+                GenFormat::EcdsaJcs,
+                GenFormat::EcdsaSd,
+                GenFormat::Rdfc,
+                GenFormat::Ed2020,
+            ];
+            EVERY[rng.below(EVERY.len() as u64) as usize]
+        }
         one => one,
     };
     // Most records come from the first issuers, as in real exports.
@@ -734,7 +752,7 @@ pub fn record(
                 &status,
             )
         }
-        GenFormat::EcdsaRdfc | GenFormat::EcdsaJcs => {
+        GenFormat::EcdsaRdfc | GenFormat::EcdsaJcs | GenFormat::EcdsaSd => {
             let keys = jose.expect("an ECDSA format has its keys");
             let (signer, signer_who, rogue) = match case {
                 Case::WrongKey => (issuer, who, true),
@@ -785,11 +803,14 @@ pub fn record(
         line,
         case,
         format: match format {
-            GenFormat::Jwt | GenFormat::JwtRs256 | GenFormat::JwtEs256 => "jwt",
+            GenFormat::Jwt => "jwt",
+            GenFormat::JwtRs256 => "jwt-rs256",
+            GenFormat::JwtEs256 => "jwt-es256",
             GenFormat::Rdfc => "rdfc",
             GenFormat::Ed2020 => "ed2020",
             GenFormat::EcdsaRdfc => "ecdsa-rdfc",
             GenFormat::EcdsaJcs => "ecdsa-jcs",
+            GenFormat::EcdsaSd => "ecdsa-sd",
             _ => "jcs",
         },
         bits,
@@ -816,7 +837,11 @@ fn di_record(
     // VC 1.1 credential, the suite context for Ed25519Signature2020, the
     // status list context for VC 1.1 status entries.
     let mut extra = Vec::new();
-    if matches!(suite, GenFormat::Rdfc | GenFormat::EcdsaRdfc) && v1 {
+    if matches!(
+        suite,
+        GenFormat::Rdfc | GenFormat::EcdsaRdfc | GenFormat::EcdsaSd
+    ) && v1
+    {
         extra.push("https://w3id.org/security/data-integrity/v2");
     }
     if suite == GenFormat::Ed2020 {
@@ -853,10 +878,11 @@ fn di_record(
         (_, GenFormat::Rdfc) => ("DataIntegrityProof", ",\"cryptosuite\":\"eddsa-rdfc-2022\""),
         (_, GenFormat::EcdsaRdfc) => ("DataIntegrityProof", ",\"cryptosuite\":\"ecdsa-rdfc-2019\""),
         (_, GenFormat::EcdsaJcs) => ("DataIntegrityProof", ",\"cryptosuite\":\"ecdsa-jcs-2019\""),
+        (_, GenFormat::EcdsaSd) => ("DataIntegrityProof", ",\"cryptosuite\":\"ecdsa-sd-2023\""),
         (_, GenFormat::Ed2020) => ("Ed25519Signature2020", ""),
         _ => ("DataIntegrityProof", ",\"cryptosuite\":\"eddsa-jcs-2022\""),
     };
-    let context = if suite == GenFormat::Ed2020 {
+    let context = if matches!(suite, GenFormat::Ed2020 | GenFormat::EcdsaSd) {
         String::new()
     } else {
         context
@@ -864,6 +890,15 @@ fn di_record(
     let proof_members = format!(
         "\"type\":\"{kind}\"{cryptosuite},\"created\":\"{created}\",\"verificationMethod\":\"{method}\",\"proofPurpose\":\"assertionMethod\"{context}"
     );
+    if suite == GenFormat::EcdsaSd && case != Case::Unsupported {
+        return sd::derived_record(
+            rng,
+            &format!("{{{signed_members}}}"),
+            &format!("{{{shown_members}}}"),
+            &proof_members,
+            sign,
+        );
+    }
     let value = if case == Case::Unsupported {
         format!("z{}", bs58::encode(rng.bytes::<64>()).into_string())
     } else {
@@ -1003,7 +1038,12 @@ pub fn run(args: &GenerateArgs) -> Result<PathBuf, GenerateError> {
     let as_of = Timestamp::parse(&args.as_of)?;
     let jose = matches!(
         args.format,
-        GenFormat::JwtRs256 | GenFormat::JwtEs256 | GenFormat::EcdsaRdfc | GenFormat::EcdsaJcs
+        GenFormat::JwtRs256
+            | GenFormat::JwtEs256
+            | GenFormat::EcdsaRdfc
+            | GenFormat::EcdsaJcs
+            | GenFormat::EcdsaSd
+            | GenFormat::Mixed
     )
     .then(|| jose::JoseKeys::new(args.seed, args.issuers));
     let issuers = issuers(args.seed, args.issuers, jose.as_ref());

@@ -1,8 +1,9 @@
-//! `ecdsa-sd-2023` (W3C Data Integrity ECDSA Cryptosuites v1.0 §3.4, with
-//! the functions of §3.5): selective disclosure. An issuer signs a base
+//! `ecdsa-sd-2023` (W3C Data Integrity ECDSA Cryptosuites v1.0 §3.6, with
+//! the functions of §3.4 and §3.5): selective disclosure. An issuer signs a base
 //! proof for the holder; the holder derives from it a proof that reveals
 //! the statements the issuer made mandatory and any of the others they
-//! choose. A verifier checks only derived proofs ("Verify Derived Proof"):
+//! choose. A verifier checks only derived proofs ("Verify Derived Proof",
+//! §3.6.7):
 //!
 //! 1. `proofValue` is `u` + base64url of the header `d9 5d 01` and a CBOR
 //!    array of five: the base signature (64 bytes), the proof-scoped
@@ -25,10 +26,10 @@
 //! a label map that gives two blank nodes one label (the relabelled
 //! statements would no longer be the revealed graph), a mandatory index
 //! beyond the statements or given twice, trailing bytes after the CBOR
-//! array, CBOR tags, indefinite lengths. §3.5.7 says the public key is 36
+//! array, CBOR tags, indefinite lengths. §3.5.8 says the public key is 36
 //! bytes; every implementation and the W3C test vectors write 35 (the
 //! two-byte P-256 Multikey header and a 33-byte compressed point), as
-//! this engine reads it. The base signature is 64 bytes (§3.5.7), so the
+//! this engine reads it. The base signature is 64 bytes (§3.5.8), so the
 //! issuer's key is a P-256 key: any other is `key_type`.
 
 use std::sync::Arc;
@@ -72,7 +73,7 @@ impl Cryptosuite for EcdsaSd2023 {
 
 /// The header of a base proof value (§3.5.2).
 pub const BASE_HEADER: [u8; 3] = [0xd9, 0x5d, 0x00];
-/// The header of a derived proof value (§3.5.6).
+/// The header of a derived proof value (§3.5.7).
 pub const DERIVED_HEADER: [u8; 3] = [0xd9, 0x5d, 0x01];
 /// The Multikey header of a P-256 public key (multicodec `p256-pub`,
 /// 0x1200, as a varint).
@@ -184,9 +185,10 @@ pub fn checks(proof: &DerivedProof<'_>) -> usize {
     1 + proof.signatures.len()
 }
 
-/// createVerifyData (§3.5.9) and "Verify Derived Proof" (§3.4.5 in the
-/// numbering of the suite's algorithms) for `document`, signed by the
-/// issuer's P-256 `key`.
+/// createVerifyData (§3.5.9) and "Verify Derived Proof" (§3.6.7) for
+/// `document`, signed by the issuer's P-256 `key`. The base signature is
+/// checked with the issuer's key, as the W3C vectors sign it (§3.6.7 read
+/// literally names the proof-scoped key).
 pub fn check_derived(
     document: &SecuredDocument<'_, '_>,
     tools: &mut Canonicalizers<'_, '_, '_>,
@@ -254,7 +256,7 @@ fn proof_scoped_key(multikey: &[u8; 35]) -> Option<Arc<EcKey>> {
     EcKey::from_sec1(Curve::P256, point).ok().map(Arc::new)
 }
 
-/// The label map decompressed (§3.5.5): number → `u` + base64url of the
+/// The label map decompressed (§3.5.6): number → `u` + base64url of the
 /// digest, sorted by number; `None` when two numbers share a digest.
 fn labels(map: &[(u64, &[u8; 32])]) -> Option<Vec<(u64, String)>> {
     let mut digests: Vec<&[u8; 32]> = map.iter().map(|(_, d)| *d).collect();
