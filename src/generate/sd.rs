@@ -136,13 +136,13 @@ pub(super) fn derived_record(
             None => indexes.push(i as u64),
         }
     }
-    let value = derived_value(
-        &base_signature,
-        &public_key,
-        &signatures,
-        &label_map,
-        &indexes,
-    );
+    let value = derived_value(&Components {
+        base_signature: &base_signature,
+        public_key: &public_key,
+        signatures: &signatures,
+        label_map: &label_map,
+        indexes: &indexes,
+    });
     let mut proof = parse(&format!("{{{proof_members}}}"));
     if let Json::Object(members) = &mut proof {
         members.push((Cow::Borrowed("proofValue"), Json::String(Cow::Owned(value))));
@@ -156,41 +156,39 @@ pub(super) fn derived_record(
     out
 }
 
+/// The five components of a derived proof value.
+struct Components<'p> {
+    base_signature: &'p [u8],
+    public_key: &'p [u8],
+    signatures: &'p [[u8; 64]],
+    label_map: &'p BTreeMap<u64, [u8; 32]>,
+    indexes: &'p [u64],
+}
+
 /// serializeDerivedProofValue (§3.5.7): `u` + base64url of the header and
 /// the CBOR of the five components.
-fn derived_value(
-    base_signature: &[u8],
-    public_key: &[u8],
-    signatures: &[[u8; 64]],
-    label_map: &BTreeMap<u64, [u8; 32]>,
-    indexes: &[u64],
-) -> String {
+fn derived_value(c: &Components<'_>) -> String {
     fn write(
         e: &mut minicbor::Encoder<Vec<u8>>,
-        parts: (&[u8], &[u8], &[[u8; 64]], &BTreeMap<u64, [u8; 32]>, &[u64]),
+        c: &Components<'_>,
     ) -> Result<(), minicbor::encode::Error<std::convert::Infallible>> {
-        let (base, key, sigs, map, indexes) = parts;
-        e.array(5)?.bytes(base)?.bytes(key)?;
-        e.array(sigs.len() as u64)?;
-        for s in sigs {
+        e.array(5)?.bytes(c.base_signature)?.bytes(c.public_key)?;
+        e.array(c.signatures.len() as u64)?;
+        for s in c.signatures {
             e.bytes(s)?;
         }
-        e.map(map.len() as u64)?;
-        for (k, d) in map {
+        e.map(c.label_map.len() as u64)?;
+        for (k, d) in c.label_map {
             e.u64(*k)?.bytes(d)?;
         }
-        e.array(indexes.len() as u64)?;
-        for i in indexes {
+        e.array(c.indexes.len() as u64)?;
+        for i in c.indexes {
             e.u64(*i)?;
         }
         Ok(())
     }
     let mut e = minicbor::Encoder::new(DERIVED_HEADER.to_vec());
-    write(
-        &mut e,
-        (base_signature, public_key, signatures, label_map, indexes),
-    )
-    .expect("writing to memory");
+    write(&mut e, c).expect("writing to memory");
     format!("u{}", URL_SAFE_NO_PAD.encode(e.into_writer()))
 }
 
