@@ -4,7 +4,7 @@ data and sample dataset: one record or document per file. Standard library
 only. The committed corpora (fuzz/corpus/) are these seeds plus what the
 campaigns found, minimised with `cargo fuzz cmin` (see FUZZING.md)."""
 
-import gzip, hashlib, json, os, pathlib, re
+import base64, gzip, hashlib, json, os, pathlib, re
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 OUT = ROOT / "fuzz" / "seeds"
@@ -147,3 +147,24 @@ put("baked_svg", svg_head + 'xmlns:openbadges="http://openbadges.org"><openbadge
 put("baked_svg", svg_head + 'xmlns:o="http://openbadges.org"><o:assertion verify="a&amp;b"/><o:assertion>{}</o:assertion></svg>')
 put("baked_svg", '<?xml version="1.0"?>\n<!DOCTYPE svg [\n<!ENTITY a "aaaa">\n<!ENTITY b "&a;&a;&a;&a;">\n]>\n<svg xmlns:ob="https://purl.imsglobal.org/ob/v3p0"><ob:credential>&b;</ob:credential></svg>')
 put("baked_svg", '\ufeff<svg xmlns="http://www.w3.org/2000/svg"><!-- c --><g><text>x</text></g></svg>')
+
+# ecdsa-sd-2023 proof values: mode 0, whole values through the parser (the
+# W3C derived and base proofs, the 1EdTech one); mode 1, the 1EdTech
+# components after the header, whole, cut and with a bit flipped.
+def proof_bytes(path):
+    p = json.loads(path.read_text())["proof"]
+    value = (p[0] if isinstance(p, list) else p)["proofValue"][1:]
+    return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+
+sd = [proof_bytes(data / f) for f in (
+    "vc-di-ecdsa/ecdsa-sd-2023/prc/derivedRevealDocument.json",
+    "vc-di-ecdsa/ecdsa-sd-2023/employ/derivedRevealDocument.json",
+    "vc-di-ecdsa/ecdsa-sd-2023/prc/addSignedSDBase.json",
+    "vc-di-ecdsa/1edtech/derivedcredential.json")]
+for v in sd:
+    put("sd_proof", b"\0" + v)
+one = sd[3][3:]
+flipped = bytearray(one)
+flipped[100] ^= 1
+for v in (one, sd[0][3:], one[:len(one) // 2], bytes(flipped)):
+    put("sd_proof", b"\1" + v)

@@ -128,9 +128,10 @@ pub const ECDSA_UNITS_BASE: usize = 64;
 /// Bytes of record per extra unit of ECDSA verification (see
 /// [`ECDSA_UNITS_BASE`]). A disclosed statement costs a derived proof
 /// about 86 bytes of signature and 40 or more of JSON, so a derived
-/// credential disclosing 90 statements checks whole, while the checks
-/// of a large record stay near 100 ms per MiB.
-pub const ECDSA_BYTES_PER_UNIT: usize = 512;
+/// credential disclosing 75 statements checks whole, while the worst
+/// record of any size spends about 75 ms of checks per MiB (BENCHMARKS.md,
+/// "Hostile records").
+pub const ECDSA_BYTES_PER_UNIT: usize = 768;
 
 /// The ECDSA budget of a record of `bytes` bytes.
 pub fn ecdsa_budget(bytes: usize) -> Budget {

@@ -87,3 +87,8 @@ fn index_corpus() {
 fn keys_corpus() {
     replay("keys", harness::keys);
 }
+
+#[test]
+fn sd_proof_corpus() {
+    replay("sd_proof", harness::sd_proof);
+}

@@ -1027,6 +1027,101 @@ fn a_list_signed_under_the_credentials_own_key_answers_with_a_warning() {
     );
 }
 
+/// A line signed with `ecdsa-jcs-2019` by a P-256 key under `method`.
+fn ecdsa_line(members: &str, method: &str, sk: &p256::ecdsa::SigningKey) -> String {
+    use p256::ecdsa::signature::Signer as _;
+    use sha2::Digest as _;
+    let proof = proof_members(method, "").replace("eddsa-jcs-2022", "ecdsa-jcs-2019");
+    let mut message = sha2::Sha256::digest(util::jcs(&format!("{{{proof}}}"))).to_vec();
+    message.extend_from_slice(&sha2::Sha256::digest(util::jcs(&format!("{{{members}}}"))));
+    let sig: p256::ecdsa::Signature = sk.sign(&message);
+    let value = bs58::encode(sig.to_bytes()).into_string();
+    format!("{{{members},\"proof\":{{{proof},\"proofValue\":\"z{value}\"}}}}")
+}
+
+/// The did:key of a P-256 key (`zDn…`: Multikey `80 24` and the
+/// compressed point) and its method.
+fn p256_did_key(sk: &p256::ecdsa::SigningKey) -> (String, String, String) {
+    let mut bytes = vec![0x80, 0x24];
+    bytes.extend_from_slice(sk.verifying_key().to_sec1_point(true).as_bytes());
+    let multibase = format!("z{}", bs58::encode(bytes).into_string());
+    let did = format!("did:key:{multibase}");
+    (did.clone(), format!("{did}#{multibase}"), multibase)
+}
+
+#[test]
+fn a_list_signed_under_the_credentials_own_ecdsa_key_answers_with_a_warning() {
+    // As above with P-256 keys and ecdsa-jcs-2019 proofs, checked at once
+    // rather than batched: the credential's key is still compared with the
+    // list's.
+    let a = p256::ecdsa::SigningKey::from_slice(&[41u8; 32]).expect("a P-256 key");
+    let b = p256::ecdsa::SigningKey::from_slice(&[42u8; 32]).expect("a P-256 key");
+    let web = "did:web:ecdsa.example";
+    let vm = format!("{web}#key-1");
+    let (_, _, multibase) = p256_did_key(&a);
+    let dir = temp_dir("same-ecdsa-key");
+    std::fs::write(
+        dir.join("did.json"),
+        format!(
+            "{{\"@context\":[\"https://www.w3.org/ns/did/v1\"],\"id\":\"{web}\",\"verificationMethod\":[{{\"id\":\"{vm}\",\"type\":\"Multikey\",\"controller\":\"{web}\",\"publicKeyMultibase\":\"{multibase}\"}}],\"assertionMethod\":[\"{vm}\"]}}"
+        ),
+    )
+    .unwrap();
+    let lists = temp_dir("same-ecdsa-key-lists");
+    let same = "https://status.example/same-ecdsa-key";
+    let other = "https://status.example/other-ecdsa-key";
+    let bits = encode_list(&bits_with(131_072, &[3]), "u");
+    for (by, url, name) in [(&a, same, "same.json"), (&b, other, "other.json")] {
+        let (did, method, _) = p256_did_key(by);
+        let members = format!(
+            "\"@context\":[\"https://www.w3.org/ns/credentials/v2\"],\"id\":\"{url}\",\"type\":[\"VerifiableCredential\",\"BitstringStatusListCredential\"],\"issuer\":\"{did}\",\"validFrom\":\"2024-01-01T00:00:00Z\",\"credentialSubject\":{{\"id\":\"{url}#list\",\"type\":\"BitstringStatusList\",\"statusPurpose\":\"revocation\",\"encodedList\":\"{bits}\"}}"
+        );
+        std::fs::write(lists.join(name), ecdsa_line(&members, &method, by)).unwrap();
+    }
+    let lines: Vec<String> = [(same, "3"), (same, "4"), (other, "3")]
+        .iter()
+        .map(|(url, index)| {
+            let status = entry(
+                "BitstringStatusListEntry",
+                url,
+                "revocation",
+                &format!("\"{index}\""),
+                "",
+            );
+            let members = format!(
+                "\"@context\":[\"https://www.w3.org/ns/credentials/v2\"],\"id\":\"urn:uuid:x\",\"type\":[\"VerifiableCredential\"],\"issuer\":\"{web}\",\"validFrom\":\"2024-01-01T00:00:00Z\",\"credentialSubject\":{{\"id\":\"did:example:subject\"}},\"credentialStatus\":{status}"
+            );
+            ecdsa_line(&members, &vm, &a)
+        })
+        .collect();
+    let input = util::temp_file("same-ecdsa-key.jsonl", lines.join("\n").as_bytes());
+    let (out, _) = util::run_with(&[&input], |c| {
+        c.status_lists = vec![credverify::source::documents::DocumentSource::path(&lists)];
+        c.dids = vec![credverify::source::documents::DocumentSource::path(
+            dir.join("did.json"),
+        )];
+    });
+    let got = util::parse_verdicts(&out);
+    let summary: Vec<(&str, Vec<&str>, Vec<&str>)> = got
+        .iter()
+        .map(|v| {
+            (
+                v.verdict.as_str(),
+                v.problems.iter().map(String::as_str).collect(),
+                v.warnings.iter().map(String::as_str).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("revoked", vec!["revoked"], vec!["status_list_same_key"]),
+            ("valid", vec![], vec!["status_list_same_key"]),
+            ("status_unavailable", vec!["status_list_issuer"], vec![]),
+        ]
+    );
+}
+
 /// Status history (CONTRACT.md "Status history"): several snapshots of one
 /// URL; the one in force at `--as-of` answers, never an older one.
 #[test]

@@ -1349,3 +1349,83 @@ pub fn keys(data: &[u8]) {
         }
     }
 }
+
+// ---------------------------------------------------------------- sd_proof
+
+/// The 1EdTech validator's `ecdsa-sd-2023` derived Open Badge
+/// (`tests/data/vc-di-ecdsa/1edtech/`), whose key is the P-256 Multikey in
+/// its verification method's fragment (`--trust-fragment-keys`).
+static SD_DERIVED: &str =
+    include_str!("../../tests/data/vc-di-ecdsa/1edtech/derivedcredential.json");
+
+/// `ecdsa-sd-2023` proof values: a mode byte, then bytes.
+///
+/// 0: the bytes through `parse_derived`: never a panic, and a value that
+/// decodes holds at least the bytes its components take (nothing is
+/// allocated by an announced count), its label map sorted by number with
+/// no number twice. 1: the bytes after the derived header, as the
+/// `proofValue` of the 1EdTech derived badge judged end to end (with
+/// `--trust-fragment-keys`): exactly one outcome, the original proof
+/// verifies, and a proof verifies only when its components are the
+/// original's (the CBOR may spell them differently, never change them).
+pub fn sd_proof(data: &[u8]) {
+    use credverify::suite::ecdsa_sd_2023::{DERIVED_HEADER, parse_derived};
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    if mode % 2 == 0 {
+        if let Ok(p) = parse_derived(rest) {
+            let least = 3
+                + 64
+                + 35
+                + 64 * p.signatures.len()
+                + 33 * p.label_map.len()
+                + p.mandatory_indexes.len();
+            assert!(
+                least <= rest.len(),
+                "{least} bytes of components in {}",
+                rest.len()
+            );
+            assert!(p.label_map.windows(2).all(|w| w[0].0 < w[1].0));
+        }
+        return;
+    }
+    let doc = SD_DERIVED;
+    let start = doc
+        .find("\"proofValue\": \"")
+        .expect("the vector's proofValue")
+        + 15;
+    let end = start + doc[start..].find('"').expect("closing quote");
+    let mut original = Vec::new();
+    assert!(base64url::decode(
+        &doc.as_bytes()[start + 1..end],
+        &mut original
+    ));
+    let mut bytes = DERIVED_HEADER.to_vec();
+    bytes.extend_from_slice(rest);
+    let value = format!("u{}", URL_SAFE_NO_PAD.encode(&bytes));
+    let record = format!("{}{value}{}", &doc[..start], &doc[end..]);
+    let compact: String = record.lines().map(str::trim).collect();
+    let resolver = KeyResolver::new(true);
+    let status = Default::default();
+    let ctx = Context {
+        resolver: &resolver,
+        jsonld: &JSONLD,
+        status: &status,
+        as_of: as_of(),
+        max_record_bytes: MAX_RECORD_BYTES,
+    };
+    let mut work = ChunkWork::default();
+    Evaluator::default().evaluate(&ctx, compact.as_bytes(), 0, 0, &mut work);
+    let mut evaluator = Evaluator::default();
+    evaluator.settle(&mut work, 64);
+    assert_eq!(work.records.len(), 1, "one outcome");
+    let rec = &work.records[0];
+    if bytes == original {
+        assert!(rec.findings.problems.is_empty(), "the original proof fails");
+    }
+    if rec.findings.problems.is_empty() {
+        let same = parse_derived(&bytes).ok() == parse_derived(&original).ok();
+        assert!(same, "a changed derived proof verified");
+    }
+}

@@ -301,6 +301,14 @@ impl Evaluator {
                 bytes.len(),
             );
             suite::data_integrity::check_proofs(&cred, &mut tools, &mut check);
+            // Keys whose signatures were checked at once (ECDSA), for
+            // status lists that compare keys and for an index, as
+            // `note_keys` notes batched ones.
+            for key in std::mem::take(&mut check.held) {
+                if !rec.signed_by.contains(&key) {
+                    rec.signed_by.push(key);
+                }
+            }
         });
         if let Err(p) = parsed {
             *rec = RecordOutcome {
@@ -362,9 +370,9 @@ impl Evaluator {
             );
             let held = token.check(&cred, &claims, &mut check, decoded);
             // A key whose signature was checked at once, for status lists
-            // that compare keys (as `note_keys` does for batched ones).
+            // that compare keys and for an index (as `note_keys` notes
+            // batched ones).
             if let Some(key) = held
-                && !rec.status.same_key.is_empty()
                 && !rec.signed_by.contains(&key)
             {
                 rec.signed_by.push(key);
@@ -420,6 +428,7 @@ fn proof_check<'w>(
         proof_expires,
         signatures: &mut work.signatures,
         ecdsa_work: crate::limits::ecdsa_budget(bytes),
+        held: Vec::new(),
     }
 }
 

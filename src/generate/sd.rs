@@ -39,12 +39,14 @@ use crate::suite::ecdsa_sd_2023::{DERIVED_HEADER, P256_MULTIKEY, label_text};
 /// `@context`), `shown` what the holder shows before removing members
 /// (the same, or altered for a tampered record), `proof_members` the
 /// proof's members but its value; `sign` signs with the issuer's key.
+/// The holder reveals every optional member when `reveal_all`.
 pub(super) fn derived_record(
     rng: &mut Rng,
     signed: &str,
     shown: &str,
     proof_members: &str,
     sign: Sign<'_>,
+    reveal_all: bool,
 ) -> Vec<u8> {
     let processor = super::processor();
     let original = parse(signed);
@@ -125,7 +127,9 @@ pub(super) fn derived_record(
     sign_data.extend_from_slice(&mandatory_hash.finalize());
     let base_signature = sign(&sign_data);
     // The holder's choice, and what it reveals.
-    let keep: Vec<bool> = (0..optional).map(|_| rng.below(2) == 0).collect();
+    let keep: Vec<bool> = (0..optional)
+        .map(|_| reveal_all || rng.below(2) == 0)
+        .collect();
     let revealed = pruned(&parse(shown), &keep);
     let (statements, label_map) = relabelled(&pruned(&original, &keep));
     let mut indexes = Vec::new();

@@ -226,7 +226,7 @@ fn check_proof(
     };
     if let Signed::Derived(derived, key) = &signed {
         return match ecdsa_sd_2023::check_derived(&document, tools, derived, key) {
-            Ok(ecdsa_sd_2023::Outcome::Verified) => {}
+            Ok(ecdsa_sd_2023::Outcome::Verified) => check.held.push(key.fingerprint()),
             Ok(ecdsa_sd_2023::Outcome::Failed) => check
                 .findings
                 .problem_with(Problem::InvalidSignature, evidence()),
@@ -259,7 +259,9 @@ fn check_proof(
                 &signature,
             );
             out.truncate(start);
-            if !held {
+            if held {
+                check.held.push(key.fingerprint());
+            } else {
                 check
                     .findings
                     .problem_with(Problem::InvalidSignature, evidence());

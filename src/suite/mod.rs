@@ -244,6 +244,10 @@ pub struct ProofCheck<'w> {
     pub signatures: &'w mut SignatureQueue<Signer>,
     /// The record's ECDSA checks ([`crate::limits::ecdsa_budget`]).
     pub ecdsa_work: crate::limits::Budget,
+    /// The fingerprints of the keys whose signatures were checked at once
+    /// (not batched) and held; the caller adds them to the record's
+    /// `signed_by`, as the batch does for Ed25519 keys.
+    pub held: Vec<[u8; 32]>,
 }
 
 impl ProofCheck<'_> {

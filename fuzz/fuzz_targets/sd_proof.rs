@@ -1,0 +1,10 @@
+//! The `sd_proof` target: see `harness::sd_proof`.
+
+#![no_main]
+
+// Each target uses one of the harness's functions.
+#[allow(dead_code)]
+#[path = "../harness/mod.rs"]
+mod harness;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| harness::sd_proof(data));
