@@ -730,3 +730,52 @@ fn real_credentials_spend_a_small_part_of_the_json_ld_budget() {
             .expect("twice the expansion is within the record's budget");
     }
 }
+
+/// A valid `ecdsa-sd-2023` credential by a P-256 did:key of its own,
+/// revealing `statements` array items, with `pad` bytes of a mandatory
+/// literal.
+fn derived_sd(statements: usize, pad: usize) -> String {
+    use p256::ecdsa::signature::Signer as _;
+    let sk = p256::ecdsa::SigningKey::from_slice(&[7u8; 32]).expect("a P-256 key");
+    let mut bytes = vec![0x80, 0x24];
+    bytes.extend_from_slice(sk.verifying_key().to_sec1_point(true).as_bytes());
+    let multibase = format!("z{}", bs58::encode(bytes).into_string());
+    let did = format!("did:key:{multibase}");
+    let items: Vec<String> = (0..statements).map(|i| format!("\"s{i}\"")).collect();
+    let doc = format!(
+        r#"{{"@context":{VOCAB},"id":"urn:uuid:sd","type":["VerifiableCredential"],"issuer":"{did}","validFrom":"2024-01-01T00:00:00Z","pad":"{}","credentialSubject":{{"type":"Person","tags":[{}]}}}}"#,
+        "x".repeat(pad),
+        items.join(",")
+    );
+    let proof = format!(
+        r#""type":"DataIntegrityProof","cryptosuite":"ecdsa-sd-2023","created":"2024-01-01T00:00:00Z","verificationMethod":"{did}#{multibase}","proofPurpose":"assertionMethod""#
+    );
+    let sign = |data: &[u8]| {
+        let sig: p256::ecdsa::Signature = sk.sign(data);
+        sig.to_bytes().to_vec()
+    };
+    let line = credverify::generate::derived_sd_credential(3, &doc, &proof, &sign, true);
+    String::from_utf8(line).expect("JSON text")
+}
+
+#[test]
+fn a_derived_proof_checks_as_many_signatures_as_its_record_pays_for() {
+    // 100 revealed statements and the base signature: 101 units, which a
+    // record of about 13 KB does not pay for (64 + 13,000 / 768 = 80), and
+    // one padded to 40 KB does (64 + 53 = 117): the same proof, valid.
+    let units = |line: &str| limits::ECDSA_UNITS_BASE + line.len() / limits::ECDSA_BYTES_PER_UNIT;
+    let small = derived_sd(100, 0);
+    let padded = derived_sd(100, 30_000);
+    assert!(units(&small) < 101 && units(&padded) >= 101);
+    let got = util::run_lines(&[&small, &padded], |_| {});
+    assert_eq!(
+        (got[0].verdict.as_str(), got[0].problems.clone(), got[0].disclosed),
+        ("invalid_proof", vec!["proof_bound".to_owned()], Some(100)),
+    );
+    assert_eq!(
+        (got[1].verdict.as_str(), got[1].disclosed),
+        ("valid", Some(100)),
+        "{:?}",
+        got[1]
+    );
+}
