@@ -485,6 +485,8 @@ fn the_command_line_writes_an_index_and_rechecks_it() {
             "{at}: recheck's verdicts differ from verify's"
         );
         assert!(String::from_utf8_lossy(&want.stdout).contains("\"file\":"));
+        // Derived ecdsa-sd-2023 proofs keep their count through the index.
+        assert!(String::from_utf8_lossy(&want.stdout).contains("\"disclosed\":"));
     }
     // --changed-only: exactly the records whose verdict differs from the
     // indexed run's, each with the verdict it had.
