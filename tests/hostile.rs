@@ -769,7 +769,11 @@ fn a_derived_proof_checks_as_many_signatures_as_its_record_pays_for() {
     assert!(units(&small) < 101 && units(&padded) >= 101);
     let got = util::run_lines(&[&small, &padded], |_| {});
     assert_eq!(
-        (got[0].verdict.as_str(), got[0].problems.clone(), got[0].disclosed),
+        (
+            got[0].verdict.as_str(),
+            got[0].problems.clone(),
+            got[0].disclosed
+        ),
         ("invalid_proof", vec!["proof_bound".to_owned()], Some(100)),
     );
     assert_eq!(

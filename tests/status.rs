@@ -951,6 +951,37 @@ fn a_real_list_verifies_and_answers_only_its_own_issuer() {
     assert_eq!(strs(&got[0].1), ["status_list_issuer"]);
 }
 
+/// Runs three records (index 3 of the list signed under their own key,
+/// index 4 of it, index 3 of another key's list) with the lists in `lists`
+/// and the issuer's document `did`: the first two are answered, with the
+/// warning `status_list_same_key`, the third is not.
+fn assert_same_key_answers(lines: &[String], lists: &Path, did: &Path) {
+    let input = util::temp_file("same-key.jsonl", lines.join("\n").as_bytes());
+    let (out, _) = util::run_with(&[&input], |c| {
+        c.status_lists = vec![credverify::source::documents::DocumentSource::path(lists)];
+        c.dids = vec![credverify::source::documents::DocumentSource::path(did)];
+    });
+    let got = util::parse_verdicts(&out);
+    let summary: Vec<(&str, Vec<&str>, Vec<&str>)> = got
+        .iter()
+        .map(|v| {
+            (
+                v.verdict.as_str(),
+                v.problems.iter().map(String::as_str).collect(),
+                v.warnings.iter().map(String::as_str).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("revoked", vec!["revoked"], vec!["status_list_same_key"]),
+            ("valid", vec![], vec!["status_list_same_key"]),
+            ("status_unavailable", vec!["status_list_issuer"], vec![]),
+        ]
+    );
+}
+
 #[test]
 fn a_list_signed_under_the_credentials_own_key_answers_with_a_warning() {
     // As the Digital Credentials Consortium publishes: the credential names
@@ -999,32 +1030,7 @@ fn a_list_signed_under_the_credentials_own_key_answers_with_a_warning() {
             )
         })
         .collect();
-    let input = util::temp_file("same-key.jsonl", lines.join("\n").as_bytes());
-    let (out, _) = util::run_with(&[&input], |c| {
-        c.status_lists = vec![credverify::source::documents::DocumentSource::path(&lists)];
-        c.dids = vec![credverify::source::documents::DocumentSource::path(
-            dir.join("did.json"),
-        )];
-    });
-    let got = util::parse_verdicts(&out);
-    let summary: Vec<(&str, Vec<&str>, Vec<&str>)> = got
-        .iter()
-        .map(|v| {
-            (
-                v.verdict.as_str(),
-                v.problems.iter().map(String::as_str).collect(),
-                v.warnings.iter().map(String::as_str).collect(),
-            )
-        })
-        .collect();
-    assert_eq!(
-        summary,
-        [
-            ("revoked", vec!["revoked"], vec!["status_list_same_key"]),
-            ("valid", vec![], vec!["status_list_same_key"]),
-            ("status_unavailable", vec!["status_list_issuer"], vec![]),
-        ]
-    );
+    assert_same_key_answers(&lines, &lists, &dir.join("did.json"));
 }
 
 /// A line signed with `ecdsa-jcs-2019` by a P-256 key under `method`.
@@ -1094,32 +1100,7 @@ fn a_list_signed_under_the_credentials_own_ecdsa_key_answers_with_a_warning() {
             ecdsa_line(&members, &vm, &a)
         })
         .collect();
-    let input = util::temp_file("same-ecdsa-key.jsonl", lines.join("\n").as_bytes());
-    let (out, _) = util::run_with(&[&input], |c| {
-        c.status_lists = vec![credverify::source::documents::DocumentSource::path(&lists)];
-        c.dids = vec![credverify::source::documents::DocumentSource::path(
-            dir.join("did.json"),
-        )];
-    });
-    let got = util::parse_verdicts(&out);
-    let summary: Vec<(&str, Vec<&str>, Vec<&str>)> = got
-        .iter()
-        .map(|v| {
-            (
-                v.verdict.as_str(),
-                v.problems.iter().map(String::as_str).collect(),
-                v.warnings.iter().map(String::as_str).collect(),
-            )
-        })
-        .collect();
-    assert_eq!(
-        summary,
-        [
-            ("revoked", vec!["revoked"], vec!["status_list_same_key"]),
-            ("valid", vec![], vec!["status_list_same_key"]),
-            ("status_unavailable", vec!["status_list_issuer"], vec![]),
-        ]
-    );
+    assert_same_key_answers(&lines, &lists, &dir.join("did.json"));
 }
 
 /// Status history (CONTRACT.md "Status history"): several snapshots of one

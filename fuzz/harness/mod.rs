@@ -117,13 +117,7 @@ fn record_single(data: &[u8]) {
     }
     let resolver = resolver();
     let status = Default::default();
-    let ctx = Context {
-        resolver: &resolver,
-        jsonld: &JSONLD,
-        status: &status,
-        as_of: as_of(),
-        max_record_bytes: MAX_RECORD_BYTES,
-    };
+    let ctx = context(&resolver, &status);
     let mut evaluator = Evaluator::default();
     let judge = |evaluator: &mut Evaluator, records: &[&[u8]]| {
         let mut work = ChunkWork::default();
@@ -145,6 +139,21 @@ fn record_single(data: &[u8]) {
     assert_eq!(first, again, "judged again by the same evaluator");
     let pair = judge(&mut Evaluator::default(), &[b"{}", bytes]);
     assert_eq!(first[0], pair[1], "judged as the second record of a chunk");
+}
+
+/// The evaluation context of the record targets: built-in contexts, the
+/// fixed instant, no status lists.
+fn context<'c>(
+    resolver: &'c KeyResolver,
+    status: &'c credverify::status::check::StatusLists,
+) -> Context<'c> {
+    Context {
+        resolver,
+        jsonld: &JSONLD,
+        status,
+        as_of: as_of(),
+        max_record_bytes: MAX_RECORD_BYTES,
+    }
 }
 
 /// What a record's outcome says, in a comparable form.
@@ -1408,13 +1417,7 @@ pub fn sd_proof(data: &[u8]) {
     let compact: String = record.lines().map(str::trim).collect();
     let resolver = KeyResolver::new(true);
     let status = Default::default();
-    let ctx = Context {
-        resolver: &resolver,
-        jsonld: &JSONLD,
-        status: &status,
-        as_of: as_of(),
-        max_record_bytes: MAX_RECORD_BYTES,
-    };
+    let ctx = context(&resolver, &status);
     let mut work = ChunkWork::default();
     Evaluator::default().evaluate(&ctx, compact.as_bytes(), 0, 0, &mut work);
     let mut evaluator = Evaluator::default();
