@@ -72,7 +72,7 @@
 //! canon                              JCS and RDFC-1.0
 //! json rdf                           the JSON parser and writer; RDF datasets
 //! verdict                            verdicts, problems, evidence
-//! encoding hash limits time          base58/base64url; SHA-2; budgets; instants and the clock
+//! encoding hash limits shard time    base58/base64url; SHA-2; budgets; shard arithmetic; instants and the clock
 //! ```
 
 pub mod canon;
@@ -94,6 +94,7 @@ pub mod rdf;
 pub mod report;
 pub mod resolve;
 pub mod run;
+pub mod shard;
 pub mod source;
 pub mod status;
 pub mod suite;
