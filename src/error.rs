@@ -100,6 +100,13 @@ pub enum UsageError {
         /// The path they share.
         path: PathBuf,
     },
+    /// `--shard` names no shard (a bad `K/N`, a missing environment
+    /// variable).
+    #[error(transparent)]
+    Shard(#[from] crate::shard::ShardError),
+    /// `--shard` with what a shard cannot do yet, or cannot do at all.
+    #[error("--shard: {0}")]
+    Sharding(String),
     /// An output option names a directory where a file is written, or a
     /// file where a directory is.
     #[error("{option}: {} is {what}", path.display())]

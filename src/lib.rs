@@ -59,6 +59,7 @@
 //!
 //! ```text
 //! cli                                the command line
+//! parts                              a sharded run's parts: planned, written, merged
 //! run                                a run: configuration, loading, the driver
 //! error                              run-level errors
 //! generate                           synthetic exports (feature `generate`)
@@ -89,6 +90,7 @@ pub mod index_record;
 pub mod json;
 pub mod jsonld;
 pub mod limits;
+pub mod parts;
 pub mod pipeline;
 pub mod rdf;
 pub mod report;

@@ -62,6 +62,9 @@ pub struct VerifyConfig {
     /// Where to write the run's revalidation index (`--index`), if
     /// anywhere.
     pub index: Option<IndexTarget>,
+    /// A shard's share of each input (`--shard`, [`crate::parts::plan`]);
+    /// `None`: every input whole.
+    pub shares: Option<Vec<crate::shard::Share>>,
 }
 
 /// Where a run writes its revalidation index, and what its verdict
@@ -93,6 +96,7 @@ impl VerifyConfig {
             source: SourceOptions::default(),
             walked: None,
             index: None,
+            shares: None,
         }
     }
 
@@ -263,7 +267,7 @@ fn choose_snapshots(
 
 /// How the drivers run `config` with what was loaded for it.
 pub fn settings<'r>(
-    config: &VerifyConfig,
+    config: &'r VerifyConfig,
     resolver: &'r KeyResolver,
     status: &'r StatusLists,
     jsonld: &'r jsonld::Processor,
@@ -280,6 +284,7 @@ pub fn settings<'r>(
         threads: config.threads,
         source: config.source,
         capture: false,
+        shares: config.shares.as_deref(),
     }
 }
 
@@ -431,6 +436,11 @@ fn summarize(config: &VerifyConfig, totals: &Totals, stopwatch: &Stopwatch) -> R
             .collect(),
         hosted_assertions: totals.hosted,
         transitions: Vec::new(),
+        records_per_input: {
+            let mut per_input = totals.per_input.clone();
+            per_input.resize(config.inputs.len().max(per_input.len()), 0);
+            per_input
+        },
         other_issuers: totals
             .issuers
             .others

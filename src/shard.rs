@@ -184,6 +184,25 @@ pub fn record_share(records: u64, shard: Shard) -> Range<u64> {
     shard.bytes_of(records)
 }
 
+/// What one shard reads of one input, once its plan is made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Share {
+    /// Nothing: another shard's input.
+    Skip,
+    /// The whole input.
+    Whole,
+    /// These bytes of a plain JSON Lines file: whole records, from one
+    /// that starts the range to the end of the last that starts in it.
+    Bytes(Range<u64>),
+}
+
+/// The lines a JSON Lines range covers, as the pipeline numbers them
+/// (blank ones included; a last line without a newline counts).
+pub fn lines_in(bytes: &[u8]) -> u64 {
+    let newlines = memchr::memchr_iter(b'\n', bytes).count() as u64;
+    newlines + u64::from(bytes.last().is_some_and(|&b| b != b'\n'))
+}
+
 /// What a shard does with each input.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Part {

@@ -15,6 +15,7 @@ mod ob2;
 mod paths;
 mod proofs;
 mod sample;
+mod shards;
 mod spans;
 mod status;
 mod util;

@@ -231,6 +231,7 @@ fn run_one_file(
             as_of: as_of(),
             max_record_bytes: MAX_RECORD_BYTES,
         },
+        shares: None,
         batch_size: 64,
         threads: 1,
         source: SourceOptions {

@@ -44,6 +44,24 @@ pub enum Command {
     Expiring(ExpiringArgs),
     /// Measure end-to-end records/s against the raw Ed25519 batch rate.
     Throughput(throughput::ThroughputArgs),
+    /// Join the parts of a sharded run (verify --shard) into its verdicts and summary.
+    Merge(MergeArgs),
+}
+
+/// `credverify merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The parts: the directories `verify --shard K/N -o DIR` wrote, all N, in any order.
+    #[arg(required = true, value_name = "PART")]
+    pub parts: Vec<PathBuf>,
+
+    /// Where the merged verdicts go (default: standard output).
+    #[arg(short, long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
+
+    /// Write the merged run summary as JSON to this file.
+    #[arg(long, value_name = "PATH")]
+    pub summary: Option<PathBuf>,
 }
 
 /// `expiring --by`.
@@ -273,6 +291,17 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "DIR")]
     pub index: Option<PathBuf>,
 
+    /// Verify only shard K of N of the inputs (K from 0), as a part for `merge`.
+    ///
+    /// JSON Lines files are cut into byte ranges at record boundaries;
+    /// other files go whole to one shard. `-o DIR` is then the part: a
+    /// directory with the shard's verdicts and `part.json`. `env` takes K
+    /// and N from a Kubernetes Indexed Job (`JOB_COMPLETION_INDEX`,
+    /// `JOB_COMPLETIONS`) or a Slurm job array (`SLURM_ARRAY_TASK_ID`,
+    /// `SLURM_ARRAY_TASK_MIN`, `SLURM_ARRAY_TASK_COUNT`).
+    #[arg(long, value_name = "K/N|env")]
+    pub shard: Option<String>,
+
     /// Where verdicts go (default: standard output).
     ///
     /// Written to a temporary file beside it and renamed into place only
@@ -416,6 +445,7 @@ impl VerifyArgs {
                 ..SourceOptions::default()
             },
             walked: None,
+            shares: None,
             index: self.index.clone().map(|dir| crate::run::IndexTarget {
                 dir,
                 named_files: self.names_files(),
@@ -458,6 +488,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Recheck(args) => run_recheck(&args),
         Command::Expiring(args) => run_expiring(&args),
         Command::Throughput(args) => throughput::run(&args).map(|()| Outcome::Clean),
+        Command::Merge(args) => run_merge(&args),
     };
     result.unwrap_or_else(Outcome::Failed)
 }
@@ -594,6 +625,92 @@ impl Observer for Terminal {
     }
 }
 
+/// `credverify merge`: the parts checked, then joined; nothing is written
+/// when they do not make one run.
+fn run_merge(args: &MergeArgs) -> Result<Outcome, RunError> {
+    let merged = |out: &mut dyn Write| {
+        crate::parts::merge(&args.parts, out)
+            .map_err(|e| RunError::Usage(UsageError::Sharding(e.to_string())))
+    };
+    let (summary, core) = match &args.out {
+        Some(path) if !is_special(path) => {
+            let (atomic, file) = AtomicFile::create(path)?;
+            let mut writer = io::BufWriter::with_capacity(1 << 20, &file);
+            let result = merged(&mut writer)?;
+            writer.flush().map_err(RunError::io(path))?;
+            drop(writer);
+            file.sync_all().map_err(RunError::io(path))?;
+            atomic.commit()?;
+            result
+        }
+        Some(path) => {
+            let file = fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(RunError::io(path))?;
+            merged(&mut io::BufWriter::new(file))?
+        }
+        None => merged(&mut io::stdout().lock())?,
+    };
+    if let Some(path) = &args.summary {
+        fs::write(path, summary.to_json()).map_err(RunError::io(path))?;
+    }
+    let _ = io::stderr().write_all(summary.to_human().as_bytes());
+    let _ = writeln!(
+        io::stderr(),
+        "credverify: {} parts; the longest shard took {:.2} s, all shards {core:.2} s of thread time",
+        args.parts.len(),
+        summary.elapsed_seconds
+    );
+    Ok(if summary.all_valid() {
+        Outcome::Clean
+    } else {
+        Outcome::NotAllValid
+    })
+}
+
+/// `verify --shard`: the part directory `-o` names, and the shard's plan.
+fn run_shard(
+    args: &VerifyArgs,
+    shard_arg: &str,
+    config: &mut VerifyConfig,
+) -> Result<(PathBuf, crate::parts::ShardPlan), RunError> {
+    let shard = crate::shard::Shard::parse(shard_arg, &|name| std::env::var(name).ok())
+        .map_err(UsageError::from)?;
+    let refuse = |what: &str| RunError::Usage(UsageError::Sharding(what.to_owned()));
+    let Some(dir) = args.out.clone() else {
+        return Err(refuse("give the part's directory with -o DIR"));
+    };
+    if args.output_format() != OutputFormat::Jsonl {
+        return Err(refuse(
+            "parts are written as JSON Lines; merge writes them as one run would (--format csv is not sharded yet)",
+        ));
+    }
+    if args.bitmaps.is_some() || args.index.is_some() {
+        return Err(refuse(
+            "--bitmaps and --index are not sharded yet: run them on the merged verdicts' inputs in one run",
+        ));
+    }
+    if args.summary.is_some() {
+        return Err(refuse(
+            "a part holds its summary in part.json; give --summary to merge",
+        ));
+    }
+    match fs::read_dir(&dir).map(|mut entries| entries.next().is_some()) {
+        Ok(true) => {
+            return Err(refuse(&format!("{} is not empty", dir.display())));
+        }
+        Ok(false) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            fs::create_dir_all(&dir).map_err(RunError::io(&dir))?;
+        }
+        Err(e) => return Err(RunError::io(&dir)(e)),
+    }
+    let plan = crate::parts::plan(config, shard)?;
+    config.shares = Some(plan.shares());
+    Ok((dir, plan))
+}
+
 fn run_verify(args: &VerifyArgs) -> Result<Outcome, RunError> {
     let mut config = args.to_config(&SystemClock)?;
     if let Some(asked) = args.threads.filter(|&n| n > config.threads) {
@@ -602,19 +719,26 @@ fn run_verify(args: &VerifyArgs) -> Result<Outcome, RunError> {
             config.threads, config.threads
         ));
     }
-    paths::check(args)?;
+    // A shard's -o is its part's directory, checked by `run_shard`.
+    if args.shard.is_none() {
+        paths::check(args)?;
+    }
     for error in &config.walk_directories().errors {
         warn(&format!(
             "{}: {}: not read; the audit is incomplete",
             error.path, error.error
         ));
     }
+    let shard = match &args.shard {
+        Some(s) => Some(run_shard(args, s, &mut config)?),
+        None => None,
+    };
     let names: Vec<String> = config.inputs.iter().map(InputPath::display).collect();
     let mut terminal = Terminal::new(!args.no_progress, &config.inputs);
     let signals = signals::Signals::install().map_err(RunError::Signals)?;
     signals::contain_sigbus(signals::Mapped::Inputs).map_err(RunError::Signals)?;
     terminal.signals = Some(signals.clone());
-    match run_verify_with(args, &config, &names, &terminal) {
+    match run_verify_with(args, &config, &names, &terminal, shard.as_ref()) {
         Err(RunError::Pipeline(PipelineError::Cancelled { records })) => {
             let signal = signals.received().unwrap_or(signal_hook::consts::SIGINT);
             let _ = writeln!(
@@ -633,21 +757,49 @@ fn run_verify_with(
     config: &VerifyConfig,
     names: &[String],
     terminal: &Terminal,
+    shard: Option<&(PathBuf, crate::parts::ShardPlan)>,
 ) -> Result<Outcome, RunError> {
     let outputs = Outputs {
-        out: args.out.clone(),
+        out: match shard {
+            Some((dir, _)) => Some(dir.join(crate::parts::VERDICTS)),
+            None => args.out.clone(),
+        },
         summary: args.summary.clone(),
         format: args.output_format(),
         named_files: args.names_files(),
         status_messages: !args.status_lists.is_empty(),
         previous: false,
     };
+    let summary = std::sync::Mutex::new(None);
     let verify = |sink: &mut dyn crate::report::Sink| {
         let result = crate::run::verify_observed(config, sink, terminal);
         terminal.finish();
+        if let Ok(s) = &result
+            && let Ok(mut kept) = summary.lock()
+        {
+            *kept = Some(s.clone());
+        }
         result
     };
-    write_run(&outputs, names, &verify, &|| terminal.cancelled())
+    let outcome = write_run(&outputs, names, &verify, &|| terminal.cancelled())?;
+    if let (Some((dir, plan)), Ok(Some(summary))) = (shard, summary.into_inner()) {
+        let run = crate::parts::PartRun {
+            options: format!(
+                "{{\"as_of\":\"{}\",\"strict_status\":{},\"trust_fragment_keys\":{},\"trust_header_jwk\":{},\"max_record_bytes\":{},\"named_files\":{},\"status_messages\":{},\"inputs\":{}}}",
+                config.as_of,
+                config.strict_status,
+                config.trust_fragment_keys,
+                config.trust_header_jwk,
+                config.source.max_record_bytes,
+                outputs.named_files,
+                outputs.status_messages,
+                names.len()
+            ),
+            documents: crate::parts::documents_digest(config)?,
+        };
+        crate::parts::write_manifest(dir, plan, &run, &summary)?;
+    }
+    Ok(outcome)
 }
 
 fn run_recheck(args: &RecheckArgs) -> Result<Outcome, RunError> {

@@ -52,6 +52,9 @@ pub struct Settings<'r> {
     /// Whether each record's [`Revalidation`] reaches the sink (for
     /// `verify --index`).
     pub capture: bool,
+    /// A shard's share of each input (`verify --shard`); `None`: all of
+    /// every input.
+    pub shares: Option<&'r [crate::shard::Share]>,
 }
 
 /// What a run tells its caller besides verdicts: how far it has got, and
@@ -172,6 +175,8 @@ pub struct Totals {
     /// Inputs that were read and held no record (an empty or blank file):
     /// their indices, in order. Unreadable files are not among them.
     pub empty: Vec<usize>,
+    /// Records written per input, by input index.
+    pub per_input: Vec<u64>,
 }
 
 impl Totals {
@@ -181,6 +186,10 @@ impl Totals {
     pub fn count(&mut self, input: usize, line: u64, issuer: Option<&str>, problems: Problems) {
         let verdict = problems.verdict();
         self.records += 1;
+        if self.per_input.len() <= input {
+            self.per_input.resize(input + 1, 0);
+        }
+        self.per_input[input] += 1;
         self.verdicts[verdict as usize] += 1;
         self.issuers.add(issuer, verdict);
         if problems.contains(Problem::HostedAssertion) {
@@ -431,15 +440,23 @@ pub fn run_sequential(
         note_unreadable(&n, &mut unreadable);
         observer.notice(&n);
     };
-    for_each_chunk_of(inputs, settings.source, None, &mut notice, &mut |chunk| {
-        if observer.cancelled() {
-            return false;
-        }
-        let mut out = process_chunk(&mut evaluator, &mut work, settings, &chunk);
-        write_result = writer.write(&out);
-        work.index = out.index.take();
-        write_result.is_ok()
-    })?;
+    let shares = settings.shares;
+    for_each_chunk_of(
+        inputs,
+        settings.source,
+        shares,
+        None,
+        &mut notice,
+        &mut |chunk| {
+            if observer.cancelled() {
+                return false;
+            }
+            let mut out = process_chunk(&mut evaluator, &mut work, settings, &chunk);
+            write_result = writer.write(&out);
+            work.index = out.index.take();
+            write_result.is_ok()
+        },
+    )?;
     finish(&mut writer, write_result)?;
     writer.note_empty(unreadable);
     Ok(writer.totals)
@@ -501,6 +518,7 @@ pub fn run_parallel(
             for_each_chunk_of(
                 inputs,
                 settings.source,
+                settings.shares,
                 Some(&readers),
                 &mut notice,
                 &mut |chunk| {

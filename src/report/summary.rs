@@ -52,6 +52,9 @@ pub struct RunSummary {
     /// `recheck`: how many records went from one verdict to another since
     /// the index was written (from, to, records), in verdict order.
     pub transitions: Vec<(Verdict, Verdict, u64)>,
+    /// Records per input, in input order (not in the JSON: a shard's part
+    /// records it, `crate::parts`).
+    pub records_per_input: Vec<u64>,
 }
 
 /// Verdict counts as a JSON object of the verdicts that occur.

@@ -17,6 +17,8 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
+use crate::shard::Share;
+
 use super::baked::{self, BakedError};
 use super::mmap;
 use crate::verdict::{Problem, Warning};
@@ -40,13 +42,19 @@ pub const BUNDLE_FILES: usize = 4096;
 /// single-record files bundled; stops when `emit` returns false. Files
 /// are read ahead on `pool`'s threads, or one by one on this thread
 /// without one, so a run never uses more threads than it was given.
+///
+/// With `shares` (a shard's, one per input), an input whose share is
+/// [`Share::Skip`] is not opened, and one given as a byte range is read
+/// in that range only ([`super::for_each_chunk_in_range`]).
 pub fn for_each_chunk_of(
     inputs: &[InputPath],
     options: SourceOptions,
+    shares: Option<&[Share]>,
     pool: Option<&rayon::ThreadPool>,
     notices: &mut dyn FnMut(Notice),
     emit: &mut dyn FnMut(Chunk) -> bool,
 ) -> Result<(), SourceError> {
+    let share = |index: usize| shares.and_then(|s| s.get(index)).unwrap_or(&Share::Whole);
     let open = std::cell::Cell::new(true);
     let mut emit = |chunk: Chunk| {
         let more = open.get() && emit(chunk);
@@ -60,7 +68,11 @@ pub fn for_each_chunk_of(
         let first = block * READ_AHEAD;
         let read_one = |(k, input): (usize, &InputPath)| {
             let mut noted = Vec::new();
-            let result = read_small(first + k, input, options, &mut |n| noted.push(n));
+            let result = match share(first + k) {
+                Share::Skip => Ok(Small::Nothing),
+                Share::Bytes(_) => Ok(Small::Large),
+                Share::Whole => read_small(first + k, input, options, &mut |n| noted.push(n)),
+            };
             (result, noted)
         };
         let read: Vec<(Result<Small, SourceError>, Vec<Notice>)> = match pool {
@@ -98,7 +110,17 @@ pub fn for_each_chunk_of(
                 }
                 Small::Large => {
                     if bundle.flush(&mut emit) {
-                        for_each_chunk(index, input, options, notices, &mut emit)?;
+                        match share(index) {
+                            Share::Bytes(range) => super::for_each_chunk_in_range(
+                                index,
+                                input,
+                                range.clone(),
+                                options,
+                                notices,
+                                &mut emit,
+                            )?,
+                            _ => for_each_chunk(index, input, options, notices, &mut emit)?,
+                        }
                     }
                 }
             }

@@ -655,6 +655,133 @@ fn recheck(
     }
 }
 
+/// Calls `emit` with the chunks of `range` of a plain JSON Lines file (a
+/// shard's share, [`crate::shard::line_share`]): whole lines from the
+/// range's start, which starts a line, to its end; offsets are the file's.
+/// The file is mapped, or read whole when it cannot be.
+pub fn for_each_chunk_in_range(
+    index: usize,
+    path: &InputPath,
+    range: Range<u64>,
+    options: SourceOptions,
+    notices: &mut dyn FnMut(Notice),
+    emit: &mut dyn FnMut(Chunk) -> bool,
+) -> Result<(), SourceError> {
+    let name = path.display();
+    let io_err = |source| SourceError::Io {
+        path: name.clone(),
+        source,
+    };
+    let (InputPath::File(p) | InputPath::Found(p)) = path else {
+        return Err(io_err(io::Error::other("standard input cannot be split")));
+    };
+    let file = File::open(p).map_err(io_err)?;
+    let before = Snapshot::of(&file).map_err(io_err)?;
+    let bytes: ChunkSource = match options
+        .mmap
+        .then(|| mmap::map_file(&file, p, notices))
+        .flatten()
+    {
+        Some(map) => ChunkSource::Mapped(Arc::new(map)),
+        None => {
+            let mut all = Vec::new();
+            (&file).read_to_end(&mut all).map_err(io_err)?;
+            ChunkSource::Read(all)
+        }
+    };
+    let text = bytes.bytes();
+    let end = (range.end as usize).min(text.len());
+    let mut pos = (range.start as usize).min(end);
+    if pos == 0 && text.starts_with(BOM) {
+        pos = BOM.len().min(end);
+    }
+    while pos < end {
+        let target = pos + options.chunk_bytes;
+        let stop = if target >= end {
+            end
+        } else {
+            memchr::memchr(b'\n', &text[target..end]).map_or(end, |i| target + i + 1)
+        };
+        let data = match &bytes {
+            ChunkSource::Mapped(map) => ChunkData::Mapped(map.clone(), pos..stop),
+            ChunkSource::Read(all) => ChunkData::Owned(all[pos..stop].to_vec()),
+        };
+        let chunk = Chunk {
+            input: index,
+            data,
+            offset: pos as u64,
+            elements: Vec::new(),
+            framing: Framing::Lines,
+            damaged: false,
+            files: Vec::new(),
+            notes: Vec::new(),
+        };
+        if !emit(chunk) {
+            return Ok(());
+        }
+        pos = stop;
+    }
+    recheck(&file, before, None, &name)
+}
+
+/// A file's bytes, mapped or read.
+enum ChunkSource {
+    Mapped(Arc<Mmap>),
+    Read(Vec<u8>),
+}
+
+impl ChunkSource {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            ChunkSource::Mapped(map) => map,
+            ChunkSource::Read(v) => v,
+        }
+    }
+}
+
+/// How a shard can divide an input ([`crate::shard::Kind`]) and its size:
+/// a plain file framed as JSON Lines is cut at record boundaries; a gzip
+/// file, standard input and anything else go whole.
+pub fn shard_kind(
+    path: &InputPath,
+    options: SourceOptions,
+) -> io::Result<(crate::shard::Kind, u64)> {
+    use crate::shard::Kind;
+    let (InputPath::File(p) | InputPath::Found(p)) = path else {
+        return Ok((Kind::Stream, 0));
+    };
+    let file = match File::open(p) {
+        Ok(f) => f,
+        // An unreadable file found in a walk is reported by the shard that
+        // owns it, as a run reports it.
+        Err(_) if matches!(path, InputPath::Found(_)) => return Ok((Kind::Whole, 0)),
+        Err(e) => return Err(e),
+    };
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Ok((Kind::Whole, 0));
+    }
+    let mut head = Vec::new();
+    (&file)
+        .take(options.max_record_bytes.saturating_add(4) as u64)
+        .read_to_end(&mut head)?;
+    let name = path.display();
+    let content = head.strip_prefix(BOM).unwrap_or(&head);
+    let lower = name.to_ascii_lowercase();
+    let image = baked::is_png(&head)
+        || baked::looks_like_svg(&head[..head.len().min(512)])
+        || lower.ends_with(".png")
+        || lower.ends_with(".svg");
+    let kind = if head.starts_with(&GZIP_MAGIC) || image {
+        Kind::Whole
+    } else if framing_for(content, jsonl_name(&name)) == Framing::Lines {
+        Kind::Lines
+    } else {
+        Kind::Whole
+    };
+    Ok((kind, meta.len()))
+}
+
 fn chunk_mapped(
     index: usize,
     map: Arc<Mmap>,

@@ -1,0 +1,678 @@
+//! A run split across machines: each shard (`verify --shard K/N`) writes
+//! a part, a directory holding its verdicts and `part.json`; `merge` joins
+//! the parts into the verdicts and summary one run would have written.
+//!
+//! A part's verdicts are those of the records it owns ([`crate::shard`]),
+//! in input order, numbered as one run numbers them except in the JSON
+//! Lines files cut into byte ranges, whose lines are counted from the
+//! range's start: `part.json` says, for each input, which share the part
+//! read, its bytes' SHA-256, how many lines the share covers and how many
+//! verdicts the part holds, so that `merge` can restore file line numbers
+//! and input order. `merge` refuses, before writing anything, parts of
+//! different runs (another version, inputs, options, documents or shard
+//! count), a missing or repeated part, and a part whose verdicts are not
+//! the ones it names (truncated, edited).
+
+use std::fmt::Write as _;
+use std::fs;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::error::RunError;
+use crate::json::JsonParser;
+use crate::json::Value;
+use crate::json::write::write_string;
+use crate::report::summary::RunSummary;
+use crate::run::VerifyConfig;
+use crate::shard::{self, Kind, Plan, Shard, Share};
+use crate::source::documents;
+use crate::verdict::Verdict;
+
+/// The manifest's `format`.
+pub const FORMAT: &str = "credverify-part";
+/// The part layout this build writes and reads.
+pub const VERSION: u64 = 1;
+/// A part's verdicts, as JSON Lines.
+pub const VERDICTS: &str = "verdicts.jsonl";
+/// A part's manifest.
+pub const MANIFEST: &str = "part.json";
+
+/// One input as a shard saw it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartInput {
+    /// The name verdicts give it.
+    pub name: String,
+    /// Its size in bytes (0 for what is not a regular file).
+    pub size: u64,
+    /// What this shard read of it.
+    pub share: Share,
+    /// For a byte range: the lines it covers.
+    pub lines: u64,
+    /// The SHA-256 of the bytes read (empty when skipped).
+    pub sha256: String,
+}
+
+/// What a shard reads: its number and each input's share.
+#[derive(Clone, Debug)]
+pub struct ShardPlan {
+    /// Which shard.
+    pub shard: Shard,
+    /// Each input, in order.
+    pub inputs: Vec<PartInput>,
+}
+
+impl ShardPlan {
+    /// The shares, one per input, as the source reads them.
+    pub fn shares(&self) -> Vec<Share> {
+        self.inputs.iter().map(|i| i.share.clone()).collect()
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// Plans shard `shard` of the run `config` describes: which inputs it
+/// reads, and which bytes of the JSON Lines files it cuts.
+pub fn plan(config: &VerifyConfig, shard: Shard) -> Result<ShardPlan, RunError> {
+    let mut kinds = Vec::with_capacity(config.inputs.len());
+    for input in &config.inputs {
+        if matches!(input, crate::source::InputPath::Stdin) {
+            return Err(RunError::Usage(crate::error::UsageError::Sharding(
+                "standard input cannot be split: give the export as a file".into(),
+            )));
+        }
+        let name = input.display();
+        let kind =
+            crate::source::shard_kind(input, config.source).map_err(|source| RunError::Io {
+                path: PathBuf::from(&name),
+                source,
+            })?;
+        kinds.push(kind);
+    }
+    let whole_plan = Plan::new(&kinds, shard);
+    let mut inputs = Vec::with_capacity(kinds.len());
+    for ((input, &(kind, size)), part) in config.inputs.iter().zip(&kinds).zip(&whole_plan.parts) {
+        let name = input.display();
+        let read = |path: &Path| {
+            fs::read(path).map_err(|source| RunError::Io {
+                path: path.to_owned(),
+                source,
+            })
+        };
+        let path = match input {
+            crate::source::InputPath::File(p) | crate::source::InputPath::Found(p) => p.clone(),
+            crate::source::InputPath::Stdin => PathBuf::from("-"),
+        };
+        let (share, lines, sha256) = match (part, kind) {
+            (shard::Part::None, _) => (Share::Skip, 0, String::new()),
+            (shard::Part::Lines, Kind::Lines) => {
+                let index = config.inputs.iter().position(|i| std::ptr::eq(i, input));
+                let base = index.map_or(0, |i| whole_plan.bases[i]);
+                let bytes = read(&path)?;
+                let range = shard::line_share(&bytes, base, whole_plan.total, shard);
+                let slice = &bytes[range.clone()];
+                (
+                    Share::Bytes(range.start as u64..range.end as u64),
+                    shard::lines_in(slice),
+                    hex(&Sha256::digest(slice)),
+                )
+            }
+            _ => {
+                let digest = if size > 0 && path.is_file() {
+                    hex(&Sha256::digest(read(&path)?))
+                } else {
+                    String::new()
+                };
+                (Share::Whole, 0, digest)
+            }
+        };
+        inputs.push(PartInput {
+            name,
+            size,
+            share,
+            lines,
+            sha256,
+        });
+    }
+    Ok(ShardPlan { shard, inputs })
+}
+
+/// The SHA-256 of every document a run loads besides its inputs: the
+/// `--dids` documents, the status lists and the `--contexts` directory,
+/// in the order given (shards must all have seen the same).
+pub fn documents_digest(config: &VerifyConfig) -> Result<String, RunError> {
+    let mut hash = Sha256::new();
+    for (tag, sources) in [("dids", &config.dids), ("status", &config.status_lists)] {
+        hash.update(tag.as_bytes());
+        for source in sources {
+            for file in documents::collect(source)? {
+                hash.update((file.bytes.len() as u64).to_le_bytes());
+                hash.update(&file.bytes);
+            }
+        }
+    }
+    if let Some(dir) = &config.contexts {
+        hash.update(b"contexts");
+        let mut files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| e.into_path())
+            .collect();
+        files.sort();
+        for f in files {
+            let bytes = fs::read(&f).map_err(|source| RunError::Io {
+                path: f.clone(),
+                source,
+            })?;
+            hash.update(
+                f.strip_prefix(dir)
+                    .unwrap_or(&f)
+                    .to_string_lossy()
+                    .as_bytes(),
+            );
+            hash.update((bytes.len() as u64).to_le_bytes());
+            hash.update(&bytes);
+        }
+    }
+    Ok(hex(&hash.finalize()))
+}
+
+/// What a part's manifest records of the run, beside its inputs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PartRun {
+    /// The options verdicts depend on, as one JSON object (compared whole).
+    pub options: String,
+    /// [`documents_digest`].
+    pub documents: String,
+}
+
+fn quoted(s: &str) -> String {
+    let mut q = Vec::new();
+    write_string(&mut q, s);
+    String::from_utf8_lossy(&q).into_owned()
+}
+
+/// Writes `dir/part.json` for a shard that wrote `dir/verdicts.jsonl`.
+pub fn write_manifest(
+    dir: &Path,
+    plan: &ShardPlan,
+    run: &PartRun,
+    summary: &RunSummary,
+) -> Result<(), RunError> {
+    let verdicts = dir.join(VERDICTS);
+    let bytes = fs::read(&verdicts).map_err(|source| RunError::Io {
+        path: verdicts.clone(),
+        source,
+    })?;
+    let inputs: Vec<String> = plan
+        .inputs
+        .iter()
+        .zip(summary.records_per_input.iter().chain(std::iter::repeat(&0)))
+        .map(|(i, records)| {
+            let (share, start, end) = match &i.share {
+                Share::Skip => ("skip", 0, 0),
+                Share::Whole => ("whole", 0, i.size),
+                Share::Bytes(r) => ("bytes", r.start, r.end),
+            };
+            format!(
+                "{{\"name\":{},\"size\":{},\"share\":\"{share}\",\"start\":{start},\"end\":{end},\"lines\":{},\"records\":{records},\"sha256\":\"{}\"}}",
+                quoted(&i.name),
+                i.size,
+                i.lines,
+                i.sha256
+            )
+        })
+        .collect();
+    let text = format!(
+        "{{\"format\":\"{FORMAT}\",\"version\":{VERSION},\"credverify\":\"{}\",\"shard\":{},\"shards\":{},\"options\":{},\"documents\":\"{}\",\"verdicts\":{{\"bytes\":{},\"sha256\":\"{}\"}},\"inputs\":[{}],\"summary\":{}}}\n",
+        env!("CARGO_PKG_VERSION"),
+        plan.shard.index,
+        plan.shard.count,
+        run.options,
+        run.documents,
+        bytes.len(),
+        hex(&Sha256::digest(&bytes)),
+        inputs.join(","),
+        summary.to_json().trim_end()
+    );
+    let path = dir.join(MANIFEST);
+    fs::write(&path, text).map_err(|source| RunError::Io { path, source })
+}
+
+/// Why parts cannot be merged: exit 2, nothing written.
+#[derive(Debug, thiserror::Error)]
+#[error("merge: {0}")]
+pub struct MergeError(pub String);
+
+/// One part, read and checked on its own.
+struct Part {
+    dir: PathBuf,
+    shard: Shard,
+    credverify: String,
+    options: String,
+    documents: String,
+    inputs: Vec<(PartInput, u64)>,
+    verdict_counts: [u64; 14],
+    summary: PartSummary,
+    verdicts: Vec<u8>,
+}
+
+/// What a part's summary adds to the merged one.
+#[derive(Default)]
+struct PartSummary {
+    as_of: String,
+    elapsed: f64,
+    threads: u64,
+    batch_size: u64,
+    signatures: u64,
+    hosted: u64,
+    given: Vec<String>,
+    files: u64,
+    skipped: Vec<(String, u64)>,
+    walk_errors: Vec<(String, String)>,
+    unreadable: Vec<(String, String)>,
+    damaged: Vec<(String, u64)>,
+    issuers: Vec<(Option<String>, [u64; 14])>,
+    others: Option<[u64; 14]>,
+}
+
+fn bad(dir: &Path, what: impl std::fmt::Display) -> MergeError {
+    MergeError(format!("{}: {what}", dir.display()))
+}
+
+fn counts_of(v: Option<Value<'_>>) -> [u64; 14] {
+    let mut counts = [0u64; 14];
+    if let Some(v) = v {
+        for verdict in Verdict::ALL {
+            counts[verdict as usize] = v.get(verdict.as_str()).and_then(Value::as_u64).unwrap_or(0);
+        }
+    }
+    counts
+}
+
+fn read_part(dir: &Path) -> Result<Part, MergeError> {
+    let manifest =
+        fs::read(dir.join(MANIFEST)).map_err(|e| bad(dir, format!("{MANIFEST}: {e}")))?;
+    let verdicts =
+        fs::read(dir.join(VERDICTS)).map_err(|e| bad(dir, format!("{VERDICTS}: {e}")))?;
+    let mut parser = JsonParser::default();
+    let part = parser
+        .with_doc(&manifest, |m| -> Result<Part, MergeError> {
+            let s = |v: Value<'_>, k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+            let n = |v: Value<'_>, k: &str| v.get(k).and_then(Value::as_u64);
+            if s(m, "format").as_deref() != Some(FORMAT) || n(m, "version") != Some(VERSION) {
+                return Err(bad(
+                    dir,
+                    format!("not a part of layout {VERSION} ({FORMAT})"),
+                ));
+            }
+            let shard = Shard::new(
+                n(m, "shard").ok_or_else(|| bad(dir, "no shard"))?,
+                n(m, "shards").ok_or_else(|| bad(dir, "no shard count"))?,
+            )
+            .map_err(|e| bad(dir, e))?;
+            let recorded = m
+                .get("verdicts")
+                .ok_or_else(|| bad(dir, "no verdicts entry"))?;
+            if n(recorded, "bytes") != Some(verdicts.len() as u64)
+                || s(recorded, "sha256").as_deref()
+                    != Some(hex(&Sha256::digest(&verdicts)).as_str())
+            {
+                return Err(bad(
+                    dir,
+                    format!(
+                        "{VERDICTS} is not the file its {MANIFEST} names (truncated or edited)"
+                    ),
+                ));
+            }
+            let mut inputs = Vec::new();
+            for i in m
+                .get("inputs")
+                .map(|v| v.elements().collect::<Vec<_>>())
+                .unwrap_or_default()
+            {
+                let (start, end) = (n(i, "start").unwrap_or(0), n(i, "end").unwrap_or(0));
+                let share = match s(i, "share").as_deref() {
+                    Some("skip") => Share::Skip,
+                    Some("whole") => Share::Whole,
+                    Some("bytes") if start <= end => Share::Bytes(start..end),
+                    _ => return Err(bad(dir, "an input with no share")),
+                };
+                inputs.push((
+                    PartInput {
+                        name: s(i, "name").ok_or_else(|| bad(dir, "an input with no name"))?,
+                        size: n(i, "size").unwrap_or(0),
+                        share,
+                        lines: n(i, "lines").unwrap_or(0),
+                        sha256: s(i, "sha256").unwrap_or_default(),
+                    },
+                    n(i, "records").ok_or_else(|| bad(dir, "an input with no record count"))?,
+                ));
+            }
+            let sm = m.get("summary").ok_or_else(|| bad(dir, "no summary"))?;
+            let strings = |v: Option<Value<'_>>| -> Vec<String> {
+                v.map(|a| {
+                    a.elements()
+                        .filter_map(|e| e.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default()
+            };
+            let pairs = |v: Option<Value<'_>>, a: &str, b: &str| -> Vec<(String, String)> {
+                v.map(|l| {
+                    l.elements()
+                        .map(|e| (s(e, a).unwrap_or_default(), s(e, b).unwrap_or_default()))
+                        .collect()
+                })
+                .unwrap_or_default()
+            };
+            let summary = PartSummary {
+                as_of: s(sm, "as_of").unwrap_or_default(),
+                elapsed: sm
+                    .get("elapsed_seconds")
+                    .and_then(Value::as_f64)
+                    .unwrap_or(0.0),
+                threads: n(sm, "threads").unwrap_or(0),
+                batch_size: n(sm, "batch_size").unwrap_or(0),
+                signatures: n(sm, "signatures").unwrap_or(0),
+                hosted: n(sm, "hosted_assertions").unwrap_or(0),
+                given: strings(sm.get("inputs")),
+                files: n(sm, "files").unwrap_or(0),
+                skipped: sm
+                    .get("skipped_files")
+                    .map(|o| {
+                        o.members()
+                            .map(|(k, v)| (k.to_owned(), v.as_u64().unwrap_or(0)))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                walk_errors: pairs(sm.get("walk_errors"), "path", "error"),
+                unreadable: pairs(sm.get("unreadable"), "path", "error"),
+                damaged: sm
+                    .get("damaged_inputs")
+                    .map(|l| {
+                        l.elements()
+                            .map(|e| {
+                                (
+                                    s(e, "input").unwrap_or_default(),
+                                    n(e, "element").unwrap_or(0),
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                issuers: sm
+                    .get("issuers")
+                    .map(|l| {
+                        l.elements()
+                            .map(|e| (s(e, "issuer"), counts_of(e.get("verdicts"))))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                others: sm
+                    .get("other_issuers")
+                    .filter(|o| o.is_object())
+                    .map(|o| counts_of(o.get("verdicts"))),
+            };
+            Ok(Part {
+                dir: dir.to_owned(),
+                shard,
+                credverify: s(m, "credverify").unwrap_or_default(),
+                options: m
+                    .get("options")
+                    .map(|o| {
+                        let mut out = Vec::new();
+                        crate::jsonld::json::Json::from_value(o).write_jcs(&mut out);
+                        String::from_utf8_lossy(&out).into_owned()
+                    })
+                    .unwrap_or_default(),
+                documents: s(m, "documents").unwrap_or_default(),
+                inputs,
+                verdict_counts: counts_of(sm.get("verdicts")),
+                summary,
+                verdicts: Vec::new(),
+            })
+        })
+        .map_err(|p| bad(dir, format!("{MANIFEST} is not JSON ({p})")))??;
+    Ok(Part { verdicts, ..part })
+}
+
+/// Checks that `parts` are every part of one run, once each, and returns
+/// them in shard order.
+fn check_parts(mut parts: Vec<Part>) -> Result<Vec<Part>, MergeError> {
+    parts.sort_by_key(|p| p.shard.index);
+    let Some(first) = parts.first() else {
+        return Err(MergeError("no parts given".into()));
+    };
+    let n = first.shard.count;
+    for p in &parts {
+        let differs = |what: &str| {
+            MergeError(format!(
+                "{} and {} are parts of different runs: their {what} differ",
+                first.dir.display(),
+                p.dir.display()
+            ))
+        };
+        if p.credverify != first.credverify {
+            return Err(differs("credverify versions"));
+        }
+        if p.shard.count != n {
+            return Err(differs("shard counts"));
+        }
+        if p.options != first.options {
+            return Err(differs("options"));
+        }
+        if p.documents != first.documents {
+            return Err(differs("DID documents, status lists or contexts"));
+        }
+        let same_inputs = p.inputs.len() == first.inputs.len()
+            && p.inputs
+                .iter()
+                .zip(&first.inputs)
+                .all(|(a, b)| a.0.name == b.0.name && a.0.size == b.0.size);
+        if !same_inputs {
+            return Err(differs("inputs"));
+        }
+    }
+    for (k, w) in parts.windows(2).enumerate() {
+        if w[0].shard.index == w[1].shard.index {
+            return Err(MergeError(format!(
+                "part {} is given twice ({} and {})",
+                w[0].shard.index,
+                w[0].dir.display(),
+                w[1].dir.display()
+            )));
+        }
+        let _ = k;
+    }
+    let have: Vec<u64> = parts.iter().map(|p| p.shard.index).collect();
+    if let Some(missing) = (0..n).find(|k| !have.contains(k)) {
+        return Err(MergeError(format!("part {missing} of {n} is missing")));
+    }
+    // Every input read once (whole) or cut into adjacent ranges covering
+    // it, as the shards' plans say.
+    for i in 0..first.inputs.len() {
+        let name = &first.inputs[i].0.name;
+        let shares: Vec<&Share> = parts.iter().map(|p| &p.inputs[i].0.share).collect();
+        let whole = shares.iter().filter(|s| ***s == Share::Whole).count();
+        let ranges: Vec<&std::ops::Range<u64>> = shares
+            .iter()
+            .filter_map(|s| match s {
+                Share::Bytes(r) => Some(r),
+                _ => None,
+            })
+            .collect();
+        let ok = if ranges.is_empty() {
+            whole == 1
+        } else {
+            whole == 0
+                && ranges[0].start == 0
+                && ranges.windows(2).all(|w| w[0].end == w[1].start)
+                && ranges
+                    .last()
+                    .is_some_and(|r| r.end == first.inputs[i].0.size)
+        };
+        if !ok {
+            return Err(MergeError(format!(
+                "{name}: the parts do not read it exactly once"
+            )));
+        }
+    }
+    Ok(parts)
+}
+
+/// `"line":N` of a JSON Lines verdict, at the start of `line` after the
+/// optional `"file"` member: where the number is.
+fn line_number(line: &[u8]) -> Option<(usize, usize, u64)> {
+    const KEY: &[u8] = b"\"line\":";
+    let at = memchr::memmem::find(line, KEY)? + KEY.len();
+    let digits = line[at..].iter().take_while(|b| b.is_ascii_digit()).count();
+    let n = std::str::from_utf8(&line[at..at + digits])
+        .ok()?
+        .parse()
+        .ok()?;
+    Some((at, at + digits, n))
+}
+
+/// Joins `parts` (directories) into `out` (verdicts, as one run writes
+/// them) and returns the merged summary: counts added up, `elapsed` the
+/// longest shard's; `core_seconds` is every shard's added up.
+pub fn merge(part_dirs: &[PathBuf], out: &mut dyn Write) -> Result<(RunSummary, f64), MergeError> {
+    let parts = part_dirs
+        .iter()
+        .map(|d| read_part(d))
+        .collect::<Result<Vec<_>, _>>()?;
+    let parts = check_parts(parts)?;
+    let inputs = parts[0].inputs.len();
+    // Each part's verdicts, a cursor each, split into lines.
+    let mut cursors: Vec<(&[u8], usize)> =
+        parts.iter().map(|p| (&p.verdicts[..], 0usize)).collect();
+    let mut records_per_input = vec![0u64; inputs];
+    let mut out = BufWriter::with_capacity(1 << 20, out);
+    let write_err =
+        |e: std::io::Error| MergeError(format!("cannot write the merged verdicts: {e}"));
+    for (i, total) in records_per_input.iter_mut().enumerate() {
+        let mut line_base = 0u64;
+        for (k, part) in parts.iter().enumerate() {
+            let (input, records) = &part.inputs[i];
+            let (text, pos) = &mut cursors[k];
+            for _ in 0..*records {
+                let rest = &text[*pos..];
+                let end = memchr::memchr(b'\n', rest)
+                    .map(|e| e + 1)
+                    .ok_or_else(|| bad(&part.dir, "fewer verdicts than its manifest counts"))?;
+                let line = &rest[..end];
+                match (&input.share, line_number(line)) {
+                    (Share::Bytes(_), Some((a, b, n))) => {
+                        out.write_all(&line[..a]).map_err(write_err)?;
+                        write!(out, "{}", n + line_base).map_err(write_err)?;
+                        out.write_all(&line[b..]).map_err(write_err)?;
+                    }
+                    (Share::Bytes(_), None) => {
+                        return Err(bad(&part.dir, "a verdict without a line number"));
+                    }
+                    _ => out.write_all(line).map_err(write_err)?,
+                }
+                *pos += end;
+                *total += 1;
+            }
+            line_base += input.lines;
+        }
+    }
+    for (k, part) in parts.iter().enumerate() {
+        if cursors[k].1 != part.verdicts.len() {
+            return Err(bad(&part.dir, "more verdicts than its manifest counts"));
+        }
+    }
+    out.flush().map_err(write_err)?;
+    Ok(merged_summary(&parts, records_per_input))
+}
+
+/// Adds verdict counts.
+fn add(into: &mut [u64; 14], from: &[u64; 14]) {
+    for (a, b) in into.iter_mut().zip(from) {
+        *a += b;
+    }
+}
+
+/// The summary one run would have written, from the parts' summaries.
+fn merged_summary(parts: &[Part], records_per_input: Vec<u64>) -> (RunSummary, f64) {
+    let first = &parts[0].summary;
+    let names: Vec<&str> = parts[0]
+        .inputs
+        .iter()
+        .map(|(i, _)| i.name.as_str())
+        .collect();
+    let position = |name: &str| names.iter().position(|n| *n == name).unwrap_or(usize::MAX);
+    let mut verdicts = [0u64; 14];
+    let mut by_issuer: std::collections::BTreeMap<Option<String>, [u64; 14]> = Default::default();
+    let mut others: Option<[u64; 14]> = None;
+    let (mut signatures, mut hosted, mut elapsed, mut core) = (0, 0, 0f64, 0f64);
+    let mut damaged = Vec::new();
+    let mut unreadable = Vec::new();
+    for p in parts {
+        let s = &p.summary;
+        signatures += s.signatures;
+        hosted += s.hosted;
+        elapsed = elapsed.max(s.elapsed);
+        core += s.elapsed * s.threads.max(1) as f64;
+        add(&mut verdicts, &p.verdict_counts);
+        for (id, counts) in &s.issuers {
+            add(by_issuer.entry(id.clone()).or_default(), counts);
+        }
+        if let Some(o) = &s.others {
+            add(others.get_or_insert([0; 14]), o);
+        }
+        damaged.extend(s.damaged.iter().cloned());
+        unreadable.extend(s.unreadable.iter().cloned());
+    }
+    damaged.sort_by_key(|(name, _)| position(name));
+    unreadable.sort_by_key(|(name, _)| position(name));
+    // Issuer ids sorted, records without one last, as a run writes them.
+    let mut issuers: Vec<(Option<String>, [u64; 14])> = by_issuer
+        .iter()
+        .filter(|(id, _)| id.is_some())
+        .map(|(id, c)| (id.clone(), *c))
+        .collect();
+    if let Some(none) = by_issuer.get(&None) {
+        issuers.push((None, *none));
+    }
+    let empty_inputs = names
+        .iter()
+        .enumerate()
+        .filter(|(i, name)| {
+            records_per_input[*i] == 0 && !unreadable.iter().any(|(u, _)| u == *name)
+        })
+        .map(|(_, n)| (*n).to_owned())
+        .collect();
+    let summary = RunSummary {
+        records: records_per_input.iter().sum(),
+        verdicts,
+        as_of: crate::time::Timestamp::parse(&first.as_of)
+            .unwrap_or(crate::time::Timestamp::from_unix(0)),
+        elapsed_seconds: elapsed,
+        threads: first.threads as usize,
+        batch_size: first.batch_size as usize,
+        inputs: first.given.clone(),
+        signatures,
+        damaged_inputs: damaged,
+        files: first.files,
+        skipped_files: first.skipped.clone(),
+        walk_errors: first.walk_errors.clone(),
+        unreadable,
+        empty_inputs,
+        issuers,
+        hosted_assertions: hosted,
+        other_issuers: others,
+        transitions: Vec::new(),
+        records_per_input,
+    };
+    (summary, core)
+}

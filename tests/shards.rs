@@ -1,0 +1,309 @@
+//! `verify --shard K/N` and `merge`: the merged parts are, byte for byte,
+//! what one run writes (the summary's elapsed time and rate aside),
+//! whatever N, over JSON Lines cut into byte ranges, JSON arrays, gzip and
+//! a directory of files; parts that do not make one run are refused.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use crate::util;
+
+fn credverify(args: &[&str], env: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_credverify"))
+        .args(args)
+        .env_remove(credverify::shard::K8S_INDEX)
+        .env_remove(credverify::shard::SLURM_ID)
+        .envs(env.iter().copied())
+        .output()
+        .expect("run credverify")
+}
+
+/// The inputs of one run: the sample's JSON Lines (cut into ranges), a
+/// JSON array and a gzip file made from its records, and the folder
+/// sample's files (whole files, walked).
+fn inputs(dir: &Path) -> Vec<String> {
+    let sample = util::repo().join("datasets/sample/credentials.jsonl");
+    // Bytes: the sample's malformed records include invalid UTF-8.
+    let text = std::fs::read(&sample).expect("the sample");
+    let lines: Vec<&[u8]> = text.split(|&b| b == b'\n').collect();
+    let array = dir.join("array.json");
+    let mut bytes = b"[".to_vec();
+    bytes.extend(lines[..40].join(&b",\n"[..]));
+    bytes.push(b']');
+    std::fs::write(&array, bytes).unwrap();
+    let gz = dir.join("some.jsonl.gz");
+    {
+        use std::io::Write;
+        let mut e = flate2::write::GzEncoder::new(
+            std::fs::File::create(&gz).unwrap(),
+            flate2::Compression::fast(),
+        );
+        e.write_all(&lines[40..140].join(&b'\n')).unwrap();
+        e.finish().unwrap();
+    }
+    [
+        sample,
+        array,
+        gz,
+        util::repo().join("datasets/sample-files/files"),
+    ]
+    .iter()
+    .map(|p| p.display().to_string())
+    .collect()
+}
+
+fn common(inputs: &[String]) -> Vec<String> {
+    let s = util::repo().join("datasets/sample");
+    let mut args: Vec<String> = [
+        "--as-of",
+        util::AS_OF,
+        "--dids",
+        &s.join("dids").display().to_string(),
+        "--status-lists",
+        &s.join("status").display().to_string(),
+        "--threads",
+        "2",
+    ]
+    .iter()
+    .map(|a| a.to_string())
+    .collect();
+    args.extend(inputs.iter().cloned());
+    args
+}
+
+/// The summary without what differs from run to run.
+fn steady(summary: &str) -> String {
+    let mut s = summary.to_owned();
+    for key in ["\"elapsed_seconds\":", "\"records_per_second\":"] {
+        let at = s.find(key).expect(key) + key.len();
+        let end = at + s[at..].find(',').expect("a comma");
+        s.replace_range(at..end, "_");
+    }
+    s
+}
+
+/// Runs N shards into `dir/pK` (in reverse order), merges them; returns
+/// the merged verdicts and summary.
+fn sharded(dir: &Path, args: &[String], n: u64) -> (Vec<u8>, String) {
+    let mut parts = Vec::new();
+    for k in (0..n).rev() {
+        let part = dir.join(format!("n{n}-p{k}"));
+        let mut a: Vec<String> = vec!["verify".into(), "--shard".into(), format!("{k}/{n}")];
+        a.extend(["-o".into(), part.display().to_string()]);
+        a.extend(args.iter().cloned());
+        let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+        let out = credverify(&refs, &[]);
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "shard {k}/{n}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        parts.push(part.display().to_string());
+    }
+    let merged = dir.join(format!("n{n}.jsonl"));
+    let summary = dir.join(format!("n{n}.json"));
+    let mut a = vec!["merge".to_owned()];
+    a.extend(parts);
+    a.extend(["-o".into(), merged.display().to_string()]);
+    a.extend(["--summary".into(), summary.display().to_string()]);
+    let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+    let out = credverify(&refs, &[]);
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "merge of {n}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (
+        std::fs::read(merged).unwrap(),
+        std::fs::read_to_string(summary).unwrap(),
+    )
+}
+
+#[test]
+fn merged_parts_are_the_single_run_for_any_number_of_shards() {
+    let dir = util::temp_dir("shards");
+    let args = common(&inputs(&dir));
+    let single = dir.join("single.jsonl");
+    let summary = dir.join("single.json");
+    let mut a: Vec<String> = vec!["verify".into(), "-o".into(), single.display().to_string()];
+    a.extend(["--summary".into(), summary.display().to_string()]);
+    a.extend(args.iter().cloned());
+    let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+    let out = credverify(&refs, &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let want = std::fs::read(&single).unwrap();
+    let want_summary = steady(&std::fs::read_to_string(&summary).unwrap());
+    assert!(want.len() > 100_000 && String::from_utf8_lossy(&want).contains("array.json"));
+    for n in [1, 2, 3, 7, 64] {
+        let (got, got_summary) = sharded(&dir, &args, n);
+        assert!(got == want, "{n} shards: the merged verdicts differ");
+        assert_eq!(
+            steady(&got_summary),
+            want_summary,
+            "{n} shards: the summary"
+        );
+    }
+}
+
+#[test]
+fn more_shards_than_records_leave_parts_empty_and_still_merge() {
+    let dir = util::temp_dir("shards-tiny");
+    let input = dir.join("two.jsonl");
+    std::fs::write(
+        &input,
+        format!(
+            "{}\n{}\n",
+            util::signed_credential(&util::key(1), ""),
+            util::signed_credential(&util::key(2), "")
+        ),
+    )
+    .unwrap();
+    let args = vec![
+        "--as-of".to_owned(),
+        util::AS_OF.to_owned(),
+        input.display().to_string(),
+    ];
+    let (got, summary) = sharded(&dir, &args, 64);
+    let lines: Vec<util::Verdict> = util::parse_verdicts(&String::from_utf8_lossy(&got));
+    assert_eq!(lines.len(), 2);
+    assert_eq!((lines[0].line, lines[1].line), (1, 2));
+    assert!(lines.iter().all(|v| v.verdict == "valid"));
+    assert!(summary.contains("\"records\":2,"));
+}
+
+fn part(dir: &Path, k: u64, n: u64, input: &Path, extra: &[&str]) -> PathBuf {
+    let p = dir.join(format!("p{k}of{n}{}", extra.join("")));
+    let mut a = vec![
+        "verify".to_owned(),
+        "--shard".into(),
+        format!("{k}/{n}"),
+        "-o".into(),
+        p.display().to_string(),
+        "--as-of".into(),
+        util::AS_OF.into(),
+    ];
+    a.extend(extra.iter().map(|s| s.to_string()));
+    a.push(input.display().to_string());
+    let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+    let out = credverify(&refs, &[]);
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    p
+}
+
+#[test]
+fn parts_that_are_not_one_run_are_refused_and_nothing_is_written() {
+    let dir = util::temp_dir("shards-refused");
+    let input = util::repo().join("datasets/sample/credentials.jsonl");
+    let p: Vec<PathBuf> = (0..3).map(|k| part(&dir, k, 3, &input, &[])).collect();
+    let strict = part(&dir, 1, 3, &input, &["--strict-status"]);
+    let edited = dir.join("edited");
+    std::fs::create_dir_all(&edited).unwrap();
+    for f in ["part.json", "verdicts.jsonl"] {
+        std::fs::copy(p[2].join(f), edited.join(f)).unwrap();
+    }
+    let verdicts = std::fs::read(edited.join("verdicts.jsonl")).unwrap();
+    std::fs::write(
+        edited.join("verdicts.jsonl"),
+        &verdicts[..verdicts.len() - 10],
+    )
+    .unwrap();
+    let d = |p: &PathBuf| p.display().to_string();
+    let cases: Vec<(&str, Vec<String>, &str)> = vec![
+        (
+            "a missing part",
+            vec![d(&p[0]), d(&p[2])],
+            "part 1 of 3 is missing",
+        ),
+        (
+            "a part twice",
+            vec![d(&p[0]), d(&p[1]), d(&p[1]), d(&p[2])],
+            "given twice",
+        ),
+        (
+            "other options",
+            vec![d(&p[0]), d(&strict), d(&p[2])],
+            "options",
+        ),
+        (
+            "an edited part",
+            vec![d(&p[0]), d(&p[1]), d(&edited)],
+            "truncated or edited",
+        ),
+        ("not a part", vec![d(&p[0]), d(&p[1]), d(&dir)], "part.json"),
+    ];
+    for (what, parts, said) in cases {
+        let out_path = dir.join(format!("{}.jsonl", what.replace(' ', "-")));
+        let mut a = vec!["merge".to_owned()];
+        a.extend(parts);
+        a.extend(["-o".into(), d(&out_path)]);
+        let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+        let out = credverify(&refs, &[]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{what}: {stderr}");
+        assert!(stderr.contains(said), "{what}: {stderr}");
+        assert!(!out_path.exists(), "{what}: something was written");
+    }
+}
+
+#[test]
+fn the_shard_comes_from_kubernetes_or_slurm_when_asked() {
+    let dir = util::temp_dir("shards-env");
+    let input = util::repo().join("datasets/sample/credentials.jsonl");
+    let base = |p: &Path| {
+        vec![
+            "verify".to_owned(),
+            "--shard".into(),
+            "env".into(),
+            "-o".into(),
+            p.display().to_string(),
+            "--as-of".into(),
+            util::AS_OF.into(),
+            input.display().to_string(),
+        ]
+    };
+    let run = |p: &Path, env: &[(&str, &str)]| {
+        let a = base(p);
+        let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+        credverify(&refs, env)
+    };
+    use credverify::shard::{K8S_COUNT, K8S_INDEX, SLURM_COUNT, SLURM_ID, SLURM_MAX, SLURM_MIN};
+    let k8s = [(K8S_INDEX, "1"), (K8S_COUNT, "2")];
+    let out = run(&dir.join("k8s"), &k8s);
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let manifest = std::fs::read_to_string(dir.join("k8s/part.json")).unwrap();
+    assert!(manifest.contains("\"shard\":1,\"shards\":2"), "{manifest}");
+    let slurm = [
+        (SLURM_ID, "7"),
+        (SLURM_MIN, "5"),
+        (SLURM_COUNT, "3"),
+        (SLURM_MAX, "7"),
+    ];
+    let out = run(&dir.join("slurm"), &slurm);
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let manifest = std::fs::read_to_string(dir.join("slurm/part.json")).unwrap();
+    assert!(manifest.contains("\"shard\":2,\"shards\":3"), "{manifest}");
+    // Nothing set, or a count missing: exit 2, naming the variable.
+    for (env, named) in [(&[][..], K8S_INDEX), (&[(K8S_INDEX, "0")][..], K8S_COUNT)] {
+        let out = run(&dir.join("none"), env);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(named), "{stderr}");
+    }
+}
