@@ -3,6 +3,7 @@
 mod bad_input;
 mod baked;
 mod cli;
+mod deploy;
 mod docs;
 mod fuzz_replay;
 mod hostile;
