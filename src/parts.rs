@@ -99,33 +99,27 @@ pub fn plan(config: &VerifyConfig, shard: Shard) -> Result<ShardPlan, RunError> 
     let mut inputs = Vec::with_capacity(kinds.len());
     for ((input, &(kind, size)), part) in config.inputs.iter().zip(&kinds).zip(&whole_plan.parts) {
         let name = input.display();
-        let read = |path: &Path| {
-            fs::read(path).map_err(|source| RunError::Io {
-                path: path.to_owned(),
-                source,
-            })
-        };
         let path = match input {
             crate::source::InputPath::File(p) | crate::source::InputPath::Found(p) => p.clone(),
             crate::source::InputPath::Stdin => PathBuf::from("-"),
+        };
+        let io = |source| RunError::Io {
+            path: path.clone(),
+            source,
         };
         let (share, lines, sha256) = match (part, kind) {
             (shard::Part::None, _) => (Share::Skip, 0, String::new()),
             (shard::Part::Lines, Kind::Lines) => {
                 let index = config.inputs.iter().position(|i| std::ptr::eq(i, input));
                 let base = index.map_or(0, |i| whole_plan.bases[i]);
-                let bytes = read(&path)?;
-                let range = shard::line_share(&bytes, base, whole_plan.total, shard);
-                let slice = &bytes[range.clone()];
-                (
-                    Share::Bytes(range.start as u64..range.end as u64),
-                    shard::lines_in(slice),
-                    hex(&Sha256::digest(slice)),
-                )
+                let (range, lines, digest) =
+                    crate::source::line_share_of(&path, base, whole_plan.total, shard)
+                        .map_err(io)?;
+                (Share::Bytes(range), lines, hex(&digest))
             }
             _ => {
                 let digest = if size > 0 && path.is_file() {
-                    hex(&Sha256::digest(read(&path)?))
+                    hex(&crate::source::file_sha256(&path).map_err(io)?)
                 } else {
                     String::new()
                 };

@@ -724,6 +724,52 @@ pub fn for_each_chunk_in_range(
     recheck(&file, before, None, &name)
 }
 
+/// A shard's share of a plain JSON Lines file ([`crate::shard::line_share`]),
+/// the lines it covers and the SHA-256 of its bytes, found through a map
+/// of the file: only the share (and the rest of its last record) is read.
+pub fn line_share_of(
+    path: &std::path::Path,
+    base: u64,
+    total: u64,
+    shard: crate::shard::Shard,
+) -> io::Result<(Range<u64>, u64, [u8; 32])> {
+    use sha2::Digest;
+    let file = File::open(path)?;
+    let bytes = match mmap::map_file(&file, path, &mut |_| {}) {
+        Some(map) => ChunkSource::Mapped(Arc::new(map)),
+        None => {
+            let mut all = Vec::new();
+            (&file).read_to_end(&mut all)?;
+            ChunkSource::Read(all)
+        }
+    };
+    let text = bytes.bytes();
+    let range = crate::shard::line_share(text, base, total, shard);
+    let slice = &text[range.clone()];
+    Ok((
+        range.start as u64..range.end as u64,
+        crate::shard::lines_in(slice),
+        sha2::Sha256::digest(slice).into(),
+    ))
+}
+
+/// The SHA-256 of a file, read in blocks.
+pub fn file_sha256(path: &std::path::Path) -> io::Result<[u8; 32]> {
+    use sha2::Digest;
+    let mut file = File::open(path)?;
+    let mut hash = sha2::Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => hash.update(&buf[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(hash.finalize().into())
+}
+
 /// A file's bytes, mapped or read.
 enum ChunkSource {
     Mapped(Arc<Mmap>),
