@@ -53,17 +53,6 @@ fn single_run(data: &Path) -> (Vec<u8>, String) {
     )
 }
 
-/// The summary without its timing fields.
-fn steady(summary: &str) -> String {
-    let mut s = summary.to_owned();
-    for key in ["\"elapsed_seconds\":", "\"records_per_second\":"] {
-        let at = s.find(key).expect(key) + key.len();
-        let end = at + s[at..].find(',').expect("a comma");
-        s.replace_range(at..end, "_");
-    }
-    s
-}
-
 /// The value of `key: VALUE` on the first line that has it.
 fn yaml_value<'t>(text: &'t str, key: &str) -> &'t str {
     text.lines()
@@ -139,8 +128,8 @@ fn the_kubernetes_indexed_job_and_its_merge_give_one_runs_output() {
     let (want, want_summary) = single_run(&data);
     assert!(std::fs::read(data.join("verdicts.jsonl")).unwrap() == want);
     assert_eq!(
-        steady(&std::fs::read_to_string(data.join("summary.json")).unwrap()),
-        steady(&want_summary)
+        util::steady_summary(&std::fs::read_to_string(data.join("summary.json")).unwrap()),
+        util::steady_summary(&want_summary)
     );
 }
 
@@ -190,7 +179,7 @@ fn the_slurm_array_and_its_merge_give_one_runs_output() {
     let (want, want_summary) = single_run(&data);
     assert!(std::fs::read(data.join("verdicts.jsonl")).unwrap() == want);
     assert_eq!(
-        steady(&std::fs::read_to_string(data.join("summary.json")).unwrap()),
-        steady(&want_summary)
+        util::steady_summary(&std::fs::read_to_string(data.join("summary.json")).unwrap()),
+        util::steady_summary(&want_summary)
     );
 }

@@ -71,17 +71,6 @@ fn common(inputs: &[String]) -> Vec<String> {
     args
 }
 
-/// The summary without what differs from run to run.
-fn steady(summary: &str) -> String {
-    let mut s = summary.to_owned();
-    for key in ["\"elapsed_seconds\":", "\"records_per_second\":"] {
-        let at = s.find(key).expect(key) + key.len();
-        let end = at + s[at..].find(',').expect("a comma");
-        s.replace_range(at..end, "_");
-    }
-    s
-}
-
 /// Runs N shards into `dir/pK` (in reverse order), merges them; returns
 /// the merged verdicts and summary.
 fn sharded(dir: &Path, args: &[String], n: u64) -> (Vec<u8>, String) {
@@ -137,13 +126,13 @@ fn merged_parts_are_the_single_run_for_any_number_of_shards() {
         String::from_utf8_lossy(&out.stderr)
     );
     let want = std::fs::read(&single).unwrap();
-    let want_summary = steady(&std::fs::read_to_string(&summary).unwrap());
+    let want_summary = util::steady_summary(&std::fs::read_to_string(&summary).unwrap());
     assert!(want.len() > 100_000 && String::from_utf8_lossy(&want).contains("array.json"));
     for n in [1, 2, 3, 7, 64] {
         let (got, got_summary) = sharded(&dir, &args, n);
         assert!(got == want, "{n} shards: the merged verdicts differ");
         assert_eq!(
-            steady(&got_summary),
+            util::steady_summary(&got_summary),
             want_summary,
             "{n} shards: the summary"
         );

@@ -283,3 +283,15 @@ pub fn code_and_stderr(mut child: std::process::Child) -> (Option<i32>, String) 
         .unwrap();
     (child.wait().unwrap().code(), stderr)
 }
+
+/// A run summary without what differs from run to run (its timing
+/// fields), for comparing a merged run with a single one.
+pub fn steady_summary(summary: &str) -> String {
+    let mut s = summary.to_owned();
+    for key in ["\"elapsed_seconds\":", "\"records_per_second\":"] {
+        let at = s.find(key).expect(key) + key.len();
+        let end = at + s[at..].find(',').expect("a comma");
+        s.replace_range(at..end, "_");
+    }
+    s
+}
