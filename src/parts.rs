@@ -97,7 +97,13 @@ pub fn plan(config: &VerifyConfig, shard: Shard) -> Result<ShardPlan, RunError> 
     }
     let whole_plan = Plan::new(&kinds, shard);
     let mut inputs = Vec::with_capacity(kinds.len());
-    for ((input, &(kind, size)), part) in config.inputs.iter().zip(&kinds).zip(&whole_plan.parts) {
+    for (index, ((input, &(kind, size)), part)) in config
+        .inputs
+        .iter()
+        .zip(&kinds)
+        .zip(&whole_plan.parts)
+        .enumerate()
+    {
         let name = input.display();
         let path = match input {
             crate::source::InputPath::File(p) | crate::source::InputPath::Found(p) => p.clone(),
@@ -110,8 +116,7 @@ pub fn plan(config: &VerifyConfig, shard: Shard) -> Result<ShardPlan, RunError> 
         let (share, lines, sha256) = match (part, kind) {
             (shard::Part::None, _) => (Share::Skip, 0, String::new()),
             (shard::Part::Lines, Kind::Lines) => {
-                let index = config.inputs.iter().position(|i| std::ptr::eq(i, input));
-                let base = index.map_or(0, |i| whole_plan.bases[i]);
+                let base = whole_plan.bases[index];
                 let (range, lines, digest) =
                     crate::source::line_share_of(&path, base, whole_plan.total, shard)
                         .map_err(io)?;

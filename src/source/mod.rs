@@ -689,37 +689,14 @@ pub fn for_each_chunk_in_range(
             ChunkSource::Read(all)
         }
     };
-    let text = bytes.bytes();
-    let end = (range.end as usize).min(text.len());
+    let len = bytes.bytes().len();
+    let end = (range.end as usize).min(len);
     let mut pos = (range.start as usize).min(end);
-    if pos == 0 && text.starts_with(BOM) {
+    if pos == 0 && bytes.bytes().starts_with(BOM) {
         pos = BOM.len().min(end);
     }
-    while pos < end {
-        let target = pos + options.chunk_bytes;
-        let stop = if target >= end {
-            end
-        } else {
-            memchr::memchr(b'\n', &text[target..end]).map_or(end, |i| target + i + 1)
-        };
-        let data = match &bytes {
-            ChunkSource::Mapped(map) => ChunkData::Mapped(map.clone(), pos..stop),
-            ChunkSource::Read(all) => ChunkData::Owned(all[pos..stop].to_vec()),
-        };
-        let chunk = Chunk {
-            input: index,
-            data,
-            offset: pos as u64,
-            elements: Vec::new(),
-            framing: Framing::Lines,
-            damaged: false,
-            files: Vec::new(),
-            notes: Vec::new(),
-        };
-        if !emit(chunk) {
-            return Ok(());
-        }
-        pos = stop;
+    if !emit_line_chunks(index, &bytes, pos..end, options, emit) {
+        return Ok(());
     }
     recheck(&file, before, None, &name)
 }
@@ -768,6 +745,47 @@ pub fn file_sha256(path: &std::path::Path) -> io::Result<[u8; 32]> {
         }
     }
     Ok(hash.finalize().into())
+}
+
+/// Emits the JSON Lines chunks of `range` of `bytes` (which starts a
+/// line), each about `options.chunk_bytes` and ending at a newline;
+/// returns false when `emit` asked to stop.
+fn emit_line_chunks(
+    index: usize,
+    bytes: &ChunkSource,
+    range: Range<usize>,
+    options: SourceOptions,
+    emit: &mut dyn FnMut(Chunk) -> bool,
+) -> bool {
+    let text = bytes.bytes();
+    let (mut pos, end) = (range.start, range.end);
+    while pos < end {
+        let target = pos + options.chunk_bytes;
+        let stop = if target >= end {
+            end
+        } else {
+            memchr::memchr(b'\n', &text[target..end]).map_or(end, |i| target + i + 1)
+        };
+        let data = match bytes {
+            ChunkSource::Mapped(map) => ChunkData::Mapped(map.clone(), pos..stop),
+            ChunkSource::Read(all) => ChunkData::Owned(all[pos..stop].to_vec()),
+        };
+        let chunk = Chunk {
+            input: index,
+            data,
+            offset: pos as u64,
+            elements: Vec::new(),
+            framing: Framing::Lines,
+            damaged: false,
+            files: Vec::new(),
+            notes: Vec::new(),
+        };
+        if !emit(chunk) {
+            return false;
+        }
+        pos = stop;
+    }
+    true
 }
 
 /// A file's bytes, mapped or read.
@@ -860,28 +878,9 @@ fn chunk_mapped(
             emit(chunk);
         }
         Framing::Lines => {
-            let mut pos = start;
-            while pos < len {
-                let target = pos + options.chunk_bytes;
-                let end = if target >= len {
-                    len
-                } else {
-                    memchr::memchr(b'\n', &map[target..]).map_or(len, |i| target + i + 1)
-                };
-                let chunk = Chunk {
-                    input: index,
-                    data: ChunkData::Mapped(map.clone(), pos..end),
-                    offset: pos as u64,
-                    elements: Vec::new(),
-                    framing,
-                    damaged: false,
-                    files: Vec::new(),
-                    notes: Vec::new(),
-                };
-                if !emit(chunk) {
-                    return Ok(());
-                }
-                pos = end;
+            let source = ChunkSource::Mapped(map.clone());
+            if !emit_line_chunks(index, &source, start..len, options, emit) {
+                return Ok(());
             }
         }
         Framing::Array => {
