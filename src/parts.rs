@@ -61,6 +61,8 @@ pub struct ShardPlan {
     pub shard: Shard,
     /// Each input, in order.
     pub inputs: Vec<PartInput>,
+    /// Where the part keeps its bitmaps and index, if the shard writes them.
+    pub files: PartFiles,
 }
 
 impl ShardPlan {
@@ -122,6 +124,12 @@ pub fn plan(config: &VerifyConfig, shard: Shard) -> Result<ShardPlan, RunError> 
                         .map_err(io)?;
                 (Share::Bytes(range), lines, hex(&digest))
             }
+            (shard::Part::Records, Kind::Stream) => {
+                let (of, digest) = crate::source::stream_records(index, &path, config.source)
+                    .map_err(|e| RunError::Pipeline(e.into()))?;
+                let range = shard::record_share(of, shard);
+                (Share::Records { range, of }, 0, hex(&digest))
+            }
             _ => {
                 let digest = if size > 0 && path.is_file() {
                     hex(&crate::source::file_sha256(&path).map_err(io)?)
@@ -139,7 +147,11 @@ pub fn plan(config: &VerifyConfig, shard: Shard) -> Result<ShardPlan, RunError> 
             sha256,
         });
     }
-    Ok(ShardPlan { shard, inputs })
+    Ok(ShardPlan {
+        shard,
+        inputs,
+        files: PartFiles::default(),
+    })
 }
 
 /// The SHA-256 of every document a run loads besides its inputs: the
@@ -198,13 +210,67 @@ fn quoted(s: &str) -> String {
     String::from_utf8_lossy(&q).into_owned()
 }
 
-/// Writes `dir/part.json` for a shard that wrote `dir/verdicts.jsonl`.
+/// Where a part keeps its verdict bitmaps and its revalidation index,
+/// when the shard wrote them: directories inside the part, by their path
+/// below it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PartFiles {
+    /// `--bitmaps`.
+    pub bitmaps: Option<String>,
+    /// `--index`.
+    pub index: Option<String>,
+}
+
+/// The SHA-256 over a bitmaps directory: each verdict's file, in the
+/// vocabulary's order, its length then its bytes.
+fn bitmaps_digest(dir: &Path) -> std::io::Result<String> {
+    let mut hash = Sha256::new();
+    for verdict in Verdict::ALL {
+        let bytes = fs::read(dir.join(format!("{verdict}.roaring")))?;
+        hash.update((bytes.len() as u64).to_le_bytes());
+        hash.update(&bytes);
+    }
+    Ok(hex(&hash.finalize()))
+}
+
+/// A relative path inside a part, as `part.json` names one: plain
+/// components only.
+pub fn inside(rel: &str) -> bool {
+    !rel.is_empty()
+        && Path::new(rel)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
+}
+
+/// Writes `dir/part.json` for a shard that wrote `dir/verdicts.jsonl`
+/// (and the bitmaps and index its plan's `files` names).
 pub fn write_manifest(
     dir: &Path,
     plan: &ShardPlan,
     run: &PartRun,
     summary: &RunSummary,
 ) -> Result<(), RunError> {
+    let files = &plan.files;
+    let io_at = |path: PathBuf| move |source| RunError::Io { path, source };
+    let bitmaps = match &files.bitmaps {
+        Some(rel) => {
+            let digest = bitmaps_digest(&dir.join(rel)).map_err(io_at(dir.join(rel)))?;
+            format!("{{\"dir\":{},\"sha256\":\"{digest}\"}}", quoted(rel))
+        }
+        None => "null".to_owned(),
+    };
+    let index = match &files.index {
+        Some(rel) => {
+            let path = dir.join(rel).join("manifest.json");
+            let bytes = fs::read(&path).map_err(io_at(path.clone()))?;
+            format!(
+                "{{\"dir\":{},\"sha256\":\"{}\"}}",
+                quoted(rel),
+                hex(&Sha256::digest(&bytes))
+            )
+        }
+        None => "null".to_owned(),
+    };
     let verdicts = dir.join(VERDICTS);
     let bytes = fs::read(&verdicts).map_err(|source| RunError::Io {
         path: verdicts.clone(),
@@ -215,13 +281,14 @@ pub fn write_manifest(
         .iter()
         .zip(summary.records_per_input.iter().chain(std::iter::repeat(&0)))
         .map(|(i, records)| {
-            let (share, start, end) = match &i.share {
-                Share::Skip => ("skip", 0, 0),
-                Share::Whole => ("whole", 0, i.size),
-                Share::Bytes(r) => ("bytes", r.start, r.end),
+            let (share, start, end, of) = match &i.share {
+                Share::Skip => ("skip", 0, 0, 0),
+                Share::Whole => ("whole", 0, i.size, 0),
+                Share::Bytes(r) => ("bytes", r.start, r.end, 0),
+                Share::Records { range, of } => ("records", range.start, range.end, *of),
             };
             format!(
-                "{{\"name\":{},\"size\":{},\"share\":\"{share}\",\"start\":{start},\"end\":{end},\"lines\":{},\"records\":{records},\"sha256\":\"{}\"}}",
+                "{{\"name\":{},\"size\":{},\"share\":\"{share}\",\"start\":{start},\"end\":{end},\"of\":{of},\"lines\":{},\"records\":{records},\"sha256\":\"{}\"}}",
                 quoted(&i.name),
                 i.size,
                 i.lines,
@@ -230,7 +297,7 @@ pub fn write_manifest(
         })
         .collect();
     let text = format!(
-        "{{\"format\":\"{FORMAT}\",\"version\":{VERSION},\"credverify\":\"{}\",\"shard\":{},\"shards\":{},\"options\":{},\"documents\":\"{}\",\"verdicts\":{{\"bytes\":{},\"sha256\":\"{}\"}},\"inputs\":[{}],\"summary\":{}}}\n",
+        "{{\"format\":\"{FORMAT}\",\"version\":{VERSION},\"credverify\":\"{}\",\"shard\":{},\"shards\":{},\"options\":{},\"documents\":\"{}\",\"verdicts\":{{\"bytes\":{},\"sha256\":\"{}\"}},\"bitmaps\":{bitmaps},\"index\":{index},\"inputs\":[{}],\"summary\":{}}}\n",
         env!("CARGO_PKG_VERSION"),
         plan.shard.index,
         plan.shard.count,
@@ -261,6 +328,9 @@ struct Part {
     verdict_counts: [u64; 14],
     summary: PartSummary,
     verdicts: Vec<u8>,
+    /// Its bitmaps and index directories, and their digests.
+    bitmaps: Option<(PathBuf, String)>,
+    index: Option<(PathBuf, String)>,
 }
 
 /// What a part's summary adds to the merged one.
@@ -331,6 +401,19 @@ fn read_part(dir: &Path) -> Result<Part, MergeError> {
                     ),
                 ));
             }
+            let files = |k: &str| -> Result<Option<(PathBuf, String)>, MergeError> {
+                match m.get(k).filter(|v| v.is_object()) {
+                    None => Ok(None),
+                    Some(v) => match (s(v, "dir"), s(v, "sha256")) {
+                        (Some(rel), Some(sha)) if inside(&rel) => Ok(Some((dir.join(rel), sha))),
+                        _ => Err(bad(
+                            dir,
+                            format!("its {k} entry names no directory inside it"),
+                        )),
+                    },
+                }
+            };
+            let (bitmaps, index) = (files("bitmaps")?, files("index")?);
             let mut inputs = Vec::new();
             for i in m
                 .get("inputs")
@@ -342,6 +425,10 @@ fn read_part(dir: &Path) -> Result<Part, MergeError> {
                     Some("skip") => Share::Skip,
                     Some("whole") => Share::Whole,
                     Some("bytes") if start <= end => Share::Bytes(start..end),
+                    Some("records") if start <= end => Share::Records {
+                        range: start..end,
+                        of: n(i, "of").unwrap_or(0),
+                    },
                     _ => return Err(bad(dir, "an input with no share")),
                 };
                 inputs.push((
@@ -437,6 +524,8 @@ fn read_part(dir: &Path) -> Result<Part, MergeError> {
                 verdict_counts: counts_of(sm.get("verdicts")),
                 summary,
                 verdicts: Vec::new(),
+                bitmaps,
+                index,
             })
         })
         .map_err(|p| bad(dir, format!("{MANIFEST} is not JSON ({p})")))??;
@@ -491,6 +580,14 @@ fn check_parts(mut parts: Vec<Part>) -> Result<Vec<Part>, MergeError> {
         }
         let _ = k;
     }
+    for p in &parts {
+        if p.verdict_counts.iter().sum::<u64>() != part_records(p) {
+            return Err(bad(
+                &p.dir,
+                "its summary's verdicts do not add up to its records",
+            ));
+        }
+    }
     let have: Vec<u64> = parts.iter().map(|p| p.shard.index).collect();
     if let Some(missing) = (0..n).find(|k| !have.contains(k)) {
         return Err(MergeError(format!("part {missing} of {n} is missing")));
@@ -508,7 +605,24 @@ fn check_parts(mut parts: Vec<Part>) -> Result<Vec<Part>, MergeError> {
                 _ => None,
             })
             .collect();
-        let ok = if ranges.is_empty() {
+        let streamed: Vec<(&std::ops::Range<u64>, u64, u64)> = parts
+            .iter()
+            .filter_map(|p| match &p.inputs[i].0.share {
+                Share::Records { range, of } => Some((range, *of, p.inputs[i].1)),
+                _ => None,
+            })
+            .collect();
+        let ok = if !streamed.is_empty() {
+            // A stream shared by records: every part judged its share.
+            let of = streamed[0].1;
+            streamed.len() == parts.len()
+                && streamed[0].0.start == 0
+                && streamed.windows(2).all(|w| w[0].0.end == w[1].0.start)
+                && streamed
+                    .iter()
+                    .all(|(r, o, records)| *o == of && r.end - r.start == *records)
+                && streamed.last().is_some_and(|(r, _, _)| r.end == of)
+        } else if ranges.is_empty() {
             whole == 1
         } else {
             whole == 0
@@ -540,15 +654,178 @@ fn line_number(line: &[u8]) -> Option<(usize, usize, u64)> {
     Some((at, at + digits, n))
 }
 
+/// What `merge` writes besides the verdicts and the summary.
+#[derive(Clone, Debug, Default)]
+pub struct MergeOutputs {
+    /// `--bitmaps DIR`: the parts' bitmaps, shifted to the run's ordinals.
+    pub bitmaps: Option<PathBuf>,
+    /// `--index DIR`: the parts' indexes joined into the run's.
+    pub index: Option<PathBuf>,
+}
+
+impl From<crate::index::IndexError> for MergeError {
+    fn from(e: crate::index::IndexError) -> MergeError {
+        MergeError(format!("index: {e}"))
+    }
+}
+
+/// The records of one input that one part holds, and where they go: from
+/// ordinal `from` of the part to ordinal `to` of the run, `len` of them;
+/// a cut JSON Lines file's lines are `line_base` after the part's.
+#[derive(Clone, Copy, Debug)]
+struct Segment {
+    part: usize,
+    input: usize,
+    from: u64,
+    to: u64,
+    len: u64,
+    line_base: u64,
+    renumber: bool,
+}
+
+/// The segments of the run, in its order: input by input, part by part.
+fn segments(parts: &[Part]) -> Vec<Segment> {
+    let inputs = parts[0].inputs.len();
+    let mut from = vec![0u64; parts.len()];
+    let mut to = 0u64;
+    let mut segments = Vec::with_capacity(inputs * parts.len());
+    for input in 0..inputs {
+        let mut line_base = 0u64;
+        for (k, part) in parts.iter().enumerate() {
+            let (share, len) = (&part.inputs[input].0, part.inputs[input].1);
+            segments.push(Segment {
+                part: k,
+                input,
+                from: from[k],
+                to,
+                len,
+                line_base,
+                renumber: matches!(share.share, Share::Bytes(_)),
+            });
+            from[k] += len;
+            to += len;
+            line_base += share.lines;
+        }
+    }
+    segments
+}
+
+/// Every part's records in all.
+fn part_records(part: &Part) -> u64 {
+    part.inputs.iter().map(|(_, n)| n).sum()
+}
+
+/// Each part's bitmaps, read and checked: its own digest, one set per
+/// verdict as large as the part's count of it, no ordinal past its
+/// records.
+fn load_bitmaps(parts: &[Part]) -> Result<Vec<Vec<roaring::RoaringBitmap>>, MergeError> {
+    parts
+        .iter()
+        .map(|p| {
+            let Some((dir, sha)) = &p.bitmaps else {
+                return Err(bad(
+                    &p.dir,
+                    "the part holds no bitmaps (its shard ran without --bitmaps PART/bitmaps)",
+                ));
+            };
+            let digest = bitmaps_digest(dir).map_err(|e| bad(dir, e))?;
+            if digest != *sha {
+                return Err(bad(
+                    dir,
+                    format!(
+                        "the bitmaps are not the ones its {MANIFEST} names (truncated or edited)"
+                    ),
+                ));
+            }
+            let records = part_records(p);
+            Verdict::ALL
+                .iter()
+                .map(|v| {
+                    let path = dir.join(format!("{v}.roaring"));
+                    let bytes = fs::read(&path).map_err(|e| bad(&path, e))?;
+                    let set = roaring::RoaringBitmap::deserialize_from(&bytes[..])
+                        .map_err(|e| bad(&path, format!("not a roaring bitmap ({e})")))?;
+                    if set.len() != p.verdict_counts[*v as usize]
+                        || set.max().is_some_and(|m| u64::from(m) >= records)
+                    {
+                        return Err(bad(&path, "not the part's records of that verdict"));
+                    }
+                    Ok(set)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Each part's index, opened and checked whole: its manifest the one its
+/// `part.json` names, as many records of each verdict as the part holds,
+/// every chunk's digest, and the same run as the first part's.
+fn open_indexes(parts: &[Part]) -> Result<Vec<crate::index::Index>, MergeError> {
+    let mut indexes: Vec<crate::index::Index> = Vec::with_capacity(parts.len());
+    for p in parts {
+        let Some((dir, sha)) = &p.index else {
+            return Err(bad(
+                &p.dir,
+                "the part holds no index (its shard ran without --index PART/index)",
+            ));
+        };
+        let manifest = dir.join("manifest.json");
+        let bytes = fs::read(&manifest).map_err(|e| bad(&manifest, e))?;
+        if hex(&Sha256::digest(&bytes)) != *sha {
+            return Err(bad(
+                dir,
+                format!("the index is not the one its {MANIFEST} names (edited)"),
+            ));
+        }
+        let index = crate::index::Index::open(dir)?;
+        index.check(None)?;
+        let counts_match = Verdict::ALL
+            .iter()
+            .all(|v| index.verdicts[*v as usize].len() == p.verdict_counts[*v as usize]);
+        if index.manifest.records != part_records(p) || !counts_match {
+            return Err(bad(dir, "the index does not hold the part's records"));
+        }
+        let same_run = |first: &crate::index::Index| {
+            let mut theirs = index.manifest.clone();
+            theirs.records = first.manifest.records;
+            theirs == first.manifest
+        };
+        if indexes.first().is_some_and(|first| !same_run(first)) {
+            return Err(bad(
+                dir,
+                "the index is not of the same run as the first part's",
+            ));
+        }
+        indexes.push(index);
+    }
+    Ok(indexes)
+}
+
 /// Joins `parts` (directories) into `out` (verdicts, as one run writes
-/// them) and returns the merged summary: counts added up, `elapsed` the
-/// longest shard's; `core_seconds` is every shard's added up.
-pub fn merge(part_dirs: &[PathBuf], out: &mut dyn Write) -> Result<(RunSummary, f64), MergeError> {
+/// them), and into the bitmaps and index `outputs` names; returns the
+/// merged summary: counts added up, `elapsed` the longest shard's;
+/// `core_seconds` is every shard's added up. Everything is checked before
+/// anything but the verdicts is written; a failure then leaves what was
+/// written incomplete, and the caller discards the verdicts.
+pub fn merge(
+    part_dirs: &[PathBuf],
+    out: &mut dyn Write,
+    outputs: &MergeOutputs,
+) -> Result<(RunSummary, f64), MergeError> {
     let parts = part_dirs
         .iter()
         .map(|d| read_part(d))
         .collect::<Result<Vec<_>, _>>()?;
     let parts = check_parts(parts)?;
+    let bitmaps = match outputs.bitmaps {
+        Some(_) => Some(load_bitmaps(&parts)?),
+        None => None,
+    };
+    let indexes = match outputs.index {
+        Some(_) => Some(open_indexes(&parts)?),
+        None => None,
+    };
+    let segments = segments(&parts);
     let inputs = parts[0].inputs.len();
     // Each part's verdicts, a cursor each, split into lines.
     let mut cursors: Vec<(&[u8], usize)> =
@@ -557,33 +834,29 @@ pub fn merge(part_dirs: &[PathBuf], out: &mut dyn Write) -> Result<(RunSummary, 
     let mut out = BufWriter::with_capacity(1 << 20, out);
     let write_err =
         |e: std::io::Error| MergeError(format!("cannot write the merged verdicts: {e}"));
-    for (i, total) in records_per_input.iter_mut().enumerate() {
-        let mut line_base = 0u64;
-        for (k, part) in parts.iter().enumerate() {
-            let (input, records) = &part.inputs[i];
-            let (text, pos) = &mut cursors[k];
-            for _ in 0..*records {
-                let rest = &text[*pos..];
-                let end = memchr::memchr(b'\n', rest)
-                    .map(|e| e + 1)
-                    .ok_or_else(|| bad(&part.dir, "fewer verdicts than its manifest counts"))?;
-                let line = &rest[..end];
-                match (&input.share, line_number(line)) {
-                    (Share::Bytes(_), Some((a, b, n))) => {
-                        out.write_all(&line[..a]).map_err(write_err)?;
-                        write!(out, "{}", n + line_base).map_err(write_err)?;
-                        out.write_all(&line[b..]).map_err(write_err)?;
-                    }
-                    (Share::Bytes(_), None) => {
-                        return Err(bad(&part.dir, "a verdict without a line number"));
-                    }
-                    _ => out.write_all(line).map_err(write_err)?,
+    for seg in &segments {
+        let part = &parts[seg.part];
+        let (text, pos) = &mut cursors[seg.part];
+        for _ in 0..seg.len {
+            let rest = &text[*pos..];
+            let end = memchr::memchr(b'\n', rest)
+                .map(|e| e + 1)
+                .ok_or_else(|| bad(&part.dir, "fewer verdicts than its manifest counts"))?;
+            let line = &rest[..end];
+            match (seg.renumber, line_number(line)) {
+                (true, Some((a, b, n))) => {
+                    out.write_all(&line[..a]).map_err(write_err)?;
+                    write!(out, "{}", n + seg.line_base).map_err(write_err)?;
+                    out.write_all(&line[b..]).map_err(write_err)?;
                 }
-                *pos += end;
-                *total += 1;
+                (true, None) => {
+                    return Err(bad(&part.dir, "a verdict without a line number"));
+                }
+                (false, _) => out.write_all(line).map_err(write_err)?,
             }
-            line_base += input.lines;
+            *pos += end;
         }
+        records_per_input[seg.input] += seg.len;
     }
     for (k, part) in parts.iter().enumerate() {
         if cursors[k].1 != part.verdicts.len() {
@@ -591,7 +864,142 @@ pub fn merge(part_dirs: &[PathBuf], out: &mut dyn Write) -> Result<(RunSummary, 
         }
     }
     out.flush().map_err(write_err)?;
+    if let (Some(dir), Some(sets)) = (&outputs.bitmaps, &bitmaps) {
+        let mut merged = vec![roaring::RoaringBitmap::new(); Verdict::ALL.len()];
+        for seg in &segments {
+            for (v, set) in merged.iter_mut().enumerate() {
+                let shift = |x: u32| (u64::from(x) - seg.from + seg.to) as u32;
+                let range = seg.from as u32..(seg.from + seg.len) as u32;
+                set.append(sets[seg.part][v].range(range).map(shift))
+                    .map_err(|e| MergeError(format!("bitmaps: {e}")))?;
+            }
+        }
+        crate::report::bitmaps::write_sets(dir, &merged).map_err(|(path, e)| bad(&path, e))?;
+    }
+    if let (Some(dest), Some(indexes)) = (&outputs.index, &indexes) {
+        join_indexes(indexes, &segments, dest)?;
+    }
     Ok(merged_summary(&parts, records_per_input))
+}
+
+/// Writes at `dest` the index one run would have written: the parts'
+/// records in the run's order (each part's lines of a cut file
+/// renumbered), encoded again, with the first part's documents, contexts
+/// and manifest, and each status posting's answer as its part kept it.
+fn join_indexes(
+    indexes: &[crate::index::Index],
+    segments: &[Segment],
+    dest: &Path,
+) -> Result<(), MergeError> {
+    use crate::index::{IndexWriter, Posting, Prepared};
+    let mut sink = crate::report::NullSink;
+    let mut writer = IndexWriter::create(&mut sink, dest)?;
+    let result = (|| -> Result<(), MergeError> {
+        let mut prepared = Prepared::default();
+        let mut places: Vec<(usize, u64, Verdict)> = Vec::new();
+        let flush = |writer: &mut IndexWriter<'_>,
+                     prepared: &mut Prepared,
+                     places: &mut Vec<(usize, u64, Verdict)>|
+         -> Result<(), MergeError> {
+            for (n, &(input, line, verdict)) in places.iter().enumerate() {
+                let record = prepared.record(n).expect("a record for each place");
+                writer
+                    .add(input, line, verdict, record)
+                    .map_err(|e| MergeError(format!("index: {e}")))?;
+            }
+            prepared.clear();
+            places.clear();
+            Ok(())
+        };
+        for seg in segments {
+            let mut seen = 0u64;
+            let range = seg.from as u32..(seg.from + seg.len) as u32;
+            indexes[seg.part].for_each_in(range, |_, rec| -> Result<(), MergeError> {
+                if rec.input != seg.input {
+                    return Err(bad(&indexes[seg.part].dir, "a record of another input"));
+                }
+                let line = rec.line + if seg.renumber { seg.line_base } else { 0 };
+                prepared.push_record(&rec, None);
+                places.push((rec.input, line, rec.verdict));
+                seen += 1;
+                if places.len() >= 1024 {
+                    flush(&mut writer, &mut prepared, &mut places)?;
+                }
+                Ok(())
+            })?;
+            if seen != seg.len {
+                return Err(bad(
+                    &indexes[seg.part].dir,
+                    "fewer records than the part holds",
+                ));
+            }
+        }
+        flush(&mut writer, &mut prepared, &mut places)
+    })();
+    if let Err(e) = result {
+        writer.abandon();
+        return Err(e);
+    }
+    // A part's ordinal in the run's numbering: each part's segments are
+    // in the order of its ordinals.
+    let mut of_part: Vec<Vec<&Segment>> = vec![Vec::new(); indexes.len()];
+    for seg in segments.iter().filter(|s| s.len > 0) {
+        of_part[seg.part].push(seg);
+    }
+    let global = |part: usize, ordinal: u32| -> Option<u32> {
+        let o = u64::from(ordinal);
+        let segs = &of_part[part];
+        let at = segs.partition_point(|s| s.from + s.len <= o);
+        segs.get(at)
+            .filter(|s| s.from <= o)
+            .map(|s| (o - s.from + s.to) as u32)
+    };
+    let by_url: Vec<std::collections::HashMap<&str, &crate::index::UrlPostings>> = indexes
+        .iter()
+        .map(|i| i.postings.iter().map(|u| (u.url.as_str(), u)).collect())
+        .collect();
+    let first = &indexes[0];
+    let documents = first.documents()?;
+    let contexts = first.contexts.then(|| first.dir.join("contexts"));
+    let mut answer = |url: &str, postings: &mut [Posting]| {
+        let wrong = || crate::index::IndexError::Refused {
+            path: first.dir.clone(),
+            why: format!("the parts' postings of {url} are not their records'"),
+        };
+        let mut joined: Vec<Posting> = Vec::with_capacity(postings.len());
+        let mut fingerprint: Option<Option<[u8; 32]>> = None;
+        for (k, urls) in by_url.iter().enumerate() {
+            let Some(u) = urls.get(url) else { continue };
+            if fingerprint.is_some_and(|f| f != u.fingerprint) {
+                return Err(wrong());
+            }
+            fingerprint = Some(u.fingerprint);
+            for p in &u.postings {
+                let ordinal = global(k, p.ordinal).ok_or_else(wrong)?;
+                joined.push(Posting { ordinal, ..*p });
+            }
+        }
+        joined.sort_by_key(|p| p.ordinal);
+        let same = joined.len() == postings.len()
+            && joined
+                .iter()
+                .zip(postings.iter())
+                .all(|(j, p)| (j.ordinal, j.index, j.size) == (p.ordinal, p.index, p.size));
+        if !same {
+            return Err(wrong());
+        }
+        for (p, j) in postings.iter_mut().zip(&joined) {
+            p.value = j.value;
+        }
+        Ok(fingerprint.flatten())
+    };
+    writer.commit_with(
+        &first.manifest,
+        &documents,
+        contexts.as_deref(),
+        &mut answer,
+    )?;
+    Ok(())
 }
 
 /// Adds verdict counts.

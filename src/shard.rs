@@ -194,6 +194,14 @@ pub enum Share {
     /// These bytes of a plain JSON Lines file: whole records, from one
     /// that starts the range to the end of the last that starts in it.
     Bytes(Range<u64>),
+    /// These records of a stream (a gzip file), numbered from 0 as a run
+    /// meets them, of `of` in all ([`record_share`]).
+    Records {
+        /// The records.
+        range: Range<u64>,
+        /// The stream's records.
+        of: u64,
+    },
 }
 
 /// The lines a JSON Lines range covers, as the pipeline numbers them
@@ -223,7 +231,9 @@ pub enum Part {
 pub enum Kind {
     /// A plain (not compressed) JSON Lines file: cut at record boundaries.
     Lines,
-    /// A compressed stream (gzip) or standard input: every shard reads it.
+    /// A compressed stream (gzip) or standard input: every shard reads it
+    /// and judges its share of the records. Its bytes are left out of the
+    /// space the other inputs are divided by.
     Stream,
     /// Anything else: whole files.
     Whole,
@@ -246,9 +256,11 @@ impl Plan {
     pub fn new(inputs: &[(Kind, u64)], shard: Shard) -> Plan {
         let mut bases = Vec::with_capacity(inputs.len());
         let mut total = 0u64;
-        for (_, size) in inputs {
+        for (kind, size) in inputs {
             bases.push(total);
-            total = total.saturating_add(*size);
+            if *kind != Kind::Stream {
+                total = total.saturating_add(*size);
+            }
         }
         let mine = shard.bytes_of(total);
         let parts = inputs

@@ -296,3 +296,97 @@ fn the_shard_comes_from_kubernetes_or_slurm_when_asked() {
         assert!(stderr.contains(named), "{stderr}");
     }
 }
+
+/// Every record of a stream, as (line, offset, bytes) the pipeline numbers
+/// them: the whole stream, or shard `k` of `n`'s share of it.
+fn stream_share(
+    path: &Path,
+    options: credverify::source::SourceOptions,
+    share: Option<(u64, u64)>,
+) -> Vec<(u64, u64, Option<Vec<u8>>)> {
+    use credverify::source::{self, InputPath};
+    let input = InputPath::File(path.to_owned());
+    let mut records = Vec::new();
+    // Lines before each chunk, as the pipeline's writer counts them.
+    let mut base = 0u64;
+    let mut emit = |chunk: source::Chunk| {
+        let span = chunk.for_each_record(options.max_record_bytes, |r| {
+            records.push((base + r.line, r.offset, r.bytes.map(<[u8]>::to_vec)));
+        });
+        base += span;
+        true
+    };
+    match share {
+        None => source::for_each_chunk(0, &input, options, &mut |_| {}, &mut emit).unwrap(),
+        Some((k, n)) => {
+            let (of, _) = source::stream_records(0, path, options).unwrap();
+            let shard = credverify::shard::Shard::new(k, n).unwrap();
+            let range = credverify::shard::record_share(of, shard);
+            source::for_each_chunk_in_records(0, &input, range, options, &mut |_| {}, &mut emit)
+                .unwrap();
+        }
+    }
+    records
+}
+
+#[test]
+fn a_gzip_stream_is_shared_by_records_cut_inside_chunks() {
+    use std::io::Write;
+    let dir = util::temp_dir("shards-stream");
+    let options = credverify::source::SourceOptions {
+        mmap: true,
+        max_record_bytes: 120,
+        chunk_bytes: 256,
+    };
+    // JSON Lines with blank lines, CRLF, a line past the record limit and
+    // no final newline; and a JSON array of the same values.
+    let mut lines = String::new();
+    let mut values = Vec::new();
+    for i in 0..97 {
+        let value = format!("{{\"n\":{i},\"pad\":\"{}\"}}", "x".repeat(i % 13 * 3));
+        lines.push_str(&value);
+        lines.push_str(match i % 5 {
+            0 => "\n\n",
+            1 => "\r\n",
+            _ => "\n",
+        });
+        if i == 50 {
+            lines.push_str(&format!("{{\"long\":\"{}\"}}\n", "y".repeat(500)));
+        }
+        values.push(value);
+    }
+    lines.push_str("{\"last\":true}");
+    let array = format!("[{}]", values.join(",\n"));
+    for (name, text) in [
+        ("lines.jsonl.gz", lines.as_str()),
+        ("array.json.gz", array.as_str()),
+    ] {
+        let path = dir.join(name);
+        let mut e = flate2::write::GzEncoder::new(
+            std::fs::File::create(&path).unwrap(),
+            flate2::Compression::fast(),
+        );
+        e.write_all(text.as_bytes()).unwrap();
+        e.finish().unwrap();
+        let whole = stream_share(&path, options, None);
+        assert!(whole.len() > 90, "{name}: {} records", whole.len());
+        let (of, _) = credverify::source::stream_records(0, &path, options).unwrap();
+        assert_eq!(of, whole.len() as u64, "{name}: the count");
+        for n in [1, 2, 3, 7, 64, 200] {
+            let mut joined = Vec::new();
+            for k in 0..n {
+                let share = stream_share(&path, options, Some((k, n)));
+                let want = credverify::shard::record_share(
+                    of,
+                    credverify::shard::Shard::new(k, n).unwrap(),
+                );
+                assert_eq!(share.len() as u64, want.end - want.start, "{name}: {k}/{n}");
+                joined.extend(share);
+            }
+            assert!(
+                joined == whole,
+                "{name}: {n} shares differ from the whole stream"
+            );
+        }
+    }
+}

@@ -62,6 +62,16 @@ pub struct MergeArgs {
     /// Write the merged run summary as JSON to this file.
     #[arg(long, value_name = "PATH")]
     pub summary: Option<PathBuf>,
+
+    /// Write one roaring bitmap of record ordinals per verdict into this
+    /// directory, from the parts' (their shards ran with `--bitmaps PART/DIR`).
+    #[arg(long, value_name = "DIR")]
+    pub bitmaps: Option<PathBuf>,
+
+    /// Write the run's revalidation index into this directory (new or
+    /// empty), joined from the parts' (their shards ran with `--index PART/DIR`).
+    #[arg(long, value_name = "DIR")]
+    pub index: Option<PathBuf>,
 }
 
 /// `expiring --by`.
@@ -629,7 +639,11 @@ impl Observer for Terminal {
 /// when they do not make one run.
 fn run_merge(args: &MergeArgs) -> Result<Outcome, RunError> {
     let merged = |out: &mut dyn Write| {
-        crate::parts::merge(&args.parts, out)
+        let outputs = crate::parts::MergeOutputs {
+            bitmaps: args.bitmaps.clone(),
+            index: args.index.clone(),
+        };
+        crate::parts::merge(&args.parts, out, &outputs)
             .map_err(|e| RunError::Usage(UsageError::Sharding(e.to_string())))
     };
     let (summary, core) = match &args.out {
@@ -686,9 +700,34 @@ fn run_shard(
             "parts are written as JSON Lines; merge writes them as one run would (--format csv is not sharded yet)",
         ));
     }
-    if args.bitmaps.is_some() || args.index.is_some() {
+    // A part keeps its bitmaps and index inside it, where merge finds them.
+    let mut files = crate::parts::PartFiles::default();
+    for (flag, path, slot) in [
+        ("--bitmaps", &args.bitmaps, &mut files.bitmaps),
+        ("--index", &args.index, &mut files.index),
+    ] {
+        if let Some(path) = path {
+            let rel = path
+                .strip_prefix(&dir)
+                .ok()
+                .map(|r| r.to_string_lossy().into_owned())
+                .filter(|r| crate::parts::inside(r));
+            match rel {
+                Some(rel) => *slot = Some(rel),
+                None => {
+                    return Err(refuse(&format!(
+                        "{flag} {}: a shard keeps it inside its part: give a directory below {}, such as {}",
+                        path.display(),
+                        dir.display(),
+                        dir.join(&flag[2..]).display()
+                    )));
+                }
+            }
+        }
+    }
+    if files.bitmaps.is_some() && files.bitmaps == files.index {
         return Err(refuse(
-            "--bitmaps and --index are not sharded yet: run them on the merged verdicts' inputs in one run",
+            "--bitmaps and --index must be different directories",
         ));
     }
     if args.summary.is_some() {
@@ -706,7 +745,8 @@ fn run_shard(
         }
         Err(e) => return Err(RunError::io(&dir)(e)),
     }
-    let plan = crate::parts::plan(config, shard)?;
+    let mut plan = crate::parts::plan(config, shard)?;
+    plan.files = files;
     config.shares = Some(plan.shares());
     Ok((dir, plan))
 }

@@ -503,6 +503,26 @@ impl<'s> IndexWriter<'s> {
         contexts: Option<&Path>,
         lists: &StatusLists,
     ) -> Result<(), IndexError> {
+        self.commit_with(manifest, documents, contexts, &mut |url, postings| {
+            let list = lists.get(url);
+            for p in postings {
+                p.value = list.and_then(|l| value_at(l, p));
+            }
+            Ok(list.map(StatusList::fingerprint))
+        })
+    }
+
+    /// [`IndexWriter::commit`], with the status answers `answer` gives:
+    /// for each list URL and the postings naming it (in record order), it
+    /// sets each posting's value and returns the fingerprint of the list
+    /// that answered, if one did.
+    pub fn commit_with(
+        self,
+        manifest: &Manifest,
+        documents: &[(Option<String>, Vec<u8>)],
+        contexts: Option<&Path>,
+        answer: &mut dyn FnMut(&str, &mut [Posting]) -> Result<Option<[u8; 32]>, IndexError>,
+    ) -> Result<(), IndexError> {
         let IndexWriter {
             dest,
             tmp,
@@ -582,16 +602,13 @@ impl<'s> IndexWriter<'s> {
         e.bitmap(&with_status.finish());
         e.uint(postings.len() as u64);
         for (id, mut url) in postings {
-            let list = lists.get(&strings.list[id as usize]);
-            for p in &mut url.postings {
-                p.value = list.and_then(|l| value_at(l, p));
-            }
+            let fingerprint = answer(&strings.list[id as usize], &mut url.postings)?;
             e.uint(id);
-            match list {
+            match fingerprint {
                 None => e.uint(0),
-                Some(l) => {
+                Some(f) => {
                     e.uint(1);
-                    e.bytes(&l.fingerprint());
+                    e.bytes(&f);
                 }
             }
             e.bitmap(&url.all.finish());
@@ -722,6 +739,25 @@ impl Sink for IndexWriter<'_> {
         part: PreparedRecord<'_>,
     ) -> io::Result<()> {
         self.inner.record(input, line, record)?;
+        self.add(input, line, record.problems.verdict(), part)
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.inner.finish()
+    }
+}
+
+impl IndexWriter<'_> {
+    /// Files the next record, from `input` and `line`, with verdict
+    /// `verdict`, without passing it on: [`Sink::record_indexed`], and
+    /// `merge` joining the indexes of a run's parts.
+    pub fn add(
+        &mut self,
+        input: usize,
+        line: u64,
+        verdict: Verdict,
+        part: PreparedRecord<'_>,
+    ) -> io::Result<()> {
         if self.count >= u64::from(u32::MAX) {
             return Err(io::Error::other(
                 "an index holds at most 4,294,967,295 records",
@@ -731,7 +767,7 @@ impl Sink for IndexWriter<'_> {
             self.blocks.push(self.written);
         }
         let before = self.chunk.buf.len();
-        self.put(input, line, record.problems.verdict(), &part);
+        self.put(input, line, verdict, &part);
         self.written += (self.chunk.buf.len() - before) as u64;
         self.count += 1;
         if self.count.is_multiple_of(CHUNK_RECORDS) {
@@ -742,10 +778,6 @@ impl Sink for IndexWriter<'_> {
             result?;
         }
         Ok(())
-    }
-
-    fn finish(&mut self) -> io::Result<()> {
-        self.inner.finish()
     }
 }
 
@@ -873,6 +905,41 @@ pub struct Index {
 }
 
 impl Index {
+    /// The controller documents the index keeps (`dids/`), in the order
+    /// the run gave them, each with the URL it is bound to: what
+    /// [`IndexWriter::commit`] took.
+    pub fn documents(&self) -> Result<Vec<(Option<String>, Vec<u8>)>, IndexError> {
+        let dids = self.dir.join("dids");
+        let index_path = dids.join("index.json");
+        let bound: Vec<(String, String)> = match fs::read(&index_path) {
+            Ok(text) => crate::json::JsonParser::default()
+                .with_doc(&text, |v| {
+                    v.members()
+                        .filter_map(|(url, f)| Some((url.to_owned(), f.as_str()?.to_owned())))
+                        .collect()
+                })
+                .map_err(|p| refused(&index_path, format!("not JSON ({p})")))?,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(io_error(&index_path)(e)),
+        };
+        let mut documents = Vec::new();
+        for i in 0.. {
+            let name = format!("{i:06}.json");
+            let path = dids.join(&name);
+            let bytes = match fs::read(&path) {
+                Ok(b) => b,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => break,
+                Err(e) => return Err(io_error(&path)(e)),
+            };
+            let url = bound
+                .iter()
+                .find(|(_, n)| *n == name)
+                .map(|(u, _)| u.clone());
+            documents.push((url, bytes));
+        }
+        Ok(documents)
+    }
+
     /// Reads the index at `dir`: the manifest, then every file it names,
     /// each checked for size and SHA-256 before it is used.
     pub fn open(dir: &Path) -> Result<Index, IndexError> {

@@ -233,7 +233,15 @@ impl Prepared {
         status: Option<&StatusPart>,
     ) {
         let rec = IndexRecord::of(0, 0, record, revalidation);
-        let r = revalidation;
+        self.push_record(&rec, status);
+    }
+
+    /// Encodes the next record as an index holds it, whose status is
+    /// `status` when [`Prepared::status`] encoded it: a record a run
+    /// judged ([`Prepared::push`]), or one read back from an index
+    /// (`merge` joining the indexes of a run's parts).
+    pub fn push_record(&mut self, rec: &IndexRecord<'_>, status: Option<&StatusPart>) {
+        let r: &Revalidation = &rec.revalidation;
         let kinds: [&[Option<_>]; 2] = [&r.window.starts, &r.window.ends];
         for (kind, instants) in kinds.into_iter().enumerate() {
             for t in instants.iter().flatten() {
@@ -248,7 +256,7 @@ impl Prepared {
             named: &mut self.named,
             tables: &mut self.tables,
         };
-        codec::encode_head(&mut self.e, &rec, &mut places);
+        codec::encode_head(&mut self.e, rec, &mut places);
         match status {
             Some(part) => {
                 let early = &self.early;

@@ -59,46 +59,50 @@ impl<'s> BitmapSink<'s> {
     /// renamed into place, so that a failure while writing leaves the
     /// previous set whole. On failure, the path and the error.
     pub fn write(self) -> Result<(), (PathBuf, io::Error)> {
-        let at = |path: &Path| {
-            let path = path.to_owned();
-            move |e| (path, e)
-        };
-        fs::create_dir_all(&self.dir).map_err(at(&self.dir))?;
-        let names: Vec<(PathBuf, PathBuf)> = Verdict::ALL
-            .iter()
-            .map(|verdict| {
-                let tmp = format!(".{verdict}.roaring.credverify-{}.tmp", std::process::id());
-                (
-                    self.dir.join(tmp),
-                    self.dir.join(format!("{verdict}.roaring")),
-                )
-            })
-            .collect();
-        let clean = |names: &[(PathBuf, PathBuf)]| {
-            for (tmp, _) in names {
-                let _ = fs::remove_file(tmp);
-            }
-        };
-        for (verdict, (tmp, _)) in Verdict::ALL.iter().zip(&names) {
-            let written = (|| {
-                let mut out = BufWriter::new(fs::File::create(tmp)?);
-                self.sets[*verdict as usize].serialize_into(&mut out)?;
-                out.flush()?;
-                out.get_ref().sync_all()
-            })();
-            if let Err(e) = written {
-                clean(&names);
-                return Err(at(tmp)(e));
-            }
-        }
-        for (tmp, dest) in &names {
-            if let Err(e) = fs::rename(tmp, dest) {
-                clean(&names);
-                return Err(at(dest)(e));
-            }
-        }
-        Ok(())
+        write_sets(&self.dir, &self.sets)
     }
+}
+
+/// Writes one bitmap per verdict (`sets`, by the verdict's position in
+/// the vocabulary) into `dir` as [`BitmapSink::write`] does: all under
+/// temporary names first, then each renamed into place.
+pub fn write_sets(dir: &Path, sets: &[RoaringBitmap]) -> Result<(), (PathBuf, io::Error)> {
+    let at = |path: &Path| {
+        let path = path.to_owned();
+        move |e| (path, e)
+    };
+    fs::create_dir_all(dir).map_err(at(dir))?;
+    let names: Vec<(PathBuf, PathBuf)> = Verdict::ALL
+        .iter()
+        .map(|verdict| {
+            let tmp = format!(".{verdict}.roaring.credverify-{}.tmp", std::process::id());
+            (dir.join(tmp), dir.join(format!("{verdict}.roaring")))
+        })
+        .collect();
+    let clean = |names: &[(PathBuf, PathBuf)]| {
+        for (tmp, _) in names {
+            let _ = fs::remove_file(tmp);
+        }
+    };
+    for (verdict, (tmp, _)) in Verdict::ALL.iter().zip(&names) {
+        let written = (|| {
+            let mut out = BufWriter::new(fs::File::create(tmp)?);
+            sets[*verdict as usize].serialize_into(&mut out)?;
+            out.flush()?;
+            out.get_ref().sync_all()
+        })();
+        if let Err(e) = written {
+            clean(&names);
+            return Err(at(tmp)(e));
+        }
+    }
+    for (tmp, dest) in &names {
+        if let Err(e) = fs::rename(tmp, dest) {
+            clean(&names);
+            return Err(at(dest)(e));
+        }
+    }
+    Ok(())
 }
 
 impl Sink for BitmapSink<'_> {

@@ -70,7 +70,7 @@ pub fn for_each_chunk_of(
             let mut noted = Vec::new();
             let result = match share(first + k) {
                 Share::Skip => Ok(Small::Nothing),
-                Share::Bytes(_) => Ok(Small::Large),
+                Share::Bytes(_) | Share::Records { .. } => Ok(Small::Large),
                 Share::Whole => read_small(first + k, input, options, &mut |n| noted.push(n)),
             };
             (result, noted)
@@ -112,6 +112,14 @@ pub fn for_each_chunk_of(
                     if bundle.flush(&mut emit) {
                         match share(index) {
                             Share::Bytes(range) => super::for_each_chunk_in_range(
+                                index,
+                                input,
+                                range.clone(),
+                                options,
+                                notices,
+                                &mut emit,
+                            )?,
+                            Share::Records { range, .. } => super::for_each_chunk_in_records(
                                 index,
                                 input,
                                 range.clone(),
@@ -368,6 +376,7 @@ impl Bundle {
             damaged: false,
             files: std::mem::take(&mut self.files),
             notes: if noted { notes } else { Vec::new() },
+            skipped: 0,
         })
     }
 }

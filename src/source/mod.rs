@@ -134,6 +134,10 @@ pub struct Chunk {
     /// (a badge image without a credential, a compressed one), when any
     /// element has something; empty otherwise.
     pub notes: Vec<ElementNote>,
+    /// Lines (or elements) of the input just before this chunk's that no
+    /// chunk carries: records of a stream outside a shard's share
+    /// ([`for_each_chunk_in_records`]), numbered as if they were read.
+    pub skipped: u64,
 }
 
 /// What reading a file found about the record it holds.
@@ -157,6 +161,7 @@ impl Chunk {
             damaged: true,
             files: Vec::new(),
             notes: Vec::new(),
+            skipped: 0,
         }
     }
 
@@ -171,6 +176,7 @@ impl Chunk {
             damaged: false,
             files: Vec::new(),
             notes: Vec::new(),
+            skipped: 0,
         }
     }
 }
@@ -199,6 +205,20 @@ impl Chunk {
     /// A line or element longer than `max_record_bytes` comes without its
     /// bytes. Returns the number of lines (or elements) the chunk covers.
     pub fn for_each_record(
+        &self,
+        max_record_bytes: usize,
+        mut f: impl FnMut(RawRecord<'_>),
+    ) -> u64 {
+        let skipped = self.skipped;
+        let span = self.for_each_record_here(max_record_bytes, |mut record| {
+            record.line += skipped;
+            f(record)
+        });
+        skipped + span
+    }
+
+    /// [`Chunk::for_each_record`] without the lines skipped before it.
+    fn for_each_record_here(
         &self,
         max_record_bytes: usize,
         mut f: impl FnMut(RawRecord<'_>),
@@ -701,6 +721,126 @@ pub fn for_each_chunk_in_range(
     recheck(&file, before, None, &name)
 }
 
+/// Calls `emit` with the chunks of a stream (a gzip file) that hold its
+/// records numbered `records` (from 0, as a run meets them), cut where the
+/// share starts and ends: every shard decompresses the stream from its
+/// start, the records before its share are framed and counted but not
+/// emitted (the first chunk emitted says how many lines they covered, so
+/// that lines are numbered as in one run), and nothing past the share is
+/// read.
+pub fn for_each_chunk_in_records(
+    index: usize,
+    path: &InputPath,
+    records: Range<u64>,
+    options: SourceOptions,
+    notices: &mut dyn FnMut(Notice),
+    emit: &mut dyn FnMut(Chunk) -> bool,
+) -> Result<(), SourceError> {
+    if records.is_empty() {
+        return Ok(());
+    }
+    // Records before the chunk at hand, and lines the writer was not told.
+    let (mut seen, mut untold) = (0u64, 0u64);
+    let mut starts: Vec<(u64, u64)> = Vec::new();
+    let mut keep = |chunk: Chunk| -> bool {
+        starts.clear();
+        let span = chunk.for_each_record(options.max_record_bytes, |r| {
+            starts.push((r.line, r.offset));
+        });
+        let n = starts.len() as u64;
+        if seen + n <= records.start {
+            seen += n;
+            untold += span;
+            return true;
+        }
+        let from = records.start.saturating_sub(seen) as usize;
+        let to = (records.end - seen).min(n) as usize;
+        let cut = cut_records(chunk, &starts, from..to, untold);
+        untold = 0;
+        seen += n;
+        emit(cut) && seen < records.end
+    };
+    for_each_chunk(index, path, options, notices, &mut keep)
+}
+
+/// Chunk `chunk` (of `starts.len()` records, each's line and offset) cut
+/// to its records `keep`, with `untold` lines skipped before it.
+fn cut_records(mut chunk: Chunk, starts: &[(u64, u64)], keep: Range<usize>, untold: u64) -> Chunk {
+    let whole = keep.start == 0 && keep.end == starts.len();
+    let first_line = starts.get(keep.start).map_or(0, |s| s.0);
+    chunk.skipped += untold + if whole { 0 } else { first_line };
+    if whole {
+        return chunk;
+    }
+    match chunk.framing {
+        Framing::Lines => {
+            let data = chunk.data.bytes();
+            let at = |k: usize| (starts[k].1 - chunk.offset) as usize;
+            let start = at(keep.start);
+            let end = if keep.end < starts.len() {
+                at(keep.end)
+            } else {
+                data.len()
+            };
+            let part = data[start..end].to_vec();
+            chunk.offset += start as u64;
+            chunk.data = ChunkData::Owned(part);
+        }
+        _ => {
+            chunk.elements = chunk.elements[keep.clone()].to_vec();
+            if !chunk.notes.is_empty() {
+                chunk.notes = chunk.notes[keep].to_vec();
+            }
+        }
+    }
+    chunk
+}
+
+/// The records of a stream (a gzip file), as a run meets and numbers them,
+/// and the SHA-256 of the file: read whole, nothing judged.
+pub fn stream_records(
+    index: usize,
+    path: &std::path::Path,
+    options: SourceOptions,
+) -> Result<(u64, [u8; 32]), SourceError> {
+    use sha2::Digest;
+    struct Hashing<R> {
+        inner: R,
+        hash: sha2::Sha256,
+    }
+    impl<R: Read> Read for Hashing<R> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.inner.read(buf)?;
+            self.hash.update(&buf[..n]);
+            Ok(n)
+        }
+    }
+    let name = path.display().to_string();
+    let io_err = |source| SourceError::Io {
+        path: name.clone(),
+        source,
+    };
+    let file = File::open(path).map_err(io_err)?;
+    let mut hashing = Hashing {
+        inner: file,
+        hash: sha2::Sha256::new(),
+    };
+    let mut records = 0u64;
+    read_stream(
+        index,
+        Box::new(&mut hashing),
+        &name,
+        options,
+        &mut |_| {},
+        &mut |chunk| {
+            chunk.for_each_record(options.max_record_bytes, |_| records += 1);
+            true
+        },
+    )?;
+    io::copy(&mut hashing, &mut io::sink()).map_err(io_err)?;
+    Ok((records, hashing.hash.finalize().into()))
+}
+
 /// A shard's share of a plain JSON Lines file ([`crate::shard::line_share`]),
 /// the lines it covers and the SHA-256 of its bytes, found through a map
 /// of the file: only the share (and the rest of its last record) is read.
@@ -779,6 +919,7 @@ fn emit_line_chunks(
             damaged: false,
             files: Vec::new(),
             notes: Vec::new(),
+            skipped: 0,
         };
         if !emit(chunk) {
             return false;
@@ -805,7 +946,8 @@ impl ChunkSource {
 
 /// How a shard can divide an input ([`crate::shard::Kind`]) and its size:
 /// a plain file framed as JSON Lines is cut at record boundaries; a gzip
-/// file, standard input and anything else go whole.
+/// file given as an input (not found in a walk) and standard input are
+/// streams, shared by records; anything else goes whole.
 pub fn shard_kind(
     path: &InputPath,
     options: SourceOptions,
@@ -836,7 +978,9 @@ pub fn shard_kind(
         || baked::looks_like_svg(&head[..head.len().min(512)])
         || lower.ends_with(".png")
         || lower.ends_with(".svg");
-    let kind = if head.starts_with(&GZIP_MAGIC) || image {
+    let kind = if head.starts_with(&GZIP_MAGIC) && matches!(path, InputPath::File(_)) {
+        Kind::Stream
+    } else if head.starts_with(&GZIP_MAGIC) || image {
         Kind::Whole
     } else if framing_for(content, jsonl_name(&name)) == Framing::Lines {
         Kind::Lines
@@ -874,6 +1018,7 @@ fn chunk_mapped(
                 damaged: false,
                 files: Vec::new(),
                 notes: Vec::new(),
+                skipped: 0,
             };
             emit(chunk);
         }
@@ -914,6 +1059,7 @@ fn chunk_mapped(
                         damaged: false,
                         files: Vec::new(),
                         notes: Vec::new(),
+                        skipped: 0,
                     };
                     if !emit(chunk) {
                         return Ok(());
@@ -1084,6 +1230,7 @@ fn chunk_stream_single(
         damaged: false,
         files: Vec::new(),
         notes: Vec::new(),
+        skipped: 0,
     }))
 }
 
@@ -1125,6 +1272,7 @@ impl ArrayBuffer {
             damaged: false,
             files: Vec::new(),
             notes: Vec::new(),
+            skipped: 0,
         }) {
             return false;
         }
@@ -1237,6 +1385,7 @@ fn chunk_stream_array(
                         damaged: false,
                         files: Vec::new(),
                         notes: Vec::new(),
+                        skipped: 0,
                     }) {
                         return Ok(false);
                     }
