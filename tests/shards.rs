@@ -79,6 +79,9 @@ fn sharded(dir: &Path, args: &[String], n: u64) -> (Vec<u8>, String) {
         let part = dir.join(format!("n{n}-p{k}"));
         let mut a: Vec<String> = vec!["verify".into(), "--shard".into(), format!("{k}/{n}")];
         a.extend(["-o".into(), part.display().to_string()]);
+        for what in ["--bitmaps", "--index"] {
+            a.extend([what.into(), part.join(&what[2..]).display().to_string()]);
+        }
         a.extend(args.iter().cloned());
         let refs: Vec<&str> = a.iter().map(String::as_str).collect();
         let out = credverify(&refs, &[]);
@@ -95,6 +98,14 @@ fn sharded(dir: &Path, args: &[String], n: u64) -> (Vec<u8>, String) {
     a.extend(parts);
     a.extend(["-o".into(), merged.display().to_string()]);
     a.extend(["--summary".into(), summary.display().to_string()]);
+    for what in ["--bitmaps", "--index"] {
+        a.extend([
+            what.into(),
+            dir.join(format!("n{n}-{}", &what[2..]))
+                .display()
+                .to_string(),
+        ]);
+    }
     let refs: Vec<&str> = a.iter().map(String::as_str).collect();
     let out = credverify(&refs, &[]);
     assert!(
@@ -116,6 +127,14 @@ fn merged_parts_are_the_single_run_for_any_number_of_shards() {
     let summary = dir.join("single.json");
     let mut a: Vec<String> = vec!["verify".into(), "-o".into(), single.display().to_string()];
     a.extend(["--summary".into(), summary.display().to_string()]);
+    for what in ["--bitmaps", "--index"] {
+        a.extend([
+            what.into(),
+            dir.join(format!("single-{}", &what[2..]))
+                .display()
+                .to_string(),
+        ]);
+    }
     a.extend(args.iter().cloned());
     let refs: Vec<&str> = a.iter().map(String::as_str).collect();
     let out = credverify(&refs, &[]);
@@ -136,7 +155,33 @@ fn merged_parts_are_the_single_run_for_any_number_of_shards() {
             want_summary,
             "{n} shards: the summary"
         );
+        for what in ["bitmaps", "index"] {
+            let (want, got) = (
+                files_of(&dir.join(format!("single-{what}"))),
+                files_of(&dir.join(format!("n{n}-{what}"))),
+            );
+            assert!(want.len() >= 10, "{what}: {} files", want.len());
+            assert!(
+                got == want,
+                "{n} shards: the merged {what} differ from one run's"
+            );
+        }
     }
+}
+
+/// Every file below `dir`, by its path below it, with its bytes.
+fn files_of(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap().display().to_string();
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
 }
 
 #[test]
@@ -389,4 +434,127 @@ fn a_gzip_stream_is_shared_by_records_cut_inside_chunks() {
             );
         }
     }
+}
+
+/// Copies the directory `from` to `to`, files and all.
+fn copy_dir(from: &Path, to: &Path) {
+    for (rel, bytes) in files_of(from) {
+        let dest = to.join(rel);
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::write(dest, bytes).unwrap();
+    }
+}
+
+#[test]
+fn bitmaps_and_indexes_of_parts_are_checked_before_anything_is_written() {
+    let dir = util::temp_dir("shards-files");
+    let input = util::repo().join("datasets/sample/credentials.jsonl");
+    let d = |p: &Path| p.display().to_string();
+    let with_files = |k: u64| {
+        let p = dir.join(format!("f{k}"));
+        let (b, i) = (d(&p.join("bitmaps")), d(&p.join("index")));
+        let mut a = vec!["verify", "--shard"];
+        let shard = format!("{k}/2");
+        let (out, input) = (d(&p), d(&input));
+        a.extend([shard.as_str(), "-o", &out, "--bitmaps", &b, "--index", &i]);
+        a.extend(["--as-of", util::AS_OF, &input]);
+        let run = credverify(&a, &[]);
+        assert_eq!(
+            run.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        p
+    };
+    let (f0, f1) = (with_files(0), with_files(1));
+    let plain = part(&dir, 1, 2, &input, &[]);
+    let edited_bitmaps = dir.join("edited-bitmaps");
+    copy_dir(&f1, &edited_bitmaps);
+    let valid = edited_bitmaps.join("bitmaps/valid.roaring");
+    let mut bytes = std::fs::read(&valid).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(&valid, bytes).unwrap();
+    let edited_index = dir.join("edited-index");
+    copy_dir(&f1, &edited_index);
+    let manifest = edited_index.join("index/manifest.json");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace("\"strict_status\":false", "\"strict_status\":true"),
+    )
+    .unwrap();
+    let cases: Vec<(&str, &Path, &str, &str)> = vec![
+        ("no bitmaps", &plain, "--bitmaps", "holds no bitmaps"),
+        ("no index", &plain, "--index", "holds no index"),
+        (
+            "edited bitmaps",
+            &edited_bitmaps,
+            "--bitmaps",
+            "truncated or edited",
+        ),
+        ("edited index", &edited_index, "--index", "edited"),
+    ];
+    for (what, second, flag, said) in cases {
+        let out_path = dir.join(format!("{}.jsonl", what.replace(' ', "-")));
+        let written = dir.join(format!("{}-out", what.replace(' ', "-")));
+        let (first, second, o, w) = (d(&f0), d(second), d(&out_path), d(&written));
+        let out = credverify(&["merge", &first, &second, "-o", &o, flag, &w], &[]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{what}: {stderr}");
+        assert!(stderr.contains(said), "{what}: {stderr}");
+        assert!(
+            !out_path.exists() && !written.exists(),
+            "{what}: something was written"
+        );
+    }
+    // The good parts merge, both outputs at once.
+    let (b, i, o) = (
+        d(&dir.join("mb")),
+        d(&dir.join("mi")),
+        d(&dir.join("m.jsonl")),
+    );
+    let out = credverify(
+        &[
+            "merge",
+            &d(&f1),
+            &d(&f0),
+            "-o",
+            &o,
+            "--bitmaps",
+            &b,
+            "--index",
+            &i,
+        ],
+        &[],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.join("mi/manifest.json").exists() && dir.join("mb/valid.roaring").exists());
+    // A shard keeps them inside its part.
+    let p = dir.join("outside");
+    let (out, elsewhere, input) = (d(&p), d(&dir.join("elsewhere")), d(&input));
+    let run = credverify(
+        &[
+            "verify",
+            "--shard",
+            "0/2",
+            "-o",
+            &out,
+            "--bitmaps",
+            &elsewhere,
+            "--as-of",
+            util::AS_OF,
+            &input,
+        ],
+        &[],
+    );
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("inside its part"), "{stderr}");
 }
