@@ -297,7 +297,7 @@ pub fn write_manifest(
         })
         .collect();
     let text = format!(
-        "{{\"format\":\"{FORMAT}\",\"version\":{VERSION},\"credverify\":\"{}\",\"shard\":{},\"shards\":{},\"options\":{},\"documents\":\"{}\",\"verdicts\":{{\"bytes\":{},\"sha256\":\"{}\"}},\"bitmaps\":{bitmaps},\"index\":{index},\"inputs\":[{}],\"summary\":{}}}\n",
+        "{{\"format\":\"{FORMAT}\",\"version\":{VERSION},\"credverify\":\"{}\",\"shard\":{},\"shards\":{},\"options\":{},\"documents\":\"{}\",\"verdicts\":{{\"bytes\":{},\"sha256\":\"{}\"}},\"bitmaps\":{bitmaps},\"index\":{index},\"inputs\":[{}],\"issuers_first\":[{}],\"summary\":{}}}\n",
         env!("CARGO_PKG_VERSION"),
         plan.shard.index,
         plan.shard.count,
@@ -306,6 +306,12 @@ pub fn write_manifest(
         bytes.len(),
         hex(&Sha256::digest(&bytes)),
         inputs.join(","),
+        summary
+            .issuers_first
+            .iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join(","),
         summary.to_json().trim_end()
     );
     let path = dir.join(MANIFEST);
@@ -349,6 +355,9 @@ struct PartSummary {
     unreadable: Vec<(String, String)>,
     damaged: Vec<(String, u64)>,
     issuers: Vec<(Option<String>, [u64; 14])>,
+    /// Per issuer with an id, in `issuers`' order, its first record's
+    /// ordinal in the part.
+    issuers_first: Vec<u64>,
     others: Option<[u64; 14]>,
 }
 
@@ -501,6 +510,10 @@ fn read_part(dir: &Path) -> Result<Part, MergeError> {
                             .map(|e| (s(e, "issuer"), counts_of(e.get("verdicts"))))
                             .collect()
                     })
+                    .unwrap_or_default(),
+                issuers_first: m
+                    .get("issuers_first")
+                    .map(|l| l.elements().filter_map(|e| e.as_u64()).collect())
                     .unwrap_or_default(),
                 others: sm
                     .get("other_issuers")
@@ -681,6 +694,31 @@ struct Segment {
     len: u64,
     line_base: u64,
     renumber: bool,
+}
+
+/// Each part's segments, in the order of its ordinals: where a part's
+/// ordinal is in the run's numbering.
+struct Ordinals<'s> {
+    of_part: Vec<Vec<&'s Segment>>,
+}
+
+impl<'s> Ordinals<'s> {
+    fn new(segments: &'s [Segment], parts: usize) -> Ordinals<'s> {
+        let mut of_part: Vec<Vec<&Segment>> = vec![Vec::new(); parts];
+        for seg in segments.iter().filter(|s| s.len > 0) {
+            of_part[seg.part].push(seg);
+        }
+        Ordinals { of_part }
+    }
+
+    /// The run's ordinal of record `ordinal` of part `part`.
+    fn global(&self, part: usize, ordinal: u64) -> Option<u64> {
+        let segs = self.of_part.get(part)?;
+        let at = segs.partition_point(|s| s.from + s.len <= ordinal);
+        segs.get(at)
+            .filter(|s| s.from <= ordinal)
+            .map(|s| ordinal - s.from + s.to)
+    }
 }
 
 /// The segments of the run, in its order: input by input, part by part.
@@ -879,7 +917,11 @@ pub fn merge(
     if let (Some(dest), Some(indexes)) = (&outputs.index, &indexes) {
         join_indexes(indexes, &segments, dest)?;
     }
-    Ok(merged_summary(&parts, records_per_input))
+    merged_summary(
+        &parts,
+        records_per_input,
+        &Ordinals::new(&segments, parts.len()),
+    )
 }
 
 /// Writes at `dest` the index one run would have written: the parts'
@@ -940,20 +982,9 @@ fn join_indexes(
         writer.abandon();
         return Err(e);
     }
-    // A part's ordinal in the run's numbering: each part's segments are
-    // in the order of its ordinals.
-    let mut of_part: Vec<Vec<&Segment>> = vec![Vec::new(); indexes.len()];
-    for seg in segments.iter().filter(|s| s.len > 0) {
-        of_part[seg.part].push(seg);
-    }
-    let global = |part: usize, ordinal: u32| -> Option<u32> {
-        let o = u64::from(ordinal);
-        let segs = &of_part[part];
-        let at = segs.partition_point(|s| s.from + s.len <= o);
-        segs.get(at)
-            .filter(|s| s.from <= o)
-            .map(|s| (o - s.from + s.to) as u32)
-    };
+    let ordinals = Ordinals::new(segments, indexes.len());
+    let global =
+        |part: usize, ordinal: u32| ordinals.global(part, u64::from(ordinal)).map(|o| o as u32);
     let by_url: Vec<std::collections::HashMap<&str, &crate::index::UrlPostings>> = indexes
         .iter()
         .map(|i| i.postings.iter().map(|u| (u.url.as_str(), u)).collect())
@@ -1010,7 +1041,11 @@ fn add(into: &mut [u64; 14], from: &[u64; 14]) {
 }
 
 /// The summary one run would have written, from the parts' summaries.
-fn merged_summary(parts: &[Part], records_per_input: Vec<u64>) -> (RunSummary, f64) {
+fn merged_summary(
+    parts: &[Part],
+    records_per_input: Vec<u64>,
+    ordinals: &Ordinals<'_>,
+) -> Result<(RunSummary, f64), MergeError> {
     let first = &parts[0].summary;
     let names: Vec<&str> = parts[0]
         .inputs
@@ -1019,20 +1054,35 @@ fn merged_summary(parts: &[Part], records_per_input: Vec<u64>) -> (RunSummary, f
         .collect();
     let position = |name: &str| names.iter().position(|n| *n == name).unwrap_or(usize::MAX);
     let mut verdicts = [0u64; 14];
-    let mut by_issuer: std::collections::BTreeMap<Option<String>, [u64; 14]> = Default::default();
+    // Per issuer: its counts, and its first record's ordinal in the run.
+    let mut by_issuer: std::collections::BTreeMap<Option<String>, ([u64; 14], u64)> =
+        Default::default();
     let mut others: Option<[u64; 14]> = None;
     let (mut signatures, mut hosted, mut elapsed, mut core) = (0, 0, 0f64, 0f64);
     let mut damaged = Vec::new();
     let mut unreadable = Vec::new();
-    for p in parts {
+    for (k, p) in parts.iter().enumerate() {
         let s = &p.summary;
+        if s.issuers_first.len() != s.issuers.iter().filter(|(id, _)| id.is_some()).count() {
+            return Err(bad(&p.dir, "its issuers' first records are not given"));
+        }
         signatures += s.signatures;
         hosted += s.hosted;
         elapsed = elapsed.max(s.elapsed);
         core += s.elapsed * s.threads.max(1) as f64;
         add(&mut verdicts, &p.verdict_counts);
+        let mut firsts = s.issuers_first.iter();
         for (id, counts) in &s.issuers {
-            add(by_issuer.entry(id.clone()).or_default(), counts);
+            let first = match id {
+                Some(_) => firsts
+                    .next()
+                    .and_then(|&o| ordinals.global(k, o))
+                    .ok_or_else(|| bad(&p.dir, "an issuer's first record is not the part's"))?,
+                None => 0,
+            };
+            let entry = by_issuer.entry(id.clone()).or_insert(([0; 14], u64::MAX));
+            add(&mut entry.0, counts);
+            entry.1 = entry.1.min(first);
         }
         if let Some(o) = &s.others {
             add(others.get_or_insert([0; 14]), o);
@@ -1042,13 +1092,30 @@ fn merged_summary(parts: &[Part], records_per_input: Vec<u64>) -> (RunSummary, f
     }
     damaged.sort_by_key(|(name, _)| position(name));
     unreadable.sort_by_key(|(name, _)| position(name));
-    // Issuer ids sorted, records without one last, as a run writes them.
-    let mut issuers: Vec<(Option<String>, [u64; 14])> = by_issuer
+    // A run counts the first SUMMARY_ISSUERS issuers it meets, and the
+    // rest together: the parts' first records tell which those are (an
+    // issuer a part counted together was met late in the run too).
+    let mut met: Vec<(u64, &String)> = by_issuer
         .iter()
-        .filter(|(id, _)| id.is_some())
-        .map(|(id, c)| (id.clone(), *c))
+        .filter_map(|(id, (_, first))| Some((*first, id.as_ref()?)))
         .collect();
-    if let Some(none) = by_issuer.get(&None) {
+    met.sort();
+    let mut issuers_first = Vec::new();
+    let mut issuers: Vec<(Option<String>, [u64; 14])> = Vec::new();
+    let mut late = met.split_off(met.len().min(crate::limits::SUMMARY_ISSUERS));
+    late.sort_by_key(|(_, id)| *id);
+    for (_, id) in late {
+        add(
+            others.get_or_insert([0; 14]),
+            &by_issuer[&Some(id.clone())].0,
+        );
+    }
+    met.sort_by_key(|(_, id)| *id);
+    for (first, id) in met {
+        issuers.push((Some(id.clone()), by_issuer[&Some(id.clone())].0));
+        issuers_first.push(first);
+    }
+    if let Some((none, _)) = by_issuer.get(&None) {
         issuers.push((None, *none));
     }
     let empty_inputs = names
@@ -1080,6 +1147,7 @@ fn merged_summary(parts: &[Part], records_per_input: Vec<u64>) -> (RunSummary, f
         other_issuers: others,
         transitions: Vec::new(),
         records_per_input,
+        issuers_first,
     };
-    (summary, core)
+    Ok((summary, core))
 }

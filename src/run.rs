@@ -429,6 +429,16 @@ fn summarize(config: &VerifyConfig, totals: &Totals, stopwatch: &Stopwatch) -> R
             }
             rows
         },
+        issuers_first: {
+            let mut ids: Vec<(&String, u64)> = totals
+                .issuers
+                .first
+                .iter()
+                .map(|(id, &o)| (id, o))
+                .collect();
+            ids.sort();
+            ids.into_iter().map(|(_, o)| o).collect()
+        },
         empty_inputs: totals
             .empty
             .iter()

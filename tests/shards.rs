@@ -558,3 +558,54 @@ fn bitmaps_and_indexes_of_parts_are_checked_before_anything_is_written() {
     assert_eq!(run.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("inside its part"), "{stderr}");
 }
+
+#[test]
+fn past_the_summary_bound_merge_keeps_the_issuers_one_run_keeps() {
+    let dir = util::temp_dir("shards-issuers");
+    let input = dir.join("issuers.jsonl");
+    let bound = credverify::limits::SUMMARY_ISSUERS as u64;
+    // Issuers met in an order the shards do not see: the first half, a
+    // hundred past the bound, the second half, then many again.
+    let order: Vec<u64> = (0..bound / 2)
+        .chain(bound..bound + 100)
+        .chain(bound / 2..bound)
+        .chain((0..bound + 100).step_by(7))
+        .collect();
+    let text: String = order
+        .iter()
+        .map(|i| {
+            format!(
+                "{{\"@context\":[\"https://www.w3.org/ns/credentials/v2\"],\"type\":[\"VerifiableCredential\"],\"issuer\":\"did:example:i{i}\",\"credentialSubject\":{{\"id\":\"urn:x\"}}}}\n"
+            )
+        })
+        .collect();
+    std::fs::write(&input, text).unwrap();
+    let args = vec![
+        "--as-of".to_owned(),
+        util::AS_OF.to_owned(),
+        input.display().to_string(),
+    ];
+    let single = dir.join("single.json");
+    let mut a = vec![
+        "verify".to_owned(),
+        "-o".into(),
+        dir.join("single.jsonl").display().to_string(),
+    ];
+    a.extend(["--summary".into(), single.display().to_string()]);
+    a.extend(args.iter().cloned());
+    let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+    assert_eq!(credverify(&refs, &[]).status.code(), Some(1));
+    let want = util::steady_summary(&std::fs::read_to_string(&single).unwrap());
+    assert!(
+        want.contains("\"other_issuers\":{\"records\":114,"),
+        "{}",
+        &want[want.len() - 200..]
+    );
+    for n in [3, 7] {
+        let (_, got) = sharded(&dir, &args, n);
+        assert!(
+            util::steady_summary(&got) == want,
+            "{n} shards: the issuers differ"
+        );
+    }
+}

@@ -185,13 +185,14 @@ impl Totals {
     /// problems say of the run (a hosted assertion, framing lost).
     pub fn count(&mut self, input: usize, line: u64, issuer: Option<&str>, problems: Problems) {
         let verdict = problems.verdict();
+        let ordinal = self.records;
         self.records += 1;
         if self.per_input.len() <= input {
             self.per_input.resize(input + 1, 0);
         }
         self.per_input[input] += 1;
         self.verdicts[verdict as usize] += 1;
-        self.issuers.add(issuer, verdict);
+        self.issuers.add(issuer, verdict, ordinal);
         if problems.contains(Problem::HostedAssertion) {
             self.hosted += 1;
         }
@@ -213,17 +214,20 @@ pub struct IssuerCounts {
     pub none: [u64; 14],
     /// Records of issuers past the bound.
     pub others: [u64; 14],
+    /// The ordinal of each counted issuer's first record.
+    pub first: HashMap<String, u64>,
 }
 
 impl IssuerCounts {
-    /// Counts one record.
-    pub fn add(&mut self, issuer: Option<&str>, verdict: Verdict) {
+    /// Counts one record, the run's `ordinal`-th (from 0).
+    pub fn add(&mut self, issuer: Option<&str>, verdict: Verdict, ordinal: u64) {
         let slot = match issuer {
             None => &mut self.none,
             Some(id) => {
                 if let Some(counts) = self.by_issuer.get_mut(id) {
                     counts
                 } else if self.by_issuer.len() < crate::limits::SUMMARY_ISSUERS {
+                    self.first.insert(id.to_owned(), ordinal);
                     self.by_issuer.entry(id.to_owned()).or_default()
                 } else {
                     &mut self.others

@@ -55,6 +55,10 @@ pub struct RunSummary {
     /// Records per input, in input order (not in the JSON: a shard's part
     /// records it, `crate::parts`).
     pub records_per_input: Vec<u64>,
+    /// For each row of `issuers` with an id, the ordinal of its first
+    /// record, in the rows' order (not in the JSON: a shard's part records
+    /// it, so that `merge` keeps the issuers a run would have kept).
+    pub issuers_first: Vec<u64>,
 }
 
 /// Verdict counts as a JSON object of the verdicts that occur.
