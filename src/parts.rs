@@ -333,7 +333,7 @@ struct Part {
     inputs: Vec<(PartInput, u64)>,
     verdict_counts: [u64; 14],
     summary: PartSummary,
-    verdicts: Vec<u8>,
+    verdicts: crate::source::ChunkData,
     /// Its bitmaps and index directories, and their digests.
     bitmaps: Option<(PathBuf, String)>,
     index: Option<(PathBuf, String)>,
@@ -378,8 +378,9 @@ fn counts_of(v: Option<Value<'_>>) -> [u64; 14] {
 fn read_part(dir: &Path) -> Result<Part, MergeError> {
     let manifest =
         fs::read(dir.join(MANIFEST)).map_err(|e| bad(dir, format!("{MANIFEST}: {e}")))?;
-    let verdicts =
-        fs::read(dir.join(VERDICTS)).map_err(|e| bad(dir, format!("{VERDICTS}: {e}")))?;
+    // Mapped: a merge of many large parts holds none of them in memory.
+    let verdicts = crate::source::map_or_read(&dir.join(VERDICTS))
+        .map_err(|e| bad(dir, format!("{VERDICTS}: {e}")))?;
     let mut parser = JsonParser::default();
     let part = parser
         .with_doc(&manifest, |m| -> Result<Part, MergeError> {
@@ -399,9 +400,9 @@ fn read_part(dir: &Path) -> Result<Part, MergeError> {
             let recorded = m
                 .get("verdicts")
                 .ok_or_else(|| bad(dir, "no verdicts entry"))?;
+            let verdicts = verdicts.bytes();
             if n(recorded, "bytes") != Some(verdicts.len() as u64)
-                || s(recorded, "sha256").as_deref()
-                    != Some(hex(&Sha256::digest(&verdicts)).as_str())
+                || s(recorded, "sha256").as_deref() != Some(hex(&Sha256::digest(verdicts)).as_str())
             {
                 return Err(bad(
                     dir,
@@ -536,7 +537,7 @@ fn read_part(dir: &Path) -> Result<Part, MergeError> {
                 inputs,
                 verdict_counts: counts_of(sm.get("verdicts")),
                 summary,
-                verdicts: Vec::new(),
+                verdicts: crate::source::ChunkData::Owned(Vec::new()),
                 bitmaps,
                 index,
             })
@@ -867,7 +868,7 @@ pub fn merge(
     let inputs = parts[0].inputs.len();
     // Each part's verdicts, a cursor each, split into lines.
     let mut cursors: Vec<(&[u8], usize)> =
-        parts.iter().map(|p| (&p.verdicts[..], 0usize)).collect();
+        parts.iter().map(|p| (p.verdicts.bytes(), 0usize)).collect();
     let mut records_per_input = vec![0u64; inputs];
     let mut out = BufWriter::with_capacity(1 << 20, out);
     let write_err =
@@ -897,11 +898,16 @@ pub fn merge(
         records_per_input[seg.input] += seg.len;
     }
     for (k, part) in parts.iter().enumerate() {
-        if cursors[k].1 != part.verdicts.len() {
+        if cursors[k].1 != part.verdicts.bytes().len() {
             return Err(bad(&part.dir, "more verdicts than its manifest counts"));
         }
     }
     out.flush().map_err(write_err)?;
+    let summary = merged_summary(
+        &parts,
+        records_per_input,
+        &Ordinals::new(&segments, parts.len()),
+    )?;
     if let (Some(dir), Some(sets)) = (&outputs.bitmaps, &bitmaps) {
         let mut merged = vec![roaring::RoaringBitmap::new(); Verdict::ALL.len()];
         for seg in &segments {
@@ -917,11 +923,7 @@ pub fn merge(
     if let (Some(dest), Some(indexes)) = (&outputs.index, &indexes) {
         join_indexes(indexes, &segments, dest)?;
     }
-    merged_summary(
-        &parts,
-        records_per_input,
-        &Ordinals::new(&segments, parts.len()),
-    )
+    Ok(summary)
 }
 
 /// Writes at `dest` the index one run would have written: the parts'

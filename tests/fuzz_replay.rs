@@ -92,3 +92,27 @@ fn keys_corpus() {
 fn sd_proof_corpus() {
     replay("sd_proof", harness::sd_proof);
 }
+
+#[test]
+fn part_corpus() {
+    replay("part", harness::part);
+}
+
+/// The `part` target's seeds, made afresh from the parts the harness
+/// builds (their manifests name this process's temporary files), go
+/// through it too; `CREDVERIFY_BLESS=1` adds them to the corpus.
+#[test]
+fn part_seeds() {
+    let seeds = harness::part_seeds();
+    assert!(seeds.len() > 10);
+    for (i, seed) in seeds.iter().enumerate() {
+        if std::env::var_os("CREDVERIFY_BLESS").is_some() {
+            let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/part");
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join(format!("seed-{i:02}")), seed).unwrap();
+        }
+        if std::panic::catch_unwind(|| harness::part(seed)).is_err() {
+            panic!("fuzz target part fails on seed {i}");
+        }
+    }
+}

@@ -1433,3 +1433,217 @@ pub fn sd_proof(data: &[u8]) {
         assert!(same, "a changed derived proof verified");
     }
 }
+
+// ------------------------------------------------------------------ part
+
+/// The SHA-256 of `bytes`, in hex.
+fn sha256_hex(bytes: &[u8]) -> String {
+    let mut digest = [[0u8; 32]];
+    credverify::hash::sha256::sha256_many(&[bytes], &mut digest);
+    digest[0].iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// The digest `part.json` gives a bitmaps directory: each verdict's file,
+/// in the vocabulary's order, its length then its bytes.
+fn bitmaps_digest(dir: &std::path::Path) -> String {
+    let mut all = Vec::new();
+    for verdict in credverify::verdict::Verdict::ALL {
+        let bytes = std::fs::read(dir.join(format!("{verdict}.roaring"))).expect("a bitmap");
+        all.extend((bytes.len() as u64).to_le_bytes());
+        all.extend(bytes);
+    }
+    sha256_hex(&all)
+}
+
+/// Two parts of one small run, made once: a JSON Lines file (issuers,
+/// blank lines, a malformed and a non-UTF-8 line) cut in two, each part
+/// with its bitmaps; and what merging them writes.
+static PARTS: LazyLock<(PathBuf, Vec<u8>)> = LazyLock::new(|| {
+    use credverify::parts::{self, PartRun};
+    let dir = temp_path("-parts");
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    let input = dir.join("in.jsonl");
+    let mut text = Vec::new();
+    for i in 0..9 {
+        text.extend(format!(
+            "{{\"@context\":[\"https://www.w3.org/ns/credentials/v2\"],\"type\":[\"VerifiableCredential\"],\"issuer\":\"did:example:{}\",\"credentialSubject\":{{\"id\":\"urn:x\"}}}}\n",
+            i % 3
+        ).bytes());
+        if i == 4 {
+            text.extend(b"\n{\"not\": closed\n\xff\xfe\n\n");
+        }
+    }
+    std::fs::write(&input, text).expect("write");
+    let as_of = Timestamp::parse(AS_OF).expect("an instant");
+    for k in 0..2 {
+        let part = dir.join(format!("p{k}"));
+        let mut config =
+            credverify::run::VerifyConfig::new(vec![InputPath::File(input.clone())], as_of);
+        config.threads = 1;
+        config.bitmaps = Some(part.join("bitmaps"));
+        let shard = credverify::shard::Shard::new(k, 2).expect("a shard");
+        let mut plan = parts::plan(&config, shard).expect("a plan");
+        plan.files.bitmaps = Some("bitmaps".into());
+        config.shares = Some(plan.shares());
+        std::fs::create_dir_all(&part).expect("a part directory");
+        let names = ["in.jsonl".to_owned()];
+        let out = std::fs::File::create(part.join(parts::VERDICTS)).expect("verdicts");
+        let mut sink = VerdictWriter::new(out, OutputFormat::Jsonl, &names).expect("a writer");
+        let summary = credverify::run::verify(&config, &mut sink).expect("the shard runs");
+        drop(sink);
+        let run = PartRun {
+            options: "{\"as_of\":\"fuzz\"}".into(),
+            documents: parts::documents_digest(&config).expect("documents"),
+        };
+        parts::write_manifest(&part, &plan, &run, &summary).expect("part.json");
+    }
+    let dirs = [dir.join("p0"), dir.join("p1")];
+    let mut merged = Vec::new();
+    parts::merge(&dirs, &mut merged, &Default::default()).expect("the parts merge");
+    (dir, merged)
+});
+
+/// `merge` of a run's two parts, one of them hostile: the first byte
+/// picks what the rest replaces in the second part. 0: its `part.json`.
+/// 1: its `verdicts.jsonl`, with `part.json` made to name the new file's
+/// size and digest, so that the reader gets past them. 2: its bitmap of
+/// `no_proof`, the digest made to match, merged with `--bitmaps`.
+/// Merge never panics; what it accepts has one verdict line per record it
+/// counts (and bitmaps holding each record once); the original bytes
+/// merge to the original output; a refused merge writes no bitmaps.
+pub fn part(data: &[u8]) {
+    use credverify::parts;
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let (base, want) = &*PARTS;
+    let dir = temp_path("-part");
+    for k in 0..2 {
+        let (from, to) = (base.join(format!("p{k}")), dir.join(format!("p{k}")));
+        std::fs::create_dir_all(to.join("bitmaps")).expect("a part directory");
+        for f in [parts::MANIFEST, parts::VERDICTS] {
+            std::fs::copy(from.join(f), to.join(f)).expect("copy");
+        }
+        for verdict in credverify::verdict::Verdict::ALL {
+            let name = format!("bitmaps/{verdict}.roaring");
+            std::fs::copy(from.join(&name), to.join(&name)).expect("copy");
+        }
+    }
+    let hostile = dir.join("p1");
+    let manifest = std::fs::read_to_string(hostile.join(parts::MANIFEST)).expect("part.json");
+    let (original, replaced) = match mode % 3 {
+        0 => {
+            std::fs::write(hostile.join(parts::MANIFEST), rest).expect("write");
+            (manifest.as_bytes().to_vec(), rest)
+        }
+        1 => {
+            let path = hostile.join(parts::VERDICTS);
+            let old = std::fs::read(&path).expect("verdicts");
+            let named = |b: &[u8]| {
+                format!(
+                    "\"verdicts\":{{\"bytes\":{},\"sha256\":\"{}\"}}",
+                    b.len(),
+                    sha256_hex(b)
+                )
+            };
+            let text = manifest.replace(&named(&old), &named(rest));
+            std::fs::write(hostile.join(parts::MANIFEST), text).expect("write");
+            std::fs::write(&path, rest).expect("write");
+            (old, rest)
+        }
+        _ => {
+            let bitmaps = hostile.join("bitmaps");
+            let path = bitmaps.join("no_proof.roaring");
+            let old = std::fs::read(&path).expect("a bitmap");
+            let before = bitmaps_digest(&bitmaps);
+            std::fs::write(&path, rest).expect("write");
+            let text = manifest.replace(&before, &bitmaps_digest(&bitmaps));
+            std::fs::write(hostile.join(parts::MANIFEST), text).expect("write");
+            (old, rest)
+        }
+    };
+    let out_bitmaps = dir.join("merged-bitmaps");
+    let outputs = parts::MergeOutputs {
+        bitmaps: (mode % 3 == 2).then(|| out_bitmaps.clone()),
+        index: None,
+    };
+    let mut merged = Vec::new();
+    let result = parts::merge(&[dir.join("p0"), hostile.clone()], &mut merged, &outputs);
+    match &result {
+        Ok((summary, _)) => {
+            let lines = merged.iter().filter(|&&b| b == b'\n').count() as u64;
+            assert_eq!(lines, summary.records, "verdict lines against records");
+            assert_eq!(
+                summary.verdicts.iter().sum::<u64>(),
+                summary.records,
+                "verdict counts"
+            );
+            if outputs.bitmaps.is_some() {
+                let mut all = roaring::RoaringBitmap::new();
+                let mut held = 0;
+                for verdict in credverify::verdict::Verdict::ALL {
+                    let bytes = std::fs::read(out_bitmaps.join(format!("{verdict}.roaring")))
+                        .expect("a merged bitmap");
+                    let set =
+                        roaring::RoaringBitmap::deserialize_from(&bytes[..]).expect("a bitmap");
+                    held += set.len();
+                    all |= set;
+                }
+                assert_eq!(
+                    (held, all.len()),
+                    (summary.records, summary.records),
+                    "bitmaps"
+                );
+            }
+        }
+        Err(_) => assert!(!out_bitmaps.exists(), "a refused merge wrote bitmaps"),
+    }
+    if original == replaced {
+        assert!(
+            result.is_ok() && merged == *want,
+            "the original parts merge otherwise"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Seeds of the `part` target, from the parts it merges: each file it
+/// replaces as it is, and edited (`tests/fuzz_replay.rs` writes them).
+pub fn part_seeds() -> Vec<Vec<u8>> {
+    let (base, _) = &*PARTS;
+    let hostile = base.join("p1");
+    let read = |name: &str| std::fs::read(hostile.join(name)).expect("a part's file");
+    let manifest = read(credverify::parts::MANIFEST);
+    let verdicts = read(credverify::parts::VERDICTS);
+    let bitmap = read("bitmaps/no_proof.roaring");
+    let text = String::from_utf8_lossy(&manifest).into_owned();
+    let lines: Vec<&[u8]> = verdicts.split_inclusive(|&b| b == b'\n').collect();
+    let mut seeds = vec![
+        [&[0u8][..], &manifest].concat(),
+        [
+            &[0u8][..],
+            text.replace("\"shard\":1", "\"shard\":0").as_bytes(),
+        ]
+        .concat(),
+        [
+            &[0u8][..],
+            text.replace("\"records\":", "\"records\":1").as_bytes(),
+        ]
+        .concat(),
+        [
+            &[0u8][..],
+            text.replace("\"share\":\"bytes\"", "\"share\":\"records\"")
+                .as_bytes(),
+        ]
+        .concat(),
+        [&[0u8][..], &manifest[..manifest.len() / 2]].concat(),
+        [&[1u8][..], &verdicts].concat(),
+        [&[1u8][..], &lines[..lines.len() - 1].concat()].concat(),
+        [&[1u8][..], &verdicts, lines[0]].concat(),
+        [&[2u8][..], &bitmap].concat(),
+        [&[2u8][..], &bitmap[..bitmap.len() / 2]].concat(),
+    ];
+    let first = String::from_utf8_lossy(lines[0]).replace("\"line\":", "\"lime\":");
+    seeds.push([&[1u8][..], first.as_bytes(), &lines[1..].concat()].concat());
+    seeds
+}

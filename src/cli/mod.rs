@@ -638,6 +638,7 @@ impl Observer for Terminal {
 /// `credverify merge`: the parts checked, then joined; nothing is written
 /// when they do not make one run.
 fn run_merge(args: &MergeArgs) -> Result<Outcome, RunError> {
+    signals::contain_sigbus(signals::Mapped::Parts).map_err(RunError::Signals)?;
     let merged = |out: &mut dyn Write| {
         let outputs = crate::parts::MergeOutputs {
             bitmaps: args.bitmaps.clone(),

@@ -103,19 +103,23 @@ pub enum Mapped {
     Inputs,
     /// A file of a revalidation index (`recheck`, `expiring`).
     Index,
+    /// A part's verdicts or index (`merge`).
+    Parts,
 }
 
 /// The messages the SIGBUS handler writes, by [`Mapped`].
 const SIGBUS_INPUT: &[u8] = b"credverify: error: an input file shrank while it was read (SIGBUS on its memory map); the run is void, its temporary files were removed (use --no-mmap to read instead of mapping)\n";
 const SIGBUS_INDEX: &[u8] = b"credverify: error: records.bin of the index shrank while it was read (SIGBUS on its memory map); the run is void, its temporary files were removed\n";
 
-/// Whether the handler speaks of the index (else of inputs).
-static SIGBUS_ON_INDEX: AtomicBool = AtomicBool::new(false);
+const SIGBUS_PARTS: &[u8] = b"credverify: error: a part's file shrank while merge read it (SIGBUS on its memory map); the merge is void, its temporary files were removed\n";
+
+/// What the handler speaks of: [`Mapped`] as a number.
+static SIGBUS_ON: AtomicUsize = AtomicUsize::new(0);
 
 /// Installs the SIGBUS handler (see the module's documentation); its
 /// message names what `mapped` says the run maps.
 pub fn contain_sigbus(mapped: Mapped) -> io::Result<()> {
-    SIGBUS_ON_INDEX.store(mapped == Mapped::Index, Ordering::SeqCst);
+    SIGBUS_ON.store(mapped as usize, Ordering::SeqCst);
     // SAFETY: the action is async-signal-safe: atomic loads, unlink(2),
     // write(2) and _exit(2) only; it allocates nothing and takes no lock,
     // and it never returns (returning would fault again at once).
@@ -127,10 +131,10 @@ pub fn contain_sigbus(mapped: Mapped) -> io::Result<()> {
                     libc::unlink(p);
                 }
             }
-            let message = if SIGBUS_ON_INDEX.load(Ordering::SeqCst) {
-                SIGBUS_INDEX
-            } else {
-                SIGBUS_INPUT
+            let message = match SIGBUS_ON.load(Ordering::SeqCst) {
+                1 => SIGBUS_INDEX,
+                2 => SIGBUS_PARTS,
+                _ => SIGBUS_INPUT,
             };
             libc::write(2, message.as_ptr().cast(), message.len());
             signal_hook::low_level::exit(2);

@@ -870,6 +870,23 @@ pub fn line_share_of(
     ))
 }
 
+/// A whole file's bytes: mapped, or read when it cannot be (an empty
+/// file, a pipe).
+pub fn map_or_read(path: &std::path::Path) -> io::Result<ChunkData> {
+    let file = File::open(path)?;
+    match mmap::map_file(&file, path, &mut |_| {}) {
+        Some(map) => {
+            let len = map.len();
+            Ok(ChunkData::Mapped(Arc::new(map), 0..len))
+        }
+        None => {
+            let mut all = Vec::new();
+            (&file).read_to_end(&mut all)?;
+            Ok(ChunkData::Owned(all))
+        }
+    }
+}
+
 /// The SHA-256 of a file, read in blocks.
 pub fn file_sha256(path: &std::path::Path) -> io::Result<[u8; 32]> {
     use sha2::Digest;
