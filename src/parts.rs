@@ -8,10 +8,16 @@
 //! range's start: `part.json` says, for each input, which share the part
 //! read, its bytes' SHA-256, how many lines the share covers and how many
 //! verdicts the part holds, so that `merge` can restore file line numbers
-//! and input order. `merge` refuses, before writing anything, parts of
-//! different runs (another version, inputs, options, documents or shard
-//! count), a missing or repeated part, and a part whose verdicts are not
-//! the ones it names (truncated, edited).
+//! and input order. A gzip input is shared by records: each part judges
+//! its contiguous share, numbered with the file's lines. A part may hold
+//! its records' verdict bitmaps and revalidation index, numbered from 0
+//! in the part: `merge` shifts the bitmaps to the run's ordinals and
+//! joins the indexes by encoding the parts' records again in the run's
+//! order, so that both are byte for byte one run's. `merge` refuses,
+//! before writing anything, parts of different runs (another version,
+//! inputs, options, documents or shard count), a missing or repeated
+//! part, and a part whose verdicts, bitmaps or index are not the ones it
+//! names (truncated, edited).
 
 use std::fmt::Write as _;
 use std::fs;
@@ -626,6 +632,18 @@ fn check_parts(mut parts: Vec<Part>) -> Result<Vec<Part>, MergeError> {
                 _ => None,
             })
             .collect();
+        // Every shard of a stream read all of it: they must have read the
+        // same bytes.
+        let digests = || {
+            parts
+                .iter()
+                .all(|p| p.inputs[i].0.sha256 == first.inputs[i].0.sha256)
+        };
+        if !streamed.is_empty() && !digests() {
+            return Err(MergeError(format!(
+                "{name}: the shards read different bytes (the file changed between them)"
+            )));
+        }
         let ok = if !streamed.is_empty() {
             // A stream shared by records: every part judged its share.
             let of = streamed[0].1;
@@ -653,6 +671,16 @@ fn check_parts(mut parts: Vec<Part>) -> Result<Vec<Part>, MergeError> {
         }
     }
     Ok(parts)
+}
+
+/// The verdict a JSON Lines verdict line gives (`"verdict":"WORD"`: the
+/// writer escapes every quote inside a string, so the first match is the
+/// member).
+fn verdict_word(line: &[u8]) -> Option<Verdict> {
+    const KEY: &[u8] = b"\"verdict\":\"";
+    let at = memchr::memmem::find(line, KEY)? + KEY.len();
+    let len = memchr::memchr(b'"', &line[at..])?;
+    Verdict::from_word(std::str::from_utf8(&line[at..at + len]).ok()?)
 }
 
 /// `"line":N` of a JSON Lines verdict, at the start of `line` after the
@@ -851,6 +879,27 @@ pub fn merge(
     out: &mut dyn Write,
     outputs: &MergeOutputs,
 ) -> Result<(RunSummary, f64), MergeError> {
+    merge_observed(part_dirs, out, outputs, &|| false)
+}
+
+/// Why [`merge_observed`] stopped when `cancelled` said so.
+pub const STOPPED: &str = "stopped before the end";
+
+/// [`merge`], asking `cancelled` between runs of records; when it says
+/// so, the merge stops with [`STOPPED`] and its index is not written.
+pub fn merge_observed(
+    part_dirs: &[PathBuf],
+    out: &mut dyn Write,
+    outputs: &MergeOutputs,
+    cancelled: &dyn Fn() -> bool,
+) -> Result<(RunSummary, f64), MergeError> {
+    let stop = || {
+        if cancelled() {
+            Err(MergeError(STOPPED.into()))
+        } else {
+            Ok(())
+        }
+    };
     let parts = part_dirs
         .iter()
         .map(|d| read_part(d))
@@ -870,18 +919,30 @@ pub fn merge(
     let mut cursors: Vec<(&[u8], usize)> =
         parts.iter().map(|p| (p.verdicts.bytes(), 0usize)).collect();
     let mut records_per_input = vec![0u64; inputs];
+    // With bitmaps or an index: each record's verdict, in the run's order,
+    // as its verdict line says, which both must agree with.
+    let mut verdict_of: Option<Vec<u8>> = (bitmaps.is_some() || indexes.is_some()).then(Vec::new);
     let mut out = BufWriter::with_capacity(1 << 20, out);
     let write_err =
         |e: std::io::Error| MergeError(format!("cannot write the merged verdicts: {e}"));
     for seg in &segments {
+        stop()?;
         let part = &parts[seg.part];
         let (text, pos) = &mut cursors[seg.part];
-        for _ in 0..seg.len {
+        for n in 0..seg.len {
+            if n % 65_536 == 65_535 {
+                stop()?;
+            }
             let rest = &text[*pos..];
             let end = memchr::memchr(b'\n', rest)
                 .map(|e| e + 1)
                 .ok_or_else(|| bad(&part.dir, "fewer verdicts than its manifest counts"))?;
             let line = &rest[..end];
+            if let Some(verdicts) = &mut verdict_of {
+                let verdict = verdict_word(line)
+                    .ok_or_else(|| bad(&part.dir, "a verdict line without its verdict"))?;
+                verdicts.push(verdict as u8);
+            }
             match (seg.renumber, line_number(line)) {
                 (true, Some((a, b, n))) => {
                     out.write_all(&line[..a]).map_err(write_err)?;
@@ -908,6 +969,10 @@ pub fn merge(
         records_per_input,
         &Ordinals::new(&segments, parts.len()),
     )?;
+    if let (Some(dest), Some(indexes)) = (&outputs.index, &indexes) {
+        let verdicts = verdict_of.as_deref().unwrap_or_default();
+        join_indexes(indexes, &segments, verdicts, dest, &stop)?;
+    }
     if let (Some(dir), Some(sets)) = (&outputs.bitmaps, &bitmaps) {
         let mut merged = vec![roaring::RoaringBitmap::new(); Verdict::ALL.len()];
         for seg in &segments {
@@ -918,10 +983,30 @@ pub fn merge(
                     .map_err(|e| MergeError(format!("bitmaps: {e}")))?;
             }
         }
+        // The sets must be the verdict lines' (a part's bitmaps may hold
+        // the right counts and still put records under other verdicts).
+        let mut lines = vec![roaring::RoaringBitmap::new(); Verdict::ALL.len()];
+        for (ordinal, &v) in verdict_of.as_deref().unwrap_or_default().iter().enumerate() {
+            lines[usize::from(v)].insert(ordinal as u32);
+        }
+        if let Some(v) = (0..merged.len()).find(|&v| merged[v] != lines[v]) {
+            let part = segments
+                .iter()
+                .find(|seg| {
+                    let shift = |x: u32| (u64::from(x) - seg.from + seg.to) as u32;
+                    let range = seg.from as u32..(seg.from + seg.len) as u32;
+                    !sets[seg.part][v]
+                        .range(range)
+                        .map(shift)
+                        .eq(lines[v].range(seg.to as u32..(seg.to + seg.len) as u32))
+                })
+                .map_or(&parts[0].dir, |seg| &parts[seg.part].dir);
+            return Err(bad(
+                part,
+                format!("its bitmap of {} is not its verdicts'", Verdict::ALL[v]),
+            ));
+        }
         crate::report::bitmaps::write_sets(dir, &merged).map_err(|(path, e)| bad(&path, e))?;
-    }
-    if let (Some(dest), Some(indexes)) = (&outputs.index, &indexes) {
-        join_indexes(indexes, &segments, dest)?;
     }
     Ok(summary)
 }
@@ -933,7 +1018,9 @@ pub fn merge(
 fn join_indexes(
     indexes: &[crate::index::Index],
     segments: &[Segment],
+    verdicts: &[u8],
     dest: &Path,
+    stop: &dyn Fn() -> Result<(), MergeError>,
 ) -> Result<(), MergeError> {
     use crate::index::{IndexWriter, Posting, Prepared};
     let mut sink = crate::report::NullSink;
@@ -962,12 +1049,20 @@ fn join_indexes(
                 if rec.input != seg.input {
                     return Err(bad(&indexes[seg.part].dir, "a record of another input"));
                 }
+                let ordinal = (seg.to + seen) as usize;
+                if verdicts.get(ordinal) != Some(&(rec.verdict as u8)) {
+                    return Err(bad(
+                        &indexes[seg.part].dir,
+                        "a record whose verdict is not its verdict line's",
+                    ));
+                }
                 let line = rec.line + if seg.renumber { seg.line_base } else { 0 };
                 prepared.push_record(&rec, None);
                 places.push((rec.input, line, rec.verdict));
                 seen += 1;
                 if places.len() >= 1024 {
                     flush(&mut writer, &mut prepared, &mut places)?;
+                    stop()?;
                 }
                 Ok(())
             })?;

@@ -609,3 +609,74 @@ fn past_the_summary_bound_merge_keeps_the_issuers_one_run_keeps() {
         );
     }
 }
+
+#[test]
+fn a_signal_stops_merge_and_leaves_nothing_at_its_outputs() {
+    use std::io::Read;
+    let dir = util::temp_dir("shards-signal");
+    // Three inputs of 10,000 records each: verdicts well past merge's
+    // output buffer and the pipe's.
+    let mut inputs = Vec::new();
+    for f in 0..3 {
+        let path = dir.join(format!("in{f}.jsonl"));
+        let text: String = (0..10_000)
+            .map(|i| {
+                format!(
+                    "{{\"@context\":[\"https://www.w3.org/ns/credentials/v2\"],\"type\":[\"VerifiableCredential\"],\"issuer\":\"did:example:i{i}\",\"credentialSubject\":{{\"id\":\"urn:x\"}}}}\n"
+                )
+            })
+            .collect();
+        std::fs::write(&path, text).unwrap();
+        inputs.push(path.display().to_string());
+    }
+    let mut parts = Vec::new();
+    for k in 0..2 {
+        let p = dir.join(format!("p{k}"));
+        let mut a = vec!["verify".to_owned(), "--shard".into(), format!("{k}/2")];
+        a.extend(["-o".into(), p.display().to_string()]);
+        a.extend(["--index".into(), p.join("index").display().to_string()]);
+        a.extend(["--as-of".into(), util::AS_OF.into()]);
+        a.extend(inputs.iter().cloned());
+        let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+        assert_eq!(credverify(&refs, &[]).status.code(), Some(1));
+        parts.push(p.display().to_string());
+    }
+    let whole = credverify(&["merge", &parts[0], &parts[1]], &[])
+        .stdout
+        .len();
+    assert!(whole > 3_000_000, "{whole} bytes of verdicts");
+    let index = dir.join("merged-index");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_credverify"))
+        .args([
+            "merge",
+            &parts[0],
+            &parts[1],
+            "--index",
+            index.to_str().unwrap(),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // Verdicts come: merge is under way, and soon blocked on the pipe.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 1];
+    stdout.read_exact(&mut first).unwrap();
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let mut rest = Vec::new();
+    stdout.read_to_end(&mut rest).unwrap();
+    let (exit, stderr) = util::code_and_stderr(child);
+    assert_eq!(exit, Some(130), "{stderr}");
+    assert!(stderr.contains("merge stopped by SIGINT"), "{stderr}");
+    assert!(rest.len() + 1 < whole, "merge went on to the end");
+    let left: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("merged-index"))
+        .collect();
+    assert!(left.is_empty(), "the stopped merge left {left:?}");
+}

@@ -638,13 +638,29 @@ impl Observer for Terminal {
 /// `credverify merge`: the parts checked, then joined; nothing is written
 /// when they do not make one run.
 fn run_merge(args: &MergeArgs) -> Result<Outcome, RunError> {
+    let signals = signals::Signals::install().map_err(RunError::Signals)?;
     signals::contain_sigbus(signals::Mapped::Parts).map_err(RunError::Signals)?;
+    match run_merge_with(args, &signals) {
+        Err(_) if signals.received().is_some() => {
+            let signal = signals.received().unwrap_or(signal_hook::consts::SIGINT);
+            let _ = writeln!(
+                io::stderr(),
+                "credverify: merge stopped by {}: its temporary files were removed and nothing was written at the output paths",
+                signals::name(signal)
+            );
+            Ok(Outcome::Interrupted { signal })
+        }
+        result => result,
+    }
+}
+
+fn run_merge_with(args: &MergeArgs, signals: &signals::Signals) -> Result<Outcome, RunError> {
     let merged = |out: &mut dyn Write| {
         let outputs = crate::parts::MergeOutputs {
             bitmaps: args.bitmaps.clone(),
             index: args.index.clone(),
         };
-        crate::parts::merge(&args.parts, out, &outputs)
+        crate::parts::merge_observed(&args.parts, out, &outputs, &|| signals.received().is_some())
             .map_err(|e| RunError::Usage(UsageError::Sharding(e.to_string())))
     };
     let (summary, core) = match &args.out {
