@@ -180,6 +180,15 @@ pub struct Manifest {
     pub status_lists: Vec<(String, String)>,
 }
 
+/// What [`IndexWriter::commit_with`] asks of each status list URL: given
+/// the URL and its postings, it sets their values and gives the
+/// fingerprint of the list that answered.
+pub type Answer<'a> = dyn FnMut(&str, &mut [Posting]) -> Result<Option<[u8; 32]>, IndexError> + 'a;
+
+/// A controller document an index keeps: the URL it is bound to, if any,
+/// and its bytes.
+pub type Document = (Option<String>, Vec<u8>);
+
 /// A sink that passes every record on to `inner` and writes the index of
 /// the run into a temporary directory beside `dest`, renamed into place by
 /// [`IndexWriter::commit`].
@@ -521,7 +530,7 @@ impl<'s> IndexWriter<'s> {
         manifest: &Manifest,
         documents: &[(Option<String>, Vec<u8>)],
         contexts: Option<&Path>,
-        answer: &mut dyn FnMut(&str, &mut [Posting]) -> Result<Option<[u8; 32]>, IndexError>,
+        answer: &mut Answer<'_>,
     ) -> Result<(), IndexError> {
         let IndexWriter {
             dest,
@@ -908,7 +917,7 @@ impl Index {
     /// The controller documents the index keeps (`dids/`), in the order
     /// the run gave them, each with the URL it is bound to: what
     /// [`IndexWriter::commit`] took.
-    pub fn documents(&self) -> Result<Vec<(Option<String>, Vec<u8>)>, IndexError> {
+    pub fn documents(&self) -> Result<Vec<Document>, IndexError> {
         let dids = self.dir.join("dids");
         let index_path = dids.join("index.json");
         let bound: Vec<(String, String)> = match fs::read(&index_path) {
