@@ -25,7 +25,7 @@ use crate::verdict::{Problem, Warning};
 
 use super::{
     BOM, Chunk, ChunkData, ElementNote, Framing, GZIP_MAGIC, InputPath, Notice, Snapshot,
-    SourceError, SourceOptions, for_each_chunk, framing_for, read_stream, recheck, trim,
+    SourceError, SourceOptions, framing_for, read_stream, recheck, trim,
 };
 
 /// Files up to this size are read whole rather than mapped.
@@ -110,25 +110,14 @@ pub fn for_each_chunk_of(
                 }
                 Small::Large => {
                     if bundle.flush(&mut emit) {
-                        match share(index) {
-                            Share::Bytes(range) => super::for_each_chunk_in_range(
-                                index,
-                                input,
-                                range.clone(),
-                                options,
-                                notices,
-                                &mut emit,
-                            )?,
-                            Share::Records { range, .. } => super::for_each_chunk_in_records(
-                                index,
-                                input,
-                                range.clone(),
-                                options,
-                                notices,
-                                &mut emit,
-                            )?,
-                            _ => for_each_chunk(index, input, options, notices, &mut emit)?,
-                        }
+                        super::for_each_chunk_of_share(
+                            index,
+                            input,
+                            share(index),
+                            options,
+                            notices,
+                            &mut emit,
+                        )?;
                     }
                 }
             }

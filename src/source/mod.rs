@@ -721,6 +721,30 @@ pub fn for_each_chunk_in_range(
     recheck(&file, before, None, &name)
 }
 
+/// Calls `emit` with the chunks of one input's `share`: a plain JSON
+/// Lines file's byte range, a stream's records, the whole input, or
+/// nothing.
+pub fn for_each_chunk_of_share(
+    index: usize,
+    path: &InputPath,
+    share: &crate::shard::Share,
+    options: SourceOptions,
+    notices: &mut dyn FnMut(Notice),
+    emit: &mut dyn FnMut(Chunk) -> bool,
+) -> Result<(), SourceError> {
+    use crate::shard::Share;
+    match share {
+        Share::Skip => Ok(()),
+        Share::Whole => for_each_chunk(index, path, options, notices, emit),
+        Share::Bytes(range) => {
+            for_each_chunk_in_range(index, path, range.clone(), options, notices, emit)
+        }
+        Share::Records { range, .. } => {
+            for_each_chunk_in_records(index, path, range.clone(), options, notices, emit)
+        }
+    }
+}
+
 /// Calls `emit` with the chunks of a stream (a gzip file) that hold its
 /// records numbered `records` (from 0, as a run meets them), cut where the
 /// share starts and ends: every shard decompresses the stream from its
