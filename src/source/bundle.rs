@@ -7,7 +7,7 @@
 //! most [`SMALL_FILE_BYTES`] that hold exactly one record are read whole
 //! and their records gathered into [`Framing::Files`] chunks of up to a
 //! chunk's worth of bytes or [`BUNDLE_FILES`] files; every other input
-//! goes through [`for_each_chunk`] as before. Records keep their input and
+//! goes through [`super::for_each_chunk`] as before. Records keep their input and
 //! their line (1), so the output is the same either way.
 
 use std::fs::File;
