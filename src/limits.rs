@@ -116,6 +116,16 @@ pub const JSONLD_EXPANSION_BASE: usize = 4_096;
 /// a large graph.
 pub const JSONLD_BYTES_PER_UNIT: usize = 16;
 
+/// Bytes of JSON-LD shape programs one worker keeps
+/// ([`crate::jsonld::shape`]); when the next program would not fit, the
+/// worker's programs are dropped and compiled again as records come. A
+/// credential's program is a few kilobytes.
+pub const SHAPE_CACHE_BYTES: usize = 8 << 20;
+
+/// Shapes one worker remembers having seen once (a shape is compiled at
+/// its second record); past it, the set starts again empty.
+pub const SHAPES_SEEN: usize = 65_536;
+
 /// Units of ECDSA verification any record may spend beyond one per
 /// [`ECDSA_BYTES_PER_UNIT`] bytes of it (problem `proof_bound`, counted
 /// before any is checked): one unit per P-256 check (about 50 µs on the
@@ -204,6 +214,11 @@ impl Budget {
         } else {
             Ok(())
         }
+    }
+
+    /// Whether `units` more would stay within the budget.
+    pub fn fits(&self, units: usize) -> bool {
+        self.used.get().saturating_add(units) <= self.limit
     }
 
     /// Units spent so far.

@@ -143,6 +143,8 @@ pub struct Evaluator {
     keys: LocalKeys,
     decoded: Vec<u8>,
     token: String,
+    /// JSON-LD shape programs of the records this worker has seen.
+    shapes: crate::jsonld::shape::ShapeCache,
 }
 
 /// Records a record judged without being read: a line or element longer
@@ -260,7 +262,11 @@ impl Evaluator {
         work: &mut ChunkWork,
     ) {
         let Evaluator {
-            doc, canon, keys, ..
+            doc,
+            canon,
+            keys,
+            shapes,
+            ..
         } = self;
         // A duplicate name found once the record was read (see
         // `jcs::with_record`) voids everything recorded for it.
@@ -285,6 +291,7 @@ impl Evaluator {
             let mut tools = Canonicalizers {
                 jcs,
                 jsonld: ctx.jsonld,
+                shapes,
                 jsonld_budget: &budget,
                 rdfc_limits: rdfc::Limits::for_record(bytes.len()),
                 rdfc_hash: rdfc::HashAlgorithm::Sha256,

@@ -15,6 +15,7 @@
 //! [`LdError::DataLoss`] here.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::sync::Arc;
 
 use super::context::{ActiveContext, Options, is_absolute_iri, is_keyword};
@@ -23,10 +24,10 @@ use super::{LdError, Loader};
 use crate::limits::JsonLdBudget;
 use crate::rdf::dataset::{Dataset, Slot};
 
-const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
-const RDF_FIRST: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#first";
-const RDF_REST: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#rest";
-const RDF_NIL: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#nil";
+pub(crate) const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
+pub(crate) const RDF_FIRST: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#first";
+pub(crate) const RDF_REST: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#rest";
+pub(crate) const RDF_NIL: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#nil";
 const RDF_JSON: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON";
 const XSD_BOOLEAN: &str = "http://www.w3.org/2001/XMLSchema#boolean";
 const XSD_INTEGER: &str = "http://www.w3.org/2001/XMLSchema#integer";
@@ -56,6 +57,22 @@ pub struct Node<'j> {
     pub props: Vec<(String, Vec<Item<'j>>)>,
     /// `@graph`: the items of the named graph the node stands for.
     pub graph: Option<Vec<Item<'j>>>,
+    /// Where `id` came from, kept only when expansion is recorded for a
+    /// shape program ([`expand_recorded`]).
+    pub id_from: Option<IdFrom<'j>>,
+}
+
+/// The source of a node's `@id`: a string of the document, expanded under
+/// `context` (as a vocabulary-relative IRI when `vocab`). A shape program
+/// expands the same string of each later record the same way.
+#[derive(Debug)]
+pub struct IdFrom<'j> {
+    /// The string, in the document.
+    pub json: &'j Json<'j>,
+    /// The active context it was expanded under.
+    pub context: Arc<ActiveContext>,
+    /// Vocabulary-relative (a term with `"@type": "@vocab"`).
+    pub vocab: bool,
 }
 
 /// An expanded value object.
@@ -89,24 +106,73 @@ pub fn expand<'j>(
     document: &'j Json<'j>,
     budget: &JsonLdBudget,
 ) -> Result<Vec<Item<'j>>, LdError> {
-    let expander = Expander { loader, budget };
-    let mut items = expander.element(active, None, document, false)?;
-    // §5.1.1 step 19: a lone graph object without other members is its
-    // graph's contents.
-    if let [Item::Node(node)] = items.as_mut_slice()
-        && node.id.is_none()
-        && node.types.is_empty()
-        && node.props.is_empty()
-        && let Some(graph) = node.graph.take()
-    {
-        items = graph;
+    let expander = Expander {
+        loader,
+        budget,
+        record: false,
+        refused: Cell::new(None),
+    };
+    expander.top(active, document)
+}
+
+/// Expansion that also notes where each node's `@id` came from
+/// ([`Node::id_from`]), for compiling a shape program. Besides the items,
+/// it says why no program may be compiled from them, if anything read a
+/// value a shape does not capture (an embedded `@context`, a keyword
+/// member under an alias the shape does not name).
+pub fn expand_recorded<'j>(
+    loader: &Loader,
+    active: &Arc<ActiveContext>,
+    document: &'j Json<'j>,
+    budget: &JsonLdBudget,
+) -> Result<(Vec<Item<'j>>, Option<&'static str>), LdError> {
+    let expander = Expander {
+        loader,
+        budget,
+        record: true,
+        refused: Cell::new(None),
+    };
+    let items = expander.top(active, document)?;
+    Ok((items, expander.refused.get()))
+}
+
+impl Expander<'_> {
+    fn top<'j>(
+        &self,
+        active: &Arc<ActiveContext>,
+        document: &'j Json<'j>,
+    ) -> Result<Vec<Item<'j>>, LdError> {
+        let mut items = self.element(active, None, document, false)?;
+        // §5.1.1 step 19: a lone graph object without other members is its
+        // graph's contents.
+        if let [Item::Node(node)] = items.as_mut_slice()
+            && node.id.is_none()
+            && node.types.is_empty()
+            && node.props.is_empty()
+            && let Some(graph) = node.graph.take()
+        {
+            items = graph;
+        }
+        Ok(items)
     }
-    Ok(items)
+
+    /// Notes (when recording) why the expansion cannot become a program.
+    fn refuse(&self, why: &'static str) {
+        if self.record && self.refused.get().is_none() {
+            self.refused.set(Some(why));
+        }
+    }
 }
 
 /// Deserialization to RDF (§8.1) of expanded items.
 pub fn emit(items: &[Item<'_>]) -> Result<Dataset, LdError> {
-    let mut emitter = Emitter::default();
+    emit_into(items, Dataset::default())
+}
+
+/// As [`emit`], into `ds` (a shape program's dataset, its constant terms
+/// already written).
+pub fn emit_into(items: &[Item<'_>], ds: Dataset) -> Result<Dataset, LdError> {
+    let mut emitter = Emitter { ds };
     for item in items {
         match item {
             Item::Node(n) => {
@@ -122,6 +188,9 @@ struct Expander<'l> {
     loader: &'l Loader,
     /// The record's JSON-LD budget: one unit per element and member.
     budget: &'l JsonLdBudget,
+    /// Note where ids come from, and what a shape program cannot replay.
+    record: bool,
+    refused: Cell<Option<&'static str>>,
 }
 
 impl Expander<'_> {
@@ -164,7 +233,7 @@ impl Expander<'_> {
                     }
                     None => active,
                 };
-                Ok(vec![value(active, property, scalar)?])
+                Ok(vec![value(active, property, scalar, self.record)?])
             }
         }
     }
@@ -205,6 +274,7 @@ impl Expander<'_> {
         }
         // Step 9: an embedded context.
         if let Some((_, local)) = members.iter().find(|(k, _)| k == "@context") {
+            self.refuse("an embedded @context");
             let current = changed.as_ref().unwrap_or(base);
             changed = Some(current.embedded(self.loader, self.budget, local)?);
         }
@@ -262,6 +332,14 @@ impl Expander<'_> {
                 return Err(LdError::Invalid("colliding keywords"));
             }
             seen_keywords.push(expanded.to_string());
+            // A shape keeps the values of `type`, `@type`, `@language` and
+            // `@direction` members only: a keyword whose value steers
+            // expansion under another name cannot be replayed.
+            if matches!(&*expanded, "@type" | "@language" | "@direction")
+                && !matches!(&**key, "type" | "@type" | "@language" | "@direction")
+            {
+                self.refuse("a keyword under an alias a shape does not name");
+            }
             match &*expanded {
                 "@id" => {
                     let Json::String(id) = value else {
@@ -273,6 +351,13 @@ impl Expander<'_> {
                             .ok_or(LdError::DataLoss("reserved @id value"))?
                             .into_owned(),
                     );
+                    if self.record {
+                        node.id_from = Some(IdFrom {
+                            json: value,
+                            context: active.clone(),
+                            vocab: false,
+                        });
+                    }
                 }
                 "@type" => {
                     for t in value.one_or_many() {
@@ -453,9 +538,10 @@ impl Expander<'_> {
 
 /// §5.3.2 Value Expansion.
 fn value<'j>(
-    active: &ActiveContext,
+    active: &Arc<ActiveContext>,
     property: Option<&str>,
     v: &'j Json<'j>,
+    record: bool,
 ) -> Result<Item<'j>, LdError> {
     let definition = property.and_then(|p| active.terms.get(p));
     let mapping = definition.and_then(|d| d.type_mapping.as_deref());
@@ -465,6 +551,11 @@ fn value<'j>(
             .ok_or(LdError::DataLoss("reserved @id value"))?;
         return Ok(Item::Node(Node {
             id: Some(id.into_owned()),
+            id_from: record.then(|| IdFrom {
+                json: v,
+                context: active.clone(),
+                vocab: kind == "@vocab",
+            }),
             ..Node::default()
         }));
     }
@@ -495,22 +586,13 @@ fn value<'j>(
 }
 
 /// Writes quads for expanded items into a compact dataset.
-#[derive(Default)]
 struct Emitter {
     ds: Dataset,
 }
 
 impl Emitter {
-    /// The slot of an IRI or blank node identifier from the document.
     fn reference(&mut self, id: &str, what: &'static str) -> Result<Slot, LdError> {
-        if let Some(label) = id.strip_prefix("_:") {
-            return Ok(self.ds.blank(label));
-        }
-        if is_absolute_iri(id) {
-            Ok(self.ds.iri(id))
-        } else {
-            Err(LdError::DataLoss(what))
-        }
+        reference(&mut self.ds, id, what)
     }
 
     fn push(&mut self, subject: Slot, predicate: &str, object: Slot, graph: Slot) {
@@ -580,61 +662,91 @@ impl Emitter {
 
     fn literal(&mut self, literal: &Literal<'_>) -> Result<Slot, LdError> {
         let datatype = literal.datatype.as_deref();
-        if let Some(dt) = datatype
-            && dt != "@json"
-            && !is_absolute_iri(dt)
-        {
-            return Err(LdError::DataLoss("relative type reference"));
-        }
-        if literal.direction.is_some() {
-            // JSON-LD has no RDF form for a base direction unless asked for
-            // one (`rdfDirection`), which Data Integrity does not do.
-            return Err(LdError::DataLoss("base direction without rdfDirection"));
-        }
         let language = literal.language.as_deref();
-        if let Some(tag) = language
-            && !well_formed_language(tag)
-        {
-            return Err(LdError::DataLoss("invalid @language value"));
-        }
-        // A language tag implies rdf:langString; N-Quads writes only the tag.
-        let typed = |default: &'static str| {
-            if language.is_some() {
-                None
-            } else {
-                Some(datatype.unwrap_or(default))
-            }
-        };
-        let slot = if datatype == Some("@json") {
-            let mut out = Vec::new();
-            literal.value.write_jcs(&mut out);
-            let text =
-                String::from_utf8(out).map_err(|_| LdError::Invalid("invalid JSON literal"))?;
-            self.ds.literal(&text, Some(RDF_JSON), None)
-        } else {
-            match literal.value {
-                Json::Bool(b) => self.ds.literal(
-                    if *b { "true" } else { "false" },
-                    typed(XSD_BOOLEAN),
-                    language,
-                ),
-                Json::Number(n) => {
-                    let double =
-                        n.fract() != 0.0 || n.abs() >= 1e21 || datatype == Some(XSD_DOUBLE);
-                    if double {
-                        self.ds
-                            .literal(&canonical_double(*n), typed(XSD_DOUBLE), language)
-                    } else {
-                        self.ds
-                            .literal(&format!("{}", *n as i128), typed(XSD_INTEGER), language)
-                    }
-                }
-                Json::String(s) => self.ds.literal(s, typed(XSD_STRING), language),
-                _ => return Err(LdError::Invalid("invalid value object value")),
-            }
-        };
-        Ok(slot)
+        check_literal(datatype, language, literal.direction.is_some())?;
+        literal_term(&mut self.ds, literal.value, datatype, language)
     }
+}
+
+/// The slot of an IRI or blank node identifier from the document.
+pub(crate) fn reference(ds: &mut Dataset, id: &str, what: &'static str) -> Result<Slot, LdError> {
+    if let Some(label) = id.strip_prefix("_:") {
+        return Ok(ds.blank(label));
+    }
+    if is_absolute_iri(id) {
+        Ok(ds.iri(id))
+    } else {
+        Err(LdError::DataLoss(what))
+    }
+}
+
+/// What makes a value object lose data whatever its value: a relative
+/// datatype, a base direction, a malformed language tag.
+pub(crate) fn check_literal(
+    datatype: Option<&str>,
+    language: Option<&str>,
+    direction: bool,
+) -> Result<(), LdError> {
+    if let Some(dt) = datatype
+        && dt != "@json"
+        && !is_absolute_iri(dt)
+    {
+        return Err(LdError::DataLoss("relative type reference"));
+    }
+    if direction {
+        // JSON-LD has no RDF form for a base direction unless asked for
+        // one (`rdfDirection`), which Data Integrity does not do.
+        return Err(LdError::DataLoss("base direction without rdfDirection"));
+    }
+    if let Some(tag) = language
+        && !well_formed_language(tag)
+    {
+        return Err(LdError::DataLoss("invalid @language value"));
+    }
+    Ok(())
+}
+
+/// The literal term of a value (§8.5), its datatype and language already
+/// checked ([`check_literal`]).
+pub(crate) fn literal_term(
+    ds: &mut Dataset,
+    value: &Json<'_>,
+    datatype: Option<&str>,
+    language: Option<&str>,
+) -> Result<Slot, LdError> {
+    // A language tag implies rdf:langString; N-Quads writes only the tag.
+    let typed = |default: &'static str| {
+        if language.is_some() {
+            None
+        } else {
+            Some(datatype.unwrap_or(default))
+        }
+    };
+    let slot = if datatype == Some("@json") {
+        let mut out = Vec::new();
+        value.write_jcs(&mut out);
+        let text = String::from_utf8(out).map_err(|_| LdError::Invalid("invalid JSON literal"))?;
+        ds.literal(&text, Some(RDF_JSON), None)
+    } else {
+        match value {
+            Json::Bool(b) => ds.literal(
+                if *b { "true" } else { "false" },
+                typed(XSD_BOOLEAN),
+                language,
+            ),
+            Json::Number(n) => {
+                let double = n.fract() != 0.0 || n.abs() >= 1e21 || datatype == Some(XSD_DOUBLE);
+                if double {
+                    ds.literal(&canonical_double(*n), typed(XSD_DOUBLE), language)
+                } else {
+                    ds.literal(&format!("{}", *n as i128), typed(XSD_INTEGER), language)
+                }
+            }
+            Json::String(s) => ds.literal(s, typed(XSD_STRING), language),
+            _ => return Err(LdError::Invalid("invalid value object value")),
+        }
+    };
+    Ok(slot)
 }
 
 /// The canonical lexical form of an xsd:double as JSON-LD writes it

@@ -47,7 +47,7 @@ pub struct Dataset {
 
 /// FNV-1a over 8-byte words, never `u64::MAX` (the empty mark). Collisions
 /// only cost a text comparison.
-fn term_hash(bytes: &[u8]) -> u64 {
+pub(crate) fn term_hash(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut words = bytes.chunks_exact(8);
     for w in &mut words {
@@ -79,6 +79,19 @@ impl Dataset {
     /// order they were pushed, duplicates included.
     pub fn quads(&self) -> &[[Slot; 4]] {
         &self.quads
+    }
+
+    /// Room for `n` more quads.
+    pub fn reserve_quads(&mut self, n: usize) {
+        self.quads.reserve(n);
+    }
+
+    /// Bytes the dataset holds on the heap, roughly.
+    pub fn heap_bytes(&self) -> usize {
+        self.text.capacity()
+            + self.terms.capacity() * std::mem::size_of::<(u64, Slot)>()
+            + self.quads.capacity() * std::mem::size_of::<[Slot; 4]>()
+            + self.blanks.len() * 32
     }
 
     /// Number of distinct blank nodes.

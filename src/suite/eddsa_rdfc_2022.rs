@@ -92,11 +92,11 @@ pub(super) fn rdf_datasets(
     let active = tools.jsonld.context(&context, budget).map_err(ld_problem)?;
     let config_quads = tools
         .jsonld
-        .to_rdf_in(&active, &config, budget)
+        .to_rdf_shaped(tools.shapes, &active, &config, budget)
         .map_err(ld_problem)?;
     let doc_quads = tools
         .jsonld
-        .to_rdf_in(&active, &body, budget)
+        .to_rdf_shaped(tools.shapes, &active, &body, budget)
         .map_err(ld_problem)?;
     *tools.contexts = Some(active);
     Ok((config_quads, doc_quads))

@@ -200,6 +200,8 @@ pub struct Canonicalizers<'w, 'c, 's> {
     pub jcs: &'w mut jcs::Writer<'c, 's>,
     /// JSON-LD to RDF, with the run's contexts.
     pub jsonld: &'w Processor,
+    /// The worker's shape programs.
+    pub shapes: &'w mut crate::jsonld::shape::ShapeCache,
     /// The record's JSON-LD budget, shared by all its proofs.
     pub jsonld_budget: &'w JsonLdBudget,
     /// The RDFC-1.0 bounds of the record's size.
