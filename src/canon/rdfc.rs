@@ -173,9 +173,8 @@ impl Source for Dataset {
 struct State<'d> {
     ds: &'d Dataset,
     quads: Vec<&'d [Slot; 4]>,
-    /// Blank node numbers of the dataset, by dense index, and back
-    /// (`usize::MAX` for a number no distinct quad mentions).
-    nodes: Vec<u32>,
+    /// Dense index of each blank node number of the dataset (`usize::MAX`
+    /// for a number no distinct quad mentions).
     dense: Vec<usize>,
     /// For each blank node, the quads that mention it.
     mentions: Vec<Vec<usize>>,
@@ -231,13 +230,23 @@ fn canonicalize_dataset<'l>(
     relabel: Option<&'l dyn Fn(usize) -> Option<&'l str>>,
 ) -> Result<Canonical, CanonError> {
     // Equal terms have equal slots: duplicates are equal integer tuples.
-    let mut distinct: Vec<&[Slot; 4]> = ds.quads().iter().collect();
-    distinct.sort_unstable();
-    distinct.dedup();
-    // §4.4.3 step 2: the blank node to quads map.
+    // Any order finds them; integer keys are the cheapest to sort.
+    let key = |q: &[Slot; 4]| {
+        q.map(|slot| match slot {
+            Slot::Default => 0u64,
+            Slot::Blank(n) => 1 << 32 | u64::from(n),
+            Slot::Text { start, .. } => 2 << 32 | u64::from(start),
+        })
+    };
+    let mut keyed: Vec<([u64; 4], &[Slot; 4])> = ds.quads().iter().map(|q| (key(q), q)).collect();
+    keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    keyed.dedup_by(|a, b| a.0 == b.0);
+    let distinct: Vec<&[Slot; 4]> = keyed.into_iter().map(|(_, q)| q).collect();
+    // §4.4.3 step 2: the blank node to quads map, as one list of quad
+    // numbers cut per node.
     let mut dense = vec![usize::MAX; ds.blank_count()];
     let mut nodes: Vec<u32> = Vec::new();
-    let mut mentions: Vec<Vec<usize>> = Vec::new();
+    let mut pairs: Vec<(usize, usize)> = Vec::with_capacity(distinct.len() * 2);
     for (q, quad) in distinct.iter().enumerate() {
         for slot in [quad[0], quad[2], quad[3]] {
             if let Slot::Blank(id) = slot {
@@ -245,117 +254,228 @@ fn canonicalize_dataset<'l>(
                 if *d == usize::MAX {
                     *d = nodes.len();
                     nodes.push(id);
-                    mentions.push(Vec::new());
                 }
-                if mentions[*d].last() != Some(&q) {
-                    mentions[*d].push(q);
-                }
+                pairs.push((*d, q));
             }
         }
     }
-    let mut state = State {
-        ds,
-        quads: distinct,
-        nodes,
-        dense,
-        mentions,
-        canonical: Issuer::new("c14n"),
-        first_degree: Vec::new(),
-        hash,
-        limits,
-        calls: 0,
-        permutations: 0,
-    };
-    let count = state.nodes.len();
+    pairs.sort_unstable();
+    pairs.dedup();
+    let count = nodes.len();
     if count > limits.blank_nodes {
         return Err(CanonError::TooComplex);
     }
-    // First-degree hashes only order blank nodes among themselves: a lone
-    // blank node (a proof configuration has exactly one) is c14n0 whatever
-    // its hash, so it is not computed.
-    state.first_degree = if count == 1 {
-        vec![String::new()]
-    } else {
-        state.hash_first_degree_all()
-    };
-    // Steps 3–4: hash → nodes, unique hashes issued in hash order.
-    let mut by_hash: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut starts = vec![0usize; count + 1];
+    for &(n, _) in &pairs {
+        starts[n + 1] += 1;
+    }
     for n in 0..count {
-        by_hash.entry(&state.first_degree[n]).or_default().push(n);
+        starts[n + 1] += starts[n];
     }
-    let mut shared = Vec::new();
-    let mut unique = Vec::new();
-    for (_, group) in by_hash {
-        if group.len() == 1 {
-            unique.push(group[0]);
+    let mentions = Mentions {
+        starts,
+        quads: pairs.into_iter().map(|(_, q)| q).collect(),
+    };
+    // Steps 3–5: the order labels are issued in. First-degree hashes only
+    // order blank nodes among themselves: a lone blank node (a proof
+    // configuration has exactly one) is c14n0 whatever its hash.
+    let order: Vec<usize> = if count <= 1 {
+        (0..count).collect()
+    } else {
+        let digests = first_degree_digests(ds, &distinct, &dense, &mentions, hash);
+        let mut by_hash: Vec<usize> = (0..count).collect();
+        by_hash.sort_unstable_by(|&a, &b| digests[a].cmp(&digests[b]).then(a.cmp(&b)));
+        // A tree of distinct nodes (most credentials): every first-degree
+        // hash differs, every node is issued in hash order, and Hash
+        // N-Degree Quads has nothing to do.
+        if by_hash
+            .windows(2)
+            .all(|w| digests[w[0]] != digests[w[1]])
+        {
+            by_hash
         } else {
-            shared.push(group);
+            let mut state = State {
+                ds,
+                quads: distinct.clone(),
+                dense: dense.clone(),
+                mentions: (0..count).map(|n| mentions.of(n).to_vec()).collect(),
+                canonical: Issuer::new("c14n"),
+                first_degree: digests.iter().map(|d| hex(d)).collect(),
+                hash,
+                limits,
+                calls: 0,
+                permutations: 0,
+            };
+            state.issue_by_n_degree(&by_hash)?;
+            state.canonical.order
         }
-    }
-    for n in unique {
-        state.canonical.issue(n);
-    }
-    // Step 5: the others, through Hash N-Degree Quads.
-    for group in shared {
-        let mut results = Vec::new();
-        for &n in &group {
-            if state.canonical.get(n).is_some() {
-                continue;
-            }
-            let mut temporary = Issuer::new("b");
-            temporary.issue(n);
-            results.push(state.hash_n_degree(n, temporary, 0)?);
-        }
-        results.sort_by(|a, b| a.0.cmp(&b.0));
-        for (_, issuer) in results {
-            for &n in &issuer.order {
-                state.canonical.issue(n);
-            }
-        }
+    };
+    let mut rank = vec![usize::MAX; count];
+    for (k, &n) in order.iter().enumerate() {
+        rank[n] = k;
     }
     // Step 6: relabel and sort.
     let canonical: Vec<String> = match relabel {
-        None => (0..count)
-            .map(|n| state.canonical.get(n).unwrap_or_default())
-            .collect(),
-        Some(label) => (0..count)
-            .map(|n| {
-                let k = state
-                    .canonical
-                    .issued
-                    .get(&n)
-                    .copied()
-                    .unwrap_or(usize::MAX);
-                label(k).map(str::to_owned).ok_or(CanonError::Unlabelled(k))
-            })
+        None => rank.iter().map(|k| format!("c14n{k}")).collect(),
+        Some(label) => rank
+            .iter()
+            .map(|&k| label(k).map(str::to_owned).ok_or(CanonError::Unlabelled(k)))
             .collect::<Result<_, _>>()?,
     };
-    let label = |id: u32, out: &mut String| {
-        if let Some(c) = canonical.get(state.dense[id as usize]) {
-            out.push_str(c);
+    let nquads = match relabel {
+        // Canonical labels are distinct, so distinct quads are distinct
+        // lines: sorting the quads by their terms sorts the lines.
+        None => {
+            let terms: Vec<String> = canonical.iter().map(|c| format!("_:{c}")).collect();
+            let blank = |id: u32| terms[dense[id as usize]].as_str();
+            let mut sorted = distinct.clone();
+            sorted.sort_unstable_by(|a, b| cmp_lines(ds, a, b, &blank));
+            let mut nquads = String::with_capacity(ds.text_len() * 2 + sorted.len() * 32);
+            for q in sorted {
+                ds.write_line(q, &mut nquads, &|id, out| out.push_str(&canonical[dense[id as usize]]));
+            }
+            nquads
+        }
+        Some(_) => {
+            let label = |id: u32, out: &mut String| {
+                if let Some(c) = canonical.get(dense[id as usize]) {
+                    out.push_str(c);
+                }
+            };
+            let mut text = String::with_capacity(distinct.len() * 160);
+            let lines = write_lines(&mut text, distinct.iter().copied(), ds, &label);
+            let mut nquads = String::with_capacity(text.len());
+            let mut previous = None;
+            for range in lines {
+                let line = &text[range];
+                if previous != Some(line) {
+                    nquads.push_str(line);
+                }
+                previous = Some(line);
+            }
+            nquads
         }
     };
-    let mut text = String::with_capacity(state.quads.len() * 160);
-    let lines = write_lines(&mut text, state.quads.iter().copied(), ds, &label);
-    let mut nquads = String::with_capacity(text.len());
-    let mut previous = None;
-    for range in lines {
-        let line = &text[range];
-        if previous != Some(line) {
-            nquads.push_str(line);
-        }
-        previous = Some(line);
-    }
     let issued = (0..count)
         .filter(|_| with_issued)
-        .map(|n| {
-            (
-                ds.blank_label(state.nodes[n]).into_owned(),
-                canonical[n].clone(),
-            )
-        })
+        .map(|n| (ds.blank_label(nodes[n]).into_owned(), canonical[n].clone()))
         .collect();
     Ok(Canonical { issued, nquads })
+}
+
+/// For each blank node (by dense number), the distinct quads that
+/// mention it.
+struct Mentions {
+    starts: Vec<usize>,
+    quads: Vec<usize>,
+}
+
+impl Mentions {
+    fn of(&self, n: usize) -> &[usize] {
+        &self.quads[self.starts[n]..self.starts[n + 1]]
+    }
+}
+
+/// The text of a term as a line writes it, blank nodes by `blank`.
+fn term_text<'a>(ds: &'a Dataset, slot: Slot, blank: &impl Fn(u32) -> &'a str) -> &'a str {
+    match slot {
+        Slot::Text { .. } => ds.text(slot),
+        Slot::Blank(id) => blank(id),
+        Slot::Default => "",
+    }
+}
+
+/// The order of the N-Quads lines of two quads, compared term by term
+/// (blank nodes written as `blank` gives them, `_:` included) without
+/// writing the lines. A line is its terms joined by spaces, then ` .`: two
+/// lines first differ inside the first term that differs, unless one term
+/// is a prefix of the other, where the shorter line has the space. Only
+/// when the longer term goes on with a byte no greater than a space (no
+/// term JSON-LD writes does) are the lines written out and compared.
+fn cmp_lines<'a>(
+    ds: &'a Dataset,
+    a: &[Slot; 4],
+    b: &[Slot; 4],
+    blank: &impl Fn(u32) -> &'a str,
+) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    for i in 0..4 {
+        if a[i] == b[i] {
+            continue;
+        }
+        // The default graph writes no term: its line ends where the
+        // other's graph name begins.
+        match (a[i], b[i]) {
+            (Slot::Default, _) => return Ordering::Less,
+            (_, Slot::Default) => return Ordering::Greater,
+            _ => {}
+        }
+        let (x, y) = (
+            term_text(ds, a[i], blank).as_bytes(),
+            term_text(ds, b[i], blank).as_bytes(),
+        );
+        let ord = x.cmp(y);
+        let (short, long) = if x.len() < y.len() { (x, y) } else { (y, x) };
+        if !long.starts_with(short) {
+            return ord;
+        }
+        // Two blank nodes written alike (`_:z` in a first-degree hash).
+        if x.len() == y.len() {
+            continue;
+        }
+        if long[short.len()] <= b' ' {
+            let line = |q: &[Slot; 4]| {
+                let mut out = String::new();
+                ds.write_line(q, &mut out, &|id, out| out.push_str(&blank(id)[2..]));
+                out
+            };
+            return line(a).cmp(&line(b));
+        }
+        return x.len().cmp(&y.len());
+    }
+    Ordering::Equal
+}
+
+/// §4.6 for every blank node: the quads mentioning it, with it as `_:a`
+/// and every other blank node as `_:z`, sorted, concatenated and hashed.
+/// The inputs are written one after another into one buffer, and SHA-256
+/// hashes them in one multi-buffer pass.
+fn first_degree_digests(
+    ds: &Dataset,
+    quads: &[&[Slot; 4]],
+    dense: &[usize],
+    mentions: &Mentions,
+    hash: HashAlgorithm,
+) -> Vec<Vec<u8>> {
+    let count = mentions.starts.len() - 1;
+    let mut text = String::with_capacity(mentions.quads.len() * 128);
+    let mut ranges = Vec::with_capacity(count);
+    let mut order: Vec<usize> = Vec::new();
+    for n in 0..count {
+        let blank = |id: u32| if dense[id as usize] == n { "_:a" } else { "_:z" };
+        order.clear();
+        order.extend_from_slice(mentions.of(n));
+        order.sort_unstable_by(|&x, &y| cmp_lines(ds, quads[x], quads[y], &blank));
+        let start = text.len();
+        for &q in &order {
+            ds.write_line(quads[q], &mut text, &|id, out| {
+                out.push(if dense[id as usize] == n { 'a' } else { 'z' })
+            });
+        }
+        ranges.push(start..text.len());
+    }
+    match hash {
+        HashAlgorithm::Sha256 => {
+            let slices: Vec<&[u8]> = ranges.iter().map(|r| &text.as_bytes()[r.clone()]).collect();
+            let mut digests = vec![[0u8; 32]; slices.len()];
+            crate::hash::sha256::sha256_many(&slices, &mut digests);
+            digests.iter().map(|d| d.to_vec()).collect()
+        }
+        HashAlgorithm::Sha384 => ranges
+            .iter()
+            .map(|r| Sha384::digest(&text.as_bytes()[r.clone()]).to_vec())
+            .collect(),
+    }
 }
 
 /// Writes the N-Quads line of each quad into `text` and returns their
@@ -386,39 +506,44 @@ impl State<'_> {
         }
     }
 
-    /// §4.6 for every blank node: the quads mentioning it, with it as
-    /// `_:a` and every other blank node as `_:z`, sorted, concatenated and
-    /// hashed. The inputs are independent, so SHA-256 hashes them all in
-    /// one multi-buffer pass.
-    fn hash_first_degree_all(&self) -> Vec<String> {
-        let inputs: Vec<String> = (0..self.nodes.len())
-            .map(|n| {
-                let relabel = |id: u32, out: &mut String| {
-                    out.push(if self.dense[id as usize] == n {
-                        'a'
-                    } else {
-                        'z'
-                    })
-                };
-                let mut text = String::new();
-                let quads = self.mentions[n].iter().map(|&q| self.quads[q]);
-                let lines = write_lines(&mut text, quads, self.ds, &relabel);
-                let mut input = String::with_capacity(text.len());
-                for range in lines {
-                    input.push_str(&text[range]);
-                }
-                input
-            })
-            .collect();
-        match self.hash {
-            HashAlgorithm::Sha256 => {
-                let slices: Vec<&[u8]> = inputs.iter().map(|i| i.as_bytes()).collect();
-                let mut digests = vec![[0u8; 32]; slices.len()];
-                crate::hash::sha256::sha256_many(&slices, &mut digests);
-                digests.iter().map(|d| hex(d)).collect()
+    /// Steps 3–5 when first-degree hashes are shared: nodes with a hash
+    /// of their own are issued in hash order, then each group sharing a
+    /// hash through Hash N-Degree Quads. `by_hash` is every node in order
+    /// of first-degree hash.
+    fn issue_by_n_degree(&mut self, by_hash: &[usize]) -> Result<(), CanonError> {
+        let mut groups: Vec<&[usize]> = Vec::new();
+        let mut start = 0;
+        for end in 1..=by_hash.len() {
+            if end == by_hash.len()
+                || self.first_degree[by_hash[end]] != self.first_degree[by_hash[start]]
+            {
+                groups.push(&by_hash[start..end]);
+                start = end;
             }
-            HashAlgorithm::Sha384 => inputs.iter().map(|i| self.hash.hex(i.as_bytes())).collect(),
         }
+        for group in &groups {
+            if let [n] = group {
+                self.canonical.issue(*n);
+            }
+        }
+        for group in groups.into_iter().filter(|g| g.len() > 1) {
+            let mut results = Vec::new();
+            for &n in group {
+                if self.canonical.get(n).is_some() {
+                    continue;
+                }
+                let mut temporary = Issuer::new("b");
+                temporary.issue(n);
+                results.push(self.hash_n_degree(n, temporary, 0)?);
+            }
+            results.sort_by(|a, b| a.0.cmp(&b.0));
+            for (_, issuer) in results {
+                for &n in &issuer.order {
+                    self.canonical.issue(n);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// §4.7: the hash of `related`, seen from `quad` at `position`.

@@ -54,6 +54,31 @@ pub fn choose(cpu: &Cpu) -> Kernel {
     }
 }
 
+/// Whether the CPU has the SHA extensions, read once.
+fn sha_extensions() -> bool {
+    static SHA: OnceLock<bool> = OnceLock::new();
+    *SHA.get_or_init(|| Cpu::detect().sha)
+}
+
+/// Whether the lanes of `kernel` beat SHA-NI one message at a time on
+/// `messages`. A group of lanes costs as many steps as its longest
+/// message, and one step of 16 AVX-512 lanes, or of 8 AVX2 lanes, costs
+/// about 8 SHA-NI compressions (`benches/hashing.rs` on the Zen 4 machine:
+/// 0.30 µs a step either way, 37 ns a compression). So the lanes pay when
+/// they are on average at least half full: the first-degree hashes of one
+/// credential's five to ten blank nodes are not, a chunk's documents are.
+fn lanes_pay(messages: &[&[u8]], resume: Resume<'_>, kernel: Kernel) -> bool {
+    const STEP_IN_COMPRESSIONS: usize = 8;
+    let lanes = if kernel == Kernel::Avx512 { 16 } else { 8 };
+    let mut blocks: Vec<usize> = (0..messages.len())
+        .map(|i| (messages[i].len() + 9).div_ceil(64) - resume.start(i).1)
+        .collect();
+    blocks.sort_unstable_by(|a, b| b.cmp(a));
+    let total: usize = blocks.iter().sum();
+    let steps: usize = blocks.iter().step_by(lanes).sum();
+    total >= STEP_IN_COMPRESSIONS * steps
+}
+
 /// The kernel [`sha256_many`] runs on this CPU, chosen once.
 pub fn kernel() -> Kernel {
     static KERNEL: OnceLock<Kernel> = OnceLock::new();
@@ -163,10 +188,14 @@ fn resuming_with(
 /// 360 MB/s for `sha2` on 3 KB, and 135 against 167 MB/s on 128 bytes), so
 /// it goes to `sha2`.
 fn hash_dispatched(messages: &[&[u8]], resume: Resume<'_>, out: &mut [[u8; 32]]) {
-    let kernel = if messages.len() > 1 {
-        kernel()
-    } else {
-        Kernel::Sha2
+    let kernel = match kernel() {
+        _ if messages.len() <= 1 => Kernel::Sha2,
+        lanes @ (Kernel::Avx512 | Kernel::Avx2)
+            if sha_extensions() && !lanes_pay(messages, resume, lanes) =>
+        {
+            Kernel::Sha2
+        }
+        k => k,
     };
     if !hash_with(kernel, messages, resume, out) {
         hash_with(Kernel::Sha2, messages, resume, out);

@@ -81,6 +81,11 @@ impl Dataset {
         &self.quads
     }
 
+    /// Bytes of term text held.
+    pub fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
     /// Room for `n` more quads.
     pub fn reserve_quads(&mut self, n: usize) {
         self.quads.reserve(n);
