@@ -229,8 +229,114 @@ fn canonicalize_dataset<'l>(
     with_issued: bool,
     relabel: Option<&'l dyn Fn(usize) -> Option<&'l str>>,
 ) -> Result<Canonical, CanonError> {
-    // Equal terms have equal slots: duplicates are equal integer tuples.
-    // Any order finds them; integer keys are the cheapest to sort.
+    let mut out = Vec::with_capacity(ds.text_len() * 2 + ds.len() * 32);
+    let mut issued = BTreeMap::new();
+    with_scratch(|scratch| {
+        run(
+            ds,
+            hash,
+            limits,
+            relabel,
+            scratch,
+            &mut out,
+            with_issued.then_some(&mut issued),
+        )
+    })?;
+    let nquads = String::from_utf8(out)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    Ok(Canonical { issued, nquads })
+}
+
+/// Appends the canonical N-Quads of a dataset to `out`, as a verifier
+/// hashes them; the work buffers are the calling thread's, kept from one
+/// call to the next.
+pub fn append_canonical_nquads(
+    ds: &Dataset,
+    hash: HashAlgorithm,
+    limits: Limits,
+    out: &mut Vec<u8>,
+) -> Result<(), CanonError> {
+    let mark = out.len();
+    let result = with_scratch(|scratch| run(ds, hash, limits, None, scratch, out, None));
+    if result.is_err() {
+        out.truncate(mark);
+    }
+    result
+}
+
+/// The work buffers of one canonicalization, reused by the next one on
+/// the same thread: a record's two datasets would otherwise cost some
+/// thirty allocations each. Quads are named by their index in the
+/// dataset, blank nodes by dense number (order of first mention).
+#[derive(Default)]
+struct Scratch {
+    keyed: Vec<([u64; 4], u32)>,
+    /// Distinct quads (indices into the dataset's quads), in key order.
+    distinct: Vec<u32>,
+    /// Dense number of each blank node number (`u32::MAX`: unmentioned).
+    dense: Vec<u32>,
+    /// Blank node number of each dense number.
+    nodes: Vec<u32>,
+    /// (dense node, position in `distinct`) for each mention.
+    pairs: Vec<(u32, u32)>,
+    /// `mentions[starts[n]..starts[n + 1]]`: positions in `distinct` of
+    /// the quads that mention node n.
+    starts: Vec<u32>,
+    mentions: Vec<u32>,
+    /// First-degree hash inputs, one after another, and their ends.
+    text: Vec<u8>,
+    ends: Vec<usize>,
+    order: Vec<u32>,
+    digests: Vec<[u8; 48]>,
+    by_hash: Vec<u32>,
+    /// Canonical number of each dense node.
+    rank: Vec<u32>,
+    /// `_:c14nK` of each dense node, one after another, and their ends.
+    labels: String,
+    label_ends: Vec<usize>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
+fn with_scratch<T>(f: impl FnOnce(&mut Scratch) -> T) -> T {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut scratch) => f(&mut scratch),
+        Err(_) => f(&mut Scratch::default()),
+    })
+}
+
+impl Scratch {
+    fn label(&self, n: usize) -> &str {
+        let start = if n == 0 { 0 } else { self.label_ends[n - 1] };
+        &self.labels[start..self.label_ends[n]]
+    }
+}
+
+/// Canonicalization proper: writes the canonical N-Quads to `out` and,
+/// when asked, fills `issued`.
+fn run<'l>(
+    ds: &Dataset,
+    hash: HashAlgorithm,
+    limits: Limits,
+    relabel: Option<&'l dyn Fn(usize) -> Option<&'l str>>,
+    sc: &mut Scratch,
+    out: &mut Vec<u8>,
+    issued: Option<&mut BTreeMap<String, String>>,
+) -> Result<(), CanonError> {
+    let all = ds.quads();
+    if ds.presorted() && relabel.is_none() {
+        for q in all {
+            ds.write_line(q, out, &|_, out| out.extend_from_slice(b"c14n0"));
+        }
+        if let Some(issued) = issued {
+            issued.insert(ds.blank_label(0).into_owned(), "c14n0".to_owned());
+        }
+        return Ok(());
+    }
+    // Equal terms have equal slots: duplicates are equal integer tuples,
+    // found by sorting integer keys.
     let key = |q: &[Slot; 4]| {
         q.map(|slot| match slot {
             Slot::Default => 0u64,
@@ -238,142 +344,162 @@ fn canonicalize_dataset<'l>(
             Slot::Text { start, .. } => 2 << 32 | u64::from(start),
         })
     };
-    let mut keyed: Vec<([u64; 4], &[Slot; 4])> = ds.quads().iter().map(|q| (key(q), q)).collect();
-    keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    keyed.dedup_by(|a, b| a.0 == b.0);
-    let distinct: Vec<&[Slot; 4]> = keyed.into_iter().map(|(_, q)| q).collect();
-    // §4.4.3 step 2: the blank node to quads map, as one list of quad
-    // numbers cut per node.
-    let mut dense = vec![usize::MAX; ds.blank_count()];
-    let mut nodes: Vec<u32> = Vec::new();
-    let mut pairs: Vec<(usize, usize)> = Vec::with_capacity(distinct.len() * 2);
-    for (q, quad) in distinct.iter().enumerate() {
+    sc.keyed.clear();
+    sc.keyed
+        .extend(all.iter().enumerate().map(|(i, q)| (key(q), i as u32)));
+    sc.keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    sc.keyed.dedup_by(|a, b| a.0 == b.0);
+    sc.distinct.clear();
+    sc.distinct.extend(sc.keyed.iter().map(|(_, i)| *i));
+    // §4.4.3 step 2: the blank node to quads map.
+    sc.dense.clear();
+    sc.dense.resize(ds.blank_count(), u32::MAX);
+    sc.nodes.clear();
+    sc.pairs.clear();
+    for (position, &q) in sc.distinct.iter().enumerate() {
+        let quad = &all[q as usize];
         for slot in [quad[0], quad[2], quad[3]] {
             if let Slot::Blank(id) = slot {
-                let d = &mut dense[id as usize];
-                if *d == usize::MAX {
-                    *d = nodes.len();
-                    nodes.push(id);
+                let d = &mut sc.dense[id as usize];
+                if *d == u32::MAX {
+                    *d = sc.nodes.len() as u32;
+                    sc.nodes.push(id);
                 }
-                pairs.push((*d, q));
+                sc.pairs.push((*d, position as u32));
             }
         }
     }
-    pairs.sort_unstable();
-    pairs.dedup();
-    let count = nodes.len();
+    sc.pairs.sort_unstable();
+    sc.pairs.dedup();
+    let count = sc.nodes.len();
     if count > limits.blank_nodes {
         return Err(CanonError::TooComplex);
     }
-    let mut starts = vec![0usize; count + 1];
-    for &(n, _) in &pairs {
-        starts[n + 1] += 1;
+    sc.starts.clear();
+    sc.starts.resize(count + 1, 0);
+    for &(n, _) in &sc.pairs {
+        sc.starts[n as usize + 1] += 1;
     }
     for n in 0..count {
-        starts[n + 1] += starts[n];
+        sc.starts[n + 1] += sc.starts[n];
     }
-    let mentions = Mentions {
-        starts,
-        quads: pairs.into_iter().map(|(_, q)| q).collect(),
-    };
+    sc.mentions.clear();
+    sc.mentions.extend(sc.pairs.iter().map(|&(_, p)| p));
     // Steps 3–5: the order labels are issued in. First-degree hashes only
     // order blank nodes among themselves: a lone blank node (a proof
     // configuration has exactly one) is c14n0 whatever its hash.
-    let order: Vec<usize> = if count <= 1 {
-        (0..count).collect()
-    } else {
-        let digests = first_degree_digests(ds, &distinct, &dense, &mentions, hash);
-        let mut by_hash: Vec<usize> = (0..count).collect();
-        by_hash.sort_unstable_by(|&a, &b| digests[a].cmp(&digests[b]).then(a.cmp(&b)));
+    sc.rank.clear();
+    sc.rank.resize(count, 0);
+    if count > 1 {
+        let digest_len = first_degree_digests(ds, sc, hash);
+        let digests = &sc.digests;
+        let d = |n: u32| &digests[n as usize][..digest_len];
+        sc.by_hash.clear();
+        sc.by_hash.extend(0..count as u32);
+        sc.by_hash
+            .sort_unstable_by(|&a, &b| d(a).cmp(d(b)).then(a.cmp(&b)));
         // A tree of distinct nodes (most credentials): every first-degree
-        // hash differs, every node is issued in hash order, and Hash
-        // N-Degree Quads has nothing to do.
-        if by_hash
-            .windows(2)
-            .all(|w| digests[w[0]] != digests[w[1]])
-        {
-            by_hash
+        // hash differs, nodes are issued in hash order, and Hash N-Degree
+        // Quads has nothing to do.
+        if sc.by_hash.windows(2).all(|w| d(w[0]) != d(w[1])) {
+            for (k, &n) in sc.by_hash.iter().enumerate() {
+                sc.rank[n as usize] = k as u32;
+            }
         } else {
+            let quads: Vec<&[Slot; 4]> = sc.distinct.iter().map(|&q| &all[q as usize]).collect();
+            let mentions = (0..count)
+                .map(|n| {
+                    sc.mentions[sc.starts[n] as usize..sc.starts[n + 1] as usize]
+                        .iter()
+                        .map(|&p| p as usize)
+                        .collect()
+                })
+                .collect();
             let mut state = State {
                 ds,
-                quads: distinct.clone(),
-                dense: dense.clone(),
-                mentions: (0..count).map(|n| mentions.of(n).to_vec()).collect(),
+                quads,
+                dense: sc.dense.iter().map(|&d| d as usize).collect(),
+                mentions,
                 canonical: Issuer::new("c14n"),
-                first_degree: digests.iter().map(|d| hex(d)).collect(),
+                first_degree: (0..count as u32).map(|n| hex(d(n))).collect(),
                 hash,
                 limits,
                 calls: 0,
                 permutations: 0,
             };
+            let by_hash: Vec<usize> = sc.by_hash.iter().map(|&n| n as usize).collect();
             state.issue_by_n_degree(&by_hash)?;
-            state.canonical.order
+            for (k, &n) in state.canonical.order.iter().enumerate() {
+                sc.rank[n] = k as u32;
+            }
         }
-    };
-    let mut rank = vec![usize::MAX; count];
-    for (k, &n) in order.iter().enumerate() {
-        rank[n] = k;
     }
     // Step 6: relabel and sort.
-    let canonical: Vec<String> = match relabel {
-        None => rank.iter().map(|k| format!("c14n{k}")).collect(),
-        Some(label) => rank
-            .iter()
-            .map(|&k| label(k).map(str::to_owned).ok_or(CanonError::Unlabelled(k)))
-            .collect::<Result<_, _>>()?,
+    sc.labels.clear();
+    sc.label_ends.clear();
+    for n in 0..count {
+        let k = sc.rank[n] as usize;
+        sc.labels.push_str("_:");
+        match relabel {
+            None => {
+                use std::fmt::Write as _;
+                let _ = write!(sc.labels, "c14n{k}");
+            }
+            Some(label) => sc
+                .labels
+                .push_str(label(k).ok_or(CanonError::Unlabelled(k))?),
+        }
+        sc.label_ends.push(sc.labels.len());
+    }
+    if let Some(issued) = issued {
+        for n in 0..count {
+            issued.insert(
+                ds.blank_label(sc.nodes[n]).into_owned(),
+                sc.label(n)[2..].to_owned(),
+            );
+        }
+    }
+    let sc = &*sc;
+    let blank = |id: u32| sc.label(sc.dense[id as usize] as usize);
+    let write = |q: &[Slot; 4], out: &mut Vec<u8>| {
+        ds.write_line(q, out, &|id, out| {
+            out.extend_from_slice(&blank(id).as_bytes()[2..])
+        })
     };
-    let nquads = match relabel {
+    match relabel {
         // Canonical labels are distinct, so distinct quads are distinct
         // lines: sorting the quads by their terms sorts the lines.
         None => {
-            let terms: Vec<String> = canonical.iter().map(|c| format!("_:{c}")).collect();
-            let blank = |id: u32| terms[dense[id as usize]].as_str();
-            let mut sorted = distinct.clone();
-            sorted.sort_unstable_by(|a, b| cmp_lines(ds, a, b, &blank));
-            let mut nquads = String::with_capacity(ds.text_len() * 2 + sorted.len() * 32);
+            let mut sorted: Vec<u32> = sc.distinct.clone();
+            sorted.sort_unstable_by(|&a, &b| {
+                cmp_lines(ds, &all[a as usize], &all[b as usize], &blank)
+            });
             for q in sorted {
-                ds.write_line(q, &mut nquads, &|id, out| out.push_str(&canonical[dense[id as usize]]));
+                write(&all[q as usize], out);
             }
-            nquads
         }
+        // Labels a caller gives may coincide: lines are written, sorted
+        // and deduplicated.
         Some(_) => {
-            let label = |id: u32, out: &mut String| {
-                if let Some(c) = canonical.get(dense[id as usize]) {
-                    out.push_str(c);
-                }
-            };
-            let mut text = String::with_capacity(distinct.len() * 160);
-            let lines = write_lines(&mut text, distinct.iter().copied(), ds, &label);
-            let mut nquads = String::with_capacity(text.len());
-            let mut previous = None;
-            for range in lines {
+            let mut text = Vec::with_capacity(sc.distinct.len() * 160);
+            let mut ranges = Vec::with_capacity(sc.distinct.len());
+            for &q in &sc.distinct {
+                let start = text.len();
+                write(&all[q as usize], &mut text);
+                ranges.push(start..text.len());
+            }
+            ranges.sort_unstable_by(|a, b| text[a.clone()].cmp(&text[b.clone()]));
+            let mut previous: Option<&[u8]> = None;
+            for range in ranges {
                 let line = &text[range];
                 if previous != Some(line) {
-                    nquads.push_str(line);
+                    out.extend_from_slice(line);
                 }
                 previous = Some(line);
             }
-            nquads
         }
-    };
-    let issued = (0..count)
-        .filter(|_| with_issued)
-        .map(|n| (ds.blank_label(nodes[n]).into_owned(), canonical[n].clone()))
-        .collect();
-    Ok(Canonical { issued, nquads })
-}
-
-/// For each blank node (by dense number), the distinct quads that
-/// mention it.
-struct Mentions {
-    starts: Vec<usize>,
-    quads: Vec<usize>,
-}
-
-impl Mentions {
-    fn of(&self, n: usize) -> &[usize] {
-        &self.quads[self.starts[n]..self.starts[n + 1]]
     }
+    Ok(())
 }
 
 /// The text of a term as a line writes it, blank nodes by `blank`.
@@ -425,8 +551,10 @@ fn cmp_lines<'a>(
         }
         if long[short.len()] <= b' ' {
             let line = |q: &[Slot; 4]| {
-                let mut out = String::new();
-                ds.write_line(q, &mut out, &|id, out| out.push_str(&blank(id)[2..]));
+                let mut out = Vec::new();
+                ds.write_line(q, &mut out, &|id, out| {
+                    out.extend_from_slice(&blank(id).as_bytes()[2..])
+                });
                 out
             };
             return line(a).cmp(&line(b));
@@ -439,62 +567,57 @@ fn cmp_lines<'a>(
 /// §4.6 for every blank node: the quads mentioning it, with it as `_:a`
 /// and every other blank node as `_:z`, sorted, concatenated and hashed.
 /// The inputs are written one after another into one buffer, and SHA-256
-/// hashes them in one multi-buffer pass.
-fn first_degree_digests(
-    ds: &Dataset,
-    quads: &[&[Slot; 4]],
-    dense: &[usize],
-    mentions: &Mentions,
-    hash: HashAlgorithm,
-) -> Vec<Vec<u8>> {
-    let count = mentions.starts.len() - 1;
-    let mut text = String::with_capacity(mentions.quads.len() * 128);
-    let mut ranges = Vec::with_capacity(count);
-    let mut order: Vec<usize> = Vec::new();
+/// hashes them in one multi-buffer pass (or one at a time with SHA-NI,
+/// where lanes would run mostly empty). Returns the digest length.
+fn first_degree_digests(ds: &Dataset, sc: &mut Scratch, hash: HashAlgorithm) -> usize {
+    let all = ds.quads();
+    let count = sc.nodes.len();
+    sc.text.clear();
+    sc.ends.clear();
     for n in 0..count {
-        let blank = |id: u32| if dense[id as usize] == n { "_:a" } else { "_:z" };
-        order.clear();
-        order.extend_from_slice(mentions.of(n));
-        order.sort_unstable_by(|&x, &y| cmp_lines(ds, quads[x], quads[y], &blank));
-        let start = text.len();
-        for &q in &order {
-            ds.write_line(quads[q], &mut text, &|id, out| {
-                out.push(if dense[id as usize] == n { 'a' } else { 'z' })
+        let dense = &sc.dense;
+        let node = |id: u32| dense[id as usize] as usize == n;
+        let blank = |id: u32| if node(id) { "_:a" } else { "_:z" };
+        sc.order.clear();
+        sc.order.extend(
+            sc.mentions[sc.starts[n] as usize..sc.starts[n + 1] as usize]
+                .iter()
+                .map(|&p| sc.distinct[p as usize]),
+        );
+        sc.order.sort_unstable_by(|&x, &y| {
+            cmp_lines(ds, &all[x as usize], &all[y as usize], &blank)
+        });
+        for &q in &sc.order {
+            ds.write_line(&all[q as usize], &mut sc.text, &|id, out| {
+                out.push(if node(id) { b'a' } else { b'z' })
             });
         }
-        ranges.push(start..text.len());
+        sc.ends.push(sc.text.len());
     }
-    match hash {
-        HashAlgorithm::Sha256 => {
-            let slices: Vec<&[u8]> = ranges.iter().map(|r| &text.as_bytes()[r.clone()]).collect();
-            let mut digests = vec![[0u8; 32]; slices.len()];
-            crate::hash::sha256::sha256_many(&slices, &mut digests);
-            digests.iter().map(|d| d.to_vec()).collect()
-        }
-        HashAlgorithm::Sha384 => ranges
-            .iter()
-            .map(|r| Sha384::digest(&text.as_bytes()[r.clone()]).to_vec())
-            .collect(),
-    }
-}
-
-/// Writes the N-Quads line of each quad into `text` and returns their
-/// ranges sorted by line (code point order, as RDFC-1.0 sorts).
-fn write_lines<'q>(
-    text: &mut String,
-    quads: impl Iterator<Item = &'q [Slot; 4]>,
-    ds: &Dataset,
-    label: &impl Fn(u32, &mut String),
-) -> Vec<std::ops::Range<usize>> {
-    let mut ranges: Vec<std::ops::Range<usize>> = quads
-        .map(|q| {
-            let start = text.len();
-            ds.write_line(q, text, label);
-            start..text.len()
+    let inputs: Vec<&[u8]> = (0..count)
+        .map(|n| {
+            let start = if n == 0 { 0 } else { sc.ends[n - 1] };
+            &sc.text[start..sc.ends[n]]
         })
         .collect();
-    ranges.sort_unstable_by(|a, b| text[a.clone()].cmp(&text[b.clone()]));
-    ranges
+    sc.digests.clear();
+    sc.digests.resize(count, [0; 48]);
+    match hash {
+        HashAlgorithm::Sha256 => {
+            let mut digests = vec![[0u8; 32]; count];
+            crate::hash::sha256::sha256_many(&inputs, &mut digests);
+            for (d, s) in sc.digests.iter_mut().zip(&digests) {
+                d[..32].copy_from_slice(s);
+            }
+            32
+        }
+        HashAlgorithm::Sha384 => {
+            for (d, input) in sc.digests.iter_mut().zip(&inputs) {
+                d.copy_from_slice(&Sha384::digest(input));
+            }
+            48
+        }
+    }
 }
 
 impl State<'_> {

@@ -105,6 +105,9 @@ struct PNode {
     subject: Subject,
     /// `rdf:type` objects.
     types: Box<[Slot]>,
+    /// How many of `props` are written before the types (the types come
+    /// first but in a presorted program).
+    types_after: u32,
     props: Box<[(Slot, Box<[Step]>)]>,
     graph: Option<Box<[Step]>>,
 }
@@ -143,6 +146,9 @@ pub struct Program {
     context_units: usize,
     /// Quads a record of the shape has (the dataset's capacity).
     quads: usize,
+    /// The quads are written in canonical order (a proof configuration:
+    /// see [`Program::presort`]).
+    presorted: bool,
     /// Approximate bytes held, against the cache budget.
     size: usize,
 }
@@ -215,6 +221,7 @@ impl<'j> Compiler<'_, 'j> {
         Ok(PNode {
             subject,
             types: types.into(),
+            types_after: 0,
             props: props.into(),
             graph,
         })
@@ -277,6 +284,8 @@ impl Program {
         if top.iter().any(|s| !matches!(s, Step::Node(_))) {
             return None;
         }
+        let mut top = top;
+        let presorted = Program::presort(&mut top, &c.template, rdf_type);
         let size = shape.len()
             + c.template.heap_bytes()
             + c.steps * std::mem::size_of::<Step>()
@@ -295,13 +304,68 @@ impl Program {
             expansion_units,
             context_units,
             quads,
+            presorted,
             size,
         })
     }
 
-    /// The quads of the record whose values are `values`.
-    fn replay(&self, values: &[&Json<'_>]) -> Result<Dataset, LdError> {
-        let mut ds = self.template.clone();
+    /// Puts a one-node program's quads in canonical order, if it has that
+    /// form: one node with a fresh blank subject, no lists or graphs, and
+    /// each predicate once with one value that is a literal or an `@id`.
+    /// All its quads then share their subject (`_:c14n0` whatever its
+    /// hash, the only blank node), and distinct predicates decide their
+    /// order as N-Quads lines: a proof configuration, whose
+    /// canonicalization becomes writing its lines. A replay whose `@id`
+    /// turns out to be a blank node identifier makes a second blank node,
+    /// and is canonicalized in full ([`Dataset::presorted`]).
+    fn presort(top: &mut [Step], template: &Dataset, rdf_type: Slot) -> bool {
+        let [Step::Node(node)] = top else {
+            return false;
+        };
+        let simple = |step: &Step| match step {
+            Step::Value { .. } => true,
+            Step::Node(n) => {
+                matches!(n.subject, Subject::Json { .. })
+                    && n.types.is_empty()
+                    && n.props.is_empty()
+                    && n.graph.is_none()
+            }
+            Step::List(_) => false,
+        };
+        if !matches!(node.subject, Subject::Fresh)
+            || node.graph.is_some()
+            || !node
+                .props
+                .iter()
+                .all(|(_, steps)| steps.len() == 1 && simple(&steps[0]))
+        {
+            return false;
+        }
+        let text = |slot: Slot| template.text(slot).to_owned();
+        let mut props = std::mem::take(&mut node.props).into_vec();
+        props.sort_by_key(|(p, _)| text(*p));
+        let distinct = props.windows(2).all(|w| w[0].0 != w[1].0)
+            && props.iter().all(|(p, _)| *p != rdf_type);
+        if !distinct {
+            node.props = props.into();
+            return false;
+        }
+        let mut types = std::mem::take(&mut node.types).into_vec();
+        types.sort_by_key(|t| text(*t));
+        node.types = types.into();
+        let type_text = template.text(rdf_type);
+        node.types_after = props
+            .iter()
+            .take_while(|(p, _)| template.text(*p) < type_text)
+            .count() as u32;
+        node.props = props.into();
+        true
+    }
+
+    /// The quads of the record whose values are `values`, in `ds` (a
+    /// recycled dataset, or a new one).
+    fn replay(&self, values: &[&Json<'_>], mut ds: Dataset) -> Result<Dataset, LdError> {
+        ds.reset_to(&self.template);
         ds.reserve_quads(self.quads);
         let mut run = Replay {
             program: self,
@@ -313,6 +377,8 @@ impl Program {
                 run.node(n, Slot::Default)?;
             }
         }
+        let presorted = self.presorted && run.ds.blank_count() == 1;
+        run.ds.set_presorted(presorted);
         Ok(run.ds)
     }
 }
@@ -337,10 +403,17 @@ impl Replay<'_, '_, '_> {
                 reference(&mut self.ds, &id, "relative subject reference")?
             }
         };
+        let (before, after) = node.props.split_at(node.types_after as usize);
+        for (predicate, steps) in before {
+            for step in steps {
+                let object = self.step(step, graph)?;
+                self.ds.push(subject, *predicate, object, graph);
+            }
+        }
         for &t in &node.types {
             self.ds.push(subject, self.program.rdf_type, t, graph);
         }
-        for (predicate, steps) in &node.props {
+        for (predicate, steps) in after {
             for step in steps {
                 let object = self.step(step, graph)?;
                 self.ds.push(subject, *predicate, object, graph);
@@ -431,6 +504,8 @@ pub struct ShapeCache {
     shape: Vec<u8>,
     counts: [u64; 3],
     totals: Option<Arc<ShapeTotals>>,
+    /// Datasets canonicalized and handed back, for the next replays.
+    spare: Vec<Dataset>,
 }
 
 impl Drop for ShapeCache {
@@ -451,6 +526,14 @@ impl ShapeCache {
             t.expanded.fetch_add(self.counts[2], Ordering::Relaxed);
         }
         self.counts = [0; 3];
+    }
+
+    /// Takes back a dataset whose quads were used, for a later replay to
+    /// write into (a small one: a huge record's buffers are let go).
+    pub fn recycle(&mut self, ds: Dataset) {
+        if self.spare.len() < 2 && ds.heap_bytes() <= 256 << 10 {
+            self.spare.push(ds);
+        }
     }
 
     /// Programs held, and the bytes they take.
@@ -490,7 +573,7 @@ impl ShapeCache {
             budget.expansion.charge(p.expansion_units)?;
             budget.context.charge(p.context_units)?;
             self.counts[0] += 1;
-            return p.replay(&values);
+            return p.replay(&values, self.spare.pop().unwrap_or_default());
         }
         if !self.seen.contains(&hash) {
             if self.seen.len() >= SHAPES_SEEN {

@@ -43,6 +43,8 @@ pub struct Dataset {
     /// full.
     terms: Vec<(u64, Slot)>,
     term_count: usize,
+    /// See [`Dataset::presorted`].
+    presorted: bool,
 }
 
 /// FNV-1a over 8-byte words, never `u64::MAX` (the empty mark). Collisions
@@ -81,9 +83,33 @@ impl Dataset {
         &self.quads
     }
 
+    /// Whether the quads were written in canonical order, distinct, with
+    /// one blank node that is the subject of them all: their canonical
+    /// N-Quads are their lines as they stand, the blank node `_:c14n0`
+    /// (a shape program's proof configuration sets it).
+    pub fn presorted(&self) -> bool {
+        self.presorted
+    }
+
+    pub(crate) fn set_presorted(&mut self, presorted: bool) {
+        self.presorted = presorted;
+    }
+
     /// Bytes of term text held.
     pub fn text_len(&self) -> usize {
         self.text.len()
+    }
+
+    /// Makes this dataset a copy of `template`, keeping its own buffers'
+    /// capacity (a worker reuses one dataset from record to record).
+    pub fn reset_to(&mut self, template: &Dataset) {
+        self.text.clone_from(&template.text);
+        self.blanks.clone_from(&template.blanks);
+        self.by_label.clone_from(&template.by_label);
+        self.quads.clone_from(&template.quads);
+        self.terms.clone_from(&template.terms);
+        self.term_count = template.term_count;
+        self.presorted = template.presorted;
     }
 
     /// Room for `n` more quads.
@@ -208,6 +234,7 @@ impl Dataset {
 
     /// Adds a quad; `graph` is [`Slot::Default`] for the default graph.
     pub fn push(&mut self, subject: Slot, predicate: Slot, object: Slot, graph: Slot) {
+        self.presorted = false;
         self.quads.push([subject, predicate, object, graph]);
     }
 
@@ -236,32 +263,35 @@ impl Dataset {
         ds
     }
 
+}
+
+impl Dataset {
     /// Appends a quad's N-Quads line, blank node labels written by `label`.
     pub(crate) fn write_line(
         &self,
         quad: &[Slot; 4],
-        out: &mut String,
-        label: &impl Fn(u32, &mut String),
+        out: &mut Vec<u8>,
+        label: &impl Fn(u32, &mut Vec<u8>),
     ) {
         for (i, &slot) in quad.iter().enumerate() {
             match slot {
                 Slot::Default => continue,
                 Slot::Blank(n) => {
                     if i > 0 {
-                        out.push(' ');
+                        out.push(b' ');
                     }
-                    out.push_str("_:");
+                    out.extend_from_slice(b"_:");
                     label(n, out);
                 }
                 Slot::Text { .. } => {
                     if i > 0 {
-                        out.push(' ');
+                        out.push(b' ');
                     }
-                    out.push_str(self.text(slot));
+                    out.extend_from_slice(self.text(slot).as_bytes());
                 }
             }
         }
-        out.push_str(" .\n");
+        out.extend_from_slice(b" .\n");
     }
 }
 
@@ -303,10 +333,10 @@ mod tests {
             "\"5\"^^<http://www.w3.org/2001/XMLSchema#integer>"
         );
         assert_eq!(ds.text(plain), "\"s\"");
-        let mut line = String::new();
+        let mut line = Vec::new();
         ds.write_line(&ds.quads()[0], &mut line, &|n, out| {
-            out.push_str(&format!("n{n}"))
+            out.extend_from_slice(format!("n{n}").as_bytes())
         });
-        assert_eq!(line, "_:n0 <http://example.org/p> \"a\\\"b\\n\"@en .\n");
+        assert_eq!(line, b"_:n0 <http://example.org/p> \"a\\\"b\\n\"@en .\n");
     }
 }

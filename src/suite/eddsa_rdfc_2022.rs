@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 
 use super::{Canonicalizers, Cryptosuite, Failure, SecuredDocument};
-use crate::canon::rdfc::canonical_nquads;
+use crate::canon::rdfc::append_canonical_nquads;
 use crate::jsonld::LdError;
 use crate::jsonld::json::Json;
 use crate::rdf::dataset::Dataset;
@@ -39,15 +39,19 @@ pub(super) fn write_canonical_nquads(
 ) -> Result<usize, Failure> {
     let (config_quads, doc_quads) = rdf_datasets(document, tools)?;
     let (limits, hash) = (tools.rdfc_limits, tools.rdfc_hash);
-    let canonical = |quads: &Dataset| {
-        canonical_nquads(quads, hash, limits)
+    let canonical = |quads: &Dataset, out: &mut Vec<u8>| {
+        append_canonical_nquads(quads, hash, limits, out)
             .map_err(|_| Failure::from(Problem::CanonicalizationBound))
     };
-    let config = canonical(&config_quads)?;
-    let doc = canonical(&doc_quads)?;
-    out.extend_from_slice(config.as_bytes());
+    let mark = out.len();
+    canonical(&config_quads, out)?;
     let document_start = out.len();
-    out.extend_from_slice(doc.as_bytes());
+    if let Err(e) = canonical(&doc_quads, out) {
+        out.truncate(mark);
+        return Err(e);
+    }
+    tools.shapes.recycle(config_quads);
+    tools.shapes.recycle(doc_quads);
     Ok(document_start)
 }
 
