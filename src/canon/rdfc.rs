@@ -534,6 +534,11 @@ fn cmp_lines<'a>(
         match (a[i], b[i]) {
             (Slot::Default, _) => return Ordering::Less,
             (_, Slot::Default) => return Ordering::Greater,
+            (Slot::Text { start: x, end: xe }, Slot::Text { start: y, end: ye })
+                if xe.max(ye) <= ds.sorted_terms() =>
+            {
+                return x.cmp(&y);
+            }
             _ => {}
         }
         let (x, y) = (

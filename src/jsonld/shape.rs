@@ -250,6 +250,27 @@ impl<'j> Compiler<'_, 'j> {
     }
 }
 
+/// The predicates and types of `items`, which a program writes as
+/// constants.
+fn constant_iris<'i>(items: &'i [Item<'_>], out: &mut Vec<&'i str>) {
+    for item in items {
+        match item {
+            Item::Node(n) => {
+                out.extend(n.types.iter().map(String::as_str));
+                for (p, values) in &n.props {
+                    out.push(p);
+                    constant_iris(values, out);
+                }
+                if let Some(g) = &n.graph {
+                    constant_iris(g, out);
+                }
+            }
+            Item::List(items) => constant_iris(items, out),
+            Item::Value(_) => {}
+        }
+    }
+}
+
 impl Program {
     /// Compiles the items expansion made of a record of shape `shape`
     /// whose values are `values` (as [`describe`] listed them), or None
@@ -276,6 +297,24 @@ impl Program {
             steps: 0,
             _values: std::marker::PhantomData,
         };
+        // The constant terms are written in sorted order, so that
+        // canonicalization orders two of them by position alone
+        // ([`Dataset::sorted_terms`]).
+        let mut constants = vec![RDF_TYPE, RDF_FIRST, RDF_REST, RDF_NIL];
+        constant_iris(items, &mut constants);
+        // In the order of their text, `<iri>`.
+        constants.sort_unstable_by(|a, b| {
+            a.bytes()
+                .chain(Some(b'>'))
+                .cmp(b.bytes().chain(Some(b'>')))
+        });
+        constants.dedup();
+        for iri in constants {
+            if !iri.starts_with("_:") {
+                c.template.iri(iri);
+            }
+        }
+        c.template.mark_sorted_terms();
         let rdf_type = c.template.iri(RDF_TYPE);
         let rdf_first = c.template.iri(RDF_FIRST);
         let rdf_rest = c.template.iri(RDF_REST);

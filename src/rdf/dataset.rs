@@ -45,6 +45,8 @@ pub struct Dataset {
     term_count: usize,
     /// See [`Dataset::presorted`].
     presorted: bool,
+    /// See [`Dataset::sorted_terms`].
+    sorted_terms: u32,
 }
 
 /// FNV-1a over 8-byte words, never `u64::MAX` (the empty mark). Collisions
@@ -95,6 +97,20 @@ impl Dataset {
         self.presorted = presorted;
     }
 
+    /// The terms written so far were written in code point order of
+    /// their text (a shape program's constant terms).
+    pub(crate) fn mark_sorted_terms(&mut self) {
+        self.sorted_terms = self.text.len() as u32;
+    }
+
+    /// Bytes at the start of the term text whose IRI terms were written in
+    /// code point order: for two such terms, the one that starts first has
+    /// the smaller text (distinct IRIs, whose `>` ends them, are never
+    /// prefixes of one another).
+    pub fn sorted_terms(&self) -> u32 {
+        self.sorted_terms
+    }
+
     /// Bytes of term text held.
     pub fn text_len(&self) -> usize {
         self.text.len()
@@ -110,6 +126,7 @@ impl Dataset {
         self.terms.clone_from(&template.terms);
         self.term_count = template.term_count;
         self.presorted = template.presorted;
+        self.sorted_terms = template.sorted_terms;
     }
 
     /// Room for `n` more quads.
