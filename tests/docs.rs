@@ -187,6 +187,8 @@ fn limits_table() -> String {
         ("OB2_KEYS_TRIED", l::OB2_KEYS_TRIED),
         ("SUMMARY_ISSUERS", l::SUMMARY_ISSUERS),
         ("WORKER_STACK_BYTES", l::WORKER_STACK_BYTES),
+        ("SHAPE_CACHE_BYTES", l::SHAPE_CACHE_BYTES),
+        ("SHAPES_SEEN", l::SHAPES_SEEN),
     ];
     let source = std::fs::read_to_string(util::repo().join("src/limits.rs")).expect("limits.rs");
     let mut out = String::from("| limit | value | what it bounds |\n| --- | ---: | --- |\n");

@@ -16,6 +16,7 @@ mod ob2;
 mod paths;
 mod proofs;
 mod sample;
+mod shapes;
 mod shards;
 mod spans;
 mod status;

@@ -347,7 +347,7 @@ fn run<'l>(
     sc.keyed.clear();
     sc.keyed
         .extend(all.iter().enumerate().map(|(i, q)| (key(q), i as u32)));
-    sc.keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    sc.keyed.sort_unstable_by_key(|k| k.0);
     sc.keyed.dedup_by(|a, b| a.0 == b.0);
     sc.distinct.clear();
     sc.distinct.extend(sc.keyed.iter().map(|(_, i)| *i));
@@ -589,9 +589,8 @@ fn first_degree_digests(ds: &Dataset, sc: &mut Scratch, hash: HashAlgorithm) -> 
                 .iter()
                 .map(|&p| sc.distinct[p as usize]),
         );
-        sc.order.sort_unstable_by(|&x, &y| {
-            cmp_lines(ds, &all[x as usize], &all[y as usize], &blank)
-        });
+        sc.order
+            .sort_unstable_by(|&x, &y| cmp_lines(ds, &all[x as usize], &all[y as usize], &blank));
         for &q in &sc.order {
             ds.write_line(&all[q as usize], &mut sc.text, &|id, out| {
                 out.push(if node(id) { b'a' } else { b'z' })

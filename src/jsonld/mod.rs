@@ -414,7 +414,7 @@ impl Processor {
         body: &Json<'_>,
         budget: &JsonLdBudget,
     ) -> Result<Dataset, LdError> {
-        shapes.to_rdf(self, active, body, budget)
+        shapes.quads_of(self, active, body, budget)
     }
 
     /// Records whose RDF was replayed from a shape program, expanded and

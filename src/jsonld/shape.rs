@@ -303,11 +303,8 @@ impl Program {
         let mut constants = vec![RDF_TYPE, RDF_FIRST, RDF_REST, RDF_NIL];
         constant_iris(items, &mut constants);
         // In the order of their text, `<iri>`.
-        constants.sort_unstable_by(|a, b| {
-            a.bytes()
-                .chain(Some(b'>'))
-                .cmp(b.bytes().chain(Some(b'>')))
-        });
+        constants
+            .sort_unstable_by(|a, b| a.bytes().chain(Some(b'>')).cmp(b.bytes().chain(Some(b'>'))));
         constants.dedup();
         for iri in constants {
             if !iri.starts_with("_:") {
@@ -383,8 +380,8 @@ impl Program {
         let text = |slot: Slot| template.text(slot).to_owned();
         let mut props = std::mem::take(&mut node.props).into_vec();
         props.sort_by_key(|(p, _)| text(*p));
-        let distinct = props.windows(2).all(|w| w[0].0 != w[1].0)
-            && props.iter().all(|(p, _)| *p != rdf_type);
+        let distinct =
+            props.windows(2).all(|w| w[0].0 != w[1].0) && props.iter().all(|(p, _)| *p != rdf_type);
         if !distinct {
             node.props = props.into();
             return false;
@@ -575,6 +572,12 @@ impl ShapeCache {
         }
     }
 
+    /// This cache's records not yet added to the run's totals:
+    /// (replayed, compiled, expanded).
+    pub fn counts(&self) -> [u64; 3] {
+        self.counts
+    }
+
     /// Programs held, and the bytes they take.
     pub fn held(&self) -> (usize, usize) {
         (self.programs.values().map(Vec::len).sum(), self.bytes)
@@ -583,7 +586,7 @@ impl ShapeCache {
     /// The quads of `document` under `active`: replayed when its shape
     /// has a program, else expanded (and compiled on a shape's second
     /// record).
-    pub(super) fn to_rdf(
+    pub(super) fn quads_of(
         &mut self,
         processor: &super::Processor,
         active: &Arc<ActiveContext>,

@@ -279,7 +279,6 @@ impl Dataset {
         }
         ds
     }
-
 }
 
 impl Dataset {
