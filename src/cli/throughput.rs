@@ -109,6 +109,7 @@ pub fn run(args: &ThroughputArgs) -> Result<(), RunError> {
     // machine's load during the command touches both alike.
     let mut rounds = Vec::with_capacity(count);
     let mut triples: Option<Vec<Triple>> = None;
+    let mut shapes = (0, 0, 0);
     for round in 1..=count {
         // Verdicts are rendered as `verify` renders them, then discarded:
         // the pipeline's rate includes writing its output.
@@ -117,7 +118,11 @@ pub fn run(args: &ThroughputArgs) -> Result<(), RunError> {
         let summary = verify(&config, &mut sink)?;
         let triples = match &triples {
             Some(t) => t,
-            None => triples.insert(extract(&config, &input)?),
+            None => {
+                let (t, s) = extract(&config, &input)?;
+                shapes = s;
+                triples.insert(t)
+            }
         };
         let (raw_seconds, accepted) = raw_run(&pool, triples, batch, Strategy::Adaptive);
         let measured = Round {
@@ -153,6 +158,14 @@ pub fn run(args: &ThroughputArgs) -> Result<(), RunError> {
         raw_seconds,
         median.raw_rate
     );
+    let (replayed, compiled, expanded) = shapes;
+    let jsonld = replayed + compiled + expanded;
+    if jsonld > 0 {
+        println!(
+            "JSON-LD shapes:     {replayed} replayed, {compiled} compiled, {expanded} expanded: hit rate {:.2}% (of the {jsonld} documents and proof configurations read for the raw run)",
+            100.0 * replayed as f64 / jsonld as f64
+        );
+    }
     println!(
         "ratio:              {} (pipeline signatures/s ÷ raw signatures/s; {:.3} signatures per record)",
         shown(median.ratio()),
@@ -304,7 +317,12 @@ pub fn raw_run(
 
 /// Collects the (message, signature, key) triples of an export by running
 /// the pipeline's own stages up to the batch.
-fn extract(config: &VerifyConfig, input: &InputPath) -> Result<Vec<Triple>, RunError> {
+/// Also returns how the JSON-LD records' RDF was made, on one thread
+/// ([`crate::jsonld::Processor::shape_totals`]).
+fn extract(
+    config: &VerifyConfig,
+    input: &InputPath,
+) -> Result<(Vec<Triple>, (u64, u64, u64)), RunError> {
     let jsonld = run::load_contexts(config.contexts.as_deref())?;
     let resolver = run::load_resolver(
         &config.dids,
@@ -332,5 +350,6 @@ fn extract(config: &VerifyConfig, input: &InputPath) -> Result<Vec<Triple>, RunE
         triples.len() < MAX_TRIPLES
     })
     .map_err(crate::pipeline::PipelineError::from)?;
-    Ok(triples)
+    drop(evaluator);
+    Ok((triples, jsonld.shape_totals()))
 }
