@@ -317,12 +317,15 @@ pub fn raw_run(
 
 /// Collects the (message, signature, key) triples of an export by running
 /// the pipeline's own stages up to the batch.
+/// Records whose RDF was replayed, compiled, expanded.
+type ShapeCounts = (u64, u64, u64);
+
 /// Also returns how the JSON-LD records' RDF was made, on one thread
 /// ([`crate::jsonld::Processor::shape_totals`]).
 fn extract(
     config: &VerifyConfig,
     input: &InputPath,
-) -> Result<(Vec<Triple>, (u64, u64, u64)), RunError> {
+) -> Result<(Vec<Triple>, ShapeCounts), RunError> {
     let jsonld = run::load_contexts(config.contexts.as_deref())?;
     let resolver = run::load_resolver(
         &config.dids,
