@@ -44,6 +44,11 @@ fn jcs_corpus() {
 }
 
 #[test]
+fn shape_corpus() {
+    replay("shape", harness::shape);
+}
+
+#[test]
 fn jsonld_rdfc_corpus() {
     replay("jsonld_rdfc", harness::jsonld_rdfc);
 }

@@ -654,6 +654,58 @@ pub fn jcs(data: &[u8]) {
 /// The canonical N-Quads parse and canonicalize to themselves
 /// (idempotence), and the dataset's canonical form does not depend on the
 /// order of its quads or on its blank node labels.
+/// Shape programs against expansion: the document's quads replayed from
+/// a program (one cache kept across inputs, so a mutated record meets the
+/// program an earlier input of its shape compiled) must canonicalize to
+/// what expanding it afresh gives, and fail alike when expansion fails.
+pub fn shape(data: &[u8]) {
+    use credverify::jsonld::shape::ShapeCache;
+    use credverify::limits::JsonLdBudget;
+    thread_local! {
+        static SHAPES: std::cell::RefCell<ShapeCache> = std::cell::RefCell::default();
+    }
+    let mut parser = JsonParser::default();
+    let _ = parser.with_doc(data, |root| {
+        let Some(context) = root.get("@context").map(Json::from_value) else {
+            return;
+        };
+        let body = match Json::from_value(root) {
+            Json::Object(members) => Json::Object(
+                members
+                    .into_iter()
+                    .filter(|(k, _)| k != "@context")
+                    .collect(),
+            ),
+            other => other,
+        };
+        let budget = JsonLdBudget::for_record(data.len());
+        let Ok(active) = JSONLD.context(&context, &budget) else {
+            return;
+        };
+        let canonical =
+            |r: Result<credverify::rdf::dataset::Dataset, credverify::jsonld::LdError>| {
+                r.map(|ds| rdfc::canonical_nquads(&ds, HashAlgorithm::Sha256, Limits::default()))
+            };
+        let full =
+            canonical(JSONLD.to_rdf_in(&active, &body, &JsonLdBudget::for_record(data.len())));
+        for _ in 0..3 {
+            let budget = JsonLdBudget::for_record(data.len());
+            let shaped = SHAPES.with(|s| {
+                canonical(JSONLD.to_rdf_shaped(&mut s.borrow_mut(), &active, &body, &budget))
+            });
+            match (&full, &shaped) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "program and expansion differ"),
+                (Err(a), Err(b)) => assert_eq!(
+                    std::mem::discriminant(a),
+                    std::mem::discriminant(b),
+                    "{a:?} against {b:?}"
+                ),
+                _ => panic!("expansion {full:?}, program {shaped:?}"),
+            }
+        }
+    });
+}
+
 pub fn jsonld_rdfc(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
