@@ -654,6 +654,19 @@ pub fn jcs(data: &[u8]) {
 /// The canonical N-Quads parse and canonicalize to themselves
 /// (idempotence), and the dataset's canonical form does not depend on the
 /// order of its quads or on its blank node labels.
+/// A document's tree without its `@context` member.
+fn without_context<'a>(root: credverify::json::Value<'a>) -> Json<'a> {
+    match Json::from_value(root) {
+        Json::Object(members) => Json::Object(
+            members
+                .into_iter()
+                .filter(|(k, _)| k != "@context")
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
 /// Shape programs against expansion: the document's quads replayed from
 /// a program (one cache kept across inputs, so a mutated record meets the
 /// program an earlier input of its shape compiled) must canonicalize to
@@ -669,15 +682,7 @@ pub fn shape(data: &[u8]) {
         let Some(context) = root.get("@context").map(Json::from_value) else {
             return;
         };
-        let body = match Json::from_value(root) {
-            Json::Object(members) => Json::Object(
-                members
-                    .into_iter()
-                    .filter(|(k, _)| k != "@context")
-                    .collect(),
-            ),
-            other => other,
-        };
+        let body = without_context(root);
         let budget = JsonLdBudget::for_record(data.len());
         let Ok(active) = JSONLD.context(&context, &budget) else {
             return;
@@ -715,15 +720,7 @@ pub fn jsonld_rdfc(data: &[u8]) {
         let mut parser = JsonParser::default();
         let Ok(Some(canonical)) = parser.with_doc(data, |root| {
             let context = root.get("@context").map(Json::from_value);
-            let body = match Json::from_value(root) {
-                Json::Object(members) => Json::Object(
-                    members
-                        .into_iter()
-                        .filter(|(k, _)| k != "@context")
-                        .collect(),
-                ),
-                other => other,
-            };
+            let body = without_context(root);
             let (dataset, _) = JSONLD.to_rdf(context.as_ref(), &body).ok()?;
             rdfc::canonical_nquads(&dataset, HashAlgorithm::Sha256, Limits::default()).ok()
         }) else {
