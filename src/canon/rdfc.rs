@@ -459,8 +459,10 @@ fn run<'l>(
             );
         }
     }
-    let sc = &*sc;
-    let blank = |id: u32| sc.label(sc.dense[id as usize] as usize);
+    // The quads are sorted in place: `distinct` has served its purpose.
+    let mut sorted = std::mem::take(&mut sc.distinct);
+    let sc_ref = &*sc;
+    let blank = |id: u32| sc_ref.label(sc_ref.dense[id as usize] as usize);
     let write = |q: &[Slot; 4], out: &mut Vec<u8>| {
         ds.write_line(q, out, &|id, out| {
             out.extend_from_slice(&blank(id).as_bytes()[2..])
@@ -470,20 +472,19 @@ fn run<'l>(
         // Canonical labels are distinct, so distinct quads are distinct
         // lines: sorting the quads by their terms sorts the lines.
         None => {
-            let mut sorted: Vec<u32> = sc.distinct.clone();
             sorted.sort_unstable_by(|&a, &b| {
                 cmp_lines(ds, &all[a as usize], &all[b as usize], &blank)
             });
-            for q in sorted {
+            for &q in &sorted {
                 write(&all[q as usize], out);
             }
         }
         // Labels a caller gives may coincide: lines are written, sorted
         // and deduplicated.
         Some(_) => {
-            let mut text = Vec::with_capacity(sc.distinct.len() * 160);
-            let mut ranges = Vec::with_capacity(sc.distinct.len());
-            for &q in &sc.distinct {
+            let mut text = Vec::with_capacity(sorted.len() * 160);
+            let mut ranges = Vec::with_capacity(sorted.len());
+            for &q in &sorted {
                 let start = text.len();
                 write(&all[q as usize], &mut text);
                 ranges.push(start..text.len());
@@ -499,6 +500,7 @@ fn run<'l>(
             }
         }
     }
+    sc.distinct = sorted;
     Ok(())
 }
 

@@ -156,15 +156,14 @@ pub struct Program {
 /// What compiling found that a program cannot hold.
 struct Refused;
 
-struct Compiler<'a, 'j> {
+struct Compiler<'j> {
     positions: HashMap<*const Json<'j>, u32>,
     contexts: Vec<Arc<ActiveContext>>,
     template: Dataset,
     steps: usize,
-    _values: std::marker::PhantomData<&'a ()>,
 }
 
-impl<'j> Compiler<'_, 'j> {
+impl<'j> Compiler<'j> {
     fn at(&self, json: &'j Json<'j>) -> Result<u32, Refused> {
         self.positions
             .get(&(json as *const Json<'j>))
@@ -276,7 +275,6 @@ impl Program {
     /// whose values are `values` (as [`describe`] listed them), or None
     /// when they hold something a program cannot replay. `items` must
     /// have been turned into RDF without error.
-    #[allow(clippy::too_many_arguments)]
     fn compile<'j>(
         shape: &[u8],
         values: &[&'j Json<'j>],
@@ -295,7 +293,6 @@ impl Program {
             contexts: Vec::new(),
             template: Dataset::default(),
             steps: 0,
-            _values: std::marker::PhantomData,
         };
         // The constant terms are written in sorted order, so that
         // canonicalization orders two of them by position alone
@@ -534,8 +531,9 @@ impl ShapeTotals {
 pub struct ShapeCache {
     /// Programs by shape hash; a hit compares the whole shape.
     programs: HashMap<u64, Vec<Program>>,
-    /// Hashes of shapes seen once.
-    seen: std::collections::HashSet<u64>,
+    /// Hashes of shapes seen once, and whether compiling them was refused
+    /// (their records are then expanded without being recorded again).
+    seen: HashMap<u64, bool>,
     bytes: usize,
     shape: Vec<u8>,
     counts: [u64; 3],
@@ -617,13 +615,18 @@ impl ShapeCache {
             self.counts[0] += 1;
             return p.replay(&values, self.spare.pop().unwrap_or_default());
         }
-        if !self.seen.contains(&hash) {
-            if self.seen.len() >= SHAPES_SEEN {
-                self.seen.clear();
+        match self.seen.get(&hash) {
+            Some(false) => {}
+            refused => {
+                if refused.is_none() {
+                    if self.seen.len() >= SHAPES_SEEN {
+                        self.seen.clear();
+                    }
+                    self.seen.insert(hash, false);
+                }
+                self.counts[2] += 1;
+                return super::expand::to_rdf(&processor.loader, active, document, budget);
             }
-            self.seen.insert(hash);
-            self.counts[2] += 1;
-            return super::expand::to_rdf(&processor.loader, active, document, budget);
         }
         let (expansion, context) = (budget.expansion.used(), budget.context.used());
         let (items, refused) =
@@ -658,7 +661,10 @@ impl ShapeCache {
                 self.seen.remove(&hash);
                 self.counts[1] += 1;
             }
-            None => self.counts[2] += 1,
+            None => {
+                self.seen.insert(hash, true);
+                self.counts[2] += 1;
+            }
         }
         Ok(ds)
     }

@@ -279,9 +279,7 @@ impl Dataset {
         }
         ds
     }
-}
 
-impl Dataset {
     /// Appends a quad's N-Quads line, blank node labels written by `label`.
     pub(crate) fn write_line(
         &self,
