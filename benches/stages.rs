@@ -25,7 +25,7 @@ fn record(format: GenFormat) -> Vec<u8> {
     let rogue = SigningKey::from_bytes(&[9; 32]);
     let mix = generate::parse_mix("valid=1").expect("mix");
     let as_of = Timestamp::parse(AS_OF).expect("date").secs;
-    generate::record(0, 1, &issuers, &rogue, &mix, format, as_of, None, None).line
+    generate::record(0, 1, &issuers, &rogue, &mix, format, as_of, None, None, 1).line
 }
 
 fn credential() -> Vec<u8> {
@@ -290,6 +290,7 @@ fn end_to_end(c: &mut Criterion) {
     let dir = std::env::temp_dir().join(format!("credverify-bench-{}", std::process::id()));
     let args = generate::GenerateArgs {
         layout: generate::Layout::Jsonl,
+        shapes: 1,
         records: 4000,
         seed: 3,
         out: dir.clone(),

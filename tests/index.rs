@@ -19,6 +19,7 @@ fn export() -> PathBuf {
     let dir = util::temp_dir("index-export");
     let args = GenerateArgs {
         layout: Layout::Jsonl,
+        shapes: 1,
         records: 300,
         seed: 16,
         out: dir.clone(),

@@ -51,6 +51,13 @@ fn canonical(r: Result<credverify::rdf::dataset::Dataset, credverify::jsonld::Ld
 
 /// Checks every JSON-LD record of `file`; returns (records, replays).
 fn compare_file(file: &Path) -> (usize, u64) {
+    let (records, counts) = compare_counting(file);
+    (records, counts[0])
+}
+
+/// Checks every JSON-LD record of `file`; returns the records and the
+/// cache's counts (replayed, compiled, expanded).
+fn compare_counting(file: &Path) -> (usize, [u64; 3]) {
     let processor = Processor::new(&Contexts::builtin().expect("contexts")).expect("processor");
     let mut shapes = ShapeCache::default();
     let text = std::fs::read(file).expect("read");
@@ -71,13 +78,12 @@ fn compare_file(file: &Path) -> (usize, u64) {
             assert_eq!(shaped, full, "{}:{}", file.display(), n + 1);
         }
     }
-    let replays = shapes.counts()[0];
-    (records, replays)
+    (records, shapes.counts())
 }
 
-fn export(format: GenFormat, records: u64, seed: u64) -> PathBuf {
+fn export(format: GenFormat, records: u64, seed: u64, shapes: u32) -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
-        "credverify-shapes-{}-{}-{seed}",
+        "credverify-shapes-{}-{}-{seed}-{shapes}",
         std::process::id(),
         format!("{format:?}").to_lowercase()
     ));
@@ -92,6 +98,7 @@ fn export(format: GenFormat, records: u64, seed: u64) -> PathBuf {
         status_history: 1,
         mix: "valid=950,tampered=2,wrong_key=1,other_issuer=2,expired=25,not_yet_valid=5,malformed=5,unsupported=5,no_proof=5".into(),
         as_of: util::AS_OF.into(),
+        shapes,
     };
     generate::run(&args).expect("generate");
     dir
@@ -116,13 +123,46 @@ fn programs_give_the_canonical_nquads_of_expansion_on_generated_exports() {
         GenFormat::EcdsaRdfc,
         GenFormat::Mixed,
     ] {
-        let dir = export(format, records, 7);
+        let dir = export(format, records, 7, 1);
         let (seen, replays) = compare_file(&dir.join("credentials.jsonl"));
         assert!(seen as u64 > records / 2, "{format:?}: {seen} records");
         assert!(
             replays > seen as u64 / 2,
             "{format:?}: only {replays} replays of {seen} records"
         );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// `generate --shapes`: optional members (typed, numeric and plain) and tag
+/// counts vary per record, so programs meet many shapes, most of them once,
+/// and must still give expansion's bytes.
+#[test]
+fn programs_give_the_canonical_nquads_of_expansion_on_varied_shapes() {
+    let records = std::env::var("CREDVERIFY_SHAPE_RECORDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(2_000);
+    for (format, shapes) in [
+        (GenFormat::Rdfc, 64),
+        (GenFormat::Ed2020, 1 << 20),
+        (GenFormat::Mixed, 4096),
+    ] {
+        let dir = export(format, records, 11, shapes);
+        let (seen, [replayed, compiled, expanded]) =
+            compare_counting(&dir.join("credentials.jsonl"));
+        assert!(seen as u64 > records / 3, "{format:?}: {seen} records");
+        assert!(
+            replayed > 0 && compiled > 0,
+            "{format:?}: {replayed} replays, {compiled} programs"
+        );
+        if shapes > records as u32 {
+            // Nearly every document a shape of its own: expanded, not replayed.
+            assert!(
+                expanded > seen as u64 / 2,
+                "{format:?}: only {expanded} expansions of {seen}"
+            );
+        }
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -1277,6 +1277,7 @@ fn generated_histories_answer_by_instant() {
     let dir = temp_dir("status-history-generated");
     let args = GenerateArgs {
         layout: Layout::Jsonl,
+        shapes: 1,
         records: 600,
         seed: 11,
         out: dir.clone(),

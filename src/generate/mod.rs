@@ -139,6 +139,18 @@ pub struct GenerateArgs {
     /// them.
     #[arg(long, value_enum, default_value = "jsonl")]
     pub layout: Layout,
+
+    /// Number of distinct record shapes, for measuring the JSON-LD shape
+    /// cache (up to 1,048,576).
+    ///
+    /// With N > 1 each record draws one of N variants: which of sixteen
+    /// optional Open Badges members it carries (achievement, alignment,
+    /// result, subject and issuer members, typed and plain) and how many
+    /// tags (1 to 16). Variants differ in shape, so N near the record count
+    /// makes nearly every record a shape of its own. 1 (the default) gives
+    /// every earlier export byte for byte.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1_048_576))]
+    pub shapes: u32,
 }
 
 /// How `generate` writes its records (`--layout`).
@@ -480,7 +492,93 @@ impl Body {
 
 const YEAR: i64 = 365 * 86_400;
 
-fn body(rng: &mut Rng, issuer: &Issuer, case: Case, as_of: i64, v1: bool, status: &str) -> Body {
+/// Which optional members a record of shape variant `v` carries (`--shapes`):
+/// bit `i` of the low 16 bits adds [`OPTIONAL`]`[i]`; the bits above set the
+/// length of `tag` (1 to 16 entries). `None` is the one shape of earlier
+/// exports (three tags, no optional member).
+#[derive(Clone, Copy)]
+struct Variant(Option<u32>);
+
+impl Variant {
+    fn has(self, member: &str) -> bool {
+        match self.0 {
+            None => false,
+            Some(v) => OPTIONAL
+                .iter()
+                .position(|m| m.1 == member)
+                .is_some_and(|i| v & (1 << i) != 0),
+        }
+    }
+
+    fn tags(self) -> u32 {
+        self.0.map_or(3, |v| 1 + (v >> 16) % 16)
+    }
+
+    /// The optional members of `object` this variant has, each as
+    /// `,"name":value`.
+    fn members(self, object: &str, rng: &mut Rng) -> String {
+        let mut out = String::new();
+        for &(on, name, value) in &OPTIONAL {
+            if on == object && self.has(name) {
+                let _ = write!(out, ",\"{name}\":{}", value(rng));
+            }
+        }
+        out
+    }
+}
+
+/// The optional members `--shapes` draws from: the object they go in, the
+/// name (an Open Badges 3.0 term of that object's type) and a value maker.
+/// Typed terms (xsd:float, xsd:date, xsd:anyURI) and plain numbers are among
+/// them, so varied shapes exercise literal conversion as well.
+type MakeValue = fn(&mut Rng) -> String;
+const OPTIONAL: [(&str, &str, MakeValue); 16] = [
+    ("achievement", "fieldOfStudy", |_| q("Applied Science")),
+    ("achievement", "humanCode", |r| {
+        q(&format!("HC-{}", r.below(1000)))
+    }),
+    ("achievement", "specialization", |_| {
+        q("Practical examination")
+    }),
+    ("achievement", "version", |r| {
+        q(&format!("{}.0", 1 + r.below(4)))
+    }),
+    ("achievement", "inLanguage", |_| q("en")),
+    ("achievement", "creditsAvailable", |r| {
+        (1 + r.below(40)).to_string()
+    }),
+    ("alignment", "targetDescription", |_| {
+        q("A skill of the Open Skills Framework.")
+    }),
+    ("alignment", "targetType", |_| q("CFItem")),
+    ("result", "achievedLevel", |r| {
+        q(&format!("https://framework.example/levels/{}", r.below(5)))
+    }),
+    ("subject", "activityStartDate", |r| {
+        q(&format!("2024-0{}-1{}", 1 + r.below(9), r.below(10)))
+    }),
+    ("subject", "activityEndDate", |r| {
+        q(&format!("2025-0{}-2{}", 1 + r.below(9), r.below(9)))
+    }),
+    ("subject", "creditsEarned", |r| format!("{}.5", r.below(40))),
+    ("subject", "licenseNumber", |r| {
+        q(&format!("L-{:06}", r.below(1_000_000)))
+    }),
+    ("subject", "role", |_| q("Candidate")),
+    ("subject", "term", |_| q("Spring")),
+    ("issuer", "phone", |r| {
+        q(&format!("+1-555-01{:02}", r.below(100)))
+    }),
+];
+
+fn body(
+    rng: &mut Rng,
+    issuer: &Issuer,
+    case: Case,
+    as_of: i64,
+    (v1, variant): (bool, Variant),
+    status: &str,
+) -> Body {
     let id = format!("urn:uuid:{}", rng.uuid());
     let skill = *rng.pick(SKILLS);
     let (given, family) = (*rng.pick(GIVEN), *rng.pick(FAMILY));
@@ -520,7 +618,7 @@ fn body(rng: &mut Rng, issuer: &Issuer, case: Case, as_of: i64, v1: bool, status
     );
     let _ = write!(
         m,
-        "\"issuer\":{{\"id\":\"{}\",\"type\":[\"Profile\"],\"name\":{},\"url\":\"{}\",\"email\":\"registrar@{}\"}},",
+        "\"issuer\":{{\"id\":\"{}\",\"type\":[\"Profile\"],\"name\":{},\"url\":\"{}\",\"email\":\"registrar@{}\"{}}},",
         issuer.did,
         q(&issuer.name),
         issuer.url,
@@ -529,7 +627,8 @@ fn body(rng: &mut Rng, issuer: &Issuer, case: Case, as_of: i64, v1: bool, status
             .trim_start_matches("https://")
             .split('/')
             .next()
-            .unwrap_or("issuer.example")
+            .unwrap_or("issuer.example"),
+        variant.members("issuer", rng),
     );
     let _ = write!(m, "\"name\":{{NAME}},");
     let _ = write!(
@@ -553,7 +652,9 @@ fn body(rng: &mut Rng, issuer: &Issuer, case: Case, as_of: i64, v1: bool, status
     if !status.is_empty() {
         let _ = write!(m, "\"credentialStatus\":{status},");
     }
-    m.push_str("\"credentialSubject\":{\"type\":[\"AchievementSubject\"],");
+    m.push_str("\"credentialSubject\":{\"type\":[\"AchievementSubject\"]");
+    m.push_str(&variant.members("subject", rng));
+    m.push(',');
     match &subject_id {
         Some(sid) => {
             let _ = write!(m, "\"id\":\"{sid}\",");
@@ -573,7 +674,7 @@ fn body(rng: &mut Rng, issuer: &Issuer, case: Case, as_of: i64, v1: bool, status
     let ach = rng.next_u64() % 100_000;
     let _ = write!(
         m,
-        "\"achievement\":{{\"id\":\"{url}/achievements/{ach}\",\"type\":[\"Achievement\"],\"achievementType\":\"{achievement_type}\",\"name\":{name},\"description\":{desc},\"criteria\":{{\"narrative\":{crit}}},\"image\":{{\"id\":\"{url}/badges/{ach}.png\",\"type\":\"Image\",\"caption\":{cap}}},\"tag\":[\"skills\",\"{tag}\",\"level-{lvl}\"],\"alignment\":[{{\"type\":[\"Alignment\"],\"targetName\":{name},\"targetUrl\":\"https://framework.example/skills/{ach}\",\"targetFramework\":\"Open Skills Framework\",\"targetCode\":\"OSF-{ach}\"}}]}},",
+        "\"achievement\":{{\"id\":\"{url}/achievements/{ach}\",\"type\":[\"Achievement\"],\"achievementType\":\"{achievement_type}\",\"name\":{name},\"description\":{desc},\"criteria\":{{\"narrative\":{crit}}},\"image\":{{\"id\":\"{url}/badges/{ach}.png\",\"type\":\"Image\",\"caption\":{cap}}},\"tag\":[{tags}],\"alignment\":[{{\"type\":[\"Alignment\"],\"targetName\":{name},\"targetUrl\":\"https://framework.example/skills/{ach}\",\"targetFramework\":\"Open Skills Framework\",\"targetCode\":\"OSF-{ach}\"{aligned}}}]{achieved}}},",
         url = issuer.url,
         name = q(skill),
         desc = q(&format!(
@@ -584,13 +685,34 @@ fn body(rng: &mut Rng, issuer: &Issuer, case: Case, as_of: i64, v1: bool, status
             "Complete all modules (40 hours), pass the written assessment with a score of at least 75%, and submit a portfolio of three projects reviewed by two assessors."
         ),
         cap = q(&format!("Badge for {skill}")),
-        tag = achievement_type.to_ascii_lowercase(),
-        lvl = 1 + rng.below(5),
+        tags = {
+            let lvl = 1 + rng.below(5);
+            let mut tags = format!(
+                "\"skills\",\"{}\",\"level-{lvl}\"",
+                achievement_type.to_ascii_lowercase()
+            );
+            // --shapes: 1 to 16 tags, the first three as ever.
+            let keep = variant.tags() as usize;
+            for t in 3..keep {
+                let _ = write!(tags, ",\"t{t}\"");
+            }
+            if keep < 3 {
+                let cut = tags
+                    .match_indices(',')
+                    .nth(keep - 1)
+                    .map_or(tags.len(), |c| c.0);
+                tags.truncate(cut);
+            }
+            tags
+        },
+        aligned = variant.members("alignment", rng),
+        achieved = variant.members("achievement", rng),
     );
     let _ = write!(
         m,
-        "\"result\":[{{\"type\":[\"Result\"],\"value\":\"{}\",\"status\":\"Completed\"}}],\"name\":{}}}",
+        "\"result\":[{{\"type\":[\"Result\"],\"value\":\"{}\",\"status\":\"Completed\"{}}}],\"name\":{}}}",
         60 + rng.below(41),
+        variant.members("result", rng),
         q(&format!("{given} {family}"))
     );
     Body {
@@ -718,8 +840,14 @@ pub fn record(
     as_of: i64,
     plan: Option<&StatusPlan>,
     jose: Option<&jose::JoseKeys>,
+    shapes: u32,
 ) -> Made {
     let mut rng = Rng::for_record(seed, index);
+    // A stream of its own, so that `--shapes 1` leaves every byte as it was.
+    let variant = Variant(
+        (shapes > 1)
+            .then(|| Rng::for_record(seed ^ 0x005e_a9e5, index).below(u64::from(shapes)) as u32),
+    );
     let total = mix.last().map_or(1, |m| m.1);
     let draw = rng.below(total);
     let case = mix
@@ -762,7 +890,7 @@ pub fn record(
         GenFormat::Jwt => {
             let sign = |input: &[u8]| key.sign(input).to_bytes().to_vec();
             jwt_record(
-                &mut rng,
+                (&mut rng, variant),
                 issuer,
                 method,
                 ("EdDSA", &sign),
@@ -782,7 +910,14 @@ pub fn record(
             let method = format!("{}{}", signer.did, alg.fragment());
             let sign = |data: &[u8]| keys.sign(alg, signer_who, rogue, data);
             di_record(
-                &mut rng, issuer, &method, &sign, case, as_of, &status, format,
+                (&mut rng, variant),
+                issuer,
+                &method,
+                &sign,
+                case,
+                as_of,
+                &status,
+                format,
             )
         }
         GenFormat::JwtRs256 | GenFormat::JwtEs256 => {
@@ -799,7 +934,7 @@ pub fn record(
             let kid = format!("{}{}", signer.did, alg.fragment());
             let sign = |input: &[u8]| keys.sign(alg, signer_who, rogue, input);
             jwt_record(
-                &mut rng,
+                (&mut rng, variant),
                 issuer,
                 &kid,
                 (alg.name(), &sign),
@@ -810,7 +945,16 @@ pub fn record(
         }
         suite => {
             let sign = |data: &[u8]| key.sign(data).to_bytes().to_vec();
-            di_record(&mut rng, issuer, method, &sign, case, as_of, &status, suite)
+            di_record(
+                (&mut rng, variant),
+                issuer,
+                method,
+                &sign,
+                case,
+                as_of,
+                &status,
+                suite,
+            )
         }
     };
     let line = if case == Case::Malformed {
@@ -840,7 +984,7 @@ pub fn record(
 /// `Rdfc` or `Ed2020`.
 #[allow(clippy::too_many_arguments)]
 fn di_record(
-    rng: &mut Rng,
+    (rng, variant): (&mut Rng, Variant),
     issuer: &Issuer,
     method: &str,
     sign: Sign<'_>,
@@ -851,7 +995,7 @@ fn di_record(
 ) -> Vec<u8> {
     let jcs = matches!(suite, GenFormat::Jcs | GenFormat::EcdsaJcs);
     let v1 = rng.below(8) == 0;
-    let mut b = body(rng, issuer, case, as_of, v1, status);
+    let mut b = body(rng, issuer, case, as_of, (v1, variant), status);
     // The JSON-LD suites need their terms defined: Data Integrity's for a
     // VC 1.1 credential, the suite context for Ed25519Signature2020, the
     // status list context for VC 1.1 status entries.
@@ -944,7 +1088,7 @@ fn di_record(
 type JwsSigner<'s> = (&'static str, &'s dyn Fn(&[u8]) -> Vec<u8>);
 
 fn jwt_record(
-    rng: &mut Rng,
+    (rng, variant): (&mut Rng, Variant),
     issuer: &Issuer,
     method: &str,
     signer: JwsSigner<'_>,
@@ -953,7 +1097,7 @@ fn jwt_record(
     status: &str,
 ) -> Vec<u8> {
     let v1 = rng.below(2) == 0;
-    let b = body(rng, issuer, case, as_of, v1, status);
+    let b = body(rng, issuer, case, as_of, (v1, variant), status);
     let signed_members = b.signed();
     if case == Case::NoProof {
         return format!("{{{signed_members}}}").into_bytes();
@@ -1120,6 +1264,7 @@ pub fn run(args: &GenerateArgs) -> Result<PathBuf, GenerateError> {
                     as_of.secs,
                     plan.as_ref(),
                     jose.as_ref(),
+                    args.shapes,
                 )
             })
             .collect();
@@ -1178,7 +1323,7 @@ pub fn run(args: &GenerateArgs) -> Result<PathBuf, GenerateError> {
     }
     let manifest_path = args.out.join("manifest.json");
     let manifest = format!(
-        "{{\"records\":{},\"seed\":{},\"format\":\"{}\",\"issuers\":{},\"status_lists\":{}{},\"mix\":{},\"as_of\":\"{}\",\"layout\":\"{}\"}}\n",
+        "{{\"records\":{},\"seed\":{},\"format\":\"{}\",\"issuers\":{},\"status_lists\":{}{},\"mix\":{},\"as_of\":\"{}\",\"layout\":\"{}\"{}}}\n",
         args.records,
         args.seed,
         format!("{:?}", args.format).to_lowercase(),
@@ -1191,6 +1336,10 @@ pub fn run(args: &GenerateArgs) -> Result<PathBuf, GenerateError> {
         q(&args.mix),
         as_of,
         format!("{:?}", args.layout).to_lowercase(),
+        match args.shapes {
+            1 => String::new(),
+            n => format!(",\"shapes\":{n}"),
+        },
     );
     fs::write(&manifest_path, manifest).map_err(io(&manifest_path))?;
     Ok(cred_path)
