@@ -294,6 +294,11 @@ struct Scratch {
     /// `_:c14nK` of each dense node, one after another, and their ends.
     labels: String,
     label_ends: Vec<usize>,
+    /// Distinct subjects and their rank in the order of their text.
+    subjects: Vec<(Slot, u32)>,
+    /// (line key, quad) of each distinct quad (see [`line_keys`]).
+    line_keys: Vec<(u64, u32)>,
+    subject_order: Vec<u32>,
 }
 
 thread_local! {
@@ -459,8 +464,13 @@ fn run<'l>(
             );
         }
     }
-    // The quads are sorted in place: `distinct` has served its purpose.
-    let mut sorted = std::mem::take(&mut sc.distinct);
+    // Taken out of the scratch for the borrows below, and put back.
+    let distinct = std::mem::take(&mut sc.distinct);
+    let (mut subjects, mut order, mut keyed) = (
+        std::mem::take(&mut sc.subjects),
+        std::mem::take(&mut sc.subject_order),
+        std::mem::take(&mut sc.line_keys),
+    );
     let sc_ref = &*sc;
     let blank = |id: u32| sc_ref.label(sc_ref.dense[id as usize] as usize);
     let write = |q: &[Slot; 4], out: &mut Vec<u8>| {
@@ -472,19 +482,27 @@ fn run<'l>(
         // Canonical labels are distinct, so distinct quads are distinct
         // lines: sorting the quads by their terms sorts the lines.
         None => {
-            sorted.sort_unstable_by(|&a, &b| {
-                cmp_lines(ds, &all[a as usize], &all[b as usize], &blank)
+            line_keys(
+                ds,
+                &distinct,
+                &blank,
+                (&mut subjects, &mut order),
+                &mut keyed,
+            );
+            keyed.sort_unstable_by(|a, b| {
+                a.0.cmp(&b.0)
+                    .then_with(|| cmp_lines(ds, &all[a.1 as usize], &all[b.1 as usize], &blank))
             });
-            for &q in &sorted {
+            for &(_, q) in &keyed {
                 write(&all[q as usize], out);
             }
         }
         // Labels a caller gives may coincide: lines are written, sorted
         // and deduplicated.
         Some(_) => {
-            let mut text = Vec::with_capacity(sorted.len() * 160);
-            let mut ranges = Vec::with_capacity(sorted.len());
-            for &q in &sorted {
+            let mut text = Vec::with_capacity(distinct.len() * 160);
+            let mut ranges = Vec::with_capacity(distinct.len());
+            for &q in &distinct {
                 let start = text.len();
                 write(&all[q as usize], &mut text);
                 ranges.push(start..text.len());
@@ -500,8 +518,78 @@ fn run<'l>(
             }
         }
     }
-    sc.distinct = sorted;
+    sc.distinct = distinct;
+    sc.subjects = subjects;
+    sc.subject_order = order;
+    sc.line_keys = keyed;
     Ok(())
+}
+
+/// Keys that order lines as their text does, for the quads `quads` of
+/// `ds` (indices into its quads), blank nodes labelled by `blank`: the
+/// subject's rank among the subjects' texts in the high half, and the
+/// predicate's offset when every predicate is a constant term written in
+/// code point order ([`Dataset::sorted_terms`]) in the low half. Quads
+/// with equal keys are ordered by [`cmp_lines`]; sorting small integers
+/// first spares most of its term comparisons.
+///
+/// A line starts with its subject and a space: two lines with different
+/// subjects are ordered by the subjects' texts (a subject that is a prefix
+/// of the other comes first, as the space is below every byte that can
+/// follow it). When some subject holds a byte no greater than a space
+/// that no longer holds, and every key is 0.
+fn line_keys<'a>(
+    ds: &'a Dataset,
+    quads: &[u32],
+    blank: &impl Fn(u32) -> &'a str,
+    (subjects, order): (&mut Vec<(Slot, u32)>, &mut Vec<u32>),
+    keyed: &mut Vec<(u64, u32)>,
+) {
+    let all = ds.quads();
+    let sorted = ds.sorted_terms();
+    let predicates_sorted = quads
+        .iter()
+        .all(|&q| matches!(all[q as usize][1], Slot::Text { end, .. } if end <= sorted));
+    // Runs of one subject (`distinct` is in key order, subject first, so
+    // each subject makes one run; were it not so, a subject's runs would
+    // share a rank below): (subject, rank) per run, and the run's number
+    // in each key for now.
+    subjects.clear();
+    keyed.clear();
+    for &q in quads {
+        let subject = all[q as usize][0];
+        if subjects.last().is_none_or(|last| last.0 != subject) {
+            subjects.push((subject, 0));
+        }
+        keyed.push(((subjects.len() - 1) as u64, q));
+    }
+    let plain = subjects
+        .iter()
+        .all(|&(s, _)| term_text(ds, s, blank).bytes().all(|b| b > b' '));
+    if !plain {
+        keyed.iter_mut().for_each(|k| k.0 = 0);
+        return;
+    }
+    // Ranks in text order, equal texts sharing one, into each run's `.1`,
+    // then into the keys in place of the run numbers.
+    order.clear();
+    order.extend(0..subjects.len() as u32);
+    let text = |s: &[(Slot, u32)], i: u32| term_text(ds, s[i as usize].0, blank);
+    order.sort_unstable_by(|&a, &b| text(subjects, a).cmp(text(subjects, b)));
+    let mut rank = 0;
+    for i in 0..order.len() {
+        if i > 0 && text(subjects, order[i]) != text(subjects, order[i - 1]) {
+            rank += 1;
+        }
+        subjects[order[i] as usize].1 = rank;
+    }
+    for k in keyed.iter_mut() {
+        let predicate = match all[k.1 as usize][1] {
+            Slot::Text { start, .. } if predicates_sorted => u64::from(start),
+            _ => 0,
+        };
+        k.0 = u64::from(subjects[k.0 as usize].1) << 32 | predicate;
+    }
 }
 
 /// The text of a term as a line writes it, blank nodes by `blank`.
