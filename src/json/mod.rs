@@ -559,6 +559,13 @@ impl<'a> Iterator for Members<'a> {
         self.next += 1 + span(&self.nodes[self.next + 1]);
         Some((key, value))
     }
+
+    /// Exact on a tape the parser made (every member has its name), so
+    /// collecting members allocates once.
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.remaining, Some(self.remaining))
+    }
 }
 
 /// An array's elements, from [`Value::elements`] and
@@ -584,6 +591,11 @@ impl<'a> Iterator for Elements<'a> {
         };
         self.next += span(&self.nodes[self.next]);
         Some(value)
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.remaining, Some(self.remaining))
     }
 }
 

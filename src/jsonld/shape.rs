@@ -314,6 +314,8 @@ impl Program {
         let rdf_rest = c.template.iri(RDF_REST);
         let rdf_nil = c.template.iri(RDF_NIL);
         let top = c.steps(items).ok()?;
+        // Each value a replay reads makes at most one term.
+        c.template.reserve_terms(values.len());
         if top.iter().any(|s| !matches!(s, Step::Node(_))) {
             return None;
         }

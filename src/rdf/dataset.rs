@@ -49,21 +49,18 @@ pub struct Dataset {
     sorted_terms: u32,
 }
 
-/// FNV-1a over 8-byte words, never `u64::MAX` (the empty mark). Collisions
-/// only cost a text comparison.
+/// A hash of a term's text, never `u64::MAX` (the empty mark): foldhash,
+/// seeded once per process, so that a hostile record cannot be built to
+/// collide in every run (collisions only cost a text comparison). It reads
+/// long texts several words at a time, where the FNV loop it replaced
+/// chained one multiplication per word.
 pub(crate) fn term_hash(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut words = bytes.chunks_exact(8);
-    for w in &mut words {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(w);
-        h = (h ^ u64::from_le_bytes(word)).wrapping_mul(0x0000_0100_0000_01b3);
-        h ^= h >> 29;
-    }
-    for &b in words.remainder() {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h.min(u64::MAX - 1)
+    use std::hash::BuildHasher;
+    static STATE: std::sync::OnceLock<foldhash::fast::RandomState> = std::sync::OnceLock::new();
+    STATE
+        .get_or_init(foldhash::fast::RandomState::default)
+        .hash_one(bytes)
+        .min(u64::MAX - 1)
 }
 
 const XSD_STRING: &str = "http://www.w3.org/2001/XMLSchema#string";
@@ -127,6 +124,15 @@ impl Dataset {
         self.term_count = template.term_count;
         self.presorted = template.presorted;
         self.sorted_terms = template.sorted_terms;
+    }
+
+    /// Room for `n` more distinct terms without the term table growing (a
+    /// shape program's template makes room for the terms a replay adds,
+    /// so no replay rehashes the table).
+    pub(crate) fn reserve_terms(&mut self, n: usize) {
+        while (self.term_count + n) * 2 >= self.terms.len() {
+            self.grow();
+        }
     }
 
     /// Room for `n` more quads.
