@@ -253,6 +253,61 @@ fn json_ld(c: &mut Criterion) {
         })
     });
     group.bench_function("RDFC-1.0 of both", |b| b.iter(canon));
+    // The pipeline's path from a shape's third record on: the shape
+    // described and looked up in a warmed per-worker cache, both trees
+    // replayed from their programs into recycled datasets, and the
+    // canonical N-Quads appended to one buffer.
+    {
+        use credverify::canon::rdfc::append_canonical_nquads;
+        use credverify::jsonld::shape::ShapeCache;
+        use credverify::limits::JsonLdBudget;
+        let unlimited = JsonLdBudget::unlimited();
+        let active = processor
+            .context(context.as_ref().expect("@context"), &unlimited)
+            .expect("context");
+        let mut shapes = ShapeCache::default();
+        let replay = |shapes: &mut ShapeCache| {
+            let budget = JsonLdBudget::unlimited();
+            let d = processor.to_rdf_shaped(shapes, &active, &doc, &budget);
+            let p = processor.to_rdf_shaped(shapes, &active, &config, &budget);
+            (d.expect("RDF"), p.expect("RDF"))
+        };
+        for _ in 0..3 {
+            let (d, p) = replay(&mut shapes);
+            shapes.recycle(d);
+            shapes.recycle(p);
+        }
+        assert!(shapes.counts()[0] >= 2, "the warmed cache replays");
+        group.bench_function("shape programs: describe, look up and replay both", |b| {
+            b.iter(|| {
+                let (d, p) = replay(&mut shapes);
+                let n = d.len() + p.len();
+                shapes.recycle(d);
+                shapes.recycle(p);
+                n
+            })
+        });
+        let (d, p) = replay(&mut shapes);
+        let mut out = Vec::new();
+        let limits = Limits::default();
+        group.bench_function("RDFC-1.0 of both, replayed datasets", |b| {
+            b.iter(|| {
+                out.clear();
+                append_canonical_nquads(&d, HashAlgorithm::Sha256, limits, &mut out)
+                    .expect("canonical");
+                append_canonical_nquads(&p, HashAlgorithm::Sha256, limits, &mut out)
+                    .expect("canonical");
+                out.len()
+            })
+        });
+        out.clear();
+        append_canonical_nquads(&d, HashAlgorithm::Sha256, limits, &mut out).expect("canonical");
+        assert_eq!(
+            &out[..],
+            doc_nq.as_bytes(),
+            "replay canonicalizes as expansion"
+        );
+    }
     // The same credential's RDF as a fixed file, for comparing with other
     // canonicalizers (parsing excluded).
     let ob3 = credverify::rdf::dataset::Dataset::from_quads(
