@@ -538,6 +538,9 @@ pub struct ShapeCache {
     seen: HashMap<u64, bool>,
     bytes: usize,
     shape: Vec<u8>,
+    /// Values of the last record described: the next one's vector is made
+    /// that large at once.
+    last_values: usize,
     counts: [u64; 3],
     totals: Option<Arc<ShapeTotals>>,
     /// Datasets canonicalized and handed back, for the next replays.
@@ -602,8 +605,9 @@ impl ShapeCache {
             self.counts[2] += 1;
             return super::expand::to_rdf(&processor.loader, active, document, budget);
         }
-        let mut values = Vec::new();
+        let mut values = Vec::with_capacity(self.last_values);
         describe(document, &mut self.shape, &mut values);
+        self.last_values = values.len();
         let hash = crate::rdf::dataset::term_hash(&self.shape)
             ^ (Arc::as_ptr(active) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         if let Some(p) = self.programs.get(&hash).and_then(|ps| {

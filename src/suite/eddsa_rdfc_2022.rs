@@ -6,6 +6,7 @@ use std::borrow::Cow;
 
 use super::{Canonicalizers, Cryptosuite, Failure, SecuredDocument};
 use crate::canon::rdfc::append_canonical_nquads;
+use crate::json::Value;
 use crate::jsonld::LdError;
 use crate::jsonld::json::Json;
 use crate::rdf::dataset::Dataset;
@@ -67,20 +68,8 @@ pub(super) fn rdf_datasets(
     let credential = document.credential;
     let context = document.proof_context.unwrap_or(credential.context);
     let context = Json::from_value(context);
-    let config = Json::Object(
-        document
-            .proof
-            .members()
-            .filter(|(k, _)| !matches!(*k, "proofValue" | "@context"))
-            .map(|(k, v)| (Cow::Borrowed(k), Json::from_value(v)))
-            .collect(),
-    );
-    let mut body: Vec<(Cow<'_, str>, Json<'_>)> = credential
-        .root
-        .members()
-        .filter(|(k, _)| !matches!(*k, "proof" | "@context"))
-        .map(|(k, v)| (Cow::Borrowed(k), Json::from_value(v)))
-        .collect();
+    let config = Json::Object(members_without(document.proof, &["proofValue", "@context"]));
+    let mut body = members_without(credential.root, &["proof", "@context"]);
     match document.chained {
         Some((true, previous)) => body.push((
             Cow::Borrowed("proof"),
@@ -104,6 +93,19 @@ pub(super) fn rdf_datasets(
         .map_err(ld_problem)?;
     *tools.contexts = Some(active);
     Ok((config_quads, doc_quads))
+}
+
+/// An object's members as trees, but those named in `skip`; one
+/// allocation (a filtered iterator would grow the vector step by step).
+fn members_without<'a>(object: Value<'a>, skip: &[&str]) -> Vec<(Cow<'a, str>, Json<'a>)> {
+    let mut members = Vec::with_capacity(object.len() + 1);
+    members.extend(
+        object
+            .members()
+            .filter(|(k, _)| !skip.contains(k))
+            .map(|(k, v)| (Cow::Borrowed(k), Json::from_value(v))),
+    );
+    members
 }
 
 /// The problem a JSON-LD failure is, with the unknown context's URL.
