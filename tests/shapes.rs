@@ -76,6 +76,15 @@ fn compare_counting(file: &Path) -> (usize, [u64; 3]) {
             // First sighting, compilation, then replays: all the same.
             let shaped = canonical(processor.to_rdf_shaped(&mut shapes, &active, body, &budget));
             assert_eq!(shaped, full, "{}:{}", file.display(), n + 1);
+            // Both went through the same line ordering: check it against
+            // a plain byte comparison of the lines, as RDFC-1.0 states it.
+            let lines: Vec<&str> = shaped.lines().collect();
+            assert!(
+                lines.windows(2).all(|w| w[0] < w[1]),
+                "{}:{}: lines out of code point order",
+                file.display(),
+                n + 1
+            );
         }
     }
     (records, shapes.counts())

@@ -288,16 +288,20 @@ struct Scratch {
     ends: Vec<usize>,
     order: Vec<u32>,
     digests: Vec<[u8; 48]>,
+    /// SHA-256 digests as the multi-buffer hash writes them.
+    sha256: Vec<[u8; 32]>,
     by_hash: Vec<u32>,
     /// Canonical number of each dense node.
     rank: Vec<u32>,
     /// `_:c14nK` of each dense node, one after another, and their ends.
     labels: String,
     label_ends: Vec<usize>,
-    /// Distinct subjects and their rank in the order of their text.
+    /// The subject of each run of quads with one subject, and its rank in
+    /// the order of the subjects' texts (see [`line_keys`]).
     subjects: Vec<(Slot, u32)>,
     /// (line key, quad) of each distinct quad (see [`line_keys`]).
     line_keys: Vec<(u64, u32)>,
+    /// Runs in the order of their subjects' texts, while ranking them.
     subject_order: Vec<u32>,
 }
 
@@ -536,8 +540,8 @@ fn run<'l>(
 /// A line starts with its subject and a space: two lines with different
 /// subjects are ordered by the subjects' texts (a subject that is a prefix
 /// of the other comes first, as the space is below every byte that can
-/// follow it). When some subject holds a byte no greater than a space
-/// that no longer holds, and every key is 0.
+/// follow it). When some subject holds a byte no greater than a space,
+/// that argument fails: every key is 0 and [`cmp_lines`] decides alone.
 fn line_keys<'a>(
     ds: &'a Dataset,
     quads: &[u32],
@@ -698,9 +702,10 @@ fn first_degree_digests(ds: &Dataset, sc: &mut Scratch, hash: HashAlgorithm) -> 
     sc.digests.resize(count, [0; 48]);
     match hash {
         HashAlgorithm::Sha256 => {
-            let mut digests = vec![[0u8; 32]; count];
-            crate::hash::sha256::sha256_many(&inputs, &mut digests);
-            for (d, s) in sc.digests.iter_mut().zip(&digests) {
+            sc.sha256.clear();
+            sc.sha256.resize(count, [0; 32]);
+            crate::hash::sha256::sha256_many(&inputs, &mut sc.sha256);
+            for (d, s) in sc.digests.iter_mut().zip(&sc.sha256) {
                 d[..32].copy_from_slice(s);
             }
             32

@@ -493,9 +493,10 @@ impl Body {
 const YEAR: i64 = 365 * 86_400;
 
 /// Which optional members a record of shape variant `v` carries (`--shapes`):
-/// bit `i` of the low 16 bits adds [`OPTIONAL`]`[i]`; the bits above set the
-/// length of `tag` (1 to 16 entries). `None` is the one shape of earlier
-/// exports (three tags, no optional member).
+/// the low four bits set the length of `tag` (1 to 16 entries), so that
+/// even a few variants differ, and bit `i` of the bits above adds
+/// [`OPTIONAL`]`[i]`. `None` is the one shape of earlier exports (three
+/// tags, no optional member).
 #[derive(Clone, Copy)]
 struct Variant(Option<u32>);
 
@@ -506,12 +507,12 @@ impl Variant {
             Some(v) => OPTIONAL
                 .iter()
                 .position(|m| m.1 == member)
-                .is_some_and(|i| v & (1 << i) != 0),
+                .is_some_and(|i| (v >> 4) & (1 << i) != 0),
         }
     }
 
     fn tags(self) -> u32 {
-        self.0.map_or(3, |v| 1 + (v >> 16) % 16)
+        self.0.map_or(3, |v| 1 + v % 16)
     }
 
     /// The optional members of `object` this variant has, each as

@@ -550,6 +550,8 @@ impl<'a> Iterator for Members<'a> {
         }
         self.remaining -= 1;
         let Node::String(key) = self.nodes[self.next] else {
+            // Never on a parser's tape; ends the iteration for good.
+            self.remaining = 0;
             return None;
         };
         let value = Value {

@@ -36,6 +36,20 @@
 //! record's JSON-LD budget exactly what expanding it cost; a record whose
 //! budget would not cover that is expanded instead, so that it fails where
 //! expansion fails and the verdict is the same.
+//!
+//! **Allocation.** A replay writes into a dataset handed back by the
+//! previous record ([`ShapeCache::recycle`]): its text, term table and quad
+//! vector keep their capacity, and the template's term table is already
+//! large enough for every term the replay adds, so no quad and no term
+//! allocates. What a record still allocates, and why: the JSON trees of its
+//! document, proof configuration and `@context` (one vector per object and
+//! array, strings borrowed from the parser's tape; expansion of a shape
+//! not yet compiled needs trees, and replays read the same ones), the list
+//! of its values (one vector, made as large as the last record's), each
+//! `@id` value's expanded IRI (a string, before it is interned) and each
+//! number's lexical form. Canonicalization works in the thread's buffers
+//! ([`crate::canon::rdfc`]) but for the list of first-degree hash inputs
+//! (one vector of slices into those buffers).
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -51,9 +51,8 @@ pub struct Dataset {
 
 /// A hash of a term's text, never `u64::MAX` (the empty mark): foldhash,
 /// seeded once per process, so that a hostile record cannot be built to
-/// collide in every run (collisions only cost a text comparison). It reads
-/// long texts several words at a time, where the FNV loop it replaced
-/// chained one multiplication per word.
+/// collide in every run (collisions only cost a text comparison); it reads
+/// long literals several words at a time.
 pub(crate) fn term_hash(bytes: &[u8]) -> u64 {
     use std::hash::BuildHasher;
     static STATE: std::sync::OnceLock<foldhash::fast::RandomState> = std::sync::OnceLock::new();
