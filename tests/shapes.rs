@@ -90,6 +90,15 @@ fn compare_counting(file: &Path) -> (usize, [u64; 3]) {
     (records, shapes.counts())
 }
 
+/// Records per generated export: 2,000, or `CREDVERIFY_SHAPE_RECORDS`
+/// (100,000 by hand).
+fn records_per_export() -> u64 {
+    std::env::var("CREDVERIFY_SHAPE_RECORDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(2_000)
+}
+
 fn export(format: GenFormat, records: u64, seed: u64, shapes: u32) -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
         "credverify-shapes-{}-{}-{seed}-{shapes}",
@@ -122,10 +131,7 @@ fn programs_give_the_canonical_nquads_of_expansion_on_the_sample() {
 
 #[test]
 fn programs_give_the_canonical_nquads_of_expansion_on_generated_exports() {
-    let records = std::env::var("CREDVERIFY_SHAPE_RECORDS")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(2_000);
+    let records = records_per_export();
     for format in [
         GenFormat::Rdfc,
         GenFormat::Ed2020,
@@ -148,10 +154,7 @@ fn programs_give_the_canonical_nquads_of_expansion_on_generated_exports() {
 /// and must still give expansion's bytes.
 #[test]
 fn programs_give_the_canonical_nquads_of_expansion_on_varied_shapes() {
-    let records = std::env::var("CREDVERIFY_SHAPE_RECORDS")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(2_000);
+    let records = records_per_export();
     for (format, shapes) in [
         (GenFormat::Rdfc, 64),
         (GenFormat::Ed2020, 1 << 20),
