@@ -315,12 +315,12 @@ pub fn raw_run(
     (watch.elapsed().as_secs_f64(), accepted)
 }
 
-/// Collects the (message, signature, key) triples of an export by running
-/// the pipeline's own stages up to the batch.
 /// Records whose RDF was replayed, compiled, expanded.
 type ShapeCounts = (u64, u64, u64);
 
-/// Also returns how the JSON-LD records' RDF was made, on one thread
+/// Collects the (message, signature, key) triples of an export by running
+/// the pipeline's own stages up to the batch; also returns how the JSON-LD
+/// records' RDF was made, on one thread
 /// ([`crate::jsonld::Processor::shape_totals`]).
 fn extract(
     config: &VerifyConfig,

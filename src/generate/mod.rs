@@ -501,26 +501,17 @@ const YEAR: i64 = 365 * 86_400;
 struct Variant(Option<u32>);
 
 impl Variant {
-    fn has(self, member: &str) -> bool {
-        match self.0 {
-            None => false,
-            Some(v) => OPTIONAL
-                .iter()
-                .position(|m| m.1 == member)
-                .is_some_and(|i| (v >> 4) & (1 << i) != 0),
-        }
-    }
-
-    fn tags(self) -> u32 {
-        self.0.map_or(3, |v| 1 + v % 16)
+    fn tags(self) -> usize {
+        self.0.map_or(3, |v| 1 + v as usize % 16)
     }
 
     /// The optional members of `object` this variant has, each as
     /// `,"name":value`.
     fn members(self, object: &str, rng: &mut Rng) -> String {
         let mut out = String::new();
-        for &(on, name, value) in &OPTIONAL {
-            if on == object && self.has(name) {
+        let Some(v) = self.0 else { return out };
+        for (i, &(on, name, value)) in OPTIONAL.iter().enumerate() {
+            if on == object && (v >> 4) & (1 << i) != 0 {
                 let _ = write!(out, ",\"{name}\":{}", value(rng));
             }
         }
@@ -688,23 +679,17 @@ fn body(
         cap = q(&format!("Badge for {skill}")),
         tags = {
             let lvl = 1 + rng.below(5);
-            let mut tags = format!(
-                "\"skills\",\"{}\",\"level-{lvl}\"",
-                achievement_type.to_ascii_lowercase()
-            );
             // --shapes: 1 to 16 tags, the first three as ever.
-            let keep = variant.tags() as usize;
-            for t in 3..keep {
-                let _ = write!(tags, ",\"t{t}\"");
-            }
-            if keep < 3 {
-                let cut = tags
-                    .match_indices(',')
-                    .nth(keep - 1)
-                    .map_or(tags.len(), |c| c.0);
-                tags.truncate(cut);
-            }
-            tags
+            [
+                q("skills"),
+                q(&achievement_type.to_ascii_lowercase()),
+                q(&format!("level-{lvl}")),
+            ]
+            .into_iter()
+            .chain((3..16).map(|t| q(&format!("t{t}"))))
+            .take(variant.tags())
+            .collect::<Vec<_>>()
+            .join(",")
         },
         aligned = variant.members("alignment", rng),
         achieved = variant.members("achievement", rng),
